@@ -1,0 +1,167 @@
+//! Change-feed cursors: `YYYY-MM-DDTHH:MM:SS.mmmZ#NNNN`.
+//!
+//! A cursor names one position of a site's change feed: the UTC commit time in
+//! milliseconds and the feed's sequence number (at least four digits, zero
+//! padded). Cursors order by (time, sequence); within one site the sequence
+//! alone is strictly increasing and the time never goes backwards, so both
+//! orders agree. The text form round-trips exactly.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The form a cursor must take, quoted in every parse error.
+pub const CURSOR_FORM: &str = "YYYY-MM-DDTHH:MM:SS.mmmZ#NNNN";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cursor {
+    /// Milliseconds since the Unix epoch, UTC.
+    millis: i64,
+    /// Change-feed sequence number.
+    seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed cursor `{text}`: expected {CURSOR_FORM} (UTC time with milliseconds, `#`, a sequence of at least 4 digits), e.g. `2025-01-15T10:30:00.000Z#0042`")]
+pub struct CursorError {
+    pub text: String,
+}
+
+impl Cursor {
+    pub fn new(millis: i64, seq: u64) -> Self {
+        Self { millis, seq }
+    }
+
+    /// The cursor before every real change: an empty feed's position.
+    pub fn origin() -> Self {
+        Self { millis: 0, seq: 0 }
+    }
+
+    pub fn millis(&self) -> i64 {
+        self.millis
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.millis).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{:04}", format_millis(self.millis), self.seq)
+    }
+}
+
+/// `2025-01-15T10:30:00.000Z`: RFC 3339, UTC, always three fraction digits.
+pub fn format_millis(millis: i64) -> String {
+    let ts = jiff::Timestamp::from_millisecond(millis).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    format!("{ts:.3}")
+}
+
+impl FromStr for Cursor {
+    type Err = CursorError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = || CursorError { text: text.to_owned() };
+        let (time, seq) = text.split_once('#').ok_or_else(err)?;
+        if seq.len() < 4 || seq.len() > 19 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        // Exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`: 24 bytes, so that the text form is canonical.
+        let b = time.as_bytes();
+        let shape_ok = b.len() == 24
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                19 => *c == b'.',
+                23 => *c == b'Z',
+                _ => c.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Err(err());
+        }
+        let ts: jiff::Timestamp = time.parse().map_err(|_| err())?;
+        let seq: u64 = seq.parse().map_err(|_| err())?;
+        let cursor = Cursor::new(ts.as_millisecond(), seq);
+        // Reject non-canonical spellings such as extra leading zeros beyond four digits.
+        if cursor.to_string() != text {
+            return Err(err());
+        }
+        Ok(cursor)
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_and_prints_the_documented_example() {
+        let c: Cursor = "2025-01-15T10:30:00.000Z#0042".parse().unwrap();
+        assert_eq!(c.seq(), 42);
+        assert_eq!(c.millis(), 1_736_937_000_000);
+        assert_eq!(c.to_string(), "2025-01-15T10:30:00.000Z#0042");
+    }
+
+    #[test]
+    fn wide_sequences_keep_all_digits() {
+        let c: Cursor = "2025-01-15T10:30:00.123Z#1234567".parse().unwrap();
+        assert_eq!(c.seq(), 1_234_567);
+        assert_eq!(c.to_string(), "2025-01-15T10:30:00.123Z#1234567");
+    }
+
+    #[test]
+    fn rejects_malformed_text_naming_the_form() {
+        for bad in [
+            "",
+            "2025-01-15T10:30:00.000Z",
+            "2025-01-15T10:30:00Z#0042",
+            "2025-01-15T10:30:00.000Z#042",
+            "2025-01-15T10:30:00.000+01:00#0042",
+            "2025-01-15 10:30:00.000Z#0042",
+            "2025-13-15T10:30:00.000Z#0042",
+            "2025-01-15T10:30:00.000Z#00x2",
+            "2025-01-15T10:30:00.000Z#00042",
+        ] {
+            let err = bad.parse::<Cursor>().unwrap_err();
+            assert!(err.to_string().contains(CURSOR_FORM), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn orders_by_time_then_sequence() {
+        let a: Cursor = "2025-01-15T10:30:00.000Z#0042".parse().unwrap();
+        let b: Cursor = "2025-01-15T10:30:00.000Z#0043".parse().unwrap();
+        let c: Cursor = "2025-01-15T10:30:00.001Z#0001".parse().unwrap();
+        assert!(a < b && b < c && Cursor::origin() < a);
+    }
+
+    proptest! {
+        #[test]
+        fn text_round_trips(millis in 0i64..4_102_444_800_000, seq in 0u64..10_000_000_000) {
+            let c = Cursor::new(millis, seq);
+            let back: Cursor = c.to_string().parse().unwrap();
+            prop_assert_eq!(back, c);
+        }
+    }
+}

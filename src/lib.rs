@@ -1,0 +1,9 @@
+//! stella: offline-first federation of canonical vulnerability advisories.
+
+pub mod cursor;
+pub mod model;
+pub mod store;
+
+pub fn run() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,1 @@
+//! The merge hash: a versioned, normalized identity of a canonical advisory.

@@ -1,0 +1,186 @@
+//! The canonical advisory data model shared by ingest, bundles and stores.
+//!
+//! A canonical advisory is one advisory key (a CVE, or the source id where the
+//! record has no CVE) × one affected package, identified by its `merge_hash`.
+//! Source edges tie a canonical to the source records it came from; a
+//! deletion is the tombstone of a canonical that is gone. These structs are
+//! also the NDJSON rows of a bundle, so their serde shape is the wire format
+//! (see `man/stella-bundle.5`): field order is declaration order and unknown
+//! fields are refused.
+
+pub mod merge_hash;
+pub mod purl;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One canonical advisory: a `canonicals.ndjson` row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Canonical {
+    pub id: Uuid,
+    /// The advisory key: `CVE-YYYY-NNNN`, or the source id when there is no CVE.
+    pub cve: String,
+    /// Normalized package PURL without version, qualifiers or subpath.
+    pub affects_key: String,
+    /// `sha256:<hex>` over the normalized identity; see [`merge_hash`].
+    pub merge_hash: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub title: String,
+    pub summary: String,
+    /// CVSS vector string when a source gave one.
+    pub cvss_vector: Option<String>,
+    pub version_range: Vec<VersionRange>,
+    /// CWE ids, `CWE-<n>`, sorted and unique.
+    pub weaknesses: Vec<String>,
+    /// Fix commits (lowercase hex), sorted and unique.
+    pub patch_lineage: Vec<String>,
+    /// RFC 3339 UTC timestamps as the source gave them, normalized.
+    pub published: Option<String>,
+    pub modified: Option<String>,
+}
+
+/// One range of affected versions, OSV style.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionRange {
+    /// `ECOSYSTEM`, `SEMVER` or `GIT`.
+    #[serde(rename = "type")]
+    pub range_type: String,
+    /// The repository of a `GIT` range.
+    pub repo: Option<String>,
+    pub events: Vec<RangeEvent>,
+}
+
+/// One OSV range event; serialized as `{"introduced":"1.0"}` and so on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RangeEvent {
+    Introduced(String),
+    Fixed(String),
+    LastAffected(String),
+    Limit(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Withdrawn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+    Unknown,
+}
+
+/// One source edge: an `edges.ndjson` row.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEdge {
+    pub id: Uuid,
+    pub canonical_id: Uuid,
+    /// The canonical's merge hash, so rows join without ids.
+    pub merge_hash: String,
+    /// `pypa`, `ghsa`, `nvd`, `go`, `osv`, …
+    pub source: String,
+    pub source_advisory_id: String,
+    /// What the source says of the package: `affected` or `withdrawn`.
+    pub vendor_status: String,
+    /// `sha256:<hex>` of the source record's bytes as ingested.
+    pub source_sha256: String,
+}
+
+/// One tombstone: a `deletions.ndjson` row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deletion {
+    pub canonical_id: Uuid,
+    pub merge_hash: String,
+    /// `2025-01-15T10:30:00.000Z`.
+    pub deleted_at: String,
+    /// `superseded` (its source now yields another merge hash), `pruned`
+    /// (its records left a full snapshot) or `remote` (a peer deleted it).
+    pub reason: String,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::None => "none",
+            Severity::Unknown => "unknown",
+        }
+    }
+}
+
+/// A canonical with its full edge set: the unit that ingest writes, bundles
+/// carry and import compares.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanonicalRecord {
+    pub canonical: Canonical,
+    /// Sorted by (source, source_advisory_id).
+    pub edges: Vec<SourceEdge>,
+}
+
+/// Deterministic ids, so that two sites that derive the same canonical
+/// independently agree on its id.
+pub fn canonical_id(merge_hash: &str) -> Uuid {
+    derived_uuid(&["stella-canonical-id/v1", merge_hash])
+}
+
+pub fn edge_id(canonical_id: &Uuid, source: &str, source_advisory_id: &str) -> Uuid {
+    derived_uuid(&[
+        "stella-edge-id/v1",
+        &canonical_id.to_string(),
+        source,
+        source_advisory_id,
+    ])
+}
+
+fn derived_uuid(parts: &[&str]) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256_tagged(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+impl CanonicalRecord {
+    /// The digest the three-way merge compares: canonical fields and edges,
+    /// as their exact NDJSON serialization.
+    pub fn digest(&self) -> String {
+        let bytes = serde_json::to_vec(self).expect("model types always serialize");
+        sha256_tagged(&bytes)
+    }
+}

@@ -1,0 +1,1 @@
+//! Package URL normalization for `affects_key`.

@@ -1,0 +1,122 @@
+//! The site store: canonical advisories, their change feed, sites, the sync
+//! ledger and events, behind one narrow trait the core owns.
+//!
+//! Invariants every implementation keeps:
+//! - Every write goes through a [`Txn`]; dropping a `Txn` without `commit`
+//!   rolls everything back, so an import or ingest applies whole or not at all.
+//! - Each `put`/`delete` appends one change-feed entry whose cursor is
+//!   strictly greater than every earlier one (time never goes backwards; the
+//!   sequence is the feed position).
+//! - A canonical's edge set is replaced whole by `put`; edges never outlive
+//!   their canonical.
+//! - Readers never see a half-applied transaction.
+
+pub mod sqlite;
+mod types;
+
+pub use types::*;
+
+use crate::cursor::Cursor;
+use crate::model::{CanonicalRecord, Deletion};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A sink that may fail with an I/O error (export spools, stdout listings).
+pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> std::io::Result<()>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store `{path}`: {source}")]
+    Open {
+        path: std::path::PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the store `{path}` has schema version {found}, newer than this stella knows ({known}): upgrade stella")]
+    SchemaTooNew {
+        path: std::path::PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("the store is busy: another stella process holds it; try again when it has finished")]
+    Busy,
+    #[error("store query failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored row is corrupt ({what}): {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("site `{0}` is already registered")]
+    SiteExists(String),
+    #[error("unknown site `{0}`: register it with `stella feedser sites add`")]
+    UnknownSite(String),
+    #[error("key `{key_id}` is already trusted for site `{site_id}`")]
+    KeyExists { site_id: String, key_id: String },
+    #[error("key `{key_id}` is not a key of site `{site_id}`")]
+    UnknownKey { site_id: String, key_id: String },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The store as the core sees it.
+pub trait Store {
+    fn begin(&mut self) -> Result<Box<dyn Txn + '_>>;
+
+    /// The newest change-feed cursor, `None` for an empty feed.
+    fn local_cursor(&self) -> Result<Option<Cursor>>;
+    /// The feed entry at a sequence number, to check that a cursor is ours.
+    fn cursor_at(&self, seq: u64) -> Result<Option<Cursor>>;
+    fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>>;
+    /// Matching canonicals in merge-hash order.
+    fn list_canonicals(&self, filter: &CanonicalFilter, visit: Visit<CanonicalRecord>)
+    -> Result<()>;
+    /// Live canonicals and tombstones whose last change is after `since`
+    /// (all of them for `None`) and at or before `upto`, in feed order.
+    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()>;
+    /// One entry per row `export_rows` would give: its feed position and its
+    /// item count (1 + edges for a canonical, 1 for a tombstone). Cheap:
+    /// used to cut a large delta into a chain of bundles.
+    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>>;
+
+    fn sites(&self) -> Result<Vec<Site>>;
+    fn site(&self, id: &str) -> Result<Option<Site>>;
+    fn add_site(&mut self, site: &NewSite) -> Result<()>;
+    fn update_policy(&mut self, id: &str, change: &PolicyChange) -> Result<()>;
+    fn add_key(&mut self, site_id: &str, key: &NewKey) -> Result<()>;
+    fn revoke_key(&mut self, site_id: &str, key_id: &str, at: &str) -> Result<()>;
+    /// Every key ever added for the site, revoked ones included.
+    fn keys(&self, site_id: &str) -> Result<Vec<TrustedKey>>;
+
+    /// Newest first.
+    fn history(&self, site_id: &str, limit: usize) -> Result<Vec<LedgerEntry>>;
+    /// The import of the bundle whose signed manifest had this digest, if any.
+    fn ledger_by_manifest(&self, site_id: &str, manifest_sha256: &str)
+    -> Result<Option<LedgerEntry>>;
+    /// Events with id greater than `since`, oldest first.
+    fn events(&self, since: u64, limit: usize) -> Result<Vec<Event>>;
+}
+
+/// One open write transaction.
+pub trait Txn {
+    fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>>;
+    /// Creates or replaces the canonical and its whole edge set, clears any
+    /// tombstone for its merge hash, appends a feed entry and returns its cursor.
+    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor>;
+    /// Removes the canonical (and edges) if present and stores the tombstone.
+    /// Returns the new feed cursor, or `None` when there was nothing to do
+    /// (no such canonical and the tombstone already stored).
+    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>>;
+
+    /// Merge hashes of canonicals that have an edge to this source record,
+    /// with that edge's `source_sha256`.
+    fn source_record(&mut self, source: &str, advisory_id: &str) -> Result<Vec<(String, String)>>;
+    /// Every (source, source_advisory_id) that has an edge, for `--prune`.
+    fn source_records(&mut self) -> Result<Vec<(String, String)>>;
+
+    /// Digest of what was last taken from `site_id` for this merge hash.
+    fn taken(&mut self, site_id: &str, merge_hash: &str) -> Result<Option<String>>;
+    fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()>;
+
+    /// Appends the ledger row and advances the site's last cursor and totals.
+    fn record_import(&mut self, entry: &LedgerEntry) -> Result<()>;
+    fn append_event(&mut self, event: &NewEvent) -> Result<()>;
+
+    fn commit(self: Box<Self>) -> Result<()>;
+}

@@ -1,0 +1,144 @@
+//! Plain records that cross the [`Store`](super::Store) boundary.
+
+use serde::Serialize;
+
+use crate::cursor::Cursor;
+use crate::model::{CanonicalRecord, Deletion};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CanonicalFilter {
+    /// Exact advisory key, compared case-insensitively.
+    pub cve: Option<String>,
+    /// Normalized PURL (no version); matches `affects_key` exactly.
+    pub purl: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// One row of an export, in feed order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportRow {
+    Canonical(Cursor, CanonicalRecord),
+    Deletion(Cursor, Deletion),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Site {
+    pub site_id: String,
+    pub display_name: String,
+    pub enabled: bool,
+    /// Per-site cap on the compressed bundle size, bytes.
+    pub max_bundle_size: Option<u64>,
+    /// When set, only edges from these sources are imported.
+    pub allowed_sources: Option<Vec<String>>,
+    pub created_at: String,
+    pub last_cursor: Option<Cursor>,
+    pub last_sync_at: Option<String>,
+    pub bundles_imported: u64,
+    pub items_imported: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSite {
+    pub site_id: String,
+    pub display_name: String,
+    pub enabled: bool,
+    pub created_at: String,
+}
+
+/// `None` leaves a field as it is; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyChange {
+    pub enabled: Option<bool>,
+    pub max_bundle_size: Option<Option<u64>>,
+    pub allowed_sources: Option<Option<Vec<String>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewKey {
+    pub key_id: String,
+    pub public_pem: String,
+    pub added_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrustedKey {
+    pub key_id: String,
+    #[serde(skip)]
+    pub public_pem: String,
+    pub added_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub canonical_created: u64,
+    pub canonical_updated: u64,
+    pub canonical_skipped: u64,
+    pub edges_added: u64,
+    pub deletions_processed: u64,
+    /// Canonicals dropped because none of their edges' sources is allowed.
+    pub canonical_filtered: u64,
+    /// Edges dropped by the site's allowed sources.
+    pub edges_filtered: u64,
+    pub conflicts: u64,
+}
+
+/// One row of the sync ledger: one committed import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub site_id: String,
+    pub bundle_hash: String,
+    pub manifest_sha256: String,
+    pub since_cursor: Option<Cursor>,
+    pub export_cursor: Cursor,
+    pub imported_at: String,
+    pub signer_key_id: Option<String>,
+    pub signature_skipped: bool,
+    pub forced: bool,
+    pub counts: ImportCounts,
+    /// Items in the bundle (canonicals + edges + deletions).
+    pub items: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventAction {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl EventAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventAction::Created => "created",
+            EventAction::Updated => "updated",
+            EventAction::Deleted => "deleted",
+        }
+    }
+}
+
+/// A `canonical-imported` event before the store numbers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewEvent {
+    pub canonical_id: uuid::Uuid,
+    pub merge_hash: String,
+    pub cve: String,
+    pub affects_key: String,
+    pub action: EventAction,
+    pub source_site_id: String,
+    pub bundle_hash: String,
+    /// The local feed cursor of the change.
+    pub cursor: Cursor,
+    pub imported_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub event_id: u64,
+    pub event_type: &'static str,
+    #[serde(flatten)]
+    pub event: NewEvent,
+}
+
+pub const CANONICAL_IMPORTED: &str = "canonical-imported";
