@@ -1,0 +1,205 @@
+//! `concelier.yaml`: the site configuration file, in the seed's PascalCase keys.
+//!
+//! Parsing is strict: unknown keys, duplicate keys and out-of-range values are
+//! errors that name the file, line and column. Every field has a default, so
+//! an empty file is a valid (if anonymous) configuration; `stella init`
+//! writes a complete one. Environment variables and flags are layered on top
+//! by the CLI, never here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file name `stella init` writes in a home.
+pub const CONFIG_FILE_NAME: &str = "concelier.yaml";
+
+/// The log category stella itself logs under (the seed's name).
+pub const LOG_CATEGORY: &str = "StellaOps.Concelier.Federation";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
+pub struct FileConfig {
+    pub federation: Federation,
+    pub federation_import: FederationImport,
+    pub logging: Logging,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
+pub struct Federation {
+    pub enabled: bool,
+    pub site_id: String,
+    pub default_compression_level: i32,
+    pub default_max_items: u64,
+    pub require_signature: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
+pub struct FederationImport {
+    pub allowed_sites: Vec<String>,
+    pub max_bundle_size_bytes: u64,
+    pub skip_signature_on_trusted_sites: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
+pub struct Logging {
+    /// Category → level, most specific prefix wins (.NET semantics).
+    pub log_level: BTreeMap<String, LogLevel>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Information,
+    Warning,
+    Error,
+    Critical,
+    None,
+}
+
+impl Default for Federation {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            site_id: String::new(),
+            default_compression_level: 3,
+            default_max_items: 10_000,
+            require_signature: true,
+        }
+    }
+}
+
+impl Default for FederationImport {
+    fn default() -> Self {
+        Self {
+            allowed_sites: Vec::new(),
+            max_bundle_size_bytes: 100 * 1024 * 1024,
+            skip_signature_on_trusted_sites: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file `{path}`: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid config file `{path}`: {key}: {message}")]
+    Value {
+        path: PathBuf,
+        key: &'static str,
+        message: String,
+    },
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: FileConfig = if text.trim().is_empty() {
+            FileConfig::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                message: first_line(&e.to_string()),
+            })?
+        };
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key, message: String| ConfigError::Value {
+            path: path.to_owned(),
+            key,
+            message,
+        };
+        let f = &self.federation;
+        if !f.site_id.is_empty() && !crate::site::is_valid_site_id(&f.site_id) {
+            return Err(bad(
+                "Federation.SiteId",
+                format!("`{}` is not a valid site id ({})", f.site_id, crate::site::SITE_ID_RULE),
+            ));
+        }
+        if !(1..=19).contains(&f.default_compression_level) {
+            return Err(bad(
+                "Federation.DefaultCompressionLevel",
+                format!("{} is out of range: use 1 to 19", f.default_compression_level),
+            ));
+        }
+        if f.default_max_items == 0 {
+            return Err(bad("Federation.DefaultMaxItems", "must be at least 1".into()));
+        }
+        if self.federation_import.max_bundle_size_bytes == 0 {
+            return Err(bad(
+                "FederationImport.MaxBundleSizeBytes",
+                "must be at least 1".into(),
+            ));
+        }
+        for site in &self.federation_import.allowed_sites {
+            if !crate::site::is_valid_site_id(site) {
+                return Err(bad(
+                    "FederationImport.AllowedSites",
+                    format!("`{site}` is not a valid site id ({})", crate::site::SITE_ID_RULE),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The level for stella's own category: the most specific configured
+    /// prefix of `StellaOps.Concelier.Federation`, then `Default`.
+    pub fn log_level(&self) -> Option<LogLevel> {
+        let levels = &self.logging.log_level;
+        let mut category = LOG_CATEGORY;
+        loop {
+            if let Some(level) = levels.get(category) {
+                return Some(*level);
+            }
+            match category.rfind('.') {
+                Some(i) => category = &category[..i],
+                None => return levels.get("Default").copied(),
+            }
+        }
+    }
+
+    /// The file `stella init` writes.
+    pub fn for_new_site(site_id: &str) -> Self {
+        let mut config = FileConfig::default();
+        config.federation.site_id = site_id.to_owned();
+        config
+            .logging
+            .log_level
+            .insert(LOG_CATEGORY.to_owned(), LogLevel::Information);
+        config
+    }
+
+    pub fn to_yaml(&self) -> String {
+        serde_saphyr::to_string(self).unwrap_or_default()
+    }
+}
+
+/// serde-saphyr renders a multi-line snippet labelled `<input>`; its first
+/// line already says `line L column C: what`.
+fn first_line(rendered: &str) -> String {
+    let line = rendered.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_owned()
+}
+
+#[cfg(test)]
+mod tests;

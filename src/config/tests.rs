@@ -1,0 +1,82 @@
+use super::*;
+
+fn parse(text: &str) -> Result<FileConfig, ConfigError> {
+    FileConfig::parse(text, Path::new("/etc/stella/concelier.yaml"))
+}
+
+#[test]
+fn accepts_the_seed_config_exactly() {
+    let text = r#"
+Federation: { Enabled: true, SiteId: "site-us-west-1", DefaultCompressionLevel: 3,
+              DefaultMaxItems: 10000, RequireSignature: true }
+FederationImport: { AllowedSites: ["site-us-east-1"], MaxBundleSizeBytes: 104857600,
+                    SkipSignatureOnTrustedSites: false }
+Logging: { LogLevel: { StellaOps.Concelier.Federation: Debug } }
+"#;
+    let config = parse(text).unwrap();
+    assert_eq!(config.federation.site_id, "site-us-west-1");
+    assert_eq!(config.federation.default_max_items, 10_000);
+    assert_eq!(
+        config.federation_import.allowed_sites,
+        vec!["site-us-east-1".to_owned()]
+    );
+    assert_eq!(config.federation_import.max_bundle_size_bytes, 104_857_600);
+    assert_eq!(config.log_level(), Some(LogLevel::Debug));
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let config = parse("").unwrap();
+    assert_eq!(config, FileConfig::default());
+    assert!(config.federation.require_signature);
+    assert_eq!(config.log_level(), None);
+}
+
+#[test]
+fn unknown_key_names_file_line_and_column() {
+    let err = parse("Federation:\n  Enabled: true\n  Enabeld: false\n").unwrap_err();
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "invalid config file `/etc/stella/concelier.yaml`: line 3 column 3: unknown field `Enabeld`, \
+         expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature"
+    );
+}
+
+#[test]
+fn bad_value_names_line_and_column() {
+    let err = parse("Federation:\n  DefaultMaxItems: lots\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: line 2 column 20: invalid u64"
+    );
+}
+
+#[test]
+fn out_of_range_values_name_the_key() {
+    let err = parse("Federation: { DefaultCompressionLevel: 40 }").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: Federation.DefaultCompressionLevel: 40 is out of range: use 1 to 19"
+    );
+    let err = parse("FederationImport: { AllowedSites: ['../etc'] }").unwrap_err();
+    assert!(err.to_string().contains("FederationImport.AllowedSites: `../etc` is not a valid site id"));
+}
+
+#[test]
+fn most_specific_log_category_wins() {
+    let config = parse("Logging: { LogLevel: { Default: Warning, StellaOps: Error } }").unwrap();
+    assert_eq!(config.log_level(), Some(LogLevel::Error));
+    let config = parse("Logging: { LogLevel: { Default: Warning, Microsoft: Error } }").unwrap();
+    assert_eq!(config.log_level(), Some(LogLevel::Warning));
+    let err = parse("Logging: { LogLevel: { Default: Loud } }").unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+}
+
+#[test]
+fn written_config_reads_back() {
+    let config = FileConfig::for_new_site("site-a");
+    let back = parse(&config.to_yaml()).unwrap();
+    assert_eq!(back, config);
+}
+
