@@ -1,11 +1,67 @@
 //! stella: offline-first federation of canonical vulnerability advisories.
+//!
+//! A site ingests advisories (`ingest`) into its store (`store`), exports the
+//! full state or the delta since a peer's cursor as a signed, self-verifying
+//! bundle (`export`, `bundle`), and imports bundles from peers (`import`):
+//! size cap → manifest and signature → site policy → cursor → every member
+//! verified while spooled → one atomic apply with a ledger row and events.
+//!
+//! The core modules never print, exit or read the environment; `cli` and
+//! `command` do, and `run` maps every error to one exit code (`exit`).
 
+pub mod bundle;
+pub mod cli;
+pub mod command;
 pub mod config;
 pub mod cursor;
+pub mod error;
+pub mod exit;
+pub mod export;
+pub mod import;
+pub mod ingest;
+pub mod keys;
 pub mod model;
+pub mod osv;
 pub mod site;
 pub mod store;
 
-pub fn run() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::exit::Exit;
+
+/// Parses the command line, runs the command, prints any error once and
+/// returns the documented exit code.
+pub fn run() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Success };
+            return code.into();
+        }
+    };
+    match cli.run() {
+        Ok(()) => Exit::Success.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit().into()
+        }
+    }
+}
+
+/// `stella … | head` closing the pipe early is not a failure.
+fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }

@@ -1,0 +1,51 @@
+//! The home directory and the paths inside it.
+//!
+//! Layout: `concelier.yaml` (config), `stella.db` (the embedded store and
+//! journal), `keys/` (0700, private keys 0600), `staging/` (per-import spools,
+//! removed after each import), `spool/` (per-export spools).
+
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    /// `--home`/`STELLA_HOME`, else `$XDG_DATA_HOME/stella`, else `~/.local/share/stella`.
+    pub fn resolve(explicit: Option<&Path>) -> Home {
+        if let Some(dir) = explicit {
+            return Home { root: dir.to_owned() };
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Home { root: data.join("stella") }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.root.join(crate::config::CONFIG_FILE_NAME)
+    }
+
+    pub fn store_file(&self) -> PathBuf {
+        self.root.join("stella.db")
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
+    pub fn staging_dir(&self) -> PathBuf {
+        self.root.join("staging")
+    }
+
+    pub fn spool_dir(&self) -> PathBuf {
+        self.root.join("spool")
+    }
+}

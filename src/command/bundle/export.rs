@@ -1,0 +1,230 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::bundle::{WriteOptions, Written};
+use crate::cli::context::Context;
+use crate::cli::parse;
+use crate::cursor::Cursor;
+use crate::error::{Error, Result};
+use crate::export::{ExportError, Exporter, Part};
+use crate::keys::Signer;
+
+#[derive(Debug, Args)]
+pub struct Export {
+    /// Export only changes after this cursor (a peer's last imported cursor); full when absent
+    #[arg(short = 'c', long = "cursor", value_name = "CURSOR", value_parser = parse::cursor)]
+    since: Option<Cursor>,
+    /// Output file, or - for stdout [default: <site>-<cursor>.tar.zst]
+    #[arg(short, long, value_name = "FILE|-")]
+    output: Option<PathBuf>,
+    /// Items per bundle before the delta is cut into a chain [default: Federation.DefaultMaxItems]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_items: Option<u64>,
+    /// zstd level 1-19 [default: Federation.DefaultCompressionLevel]
+    #[arg(long, value_name = "L", value_parser = clap::value_parser!(i32).range(1..=19))]
+    compression_level: Option<i32>,
+    /// Sign with this key [default: the only federation key]
+    #[arg(long, value_name = "NAME", conflicts_with = "unsigned")]
+    key: Option<String>,
+    /// Write an unsigned bundle
+    #[arg(long)]
+    unsigned: bool,
+    /// Passphrase file of an encrypted key
+    #[arg(long, env = "STELLA_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// zstd worker threads (the output is the same for any count) [default: cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    threads: Option<u32>,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    bundles: Vec<BundleReport>,
+    since_cursor: Option<Cursor>,
+    export_cursor: Option<Cursor>,
+}
+
+#[derive(Serialize)]
+struct BundleReport {
+    path: String,
+    bundle_hash: String,
+    size: u64,
+    since_cursor: Option<Cursor>,
+    export_cursor: Cursor,
+    counts: crate::bundle::Counts,
+    signer_key_id: Option<String>,
+}
+
+impl Export {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let site_id = ctx.site_id()?;
+        let store = ctx.open_store()?;
+        let max_items = self.max_items.unwrap_or(ctx.config.federation.default_max_items);
+        let parts = crate::export::plan(&store, self.since, max_items)?;
+        let to_stdout = self.output.as_deref() == Some(Path::new("-"));
+        if to_stdout && parts.len() > 1 {
+            let parts = parts.len();
+            return Err(ExportError::ChainToStdout { parts, max_items }.into());
+        }
+        let signer = self.signer(ctx)?;
+        let spool_dir = ctx.home.spool_dir();
+        let exporter = Exporter {
+            store: &store,
+            site_id,
+            signer: signer.as_ref(),
+            options: WriteOptions {
+                level: self.compression_level.unwrap_or(ctx.config.federation.default_compression_level),
+                threads: self.threads.unwrap_or_else(default_threads),
+            },
+            spool_dir: &spool_dir,
+        };
+        let mut bundles = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let path = self.part_path(site_id, part, i, parts.len());
+            let written = match &path {
+                None => exporter.write(part, &mut std::io::stdout().lock())?,
+                Some(path) => write_atomically(path, |out| exporter.write(part, out))?,
+            };
+            let key_id = signer.as_ref().map(|s| s.key_id.clone());
+            bundles.push(report(path.as_deref(), &written, key_id));
+        }
+        let export_cursor = parts.last().map(|p| p.upto).or(self.since);
+        let report = Report { bundles, since_cursor: self.since, export_cursor };
+        self.print(ctx, &report, to_stdout)
+    }
+
+    fn signer(&self, ctx: &Context) -> Result<Option<Signer>> {
+        if self.unsigned {
+            return Ok(None);
+        }
+        let keys = ctx.keys();
+        let name = match &self.key {
+            Some(name) => name.clone(),
+            None => {
+                let names: Vec<String> = keys
+                    .list()?
+                    .into_iter()
+                    .filter(|k| k.purpose == "federation")
+                    .map(|k| k.name)
+                    .collect();
+                match names.as_slice() {
+                    [] => return Err(ExportError::NoSigningKey.into()),
+                    [one] => one.clone(),
+                    _ => return Err(ExportError::AmbiguousKey { names: names.join(", ") }.into()),
+                }
+            }
+        };
+        let passphrase = crate::command::read_passphrase(self.passphrase_file.as_deref())?;
+        Ok(Some(keys.signer(&name, passphrase.as_deref())?))
+    }
+
+    /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….
+    fn part_path(&self, site_id: &str, part: &Part, index: usize, count: usize) -> Option<PathBuf> {
+        let base = match &self.output {
+            Some(p) if p == Path::new("-") => return None,
+            Some(p) => p.clone(),
+            None => PathBuf::from(default_name(site_id, part)),
+        };
+        if count == 1 || self.output.is_none() {
+            return Some(base);
+        }
+        let text = base.to_string_lossy().into_owned();
+        let (stem, ext) = match text.strip_suffix(".tar.zst") {
+            Some(stem) => (stem.to_owned(), ".tar.zst"),
+            None => (text.clone(), ""),
+        };
+        Some(PathBuf::from(format!("{stem}.{:04}{ext}", index + 1)))
+    }
+
+    fn print(&self, ctx: &Context, report: &Report, to_stdout: bool) -> Result<()> {
+        if self.json {
+            let text = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
+            return if to_stdout { eprint(&text) } else { ctx.out.text(&text) };
+        }
+        let text = render(report);
+        if to_stdout { eprint(&text) } else { ctx.out.text(&text) }
+    }
+}
+
+fn eprint(text: &str) -> Result<()> {
+    std::io::stderr().write_all(text.as_bytes()).map_err(Error::io("write to", "stderr"))
+}
+
+fn default_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
+}
+
+/// `site-a-20250115T103000.000Z-0042.tar.zst`: sortable and safe on any filesystem.
+fn default_name(site_id: &str, part: &Part) -> String {
+    let cursor = part.upto.to_string().replace([':', '-'], "").replace('#', "-");
+    format!("{site_id}-{cursor}.tar.zst")
+}
+
+/// Writes beside the target and renames: never a half file under the final name.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
+) -> Result<Written> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".stella-export-")
+        .tempfile_in(dir)
+        .map_err(Error::io("cannot create a file in", dir))?;
+    let written = {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        let written = write(&mut out)?;
+        out.flush().map_err(Error::io("cannot write", path))?;
+        written
+    };
+    tmp.as_file().sync_all().map_err(Error::io("cannot write", path))?;
+    tmp.persist(path).map_err(|e| Error::Io {
+        action: "cannot write",
+        path: path.to_owned(),
+        source: e.error,
+    })?;
+    Ok(written)
+}
+
+fn report(path: Option<&Path>, written: &Written, signer_key_id: Option<String>) -> BundleReport {
+    let m = &written.manifest;
+    BundleReport {
+        path: path.map_or_else(|| "-".to_owned(), |p| p.display().to_string()),
+        bundle_hash: written.bundle_hash.clone(),
+        size: written.bytes,
+        since_cursor: m.since_cursor,
+        export_cursor: m.export_cursor,
+        counts: m.counts.clone(),
+        signer_key_id,
+    }
+}
+
+fn render(report: &Report) -> String {
+    if report.bundles.is_empty() {
+        let since = crate::command::or_dash(report.since_cursor);
+        return format!("no changes since {since}: no bundle written\n");
+    }
+    let mut text = String::new();
+    for b in &report.bundles {
+        text.push_str(&format!(
+            "Wrote {}\n  Since: {}\n  Cursor: {}\n  Counts: {}\n  Bundle hash: {}\n  Size: {} bytes\n  Signed: {}\n",
+            b.path,
+            b.since_cursor.map_or_else(|| "full export".to_owned(), |c| c.to_string()),
+            b.export_cursor,
+            super::counts_line(&b.counts),
+            b.bundle_hash,
+            b.size,
+            b.signer_key_id.as_deref().unwrap_or("no (unsigned)"),
+        ));
+    }
+    text.push_str(&format!("Export cursor: {}\n", crate::command::or_dash(report.export_cursor)));
+    text
+}

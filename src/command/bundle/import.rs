@@ -1,0 +1,196 @@
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use crate::cli::context::{Context, now};
+use crate::error::{Error, Result};
+use crate::import::{ConflictStrategy, ImportError, ImportOptions, ImportOutcome};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct Import {
+    /// The bundle file, or - for stdin
+    bundle: PathBuf,
+    /// Check and plan everything, report, commit nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the response as JSON
+    #[arg(long)]
+    json: bool,
+    /// Import without checking the signature (only where the config allows it; recorded)
+    #[arg(long)]
+    skip_signature: bool,
+    /// Import even if the cursor check refuses the bundle (recorded)
+    #[arg(long)]
+    force: bool,
+    /// What to do when local and remote both changed a canonical
+    #[arg(long, value_enum, default_value_t = OnConflict::PreferRemote)]
+    on_conflict: OnConflict,
+    /// Also append the canonical-imported events of this import to an NDJSON file
+    #[arg(long, value_name = "FILE")]
+    events_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum OnConflict {
+    PreferRemote,
+    PreferLocal,
+    Fail,
+}
+
+impl From<OnConflict> for ConflictStrategy {
+    fn from(value: OnConflict) -> Self {
+        match value {
+            OnConflict::PreferRemote => ConflictStrategy::PreferRemote,
+            OnConflict::PreferLocal => ConflictStrategy::PreferLocal,
+            OnConflict::Fail => ConflictStrategy::Fail,
+        }
+    }
+}
+
+/// The seed's response, with `duration_ms`.
+#[derive(Serialize)]
+struct Response<'a> {
+    #[serde(flatten)]
+    outcome: &'a ImportOutcome,
+    duration_ms: u128,
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    success: bool,
+    reason: &'static str,
+    error: String,
+    conflicts: &'a [crate::import::Conflict],
+    duration_ms: u128,
+}
+
+impl Import {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let started = Instant::now();
+        let mut store = ctx.open_store()?;
+        let last_event = match &self.events_file {
+            Some(_) => store.events(0, usize::MAX)?.last().map_or(0, |e| e.event_id),
+            None => 0,
+        };
+        let input = super::open_input(&self.bundle)?;
+        let opts = ImportOptions {
+            dry_run: self.dry_run,
+            skip_signature: self.skip_signature,
+            force: self.force,
+            on_conflict: self.on_conflict.into(),
+            staging_dir: ctx.home.staging_dir(),
+            now: now(),
+        };
+        let result = crate::import::import(&mut store, input, &ctx.import_policy(), &opts);
+        let duration_ms = started.elapsed().as_millis();
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(error) => return self.fail(ctx, error, duration_ms),
+        };
+        if let Some(path) = &self.events_file
+            && !self.dry_run
+        {
+            append_events(&store, last_event, path)?;
+        }
+        if self.json {
+            return ctx.out.json(&Response { outcome: &outcome, duration_ms });
+        }
+        ctx.out.text(&render(&self, &outcome, duration_ms))
+    }
+
+    fn fail(&self, ctx: &Context, error: ImportError, duration_ms: u128) -> Result<()> {
+        let conflicts = match &error {
+            ImportError::Conflicts { conflicts } => conflicts.as_slice(),
+            _ => &[],
+        };
+        if self.json {
+            ctx.out.json(&Failure {
+                success: false,
+                reason: error.reason_code(),
+                error: error.to_string(),
+                conflicts,
+                duration_ms,
+            })?;
+        } else if !conflicts.is_empty() {
+            ctx.out.text(&render_conflicts(conflicts))?;
+        }
+        Err(Error::Import(error))
+    }
+}
+
+fn append_events(store: &dyn Store, after: u64, path: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    let events = store.events(after, usize::MAX)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(Error::io("cannot open events file", path))?;
+    let mut text = String::new();
+    for event in &events {
+        text.push_str(&serde_json::to_string(event).unwrap_or_default());
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes()).map_err(Error::io("cannot write events file", path))
+}
+
+fn render(cmd: &Import, o: &ImportOutcome, duration_ms: u128) -> String {
+    let c = &o.counts;
+    let mode = if o.already_imported {
+        "already imported: nothing to do"
+    } else if o.dry_run {
+        "dry run: nothing committed"
+    } else {
+        "imported"
+    };
+    let mut text = format!(
+        "Bundle {} from site {}: {mode}\n  Bundle hash: {}\n  Imported cursor: {}\n  Canonicals: {} created, {} updated, {} skipped\n  Edges added: {}\n  Deletions processed: {}\n  Conflicts: {}\n",
+        cmd.bundle.display(),
+        o.site_id,
+        o.bundle_hash,
+        o.imported_cursor,
+        c.canonical_created,
+        c.canonical_updated,
+        c.canonical_skipped,
+        c.edges_added,
+        c.deletions_processed,
+        c.conflicts,
+    );
+    if c.canonical_filtered + c.edges_filtered > 0 {
+        text.push_str(&format!(
+            "  Filtered by allowed sources: {} canonicals, {} edges\n",
+            c.canonical_filtered, c.edges_filtered
+        ));
+    }
+    let signer = match (&o.signer_key_id, o.signature_skipped) {
+        (Some(key), _) => format!("verified ({key})"),
+        (None, _) => "skipped".to_owned(),
+    };
+    text.push_str(&format!("  Signature: {signer}\n"));
+    if o.forced {
+        text.push_str("  Forced: cursor check overridden (recorded)\n");
+    }
+    text.push_str(&render_conflicts(&o.conflicts));
+    text.push_str(&format!("  Duration: {duration_ms} ms\n"));
+    text
+}
+
+fn render_conflicts(conflicts: &[crate::import::Conflict]) -> String {
+    conflicts
+        .iter()
+        .map(|c| {
+            format!(
+                "  conflict {} {}: local {} remote {} -> {}\n",
+                c.merge_hash,
+                c.field,
+                c.local_value,
+                c.remote_value,
+                c.resolution.as_str()
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,35 @@
+pub mod export;
+pub mod import;
+pub mod validate;
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::import::Input;
+
+/// `-` is stdin; a file's size is known before reading.
+pub fn open_input(path: &Path) -> Result<Input<'static>> {
+    if path == Path::new("-") {
+        return Ok(Input {
+            reader: Box::new(std::io::stdin().lock()),
+            len: None,
+        });
+    }
+    let file = File::open(path).map_err(Error::io("cannot open bundle", path))?;
+    let len = file
+        .metadata()
+        .map_err(Error::io("cannot read bundle", path))?
+        .len();
+    Ok(Input {
+        reader: Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+        len: Some(len),
+    })
+}
+
+pub fn counts_line(c: &crate::bundle::Counts) -> String {
+    format!(
+        "{} canonicals, {} edges, {} deletions ({} items)",
+        c.canonicals, c.edges, c.deletions, c.total
+    )
+}

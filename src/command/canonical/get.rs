@@ -1,0 +1,56 @@
+use clap::Args;
+
+use crate::cli::context::Context;
+use crate::error::{Error, Result};
+use crate::model::CanonicalRecord;
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct Get {
+    /// The canonical's merge hash, sha256:<hex>
+    merge_hash: String,
+    /// Print the canonical and its edges as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl Get {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let store = ctx.open_store()?;
+        let record = store.canonical(&self.merge_hash)?.ok_or_else(|| Error::NotFound {
+            what: "canonical",
+            name: self.merge_hash.clone(),
+        })?;
+        if self.json {
+            return ctx.out.json(&record);
+        }
+        ctx.out.text(&render(&record))
+    }
+}
+
+fn render(r: &CanonicalRecord) -> String {
+    let c = &r.canonical;
+    let ranges = serde_json::to_string(&c.version_range).unwrap_or_default();
+    let mut text = format!(
+        "Merge hash: {}\nId: {}\nCVE: {}\nPackage: {}\nStatus: {}\nSeverity: {}{}\nTitle: {}\nRanges: {}\nWeaknesses: {}\nPublished: {}\nModified: {}\nEdges:\n",
+        c.merge_hash,
+        c.id,
+        c.cve,
+        c.affects_key,
+        c.status.as_str(),
+        c.severity.as_str(),
+        c.cvss_vector.as_ref().map(|v| format!(" ({v})")).unwrap_or_default(),
+        c.title,
+        ranges,
+        if c.weaknesses.is_empty() { "-".to_owned() } else { c.weaknesses.join(", ") },
+        c.published.as_deref().unwrap_or("-"),
+        c.modified.as_deref().unwrap_or("-"),
+    );
+    for e in &r.edges {
+        text.push_str(&format!(
+            "  {} {} ({}) {}\n",
+            e.source, e.source_advisory_id, e.vendor_status, e.source_sha256
+        ));
+    }
+    text
+}

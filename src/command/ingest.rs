@@ -1,0 +1,82 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::context::{Context, now};
+use crate::error::{Error, Result};
+use crate::ingest::{IngestOptions, IngestReport};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct Osv {
+    /// Directories of .json files, osv.dev all.zip exports, .json files, or - for stdin (JSON or NDJSON)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Delete canonicals whose records are gone from this full snapshot
+    #[arg(long)]
+    prune: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl Osv {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let stdin_count = self.paths.iter().filter(|p| p.as_os_str() == "-").count();
+        if stdin_count > 0 && self.paths.len() > 1 {
+            return Err(Error::Usage("`-` (stdin) cannot be combined with other paths".into()));
+        }
+        let mut store = ctx.open_store()?;
+        let opts = IngestOptions { prune: self.prune, now: now() };
+        let report = {
+            let mut txn = store.begin()?;
+            let report = if stdin_count == 1 {
+                let mut stdin = std::io::stdin().lock();
+                crate::ingest::ingest(txn.as_mut(), crate::osv::read_stream(&mut stdin), &opts)?
+            } else {
+                crate::ingest::ingest(txn.as_mut(), crate::osv::read_inputs(&self.paths), &opts)?
+            };
+            txn.commit()?;
+            report
+        };
+        for failure in &report.failures {
+            let id = failure.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+            eprintln!("stella: skipped `{}`{id}: {}", failure.origin, failure.message);
+        }
+        if self.json {
+            ctx.out.json(&report)?;
+        } else {
+            ctx.out.text(&render(&report))?;
+        }
+        if report.failures.is_empty() {
+            return Ok(());
+        }
+        Err(Error::PartialIngest {
+            failed: report.failures.len(),
+            read: report.records_read,
+        })
+    }
+}
+
+fn render(r: &IngestReport) -> String {
+    let changed = r.canonical_created
+        + r.canonical_updated
+        + r.canonical_withdrawn
+        + r.canonical_deleted
+        + r.canonical_pruned;
+    let mut text = format!(
+        "Read {} records: {} unchanged, {} failed\nCanonicals: {} created, {} updated, {} withdrawn, {} deleted (superseded), {} pruned\n",
+        r.records_read,
+        r.records_unchanged,
+        r.failures.len(),
+        r.canonical_created,
+        r.canonical_updated,
+        r.canonical_withdrawn,
+        r.canonical_deleted,
+        r.canonical_pruned,
+    );
+    if changed == 0 {
+        text.push_str("No changes: the store already holds this data.\n");
+    }
+    text
+}

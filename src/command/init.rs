@@ -1,0 +1,67 @@
+use std::path::Path;
+
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+use crate::cli::home::Home;
+use crate::config::FileConfig;
+use crate::error::{Error, Result};
+use crate::store::sqlite::SqliteStore;
+
+#[derive(Debug, Args)]
+pub struct Init {
+    /// This site's id, e.g. site-us-west-1
+    #[arg(long, value_name = "ID")]
+    site_id: String,
+}
+
+impl Init {
+    pub fn run(self, global: &GlobalArgs) -> Result<()> {
+        if !crate::site::is_valid_site_id(&self.site_id) {
+            return Err(Error::Usage(format!(
+                "`{}` is not a valid site id: {}",
+                self.site_id,
+                crate::site::SITE_ID_RULE
+            )));
+        }
+        let home = Home::resolve(global.home.as_deref());
+        let config_file = global.config.clone().unwrap_or_else(|| home.config_file());
+        if config_file.exists() {
+            return Err(Error::AlreadyInitialized {
+                home: home.root().to_owned(),
+                file: config_file,
+            });
+        }
+        create_private_dir(home.root())?;
+        create_private_dir(&home.keys_dir())?;
+        let config = FileConfig::for_new_site(&self.site_id);
+        write_new(&config_file, config.to_yaml().as_bytes())?;
+        SqliteStore::open(&home.store_file())?;
+        eprintln!(
+            "initialized stella home `{}` for site `{}` (config `{}`)",
+            home.root().display(),
+            self.site_id,
+            config_file.display()
+        );
+        Ok(())
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(Error::io("cannot create directory", dir))
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(Error::io("cannot create", path))?;
+    file.write_all(bytes).map_err(Error::io("cannot write", path))
+}

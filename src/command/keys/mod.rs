@@ -1,0 +1,3 @@
+pub mod export;
+pub mod generate;
+pub mod list;

@@ -1,0 +1,56 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::context::{Context, now};
+use crate::error::{Error, Result};
+use crate::store::{NewSite, Store};
+
+#[derive(Debug, Args)]
+pub struct Add {
+    /// The peer's site id (its Federation.SiteId)
+    site_id: String,
+    /// A human name for the site
+    #[arg(long, value_name = "TEXT")]
+    display_name: String,
+    /// Accept bundles from the site (`--enabled false` registers it disabled)
+    #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    enabled: bool,
+    /// A public key (PEM) the site signs bundles with; repeatable
+    #[arg(long = "key", value_name = "PUB.pem")]
+    keys: Vec<PathBuf>,
+}
+
+impl Add {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        if !crate::site::is_valid_site_id(&self.site_id) {
+            return Err(Error::Usage(format!(
+                "`{}` is not a valid site id: {}",
+                self.site_id,
+                crate::site::SITE_ID_RULE
+            )));
+        }
+        let keys = self
+            .keys
+            .iter()
+            .map(|path| super::read_key(path))
+            .collect::<Result<Vec<_>>>()?;
+        let mut store = ctx.open_store()?;
+        store.add_site(&NewSite {
+            site_id: self.site_id.clone(),
+            display_name: self.display_name,
+            enabled: self.enabled,
+            created_at: now(),
+        })?;
+        for key in &keys {
+            store.add_key(&self.site_id, key)?;
+        }
+        let site = super::get_site(&store, &self.site_id)?;
+        ctx.out.text(&format!(
+            "registered site `{}` ({}) with {} trusted key(s)\n",
+            site.site_id,
+            super::status_word(&site),
+            keys.len()
+        ))
+    }
+}

@@ -1,0 +1,57 @@
+use clap::Args;
+
+use crate::cli::context::Context;
+use crate::cli::output::table;
+use crate::error::Result;
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct History {
+    /// The site whose imports to show
+    site_id: String,
+    /// Show at most this many imports, newest first
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Print the ledger rows as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl History {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let store = ctx.open_store()?;
+        super::get_site(&store, &self.site_id)?;
+        let entries = store.history(&self.site_id, self.limit)?;
+        if self.json {
+            return ctx.out.json(&entries);
+        }
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                let c = &e.counts;
+                let mut flags = Vec::new();
+                if e.forced {
+                    flags.push("forced");
+                }
+                if e.signature_skipped {
+                    flags.push("unsigned");
+                }
+                vec![
+                    e.imported_at.clone(),
+                    e.export_cursor.to_string(),
+                    e.items.to_string(),
+                    format!("{}/{}/{}", c.canonical_created, c.canonical_updated, c.canonical_skipped),
+                    c.deletions_processed.to_string(),
+                    c.conflicts.to_string(),
+                    e.bundle_hash.clone(),
+                    crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
+                ]
+            })
+            .collect();
+        let headers = [
+            "IMPORTED AT", "CURSOR", "ITEMS", "CREATED/UPDATED/SKIPPED", "DELETED", "CONFLICTS",
+            "BUNDLE HASH", "FLAGS",
+        ];
+        ctx.out.text(&table(&headers, &rows))
+    }
+}

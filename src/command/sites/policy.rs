@@ -1,0 +1,104 @@
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::cli::context::{Context, now};
+use crate::cli::parse;
+use crate::error::Result;
+use crate::store::{PolicyChange, Site, Store, TrustedKey};
+
+#[derive(Debug, Args)]
+pub struct Policy {
+    /// The site to show or change
+    site_id: String,
+    /// Accept (true) or refuse (false) the site's bundles
+    #[arg(long, value_name = "BOOL")]
+    enabled: Option<bool>,
+    /// Largest bundle accepted from the site, e.g. 100MB (`none` lifts the site cap)
+    #[arg(long, value_name = "SIZE", value_parser = max_size)]
+    max_bundle_size: Option<MaxSize>,
+    /// Sources whose edges are imported, e.g. nvd,ghsa (`all` for every source)
+    #[arg(long, value_name = "LIST", value_parser = parse::sources)]
+    allowed_sources: Option<Option<Vec<String>>>,
+    /// Trust another public key (PEM) for the site; repeatable
+    #[arg(long, value_name = "PUB.pem")]
+    add_key: Vec<PathBuf>,
+    /// Stop trusting a key, by key id; repeatable
+    #[arg(long, value_name = "KEYID")]
+    revoke_key: Vec<String>,
+    /// Print the resulting policy as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Debug)]
+struct MaxSize(Option<u64>);
+
+fn max_size(text: &str) -> Result<MaxSize, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(MaxSize(None));
+    }
+    parse::byte_size(text).map(|b| MaxSize(Some(b)))
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    site: &'a Site,
+    keys: &'a [TrustedKey],
+}
+
+impl Policy {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let mut store = ctx.open_store()?;
+        super::get_site(&store, &self.site_id)?;
+        let new_keys = self
+            .add_key
+            .iter()
+            .map(|path| super::read_key(path))
+            .collect::<Result<Vec<_>>>()?;
+        let change = PolicyChange {
+            enabled: self.enabled,
+            max_bundle_size: self.max_bundle_size.map(|m| m.0),
+            allowed_sources: self.allowed_sources,
+        };
+        if change != PolicyChange::default() {
+            store.update_policy(&self.site_id, &change)?;
+        }
+        for key in &new_keys {
+            store.add_key(&self.site_id, key)?;
+        }
+        for key_id in &self.revoke_key {
+            store.revoke_key(&self.site_id, key_id, &now())?;
+        }
+        let site = super::get_site(&store, &self.site_id)?;
+        let keys = store.keys(&self.site_id)?;
+        if self.json {
+            return ctx.out.json(&Shown { site: &site, keys: &keys });
+        }
+        ctx.out.text(&render(&site, &keys))
+    }
+}
+
+fn render(site: &Site, keys: &[TrustedKey]) -> String {
+    let mut text = format!(
+        "Site: {} ({})\nStatus: {}\nMax bundle size: {}\nAllowed sources: {}\nKeys:\n",
+        site.site_id,
+        site.display_name,
+        super::status_word(site),
+        site.max_bundle_size.map_or_else(|| "config default".to_owned(), |b| format!("{b} bytes")),
+        site.allowed_sources.as_ref().map_or_else(|| "all".to_owned(), |s| s.join(",")),
+    );
+    if keys.is_empty() {
+        text.push_str("  none\n");
+    }
+    for key in keys {
+        let state = key
+            .revoked_at
+            .as_ref()
+            .map_or_else(|| "trusted".to_owned(), |at| format!("revoked {at}"));
+        text.push_str(&format!("  {} ({state})\n", key.key_id));
+    }
+    text
+}

@@ -1,0 +1,99 @@
+//! The error a command returns to `run`, and its exit code.
+//!
+//! Each boundary (config, store, bundle, keys, import, export, OSV input) has
+//! its own enum; this one only wraps them and adds the few errors that belong
+//! to the command layer. `run` prints the message once, as `error: …`.
+
+use std::path::PathBuf;
+
+use crate::exit::Exit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Cursor(#[from] crate::cursor::CursorError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("stella home `{home}` is not initialized: run `stella init --site-id ID` or pass --home")]
+    NotInitialized { home: PathBuf },
+    #[error("stella home `{home}` is already initialized (it has `{file}`); use another --home")]
+    AlreadyInitialized { home: PathBuf, file: PathBuf },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Input(#[from] crate::osv::InputError),
+    #[error("{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied")]
+    PartialIngest { failed: usize, read: u64 },
+    #[error("{what} `{name}` not found")]
+    NotFound { what: &'static str, name: String },
+    /// A failure whose details the command already printed (a validation report).
+    #[error("{message}")]
+    Reported { message: String, exit: Exit },
+    #[error("{action} `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    }
+
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage(_) | Error::Cursor(_) => Exit::Usage,
+            Error::Config(_) | Error::NotInitialized { .. } | Error::AlreadyInitialized { .. } => {
+                Exit::Config
+            }
+            Error::Store(_) => Exit::Store,
+            Error::Bundle(_) => Exit::BundleInvalid,
+            Error::Key(_) => Exit::Key,
+            Error::Import(e) => e.exit(),
+            Error::Export(e) => e.exit(),
+            Error::Input(_) | Error::Io { .. } => Exit::Failure,
+            Error::PartialIngest { .. } => Exit::PartialIngest,
+            Error::NotFound { .. } => Exit::NotFound,
+            Error::Reported { exit, .. } => *exit,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_errors_map_to_their_codes() {
+        assert_eq!(Error::Usage("x".into()).exit().code(), 2);
+        let cursor = "nope".parse::<crate::cursor::Cursor>().unwrap_err();
+        assert_eq!(Error::from(cursor).exit().code(), 2);
+        let home = PathBuf::from("/h");
+        assert_eq!(Error::NotInitialized { home }.exit().code(), 3);
+        assert_eq!(Error::from(crate::store::StoreError::Busy).exit().code(), 10);
+        let partial = Error::PartialIngest { failed: 1, read: 2 };
+        assert_eq!(partial.exit().code(), 9);
+        let missing = Error::NotFound { what: "canonical", name: "sha256:00".into() };
+        assert_eq!(missing.exit().code(), 12);
+        assert_eq!(missing.to_string(), "canonical `sha256:00` not found");
+    }
+}

@@ -1,0 +1,182 @@
+//! Exporting: the full state, or the delta since a cursor, as a chain of bundles.
+//!
+//! A delta holds every canonical (with its whole edge set) and tombstone whose
+//! last change is after the cursor, in feed order. When it holds more than
+//! `max_items` items it is cut, between rows, into a chain: each bundle's
+//! `since_cursor` is the previous bundle's `export_cursor`, so the receiving
+//! site can import them in order. Rows are spooled to disk first (the manifest,
+//! which pins their hashes, comes first in the archive), so memory does not
+//! grow with the export. The output bytes depend only on the store's data and
+//! the key: `exported_at` is the time of the newest change included.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::bundle::{self, ExportHeader, Member, NdjsonSpool, WriteOptions, Written};
+use crate::cursor::Cursor;
+use crate::exit::Exit;
+use crate::keys::Signer;
+use crate::store::{ExportRow, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cursor `{cursor}` is not a position of this site's change feed (newest is {newest}): pass a cursor this site exported, or omit -c for a full export")]
+    UnknownCursor { cursor: Cursor, newest: String },
+    #[error("no signing key: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation`, or pass --unsigned")]
+    NoSigningKey,
+    #[error("several federation keys ({names}): choose one with --key NAME")]
+    AmbiguousKey { names: String },
+    #[error("the delta needs {parts} bundles (over --max-items {max_items}), which cannot all go to stdout: write to a file with -o, or raise --max-items")]
+    ChainToStdout { parts: usize, max_items: u64 },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error("cannot spool export rows in `{path}`: {source}")]
+    Spool {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ExportError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            ExportError::UnknownCursor { .. } | ExportError::ChainToStdout { .. } => Exit::Usage,
+            ExportError::NoSigningKey | ExportError::AmbiguousKey { .. } => Exit::Key,
+            ExportError::Store(_) => Exit::Store,
+            ExportError::Bundle(_) | ExportError::Spool { .. } => Exit::Failure,
+        }
+    }
+}
+
+/// One bundle of the chain: rows after `since` up to and including `upto`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub since: Option<Cursor>,
+    pub upto: Cursor,
+    pub items: u64,
+}
+
+/// Checks `since` against the feed and cuts the delta into parts.
+pub fn plan(store: &dyn Store, since: Option<Cursor>, max_items: u64) -> Result<Vec<Part>, ExportError> {
+    if let Some(cursor) = since
+        && cursor != Cursor::origin()
+        && store.cursor_at(cursor.seq())? != Some(cursor)
+    {
+        let newest = store
+            .local_cursor()?
+            .map_or_else(|| "none: the feed is empty".to_owned(), |c| format!("`{c}`"));
+        return Err(ExportError::UnknownCursor { cursor, newest });
+    }
+    let sizes = store.export_sizes(since.map(|c| c.seq()))?;
+    Ok(cut(since, &sizes, max_items.max(1)))
+}
+
+/// Greedy cut between rows; a single row larger than `max_items` gets a part of its own.
+pub fn cut(since: Option<Cursor>, sizes: &[(Cursor, u64)], max_items: u64) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut since = since;
+    let mut current: Option<Part> = None;
+    for &(cursor, items) in sizes {
+        if let Some(part) = current.as_mut() {
+            if part.items + items <= max_items {
+                part.upto = cursor;
+                part.items += items;
+                continue;
+            }
+            since = Some(part.upto);
+            parts.extend(current.take());
+        }
+        current = Some(Part { since, upto: cursor, items });
+    }
+    parts.extend(current);
+    parts
+}
+
+pub struct Exporter<'a> {
+    pub store: &'a dyn Store,
+    pub site_id: &'a str,
+    pub signer: Option<&'a Signer>,
+    pub options: WriteOptions,
+    /// Where rows are spooled while a bundle is built.
+    pub spool_dir: &'a Path,
+}
+
+impl Exporter<'_> {
+    pub fn write(&self, part: &Part, out: &mut dyn Write) -> Result<Written, ExportError> {
+        let spool = |source| ExportError::Spool {
+            path: self.spool_dir.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(self.spool_dir).map_err(spool)?;
+        let dir = tempfile::Builder::new()
+            .prefix("export-")
+            .tempdir_in(self.spool_dir)
+            .map_err(spool)?;
+        let mut canonicals = NdjsonSpool::new(Member::Canonicals, dir.path()).map_err(spool)?;
+        let mut edges = NdjsonSpool::new(Member::Edges, dir.path()).map_err(spool)?;
+        let mut deletions = NdjsonSpool::new(Member::Deletions, dir.path()).map_err(spool)?;
+        let since = part.since.map(|c| c.seq());
+        self.store.export_rows(since, part.upto.seq(), &mut |row| match row {
+            ExportRow::Canonical(_, record) => {
+                canonicals.push(&record.canonical)?;
+                record.edges.iter().try_for_each(|e| edges.push(e))
+            }
+            ExportRow::Deletion(_, deletion) => deletions.push(&deletion),
+        })?;
+        let members = [
+            canonicals.finish().map_err(spool)?,
+            edges.finish().map_err(spool)?,
+            deletions.finish().map_err(spool)?,
+        ];
+        let header = ExportHeader {
+            site_id: self.site_id.to_owned(),
+            since_cursor: part.since,
+            export_cursor: part.upto,
+            exported_at: crate::cursor::format_millis(part.upto.millis()),
+        };
+        Ok(bundle::write_bundle(out, &header, members, self.signer, &self.options)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(seq: u64) -> Cursor {
+        Cursor::new(1_700_000_000_000 + seq as i64, seq)
+    }
+
+    #[test]
+    fn small_delta_is_one_part() {
+        let parts = cut(None, &[(c(1), 3), (c(2), 1)], 10);
+        assert_eq!(parts, vec![Part { since: None, upto: c(2), items: 4 }]);
+    }
+
+    #[test]
+    fn large_delta_is_a_chain_of_linked_parts() {
+        let sizes = [(c(1), 4), (c(2), 4), (c(3), 4), (c(4), 1)];
+        let parts = cut(Some(c(0)), &sizes, 8);
+        assert_eq!(
+            parts,
+            vec![
+                Part { since: Some(c(0)), upto: c(2), items: 8 },
+                Part { since: Some(c(2)), upto: c(4), items: 5 },
+            ]
+        );
+    }
+
+    #[test]
+    fn oversized_row_gets_its_own_part() {
+        let parts = cut(None, &[(c(1), 1), (c(2), 50), (c(3), 1)], 10);
+        let uptos: Vec<Cursor> = parts.iter().map(|p| p.upto).collect();
+        assert_eq!(uptos, vec![c(1), c(2), c(3)]);
+        assert_eq!(parts[1].since, Some(c(1)));
+    }
+
+    #[test]
+    fn empty_delta_has_no_parts() {
+        assert!(cut(Some(c(5)), &[], 10).is_empty());
+    }
+}

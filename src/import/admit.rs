@@ -1,0 +1,148 @@
+//! Admission: the checks a bundle must pass before any of its rows are read.
+//!
+//! Order (each step only after the one before passed): the bundle is not our
+//! own → its site is registered → the site's size cap → the signature against
+//! the keys trusted for that site (or an allowed, recorded skip) → the site is
+//! allowed by the config and enabled → the cursor follows what we last took
+//! from that site. Each check is its own function so `validate` can report
+//! all of them while `import` stops at the first.
+
+use crate::bundle::{SignatureProof, TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
+use crate::bundle::Manifest;
+use crate::store::{Site, Store};
+
+use super::{ImportError, ImportPolicy};
+
+/// How the signature question was settled.
+pub enum SignatureDecision {
+    Verified(SignatureProof),
+    /// Skipped: unsigned where signatures are optional, or `--skip-signature` where allowed.
+    Skipped,
+}
+
+impl SignatureDecision {
+    pub fn apply(self, bundle: UnverifiedBundle) -> VerifiedBundle {
+        match self {
+            SignatureDecision::Verified(proof) => bundle.verified(proof),
+            SignatureDecision::Skipped => bundle.skip_signature(),
+        }
+    }
+}
+
+pub fn registered_site(
+    store: &dyn Store,
+    policy: &ImportPolicy,
+    site_id: &str,
+) -> Result<Site, ImportError> {
+    if site_id == policy.local_site_id {
+        return Err(ImportError::OwnSite { site: site_id.to_owned() });
+    }
+    store
+        .site(site_id)?
+        .ok_or_else(|| ImportError::UnknownSite { site: site_id.to_owned() })
+}
+
+/// The config's cap, then the site's own (the smaller wins).
+pub fn check_size(site: Option<&Site>, policy: &ImportPolicy, size: u64) -> Result<(), ImportError> {
+    if size > policy.max_bundle_size_bytes {
+        return Err(ImportError::TooLarge {
+            size,
+            limit: policy.max_bundle_size_bytes,
+            which: "FederationImport.MaxBundleSizeBytes".into(),
+        });
+    }
+    if let Some(site) = site
+        && let Some(limit) = site.max_bundle_size
+        && size > limit
+    {
+        return Err(ImportError::TooLarge {
+            size,
+            limit,
+            which: format!("site `{}` (sites policy --max-bundle-size)", site.site_id),
+        });
+    }
+    Ok(())
+}
+
+pub fn decide_signature(
+    store: &dyn Store,
+    site: &Site,
+    bundle: &UnverifiedBundle,
+    policy: &ImportPolicy,
+    skip_requested: bool,
+) -> Result<SignatureDecision, ImportError> {
+    let site_id = &site.site_id;
+    if skip_requested {
+        if policy.require_signature && !policy.skip_signature_on_trusted_sites {
+            return Err(ImportError::SkipNotAllowed);
+        }
+        return Ok(SignatureDecision::Skipped);
+    }
+    if !bundle.is_signed() {
+        if policy.require_signature {
+            return Err(ImportError::Unsigned { site: site_id.clone() });
+        }
+        return Ok(SignatureDecision::Skipped);
+    }
+    let trusted = trusted_keys(store, site_id)?;
+    if trusted.is_empty() {
+        return Err(ImportError::NoTrustedKeys { site: site_id.clone() });
+    }
+    let proof = bundle
+        .check_signature(&trusted)
+        .map_err(|source| ImportError::Signature {
+            site: site_id.clone(),
+            source,
+        })?;
+    Ok(SignatureDecision::Verified(proof))
+}
+
+/// The site's keys that are not revoked. A stored key that no longer parses
+/// is skipped: it can verify nothing.
+fn trusted_keys(store: &dyn Store, site_id: &str) -> Result<Vec<TrustedPublicKey>, ImportError> {
+    let keys = store.keys(site_id)?;
+    Ok(keys
+        .into_iter()
+        .filter(|k| k.revoked_at.is_none())
+        .filter_map(|k| crate::keys::parse_public_pem(&k.public_pem).ok())
+        .collect())
+}
+
+pub fn check_allowed(site: &Site, policy: &ImportPolicy) -> Result<(), ImportError> {
+    let site_id = &site.site_id;
+    if !policy.allowed_sites.is_empty() && !policy.allowed_sites.contains(site_id) {
+        return Err(ImportError::SiteNotAllowed { site: site_id.clone() });
+    }
+    if !site.enabled {
+        return Err(ImportError::SiteDisabled { site: site_id.clone() });
+    }
+    Ok(())
+}
+
+/// The bundle must end after what we last took from the site, and must not
+/// start after it (that would skip a delta).
+pub fn check_cursor(site: &Site, manifest: &Manifest) -> Result<(), ImportError> {
+    let site_id = &site.site_id;
+    if let Some(current) = site.last_cursor
+        && manifest.export_cursor <= current
+    {
+        return Err(ImportError::CursorNotAfter {
+            site: site_id.clone(),
+            bundle: manifest.export_cursor,
+            current,
+        });
+    }
+    match (manifest.since_cursor, site.last_cursor) {
+        (Some(since), None) => Err(ImportError::MissingDelta {
+            site: site_id.clone(),
+            since,
+            current: "none (nothing imported yet: start with a full bundle)".into(),
+        }),
+        (Some(since), Some(current)) if since > current => Err(ImportError::MissingDelta {
+            site: site_id.clone(),
+            since,
+            current: format!("`{current}`"),
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,101 @@
+//! Why an import (or a validation) refused a bundle.
+
+use crate::cursor::Cursor;
+use crate::exit::Exit;
+
+use super::Conflict;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)")]
+    TooLarge {
+        size: u64,
+        limit: u64,
+        which: String,
+    },
+    #[error("bundle comes from this site (`{site}`): import it at another site")]
+    OwnSite { site: String },
+    #[error("unknown site `{site}`: register it with `stella feedser sites add {site} --display-name NAME --key PUB.pem`")]
+    UnknownSite { site: String },
+    #[error("site `{site}` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles")]
+    SiteNotAllowed { site: String },
+    #[error("site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`")]
+    SiteDisabled { site: String },
+    #[error("bundle from site `{site}` is unsigned and this site requires signatures (Federation.RequireSignature)")]
+    Unsigned { site: String },
+    #[error("--skip-signature is not allowed here: Federation.RequireSignature is on and FederationImport.SkipSignatureOnTrustedSites is off")]
+    SkipNotAllowed,
+    #[error("site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`")]
+    NoTrustedKeys { site: String },
+    #[error("signature check failed for site `{site}`: {source}")]
+    Signature {
+        site: String,
+        source: crate::bundle::SignatureError,
+    },
+    #[error("cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force to import it anyway")]
+    CursorNotAfter {
+        site: String,
+        bundle: Cursor,
+        current: Cursor,
+    },
+    #[error("missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force")]
+    MissingDelta {
+        site: String,
+        since: Cursor,
+        current: String,
+    },
+    #[error("bundle carries canonical `{merge_hash}` twice")]
+    DuplicateCanonical { merge_hash: String },
+    #[error("{} conflict(s) with local data and --on-conflict fail: nothing was imported; choose prefer_remote or prefer_local", conflicts.len())]
+    Conflicts { conflicts: Vec<Conflict> },
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot use the staging directory `{path}`: {source}")]
+    Staging {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ImportError {
+    pub fn exit(&self) -> Exit {
+        use ImportError::*;
+        match self {
+            TooLarge { .. } | OwnSite { .. } | UnknownSite { .. } | SiteNotAllowed { .. }
+            | SiteDisabled { .. } => Exit::PolicyRefused,
+            Unsigned { .. } | SkipNotAllowed | NoTrustedKeys { .. } | Signature { .. } => {
+                Exit::SignatureInvalid
+            }
+            CursorNotAfter { .. } | MissingDelta { .. } => Exit::CursorRefused,
+            DuplicateCanonical { .. } | Bundle(_) => Exit::BundleInvalid,
+            Conflicts { .. } => Exit::Conflict,
+            Store(_) => Exit::Store,
+            Staging { .. } => Exit::Failure,
+        }
+    }
+
+    /// A stable snake_case code for reports and `--json`.
+    pub fn reason_code(&self) -> &'static str {
+        use ImportError::*;
+        match self {
+            TooLarge { .. } => "too_large",
+            OwnSite { .. } => "own_site",
+            UnknownSite { .. } => "unknown_site",
+            SiteNotAllowed { .. } => "site_not_allowed",
+            SiteDisabled { .. } => "site_disabled",
+            Unsigned { .. } => "unsigned",
+            SkipNotAllowed => "skip_signature_not_allowed",
+            NoTrustedKeys { .. } => "no_trusted_keys",
+            Signature { .. } => "signature_invalid",
+            CursorNotAfter { .. } => "cursor_not_after_current",
+            MissingDelta { .. } => "missing_delta",
+            DuplicateCanonical { .. } => "duplicate_canonical",
+            Conflicts { .. } => "conflict",
+            Bundle(e) => e.reason_code(),
+            Store(_) => "store_error",
+            Staging { .. } => "staging_error",
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Importing a bundle: admit, spool and verify, then apply in one transaction.
+//!
+//! Nothing reaches the store before the whole bundle has been read and every
+//! member's sha256 checked against the signed manifest (members are spooled to
+//! a private staging directory that is removed afterwards). The apply phase is
+//! one store transaction — rows, tombstones, ledger row, events, merge bases —
+//! committed only when everything succeeded and this is not a dry run.
+
+mod admit;
+mod apply;
+mod error;
+mod plan;
+mod validate;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::bundle::{self, Limits};
+use crate::cursor::Cursor;
+use crate::store::{ImportCounts, Store};
+
+pub use admit::{SignatureDecision, check_allowed, check_cursor, check_size, decide_signature, registered_site};
+pub use error::ImportError;
+pub use plan::{Conflict, ConflictStrategy, Decision, decide};
+pub use validate::{Check, ValidationReport, validate};
+
+/// What the config says about imports, resolved once.
+#[derive(Clone, Debug)]
+pub struct ImportPolicy {
+    pub local_site_id: String,
+    pub allowed_sites: Vec<String>,
+    pub max_bundle_size_bytes: u64,
+    pub require_signature: bool,
+    pub skip_signature_on_trusted_sites: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub skip_signature: bool,
+    pub force: bool,
+    pub on_conflict: ConflictStrategy,
+    /// Parent of the per-import staging directory.
+    pub staging_dir: PathBuf,
+    /// `2025-01-15T10:30:00.000Z`: the ledger and event time.
+    pub now: String,
+}
+
+/// The seed's import response (plus what we record).
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportOutcome {
+    pub success: bool,
+    pub dry_run: bool,
+    /// The bundle was imported before (same signed manifest): nothing done.
+    pub already_imported: bool,
+    pub site_id: String,
+    pub bundle_hash: String,
+    pub imported_cursor: Cursor,
+    pub since_cursor: Option<Cursor>,
+    pub counts: ImportCounts,
+    pub conflicts: Vec<Conflict>,
+    pub signer_key_id: Option<String>,
+    pub signature_skipped: bool,
+    pub forced: bool,
+}
+
+/// A bundle source: the reader and, for files, the size known up front.
+pub struct Input<'a> {
+    pub reader: Box<dyn Read + 'a>,
+    pub len: Option<u64>,
+}
+
+pub fn import(
+    store: &mut dyn Store,
+    input: Input<'_>,
+    policy: &ImportPolicy,
+    opts: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    if let Some(len) = input.len {
+        check_size(None, policy, len)?;
+    }
+    let limits = Limits {
+        max_bundle_bytes: policy.max_bundle_size_bytes,
+        ..Limits::default()
+    };
+    let bundle = bundle::open(input.reader, &limits)?;
+    let site = registered_site(store, policy, &bundle.manifest().site_id)?;
+    if let Some(len) = input.len {
+        check_size(Some(&site), policy, len)?;
+    }
+    let decision = decide_signature(store, &site, &bundle, policy, opts.skip_signature)?;
+    let signature_skipped = matches!(decision, SignatureDecision::Skipped);
+    let manifest_sha256 = bundle.manifest_sha256().to_owned();
+    let verified = decision.apply(bundle);
+    check_allowed(&site, policy)?;
+    let replay = store.ledger_by_manifest(&site.site_id, &manifest_sha256)?;
+    let mut forced = false;
+    if replay.is_none()
+        && let Err(refusal) = check_cursor(&site, verified.manifest())
+    {
+        if !opts.force {
+            return Err(refusal);
+        }
+        forced = true;
+    }
+    let staging = staging_dir(&opts.staging_dir)?;
+    let spooled = verified.spool(Some(staging.path()))?;
+    check_size(Some(&site), policy, spooled.compressed_size())?;
+    let header = apply::Header {
+        site: &site,
+        forced,
+        signature_skipped,
+    };
+    if let Some(entry) = replay {
+        return Ok(apply::replayed(&header, &spooled, entry, opts));
+    }
+    apply::apply(store, &header, &spooled, opts)
+}
+
+fn staging_dir(parent: &std::path::Path) -> Result<tempfile::TempDir, ImportError> {
+    let err = |source| ImportError::Staging {
+        path: parent.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(parent).map_err(err)?;
+    tempfile::Builder::new()
+        .prefix("import-")
+        .tempdir_in(parent)
+        .map_err(err)
+}

@@ -1,0 +1,180 @@
+//! `validate`: every check `import` makes, reported together, nothing written.
+//!
+//! Unlike `import`, validation goes on after a failed check where it can, so
+//! the report says everything that is wrong at once. A signature that fails
+//! still lets the rest of the bundle be read — only to check it, never to
+//! apply it.
+
+use serde::Serialize;
+
+use crate::bundle::{self, Counts, Limits};
+use crate::cursor::Cursor;
+use crate::exit::Exit;
+use crate::store::Store;
+
+use super::admit::{self, SignatureDecision};
+use super::{ImportError, ImportPolicy, Input};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
+pub enum Check {
+    Valid(String),
+    Invalid(String),
+    NotChecked(String),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ValidationReport {
+    pub bundle: String,
+    pub bundle_hash: Option<String>,
+    pub version: Option<String>,
+    pub site_id: Option<String>,
+    pub since_cursor: Option<Cursor>,
+    pub export_cursor: Option<Cursor>,
+    pub counts: Option<Counts>,
+    pub hash: Check,
+    pub signature: Check,
+    pub format: Check,
+    /// Why the bundle would not import, in check order; empty when ready.
+    pub problems: Vec<String>,
+    /// Set when the bundle was imported before: importing it again is a no-op.
+    pub already_imported_at: Option<String>,
+    pub ready: bool,
+    #[serde(skip)]
+    pub exit: Exit,
+}
+
+impl ValidationReport {
+    fn refuse(&mut self, error: &ImportError) {
+        if self.problems.is_empty() {
+            self.exit = error.exit();
+        }
+        self.problems.push(error.to_string());
+    }
+}
+
+pub fn validate(
+    store: &dyn Store,
+    input: Input<'_>,
+    policy: &ImportPolicy,
+    label: String,
+) -> ValidationReport {
+    let pending = || Check::NotChecked("not reached".into());
+    let mut report = ValidationReport {
+        bundle: label,
+        bundle_hash: None,
+        version: None,
+        site_id: None,
+        since_cursor: None,
+        export_cursor: None,
+        counts: None,
+        hash: pending(),
+        signature: pending(),
+        format: pending(),
+        problems: Vec::new(),
+        already_imported_at: None,
+        ready: false,
+        exit: Exit::Success,
+    };
+    if let Some(len) = input.len
+        && let Err(e) = admit::check_size(None, policy, len)
+    {
+        report.refuse(&e);
+    }
+    let limits = Limits {
+        max_bundle_bytes: policy.max_bundle_size_bytes.max(input.len.unwrap_or(0)),
+        ..Limits::default()
+    };
+    let bundle = match bundle::open(input.reader, &limits) {
+        Ok(bundle) => bundle,
+        Err(e) => {
+            report.format = Check::Invalid(e.to_string());
+            report.refuse(&ImportError::Bundle(e));
+            return report;
+        }
+    };
+    let manifest = bundle.manifest().clone();
+    report.version = Some(manifest.version.clone());
+    report.site_id = Some(manifest.site_id.clone());
+    report.since_cursor = manifest.since_cursor;
+    report.export_cursor = Some(manifest.export_cursor);
+    report.counts = Some(manifest.counts.clone());
+    let decision = admission(store, policy, &bundle, &mut report, input.len);
+    let verified = match decision {
+        Some(decision) => decision.apply(bundle),
+        None => bundle.skip_signature(),
+    };
+    match verified.spool(None) {
+        Ok(spooled) => {
+            report.bundle_hash = Some(spooled.bundle_hash().to_owned());
+            report.hash = Check::Valid("every member matches the manifest".into());
+            report.format = Check::Valid(manifest.version.clone());
+        }
+        Err(e) => {
+            let hash_problem = e.reason_code().contains("sha256") || e.reason_code().contains("digest");
+            let check = Check::Invalid(e.to_string());
+            if hash_problem {
+                report.hash = check;
+                report.format = Check::Valid(manifest.version.clone());
+            } else {
+                report.format = check;
+            }
+            report.refuse(&ImportError::Bundle(e));
+        }
+    }
+    report.ready = report.problems.is_empty();
+    report
+}
+
+/// Site, size, signature, policy and cursor checks; `None` when the
+/// signature question could not be settled.
+fn admission(
+    store: &dyn Store,
+    policy: &ImportPolicy,
+    bundle: &bundle::UnverifiedBundle,
+    report: &mut ValidationReport,
+    len: Option<u64>,
+) -> Option<SignatureDecision> {
+    let manifest = bundle.manifest();
+    let site = match admit::registered_site(store, policy, &manifest.site_id) {
+        Ok(site) => site,
+        Err(e) => {
+            report.signature = Check::NotChecked(e.to_string());
+            report.refuse(&e);
+            return None;
+        }
+    };
+    if let Some(len) = len
+        && let Err(e) = admit::check_size(Some(&site), policy, len)
+    {
+        report.refuse(&e);
+    }
+    let decision = match admit::decide_signature(store, &site, bundle, policy, false) {
+        Ok(decision) => decision,
+        Err(e) => {
+            report.signature = Check::Invalid(e.to_string());
+            report.refuse(&e);
+            return None;
+        }
+    };
+    report.signature = match &decision {
+        SignatureDecision::Verified(_) => {
+            let ids = bundle.signer_key_ids().join(", ");
+            Check::Valid(format!("key {ids}"))
+        }
+        SignatureDecision::Skipped => Check::NotChecked("unsigned; this site does not require signatures".into()),
+    };
+    if let Err(e) = admit::check_allowed(&site, policy) {
+        report.refuse(&e);
+    }
+    match store.ledger_by_manifest(&site.site_id, bundle.manifest_sha256()) {
+        Ok(Some(entry)) => report.already_imported_at = Some(entry.imported_at),
+        Ok(None) => {
+            if let Err(e) = admit::check_cursor(&site, manifest) {
+                report.refuse(&e);
+            }
+        }
+        Err(e) => report.refuse(&ImportError::Store(e)),
+    }
+    Some(decision)
+}
