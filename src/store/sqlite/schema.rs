@@ -149,10 +149,11 @@ pub fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<
     Ok(())
 }
 
-/// Brings the schema up to [`known_version`], or refuses a newer one.
-pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let tx = Transaction::new(conn, TransactionBehavior::Exclusive)?;
-    let found: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn check_version(found: i64, path: &Path) -> Result<()> {
     let known = known_version();
     if found > known {
         return Err(StoreError::SchemaTooNew {
@@ -161,6 +162,24 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known,
         });
     }
+    Ok(())
+}
+
+/// Brings the schema up to [`known_version`], or refuses a newer one.
+///
+/// A current schema is recognised without taking the write lock, so opening
+/// a store never waits for another process's import.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    check_version(found, path)?;
+    if found == known_version() {
+        return Ok(());
+    }
+    let tx = Transaction::new(conn, TransactionBehavior::Exclusive)?;
+    // Another process may have migrated between the check and the lock.
+    let found = user_version(&tx)?;
+    check_version(found, path)?;
+    let known = known_version();
     let done = usize::try_from(found).unwrap_or(0);
     for migration in MIGRATIONS.iter().skip(done) {
         tx.execute_batch(migration)?;
