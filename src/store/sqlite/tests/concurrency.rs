@@ -60,3 +60,14 @@ fn a_second_writer_gets_busy_after_the_timeout() {
     second.add_site(&site).unwrap();
     assert!(first.site("a").unwrap().is_some());
 }
+
+#[test]
+fn the_store_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<SqliteStore>();
+    let store = SqliteStore::open_in_memory().unwrap();
+    let cursor = std::thread::spawn(move || store.local_cursor().unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(cursor, None);
+}

@@ -3,6 +3,7 @@
 mod canonical;
 mod concurrency;
 mod export;
+mod ledger;
 mod schema;
 mod sites;
 
