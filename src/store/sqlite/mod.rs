@@ -43,6 +43,7 @@ use crate::store::{
 /// The feed clock: the current time in unix milliseconds.
 pub type Clock = dyn Fn() -> i64 + Send;
 
+/// Connection settings for [`SqliteStore::open_with`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenOptions {
     /// How long to wait for another connection's lock before `Busy`.
@@ -57,6 +58,8 @@ impl Default for OpenOptions {
     }
 }
 
+/// A site's store in one SQLite file (or in memory, for tests). Sendable to
+/// another thread; not shareable: open one per thread or process instead.
 pub struct SqliteStore {
     conn: Connection,
     clock: Box<Clock>,
