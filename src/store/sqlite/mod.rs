@@ -1,1 +1,240 @@
-//! The embedded SQLite store.
+//! The embedded SQLite store: one database file per site.
+//!
+//! This module tree owns every SQL statement of the local store; nothing
+//! outside it sees a `rusqlite` type except through `StoreError`.
+//!
+//! Locking: the database runs in WAL mode, so readers never block the
+//! writer and see only committed transactions. Writers take the write lock
+//! at `begin` (`BEGIN IMMEDIATE`) and wait up to the busy timeout for it;
+//! SQLITE_BUSY and SQLITE_LOCKED surface as `StoreError::Busy` wherever
+//! they happen. Every read that needs more than one statement runs in one
+//! read transaction, so it sees a single snapshot.
+//!
+//! Compatibility: the schema lives in [`schema::MIGRATIONS`]; an older
+//! database is migrated when opened, a newer one is refused.
+
+mod canonical;
+mod codec;
+mod events;
+mod export;
+mod feed;
+mod ledger;
+mod schema;
+mod sites;
+#[cfg(test)]
+mod tests;
+mod txn;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+pub use schema::MIGRATIONS;
+pub use txn::SqliteTxn;
+
+use crate::cursor::Cursor;
+use crate::model::CanonicalRecord;
+use crate::store::{
+    CanonicalFilter, Event, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange, Result, Site,
+    Store, StoreError, TrustedKey, Txn, Visit,
+};
+
+/// The feed clock: the current time in unix milliseconds.
+pub type Clock = dyn Fn() -> i64 + Send;
+
+/// Connection settings for [`SqliteStore::open_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// How long to wait for another connection's lock before `Busy`.
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A site's store in one SQLite file (or in memory, for tests). Sendable to
+/// another thread; not shareable: open one per thread or process instead.
+pub struct SqliteStore {
+    conn: Connection,
+    clock: Box<Clock>,
+}
+
+fn system_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Turns SQLITE_BUSY / SQLITE_LOCKED into `StoreError::Busy`.
+fn classify<T>(result: Result<T>) -> Result<T> {
+    result.map_err(|err| match err {
+        StoreError::Sqlite(e) if is_busy(&e) => StoreError::Busy,
+        other => other,
+    })
+}
+
+fn sql<T>(result: rusqlite::Result<T>) -> Result<T> {
+    classify(result.map_err(StoreError::from))
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store file; its directory must exist.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, &OpenOptions::default())
+    }
+
+    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Self> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_connection(conn, path, options)
+    }
+
+    /// A private, empty store, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_connection(conn, path, &OpenOptions::default())
+    }
+
+    /// Replaces the feed clock (unix milliseconds), for tests.
+    pub fn with_clock(mut self, clock: Box<Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn from_connection(mut conn: Connection, path: &Path, options: &OpenOptions) -> Result<Self> {
+        let open_err = |source: rusqlite::Error| {
+            if is_busy(&source) {
+                StoreError::Busy
+            } else {
+                StoreError::Open {
+                    path: PathBuf::from(path),
+                    source,
+                }
+            }
+        };
+        schema::configure(&conn, options.busy_timeout).map_err(open_err)?;
+        schema::migrate(&mut conn, path).map_err(|err| match err {
+            StoreError::Sqlite(source) => open_err(source),
+            other => other,
+        })?;
+        Ok(Self {
+            conn,
+            clock: Box::new(system_millis),
+        })
+    }
+
+    /// Runs `f` in one read transaction: a single consistent snapshot.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = sql(self.conn.unchecked_transaction())?;
+        classify(f(&tx))
+    }
+
+    /// Runs `f` in one write transaction, committed when `f` succeeds.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = sql(Transaction::new(
+            &mut self.conn,
+            TransactionBehavior::Immediate,
+        ))?;
+        let value = classify(f(&tx))?;
+        sql(tx.commit())?;
+        Ok(value)
+    }
+}
+
+impl Store for SqliteStore {
+    fn begin(&mut self) -> Result<Box<dyn Txn + '_>> {
+        Ok(Box::new(SqliteTxn::begin(&mut self.conn, &*self.clock)?))
+    }
+
+    fn local_cursor(&self) -> Result<Option<Cursor>> {
+        self.read(feed::local_cursor)
+    }
+
+    fn cursor_at(&self, seq: u64) -> Result<Option<Cursor>> {
+        self.read(|c| feed::cursor_at(c, seq))
+    }
+
+    fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
+        self.read(|c| canonical::get(c, merge_hash))
+    }
+
+    fn list_canonicals(
+        &self,
+        filter: &CanonicalFilter,
+        visit: Visit<CanonicalRecord>,
+    ) -> Result<()> {
+        self.read(|c| canonical::list(c, filter, visit))
+    }
+
+    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()> {
+        self.read(|c| export::rows(c, since, upto, visit))
+    }
+
+    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
+        self.read(|c| export::sizes(c, since))
+    }
+
+    fn sites(&self) -> Result<Vec<Site>> {
+        self.read(sites::list)
+    }
+
+    fn site(&self, id: &str) -> Result<Option<Site>> {
+        self.read(|c| sites::get(c, id))
+    }
+
+    fn add_site(&mut self, site: &NewSite) -> Result<()> {
+        self.write(|c| sites::add(c, site))
+    }
+
+    fn update_policy(&mut self, id: &str, change: &PolicyChange) -> Result<()> {
+        self.write(|c| sites::update_policy(c, id, change))
+    }
+
+    fn add_key(&mut self, site_id: &str, key: &NewKey) -> Result<()> {
+        self.write(|c| sites::add_key(c, site_id, key))
+    }
+
+    fn revoke_key(&mut self, site_id: &str, key_id: &str, at: &str) -> Result<()> {
+        self.write(|c| sites::revoke_key(c, site_id, key_id, at))
+    }
+
+    fn keys(&self, site_id: &str) -> Result<Vec<TrustedKey>> {
+        self.read(|c| sites::keys(c, site_id))
+    }
+
+    fn history(&self, site_id: &str, limit: usize) -> Result<Vec<LedgerEntry>> {
+        self.read(|c| {
+            if !sites::exists(c, site_id)? {
+                return Err(StoreError::UnknownSite(site_id.to_owned()));
+            }
+            ledger::history(c, site_id, limit)
+        })
+    }
+
+    fn ledger_by_manifest(&self, site_id: &str, manifest: &str) -> Result<Option<LedgerEntry>> {
+        self.read(|c| ledger::by_manifest(c, site_id, manifest))
+    }
+
+    fn events(&self, since: u64, limit: usize) -> Result<Vec<Event>> {
+        self.read(|c| events::since(c, since, limit))
+    }
+}

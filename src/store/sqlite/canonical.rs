@@ -1,0 +1,202 @@
+//! Canonical advisories and their source edges.
+//!
+//! Invariants:
+//! - A canonical row and its edge rows are written together: `upsert`
+//!   replaces the whole edge set, and edges cascade away with their canonical.
+//! - Edges are keyed by their canonical's merge hash, so an edge row's
+//!   `merge_hash` is always the canonical's.
+//! - Edges always come back sorted by (source, source_advisory_id) in byte
+//!   order, the order the model requires.
+
+use rusqlite::{Connection, Row, params};
+
+use super::codec;
+use crate::model::{Canonical, CanonicalRecord, SourceEdge};
+use crate::store::{CanonicalFilter, Result, Visit};
+
+/// Columns in the order [`canonical_from_row`] reads them, from offset 0.
+const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
+     summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified";
+
+const EDGES_OF: &str = "SELECT merge_hash, source, source_advisory_id, id, canonical_id, \
+     vendor_status, source_sha256 FROM edges WHERE merge_hash = ?1 \
+     ORDER BY source, source_advisory_id";
+
+/// Reads the [`CANONICAL_COLUMNS`] starting at column `at`.
+pub fn canonical_from_row(row: &Row<'_>, at: usize) -> Result<Canonical> {
+    let merge_hash: String = row.get(at)?;
+    let key = merge_hash.as_str();
+    let text = |i: usize| -> rusqlite::Result<String> { row.get(at + i) };
+    Ok(Canonical {
+        id: codec::uuid("canonicals.id", key, &text(1)?)?,
+        cve: text(2)?,
+        affects_key: text(3)?,
+        status: codec::status("canonicals.status", key, &text(4)?)?,
+        severity: codec::severity("canonicals.severity", key, &text(5)?)?,
+        title: text(6)?,
+        summary: text(7)?,
+        cvss_vector: row.get(at + 8)?,
+        version_range: codec::from_json("canonicals.version_range", key, &text(9)?)?,
+        weaknesses: codec::from_json("canonicals.weaknesses", key, &text(10)?)?,
+        patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
+        published: row.get(at + 12)?,
+        modified: row.get(at + 13)?,
+        merge_hash,
+    })
+}
+
+fn edge_from_row(row: &Row<'_>) -> Result<SourceEdge> {
+    let merge_hash: String = row.get(0)?;
+    let key = merge_hash.as_str();
+    Ok(SourceEdge {
+        source: row.get(1)?,
+        source_advisory_id: row.get(2)?,
+        id: codec::uuid("edges.id", key, &row.get::<_, String>(3)?)?,
+        canonical_id: codec::uuid("edges.canonical_id", key, &row.get::<_, String>(4)?)?,
+        vendor_status: row.get(5)?,
+        source_sha256: row.get(6)?,
+        merge_hash,
+    })
+}
+
+/// The canonical's edges, sorted (see the module invariants).
+pub fn edges(conn: &Connection, merge_hash: &str) -> Result<Vec<SourceEdge>> {
+    let mut stmt = conn.prepare_cached(EDGES_OF)?;
+    let mut rows = stmt.query([merge_hash])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(edge_from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// A canonical read at column 0 of `row`, completed with its edges.
+pub fn record_from_row(conn: &Connection, row: &Row<'_>) -> Result<CanonicalRecord> {
+    let canonical = canonical_from_row(row, 0)?;
+    let edges = edges(conn, &canonical.merge_hash)?;
+    Ok(CanonicalRecord { canonical, edges })
+}
+
+pub fn get(conn: &Connection, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
+    let sql = format!("SELECT {CANONICAL_COLUMNS} FROM canonicals WHERE merge_hash = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([merge_hash])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(record_from_row(conn, row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Matching canonicals in merge-hash order, streamed to `visit`.
+pub fn list(
+    conn: &Connection,
+    filter: &CanonicalFilter,
+    visit: Visit<CanonicalRecord>,
+) -> Result<()> {
+    // Only fixed fragments are spliced in; values are always bound.
+    let cve = if filter.cve.is_some() {
+        "cve = ?1 COLLATE NOCASE"
+    } else {
+        "?1 IS NULL"
+    };
+    let purl = if filter.purl.is_some() {
+        "affects_key = ?2"
+    } else {
+        "?2 IS NULL"
+    };
+    let sql = format!(
+        "SELECT {CANONICAL_COLUMNS} FROM canonicals WHERE {cve} AND {purl} \
+         ORDER BY merge_hash LIMIT ?3"
+    );
+    let limit = filter
+        .limit
+        .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![filter.cve, filter.purl, limit])?;
+    while let Some(row) = rows.next()? {
+        visit(record_from_row(conn, row)?)?;
+    }
+    Ok(())
+}
+
+/// Creates or replaces the canonical and its whole edge set at `change_seq`.
+pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
+    let c = &record.canonical;
+    let key = c.merge_hash.as_str();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO canonicals (merge_hash, id, cve, affects_key, status, severity, title, \
+         summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, \
+         change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         ON CONFLICT (merge_hash) DO UPDATE SET id = excluded.id, cve = excluded.cve, \
+         affects_key = excluded.affects_key, status = excluded.status, \
+         severity = excluded.severity, title = excluded.title, summary = excluded.summary, \
+         cvss_vector = excluded.cvss_vector, version_range = excluded.version_range, \
+         weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage, \
+         published = excluded.published, modified = excluded.modified, \
+         change_seq = excluded.change_seq",
+    )?;
+    stmt.execute(params![
+        key,
+        c.id.to_string(),
+        c.cve,
+        c.affects_key,
+        c.status.as_str(),
+        c.severity.as_str(),
+        c.title,
+        c.summary,
+        c.cvss_vector,
+        codec::to_json("canonicals.version_range", key, &c.version_range)?,
+        codec::to_json("canonicals.weaknesses", key, &c.weaknesses)?,
+        codec::to_json("canonicals.patch_lineage", key, &c.patch_lineage)?,
+        c.published,
+        c.modified,
+        change_seq,
+    ])?;
+    replace_edges(conn, key, &record.edges)
+}
+
+fn replace_edges(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
+        .execute([merge_hash])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO edges (merge_hash, source, source_advisory_id, id, canonical_id, \
+         vendor_status, source_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in edges {
+        insert.execute(params![
+            merge_hash,
+            e.source,
+            e.source_advisory_id,
+            e.id.to_string(),
+            e.canonical_id.to_string(),
+            e.vendor_status,
+            e.source_sha256,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Removes the canonical and, by cascade, its edges. True when it existed.
+pub fn remove(conn: &Connection, merge_hash: &str) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("DELETE FROM canonicals WHERE merge_hash = ?1")?;
+    Ok(stmt.execute([merge_hash])? > 0)
+}
+
+/// (merge_hash, source_sha256) of every edge to one source record.
+pub fn source_record(conn: &Connection, source: &str, id: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT merge_hash, source_sha256 FROM edges \
+         WHERE source = ?1 AND source_advisory_id = ?2 ORDER BY merge_hash",
+    )?;
+    let rows = stmt.query_map([source, id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every distinct (source, source_advisory_id) that has an edge, sorted.
+pub fn source_records(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT source, source_advisory_id FROM edges ORDER BY source, source_advisory_id",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,118 @@
+//! The change feed and tombstones.
+//!
+//! Invariants:
+//! - Feed rows are only appended: `seq` is the previous `seq + 1` (1 for the
+//!   first), `millis` is `max(clock, previous millis)`, so cursors strictly
+//!   increase in both orders even when the wall clock steps back.
+//! - A live canonical's or tombstone's `change_seq` names the feed row of
+//!   its last change; a merge hash is never live and tombstoned at once.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::codec;
+use crate::cursor::Cursor;
+use crate::model::Deletion;
+use crate::store::Result;
+
+/// Whether a feed row records a put or a delete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Put,
+    Delete,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Put => "put",
+            Kind::Delete => "delete",
+        }
+    }
+}
+
+fn cursor_of(seq: i64, millis: i64) -> Result<Cursor> {
+    Ok(Cursor::new(
+        millis,
+        codec::count("feed.seq", &seq.to_string(), seq)?,
+    ))
+}
+
+/// The newest feed row as (seq, millis).
+fn last(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT seq, millis FROM feed ORDER BY seq DESC LIMIT 1")?;
+    Ok(stmt
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
+pub fn local_cursor(conn: &Connection) -> Result<Option<Cursor>> {
+    last(conn)?
+        .map(|(seq, millis)| cursor_of(seq, millis))
+        .transpose()
+}
+
+pub fn cursor_at(conn: &Connection, seq: u64) -> Result<Option<Cursor>> {
+    let mut stmt = conn.prepare_cached("SELECT seq, millis FROM feed WHERE seq = ?1")?;
+    let found: Option<(i64, i64)> = stmt
+        .query_row([codec::int(seq)], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    found
+        .map(|(seq, millis)| cursor_of(seq, millis))
+        .transpose()
+}
+
+/// Appends one feed row and returns its cursor.
+pub fn append(conn: &Connection, now: i64, merge_hash: &str, kind: Kind) -> Result<Cursor> {
+    let (seq, millis) = match last(conn)? {
+        Some((seq, millis)) => (seq.saturating_add(1), now.max(millis)),
+        None => (1, now),
+    };
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO feed (seq, millis, merge_hash, kind) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    stmt.execute(params![seq, millis, merge_hash, kind.as_str()])?;
+    cursor_of(seq, millis)
+}
+
+pub fn tombstone(conn: &Connection, merge_hash: &str) -> Result<Option<Deletion>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT canonical_id, deleted_at, reason FROM tombstones WHERE merge_hash = ?1",
+    )?;
+    let row: Option<(String, String, String)> = stmt
+        .query_row([merge_hash], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    row.map(|(id, deleted_at, reason)| {
+        Ok(Deletion {
+            canonical_id: codec::uuid("tombstones.canonical_id", merge_hash, &id)?,
+            merge_hash: merge_hash.to_owned(),
+            deleted_at,
+            reason,
+        })
+    })
+    .transpose()
+}
+
+pub fn put_tombstone(conn: &Connection, deletion: &Deletion, change_seq: u64) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (merge_hash) DO UPDATE SET \
+         canonical_id = excluded.canonical_id, deleted_at = excluded.deleted_at, \
+         reason = excluded.reason, change_seq = excluded.change_seq",
+    )?;
+    stmt.execute(params![
+        deletion.merge_hash,
+        deletion.canonical_id.to_string(),
+        deletion.deleted_at,
+        deletion.reason,
+        codec::int(change_seq),
+    ])?;
+    Ok(())
+}
+
+pub fn clear_tombstone(conn: &Connection, merge_hash: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM tombstones WHERE merge_hash = ?1")?
+        .execute([merge_hash])?;
+    Ok(())
+}

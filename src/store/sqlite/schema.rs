@@ -1,0 +1,190 @@
+//! The store's schema: connection settings and the append-only migration list.
+//!
+//! Invariants:
+//! - `MIGRATIONS` only ever grows; entry `i` takes a database from
+//!   `user_version = i` to `i + 1`. Never edit a shipped entry.
+//! - Migrations run in one `BEGIN EXCLUSIVE` transaction, so a store is either
+//!   fully at the new version or untouched; running them again is a no-op.
+//! - A database whose `user_version` is beyond the list is refused, never
+//!   downgraded or written to.
+//!
+//! Compatibility: times are TEXT (RFC 3339 with milliseconds, as the model
+//! gives them) or INTEGER unix milliseconds; ids are hyphenated UUID TEXT;
+//! list fields are JSON TEXT; cursors are their text form.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::store::{Result, StoreError};
+
+/// The schema, one migration per entry (see the module invariants).
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE canonicals (
+    merge_hash    TEXT PRIMARY KEY NOT NULL,
+    id            TEXT NOT NULL UNIQUE,
+    cve           TEXT NOT NULL,
+    affects_key   TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    summary       TEXT NOT NULL,
+    cvss_vector   TEXT,
+    version_range TEXT NOT NULL,
+    weaknesses    TEXT NOT NULL,
+    patch_lineage TEXT NOT NULL,
+    published     TEXT,
+    modified      TEXT,
+    change_seq    INTEGER NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX canonicals_cve ON canonicals (cve COLLATE NOCASE);
+CREATE INDEX canonicals_affects_key ON canonicals (affects_key);
+
+CREATE TABLE edges (
+    merge_hash         TEXT NOT NULL REFERENCES canonicals (merge_hash) ON DELETE CASCADE,
+    source             TEXT NOT NULL,
+    source_advisory_id TEXT NOT NULL,
+    id                 TEXT NOT NULL,
+    canonical_id       TEXT NOT NULL,
+    vendor_status      TEXT NOT NULL,
+    source_sha256      TEXT NOT NULL,
+    PRIMARY KEY (merge_hash, source, source_advisory_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX edges_source ON edges (source, source_advisory_id);
+
+CREATE TABLE tombstones (
+    merge_hash   TEXT PRIMARY KEY NOT NULL,
+    canonical_id TEXT NOT NULL,
+    deleted_at   TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    change_seq   INTEGER NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE feed (
+    seq        INTEGER PRIMARY KEY,
+    millis     INTEGER NOT NULL,
+    merge_hash TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('put', 'delete'))
+) STRICT;
+
+CREATE TABLE sites (
+    site_id          TEXT PRIMARY KEY NOT NULL,
+    display_name     TEXT NOT NULL,
+    enabled          INTEGER NOT NULL,
+    max_bundle_size  INTEGER,
+    allowed_sources  TEXT,
+    created_at       TEXT NOT NULL,
+    last_cursor      TEXT,
+    last_sync_at     TEXT,
+    bundles_imported INTEGER NOT NULL DEFAULT 0,
+    items_imported   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE site_keys (
+    site_id    TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+    key_id     TEXT NOT NULL,
+    public_pem TEXT NOT NULL,
+    added_at   TEXT NOT NULL,
+    revoked_at TEXT,
+    PRIMARY KEY (site_id, key_id)
+) STRICT;
+
+CREATE TABLE taken (
+    site_id    TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+    merge_hash TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    PRIMARY KEY (site_id, merge_hash)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE ledger (
+    ledger_id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    bundle_hash         TEXT NOT NULL UNIQUE,
+    site_id             TEXT NOT NULL REFERENCES sites (site_id),
+    manifest_sha256     TEXT NOT NULL,
+    since_cursor        TEXT,
+    export_cursor       TEXT NOT NULL,
+    imported_at         TEXT NOT NULL,
+    signer_key_id       TEXT,
+    signature_skipped   INTEGER NOT NULL,
+    forced              INTEGER NOT NULL,
+    canonical_created   INTEGER NOT NULL,
+    canonical_updated   INTEGER NOT NULL,
+    canonical_skipped   INTEGER NOT NULL,
+    edges_added         INTEGER NOT NULL,
+    deletions_processed INTEGER NOT NULL,
+    canonical_filtered  INTEGER NOT NULL,
+    edges_filtered      INTEGER NOT NULL,
+    conflicts           INTEGER NOT NULL,
+    items               INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ledger_site_manifest ON ledger (site_id, manifest_sha256);
+
+CREATE TABLE events (
+    event_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    canonical_id   TEXT NOT NULL,
+    merge_hash     TEXT NOT NULL,
+    cve            TEXT NOT NULL,
+    affects_key    TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    source_site_id TEXT NOT NULL,
+    bundle_hash    TEXT NOT NULL,
+    cursor         TEXT NOT NULL,
+    imported_at    TEXT NOT NULL
+) STRICT;
+"#];
+
+/// The schema version this build writes: the number of migrations.
+pub fn known_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// Per-connection settings; must run outside any transaction.
+pub fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(busy_timeout)?;
+    // In-memory databases answer `memory`; that is fine, they have one connection.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn check_version(found: i64, path: &Path) -> Result<()> {
+    let known = known_version();
+    if found > known {
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    Ok(())
+}
+
+/// Brings the schema up to [`known_version`], or refuses a newer one.
+///
+/// A current schema is recognised without taking the write lock, so opening
+/// a store never waits for another process's import.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    check_version(found, path)?;
+    if found == known_version() {
+        return Ok(());
+    }
+    let tx = Transaction::new(conn, TransactionBehavior::Exclusive)?;
+    // Another process may have migrated between the check and the lock.
+    let found = user_version(&tx)?;
+    check_version(found, path)?;
+    let known = known_version();
+    let done = usize::try_from(found).unwrap_or(0);
+    for migration in MIGRATIONS.iter().skip(done) {
+        tx.execute_batch(migration)?;
+    }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Peer sites, their import policy and their trusted signing keys.
+//!
+//! Invariants:
+//! - A site's sync totals (`last_cursor`, `last_sync_at`, bundle and item
+//!   counts) only change in the transaction that writes its ledger row.
+//! - Keys are never deleted: revoking stamps `revoked_at` once, and a later
+//!   revocation keeps the first time.
+//! - `allowed_sources` is JSON text, NULL meaning "every source".
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::codec;
+use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
+
+const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
+     created_at, last_cursor, last_sync_at, bundles_imported, items_imported";
+
+fn site_from_row(row: &Row<'_>) -> Result<Site> {
+    let site_id: String = row.get(0)?;
+    let key = site_id.as_str();
+    let allowed: Option<String> = row.get(4)?;
+    Ok(Site {
+        display_name: row.get(1)?,
+        enabled: row.get(2)?,
+        max_bundle_size: row
+            .get::<_, Option<i64>>(3)?
+            .map(|v| codec::count("sites.max_bundle_size", key, v))
+            .transpose()?,
+        allowed_sources: allowed
+            .map(|t| codec::from_json("sites.allowed_sources", key, &t))
+            .transpose()?,
+        created_at: row.get(5)?,
+        last_cursor: codec::opt_cursor("sites.last_cursor", key, row.get(6)?)?,
+        last_sync_at: row.get(7)?,
+        bundles_imported: codec::count("sites.bundles_imported", key, row.get(8)?)?,
+        items_imported: codec::count("sites.items_imported", key, row.get(9)?)?,
+        site_id,
+    })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Site>> {
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(site_from_row(row)?);
+    }
+    Ok(out)
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Site>> {
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(site_from_row).transpose()
+}
+
+pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM sites WHERE site_id = ?1")?;
+    Ok(stmt.query_row([id], |_| Ok(())).optional()?.is_some())
+}
+
+pub fn add(conn: &Connection, site: &NewSite) -> Result<()> {
+    let inserted = conn.execute(
+        "INSERT INTO sites (site_id, display_name, enabled, created_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (site_id) DO NOTHING",
+        params![
+            site.site_id,
+            site.display_name,
+            site.enabled,
+            site.created_at
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::SiteExists(site.site_id.clone()));
+    }
+    Ok(())
+}
+
+/// Applies the set fields of `change` in one statement.
+pub fn update_policy(conn: &Connection, id: &str, change: &PolicyChange) -> Result<()> {
+    let allowed = match &change.allowed_sources {
+        Some(Some(list)) => Some(codec::to_json("sites.allowed_sources", id, list)?),
+        _ => None,
+    };
+    let max = change.max_bundle_size.flatten().map(codec::int);
+    let updated = conn.execute(
+        "UPDATE sites SET enabled = coalesce(?2, enabled), \
+         max_bundle_size = CASE WHEN ?3 THEN ?4 ELSE max_bundle_size END, \
+         allowed_sources = CASE WHEN ?5 THEN ?6 ELSE allowed_sources END \
+         WHERE site_id = ?1",
+        params![
+            id,
+            change.enabled,
+            change.max_bundle_size.is_some(),
+            max,
+            change.allowed_sources.is_some(),
+            allowed,
+        ],
+    )?;
+    if updated == 0 {
+        return Err(StoreError::UnknownSite(id.to_owned()));
+    }
+    Ok(())
+}
+
+/// Adds a key; the caller runs this in a transaction so the site check holds.
+pub fn add_key(conn: &Connection, site_id: &str, key: &NewKey) -> Result<()> {
+    if !exists(conn, site_id)? {
+        return Err(StoreError::UnknownSite(site_id.to_owned()));
+    }
+    let inserted = conn.execute(
+        "INSERT INTO site_keys (site_id, key_id, public_pem, added_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (site_id, key_id) DO NOTHING",
+        params![site_id, key.key_id, key.public_pem, key.added_at],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::KeyExists {
+            site_id: site_id.to_owned(),
+            key_id: key.key_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+pub fn revoke_key(conn: &Connection, site_id: &str, key_id: &str, at: &str) -> Result<()> {
+    let updated = conn.execute(
+        "UPDATE site_keys SET revoked_at = coalesce(revoked_at, ?3) \
+         WHERE site_id = ?1 AND key_id = ?2",
+        params![site_id, key_id, at],
+    )?;
+    if updated == 0 {
+        return Err(StoreError::UnknownKey {
+            site_id: site_id.to_owned(),
+            key_id: key_id.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Every key of the site in the order added; `UnknownSite` for no such site.
+pub fn keys(conn: &Connection, site_id: &str) -> Result<Vec<TrustedKey>> {
+    if !exists(conn, site_id)? {
+        return Err(StoreError::UnknownSite(site_id.to_owned()));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT key_id, public_pem, added_at, revoked_at FROM site_keys \
+         WHERE site_id = ?1 ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([site_id], |row| {
+        Ok(TrustedKey {
+            key_id: row.get(0)?,
+            public_pem: row.get(1)?,
+            added_at: row.get(2)?,
+            revoked_at: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,87 @@
+//! The write transaction.
+//!
+//! A [`SqliteTxn`] is one `BEGIN IMMEDIATE` transaction: it takes the write
+//! lock up front, so two writers serialize at `begin` (the loser waits up to
+//! the busy timeout, then gets `StoreError::Busy`) instead of failing halfway.
+//! Dropping it without `commit` rolls everything back. Readers on other
+//! connections keep seeing the last committed state (WAL).
+
+use rusqlite::{Transaction, TransactionBehavior};
+
+use super::{Clock, canonical, classify, events, feed, ledger, sql};
+use crate::cursor::Cursor;
+use crate::model::{CanonicalRecord, Deletion};
+use crate::store::{LedgerEntry, NewEvent, Result, Txn};
+
+pub struct SqliteTxn<'a> {
+    tx: Transaction<'a>,
+    clock: &'a Clock,
+}
+
+impl<'a> SqliteTxn<'a> {
+    pub(super) fn begin(conn: &'a mut rusqlite::Connection, clock: &'a Clock) -> Result<Self> {
+        let tx = sql(Transaction::new(conn, TransactionBehavior::Immediate))?;
+        Ok(Self { tx, clock })
+    }
+
+    fn put_inner(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+        let merge_hash = &record.canonical.merge_hash;
+        let cursor = feed::append(&self.tx, (self.clock)(), merge_hash, feed::Kind::Put)?;
+        feed::clear_tombstone(&self.tx, merge_hash)?;
+        canonical::upsert(&self.tx, record, super::codec::int(cursor.seq()))?;
+        Ok(cursor)
+    }
+
+    fn delete_inner(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+        let merge_hash = &deletion.merge_hash;
+        let removed = canonical::remove(&self.tx, merge_hash)?;
+        if !removed && feed::tombstone(&self.tx, merge_hash)?.as_ref() == Some(deletion) {
+            return Ok(None);
+        }
+        let cursor = feed::append(&self.tx, (self.clock)(), merge_hash, feed::Kind::Delete)?;
+        feed::put_tombstone(&self.tx, deletion, cursor.seq())?;
+        Ok(Some(cursor))
+    }
+}
+
+impl Txn for SqliteTxn<'_> {
+    fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
+        classify(canonical::get(&self.tx, merge_hash))
+    }
+
+    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+        classify(self.put_inner(record))
+    }
+
+    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+        classify(self.delete_inner(deletion))
+    }
+
+    fn source_record(&mut self, source: &str, advisory_id: &str) -> Result<Vec<(String, String)>> {
+        classify(canonical::source_record(&self.tx, source, advisory_id))
+    }
+
+    fn source_records(&mut self) -> Result<Vec<(String, String)>> {
+        classify(canonical::source_records(&self.tx))
+    }
+
+    fn taken(&mut self, site_id: &str, merge_hash: &str) -> Result<Option<String>> {
+        classify(ledger::taken(&self.tx, site_id, merge_hash))
+    }
+
+    fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()> {
+        classify(ledger::set_taken(&self.tx, site_id, merge_hash, digest))
+    }
+
+    fn record_import(&mut self, entry: &LedgerEntry) -> Result<()> {
+        classify(ledger::record(&self.tx, entry))
+    }
+
+    fn append_event(&mut self, event: &NewEvent) -> Result<()> {
+        classify(events::append(&self.tx, event))
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        sql(self.tx.commit())
+    }
+}
