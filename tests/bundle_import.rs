@@ -1,0 +1,206 @@
+use std::path::PathBuf;
+
+use crate::harness::*;
+
+/// A with data and a key, B trusting A, and A's full bundle.
+fn setup() -> (Site, Site, PathBuf) {
+    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+    let key = a.with_key();
+    b.trust(&a, &key);
+    a.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-01-01").to_str().unwrap()]).ok();
+    let bundle = a.export("full.tar.zst", &[]);
+    (a, b, bundle)
+}
+
+fn import(b: &Site, bundle: &std::path::Path, extra: &[&str]) -> Outcome {
+    let mut args = vec!["feedser", "bundle", "import", bundle.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    b.cmd(&args)
+}
+
+/// B's visible state: canonicals, ledger and events.
+fn state(b: &Site) -> (Vec<String>, String, String) {
+    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
+    let events = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
+    (b.canonicals(), history, events)
+}
+
+#[test]
+fn validate_then_import_then_replay() {
+    let (a, b, bundle) = setup();
+    let out = b.cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()]).ok();
+    let text = redact(&out.stdout);
+    assert!(text.starts_with(&format!("Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.0\nSite: site-a\n", bundle.display())), "{text}");
+    assert!(text.contains("Verification:\n  Hash: valid (every member matches the manifest)\n  Signature: valid (key sha256:<hash>)\n  Format: valid (feedser-bundle/1.0)\nReady for import.\n"), "{text}");
+
+    let first = import(&b, &bundle, &["--json"]).ok().json();
+    assert_eq!(first["success"], true);
+    assert_eq!(first["dry_run"], false);
+    let created = first["counts"]["canonical_created"].as_u64().unwrap();
+    assert_eq!(created as usize, a.canonicals().len());
+    assert_eq!(first["counts"]["canonical_updated"], 0);
+    assert_eq!(b.canonicals(), a.canonicals());
+    let events = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
+    assert_eq!(events.lines().count() as u64, created);
+    assert!(events.lines().all(|l| l.contains("\"event_type\":\"canonical-imported\"") && l.contains("\"action\":\"created\"")));
+
+    let before = state(&b);
+    let again = import(&b, &bundle, &[]).ok();
+    assert!(again.stdout.starts_with(&format!("Bundle {} from site site-a: already imported: nothing to do\n", bundle.display())), "{}", again.stdout);
+    assert_eq!(state(&b), before);
+    let status = b.json(&["feedser", "sites", "status", "site-a", "--json"]);
+    assert_eq!(status["bundles_imported"], 1);
+}
+
+#[test]
+fn dry_run_reports_and_changes_nothing() {
+    let (_a, b, bundle) = setup();
+    let before = state(&b);
+    let dry = import(&b, &bundle, &["--dry-run", "--json"]).ok().json();
+    assert_eq!(dry["dry_run"], true);
+    assert!(dry["counts"]["canonical_created"].as_u64().unwrap() > 0);
+    assert_eq!(state(&b), before);
+    let real = import(&b, &bundle, &["--json"]).ok().json();
+    assert_eq!(real["counts"], dry["counts"]);
+}
+
+#[test]
+fn unknown_site_is_refused() {
+    let (_a, _b, bundle) = setup();
+    let c = Site::new("site-c");
+    import(&c, &bundle, &[]).code(6).stderr_is(
+        "error: unknown site `site-a`: register it with `stella feedser sites add site-a --display-name NAME --key PUB.pem`\n",
+    );
+    assert!(c.canonicals().is_empty());
+}
+
+#[test]
+fn untrusted_key_is_refused() {
+    let (_a, _b, bundle) = setup();
+    let c = Site::new("site-c");
+    let stranger = Site::new("stranger");
+    c.trust(&Site::uninitialized("site-a"), &stranger.with_key());
+    let out = import(&c, &bundle, &[]).code(5);
+    assert!(out.stderr.starts_with("error: signature check failed for site `site-a`: "), "{}", out.stderr);
+    assert!(c.canonicals().is_empty());
+}
+
+#[test]
+fn key_of_another_site_is_refused() {
+    let (_a, _b, bundle) = setup();
+    // C trusts A's key, but only for site-x; site-a has no key at C.
+    let c = Site::new("site-c");
+    let a_key = bundle.parent().unwrap().join("site-a.pub.pem");
+    c.trust(&Site::uninitialized("site-x"), &a_key);
+    c.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"]).ok();
+    import(&c, &bundle, &[]).code(5).stderr_is(
+        "error: site `site-a` has no trusted keys: add one with `stella feedser sites policy site-a --add-key PUB.pem`\n",
+    );
+    assert!(c.canonicals().is_empty());
+}
+
+#[test]
+fn revoked_key_is_refused() {
+    let (_a, b, bundle) = setup();
+    let key_id = b.json(&["feedser", "sites", "policy", "site-a", "--json"])["keys"][0]["key_id"].as_str().unwrap().to_owned();
+    b.cmd(&["feedser", "sites", "policy", "site-a", "--revoke-key", &key_id]).ok();
+    import(&b, &bundle, &[]).code(5);
+    assert!(b.canonicals().is_empty());
+}
+
+#[test]
+fn disabled_site_is_refused() {
+    let (_a, b, bundle) = setup();
+    b.cmd(&["feedser", "sites", "policy", "site-a", "--enabled", "false"]).ok();
+    import(&b, &bundle, &[]).code(6).stderr_is(
+        "error: site `site-a` is disabled: enable it with `stella feedser sites policy site-a --enabled true`\n",
+    );
+    assert!(b.canonicals().is_empty());
+}
+
+#[test]
+fn site_not_in_allowed_sites_is_refused() {
+    let (_a, b, bundle) = setup();
+    let config = b.home().join("concelier.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("AllowedSites: []", "AllowedSites: [site-z]")).unwrap();
+    import(&b, &bundle, &[]).code(6).stderr_is(
+        "error: site `site-a` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles\n",
+    );
+}
+
+#[test]
+fn too_large_bundle_is_refused() {
+    let (_a, b, bundle) = setup();
+    let size = std::fs::metadata(&bundle).unwrap().len();
+    b.cmd(&["feedser", "sites", "policy", "site-a", "--max-bundle-size", "100"]).ok();
+    import(&b, &bundle, &[]).code(6).stderr_is(&format!(
+        "error: bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise the limit or export smaller bundles (--max-items)\n"
+    ));
+    // Streams are capped too.
+    let bytes = std::fs::read(&bundle).unwrap();
+    let out = b.run(&["feedser", "bundle", "import", "-"]).stdin(bytes).go().code(6);
+    assert!(out.stderr.starts_with("error: bundle is "), "{}", out.stderr);
+    assert!(b.canonicals().is_empty());
+}
+
+#[test]
+fn unsigned_bundle_needs_the_policy_to_allow_it() {
+    let (a, b, _) = setup();
+    let unsigned = a.export("unsigned.tar.zst", &["--unsigned"]);
+    import(&b, &unsigned, &[]).code(5).stderr_is(
+        "error: bundle from site `site-a` is unsigned and this site requires signatures (Federation.RequireSignature)\n",
+    );
+    import(&b, &unsigned, &["--skip-signature"]).code(5).stderr_is(
+        "error: --skip-signature is not allowed here: Federation.RequireSignature is on and FederationImport.SkipSignatureOnTrustedSites is off\n",
+    );
+    let config = b.home().join("concelier.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("SkipSignatureOnTrustedSites: false", "SkipSignatureOnTrustedSites: true")).unwrap();
+    let out = import(&b, &unsigned, &["--skip-signature", "--json"]).ok().json();
+    assert_eq!(out["signature_skipped"], true);
+    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
+    assert!(history.lines().nth(1).unwrap().ends_with("unsigned"), "{history}");
+}
+
+#[test]
+fn stale_gap_and_replayed_bundles() {
+    let (a, b, full) = setup();
+    import(&b, &full, &[]).ok();
+    let first = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"].as_str().unwrap().to_owned();
+    a.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-10-10").to_str().unwrap()]).ok();
+
+    // The second bundle of a chain skips the first: a gap.
+    let chain = a.cmd(&["feedser", "bundle", "export", "-c", &first, "-o", "p.tar.zst", "--max-items", "3", "--json"]).ok().json();
+    let second = a.path(chain["bundles"][1]["path"].as_str().unwrap());
+    let since = chain["bundles"][1]["since_cursor"].as_str().unwrap();
+    import(&b, &second, &[]).code(7).stderr_is(&format!(
+        "error: missing delta: bundle starts at `{since}` but the last cursor imported from site `site-a` is `{first}`; import the bundles in between first, or pass --force\n"
+    ));
+
+    let delta = a.export("delta.tar.zst", &["-c", &first]);
+    import(&b, &delta, &[]).ok();
+    let now = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"].as_str().unwrap().to_owned();
+    assert_ne!(now, first);
+    let before = state(&b);
+
+    // A replayed bundle is a no-op success.
+    let out = import(&b, &full, &[]).ok();
+    assert!(out.stdout.contains(": already imported: nothing to do\n"), "{}", out.stdout);
+    assert_eq!(state(&b), before);
+
+    // A different bundle that ends where we already are is stale.
+    let stale = a.export("full-now.tar.zst", &[]);
+    import(&b, &stale, &[]).code(7).stderr_is(&format!(
+        "error: cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force to import it anyway\n"
+    ));
+    assert_eq!(state(&b), before);
+
+    // --force overrides, and the ledger says so.
+    let forced = import(&b, &stale, &["--force", "--json"]).ok().json();
+    assert_eq!(forced["forced"], true);
+    assert_eq!(forced["counts"]["canonical_created"], 0);
+    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
+    assert!(history.lines().nth(1).unwrap().ends_with("forced"), "{history}");
+    assert_eq!(b.canonicals(), a.canonicals());
+}

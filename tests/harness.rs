@@ -1,0 +1,220 @@
+//! A small fluent harness: each `Site` is a stella home in a temp directory;
+//! `site.cmd(..)` runs the real binary there and returns its exact outcome.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_stella");
+
+/// The shared real OSV snapshots, if this checkout sits beside them.
+pub fn shared_osv(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/osv").join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: `{}` is not present (real OSV data lives in ../shared)", path.display());
+        None
+    }
+}
+
+/// The attributed sample shipped in `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+pub struct Site {
+    pub id: String,
+    dir: tempfile::TempDir,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub stdout_bytes: Vec<u8>,
+}
+
+pub struct Run {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Site {
+    /// A fresh home, initialized for `id`.
+    pub fn new(id: &str) -> Site {
+        let site = Site::uninitialized(id);
+        site.cmd(&["init", "--site-id", id]).ok();
+        site
+    }
+
+    pub fn uninitialized(id: &str) -> Site {
+        Site {
+            id: id.to_owned(),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// A scratch path beside the home (bundles, key copies).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(BIN);
+        command
+            .arg("--home")
+            .arg(self.home())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("STELLA_HOME")
+            .env_remove("STELLA_CONFIG")
+            .env_remove("STELLA_KEY_PASSPHRASE_FILE")
+            .env("RUST_BACKTRACE", "0");
+        Run { command, stdin: None }
+    }
+
+    /// Runs and returns the outcome, whatever the exit code.
+    pub fn cmd(&self, args: &[&str]) -> Outcome {
+        self.run(args).go()
+    }
+
+    /// Generates a federation key `fed` and returns the public PEM's path.
+    pub fn with_key(&self) -> PathBuf {
+        self.cmd(&["authority", "keys", "generate", "--name", "fed"]).ok();
+        let pem = self.cmd(&["authority", "keys", "export", "fed", "--public"]).ok();
+        let path = self.path(&format!("{}.pub.pem", self.id));
+        std::fs::write(&path, pem.stdout).expect("write public key");
+        path
+    }
+
+    /// Registers `peer` here, trusting `key`.
+    pub fn trust(&self, peer: &Site, key: &Path) {
+        let key = key.to_str().expect("utf-8 path");
+        self.cmd(&["feedser", "sites", "add", &peer.id, "--display-name", &peer.id, "--key", key]).ok();
+    }
+
+    /// `canonical list --json`: this site's canonical set, one line each.
+    pub fn canonicals(&self) -> Vec<String> {
+        let out = self.cmd(&["feedser", "canonical", "list", "--json"]).ok();
+        out.stdout.lines().map(str::to_owned).collect()
+    }
+
+    /// Exports (full or since `cursor`) to `name` beside the home.
+    pub fn export(&self, name: &str, extra: &[&str]) -> PathBuf {
+        let path = self.path(name);
+        let mut args = vec!["feedser", "bundle", "export", "-o", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        self.cmd(&args).ok();
+        path
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd(args).ok();
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", out.stdout))
+    }
+}
+
+impl Run {
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Run {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn go(mut self) -> Outcome {
+        self.command
+            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("spawn stella");
+        if let Some(bytes) = self.stdin.take() {
+            let mut stdin = child.stdin.take().expect("stdin");
+            // The command may refuse early and close its end: not an error here.
+            let _ = stdin.write_all(&bytes);
+        }
+        let out = child.wait_with_output().expect("wait for stella");
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stdout_bytes: out.stdout,
+        }
+    }
+}
+
+impl Outcome {
+    /// Asserts exit code 0 and returns self.
+    #[track_caller]
+    pub fn ok(self) -> Outcome {
+        self.code(0)
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Outcome {
+        assert_eq!(self.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts the exact stderr.
+    #[track_caller]
+    pub fn stderr_is(self, expected: &str) -> Outcome {
+        assert_eq!(self.stderr, expected);
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_is(self, expected: &str) -> Outcome {
+        assert_eq!(self.stdout, expected);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// Replaces every `sha256:<64 hex>` and RFC 3339 time in `text` with a
+/// placeholder, for comparing reports whose hashes and times vary.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if text[i..].starts_with("sha256:") && bytes.len() >= i + 71 && bytes[i + 7..i + 71].iter().all(u8::is_ascii_hexdigit) {
+            out.push_str("sha256:<hash>");
+            i += 71;
+        } else if is_time_at(&bytes[i..]) {
+            out.push_str("<time>");
+            i += 24;
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+fn is_time_at(b: &[u8]) -> bool {
+    b.len() >= 24
+        && b[..24].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real `stella` binary in temporary homes.
+
+mod harness;
+
+mod bundle_export;
+mod bundle_import;
+mod conflicts;
+mod federation;
+mod home_config;
+mod ingest;
+mod keys;
+mod pipes;
+mod sites;
+mod tamper;
