@@ -88,7 +88,11 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn fail(&mut self, origin: String, id: Option<String>, message: String) {
-        self.report.failures.push(RecordFailure { origin, id, message });
+        self.report.failures.push(RecordFailure {
+            origin,
+            id,
+            message,
+        });
     }
 
     fn record(&mut self, raw: &RawRecord) -> Result<(), StoreError> {
@@ -107,9 +111,15 @@ impl Run<'_> {
             return Ok(());
         };
         self.sources.insert(edge.source.clone());
-        self.seen.insert((edge.source.clone(), edge.source_advisory_id.clone()));
-        let existing = self.txn.source_record(&edge.source, &edge.source_advisory_id)?;
-        let new: BTreeSet<&str> = records.iter().map(|r| r.canonical.merge_hash.as_str()).collect();
+        self.seen
+            .insert((edge.source.clone(), edge.source_advisory_id.clone()));
+        let existing = self
+            .txn
+            .source_record(&edge.source, &edge.source_advisory_id)?;
+        let new: BTreeSet<&str> = records
+            .iter()
+            .map(|r| r.canonical.merge_hash.as_str())
+            .collect();
         let old: BTreeSet<&str> = existing.iter().map(|(h, _)| h.as_str()).collect();
         let same_bytes = existing.iter().all(|(_, sha)| *sha == edge.source_sha256);
         if !existing.is_empty() && same_bytes && old == new {
@@ -143,7 +153,11 @@ impl Run<'_> {
         self.write(existing.as_ref(), CanonicalRecord { canonical, edges })
     }
 
-    fn write(&mut self, old: Option<&CanonicalRecord>, new: CanonicalRecord) -> Result<(), StoreError> {
+    fn write(
+        &mut self,
+        old: Option<&CanonicalRecord>,
+        new: CanonicalRecord,
+    ) -> Result<(), StoreError> {
         if old == Some(&new) {
             return Ok(());
         }
@@ -151,7 +165,10 @@ impl Run<'_> {
         let report = &mut self.report;
         match old {
             None => report.canonical_created += 1,
-            Some(old) if old.canonical.status == Status::Active && new.canonical.status == Status::Withdrawn => {
+            Some(old)
+                if old.canonical.status == Status::Active
+                    && new.canonical.status == Status::Withdrawn =>
+            {
                 report.canonical_withdrawn += 1;
             }
             Some(_) => report.canonical_updated += 1,
@@ -160,7 +177,13 @@ impl Run<'_> {
     }
 
     /// Removes the edge of (source, id) from a canonical, deleting it when no edge is left.
-    fn drop_edge(&mut self, hash: &str, source: &str, id: &str, reason: &str) -> Result<(), StoreError> {
+    fn drop_edge(
+        &mut self,
+        hash: &str,
+        source: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let Some(old) = self.txn.canonical(hash)? else {
             return Ok(());
         };
@@ -191,7 +214,8 @@ impl Run<'_> {
             return Ok(());
         }
         for (source, id) in self.txn.source_records()? {
-            if !self.sources.contains(&source) || self.seen.contains(&(source.clone(), id.clone())) {
+            if !self.sources.contains(&source) || self.seen.contains(&(source.clone(), id.clone()))
+            {
                 continue;
             }
             for (hash, _) in self.txn.source_record(&source, &id)? {

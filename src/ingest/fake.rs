@@ -17,7 +17,9 @@ pub struct FakeTxn {
 
 impl FakeTxn {
     fn unindex(&mut self, hash: &str) {
-        let Some(old) = self.canonicals.get(hash) else { return };
+        let Some(old) = self.canonicals.get(hash) else {
+            return;
+        };
         for e in &old.edges {
             let key = (e.source.clone(), e.source_advisory_id.clone());
             if let Some(set) = self.index.get_mut(&key) {
@@ -68,8 +70,14 @@ impl Txn for FakeTxn {
         let hashes = self.index.get(&key).cloned().unwrap_or_default();
         let mut out = Vec::new();
         for hash in hashes {
-            let Some(rec) = self.canonicals.get(&hash) else { continue };
-            for e in rec.edges.iter().filter(|e| e.source == source && e.source_advisory_id == advisory_id) {
+            let Some(rec) = self.canonicals.get(&hash) else {
+                continue;
+            };
+            for e in rec
+                .edges
+                .iter()
+                .filter(|e| e.source == source && e.source_advisory_id == advisory_id)
+            {
                 out.push((hash.clone(), e.source_sha256.clone()));
             }
         }

@@ -190,15 +190,18 @@ mod tests {
         items.iter().map(|s| s.to_string()).collect()
     }
 
-    /// The vectors of `man/stella-merge-hash.7`, section TEST VECTORS.
-    fn vectors() -> Vec<(
+    /// (cve, affects_key, ranges, weaknesses, lineage, merge hash).
+    type Vector = (
         &'static str,
         &'static str,
         Vec<VersionRange>,
         Vec<String>,
         Vec<String>,
         &'static str,
-    )> {
+    );
+
+    /// The vectors of `man/stella-merge-hash.7`, section TEST VECTORS.
+    fn vectors() -> Vec<Vector> {
         use RangeEvent::*;
         vec![
             (

@@ -19,7 +19,9 @@ use crate::model::{
 /// The canonical records of one raw OSV record, sorted by merge hash.
 pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     let record: OsvRecord = serde_json::from_slice(raw).map_err(|source| OsvError::Json {
-        id: serde_json::from_slice::<IdOnly>(raw).ok().and_then(|r| r.id),
+        id: serde_json::from_slice::<IdOnly>(raw)
+            .ok()
+            .and_then(|r| r.id),
         source,
     })?;
     let id = match record.id.as_deref().map(str::trim) {
@@ -120,7 +122,10 @@ fn canonical_record(
         published: shared.published.clone(),
         modified: shared.modified.clone(),
     };
-    CanonicalRecord { canonical, edges: vec![edge] }
+    CanonicalRecord {
+        canonical,
+        edges: vec![edge],
+    }
 }
 
 /// Advisory keys of a record: its CVE aliases, else its own id.

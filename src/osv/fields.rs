@@ -32,14 +32,21 @@ pub(super) struct Shared {
 
 impl Shared {
     pub fn new(record: &OsvRecord, id: &str, raw: &[u8]) -> Self {
-        let withdrawn = record.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty());
+        let withdrawn = record
+            .withdrawn
+            .as_deref()
+            .is_some_and(|w| !w.trim().is_empty());
         let (severity, cvss_vector) = severity(record);
         Shared {
             record_id: id.to_owned(),
             keys: advisory_keys(id, &record.aliases),
             source: source_of(id),
             sha256: sha256_tagged(raw),
-            status: if withdrawn { Status::Withdrawn } else { Status::Active },
+            status: if withdrawn {
+                Status::Withdrawn
+            } else {
+                Status::Active
+            },
             vendor_status: if withdrawn { "withdrawn" } else { "affected" },
             severity,
             cvss_vector,

@@ -45,7 +45,9 @@ pub enum OsvError {
     MissingId,
     #[error("record `{id}` lists no affected package: nothing to ingest")]
     NoAffected { id: String },
-    #[error("record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages")]
+    #[error(
+        "record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
+    )]
     NoPackage { id: String },
 }
 
@@ -61,7 +63,9 @@ impl OsvError {
 }
 
 fn id_suffix(id: &Option<String>) -> String {
-    id.as_ref().map(|id| format!(" (id `{id}`)")).unwrap_or_default()
+    id.as_ref()
+        .map(|id| format!(" (id `{id}`)"))
+        .unwrap_or_default()
 }
 
 /// Why an input could not be read.
@@ -79,7 +83,9 @@ pub enum InputError {
     },
     #[error("cannot read `{origin}`: {detail}")]
     Entry { origin: String, detail: String },
-    #[error("`{origin}` is larger than {MAX_RECORD_BYTES} bytes: split it or check that it is an OSV record")]
+    #[error(
+        "`{origin}` is larger than {MAX_RECORD_BYTES} bytes: split it or check that it is an OSV record"
+    )]
     TooLarge { origin: String },
     #[error("`{origin}` is not a JSON object: {detail}")]
     Malformed { origin: String, detail: String },
@@ -89,7 +95,9 @@ impl InputError {
     /// The origin the error is about, as a record failure names it.
     pub fn origin(&self) -> String {
         match self {
-            InputError::Io { path, .. } | InputError::Zip { path, .. } => path.display().to_string(),
+            InputError::Io { path, .. } | InputError::Zip { path, .. } => {
+                path.display().to_string()
+            }
             InputError::Entry { origin, .. }
             | InputError::TooLarge { origin }
             | InputError::Malformed { origin, .. } => origin.clone(),

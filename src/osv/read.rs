@@ -22,7 +22,8 @@ pub fn read_inputs<'a>(
     stdin: &'a mut dyn Read,
 ) -> impl Iterator<Item = Result<RawRecord, InputError>> + 'a {
     let mut stdin = Some(stdin);
-    paths.to_vec().into_iter().flat_map(move |path| -> Records<'a> {
+    let owned: Vec<PathBuf> = paths.to_vec();
+    owned.into_iter().flat_map(move |path| -> Records<'a> {
         if path.as_os_str() == "-" {
             match stdin.take() {
                 Some(reader) => Box::new(read_stream(reader, "<stdin>")),
@@ -47,11 +48,15 @@ pub fn read_stream<'a>(
 }
 
 fn has_extension(path: &Path, ext: &str) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 fn read_dir<'a>(dir: &Path) -> Records<'a> {
-    let io_err = |source| InputError::Io { path: dir.to_owned(), source };
+    let io_err = |source| InputError::Io {
+        path: dir.to_owned(),
+        source,
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => return Box::new(std::iter::once(Err(io_err(e)))),
@@ -69,7 +74,10 @@ fn read_dir<'a>(dir: &Path) -> Records<'a> {
 }
 
 fn read_file(path: &Path) -> Result<RawRecord, InputError> {
-    let io_err = |source| InputError::Io { path: path.to_owned(), source };
+    let io_err = |source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let file = File::open(path).map_err(io_err)?;
     let origin = path.display().to_string();
     match read_capped(file).map_err(io_err)? {
@@ -87,12 +95,22 @@ fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
 
 fn read_zip<'a>(path: PathBuf) -> Records<'a> {
     let archive = File::open(&path)
-        .map_err(|source| InputError::Io { path: path.clone(), source })
+        .map_err(|source| InputError::Io {
+            path: path.clone(),
+            source,
+        })
         .and_then(|file| {
-            zip::ZipArchive::new(file).map_err(|source| InputError::Zip { path: path.clone(), source })
+            zip::ZipArchive::new(file).map_err(|source| InputError::Zip {
+                path: path.clone(),
+                source,
+            })
         });
     match archive {
-        Ok(archive) => Box::new(ZipRecords { archive, path, next: 0 }),
+        Ok(archive) => Box::new(ZipRecords {
+            archive,
+            path,
+            next: 0,
+        }),
         Err(e) => Box::new(std::iter::once(Err(e))),
     }
 }

@@ -28,7 +28,12 @@ pub(super) struct JsonValues<R> {
 
 impl<R: BufRead> JsonValues<R> {
     pub fn new(reader: R, name: &str) -> Self {
-        JsonValues { reader, name: name.to_owned(), count: 0, mode: Mode::Start }
+        JsonValues {
+            reader,
+            name: name.to_owned(),
+            count: 0,
+            mode: Mode::Start,
+        }
     }
 
     fn peek(&mut self) -> std::io::Result<Option<u8>> {
@@ -70,7 +75,9 @@ impl<R: BufRead> JsonValues<R> {
         let (mut bytes, mut too_large) = (Vec::new(), false);
         let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
         while let Some(b) = self.peek()? {
-            let scalar_end = depth == 0 && !in_string && !bytes.is_empty()
+            let scalar_end = depth == 0
+                && !in_string
+                && !bytes.is_empty()
                 && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'{' | b'[');
             if scalar_end {
                 return Ok((bytes, too_large, true));
@@ -140,7 +147,10 @@ impl<R: BufRead> Iterator for JsonValues<R> {
             Err(e) => {
                 self.mode = Mode::Done;
                 let origin = format!("{}#{}", self.name, self.count + 1);
-                Some(Err(InputError::Entry { origin, detail: e.to_string() }))
+                Some(Err(InputError::Entry {
+                    origin,
+                    detail: e.to_string(),
+                }))
             }
         }
     }
