@@ -240,3 +240,30 @@ fn real_snapshot_history() {
     assert_eq!(got, wants);
     assert_eq!((txn.canonicals.len(), txn.tombstones.len()), (2660, 6));
 }
+
+/// The quick-start sample of `fixtures/osv/` (see its README for the picks).
+#[test]
+fn shipped_sample_history() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/osv");
+    let mut txn = FakeTxn::default();
+    let mut got = vec![];
+    for snapshot in ["pypi-2024-01-01", "pypi-2024-10-10", "pypi-2024-10-10"] {
+        let path = PathBuf::from(format!("{dir}/{snapshot}"));
+        let report = ingest(
+            &mut txn,
+            osv::read_inputs(&[path], &mut std::io::empty()),
+            &opts(true),
+        )
+        .unwrap();
+        assert_eq!(report.failures, vec![]);
+        got.push(counts(&report));
+    }
+    // 21 records, one CVE filed twice; then 3 new, 7 changed (4 updated,
+    // 1 withdrawn, 2 with a new merge hash: 2 created + 2 superseded).
+    let want = [
+        [21, 0, 20, 1, 0, 0, 0],
+        [24, 14, 5, 4, 1, 2, 0],
+        [24, 24, 0, 0, 0, 0, 0],
+    ];
+    assert_eq!(got, want);
+}
