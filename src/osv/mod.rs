@@ -1,9 +1,109 @@
-//! TEMPORARY STUB (replaced by the osv branch).
-#![allow(dead_code, unused_variables)]
-use std::io::Read;
+//! OSV 1.x input: reading raw records from files, zips and streams, and
+//! converting each into canonical records.
+//!
+//! Invariants:
+//! - Reading is streaming: at most one record's bytes are held at a time, and
+//!   no record or zip entry larger than [`MAX_RECORD_BYTES`] is ever buffered.
+//! - A bad record is an item error naming its origin (and id when known) and
+//!   never stops the records after it; only a source that cannot be opened at
+//!   all ends that source.
+//! - Conversion is pure: the same bytes always give the same canonicals, whose
+//!   ids and merge hashes depend only on normalized content.
+
+mod convert;
+mod fields;
+mod read;
+mod record;
+mod split;
+
+pub use convert::convert;
+pub use fields::source_of;
+pub use read::{read_inputs, read_stream};
+
 use std::path::PathBuf;
-pub struct RawRecord { pub origin: String, pub bytes: Vec<u8> }
+
+/// Largest record or zip entry accepted, to stop zip bombs and runaway streams.
+pub const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One source record as read, before conversion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawRecord {
+    /// Where it came from: a file path, `<zip path>!<entry>`, or `<stdin>#<n>`.
+    pub origin: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Why a record could not be converted.
 #[derive(Debug, thiserror::Error)]
-pub enum InputError { #[error("x")] X }
-pub fn read_inputs(paths: &[PathBuf]) -> std::vec::IntoIter<Result<RawRecord, InputError>> { todo!() }
-pub fn read_stream<'a>(r: &'a mut dyn Read) -> std::vec::IntoIter<Result<RawRecord, InputError>> { todo!() }
+pub enum OsvError {
+    #[error("record is not valid OSV JSON{}: {source}", id_suffix(.id))]
+    Json {
+        id: Option<String>,
+        source: serde_json::Error,
+    },
+    #[error("record has no `id`: every OSV record needs one")]
+    MissingId,
+    #[error("record `{id}` lists no affected package: nothing to ingest")]
+    NoAffected { id: String },
+    #[error(
+        "record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
+    )]
+    NoPackage { id: String },
+}
+
+impl OsvError {
+    /// The record id, when the record got far enough to show one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            OsvError::Json { id, .. } => id.as_deref(),
+            OsvError::MissingId => None,
+            OsvError::NoAffected { id } | OsvError::NoPackage { id } => Some(id),
+        }
+    }
+}
+
+fn id_suffix(id: &Option<String>) -> String {
+    id.as_ref()
+        .map(|id| format!(" (id `{id}`)"))
+        .unwrap_or_default()
+}
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the zip `{path}`: {source}; check that it is an osv.dev-style `all.zip`")]
+    Zip {
+        path: PathBuf,
+        source: zip::result::ZipError,
+    },
+    #[error("cannot read `{origin}`: {detail}")]
+    Entry { origin: String, detail: String },
+    #[error(
+        "`{origin}` is larger than {MAX_RECORD_BYTES} bytes: split it or check that it is an OSV record"
+    )]
+    TooLarge { origin: String },
+    #[error("`{origin}` is not a JSON object: {detail}")]
+    Malformed { origin: String, detail: String },
+}
+
+impl InputError {
+    /// The origin the error is about, as a record failure names it.
+    pub fn origin(&self) -> String {
+        match self {
+            InputError::Io { path, .. } | InputError::Zip { path, .. } => {
+                path.display().to_string()
+            }
+            InputError::Entry { origin, .. }
+            | InputError::TooLarge { origin }
+            | InputError::Malformed { origin, .. } => origin.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,269 @@
+//! Ingest semantics on an in-memory store: unit cases on small records, and
+//! the real PyPA snapshot history 2023 → 2024-01 → 2024-10.
+
+use std::path::PathBuf;
+
+use super::fake::FakeTxn;
+use super::*;
+use crate::model::Status;
+
+const NOW: &str = "2025-01-15T10:30:00.000Z";
+
+fn opts(prune: bool) -> IngestOptions {
+    IngestOptions {
+        prune,
+        now: NOW.into(),
+    }
+}
+
+fn osv(id: &str, cve: &str, fixed: &str, extra: &str) -> RawRecord {
+    let text = format!(
+        r#"{{"id":"{id}","aliases":["{cve}"],"modified":"2024-01-01T00:00:00Z"{extra},
+        "affected":[{{"package":{{"ecosystem":"PyPI","name":"demo"}},
+        "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+    );
+    RawRecord {
+        origin: format!("{id}.json"),
+        bytes: text.into_bytes(),
+    }
+}
+
+fn run(txn: &mut FakeTxn, records: Vec<RawRecord>, prune: bool) -> IngestReport {
+    ingest(txn, records.into_iter().map(Ok), &opts(prune)).unwrap()
+}
+
+fn counts(r: &IngestReport) -> [u64; 7] {
+    [
+        r.records_read,
+        r.records_unchanged,
+        r.canonical_created,
+        r.canonical_updated,
+        r.canonical_withdrawn,
+        r.canonical_deleted,
+        r.canonical_pruned,
+    ]
+}
+
+#[test]
+fn same_snapshot_twice_changes_nothing() {
+    let mut txn = FakeTxn::default();
+    let snapshot = vec![
+        osv("PYSEC-1", "CVE-2024-1", "1.0", ""),
+        osv("GHSA-x", "CVE-2024-2", "2.0", ""),
+    ];
+    assert_eq!(
+        counts(&run(&mut txn, snapshot.clone(), true)),
+        [2, 0, 2, 0, 0, 0, 0]
+    );
+    let feed = txn.feed;
+    assert_eq!(
+        counts(&run(&mut txn, snapshot, true)),
+        [2, 2, 0, 0, 0, 0, 0]
+    );
+    assert_eq!(txn.feed, feed);
+}
+
+#[test]
+fn changed_withdrawn_and_superseded_records() {
+    let mut txn = FakeTxn::default();
+    let first = vec![
+        osv("PYSEC-1", "CVE-1", "1.0", ""),
+        osv("PYSEC-2", "CVE-2", "2.0", ""),
+        osv("PYSEC-3", "CVE-3", "3.0", ""),
+    ];
+    run(&mut txn, first, false);
+    let old_hash = txn
+        .canonicals
+        .values()
+        .find(|c| c.canonical.cve == "CVE-3")
+        .unwrap()
+        .canonical
+        .merge_hash
+        .clone();
+    let second = vec![
+        osv("PYSEC-1", "CVE-1", "1.0", r#","summary":"new title""#),
+        osv(
+            "PYSEC-2",
+            "CVE-2",
+            "2.0",
+            r#","withdrawn":"2024-02-01T00:00:00Z""#,
+        ),
+        osv("PYSEC-3", "CVE-3", "3.1", ""),
+    ];
+    assert_eq!(counts(&run(&mut txn, second, false)), [3, 0, 1, 1, 1, 1, 0]);
+    let by_cve = |cve: &str| {
+        txn.canonicals
+            .values()
+            .find(|c| c.canonical.cve == cve)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_cve("CVE-1").canonical.title, "new title");
+    assert_eq!(by_cve("CVE-2").canonical.status, Status::Withdrawn);
+    assert_eq!(by_cve("CVE-2").edges[0].vendor_status, "withdrawn");
+    let tomb = &txn.tombstones[&old_hash];
+    assert_eq!(
+        (tomb.reason.as_str(), tomb.deleted_at.as_str()),
+        ("superseded", NOW)
+    );
+}
+
+#[test]
+fn edges_of_two_sources_merge_and_withdraw_together() {
+    let mut txn = FakeTxn::default();
+    let withdrawn = r#","withdrawn":"2024-02-01T00:00:00Z""#;
+    run(
+        &mut txn,
+        vec![
+            osv("PYSEC-1", "CVE-1", "1.0", ""),
+            osv("GHSA-1", "CVE-1", "1.0", ""),
+        ],
+        false,
+    );
+    assert_eq!(txn.canonicals.len(), 1);
+    let rec = txn.canonicals.values().next().unwrap().clone();
+    let sources: Vec<_> = rec
+        .edges
+        .iter()
+        .map(|e| (e.source.as_str(), e.source_advisory_id.as_str()))
+        .collect();
+    assert_eq!(sources, [("ghsa", "GHSA-1"), ("pypa", "PYSEC-1")]);
+    let report = run(
+        &mut txn,
+        vec![osv("PYSEC-1", "CVE-1", "1.0", withdrawn)],
+        false,
+    );
+    assert_eq!(counts(&report), [1, 0, 0, 1, 0, 0, 0]);
+    assert_eq!(
+        txn.canonicals.values().next().unwrap().canonical.status,
+        Status::Active
+    );
+    let report = run(
+        &mut txn,
+        vec![osv("GHSA-1", "CVE-1", "1.0", withdrawn)],
+        false,
+    );
+    assert_eq!(counts(&report), [1, 0, 0, 0, 1, 0, 0]);
+}
+
+#[test]
+fn prune_drops_unseen_records_of_seen_sources_only() {
+    let mut txn = FakeTxn::default();
+    let all = vec![
+        osv("PYSEC-1", "CVE-1", "1.0", ""),
+        osv("PYSEC-2", "CVE-2", "1.0", ""),
+        osv("GHSA-1", "CVE-3", "1.0", ""),
+    ];
+    run(&mut txn, all, false);
+    let report = run(&mut txn, vec![osv("PYSEC-1", "CVE-1", "1.0", "")], true);
+    assert_eq!(counts(&report), [1, 1, 0, 0, 0, 0, 1]);
+    let mut left: Vec<_> = txn
+        .canonicals
+        .values()
+        .map(|c| c.canonical.cve.as_str())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["CVE-1", "CVE-3"]);
+    assert!(txn.tombstones.values().all(|t| t.reason == "pruned"));
+}
+
+#[test]
+fn failures_are_reported_and_the_run_goes_on() {
+    let mut txn = FakeTxn::default();
+    run(&mut txn, vec![osv("PYSEC-2", "CVE-2", "1.0", "")], false);
+    let bad_id = RawRecord {
+        origin: "a.json".into(),
+        bytes: br#"{"id":"PYSEC-2","affected":[]}"#.to_vec(),
+    };
+    let items = vec![Ok(bad_id), Ok(osv("PYSEC-1", "CVE-1", "1.0", ""))];
+    let report = ingest(&mut txn, items.into_iter(), &opts(true)).unwrap();
+    assert_eq!(counts(&report), [2, 0, 1, 0, 0, 0, 0]);
+    assert_eq!(
+        report.failures,
+        vec![RecordFailure {
+            origin: "a.json".into(),
+            id: Some("PYSEC-2".into()),
+            message: "record `PYSEC-2` lists no affected package: nothing to ingest".into(),
+        }]
+    );
+    assert!(
+        !report.prune_skipped,
+        "a failure with an id keeps that record from pruning"
+    );
+    let no_id = InputError::Malformed {
+        origin: "<stdin>#1".into(),
+        detail: "found `1`".into(),
+    };
+    let report = ingest(&mut txn, vec![Err(no_id)].into_iter(), &opts(true)).unwrap();
+    assert!(report.prune_skipped);
+    assert_eq!((report.canonical_pruned, txn.canonicals.len()), (0, 2));
+}
+
+fn snapshot(date: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(format!(
+        "{}/PyPI-{date}.zip",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/osv")
+    ));
+    if path.exists() {
+        return Some(path);
+    }
+    eprintln!("skipped: {} is missing", path.display());
+    None
+}
+
+#[test]
+fn real_snapshot_history() {
+    let mut txn = FakeTxn::default();
+    let (mut got, mut wants) = (vec![], vec![]);
+    for (date, want) in [
+        // One canonical has two PYSEC edges (a CVE filed twice), hence 2213 + 1.
+        ("2023-01-01", [2214, 0, 2213, 1, 0, 0, 0]),
+        // 354 added (27 are renames of `PYSEC-0000-CVE-…` ids onto the same
+        // canonical: 27 joins + 27 pruned edges are updates, not deletions),
+        // 17 changed: 11 updated, 2 withdrawn, 4 with a new merge hash.
+        ("2024-01-01", [2541, 2170, 331, 65, 2, 4, 0]),
+        ("2024-01-01", [2541, 2541, 0, 0, 0, 0, 0]),
+        // 120 added, 17 changed: 14 updated, 1 withdrawn, 2 with a new merge hash.
+        ("2024-10-10", [2661, 2524, 122, 14, 1, 2, 0]),
+    ] {
+        let Some(zip) = snapshot(date) else { return };
+        let report = ingest(
+            &mut txn,
+            osv::read_inputs(&[zip], &mut std::io::empty()),
+            &opts(true),
+        )
+        .unwrap();
+        assert_eq!(report.failures, vec![]);
+        got.push(counts(&report));
+        wants.push(want);
+    }
+    assert_eq!(got, wants);
+    assert_eq!((txn.canonicals.len(), txn.tombstones.len()), (2660, 6));
+}
+
+/// The quick-start sample of `fixtures/osv/` (see its README for the picks).
+#[test]
+fn shipped_sample_history() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/osv");
+    let mut txn = FakeTxn::default();
+    let mut got = vec![];
+    for snapshot in ["pypi-2024-01-01", "pypi-2024-10-10", "pypi-2024-10-10"] {
+        let path = PathBuf::from(format!("{dir}/{snapshot}"));
+        let report = ingest(
+            &mut txn,
+            osv::read_inputs(&[path], &mut std::io::empty()),
+            &opts(true),
+        )
+        .unwrap();
+        assert_eq!(report.failures, vec![]);
+        got.push(counts(&report));
+    }
+    // 21 records, one CVE filed twice; then 3 new, 7 changed (4 updated,
+    // 1 withdrawn, 2 with a new merge hash: 2 created + 2 superseded).
+    let want = [
+        [21, 0, 20, 1, 0, 0, 0],
+        [24, 14, 5, 4, 1, 2, 0],
+        [24, 24, 0, 0, 0, 0, 0],
+    ];
+    assert_eq!(got, want);
+}

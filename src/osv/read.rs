@@ -1,0 +1,165 @@
+//! Reading OSV inputs: a directory of `.json` files, an osv.dev `all.zip`, a
+//! single `.json` file, or a stream (`-`, stdin) of JSON objects.
+//!
+//! Directory entries and zip entries are read one at a time, directories in
+//! name order (non-recursive), zips in archive order; only names ending in
+//! `.json` are records. Origins name the file, `<zip>!<entry>`, or
+//! `<stdin>#<n>` (1-based position in the stream).
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use super::split::JsonValues;
+use super::{InputError, MAX_RECORD_BYTES, RawRecord};
+
+type Records<'a> = Box<dyn Iterator<Item = Result<RawRecord, InputError>> + 'a>;
+
+/// All records of `paths`, in order; `-` reads `stdin` (the CLI passes
+/// `std::io::stdin()`; only the first `-` reads it, a later one is empty).
+pub fn read_inputs<'a>(
+    paths: &[PathBuf],
+    stdin: &'a mut dyn Read,
+) -> impl Iterator<Item = Result<RawRecord, InputError>> + 'a {
+    let mut stdin = Some(stdin);
+    let owned: Vec<PathBuf> = paths.to_vec();
+    owned.into_iter().flat_map(move |path| -> Records<'a> {
+        if path.as_os_str() == "-" {
+            match stdin.take() {
+                Some(reader) => Box::new(read_stream(reader, "<stdin>")),
+                None => Box::new(std::iter::empty()),
+            }
+        } else if path.is_dir() {
+            read_dir(&path)
+        } else if has_extension(&path, "zip") {
+            read_zip(path)
+        } else {
+            Box::new(std::iter::once(read_file(&path)))
+        }
+    })
+}
+
+/// The JSON objects of a stream: one object, NDJSON, or an array of objects.
+pub fn read_stream<'a>(
+    reader: &'a mut dyn Read,
+    name: &str,
+) -> impl Iterator<Item = Result<RawRecord, InputError>> + 'a {
+    JsonValues::new(BufReader::new(reader), name)
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+fn read_dir<'a>(dir: &Path) -> Records<'a> {
+    let io_err = |source| InputError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Box::new(std::iter::once(Err(io_err(e)))),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) if has_extension(&entry.path(), "json") => files.push(entry.path()),
+            Ok(_) => {}
+            Err(e) => return Box::new(std::iter::once(Err(io_err(e)))),
+        }
+    }
+    files.sort();
+    Box::new(files.into_iter().map(|f| read_file(&f)))
+}
+
+fn read_file(path: &Path) -> Result<RawRecord, InputError> {
+    let io_err = |source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let origin = path.display().to_string();
+    match read_capped(file).map_err(io_err)? {
+        Some(bytes) => Ok(RawRecord { origin, bytes }),
+        None => Err(InputError::TooLarge { origin }),
+    }
+}
+
+/// Reads everything, or `None` past [`MAX_RECORD_BYTES`] (having read no further).
+fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_RECORD_BYTES).then_some(bytes))
+}
+
+fn read_zip<'a>(path: PathBuf) -> Records<'a> {
+    let archive = File::open(&path)
+        .map_err(|source| InputError::Io {
+            path: path.clone(),
+            source,
+        })
+        .and_then(|file| {
+            zip::ZipArchive::new(file).map_err(|source| InputError::Zip {
+                path: path.clone(),
+                source,
+            })
+        });
+    match archive {
+        Ok(archive) => Box::new(ZipRecords {
+            archive,
+            path,
+            next: 0,
+        }),
+        Err(e) => Box::new(std::iter::once(Err(e))),
+    }
+}
+
+struct ZipRecords {
+    archive: zip::ZipArchive<File>,
+    path: PathBuf,
+    next: usize,
+}
+
+impl ZipRecords {
+    /// The entry at `index`, `None` when it is no `.json` file.
+    fn entry(&mut self, index: usize) -> Option<Result<RawRecord, InputError>> {
+        let zip_origin = format!("{}!#{index}", self.path.display());
+        let entry_err = |origin: String, detail: String| InputError::Entry { origin, detail };
+        let file = match self.archive.by_index(index) {
+            Ok(file) => file,
+            Err(e) => return Some(Err(entry_err(zip_origin, e.to_string()))),
+        };
+        let name = match file.name() {
+            Ok(name) => name.into_owned(),
+            Err(e) => return Some(Err(entry_err(zip_origin, e.to_string()))),
+        };
+        if file.is_dir() || !has_extension(Path::new(&name), "json") {
+            return None;
+        }
+        let origin = format!("{}!{name}", self.path.display());
+        if file.size() > MAX_RECORD_BYTES {
+            return Some(Err(InputError::TooLarge { origin }));
+        }
+        Some(match read_capped(file) {
+            Ok(Some(bytes)) => Ok(RawRecord { origin, bytes }),
+            Ok(None) => Err(InputError::TooLarge { origin }),
+            Err(e) => Err(entry_err(origin, e.to_string())),
+        })
+    }
+}
+
+impl Iterator for ZipRecords {
+    type Item = Result<RawRecord, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next < self.archive.len() {
+            let index = self.next;
+            self.next += 1;
+            if let Some(item) = self.entry(index) {
+                return Some(item);
+            }
+        }
+        None
+    }
+}
