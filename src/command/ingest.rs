@@ -30,12 +30,9 @@ impl Osv {
         let opts = IngestOptions { prune: self.prune, now: now() };
         let report = {
             let mut txn = store.begin()?;
-            let report = if stdin_count == 1 {
-                let mut stdin = std::io::stdin().lock();
-                crate::ingest::ingest(txn.as_mut(), crate::osv::read_stream(&mut stdin), &opts)?
-            } else {
-                crate::ingest::ingest(txn.as_mut(), crate::osv::read_inputs(&self.paths), &opts)?
-            };
+            let mut stdin = std::io::stdin().lock();
+            let records = crate::osv::read_inputs(&self.paths, &mut stdin);
+            let report = crate::ingest::ingest(txn.as_mut(), records, &opts)?;
             txn.commit()?;
             report
         };

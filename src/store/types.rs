@@ -14,7 +14,9 @@ pub struct CanonicalFilter {
     pub limit: Option<usize>,
 }
 
-/// One row of an export, in feed order.
+/// One row of an export, in feed order. Rows are streamed one at a time,
+/// never collected, so the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportRow {
     Canonical(Cursor, CanonicalRecord),

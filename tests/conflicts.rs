@@ -1,0 +1,73 @@
+//! Three-way conflicts: A and B both hold PYSEC-2023-1, B's copy edited.
+
+use crate::harness::*;
+
+/// A's and B's copies of the same advisory differ in their details.
+fn setup() -> (Site, Site, std::path::PathBuf) {
+    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+    let key = a.with_key();
+    b.trust(&a, &key);
+    let original = fixture("osv/pypi-2024-10-10/PYSEC-2023-1.json");
+    a.cmd(&["feedser", "ingest", "osv", original.to_str().unwrap()]).ok();
+    let text = std::fs::read_to_string(&original).unwrap();
+    let edited = text.replace("Adyen has utility methods", "Adyen (edited at B) has utility methods");
+    assert_ne!(edited, text);
+    b.run(&["feedser", "ingest", "osv", "-"]).stdin(edited).go().ok();
+    let bundle = a.export("a.tar.zst", &[]);
+    (a, b, bundle)
+}
+
+fn import(b: &Site, bundle: &std::path::Path, strategy: &str) -> Outcome {
+    b.cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap(), "--on-conflict", strategy, "--json"])
+}
+
+fn fields(out: &serde_json::Value) -> Vec<(String, String)> {
+    out["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["field"].as_str().unwrap().to_owned(), c["resolution"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn fail_aborts_with_nothing_written() {
+    let (_a, b, bundle) = setup();
+    let before = b.canonicals();
+    let out = import(&b, &bundle, "fail").code(8).json();
+    assert_eq!(out["success"], false);
+    assert_eq!(out["reason"], "conflict");
+    assert_eq!(
+        fields(&out),
+        [("edges".into(), "fail".into()), ("summary".into(), "fail".into())]
+    );
+    assert_eq!(b.canonicals(), before);
+    b.cmd(&["feedser", "sites", "status", "site-a", "--json"]).ok();
+    assert_eq!(b.json(&["feedser", "sites", "status", "site-a", "--json"])["bundles_imported"], 0);
+}
+
+#[test]
+fn prefer_remote_takes_the_remote_copy() {
+    let (a, b, bundle) = setup();
+    let out = import(&b, &bundle, "prefer_remote").ok().json();
+    assert_eq!(out["counts"]["canonical_updated"], 1);
+    assert_eq!(out["counts"]["conflicts"], 1);
+    assert_eq!(fields(&out)[1], ("summary".into(), "prefer_remote".into()));
+    assert_eq!(b.canonicals(), a.canonicals());
+}
+
+#[test]
+fn prefer_local_keeps_the_local_copy_and_does_not_ask_again() {
+    let (a, b, bundle) = setup();
+    let before = b.canonicals();
+    let out = import(&b, &bundle, "prefer_local").ok().json();
+    assert_eq!(out["counts"]["canonical_skipped"], 1);
+    assert_eq!(out["counts"]["canonical_updated"], 0);
+    assert_eq!(fields(&out)[1], ("summary".into(), "prefer_local".into()));
+    assert_eq!(b.canonicals(), before);
+    // The conflict is settled: the same remote copy again is not a new one.
+    let resent = a.export("a2.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
+    let out = import(&b, &resent, "fail").ok().json();
+    assert_eq!(out["counts"]["conflicts"], 0, "{out}");
+    assert_eq!(b.canonicals(), before);
+}
