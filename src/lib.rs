@@ -1,6 +1,8 @@
 //! stella: offline-first federation of canonical vulnerability advisories.
 
+pub mod bundle;
 pub mod cursor;
+pub mod keys;
 pub mod model;
 pub mod store;
 

@@ -1,0 +1,97 @@
+//! The `feedser-bundle/1.0` format: one zstd frame holding a canonical ustar
+//! archive of five members (`MANIFEST.json`, `SIGNATURE.json`,
+//! `canonicals.ndjson`, `edges.ndjson`, `deletions.ndjson`), specified in
+//! `man/stella-bundle.5`.
+//!
+//! Invariants:
+//! - Every byte counts. Writer and reader share one definition of the
+//!   canonical encoding (tar headers, padding, trailer, zstd frame header),
+//!   and the reader rebuilds what it expects and compares, so a bundle with
+//!   any byte changed is refused and the same rows and key always give the
+//!   same bytes.
+//! - Trust is a type: [`open`] yields an [`UnverifiedBundle`] whose manifest
+//!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] are a
+//!   [`SignatureProof`] from [`UnverifiedBundle::check_signature`] or an
+//!   explicit [`UnverifiedBundle::skip_signature`].
+//! - Reading is streaming and bounded: the compressed input, the manifest,
+//!   the envelope, each NDJSON line and the zstd window all have caps
+//!   ([`Limits`]); rows are spooled to disk and merge-joined in constant
+//!   memory.
+
+mod envelope;
+mod error;
+mod frame;
+mod manifest;
+mod path;
+mod read;
+mod records;
+mod rows;
+mod spool;
+mod stream;
+mod tarfmt;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use envelope::{PAYLOAD_TYPE, SignatureError, SignatureProof, pae};
+pub use error::BundleError;
+pub use manifest::{Counts, FileEntry, Manifest};
+pub use path::ArchivePath;
+pub use read::{UnverifiedBundle, VerifiedBundle, open};
+pub use records::SpooledBundle;
+pub use spool::{NdjsonSpool, SpooledMember};
+pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
+
+pub use crate::keys::TrustedPublicKey;
+
+/// The `version` every manifest of this format carries.
+pub const FORMAT_VERSION: &str = "feedser-bundle/1.0";
+pub const MANIFEST_PATH: &str = "MANIFEST.json";
+pub const SIGNATURE_PATH: &str = "SIGNATURE.json";
+
+/// One of the three NDJSON members, in archive order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Member {
+    Canonicals,
+    Edges,
+    Deletions,
+}
+
+impl Member {
+    /// The three members in the order they appear in the archive.
+    pub const ALL: [Member; 3] = [Member::Canonicals, Member::Edges, Member::Deletions];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Member::Canonicals => "canonicals.ndjson",
+            Member::Edges => "edges.ndjson",
+            Member::Deletions => "deletions.ndjson",
+        }
+    }
+}
+
+/// Caps applied while reading an untrusted bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Compressed bytes, as transferred.
+    pub max_bundle_bytes: u64,
+    pub max_manifest_bytes: u64,
+    pub max_signature_bytes: u64,
+    /// One NDJSON line, newline included.
+    pub max_line_bytes: u64,
+    /// Largest zstd window the decoder may allocate, as a power of two.
+    pub max_window_log: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bundle_bytes: 1 << 30,
+            max_manifest_bytes: 64 << 10,
+            max_signature_bytes: 64 << 10,
+            max_line_bytes: 4 << 20,
+            max_window_log: frame::WINDOW_LOG,
+        }
+    }
+}
