@@ -35,6 +35,12 @@ pub enum BundleError {
     WindowLimit { window_log: u32, limit: u32 },
     #[error("zstd stream is corrupt: {detail}")]
     Zstd { detail: String },
+    #[error(
+        "zstd stream is not in canonical form: it decodes, but is not what level {level} with the canonical parameters gives"
+    )]
+    NonCanonicalCompression { level: i32 },
+    #[error("zstd level {level} is not supported: use a level from 1 to 19")]
+    UnsupportedLevel { level: i32 },
     #[error("truncated bundle: the input ended early; fetch the bundle again")]
     Truncated,
     #[error("trailing data after the end of the bundle")]
@@ -163,6 +169,8 @@ impl BundleError {
             E::FrameHeader { .. } => "zstd_header_not_canonical",
             E::WindowLimit { .. } => "zstd_window_too_large",
             E::Zstd { .. } => "zstd_corrupt",
+            E::NonCanonicalCompression { .. } => "zstd_not_canonical",
+            E::UnsupportedLevel { .. } => "unsupported_level",
             E::Truncated => "truncated",
             E::TrailingData => "trailing_data",
             E::UnsafePath { .. } => "unsafe_path",

@@ -1,6 +1,14 @@
 //! The zstd layer: encoder parameters, the one frame header they produce,
 //! and byte accounting of the compressed input.
 //!
+//! zstd's block format has slack: some bits (e.g. the padding after an FSE
+//! table description) do not change what decodes, so a flipped bit can leave
+//! the content and its checksum intact (measured: 2 of 3724 single-bit flips
+//! of a 1.8 KB bundle decoded to the same archive). The only complete check
+//! is to re-create the encoding: the level is recorded in the manifest, and
+//! the reader re-compresses the archive it decoded with the canonical
+//! parameters and requires the same bytes, streaming, in constant memory.
+//!
 //! Invariants: the writer always uses the multi-threaded compressor (its
 //! output does not depend on the worker count, unlike single-threaded mode),
 //! with a checksum, no content size, no dictionary id and a pinned window, so
@@ -21,6 +29,10 @@ use super::BundleError;
 pub(crate) const WINDOW_LOG: u32 = 22;
 pub(crate) const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 pub(crate) const FRAME_HEADER: [u8; 6] = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x60];
+
+/// Levels a bundle may use: all non-ultra levels (ultra levels would make
+/// the reader's re-encoding very slow).
+pub(crate) const LEVELS: std::ops::RangeInclusive<i32> = 1..=19;
 
 /// A compressor with the canonical frame parameters.
 pub(crate) fn encoder<W: Write>(
@@ -196,7 +208,7 @@ mod tests {
         // never learns the size and never shrinks the window (it does for an
         // empty input, where the first call is the end of the stream).
         for data in [&b"x"[..], &big[..100_000], &big] {
-            for (level, threads) in [(1, 1), (3, 1), (3, 2), (19, 2), (-5, 1)] {
+            for (level, threads) in [(1, 1), (3, 1), (3, 2), (19, 2)] {
                 let out = compress(data, level, threads);
                 assert_eq!(
                     out.get(..6),

@@ -4,11 +4,11 @@
 //! re-serializes what it parsed and compares), so the signed bytes have one
 //! spelling. Parsing also checks internal consistency: version, the three
 //! file entries in member order, counts equal to line counts, digest shapes,
-//! cursor order and the `exported_at` form.
+//! cursor order, the `exported_at` form and the zstd level range.
 
 use serde::{Deserialize, Serialize};
 
-use super::{ArchivePath, BundleError, FORMAT_VERSION, Member};
+use super::{ArchivePath, BundleError, FORMAT_VERSION, Member, frame};
 use crate::cursor::{Cursor, format_millis};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,9 @@ pub struct Manifest {
     pub counts: Counts,
     /// The three NDJSON members, in archive order.
     pub files: Vec<FileEntry>,
+    /// The zstd level the bundle was compressed at: part of the canonical
+    /// encoding, which the reader re-creates to compare (see `frame`).
+    pub zstd_level: i32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +99,13 @@ impl Manifest {
             return Err(malformed(format!(
                 "`exported_at` `{}` is not `YYYY-MM-DDTHH:MM:SS.mmmZ`",
                 self.exported_at.escape_debug()
+            )));
+        }
+        if !frame::LEVELS.contains(&self.zstd_level) {
+            return Err(malformed(format!(
+                "`zstd_level` {} is outside {:?}",
+                self.zstd_level,
+                frame::LEVELS
             )));
         }
         self.check_files()?;
@@ -172,6 +182,7 @@ mod tests {
                 entry(Member::Edges, 3),
                 entry(Member::Deletions, 1),
             ],
+            zstd_level: 3,
         }
     }
 
@@ -207,6 +218,12 @@ mod tests {
         let mut m = sample();
         m.exported_at = "2025-01-15T10:30:00Z".into();
         assert!(detail(&m.to_bytes().unwrap()).starts_with("`exported_at`"));
+        let mut m = sample();
+        m.zstd_level = 20;
+        assert_eq!(
+            detail(&m.to_bytes().unwrap()),
+            "`zstd_level` 20 is outside 1..=19"
+        );
         let mut m = sample();
         m.version = "feedser-bundle/2.0".into();
         assert!(

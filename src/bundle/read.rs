@@ -59,6 +59,7 @@ pub fn open<'a>(
     let manifest_sha256 = sha256_tagged(&manifest_bytes);
     let envelope = Envelope::parse(&envelope_bytes, &manifest_sha256)?;
     let manifest = Manifest::parse(&manifest_bytes)?;
+    stream.reencode_at(manifest.zstd_level)?;
     Ok(UnverifiedBundle {
         stream,
         manifest,

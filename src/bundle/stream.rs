@@ -6,7 +6,7 @@
 
 use std::io::{self, BufRead, BufReader, Chain, Read, Write};
 
-use super::frame::{self, CountingReader, read_error};
+use super::frame::{self, CountingReader, HashingWriter, read_error};
 use super::spool::{LineCounter, Tally};
 use super::tarfmt::{self, BLOCK};
 use super::{ArchivePath, BundleError, Limits, Member};
@@ -16,6 +16,20 @@ type Input<'a> = BufReader<Chain<io::Cursor<[u8; 6]>, CountingReader<Box<dyn Rea
 pub(crate) struct TarStream<'a> {
     dec: zstd::stream::read::Decoder<'static, Input<'a>>,
     limit: u64,
+    tee: Tee,
+}
+
+/// The re-encoding of what has been decoded so far.
+enum Tee {
+    /// Bytes decoded before the level is known (manifest and envelope).
+    Pending(Vec<u8>),
+    Encoding(i32, zstd::Encoder<'static, HashingWriter<io::Sink>>),
+}
+
+fn reencode_error(err: io::Error) -> BundleError {
+    BundleError::Zstd {
+        detail: format!("re-encoding failed: {err}"),
+    }
 }
 
 impl<'a> TarStream<'a> {
@@ -40,13 +54,33 @@ impl<'a> TarStream<'a> {
             .single_frame();
         dec.window_log_max(limits.max_window_log)
             .map_err(|e| read_error(e, limit))?;
-        Ok(Self { dec, limit })
+        Ok(Self {
+            dec,
+            limit,
+            tee: Tee::Pending(Vec::new()),
+        })
+    }
+
+    /// Starts re-encoding at `level`, from the first decoded byte.
+    pub(crate) fn reencode_at(&mut self, level: i32) -> Result<(), BundleError> {
+        if let Tee::Pending(prefix) = &self.tee {
+            let mut enc =
+                frame::encoder(HashingWriter::new(io::sink()), level, 1).map_err(reencode_error)?;
+            enc.write_all(prefix).map_err(reencode_error)?;
+            self.tee = Tee::Encoding(level, enc);
+        }
+        Ok(())
     }
 
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), BundleError> {
         self.dec
             .read_exact(buf)
-            .map_err(|e| read_error(e, self.limit))
+            .map_err(|e| read_error(e, self.limit))?;
+        match &mut self.tee {
+            Tee::Pending(prefix) => prefix.extend_from_slice(buf),
+            Tee::Encoding(_, enc) => enc.write_all(buf).map_err(reencode_error)?,
+        }
+        Ok(())
     }
 
     fn header(&mut self, expected: &'static str, earlier: &[&str]) -> Result<u64, BundleError> {
@@ -159,7 +193,17 @@ impl<'a> TarStream<'a> {
             return Err(BundleError::TrailingData);
         }
         let (_, counting) = input.into_inner().into_inner();
-        Ok(counting.finish())
+        let (hash, size) = counting.finish();
+        let Tee::Encoding(level, enc) = self.tee else {
+            return Err(BundleError::Zstd {
+                detail: "re-encoding never started".into(),
+            });
+        };
+        let (canonical, _) = enc.finish().map_err(reencode_error)?.finish();
+        if canonical != hash {
+            return Err(BundleError::NonCanonicalCompression { level });
+        }
+        Ok((hash, size))
     }
 }
 

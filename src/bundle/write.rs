@@ -28,7 +28,7 @@ pub struct ExportHeader {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteOptions {
-    /// zstd level; part of what determines the bytes.
+    /// zstd level, 1 to 19; part of what determines the bytes.
     pub level: i32,
     /// zstd workers (0 is taken as 1); does not change the bytes.
     pub threads: u32,
@@ -59,7 +59,10 @@ pub fn write_bundle(
     signer: Option<&crate::keys::Signer>,
     opts: &WriteOptions,
 ) -> Result<Written, BundleError> {
-    let manifest = build_manifest(header, &members)?;
+    if !frame::LEVELS.contains(&opts.level) {
+        return Err(BundleError::UnsupportedLevel { level: opts.level });
+    }
+    let manifest = build_manifest(header, &members, opts.level)?;
     let manifest_bytes = manifest.to_bytes()?;
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
@@ -104,6 +107,7 @@ fn sign(manifest: &[u8], signer: Option<&Signer>) -> Vec<u8> {
 fn build_manifest(
     header: &ExportHeader,
     members: &[SpooledMember; 3],
+    level: i32,
 ) -> Result<Manifest, BundleError> {
     let mut files = Vec::with_capacity(3);
     for (spooled, expected) in members.iter().zip(Member::ALL) {
@@ -120,7 +124,7 @@ fn build_manifest(
             lines: spooled.lines,
         });
     }
-    let [c, e, d] = [&members[0], &members[1], &members[2]].map(|m| m.lines);
+    let [c, e, d] = members.each_ref().map(|m| m.lines);
     Ok(Manifest {
         version: FORMAT_VERSION.to_owned(),
         site_id: header.site_id.clone(),
@@ -131,9 +135,10 @@ fn build_manifest(
             canonicals: c,
             edges: e,
             deletions: d,
-            total: c + e + d,
+            total: c.saturating_add(e).saturating_add(d),
         },
         files,
+        zstd_level: level,
     })
 }
 
