@@ -1,67 +1,97 @@
-//! TEMPORARY STUB (replaced by the bundle branch).
-#![allow(dead_code, unused_variables)]
-use std::io::{self, Read, Write};
-use std::path::Path;
+//! The `feedser-bundle/1.0` format: one zstd frame holding a canonical ustar
+//! archive of five members (`MANIFEST.json`, `SIGNATURE.json`,
+//! `canonicals.ndjson`, `edges.ndjson`, `deletions.ndjson`), specified in
+//! `man/stella-bundle.5`.
+//!
+//! Invariants:
+//! - Every byte counts. Writer and reader share one definition of the
+//!   canonical encoding (tar headers, padding, trailer, zstd frame header),
+//!   and the reader rebuilds what it expects and compares, so a bundle with
+//!   any byte changed is refused and the same rows and key always give the
+//!   same bytes.
+//! - Trust is a type: [`open`] yields an [`UnverifiedBundle`] whose manifest
+//!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] are a
+//!   [`SignatureProof`] from [`UnverifiedBundle::check_signature`] or an
+//!   explicit [`UnverifiedBundle::skip_signature`].
+//! - Reading is streaming and bounded: the compressed input, the manifest,
+//!   the envelope, each NDJSON line and the zstd window all have caps
+//!   ([`Limits`]); rows are spooled to disk and merge-joined in constant
+//!   memory.
 
-use serde::{Deserialize, Serialize};
+mod envelope;
+mod error;
+mod frame;
+mod manifest;
+mod path;
+mod read;
+mod records;
+mod rows;
+mod spool;
+mod stream;
+mod tarfmt;
+mod write;
 
-use crate::cursor::Cursor;
-use crate::model::{CanonicalRecord, Deletion};
+#[cfg(test)]
+mod tests;
 
+pub use envelope::{PAYLOAD_TYPE, SignatureError, SignatureProof, pae};
+pub use error::BundleError;
+pub use manifest::{Counts, FileEntry, Manifest};
+pub use path::ArchivePath;
+pub use read::{UnverifiedBundle, VerifiedBundle, open};
+pub use records::SpooledBundle;
+pub use spool::{NdjsonSpool, SpooledMember};
+pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
+
+pub use crate::keys::TrustedPublicKey;
+
+/// The `version` every manifest of this format carries.
 pub const FORMAT_VERSION: &str = "feedser-bundle/1.0";
+pub const MANIFEST_PATH: &str = "MANIFEST.json";
+pub const SIGNATURE_PATH: &str = "SIGNATURE.json";
 
-#[derive(Clone, Copy, Debug)]
-pub enum Member { Canonicals, Edges, Deletions }
-pub struct NdjsonSpool;
-pub struct SpooledMember;
-impl NdjsonSpool {
-    pub fn new(member: Member, dir: &Path) -> io::Result<Self> { todo!() }
-    pub fn push<T: Serialize>(&mut self, row: &T) -> io::Result<()> { todo!() }
-    pub fn finish(self) -> io::Result<SpooledMember> { todo!() }
+/// One of the three NDJSON members, in archive order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Member {
+    Canonicals,
+    Edges,
+    Deletions,
 }
-pub struct ExportHeader { pub site_id: String, pub since_cursor: Option<Cursor>, pub export_cursor: Cursor, pub exported_at: String }
-pub struct WriteOptions { pub level: i32, pub threads: u32 }
-pub struct Written { pub bundle_hash: String, pub manifest: Manifest, pub bytes: u64 }
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Manifest { pub version: String, pub site_id: String, pub since_cursor: Option<Cursor>, pub export_cursor: Cursor, pub exported_at: String, pub counts: Counts, pub files: Vec<FileEntry> }
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Counts { pub canonicals: u64, pub edges: u64, pub deletions: u64, pub total: u64 }
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FileEntry { pub path: String, pub sha256: String, pub size: u64, pub lines: u64 }
-pub fn write_bundle(out: &mut dyn Write, header: &ExportHeader, members: [SpooledMember; 3], signer: Option<&crate::keys::Signer>, opts: &WriteOptions) -> Result<Written, BundleError> { todo!() }
-pub struct Limits { pub max_bundle_bytes: u64, pub max_manifest_bytes: u64, pub max_signature_bytes: u64, pub max_line_bytes: u64, pub max_window_log: u32 }
-impl Default for Limits { fn default() -> Self { todo!() } }
-pub fn open(input: Box<dyn Read + '_>, limits: &Limits) -> Result<UnverifiedBundle, BundleError> { todo!() }
-pub struct UnverifiedBundle;
-pub struct SignatureProof;
-pub struct VerifiedBundle;
-pub struct SpooledBundle;
-pub struct TrustedPublicKey { pub key_id: String, pub key: p256::ecdsa::VerifyingKey }
-impl UnverifiedBundle {
-    pub fn manifest(&self) -> &Manifest { todo!() }
-    pub fn manifest_sha256(&self) -> &str { todo!() }
-    pub fn signer_key_ids(&self) -> Vec<String> { todo!() }
-    pub fn is_signed(&self) -> bool { todo!() }
-    pub fn check_signature(&self, trusted: &[TrustedPublicKey]) -> Result<SignatureProof, SignatureError> { todo!() }
-    pub fn verified(self, proof: SignatureProof) -> VerifiedBundle { todo!() }
-    pub fn skip_signature(self) -> VerifiedBundle { todo!() }
+
+impl Member {
+    /// The three members in the order they appear in the archive.
+    pub const ALL: [Member; 3] = [Member::Canonicals, Member::Edges, Member::Deletions];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Member::Canonicals => "canonicals.ndjson",
+            Member::Edges => "edges.ndjson",
+            Member::Deletions => "deletions.ndjson",
+        }
+    }
 }
-impl VerifiedBundle {
-    pub fn manifest(&self) -> &Manifest { todo!() }
-    pub fn signer_key_id(&self) -> Option<&str> { todo!() }
-    pub fn spool(self, dir: Option<&Path>) -> Result<SpooledBundle, BundleError> { todo!() }
+
+/// Caps applied while reading an untrusted bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Compressed bytes, as transferred.
+    pub max_bundle_bytes: u64,
+    pub max_manifest_bytes: u64,
+    pub max_signature_bytes: u64,
+    /// One NDJSON line, newline included.
+    pub max_line_bytes: u64,
+    /// Largest zstd window the decoder may allocate, as a power of two.
+    pub max_window_log: u32,
 }
-impl SpooledBundle {
-    pub fn bundle_hash(&self) -> &str { todo!() }
-    pub fn manifest(&self) -> &Manifest { todo!() }
-    pub fn manifest_sha256(&self) -> &str { todo!() }
-    pub fn signer_key_id(&self) -> Option<&str> { todo!() }
-    pub fn compressed_size(&self) -> u64 { todo!() }
-    pub fn records(&self) -> Result<std::vec::IntoIter<Result<CanonicalRecord, BundleError>>, BundleError> { todo!() }
-    pub fn deletions(&self) -> Result<std::vec::IntoIter<Result<Deletion, BundleError>>, BundleError> { todo!() }
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bundle_bytes: 1 << 30,
+            max_manifest_bytes: 64 << 10,
+            max_signature_bytes: 64 << 10,
+            max_line_bytes: 4 << 20,
+            max_window_log: frame::WINDOW_LOG,
+        }
+    }
 }
-#[derive(Debug, thiserror::Error)]
-pub enum BundleError { #[error("x")] X }
-impl BundleError { pub fn reason_code(&self) -> &'static str { "x" } }
-#[derive(Debug, thiserror::Error)]
-pub enum SignatureError { #[error("x")] X }

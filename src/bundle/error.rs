@@ -1,0 +1,227 @@
+//! The one error type of the bundle boundary. Each variant names the member,
+//! line or value involved; [`BundleError::reason_code`] gives a stable
+//! snake_case code that callers record (ledger, exit codes, metrics) and that
+//! never changes once published.
+
+use std::path::PathBuf;
+
+use super::envelope::SignatureError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    #[error("cannot read the bundle: {0}")]
+    Read(#[source] std::io::Error),
+    #[error("cannot write the bundle: {0}")]
+    Write(#[source] std::io::Error),
+    #[error("cannot use spool file `{path}`: {source}")]
+    Spool {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "bundle larger than the limit of {limit} bytes: raise the site's bundle size limit or export smaller bundles"
+    )]
+    TooLarge { limit: u64 },
+    #[error(
+        "not a zstd bundle (bad magic bytes `{found}`): check that the file is a `.tar.zst` bundle"
+    )]
+    NotZstd { found: String },
+    #[error("zstd frame header is not canonical: found `{found}`, expected `{expected}`")]
+    FrameHeader { found: String, expected: String },
+    #[error(
+        "bundle needs a zstd window of 2^{window_log} bytes but the limit is 2^{limit}: raise the window limit"
+    )]
+    WindowLimit { window_log: u32, limit: u32 },
+    #[error("zstd stream is corrupt: {detail}")]
+    Zstd { detail: String },
+    #[error(
+        "zstd stream is not in canonical form: it decodes, but is not what level {level} with the canonical parameters gives"
+    )]
+    NonCanonicalCompression { level: i32 },
+    #[error("zstd level {level} is not supported: use a level from 1 to 19")]
+    UnsupportedLevel { level: i32 },
+    #[error("truncated bundle: the input ended early; fetch the bundle again")]
+    Truncated,
+    #[error("trailing data after the end of the bundle")]
+    TrailingData,
+    #[error("unsafe archive path `{path}`: {reason}")]
+    UnsafePath { path: String, reason: &'static str },
+    #[error("member `{path}` is a {kind}, not a regular file")]
+    NotRegularFile { path: String, kind: String },
+    #[error("unexpected member `{found}` where `{expected}` was expected")]
+    UnexpectedMember {
+        found: String,
+        expected: &'static str,
+    },
+    #[error("duplicate member `{path}`")]
+    DuplicateMember { path: String },
+    #[error("extra member `{path}` after `deletions.ndjson`")]
+    ExtraMember { path: String },
+    #[error("tar header of `{path}` is not canonical")]
+    NonCanonicalHeader { path: &'static str },
+    #[error("tar padding after `{path}` is not zeros")]
+    NonZeroPadding { path: &'static str },
+    #[error("tar trailer is not exactly two zero blocks")]
+    BadTrailer,
+    #[error("member `{path}` is {size} bytes, over the limit of {limit}")]
+    MemberTooLarge {
+        path: &'static str,
+        size: u64,
+        limit: u64,
+    },
+    #[error("malformed `MANIFEST.json`: {detail}")]
+    MalformedManifest { detail: String },
+    #[error(
+        "unsupported bundle version `{found}`: this stella reads `feedser-bundle/1.0`; upgrade stella"
+    )]
+    UnsupportedVersion { found: String },
+    #[error(transparent)]
+    Envelope(#[from] SignatureError),
+    #[error("member `{path}` size mismatch: manifest says {expected}, content is {actual}")]
+    SizeMismatch {
+        path: &'static str,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("member `{path}` sha256 mismatch: manifest says `{expected}`, content is `{actual}`")]
+    Sha256Mismatch {
+        path: &'static str,
+        expected: String,
+        actual: String,
+    },
+    #[error("member `{path}` line count mismatch: manifest says {expected}, content has {actual}")]
+    LineCountMismatch {
+        path: &'static str,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("member `{path}` does not end with a newline")]
+    MissingFinalNewline { path: &'static str },
+    #[error("line {line} of `{path}` is longer than the limit of {limit} bytes")]
+    LineTooLong {
+        path: &'static str,
+        line: u64,
+        limit: u64,
+    },
+    #[error("the signature proof belongs to another bundle: check the signature of this bundle")]
+    ProofMismatch,
+    #[error("rows were validated but not kept: spool the bundle into a directory to read them")]
+    NotSpooled,
+    #[error("line {line} of `{path}` is not a valid row: {detail}")]
+    MalformedRow {
+        path: &'static str,
+        line: u64,
+        detail: String,
+    },
+    #[error("line {line} of `{path}` is not in canonical form (compact JSON, model field order)")]
+    NonCanonicalRow { path: &'static str, line: u64 },
+    #[error(
+        "line {line} of `{path}`: id `{id}` is not the id `{expected}` derived from its merge hash"
+    )]
+    IdMismatch {
+        path: &'static str,
+        line: u64,
+        id: String,
+        expected: String,
+    },
+    #[error(
+        "line {line} of `{path}`: malformed merge hash `{value}`: expected `sha256:` and 64 lowercase hex digits"
+    )]
+    BadMergeHash {
+        path: &'static str,
+        line: u64,
+        value: String,
+    },
+    #[error("line {line} of `canonicals.ndjson`: malformed advisory key `{value}`")]
+    BadCve { line: u64, value: String },
+    #[error(
+        "line {line} of `edges.ndjson`: merge hash `{found}` differs from its canonical's `{expected}`"
+    )]
+    EdgeMergeHash {
+        line: u64,
+        found: String,
+        expected: String,
+    },
+    #[error(
+        "line {line} of `edges.ndjson` names canonical `{canonical_id}`, which is not in `canonicals.ndjson` or whose edges are out of order"
+    )]
+    EdgeOutOfOrder { line: u64, canonical_id: String },
+    #[error("spooled member `{path}` is out of place: expected `{expected}` at this position")]
+    MemberOrder {
+        path: &'static str,
+        expected: &'static str,
+    },
+    #[error("spooled member `{path}` changed after it was spooled")]
+    SpoolChanged { path: &'static str },
+}
+
+impl BundleError {
+    /// A stable snake_case code for this error.
+    pub fn reason_code(&self) -> &'static str {
+        use BundleError as E;
+        match self {
+            E::Read(_) => "read_failed",
+            E::Write(_) => "write_failed",
+            E::Spool { .. } => "spool_failed",
+            E::TooLarge { .. } => "bundle_too_large",
+            E::NotZstd { .. } => "not_zstd",
+            E::FrameHeader { .. } => "zstd_header_not_canonical",
+            E::WindowLimit { .. } => "zstd_window_too_large",
+            E::Zstd { .. } => "zstd_corrupt",
+            E::NonCanonicalCompression { .. } => "zstd_not_canonical",
+            E::UnsupportedLevel { .. } => "unsupported_level",
+            E::Truncated => "truncated",
+            E::TrailingData => "trailing_data",
+            E::UnsafePath { .. } => "unsafe_path",
+            E::NotRegularFile { .. } => "not_regular_file",
+            E::UnexpectedMember { .. } => "unexpected_member",
+            E::DuplicateMember { .. } => "duplicate_member",
+            E::ExtraMember { .. } => "extra_member",
+            E::NonCanonicalHeader { .. } => "tar_header_not_canonical",
+            E::NonZeroPadding { .. } => "tar_padding_not_zero",
+            E::BadTrailer => "tar_trailer_invalid",
+            E::MemberTooLarge { .. } => "member_too_large",
+            E::MalformedManifest { .. } => "manifest_malformed",
+            E::UnsupportedVersion { .. } => "unsupported_version",
+            E::Envelope(e) => e.reason_code(),
+            E::SizeMismatch { .. } => "member_size_mismatch",
+            E::Sha256Mismatch { .. } => "member_sha256_mismatch",
+            E::LineCountMismatch { .. } => "member_line_count_mismatch",
+            E::MissingFinalNewline { .. } => "missing_final_newline",
+            E::LineTooLong { .. } => "line_too_long",
+            E::ProofMismatch => "proof_mismatch",
+            E::NotSpooled => "not_spooled",
+            E::MalformedRow { .. } => "row_malformed",
+            E::NonCanonicalRow { .. } => "row_not_canonical",
+            E::IdMismatch { .. } => "id_mismatch",
+            E::BadMergeHash { .. } => "merge_hash_malformed",
+            E::BadCve { .. } => "advisory_key_malformed",
+            E::EdgeMergeHash { .. } => "edge_merge_hash_mismatch",
+            E::EdgeOutOfOrder { .. } => "edge_out_of_order",
+            E::MemberOrder { .. } => "member_order",
+            E::SpoolChanged { .. } => "spool_changed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_codes_are_exact() {
+        let e = BundleError::Sha256Mismatch {
+            path: "edges.ndjson",
+            expected: "sha256:aa".into(),
+            actual: "sha256:bb".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "member `edges.ndjson` sha256 mismatch: manifest says `sha256:aa`, content is `sha256:bb`"
+        );
+        assert_eq!(e.reason_code(), "member_sha256_mismatch");
+        let e = BundleError::from(SignatureError::Unsigned);
+        assert_eq!(e.reason_code(), "unsigned");
+    }
+}

@@ -1,0 +1,237 @@
+//! `MANIFEST.json`: what the bundle holds and the digests that pin every
+//! NDJSON member. It is written as compact JSON in declaration order with no
+//! trailing newline, and the reader insists on exactly that form (it
+//! re-serializes what it parsed and compares), so the signed bytes have one
+//! spelling. Parsing also checks internal consistency: version, the three
+//! file entries in member order, counts equal to line counts, digest shapes,
+//! cursor order, the `exported_at` form and the zstd level range.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ArchivePath, BundleError, FORMAT_VERSION, Member, frame};
+use crate::cursor::{Cursor, format_millis};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub version: String,
+    pub site_id: String,
+    /// `None`: a full export.
+    pub since_cursor: Option<Cursor>,
+    pub export_cursor: Cursor,
+    /// `2025-01-15T10:30:00.000Z`.
+    pub exported_at: String,
+    pub counts: Counts,
+    /// The three NDJSON members, in archive order.
+    pub files: Vec<FileEntry>,
+    /// The zstd level the bundle was compressed at: part of the canonical
+    /// encoding, which the reader re-creates to compare (see `frame`).
+    pub zstd_level: i32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub canonicals: u64,
+    pub edges: u64,
+    pub deletions: u64,
+    pub total: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub path: ArchivePath,
+    /// `sha256:<hex>` of the member's bytes.
+    pub sha256: String,
+    pub size: u64,
+    pub lines: u64,
+}
+
+impl Manifest {
+    /// The entry of one NDJSON member (present once the manifest is parsed).
+    pub fn file(&self, member: Member) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.path.as_str() == member.path())
+    }
+
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
+        serde_json::to_vec(self).map_err(|e| malformed(e.to_string()))
+    }
+
+    /// Parses and checks untrusted manifest bytes.
+    pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
+        let manifest: Manifest =
+            serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+        if manifest.version != FORMAT_VERSION {
+            return Err(BundleError::UnsupportedVersion {
+                found: manifest.version,
+            });
+        }
+        if manifest.to_bytes()? != bytes {
+            return Err(malformed(
+                "not in canonical form (compact JSON, fields in format order, no trailing newline)"
+                    .into(),
+            ));
+        }
+        manifest.check()?;
+        Ok(manifest)
+    }
+
+    fn check(&self) -> Result<(), BundleError> {
+        if self.site_id.is_empty() || self.site_id.chars().any(char::is_control) {
+            return Err(malformed(format!(
+                "invalid site id `{}`",
+                self.site_id.escape_debug()
+            )));
+        }
+        if self
+            .since_cursor
+            .is_some_and(|since| since > self.export_cursor)
+        {
+            return Err(malformed("`since_cursor` is after `export_cursor`".into()));
+        }
+        let time_ok = self
+            .exported_at
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .is_some_and(|ts| format_millis(ts.as_millisecond()) == self.exported_at);
+        if !time_ok {
+            return Err(malformed(format!(
+                "`exported_at` `{}` is not `YYYY-MM-DDTHH:MM:SS.mmmZ`",
+                self.exported_at.escape_debug()
+            )));
+        }
+        if !frame::LEVELS.contains(&self.zstd_level) {
+            return Err(malformed(format!(
+                "`zstd_level` {} is outside {:?}",
+                self.zstd_level,
+                frame::LEVELS
+            )));
+        }
+        self.check_files()?;
+        let c = &self.counts;
+        let lines: Vec<u64> = self.files.iter().map(|f| f.lines).collect();
+        let sum = c
+            .canonicals
+            .checked_add(c.edges)
+            .and_then(|s| s.checked_add(c.deletions));
+        if lines != [c.canonicals, c.edges, c.deletions] || sum != Some(c.total) {
+            return Err(malformed(
+                "`counts` disagree with the line counts of `files`".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_files(&self) -> Result<(), BundleError> {
+        let paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
+        if paths != Member::ALL.map(Member::path) {
+            return Err(malformed(format!(
+                "`files` must list {:?} in that order",
+                Member::ALL.map(Member::path)
+            )));
+        }
+        for f in &self.files {
+            if !is_sha256_tag(&f.sha256) {
+                return Err(malformed(format!(
+                    "`sha256` of `{}` is not `sha256:<64 hex>`",
+                    f.path
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn malformed(detail: String) -> BundleError {
+    BundleError::MalformedManifest { detail }
+}
+
+/// `sha256:` followed by 64 lowercase hex digits.
+pub(crate) fn is_sha256_tag(text: &str) -> bool {
+    text.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Manifest {
+        let entry = |m: Member, lines| FileEntry {
+            path: ArchivePath::new(m.path()).unwrap(),
+            sha256: format!("sha256:{}", "ab".repeat(32)),
+            size: lines * 10,
+            lines,
+        };
+        Manifest {
+            version: FORMAT_VERSION.into(),
+            site_id: "site-a".into(),
+            since_cursor: None,
+            export_cursor: "2025-01-15T10:30:00.000Z#0042".parse().unwrap(),
+            exported_at: "2025-01-15T10:30:00.000Z".into(),
+            counts: Counts {
+                canonicals: 2,
+                edges: 3,
+                deletions: 1,
+                total: 6,
+            },
+            files: vec![
+                entry(Member::Canonicals, 2),
+                entry(Member::Edges, 3),
+                entry(Member::Deletions, 1),
+            ],
+            zstd_level: 3,
+        }
+    }
+
+    fn detail(bytes: &[u8]) -> String {
+        match Manifest::parse(bytes) {
+            Err(BundleError::MalformedManifest { detail }) => detail,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn round_trips_in_field_order() {
+        let bytes = sample().to_bytes().unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with(r#"{"version":"feedser-bundle/1.0","site_id":"site-a","since_cursor":null,"export_cursor":"2025-01-15T10:30:00.000Z#0042","exported_at":"#));
+        assert_eq!(Manifest::parse(&bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn refuses_non_canonical_and_inconsistent_manifests() {
+        let mut spaced = sample().to_bytes().unwrap();
+        spaced.push(b'\n');
+        assert!(detail(&spaced).starts_with("not in canonical form"));
+        let mut m = sample();
+        m.counts.total = 7;
+        assert_eq!(
+            detail(&m.to_bytes().unwrap()),
+            "`counts` disagree with the line counts of `files`"
+        );
+        let mut m = sample();
+        m.files.swap(0, 1);
+        assert!(detail(&m.to_bytes().unwrap()).starts_with("`files` must list"));
+        let mut m = sample();
+        m.exported_at = "2025-01-15T10:30:00Z".into();
+        assert!(detail(&m.to_bytes().unwrap()).starts_with("`exported_at`"));
+        let mut m = sample();
+        m.zstd_level = 20;
+        assert_eq!(
+            detail(&m.to_bytes().unwrap()),
+            "`zstd_level` 20 is outside 1..=19"
+        );
+        let mut m = sample();
+        m.version = "feedser-bundle/2.0".into();
+        assert!(
+            matches!(Manifest::parse(&m.to_bytes().unwrap()), Err(BundleError::UnsupportedVersion { found }) if found == "feedser-bundle/2.0")
+        );
+        let text = String::from_utf8(sample().to_bytes().unwrap())
+            .unwrap()
+            .replacen('{', r#"{"extra":1,"#, 1);
+        assert!(detail(text.as_bytes()).starts_with("unknown field `extra`"));
+    }
+}

@@ -1,0 +1,236 @@
+//! Reading a bundle in the order trust allows. [`open`] reads only the
+//! manifest and the envelope (both capped) and checks the envelope pins the
+//! manifest; nothing in the manifest is trusted yet. A [`VerifiedBundle`]
+//! exists only through a signature proof or an explicit skip, and only it can
+//! [`spool`](VerifiedBundle::spool) the rows: each member is checked against
+//! the manifest as it streams to disk, then the trailer, the zstd frame end
+//! and the end of input, and the whole compressed input is hashed.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
+
+use super::TrustedPublicKey;
+use super::envelope::Envelope;
+use super::records::SpooledBundle;
+use super::stream::TarStream;
+use super::{
+    BundleError, Limits, MANIFEST_PATH, Manifest, Member, SIGNATURE_PATH, SignatureError,
+    SignatureProof,
+};
+use crate::model::sha256_tagged;
+
+/// The five member names, in archive order.
+pub(crate) const KNOWN: [&str; 5] = [
+    MANIFEST_PATH,
+    SIGNATURE_PATH,
+    "canonicals.ndjson",
+    "edges.ndjson",
+    "deletions.ndjson",
+];
+
+/// A bundle whose manifest has been read but is not trusted yet.
+pub struct UnverifiedBundle<'a> {
+    stream: TarStream<'a>,
+    manifest: Manifest,
+    manifest_bytes: Vec<u8>,
+    manifest_sha256: String,
+    envelope: Envelope,
+    max_line: u64,
+}
+
+/// A bundle whose signature verified, or whose check the caller skipped.
+pub struct VerifiedBundle<'a> {
+    inner: UnverifiedBundle<'a>,
+    signer_key_id: Option<String>,
+    proof_matches: bool,
+}
+
+/// Reads the frame header, `MANIFEST.json` and `SIGNATURE.json`.
+pub fn open<'a>(
+    input: Box<dyn Read + 'a>,
+    limits: &Limits,
+) -> Result<UnverifiedBundle<'a>, BundleError> {
+    let mut stream = TarStream::start(input, limits)?;
+    let manifest_bytes = stream.small_member(MANIFEST_PATH, &[], limits.max_manifest_bytes)?;
+    let envelope_bytes =
+        stream.small_member(SIGNATURE_PATH, &[MANIFEST_PATH], limits.max_signature_bytes)?;
+    let manifest_sha256 = sha256_tagged(&manifest_bytes);
+    let envelope = Envelope::parse(&envelope_bytes, &manifest_sha256)?;
+    let manifest = Manifest::parse(&manifest_bytes)?;
+    stream.reencode_at(manifest.zstd_level)?;
+    Ok(UnverifiedBundle {
+        stream,
+        manifest,
+        manifest_bytes,
+        manifest_sha256,
+        envelope,
+        max_line: limits.max_line_bytes,
+    })
+}
+
+impl<'a> UnverifiedBundle<'a> {
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
+    }
+
+    pub fn signer_key_ids(&self) -> Vec<String> {
+        self.envelope
+            .signatures
+            .iter()
+            .map(|s| s.keyid.clone())
+            .collect()
+    }
+
+    pub fn is_signed(&self) -> bool {
+        !self.envelope.signatures.is_empty()
+    }
+
+    /// Checks the envelope against keys trusted for `manifest().site_id`.
+    pub fn check_signature(
+        &self,
+        trusted: &[TrustedPublicKey],
+    ) -> Result<SignatureProof, SignatureError> {
+        self.envelope.check(
+            &self.manifest_bytes,
+            &self.manifest_sha256,
+            &self.manifest.site_id,
+            trusted,
+        )
+    }
+
+    /// A proof of another bundle makes [`VerifiedBundle::spool`] fail.
+    pub fn verified(self, proof: SignatureProof) -> VerifiedBundle<'a> {
+        let proof_matches = proof.manifest_sha256() == self.manifest_sha256;
+        VerifiedBundle {
+            inner: self,
+            signer_key_id: Some(proof.key_id().to_owned()),
+            proof_matches,
+        }
+    }
+
+    /// The caller records that it skipped the signature check.
+    pub fn skip_signature(self) -> VerifiedBundle<'a> {
+        VerifiedBundle {
+            inner: self,
+            signer_key_id: None,
+            proof_matches: true,
+        }
+    }
+}
+
+impl VerifiedBundle<'_> {
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.manifest
+    }
+
+    pub fn signer_key_id(&self) -> Option<&str> {
+        self.signer_key_id.as_deref()
+    }
+
+    /// Reads and checks the rest; keeps the NDJSON members in `dir` if given.
+    pub fn spool(self, dir: Option<&Path>) -> Result<SpooledBundle, BundleError> {
+        if !self.proof_matches {
+            return Err(BundleError::ProofMismatch);
+        }
+        let UnverifiedBundle {
+            mut stream,
+            manifest,
+            manifest_sha256,
+            max_line,
+            ..
+        } = self.inner;
+        for (i, member) in Member::ALL.into_iter().enumerate() {
+            let earlier = KNOWN.get(..i + 2).unwrap_or_default();
+            spool_member(&mut stream, &manifest, member, earlier, max_line, dir)?;
+        }
+        let (bundle_hash, compressed_size) = stream.finish()?;
+        Ok(SpooledBundle::new(
+            manifest,
+            manifest_sha256,
+            bundle_hash,
+            self.signer_key_id,
+            compressed_size,
+            dir,
+            max_line,
+        ))
+    }
+}
+
+fn spool_member(
+    stream: &mut TarStream<'_>,
+    manifest: &Manifest,
+    member: Member,
+    earlier: &[&str],
+    max_line: u64,
+    dir: Option<&Path>,
+) -> Result<(), BundleError> {
+    let path = member.path();
+    let entry = manifest
+        .file(member)
+        .ok_or_else(|| BundleError::MalformedManifest {
+            detail: format!("no entry for `{path}`"),
+        })?;
+    let size = stream.member_header(member, earlier)?;
+    if size != entry.size {
+        return Err(BundleError::SizeMismatch {
+            path,
+            expected: entry.size,
+            actual: size,
+        });
+    }
+    let spool_err = |source: io::Error| BundleError::Spool {
+        path: dir.unwrap_or(Path::new("")).join(path),
+        source,
+    };
+    let mut sink: Box<dyn Write> = match dir {
+        Some(dir) => Box::new(BufWriter::new(
+            File::create_new(dir.join(path)).map_err(spool_err)?,
+        )),
+        None => Box::new(io::sink()),
+    };
+    let tally = stream.ndjson_member(member, size, max_line, &mut sink)?;
+    sink.flush().map_err(spool_err)?;
+    if tally.sha256 != entry.sha256 {
+        return Err(BundleError::Sha256Mismatch {
+            path,
+            expected: entry.sha256.clone(),
+            actual: tally.sha256,
+        });
+    }
+    if tally.open_line {
+        return Err(BundleError::MissingFinalNewline { path });
+    }
+    if tally.lines != entry.lines {
+        return Err(BundleError::LineCountMismatch {
+            path,
+            expected: entry.lines,
+            actual: tally.lines,
+        });
+    }
+    Ok(())
+}
+
+impl fmt::Debug for UnverifiedBundle<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnverifiedBundle")
+            .field("manifest", &self.manifest)
+            .field("manifest_sha256", &self.manifest_sha256)
+            .field("signer_key_ids", &self.signer_key_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for VerifiedBundle<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedBundle")
+            .field("manifest_sha256", &self.inner.manifest_sha256)
+            .field("signer_key_id", &self.signer_key_id)
+            .finish_non_exhaustive()
+    }
+}

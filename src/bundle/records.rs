@@ -1,0 +1,171 @@
+//! A fully checked bundle on disk and its rows. [`SpooledBundle::records`]
+//! merge-joins `canonicals.ndjson` with `edges.ndjson` (edges are grouped by
+//! canonical in canonical order), holding one canonical and its edges at a
+//! time. An edge that names a canonical that never comes, or comes out of
+//! order, is only known as such once the canonicals run out, so that error
+//! arrives after the records before it: callers apply records inside a
+//! transaction and drop it on any error.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::rows::{LineReader, check_canonical, check_deletion, check_edge};
+use super::{BundleError, Manifest, Member};
+use crate::model::{Canonical, CanonicalRecord, Deletion, SourceEdge};
+
+pub struct SpooledBundle {
+    manifest: Manifest,
+    manifest_sha256: String,
+    bundle_hash: String,
+    signer_key_id: Option<String>,
+    compressed_size: u64,
+    dir: Option<PathBuf>,
+    max_line: u64,
+}
+
+impl SpooledBundle {
+    pub(crate) fn new(
+        manifest: Manifest,
+        manifest_sha256: String,
+        bundle_hash: String,
+        signer_key_id: Option<String>,
+        compressed_size: u64,
+        dir: Option<&Path>,
+        max_line: u64,
+    ) -> Self {
+        let dir = dir.map(Path::to_path_buf);
+        Self {
+            manifest,
+            manifest_sha256,
+            bundle_hash,
+            signer_key_id,
+            compressed_size,
+            dir,
+            max_line,
+        }
+    }
+
+    /// `sha256:<hex>` of the compressed bytes as transferred.
+    pub fn bundle_hash(&self) -> &str {
+        &self.bundle_hash
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
+    }
+
+    pub fn signer_key_id(&self) -> Option<&str> {
+        self.signer_key_id.as_deref()
+    }
+
+    pub fn compressed_size(&self) -> u64 {
+        self.compressed_size
+    }
+
+    fn reader(&self, member: Member) -> Result<LineReader, BundleError> {
+        let dir = self.dir.as_deref().ok_or(BundleError::NotSpooled)?;
+        LineReader::open(dir, member, self.max_line)
+    }
+
+    /// Each canonical with its edges, in bundle order.
+    pub fn records(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<CanonicalRecord, BundleError>> + use<>, BundleError>
+    {
+        let canonicals = self.reader(Member::Canonicals)?;
+        let edges = self.reader(Member::Edges)?;
+        Ok(RecordIter {
+            canonicals,
+            edges,
+            pending: None,
+            done: false,
+        })
+    }
+
+    pub fn deletions(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<Deletion, BundleError>> + use<>, BundleError> {
+        let mut rows = self.reader(Member::Deletions)?;
+        let mut done = false;
+        Ok(std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let item = rows.next_row::<Deletion>().and_then(|row| match row {
+                Some((line, d)) => check_deletion(line, &d).map(|()| Some(d)),
+                None => Ok(None),
+            });
+            done = !matches!(item, Ok(Some(_)));
+            item.transpose()
+        }))
+    }
+}
+
+struct RecordIter {
+    canonicals: LineReader,
+    edges: LineReader,
+    /// An edge read ahead that belongs to a later canonical.
+    pending: Option<(u64, SourceEdge)>,
+    done: bool,
+}
+
+impl RecordIter {
+    fn next_edge(&mut self) -> Result<Option<(u64, SourceEdge)>, BundleError> {
+        match self.pending.take() {
+            Some(edge) => Ok(Some(edge)),
+            None => self.edges.next_row(),
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<CanonicalRecord>, BundleError> {
+        let Some((line, canonical)) = self.canonicals.next_row::<Canonical>()? else {
+            return match self.next_edge()? {
+                Some((line, edge)) => Err(BundleError::EdgeOutOfOrder {
+                    line,
+                    canonical_id: edge.canonical_id.to_string(),
+                }),
+                None => Ok(None),
+            };
+        };
+        check_canonical(line, &canonical)?;
+        let mut edges = Vec::new();
+        while let Some((line, edge)) = self.next_edge()? {
+            if edge.canonical_id != canonical.id {
+                self.pending = Some((line, edge));
+                break;
+            }
+            check_edge(line, &edge, &canonical)?;
+            edges.push(edge);
+        }
+        Ok(Some(CanonicalRecord { canonical, edges }))
+    }
+}
+
+impl Iterator for RecordIter {
+    type Item = Result<CanonicalRecord, BundleError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.step();
+        self.done = !matches!(item, Ok(Some(_)));
+        item.transpose()
+    }
+}
+
+impl fmt::Debug for SpooledBundle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpooledBundle")
+            .field("bundle_hash", &self.bundle_hash)
+            .field("manifest_sha256", &self.manifest_sha256)
+            .field("signer_key_id", &self.signer_key_id)
+            .field("compressed_size", &self.compressed_size)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}

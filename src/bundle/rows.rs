@@ -1,0 +1,218 @@
+//! Reading spooled NDJSON rows back: one bounded line at a time, each parsed
+//! with unknown fields refused, required to be in canonical form (it must
+//! re-serialize to the same bytes, so one row has one spelling), and checked
+//! for the identities other sites rely on: well-formed merge hash and
+//! advisory key, and ids derived from the merge hash.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::manifest::is_sha256_tag;
+use super::{BundleError, Member};
+use crate::model::{Canonical, Deletion, SourceEdge, canonical_id};
+
+pub(crate) struct LineReader {
+    path: &'static str,
+    reader: BufReader<File>,
+    line: u64,
+    max: u64,
+    buf: Vec<u8>,
+}
+
+impl LineReader {
+    pub(crate) fn open(dir: &Path, member: Member, max: u64) -> Result<Self, BundleError> {
+        let file_path = dir.join(member.path());
+        let file = File::open(&file_path).map_err(|source| BundleError::Spool {
+            path: file_path,
+            source,
+        })?;
+        Ok(Self {
+            path: member.path(),
+            reader: BufReader::new(file),
+            line: 0,
+            max,
+            buf: Vec::new(),
+        })
+    }
+
+    /// The next row and its 1-based line number.
+    pub(crate) fn next_row<T: DeserializeOwned + Serialize>(
+        &mut self,
+    ) -> Result<Option<(u64, T)>, BundleError> {
+        self.buf.clear();
+        let path = self.path;
+        let n = (&mut self.reader)
+            .take(self.max.saturating_add(1))
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|source| BundleError::Spool {
+                path: path.into(),
+                source,
+            })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        let line = self.line;
+        if n as u64 > self.max {
+            return Err(BundleError::LineTooLong {
+                path,
+                line,
+                limit: self.max,
+            });
+        }
+        let Some(body) = self.buf.strip_suffix(b"\n") else {
+            return Err(BundleError::MissingFinalNewline { path });
+        };
+        let row: T = serde_json::from_slice(body).map_err(|e| BundleError::MalformedRow {
+            path,
+            line,
+            detail: e.to_string(),
+        })?;
+        if serde_json::to_vec(&row).ok().as_deref() != Some(body) {
+            return Err(BundleError::NonCanonicalRow { path, line });
+        }
+        Ok(Some((line, row)))
+    }
+}
+
+fn check_merge_hash(path: &'static str, line: u64, merge_hash: &str) -> Result<(), BundleError> {
+    match is_sha256_tag(merge_hash) {
+        true => Ok(()),
+        false => Err(BundleError::BadMergeHash {
+            path,
+            line,
+            value: merge_hash.to_owned(),
+        }),
+    }
+}
+
+fn check_id(
+    path: &'static str,
+    line: u64,
+    id: &uuid::Uuid,
+    merge_hash: &str,
+) -> Result<(), BundleError> {
+    let expected = canonical_id(merge_hash);
+    match *id == expected {
+        true => Ok(()),
+        false => Err(BundleError::IdMismatch {
+            path,
+            line,
+            id: id.to_string(),
+            expected: expected.to_string(),
+        }),
+    }
+}
+
+/// `CVE-YYYY-NNNN…`, or another advisory id: 1–128 printable ASCII, no spaces.
+pub(crate) fn is_advisory_key(key: &str) -> bool {
+    let printable =
+        !key.is_empty() && key.len() <= 128 && key.bytes().all(|b| b.is_ascii_graphic());
+    let Some(rest) = key
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("CVE-"))
+        .and(key.get(4..))
+    else {
+        return printable;
+    };
+    let digits = |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_digit());
+    printable
+        && key.starts_with("CVE-")
+        && rest
+            .split_once('-')
+            .is_some_and(|(year, num)| year.len() == 4 && digits(year, 4) && digits(num, 4))
+}
+
+pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleError> {
+    let path = Member::Canonicals.path();
+    check_merge_hash(path, line, &c.merge_hash)?;
+    if !is_advisory_key(&c.cve) {
+        return Err(BundleError::BadCve {
+            line,
+            value: c.cve.clone(),
+        });
+    }
+    check_id(path, line, &c.id, &c.merge_hash)
+}
+
+pub(crate) fn check_edge(
+    line: u64,
+    edge: &SourceEdge,
+    canonical: &Canonical,
+) -> Result<(), BundleError> {
+    check_merge_hash(Member::Edges.path(), line, &edge.merge_hash)?;
+    if edge.merge_hash != canonical.merge_hash {
+        return Err(BundleError::EdgeMergeHash {
+            line,
+            found: edge.merge_hash.clone(),
+            expected: canonical.merge_hash.clone(),
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn check_deletion(line: u64, d: &Deletion) -> Result<(), BundleError> {
+    let path = Member::Deletions.path();
+    check_merge_hash(path, line, &d.merge_hash)?;
+    check_id(path, line, &d.canonical_id, &d.merge_hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advisory_keys() {
+        for ok in [
+            "CVE-2024-1234",
+            "CVE-2021-44228",
+            "PYSEC-2021-1",
+            "GHSA-xxxx-yyyy-zzzz",
+        ] {
+            assert!(is_advisory_key(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "CVE-24-1234",
+            "CVE-2024-12",
+            "cve-2024-1234",
+            "CVE-2024-1234x",
+            "A B",
+            "é",
+        ] {
+            assert!(!is_advisory_key(bad), "{bad}");
+        }
+        assert!(!is_advisory_key(&"A".repeat(129)));
+    }
+
+    #[test]
+    fn reads_bounded_canonical_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "{\"a\":1}\n{\"a\": 2}\n{\"a\":3}";
+        std::fs::write(dir.path().join("edges.ndjson"), body).unwrap();
+        let mut r = LineReader::open(dir.path(), Member::Edges, 64).unwrap();
+        let (line, v): (u64, serde_json::Value) = r.next_row().unwrap().unwrap();
+        assert_eq!((line, v), (1, serde_json::json!({"a": 1})));
+        assert!(matches!(
+            r.next_row::<serde_json::Value>(),
+            Err(BundleError::NonCanonicalRow { line: 2, .. })
+        ));
+        assert!(matches!(
+            r.next_row::<serde_json::Value>(),
+            Err(BundleError::MissingFinalNewline { .. })
+        ));
+        let mut r = LineReader::open(dir.path(), Member::Edges, 7).unwrap();
+        assert!(matches!(
+            r.next_row::<serde_json::Value>(),
+            Err(BundleError::LineTooLong {
+                line: 1,
+                limit: 7,
+                ..
+            })
+        ));
+    }
+}

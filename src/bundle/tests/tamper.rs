@@ -1,0 +1,193 @@
+//! Every byte counts: any single-byte change, truncation or addition to a
+//! signed bundle is refused, whether made to the compressed file or to the
+//! archive inside it (recompressed with the canonical parameters).
+
+use std::io::{Read, Write};
+
+use super::*;
+
+fn refused(bytes: &[u8], what: &str) {
+    if let Ok(spooled) = validate(bytes, &[test_trusted()]) {
+        panic!("{what}: accepted, bundle hash {}", spooled.bundle_hash());
+    }
+}
+
+#[test]
+fn the_sample_is_small_and_valid() {
+    let bytes = sample_bundle();
+    assert!(validate(&bytes, &[test_trusted()]).is_ok());
+    assert!(bytes.len() < 4096, "{} bytes", bytes.len());
+}
+
+#[test]
+fn every_compressed_byte_flipped_is_refused() {
+    let bytes = sample_bundle();
+    for offset in 0..bytes.len() {
+        for mask in [0x01u8, 0xff] {
+            let mut bad = bytes.clone();
+            bad[offset] ^= mask;
+            refused(&bad, &format!("compressed offset {offset} ^ {mask:#04x}"));
+        }
+    }
+}
+
+#[test]
+fn every_archive_byte_flipped_and_recompressed_is_refused() {
+    let tar = decompress(&sample_bundle());
+    assert_eq!(
+        compress(&tar),
+        sample_bundle(),
+        "recompression is canonical"
+    );
+    for offset in 0..tar.len() {
+        for mask in [0x01u8, 0xff] {
+            let mut bad = tar.clone();
+            bad[offset] ^= mask;
+            refused(
+                &compress(&bad),
+                &format!("archive offset {offset} ^ {mask:#04x}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    let bytes = sample_bundle();
+    for len in 0..bytes.len() {
+        refused(&bytes[..len], &format!("truncated to {len}"));
+    }
+    let err = open(Box::new(&bytes[..0]), &Limits::default()).unwrap_err();
+    assert!(matches!(err, BundleError::Truncated));
+    let half = &bytes[..bytes.len() - 4];
+    let err = open(Box::new(half), &Limits::default())
+        .and_then(|b| b.skip_signature().spool(None))
+        .unwrap_err();
+    assert!(matches!(err, BundleError::Truncated), "{err}");
+}
+
+fn tail_error(tail: &[u8]) -> BundleError {
+    let mut bytes = sample_bundle();
+    bytes.extend_from_slice(tail);
+    open(Box::new(&bytes[..]), &Limits::default())
+        .and_then(|b| b.skip_signature().spool(None))
+        .unwrap_err()
+}
+
+#[test]
+fn anything_after_the_frame_is_trailing_data() {
+    assert!(matches!(tail_error(b"garbage"), BundleError::TrailingData));
+    assert!(matches!(tail_error(&[0]), BundleError::TrailingData));
+    assert!(matches!(
+        tail_error(&sample_bundle()),
+        BundleError::TrailingData
+    ));
+    // A skippable frame: magic 0x184d2a50, length 4, payload.
+    assert!(matches!(
+        tail_error(&[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]),
+        BundleError::TrailingData
+    ));
+    assert_eq!(
+        tail_error(b"x").to_string(),
+        "trailing data after the end of the bundle"
+    );
+}
+
+#[test]
+fn data_after_the_tar_trailer_inside_the_frame_is_refused() {
+    let mut tar = decompress(&sample_bundle());
+    tar.push(0);
+    let err = open(Box::new(&compress(&tar)[..]), &Limits::default())
+        .and_then(|b| b.skip_signature().spool(None))
+        .unwrap_err();
+    assert!(matches!(err, BundleError::TrailingData));
+    let mut tar = decompress(&sample_bundle());
+    tar.truncate(tar.len() - 512);
+    let err = open(Box::new(&compress(&tar)[..]), &Limits::default())
+        .and_then(|b| b.skip_signature().spool(None))
+        .unwrap_err();
+    assert!(matches!(err, BundleError::Truncated));
+}
+
+#[test]
+fn specific_errors_for_typical_damage() {
+    let bytes = sample_bundle();
+    let mut bad = bytes.clone();
+    bad[5] = 0x68; // window descriptor: 2^23 would decode the same data
+    assert!(matches!(
+        open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
+        BundleError::FrameHeader { .. }
+    ));
+    let mut bad = bytes.clone();
+    bad[4] ^= 0x10; // the "unused" descriptor bit decoders ignore
+    assert!(matches!(
+        open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
+        BundleError::FrameHeader { .. }
+    ));
+    let mut bad = bytes;
+    bad[0] = b'P';
+    assert!(matches!(
+        open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
+        BundleError::NotZstd { .. }
+    ));
+}
+
+fn spool_err(bytes: &[u8]) -> BundleError {
+    open(Box::new(bytes), &Limits::default())
+        .and_then(|b| b.skip_signature().spool(None))
+        .unwrap_err()
+}
+
+#[test]
+fn flips_that_zstd_itself_ignores_are_caught_by_re_encoding() {
+    let bytes = sample_bundle();
+    let tar = decompress(&bytes);
+    let mut slack = 0;
+    for offset in 6..bytes.len() {
+        let mut bad = bytes.clone();
+        bad[offset] ^= 0x01;
+        let mut out = Vec::new();
+        let decoded =
+            zstd::stream::read::Decoder::new(&bad[..]).and_then(|mut d| d.read_to_end(&mut out));
+        if decoded.is_ok() && out == tar {
+            slack += 1;
+            assert!(
+                matches!(
+                    spool_err(&bad),
+                    BundleError::NonCanonicalCompression { level: 3 }
+                ),
+                "offset {offset}"
+            );
+        }
+    }
+    assert!(
+        slack > 0,
+        "zstd has slack bits in this sample (measured); the check above must have run"
+    );
+}
+
+#[test]
+fn a_different_level_than_the_manifest_states_is_refused() {
+    let tar = decompress(&sample_bundle());
+    let mut enc = frame::encoder(Vec::new(), 1, 1).unwrap();
+    enc.write_all(&tar).unwrap();
+    let other_level = enc.finish().unwrap();
+    assert!(matches!(
+        spool_err(&other_level),
+        BundleError::NonCanonicalCompression { level: 3 }
+    ));
+    let (records, deletions) = sample();
+    let dir = tempfile::tempdir().unwrap();
+    for level in [0, 20, -1] {
+        let members = spool_rows(dir.path(), &records, &deletions);
+        let err = write_bundle(
+            &mut Vec::new(),
+            &header(),
+            members,
+            None,
+            &WriteOptions { level, threads: 1 },
+        )
+        .unwrap_err();
+        assert!(matches!(err, BundleError::UnsupportedLevel { level: l } if l == level));
+    }
+}
