@@ -39,7 +39,7 @@ fn validate_then_import_then_replay() {
     let created = first["counts"]["canonical_created"].as_u64().unwrap();
     assert_eq!(created as usize, a.canonicals().len());
     assert_eq!(first["counts"]["canonical_updated"], 0);
-    assert_eq!(b.canonicals(), a.canonicals());
+    assert_same(&b.canonicals(), &a.canonicals(), "B against A");
     let events = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
     assert_eq!(events.lines().count() as u64, created);
     assert!(events.lines().all(|l| l.contains("\"event_type\":\"canonical-imported\"") && l.contains("\"action\":\"created\"")));
@@ -202,5 +202,5 @@ fn stale_gap_and_replayed_bundles() {
     assert_eq!(forced["counts"]["canonical_created"], 0);
     let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
     assert!(history.lines().nth(1).unwrap().ends_with("forced"), "{history}");
-    assert_eq!(b.canonicals(), a.canonicals());
+    assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }

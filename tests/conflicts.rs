@@ -39,9 +39,13 @@ fn fail_aborts_with_nothing_written() {
     assert_eq!(out["reason"], "conflict");
     assert_eq!(
         fields(&out),
-        [("edges".into(), "fail".into()), ("summary".into(), "fail".into())]
+        [
+            ("summary".into(), "fail".into()),
+            ("title".into(), "fail".into()),
+            ("edges".into(), "fail".into())
+        ]
     );
-    assert_eq!(b.canonicals(), before);
+    assert_same(&b.canonicals(), &before, "B against before");
     b.cmd(&["feedser", "sites", "status", "site-a", "--json"]).ok();
     assert_eq!(b.json(&["feedser", "sites", "status", "site-a", "--json"])["bundles_imported"], 0);
 }
@@ -52,8 +56,8 @@ fn prefer_remote_takes_the_remote_copy() {
     let out = import(&b, &bundle, "prefer_remote").ok().json();
     assert_eq!(out["counts"]["canonical_updated"], 1);
     assert_eq!(out["counts"]["conflicts"], 1);
-    assert_eq!(fields(&out)[1], ("summary".into(), "prefer_remote".into()));
-    assert_eq!(b.canonicals(), a.canonicals());
+    assert_eq!(fields(&out)[0], ("summary".into(), "prefer_remote".into()));
+    assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }
 
 #[test]
@@ -63,11 +67,13 @@ fn prefer_local_keeps_the_local_copy_and_does_not_ask_again() {
     let out = import(&b, &bundle, "prefer_local").ok().json();
     assert_eq!(out["counts"]["canonical_skipped"], 1);
     assert_eq!(out["counts"]["canonical_updated"], 0);
-    assert_eq!(fields(&out)[1], ("summary".into(), "prefer_local".into()));
-    assert_eq!(b.canonicals(), before);
-    // The conflict is settled: the same remote copy again is not a new one.
+    assert_eq!(fields(&out)[0], ("summary".into(), "prefer_local".into()));
+    assert_same(&b.canonicals(), &before, "B against before");
+    // The conflict is settled: the same remote copy again (a bundle with another
+    // manifest, forced past the cursor check) is not a new one.
     let resent = a.export("a2.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
-    let out = import(&b, &resent, "fail").ok().json();
+    let args = ["feedser", "bundle", "import", resent.to_str().unwrap(), "--on-conflict", "fail", "--force", "--json"];
+    let out = b.cmd(&args).ok().json();
     assert_eq!(out["counts"]["conflicts"], 0, "{out}");
-    assert_eq!(b.canonicals(), before);
+    assert_same(&b.canonicals(), &before, "B against before");
 }

@@ -122,6 +122,23 @@ impl Site {
     }
 }
 
+/// Asserts two canonical sets are equal without printing megabytes.
+#[track_caller]
+pub fn assert_same(left: &[String], right: &[String], what: &str) {
+    if left == right {
+        return;
+    }
+    let first = left.iter().zip(right).position(|(l, r)| l != r).unwrap_or(left.len().min(right.len()));
+    let cut = |v: &[String]| v.get(first).map(|s| s.chars().take(400).collect::<String>());
+    panic!(
+        "{what}: {} vs {} rows; first difference at row {first}:\n  {:?}\n  {:?}",
+        left.len(),
+        right.len(),
+        cut(left),
+        cut(right)
+    );
+}
+
 impl Run {
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Run {
         self.stdin = Some(bytes.into());

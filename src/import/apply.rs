@@ -88,7 +88,9 @@ impl Run<'_, '_> {
     /// Drops edges from sources the site may not send; a canonical left with
     /// no edge is dropped too.
     fn filter_sources(&mut self, mut record: CanonicalRecord) -> Option<CanonicalRecord> {
-        let allowed = self.header.site.allowed_sources.as_ref()?;
+        let Some(allowed) = self.header.site.allowed_sources.as_ref() else {
+            return Some(record);
+        };
         let before = record.edges.len();
         record.edges.retain(|e| allowed.contains(&e.source));
         self.counts.edges_filtered += (before - record.edges.len()) as u64;

@@ -19,8 +19,8 @@ pub struct Policy {
     #[arg(long, value_name = "SIZE", value_parser = max_size)]
     max_bundle_size: Option<MaxSize>,
     /// Sources whose edges are imported, e.g. nvd,ghsa (`all` for every source)
-    #[arg(long, value_name = "LIST", value_parser = parse::sources)]
-    allowed_sources: Option<Option<Vec<String>>>,
+    #[arg(long, value_name = "LIST", value_parser = sources)]
+    allowed_sources: Option<Sources>,
     /// Trust another public key (PEM) for the site; repeatable
     #[arg(long, value_name = "PUB.pem")]
     add_key: Vec<PathBuf>,
@@ -42,6 +42,13 @@ fn max_size(text: &str) -> Result<MaxSize, String> {
     parse::byte_size(text).map(|b| MaxSize(Some(b)))
 }
 
+#[derive(Clone, Debug)]
+struct Sources(Option<Vec<String>>);
+
+fn sources(text: &str) -> Result<Sources, String> {
+    parse::sources(text).map(Sources)
+}
+
 #[derive(Serialize)]
 struct Shown<'a> {
     #[serde(flatten)]
@@ -61,7 +68,7 @@ impl Policy {
         let change = PolicyChange {
             enabled: self.enabled,
             max_bundle_size: self.max_bundle_size.map(|m| m.0),
-            allowed_sources: self.allowed_sources,
+            allowed_sources: self.allowed_sources.map(|s| s.0),
         };
         if change != PolicyChange::default() {
             store.update_policy(&self.site_id, &change)?;
