@@ -23,7 +23,9 @@ pub struct Cursor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("malformed cursor `{text}`: expected {CURSOR_FORM} (UTC time with milliseconds, `#`, a sequence of at least 4 digits), e.g. `2025-01-15T10:30:00.000Z#0042`")]
+#[error(
+    "malformed cursor `{text}`: expected {CURSOR_FORM} (UTC time with milliseconds, `#`, a sequence of at least 4 digits), e.g. `2025-01-15T10:30:00.000Z#0042`"
+)]
 pub struct CursorError {
     pub text: String,
 }
@@ -67,7 +69,9 @@ impl FromStr for Cursor {
     type Err = CursorError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || CursorError { text: text.to_owned() };
+        let err = || CursorError {
+            text: text.to_owned(),
+        };
         let (time, seq) = text.split_once('#').ok_or_else(err)?;
         if seq.len() < 4 || seq.len() > 19 || !seq.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());

@@ -16,7 +16,9 @@ pub enum Error {
     Cursor(#[from] crate::cursor::CursorError),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
-    #[error("stella home `{home}` is not initialized: run `stella init --site-id ID` or pass --home")]
+    #[error(
+        "stella home `{home}` is not initialized: run `stella init --site-id ID` or pass --home"
+    )]
     NotInitialized { home: PathBuf },
     #[error("stella home `{home}` is already initialized (it has `{file}`); use another --home")]
     AlreadyInitialized { home: PathBuf, file: PathBuf },
@@ -32,7 +34,9 @@ pub enum Error {
     Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     Input(#[from] crate::osv::InputError),
-    #[error("{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied")]
+    #[error(
+        "{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied"
+    )]
     PartialIngest { failed: usize, read: u64 },
     #[error("{what} `{name}` not found")]
     NotFound { what: &'static str, name: String },
@@ -50,7 +54,10 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io {
             action,
@@ -89,10 +96,16 @@ mod tests {
         assert_eq!(Error::from(cursor).exit().code(), 2);
         let home = PathBuf::from("/h");
         assert_eq!(Error::NotInitialized { home }.exit().code(), 3);
-        assert_eq!(Error::from(crate::store::StoreError::Busy).exit().code(), 10);
+        assert_eq!(
+            Error::from(crate::store::StoreError::Busy).exit().code(),
+            10
+        );
         let partial = Error::PartialIngest { failed: 1, read: 2 };
         assert_eq!(partial.exit().code(), 9);
-        let missing = Error::NotFound { what: "canonical", name: "sha256:00".into() };
+        let missing = Error::NotFound {
+            what: "canonical",
+            name: "sha256:00".into(),
+        };
         assert_eq!(missing.exit().code(), 12);
         assert_eq!(missing.to_string(), "canonical `sha256:00` not found");
     }

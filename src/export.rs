@@ -20,13 +20,19 @@ use crate::store::{ExportRow, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("cursor `{cursor}` is not a position of this site's change feed (newest is {newest}): pass a cursor this site exported, or omit -c for a full export")]
+    #[error(
+        "cursor `{cursor}` is not a position of this site's change feed (newest is {newest}): pass a cursor this site exported, or omit -c for a full export"
+    )]
     UnknownCursor { cursor: Cursor, newest: String },
-    #[error("no signing key: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation`, or pass --unsigned")]
+    #[error(
+        "no signing key: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation`, or pass --unsigned"
+    )]
     NoSigningKey,
     #[error("several federation keys ({names}): choose one with --key NAME")]
     AmbiguousKey { names: String },
-    #[error("the delta needs {parts} bundles (over --max-items {max_items}), which cannot all go to stdout: write to a file with -o, or raise --max-items")]
+    #[error(
+        "the delta needs {parts} bundles (over --max-items {max_items}), which cannot all go to stdout: write to a file with -o, or raise --max-items"
+    )]
     ChainToStdout { parts: usize, max_items: u64 },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -59,14 +65,19 @@ pub struct Part {
 }
 
 /// Checks `since` against the feed and cuts the delta into parts.
-pub fn plan(store: &dyn Store, since: Option<Cursor>, max_items: u64) -> Result<Vec<Part>, ExportError> {
+pub fn plan(
+    store: &dyn Store,
+    since: Option<Cursor>,
+    max_items: u64,
+) -> Result<Vec<Part>, ExportError> {
     if let Some(cursor) = since
         && cursor != Cursor::origin()
         && store.cursor_at(cursor.seq())? != Some(cursor)
     {
-        let newest = store
-            .local_cursor()?
-            .map_or_else(|| "none: the feed is empty".to_owned(), |c| format!("`{c}`"));
+        let newest = store.local_cursor()?.map_or_else(
+            || "none: the feed is empty".to_owned(),
+            |c| format!("`{c}`"),
+        );
         return Err(ExportError::UnknownCursor { cursor, newest });
     }
     let sizes = store.export_sizes(since.map(|c| c.seq()))?;
@@ -88,7 +99,11 @@ pub fn cut(since: Option<Cursor>, sizes: &[(Cursor, u64)], max_items: u64) -> Ve
             since = Some(part.upto);
             parts.extend(current.take());
         }
-        current = Some(Part { since, upto: cursor, items });
+        current = Some(Part {
+            since,
+            upto: cursor,
+            items,
+        });
     }
     parts.extend(current);
     parts
@@ -118,13 +133,14 @@ impl Exporter<'_> {
         let mut edges = NdjsonSpool::new(Member::Edges, dir.path()).map_err(spool)?;
         let mut deletions = NdjsonSpool::new(Member::Deletions, dir.path()).map_err(spool)?;
         let since = part.since.map(|c| c.seq());
-        self.store.export_rows(since, part.upto.seq(), &mut |row| match row {
-            ExportRow::Canonical(_, record) => {
-                canonicals.push(&record.canonical)?;
-                record.edges.iter().try_for_each(|e| edges.push(e))
-            }
-            ExportRow::Deletion(_, deletion) => deletions.push(&deletion),
-        })?;
+        self.store
+            .export_rows(since, part.upto.seq(), &mut |row| match row {
+                ExportRow::Canonical(_, record) => {
+                    canonicals.push(&record.canonical)?;
+                    record.edges.iter().try_for_each(|e| edges.push(e))
+                }
+                ExportRow::Deletion(_, deletion) => deletions.push(&deletion),
+            })?;
         let members = [
             canonicals.finish().map_err(spool)?,
             edges.finish().map_err(spool)?,
@@ -136,7 +152,13 @@ impl Exporter<'_> {
             export_cursor: part.upto,
             exported_at: crate::cursor::format_millis(part.upto.millis()),
         };
-        Ok(bundle::write_bundle(out, &header, members, self.signer, &self.options)?)
+        Ok(bundle::write_bundle(
+            out,
+            &header,
+            members,
+            self.signer,
+            &self.options,
+        )?)
     }
 }
 
@@ -151,7 +173,14 @@ mod tests {
     #[test]
     fn small_delta_is_one_part() {
         let parts = cut(None, &[(c(1), 3), (c(2), 1)], 10);
-        assert_eq!(parts, vec![Part { since: None, upto: c(2), items: 4 }]);
+        assert_eq!(
+            parts,
+            vec![Part {
+                since: None,
+                upto: c(2),
+                items: 4
+            }]
+        );
     }
 
     #[test]
@@ -161,8 +190,16 @@ mod tests {
         assert_eq!(
             parts,
             vec![
-                Part { since: Some(c(0)), upto: c(2), items: 8 },
-                Part { since: Some(c(2)), upto: c(4), items: 5 },
+                Part {
+                    since: Some(c(0)),
+                    upto: c(2),
+                    items: 8
+                },
+                Part {
+                    since: Some(c(2)),
+                    upto: c(4),
+                    items: 5
+                },
             ]
         );
     }

@@ -3,7 +3,8 @@
 //! A site id names a federation peer in configs, bundles, ledgers and file
 //! names, so it is restricted to a safe, printable alphabet.
 
-pub const SITE_ID_RULE: &str = "1 to 64 characters: letters, digits, `.`, `_` and `-`, starting with a letter or digit";
+pub const SITE_ID_RULE: &str =
+    "1 to 64 characters: letters, digits, `.`, `_` and `-`, starting with a letter or digit";
 
 pub fn is_valid_site_id(id: &str) -> bool {
     (1..=64).contains(&id.len())

@@ -7,7 +7,13 @@ fn setup() -> (Site, Site, PathBuf) {
     let (a, b) = (Site::new("site-a"), Site::new("site-b"));
     let key = a.with_key();
     b.trust(&a, &key);
-    a.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-01-01").to_str().unwrap()]).ok();
+    a.cmd(&[
+        "feedser",
+        "ingest",
+        "osv",
+        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
+    ])
+    .ok();
     let bundle = a.export("full.tar.zst", &[]);
     (a, b, bundle)
 }
@@ -20,7 +26,10 @@ fn import(b: &Site, bundle: &std::path::Path, extra: &[&str]) -> Outcome {
 
 /// B's visible state: canonicals, ledger and events.
 fn state(b: &Site) -> (Vec<String>, String, String) {
-    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
+    let history = b
+        .cmd(&["feedser", "sites", "history", "site-a"])
+        .ok()
+        .stdout;
     let events = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
     (b.canonicals(), history, events)
 }
@@ -28,9 +37,17 @@ fn state(b: &Site) -> (Vec<String>, String, String) {
 #[test]
 fn validate_then_import_then_replay() {
     let (a, b, bundle) = setup();
-    let out = b.cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()]).ok();
+    let out = b
+        .cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()])
+        .ok();
     let text = redact(&out.stdout);
-    assert!(text.starts_with(&format!("Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.0\nSite: site-a\n", bundle.display())), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.0\nSite: site-a\n",
+            bundle.display()
+        )),
+        "{text}"
+    );
     assert!(text.contains("Verification:\n  Hash: valid (every member matches the manifest)\n  Signature: valid (key sha256:<hash>)\n  Format: valid (feedser-bundle/1.0)\nReady for import.\n"), "{text}");
 
     let first = import(&b, &bundle, &["--json"]).ok().json();
@@ -42,11 +59,23 @@ fn validate_then_import_then_replay() {
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
     let events = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
     assert_eq!(events.lines().count() as u64, created);
-    assert!(events.lines().all(|l| l.contains("\"event_type\":\"canonical-imported\"") && l.contains("\"action\":\"created\"")));
+    assert!(
+        events
+            .lines()
+            .all(|l| l.contains("\"event_type\":\"canonical-imported\"")
+                && l.contains("\"action\":\"created\""))
+    );
 
     let before = state(&b);
     let again = import(&b, &bundle, &[]).ok();
-    assert!(again.stdout.starts_with(&format!("Bundle {} from site site-a: already imported: nothing to do\n", bundle.display())), "{}", again.stdout);
+    assert!(
+        again.stdout.starts_with(&format!(
+            "Bundle {} from site site-a: already imported: nothing to do\n",
+            bundle.display()
+        )),
+        "{}",
+        again.stdout
+    );
     assert_eq!(state(&b), before);
     let status = b.json(&["feedser", "sites", "status", "site-a", "--json"]);
     assert_eq!(status["bundles_imported"], 1);
@@ -81,7 +110,12 @@ fn untrusted_key_is_refused() {
     let stranger = Site::new("stranger");
     c.trust(&Site::uninitialized("site-a"), &stranger.with_key());
     let out = import(&c, &bundle, &[]).code(5);
-    assert!(out.stderr.starts_with("error: signature check failed for site `site-a`: "), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: signature check failed for site `site-a`: "),
+        "{}",
+        out.stderr
+    );
     assert!(c.canonicals().is_empty());
 }
 
@@ -92,7 +126,8 @@ fn key_of_another_site_is_refused() {
     let c = Site::new("site-c");
     let a_key = bundle.parent().unwrap().join("site-a.pub.pem");
     c.trust(&Site::uninitialized("site-x"), &a_key);
-    c.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"]).ok();
+    c.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
+        .ok();
     import(&c, &bundle, &[]).code(5).stderr_is(
         "error: site `site-a` has no trusted keys: add one with `stella feedser sites policy site-a --add-key PUB.pem`\n",
     );
@@ -102,8 +137,19 @@ fn key_of_another_site_is_refused() {
 #[test]
 fn revoked_key_is_refused() {
     let (_a, b, bundle) = setup();
-    let key_id = b.json(&["feedser", "sites", "policy", "site-a", "--json"])["keys"][0]["key_id"].as_str().unwrap().to_owned();
-    b.cmd(&["feedser", "sites", "policy", "site-a", "--revoke-key", &key_id]).ok();
+    let key_id = b.json(&["feedser", "sites", "policy", "site-a", "--json"])["keys"][0]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.cmd(&[
+        "feedser",
+        "sites",
+        "policy",
+        "site-a",
+        "--revoke-key",
+        &key_id,
+    ])
+    .ok();
     import(&b, &bundle, &[]).code(5);
     assert!(b.canonicals().is_empty());
 }
@@ -111,7 +157,8 @@ fn revoked_key_is_refused() {
 #[test]
 fn disabled_site_is_refused() {
     let (_a, b, bundle) = setup();
-    b.cmd(&["feedser", "sites", "policy", "site-a", "--enabled", "false"]).ok();
+    b.cmd(&["feedser", "sites", "policy", "site-a", "--enabled", "false"])
+        .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(
         "error: site `site-a` is disabled: enable it with `stella feedser sites policy site-a --enabled true`\n",
     );
@@ -123,7 +170,11 @@ fn site_not_in_allowed_sites_is_refused() {
     let (_a, b, bundle) = setup();
     let config = b.home().join("concelier.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replace("AllowedSites: []", "AllowedSites: [site-z]")).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("AllowedSites: []", "AllowedSites: [site-z]"),
+    )
+    .unwrap();
     import(&b, &bundle, &[]).code(6).stderr_is(
         "error: site `site-a` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles\n",
     );
@@ -133,14 +184,30 @@ fn site_not_in_allowed_sites_is_refused() {
 fn too_large_bundle_is_refused() {
     let (_a, b, bundle) = setup();
     let size = std::fs::metadata(&bundle).unwrap().len();
-    b.cmd(&["feedser", "sites", "policy", "site-a", "--max-bundle-size", "100"]).ok();
+    b.cmd(&[
+        "feedser",
+        "sites",
+        "policy",
+        "site-a",
+        "--max-bundle-size",
+        "100",
+    ])
+    .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(&format!(
         "error: bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise the limit or export smaller bundles (--max-items)\n"
     ));
     // Streams are capped too.
     let bytes = std::fs::read(&bundle).unwrap();
-    let out = b.run(&["feedser", "bundle", "import", "-"]).stdin(bytes).go().code(6);
-    assert!(out.stderr.starts_with("error: bundle is "), "{}", out.stderr);
+    let out = b
+        .run(&["feedser", "bundle", "import", "-"])
+        .stdin(bytes)
+        .go()
+        .code(6);
+    assert!(
+        out.stderr.starts_with("error: bundle is "),
+        "{}",
+        out.stderr
+    );
     assert!(b.canonicals().is_empty());
 }
 
@@ -156,22 +223,60 @@ fn unsigned_bundle_needs_the_policy_to_allow_it() {
     );
     let config = b.home().join("concelier.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replace("SkipSignatureOnTrustedSites: false", "SkipSignatureOnTrustedSites: true")).unwrap();
-    let out = import(&b, &unsigned, &["--skip-signature", "--json"]).ok().json();
+    std::fs::write(
+        &config,
+        text.replace(
+            "SkipSignatureOnTrustedSites: false",
+            "SkipSignatureOnTrustedSites: true",
+        ),
+    )
+    .unwrap();
+    let out = import(&b, &unsigned, &["--skip-signature", "--json"])
+        .ok()
+        .json();
     assert_eq!(out["signature_skipped"], true);
-    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
-    assert!(history.lines().nth(1).unwrap().ends_with("unsigned"), "{history}");
+    let history = b
+        .cmd(&["feedser", "sites", "history", "site-a"])
+        .ok()
+        .stdout;
+    assert!(
+        history.lines().nth(1).unwrap().ends_with("unsigned"),
+        "{history}"
+    );
 }
 
 #[test]
 fn stale_gap_and_replayed_bundles() {
     let (a, b, full) = setup();
     import(&b, &full, &[]).ok();
-    let first = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"].as_str().unwrap().to_owned();
-    a.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-10-10").to_str().unwrap()]).ok();
+    let first = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.cmd(&[
+        "feedser",
+        "ingest",
+        "osv",
+        fixture("osv/pypi-2024-10-10").to_str().unwrap(),
+    ])
+    .ok();
 
     // The second bundle of a chain skips the first: a gap.
-    let chain = a.cmd(&["feedser", "bundle", "export", "-c", &first, "-o", "p.tar.zst", "--max-items", "3", "--json"]).ok().json();
+    let chain = a
+        .cmd(&[
+            "feedser",
+            "bundle",
+            "export",
+            "-c",
+            &first,
+            "-o",
+            "p.tar.zst",
+            "--max-items",
+            "3",
+            "--json",
+        ])
+        .ok()
+        .json();
     let second = a.path(chain["bundles"][1]["path"].as_str().unwrap());
     let since = chain["bundles"][1]["since_cursor"].as_str().unwrap();
     import(&b, &second, &[]).code(7).stderr_is(&format!(
@@ -180,13 +285,20 @@ fn stale_gap_and_replayed_bundles() {
 
     let delta = a.export("delta.tar.zst", &["-c", &first]);
     import(&b, &delta, &[]).ok();
-    let now = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"].as_str().unwrap().to_owned();
+    let now = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(now, first);
     let before = state(&b);
 
     // A replayed bundle is a no-op success.
     let out = import(&b, &full, &[]).ok();
-    assert!(out.stdout.contains(": already imported: nothing to do\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(": already imported: nothing to do\n"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(state(&b), before);
 
     // A different bundle that ends where we already are is stale.
@@ -200,7 +312,13 @@ fn stale_gap_and_replayed_bundles() {
     let forced = import(&b, &stale, &["--force", "--json"]).ok().json();
     assert_eq!(forced["forced"], true);
     assert_eq!(forced["counts"]["canonical_created"], 0);
-    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout;
-    assert!(history.lines().nth(1).unwrap().ends_with("forced"), "{history}");
+    let history = b
+        .cmd(&["feedser", "sites", "history", "site-a"])
+        .ok()
+        .stdout;
+    assert!(
+        history.lines().nth(1).unwrap().ends_with("forced"),
+        "{history}"
+    );
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }

@@ -8,17 +8,32 @@ fn setup() -> (Site, Site, std::path::PathBuf) {
     let key = a.with_key();
     b.trust(&a, &key);
     let original = fixture("osv/pypi-2024-10-10/PYSEC-2023-1.json");
-    a.cmd(&["feedser", "ingest", "osv", original.to_str().unwrap()]).ok();
+    a.cmd(&["feedser", "ingest", "osv", original.to_str().unwrap()])
+        .ok();
     let text = std::fs::read_to_string(&original).unwrap();
-    let edited = text.replace("Adyen has utility methods", "Adyen (edited at B) has utility methods");
+    let edited = text.replace(
+        "Adyen has utility methods",
+        "Adyen (edited at B) has utility methods",
+    );
     assert_ne!(edited, text);
-    b.run(&["feedser", "ingest", "osv", "-"]).stdin(edited).go().ok();
+    b.run(&["feedser", "ingest", "osv", "-"])
+        .stdin(edited)
+        .go()
+        .ok();
     let bundle = a.export("a.tar.zst", &[]);
     (a, b, bundle)
 }
 
 fn import(b: &Site, bundle: &std::path::Path, strategy: &str) -> Outcome {
-    b.cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap(), "--on-conflict", strategy, "--json"])
+    b.cmd(&[
+        "feedser",
+        "bundle",
+        "import",
+        bundle.to_str().unwrap(),
+        "--on-conflict",
+        strategy,
+        "--json",
+    ])
 }
 
 fn fields(out: &serde_json::Value) -> Vec<(String, String)> {
@@ -26,7 +41,12 @@ fn fields(out: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["field"].as_str().unwrap().to_owned(), c["resolution"].as_str().unwrap().to_owned()))
+        .map(|c| {
+            (
+                c["field"].as_str().unwrap().to_owned(),
+                c["resolution"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -46,8 +66,12 @@ fn fail_aborts_with_nothing_written() {
         ]
     );
     assert_same(&b.canonicals(), &before, "B against before");
-    b.cmd(&["feedser", "sites", "status", "site-a", "--json"]).ok();
-    assert_eq!(b.json(&["feedser", "sites", "status", "site-a", "--json"])["bundles_imported"], 0);
+    b.cmd(&["feedser", "sites", "status", "site-a", "--json"])
+        .ok();
+    assert_eq!(
+        b.json(&["feedser", "sites", "status", "site-a", "--json"])["bundles_imported"],
+        0
+    );
 }
 
 #[test]
@@ -72,7 +96,16 @@ fn prefer_local_keeps_the_local_copy_and_does_not_ask_again() {
     // The conflict is settled: the same remote copy again (a bundle with another
     // manifest, forced past the cursor check) is not a new one.
     let resent = a.export("a2.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
-    let args = ["feedser", "bundle", "import", resent.to_str().unwrap(), "--on-conflict", "fail", "--force", "--json"];
+    let args = [
+        "feedser",
+        "bundle",
+        "import",
+        resent.to_str().unwrap(),
+        "--on-conflict",
+        "fail",
+        "--force",
+        "--json",
+    ];
     let out = b.cmd(&args).ok().json();
     assert_eq!(out["counts"]["conflicts"], 0, "{out}");
     assert_same(&b.canonicals(), &before, "B against before");

@@ -11,18 +11,25 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_stella");
 
 /// The shared real OSV snapshots, if this checkout sits beside them.
 pub fn shared_osv(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/osv").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/osv")
+        .join(name);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: `{}` is not present (real OSV data lives in ../shared)", path.display());
+        eprintln!(
+            "skipped: `{}` is not present (real OSV data lives in ../shared)",
+            path.display()
+        );
         None
     }
 }
 
 /// The attributed sample shipped in `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 pub struct Site {
@@ -78,7 +85,10 @@ impl Site {
             .env_remove("STELLA_CONFIG")
             .env_remove("STELLA_KEY_PASSPHRASE_FILE")
             .env("RUST_BACKTRACE", "0");
-        Run { command, stdin: None }
+        Run {
+            command,
+            stdin: None,
+        }
     }
 
     /// Runs and returns the outcome, whatever the exit code.
@@ -88,8 +98,11 @@ impl Site {
 
     /// Generates a federation key `fed` and returns the public PEM's path.
     pub fn with_key(&self) -> PathBuf {
-        self.cmd(&["authority", "keys", "generate", "--name", "fed"]).ok();
-        let pem = self.cmd(&["authority", "keys", "export", "fed", "--public"]).ok();
+        self.cmd(&["authority", "keys", "generate", "--name", "fed"])
+            .ok();
+        let pem = self
+            .cmd(&["authority", "keys", "export", "fed", "--public"])
+            .ok();
         let path = self.path(&format!("{}.pub.pem", self.id));
         std::fs::write(&path, pem.stdout).expect("write public key");
         path
@@ -98,7 +111,17 @@ impl Site {
     /// Registers `peer` here, trusting `key`.
     pub fn trust(&self, peer: &Site, key: &Path) {
         let key = key.to_str().expect("utf-8 path");
-        self.cmd(&["feedser", "sites", "add", &peer.id, "--display-name", &peer.id, "--key", key]).ok();
+        self.cmd(&[
+            "feedser",
+            "sites",
+            "add",
+            &peer.id,
+            "--display-name",
+            &peer.id,
+            "--key",
+            key,
+        ])
+        .ok();
     }
 
     /// `canonical list --json`: this site's canonical set, one line each.
@@ -118,7 +141,8 @@ impl Site {
 
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.cmd(args).ok();
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", out.stdout))
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", out.stdout))
     }
 }
 
@@ -128,8 +152,15 @@ pub fn assert_same(left: &[String], right: &[String], what: &str) {
     if left == right {
         return;
     }
-    let first = left.iter().zip(right).position(|(l, r)| l != r).unwrap_or(left.len().min(right.len()));
-    let cut = |v: &[String]| v.get(first).map(|s| s.chars().take(400).collect::<String>());
+    let first = left
+        .iter()
+        .zip(right)
+        .position(|(l, r)| l != r)
+        .unwrap_or(left.len().min(right.len()));
+    let cut = |v: &[String]| {
+        v.get(first)
+            .map(|s| s.chars().take(400).collect::<String>())
+    };
     panic!(
         "{what}: {} vs {} rows; first difference at row {first}:\n  {:?}\n  {:?}",
         left.len(),
@@ -152,7 +183,11 @@ impl Run {
 
     pub fn go(mut self) -> Outcome {
         self.command
-            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = self.command.spawn().expect("spawn stella");
@@ -180,7 +215,11 @@ impl Outcome {
 
     #[track_caller]
     pub fn code(self, code: i32) -> Outcome {
-        assert_eq!(self.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -198,7 +237,8 @@ impl Outcome {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
@@ -209,7 +249,10 @@ pub fn redact(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if text[i..].starts_with("sha256:") && bytes.len() >= i + 71 && bytes[i + 7..i + 71].iter().all(u8::is_ascii_hexdigit) {
+        if text[i..].starts_with("sha256:")
+            && bytes.len() >= i + 71
+            && bytes[i + 7..i + 71].iter().all(u8::is_ascii_hexdigit)
+        {
             out.push_str("sha256:<hash>");
             i += 71;
         } else if is_time_at(&bytes[i..]) {

@@ -18,7 +18,10 @@ fn init_creates_a_home_with_config_store_and_private_keys_dir() {
     assert!(config.contains("SiteId: site-a"), "{config}");
     assert!(home.join("stella.db").is_file());
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(home.join("keys")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(home.join("keys"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o700);
 }
 
@@ -34,7 +37,10 @@ fn init_twice_is_refused_and_keeps_the_config() {
             site.home().display()
         )
     );
-    assert_eq!(std::fs::read(site.home().join("concelier.yaml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(site.home().join("concelier.yaml")).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -64,7 +70,10 @@ fn stella_home_env_selects_the_home() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "SITE ID  STATUS  LAST SYNC  CURSOR\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "SITE ID  STATUS  LAST SYNC  CURSOR\n"
+    );
 }
 
 #[test]
@@ -76,17 +85,33 @@ fn seed_config_is_accepted_through_config_flag() {
         "Federation: { Enabled: true, SiteId: \"site-us-west-1\", DefaultCompressionLevel: 3,\n              DefaultMaxItems: 10000, RequireSignature: true }\nFederationImport: { AllowedSites: [\"site-us-east-1\"], MaxBundleSizeBytes: 104857600,\n                    SkipSignatureOnTrustedSites: false }\nLogging: { LogLevel: { StellaOps.Concelier.Federation: Debug } }\n",
     )
     .unwrap();
-    let out = site.cmd(&["--config", config.to_str().unwrap(), "feedser", "sites", "list"]).ok();
+    let out = site
+        .cmd(&[
+            "--config",
+            config.to_str().unwrap(),
+            "feedser",
+            "sites",
+            "list",
+        ])
+        .ok();
     assert_eq!(out.stdout, "SITE ID  STATUS  LAST SYNC  CURSOR\n");
     // Debug logging from the config reaches stderr.
-    assert!(out.stderr.contains("stella: debug: home `"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("stella: debug: home `"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn unknown_config_key_names_file_line_and_column() {
     let site = Site::new("site-a");
     let config = site.home().join("concelier.yaml");
-    std::fs::write(&config, "Federation:\n  SiteId: site-a\n  RequireSignatures: true\n").unwrap();
+    std::fs::write(
+        &config,
+        "Federation:\n  SiteId: site-a\n  RequireSignatures: true\n",
+    )
+    .unwrap();
     site.cmd(&["feedser", "sites", "list"]).code(3).stderr_is(&format!(
         "error: invalid config file `{}`: line 3 column 3: unknown field `RequireSignatures`, expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature\n",
         config.display()
@@ -97,5 +122,10 @@ fn unknown_config_key_names_file_line_and_column() {
 fn unknown_subcommand_is_usage_exit_2() {
     let site = Site::new("site-a");
     let out = site.cmd(&["feedser", "frobnicate"]).code(2);
-    assert!(out.stderr.starts_with("error: unrecognized subcommand 'frobnicate'"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: unrecognized subcommand 'frobnicate'"),
+        "{}",
+        out.stderr
+    );
 }

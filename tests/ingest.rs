@@ -23,20 +23,49 @@ fn sample_history_creates_updates_withdraws_and_supersedes() {
 #[test]
 fn canonical_get_and_list_use_the_indexes() {
     let a = Site::new("site-a");
-    a.cmd(&["feedser", "ingest", "osv", &sample("pypi-2024-10-10")]).ok();
-    let listed = a.cmd(&["feedser", "canonical", "list", "--cve", "cve-2021-42343", "--json"]).ok().stdout;
-    let rows: Vec<serde_json::Value> = listed.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    a.cmd(&["feedser", "ingest", "osv", &sample("pypi-2024-10-10")])
+        .ok();
+    let listed = a
+        .cmd(&[
+            "feedser",
+            "canonical",
+            "list",
+            "--cve",
+            "cve-2021-42343",
+            "--json",
+        ])
+        .ok()
+        .stdout;
+    let rows: Vec<serde_json::Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 1, "{listed}");
     let record = &rows[0];
     assert_eq!(record["canonical"]["cve"], "CVE-2021-42343");
     assert_eq!(record["edges"].as_array().unwrap().len(), 2);
     let merge_hash = record["canonical"]["merge_hash"].as_str().unwrap();
     let purl = record["canonical"]["affects_key"].as_str().unwrap();
-    let got = a.cmd(&["feedser", "canonical", "get", merge_hash, "--json"]).ok().json();
+    let got = a
+        .cmd(&["feedser", "canonical", "get", merge_hash, "--json"])
+        .ok()
+        .json();
     assert_eq!(&got, record);
-    let by_purl = a.cmd(&["feedser", "canonical", "list", "--purl", &format!("{}@1.0?x=y", purl.to_uppercase().replace("PKG:", "pkg:")), "--json"]).ok().stdout;
+    let by_purl = a
+        .cmd(&[
+            "feedser",
+            "canonical",
+            "list",
+            "--purl",
+            &format!("{}@1.0?x=y", purl.to_uppercase().replace("PKG:", "pkg:")),
+            "--json",
+        ])
+        .ok()
+        .stdout;
     assert!(by_purl.lines().any(|l| l.contains(merge_hash)), "{by_purl}");
-    a.cmd(&["feedser", "canonical", "get", "sha256:0000"]).code(12).stderr_is("error: canonical `sha256:0000` not found\n");
+    a.cmd(&["feedser", "canonical", "get", "sha256:0000"])
+        .code(12)
+        .stderr_is("error: canonical `sha256:0000` not found\n");
 }
 
 #[test]
@@ -44,19 +73,47 @@ fn malformed_records_are_reported_and_skipped() {
     let a = Site::new("site-a");
     let dir = a.path("osv");
     std::fs::create_dir(&dir).unwrap();
-    std::fs::copy(fixture("osv/pypi-2024-10-10/PYSEC-2023-1.json"), dir.join("PYSEC-2023-1.json")).unwrap();
-    std::fs::write(dir.join("broken.json"), "{\"id\": \"PYSEC-X\", \"affected\": ").unwrap();
-    std::fs::write(dir.join("empty.json"), "{\"id\": \"PYSEC-Y\", \"affected\": []}").unwrap();
-    let out = a.cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()]).code(9);
+    std::fs::copy(
+        fixture("osv/pypi-2024-10-10/PYSEC-2023-1.json"),
+        dir.join("PYSEC-2023-1.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("broken.json"),
+        "{\"id\": \"PYSEC-X\", \"affected\": ",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("empty.json"),
+        "{\"id\": \"PYSEC-Y\", \"affected\": []}",
+    )
+    .unwrap();
+    let out = a
+        .cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()])
+        .code(9);
     assert_eq!(
         out.stdout,
         "Read 3 records: 0 unchanged, 2 failed\nCanonicals: 1 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n"
     );
     let stderr: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(stderr.len(), 3, "{}", out.stderr);
-    assert!(stderr[0].starts_with(&format!("stella: skipped `{}/broken.json`", dir.display())), "{}", out.stderr);
-    assert!(stderr[1].starts_with(&format!("stella: skipped `{}/empty.json` (PYSEC-Y): ", dir.display())), "{}", out.stderr);
-    assert_eq!(stderr[2], "error: 2 of 3 records could not be ingested and were skipped (listed above); the rest were applied");
+    assert!(
+        stderr[0].starts_with(&format!("stella: skipped `{}/broken.json`", dir.display())),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        stderr[1].starts_with(&format!(
+            "stella: skipped `{}/empty.json` (PYSEC-Y): ",
+            dir.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        stderr[2],
+        "error: 2 of 3 records could not be ingested and were skipped (listed above); the rest were applied"
+    );
     assert_eq!(a.canonicals().len(), 1);
 }
 
@@ -65,7 +122,8 @@ fn stdin_takes_ndjson() {
     let a = Site::new("site-a");
     let mut ndjson = Vec::new();
     for id in ["PYSEC-2023-1", "PYSEC-2022-250"] {
-        let text = std::fs::read_to_string(fixture(&format!("osv/pypi-2024-10-10/{id}.json"))).unwrap();
+        let text =
+            std::fs::read_to_string(fixture(&format!("osv/pypi-2024-10-10/{id}.json"))).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         ndjson.extend(serde_json::to_vec(&value).unwrap());
         ndjson.push(b'\n');
@@ -78,15 +136,22 @@ fn stdin_takes_ndjson() {
 #[test]
 fn missing_path_fails_clearly() {
     let a = Site::new("site-a");
-    let out = a.cmd(&["feedser", "ingest", "osv", "/nonexistent/osv"]).code(9);
+    let out = a
+        .cmd(&["feedser", "ingest", "osv", "/nonexistent/osv"])
+        .code(9);
     assert!(out.stderr.contains("/nonexistent/osv"), "{}", out.stderr);
 }
 
 #[test]
 fn real_snapshot_zip_ingests_without_failures() {
-    let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else { return };
+    let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else {
+        return;
+    };
     let a = Site::new("site-a");
-    let out = a.cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap(), "--json"]).ok().json();
+    let out = a
+        .cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
     assert_eq!(out["records_read"], 2661);
     assert_eq!(out["failures"].as_array().unwrap().len(), 0);
 }

@@ -3,22 +3,54 @@ use crate::harness::*;
 #[test]
 fn generate_list_and_export_public() {
     let site = Site::new("site-a");
-    let out = site.cmd(&["authority", "keys", "generate", "--name", "fed", "--algorithm", "ES256", "--purpose", "federation"]).ok();
+    let out = site
+        .cmd(&[
+            "authority",
+            "keys",
+            "generate",
+            "--name",
+            "fed",
+            "--algorithm",
+            "ES256",
+            "--purpose",
+            "federation",
+        ])
+        .ok();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], "generated ES256 key `fed` for federation");
-    assert!(lines[1].starts_with("key id: sha256:") && lines[1].len() == "key id: sha256:".len() + 64, "{}", lines[1]);
-    assert_eq!(lines[2], "public key: stella authority keys export fed --public");
+    assert!(
+        lines[1].starts_with("key id: sha256:") && lines[1].len() == "key id: sha256:".len() + 64,
+        "{}",
+        lines[1]
+    );
+    assert_eq!(
+        lines[2],
+        "public key: stella authority keys export fed --public"
+    );
     let key_id = lines[1].trim_start_matches("key id: ").to_owned();
 
     let private = site.home().join("keys/fed.key.pem");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let private_text = std::fs::read_to_string(&private).unwrap();
 
-    let pem = site.cmd(&["authority", "keys", "export", "fed", "--public"]).ok().stdout;
-    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n") && pem.ends_with("-----END PUBLIC KEY-----\n"), "{pem}");
+    let pem = site
+        .cmd(&["authority", "keys", "export", "fed", "--public"])
+        .ok()
+        .stdout;
+    assert!(
+        pem.starts_with("-----BEGIN PUBLIC KEY-----\n")
+            && pem.ends_with("-----END PUBLIC KEY-----\n"),
+        "{pem}"
+    );
 
-    let list = site.cmd(&["authority", "keys", "list", "--json"]).ok().json();
+    let list = site
+        .cmd(&["authority", "keys", "list", "--json"])
+        .ok()
+        .json();
     assert_eq!(list[0]["name"], "fed");
     assert_eq!(list[0]["key_id"], key_id.as_str());
     assert_eq!(list[0]["algorithm"], "ES256");
@@ -33,17 +65,31 @@ fn generate_list_and_export_public() {
 fn private_export_is_refused() {
     let site = Site::new("site-a");
     site.with_key();
-    site.cmd(&["authority", "keys", "export", "fed"]).code(2).stderr_is(
-        "error: private keys are never exported: pass --public for the public key\n",
-    );
+    site.cmd(&["authority", "keys", "export", "fed"])
+        .code(2)
+        .stderr_is("error: private keys are never exported: pass --public for the public key\n");
 }
 
 #[test]
 fn other_algorithms_are_a_clear_error() {
     let site = Site::new("site-a");
-    let out = site.cmd(&["authority", "keys", "generate", "--name", "k", "--algorithm", "RS256"]).code(11);
+    let out = site
+        .cmd(&[
+            "authority",
+            "keys",
+            "generate",
+            "--name",
+            "k",
+            "--algorithm",
+            "RS256",
+        ])
+        .code(11);
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
-    assert!(out.stderr.contains("RS256") && out.stderr.contains("ES256"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("RS256") && out.stderr.contains("ES256"),
+        "{}",
+        out.stderr
+    );
     assert!(!site.home().join("keys/k.key.pem").exists());
 }
 
@@ -53,17 +99,54 @@ fn encrypted_key_needs_its_passphrase_to_sign() {
     let pass = site.path("pass.txt");
     std::fs::write(&pass, "correct horse\n").unwrap();
     let pass = pass.to_str().unwrap();
-    site.cmd(&["authority", "keys", "generate", "--name", "fed", "--passphrase-file", pass]).ok();
+    site.cmd(&[
+        "authority",
+        "keys",
+        "generate",
+        "--name",
+        "fed",
+        "--passphrase-file",
+        pass,
+    ])
+    .ok();
     let pem = std::fs::read_to_string(site.home().join("keys/fed.key.pem")).unwrap();
-    assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "{pem}");
-    site.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-01-01").to_str().unwrap()]).ok();
+    assert!(
+        pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{pem}"
+    );
+    site.cmd(&[
+        "feedser",
+        "ingest",
+        "osv",
+        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
+    ])
+    .ok();
 
     let wrong = site.path("wrong.txt");
     std::fs::write(&wrong, "wrong\n").unwrap();
-    let out = site.cmd(&["feedser", "bundle", "export", "-o", "b.tar.zst", "--passphrase-file", wrong.to_str().unwrap()]).code(11);
+    let out = site
+        .cmd(&[
+            "feedser",
+            "bundle",
+            "export",
+            "-o",
+            "b.tar.zst",
+            "--passphrase-file",
+            wrong.to_str().unwrap(),
+        ])
+        .code(11);
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     assert!(!site.path("b.tar.zst").exists());
 
-    site.cmd(&["feedser", "bundle", "export", "-o", "b.tar.zst", "--passphrase-file", pass]).ok();
+    site.cmd(&[
+        "feedser",
+        "bundle",
+        "export",
+        "-o",
+        "b.tar.zst",
+        "--passphrase-file",
+        pass,
+    ])
+    .ok();
     assert!(site.path("b.tar.zst").is_file());
 }

@@ -4,7 +4,13 @@ fn federated_pair() -> (Site, Site) {
     let (a, b) = (Site::new("site-a"), Site::new("site-b"));
     let key = a.with_key();
     b.trust(&a, &key);
-    a.cmd(&["feedser", "ingest", "osv", fixture("osv/pypi-2024-01-01").to_str().unwrap()]).ok();
+    a.cmd(&[
+        "feedser",
+        "ingest",
+        "osv",
+        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
+    ])
+    .ok();
     (a, b)
 }
 
@@ -15,8 +21,17 @@ fn export_to_stdout_imports_from_stdin() {
     assert!(export.stderr.starts_with("Wrote -\n"), "{}", export.stderr);
     let bytes = export.stdout_bytes;
     assert_eq!(&bytes[..4], &[0x28, 0xb5, 0x2f, 0xfd], "a zstd frame");
-    let out = b.run(&["feedser", "bundle", "import", "-"]).stdin(bytes.clone()).go().ok();
-    assert!(out.stdout.starts_with("Bundle - from site site-a: imported\n"), "{}", out.stdout);
+    let out = b
+        .run(&["feedser", "bundle", "import", "-"])
+        .stdin(bytes.clone())
+        .go()
+        .ok();
+    assert!(
+        out.stdout
+            .starts_with("Bundle - from site site-a: imported\n"),
+        "{}",
+        out.stdout
+    );
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
     // The same bytes as a file give the same bundle hash as the pipe did.
     let file = a.export("same.tar.zst", &[]);
@@ -26,15 +41,30 @@ fn export_to_stdout_imports_from_stdin() {
 #[test]
 fn validate_reads_stdin() {
     let (a, b) = federated_pair();
-    let bytes = a.cmd(&["feedser", "bundle", "export", "-o", "-"]).ok().stdout_bytes;
-    let out = b.run(&["feedser", "bundle", "validate", "-"]).stdin(bytes).go().ok();
-    assert!(out.stdout.ends_with("Ready for import.\n"), "{}", out.stdout);
+    let bytes = a
+        .cmd(&["feedser", "bundle", "export", "-o", "-"])
+        .ok()
+        .stdout_bytes;
+    let out = b
+        .run(&["feedser", "bundle", "validate", "-"])
+        .stdin(bytes)
+        .go()
+        .ok();
+    assert!(
+        out.stdout.ends_with("Ready for import.\n"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn empty_stdin_is_a_bundle_error() {
     let (_a, b) = federated_pair();
-    let out = b.run(&["feedser", "bundle", "import", "-"]).stdin(Vec::new()).go().code(4);
+    let out = b
+        .run(&["feedser", "bundle", "import", "-"])
+        .stdin(Vec::new())
+        .go()
+        .code(4);
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     assert!(b.canonicals().is_empty());
 }
@@ -43,13 +73,24 @@ fn empty_stdin_is_a_bundle_error() {
 fn closed_stdout_pipe_is_not_a_failure() {
     let (a, _b) = federated_pair();
     let mut child = std::process::Command::new(BIN)
-        .args(["--home", a.home().to_str().unwrap(), "feedser", "canonical", "list"])
+        .args([
+            "--home",
+            a.home().to_str().unwrap(),
+            "feedser",
+            "canonical",
+            "list",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }

@@ -4,12 +4,30 @@ use crate::harness::*;
 fn add_list_and_json() {
     let (a, b) = (Site::new("site-a"), Site::new("site-b"));
     let key = a.with_key();
-    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "Site A", "--key", key.to_str().unwrap()])
-        .ok()
-        .stdout_is("registered site `site-a` (enabled) with 1 trusted key(s)\n");
-    b.cmd(&["feedser", "sites", "add", "site-c", "--display-name", "C", "--enabled", "false"])
-        .ok()
-        .stdout_is("registered site `site-c` (disabled) with 0 trusted key(s)\n");
+    b.cmd(&[
+        "feedser",
+        "sites",
+        "add",
+        "site-a",
+        "--display-name",
+        "Site A",
+        "--key",
+        key.to_str().unwrap(),
+    ])
+    .ok()
+    .stdout_is("registered site `site-a` (enabled) with 1 trusted key(s)\n");
+    b.cmd(&[
+        "feedser",
+        "sites",
+        "add",
+        "site-c",
+        "--display-name",
+        "C",
+        "--enabled",
+        "false",
+    ])
+    .ok()
+    .stdout_is("registered site `site-c` (disabled) with 0 trusted key(s)\n");
     b.cmd(&["feedser", "sites", "list"]).ok().stdout_is(
         "SITE ID  STATUS    LAST SYNC  CURSOR\nsite-a   enabled   never      -\nsite-c   disabled  never      -\n",
     );
@@ -22,30 +40,87 @@ fn add_list_and_json() {
 #[test]
 fn adding_twice_and_bad_keys_are_refused() {
     let b = Site::new("site-b");
-    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"]).ok();
-    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"]).code(10).stderr_is("error: site `site-a` is already registered\n");
+    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
+        .ok();
+    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
+        .code(10)
+        .stderr_is("error: site `site-a` is already registered\n");
     let junk = b.path("junk.pem");
     std::fs::write(&junk, "not a key").unwrap();
-    let out = b.cmd(&["feedser", "sites", "add", "site-x", "--display-name", "X", "--key", junk.to_str().unwrap()]).code(11);
+    let out = b
+        .cmd(&[
+            "feedser",
+            "sites",
+            "add",
+            "site-x",
+            "--display-name",
+            "X",
+            "--key",
+            junk.to_str().unwrap(),
+        ])
+        .code(11);
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
-    b.cmd(&["feedser", "sites", "list"]).ok().stdout_is("SITE ID  STATUS   LAST SYNC  CURSOR\nsite-a   enabled  never      -\n");
+    b.cmd(&["feedser", "sites", "list"])
+        .ok()
+        .stdout_is("SITE ID  STATUS   LAST SYNC  CURSOR\nsite-a   enabled  never      -\n");
 }
 
 #[test]
 fn policy_shows_and_changes_everything() {
     let (a, b) = (Site::new("site-a"), Site::new("site-b"));
     let key = a.with_key();
-    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "Site A"]).ok();
-    let out = b.cmd(&[
-        "feedser", "sites", "policy", "site-a", "--enabled", "false", "--max-bundle-size", "1MB",
-        "--allowed-sources", "nvd,pypa", "--add-key", key.to_str().unwrap(),
-    ]).ok();
+    b.cmd(&[
+        "feedser",
+        "sites",
+        "add",
+        "site-a",
+        "--display-name",
+        "Site A",
+    ])
+    .ok();
+    let out = b
+        .cmd(&[
+            "feedser",
+            "sites",
+            "policy",
+            "site-a",
+            "--enabled",
+            "false",
+            "--max-bundle-size",
+            "1MB",
+            "--allowed-sources",
+            "nvd,pypa",
+            "--add-key",
+            key.to_str().unwrap(),
+        ])
+        .ok();
     assert_eq!(
         redact(&out.stdout),
         "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: 1048576 bytes\nAllowed sources: nvd,pypa\nKeys:\n  sha256:<hash> (trusted)\n"
     );
-    let key_id = out.stdout.lines().last().unwrap().split_whitespace().next().unwrap().to_owned();
-    let out = b.cmd(&["feedser", "sites", "policy", "site-a", "--revoke-key", &key_id, "--allowed-sources", "all", "--max-bundle-size", "none"]).ok();
+    let key_id = out
+        .stdout
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = b
+        .cmd(&[
+            "feedser",
+            "sites",
+            "policy",
+            "site-a",
+            "--revoke-key",
+            &key_id,
+            "--allowed-sources",
+            "all",
+            "--max-bundle-size",
+            "none",
+        ])
+        .ok();
     assert_eq!(
         redact(&out.stdout),
         "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: config default\nAllowed sources: all\nKeys:\n  sha256:<hash> (revoked <time>)\n"
@@ -55,7 +130,9 @@ fn policy_shows_and_changes_everything() {
 #[test]
 fn unknown_site_is_not_found() {
     let b = Site::new("site-b");
-    b.cmd(&["feedser", "sites", "policy", "nope", "--enabled", "true"]).code(12).stderr_is("error: site `nope` not found\n");
+    b.cmd(&["feedser", "sites", "policy", "nope", "--enabled", "true"])
+        .code(12)
+        .stderr_is("error: site `nope` not found\n");
     b.cmd(&["feedser", "sites", "status", "nope"]).code(12);
     b.cmd(&["feedser", "sites", "history", "nope"]).code(12);
 }
@@ -63,7 +140,8 @@ fn unknown_site_is_not_found() {
 #[test]
 fn status_and_history_of_an_unsynced_site() {
     let b = Site::new("site-b");
-    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"]).ok();
+    b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
+        .ok();
     b.cmd(&["feedser", "sites", "status", "site-a"]).ok().stdout_is(
         "Site: site-a\nStatus: enabled\nLocal cursor: -\nLast imported cursor: -\nLast sync: never\nBundles imported: 0\nItems imported: 0\n",
     );

@@ -9,7 +9,8 @@ fn setup() -> (Site, Site, Vec<u8>) {
     b.trust(&a, &key);
     for id in ["PYSEC-2023-1", "PYSEC-2021-871"] {
         let file = fixture(&format!("osv/pypi-2024-10-10/{id}.json"));
-        a.cmd(&["feedser", "ingest", "osv", file.to_str().unwrap()]).ok();
+        a.cmd(&["feedser", "ingest", "osv", file.to_str().unwrap()])
+            .ok();
     }
     let bundle = std::fs::read(a.export("a.tar.zst", &[])).unwrap();
     (a, b, bundle)
@@ -29,14 +30,20 @@ fn every_flipped_byte_fails_validation() {
             accepted.push((offset, out.code));
         }
     }
-    assert!(accepted.is_empty(), "accepted or odd exit codes at {accepted:?}");
+    assert!(
+        accepted.is_empty(),
+        "accepted or odd exit codes at {accepted:?}"
+    );
 }
 
 #[test]
 fn tampered_bundle_import_writes_nothing() {
     let (_a, b, bundle) = setup();
     let path = b.path("t.tar.zst");
-    let before = (b.canonicals(), b.cmd(&["feedser", "sites", "list"]).ok().stdout);
+    let before = (
+        b.canonicals(),
+        b.cmd(&["feedser", "sites", "list"]).ok().stdout,
+    );
     let step = (bundle.len() / 40).max(1);
     for offset in (0..bundle.len()).step_by(step) {
         let mut copy = bundle.clone();
@@ -45,15 +52,27 @@ fn tampered_bundle_import_writes_nothing() {
         let out = b.cmd(&["feedser", "bundle", "import", path.to_str().unwrap()]);
         assert!(out.code == 4 || out.code == 5, "offset {offset}: {out:?}");
         assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
-        assert_eq!((b.canonicals(), b.cmd(&["feedser", "sites", "list"]).ok().stdout), before, "offset {offset}");
+        assert_eq!(
+            (
+                b.canonicals(),
+                b.cmd(&["feedser", "sites", "list"]).ok().stdout
+            ),
+            before,
+            "offset {offset}"
+        );
     }
     // Truncated and extended bundles are refused too.
-    for copy in [bundle[..bundle.len() - 1].to_vec(), [bundle.as_slice(), b"x"].concat()] {
+    for copy in [
+        bundle[..bundle.len() - 1].to_vec(),
+        [bundle.as_slice(), b"x"].concat(),
+    ] {
         std::fs::write(&path, &copy).unwrap();
-        b.cmd(&["feedser", "bundle", "import", path.to_str().unwrap()]).code(4);
+        b.cmd(&["feedser", "bundle", "import", path.to_str().unwrap()])
+            .code(4);
     }
     // The untouched bundle still imports: the refusals were about the bytes.
     std::fs::write(&path, &bundle).unwrap();
-    b.cmd(&["feedser", "bundle", "import", path.to_str().unwrap()]).ok();
+    b.cmd(&["feedser", "bundle", "import", path.to_str().unwrap()])
+        .ok();
     assert_eq!(b.canonicals().len(), 2);
 }

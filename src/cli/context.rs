@@ -36,7 +36,11 @@ impl Context {
         };
         let config = FileConfig::load(&config_path)?;
         super::logger::init(global, config.log_level());
-        log::debug!("home `{}`, config `{}`", home.root().display(), config_path.display());
+        log::debug!(
+            "home `{}`, config `{}`",
+            home.root().display(),
+            config_path.display()
+        );
         Ok(Context {
             home,
             config,

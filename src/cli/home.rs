@@ -15,14 +15,18 @@ impl Home {
     /// `--home`/`STELLA_HOME`, else `$XDG_DATA_HOME/stella`, else `~/.local/share/stella`.
     pub fn resolve(explicit: Option<&Path>) -> Home {
         if let Some(dir) = explicit {
-            return Home { root: dir.to_owned() };
+            return Home {
+                root: dir.to_owned(),
+            };
         }
         let data = std::env::var_os("XDG_DATA_HOME")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
             .unwrap_or_else(|| PathBuf::from("."));
-        Home { root: data.join("stella") }
+        Home {
+            root: data.join("stella"),
+        }
     }
 
     pub fn root(&self) -> &Path {

@@ -58,7 +58,10 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     #[test]
     fn table_aligns_columns() {
-        let rows = vec![vec!["site-a".into(), "enabled".into()], vec!["b".into(), "-".into()]];
+        let rows = vec![
+            vec!["site-a".into(), "enabled".into()],
+            vec!["b".into(), "-".into()],
+        ];
         assert_eq!(
             super::table(&["SITE ID", "STATUS"], &rows),
             "SITE ID  STATUS\nsite-a   enabled\nb        -\n"

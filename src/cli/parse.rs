@@ -6,14 +6,20 @@ use crate::cursor::Cursor;
 /// `MaxBundleSizeBytes: 104857600` (= 100MB) reads.
 pub fn byte_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("`{text}` is not a size: use bytes or KB, MB, GB (e.g. 100MB)")),
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: use bytes or KB, MB, GB (e.g. 100MB)"
+            ));
+        }
     };
     let value: f64 = number
         .parse()
@@ -35,9 +41,19 @@ pub fn sources(text: &str) -> Result<Option<Vec<String>>, String> {
     if t == "*" || t.eq_ignore_ascii_case("all") {
         return Ok(None);
     }
-    let mut names: Vec<String> = t.split(',').map(|s| s.trim().to_ascii_lowercase()).collect();
-    if names.iter().any(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
-        return Err(format!("`{text}` is not a list of source names such as `nvd,ghsa` (or `all`)"));
+    let mut names: Vec<String> = t
+        .split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
+    if names.iter().any(|n| {
+        n.is_empty()
+            || !n
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(format!(
+            "`{text}` is not a list of source names such as `nvd,ghsa` (or `all`)"
+        ));
     }
     names.sort();
     names.dedup();
@@ -59,7 +75,10 @@ mod tests {
 
     #[test]
     fn source_lists() {
-        assert_eq!(sources("nvd, GHSA,nvd"), Ok(Some(vec!["ghsa".into(), "nvd".into()])));
+        assert_eq!(
+            sources("nvd, GHSA,nvd"),
+            Ok(Some(vec!["ghsa".into(), "nvd".into()]))
+        );
         assert_eq!(sources("all"), Ok(None));
         assert!(sources("a,,b").is_err());
     }

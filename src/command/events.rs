@@ -44,7 +44,15 @@ impl Events {
                 ]
             })
             .collect();
-        let headers = ["ID", "TIME", "ACTION", "FROM SITE", "CVE", "PACKAGE", "MERGE HASH"];
+        let headers = [
+            "ID",
+            "TIME",
+            "ACTION",
+            "FROM SITE",
+            "CVE",
+            "PACKAGE",
+            "MERGE HASH",
+        ];
         ctx.out.text(&table(&headers, &rows))
     }
 }

@@ -24,10 +24,15 @@ impl Osv {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let stdin_count = self.paths.iter().filter(|p| p.as_os_str() == "-").count();
         if stdin_count > 0 && self.paths.len() > 1 {
-            return Err(Error::Usage("`-` (stdin) cannot be combined with other paths".into()));
+            return Err(Error::Usage(
+                "`-` (stdin) cannot be combined with other paths".into(),
+            ));
         }
         let mut store = ctx.open_store()?;
-        let opts = IngestOptions { prune: self.prune, now: now() };
+        let opts = IngestOptions {
+            prune: self.prune,
+            now: now(),
+        };
         let report = {
             let mut txn = store.begin()?;
             let mut stdin = std::io::stdin().lock();
@@ -37,8 +42,15 @@ impl Osv {
             report
         };
         for failure in &report.failures {
-            let id = failure.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
-            eprintln!("stella: skipped `{}`{id}: {}", failure.origin, failure.message);
+            let id = failure
+                .id
+                .as_deref()
+                .map(|id| format!(" ({id})"))
+                .unwrap_or_default();
+            eprintln!(
+                "stella: skipped `{}`{id}: {}",
+                failure.origin, failure.message
+            );
         }
         if self.json {
             ctx.out.json(&report)?;

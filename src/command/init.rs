@@ -63,5 +63,6 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         .create_new(true)
         .open(path)
         .map_err(Error::io("cannot create", path))?;
-    file.write_all(bytes).map_err(Error::io("cannot write", path))
+    file.write_all(bytes)
+        .map_err(Error::io("cannot write", path))
 }

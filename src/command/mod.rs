@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 /// Reads a passphrase file; one trailing newline is not part of the passphrase.
 pub fn read_passphrase(path: Option<&Path>) -> Result<Option<String>> {
     let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path).map_err(Error::io("cannot read passphrase file", path))?;
+    let text =
+        std::fs::read_to_string(path).map_err(Error::io("cannot read passphrase file", path))?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     let text = text.strip_suffix('\r').unwrap_or(text);
     Ok(Some(text.to_owned()))

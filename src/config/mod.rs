@@ -133,17 +133,27 @@ impl FileConfig {
         if !f.site_id.is_empty() && !crate::site::is_valid_site_id(&f.site_id) {
             return Err(bad(
                 "Federation.SiteId",
-                format!("`{}` is not a valid site id ({})", f.site_id, crate::site::SITE_ID_RULE),
+                format!(
+                    "`{}` is not a valid site id ({})",
+                    f.site_id,
+                    crate::site::SITE_ID_RULE
+                ),
             ));
         }
         if !(1..=19).contains(&f.default_compression_level) {
             return Err(bad(
                 "Federation.DefaultCompressionLevel",
-                format!("{} is out of range: use 1 to 19", f.default_compression_level),
+                format!(
+                    "{} is out of range: use 1 to 19",
+                    f.default_compression_level
+                ),
             ));
         }
         if f.default_max_items == 0 {
-            return Err(bad("Federation.DefaultMaxItems", "must be at least 1".into()));
+            return Err(bad(
+                "Federation.DefaultMaxItems",
+                "must be at least 1".into(),
+            ));
         }
         if self.federation_import.max_bundle_size_bytes == 0 {
             return Err(bad(
@@ -155,7 +165,10 @@ impl FileConfig {
             if !crate::site::is_valid_site_id(site) {
                 return Err(bad(
                     "FederationImport.AllowedSites",
-                    format!("`{site}` is not a valid site id ({})", crate::site::SITE_ID_RULE),
+                    format!(
+                        "`{site}` is not a valid site id ({})",
+                        crate::site::SITE_ID_RULE
+                    ),
                 ));
             }
         }

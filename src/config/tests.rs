@@ -60,7 +60,10 @@ fn out_of_range_values_name_the_key() {
         "invalid config file `/etc/stella/concelier.yaml`: Federation.DefaultCompressionLevel: 40 is out of range: use 1 to 19"
     );
     let err = parse("FederationImport: { AllowedSites: ['../etc'] }").unwrap_err();
-    assert!(err.to_string().contains("FederationImport.AllowedSites: `../etc` is not a valid site id"));
+    assert!(
+        err.to_string()
+            .contains("FederationImport.AllowedSites: `../etc` is not a valid site id")
+    );
 }
 
 #[test]
@@ -79,4 +82,3 @@ fn written_config_reads_back() {
     let back = parse(&config.to_yaml()).unwrap();
     assert_eq!(back, config);
 }
-

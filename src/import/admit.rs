@@ -7,8 +7,8 @@
 //! from that site. Each check is its own function so `validate` can report
 //! all of them while `import` stops at the first.
 
-use crate::bundle::{SignatureProof, TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
 use crate::bundle::Manifest;
+use crate::bundle::{SignatureProof, TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
 use crate::store::{Site, Store};
 
 use super::{ImportError, ImportPolicy};
@@ -35,15 +35,23 @@ pub fn registered_site(
     site_id: &str,
 ) -> Result<Site, ImportError> {
     if site_id == policy.local_site_id {
-        return Err(ImportError::OwnSite { site: site_id.to_owned() });
+        return Err(ImportError::OwnSite {
+            site: site_id.to_owned(),
+        });
     }
     store
         .site(site_id)?
-        .ok_or_else(|| ImportError::UnknownSite { site: site_id.to_owned() })
+        .ok_or_else(|| ImportError::UnknownSite {
+            site: site_id.to_owned(),
+        })
 }
 
 /// The config's cap, then the site's own (the smaller wins).
-pub fn check_size(site: Option<&Site>, policy: &ImportPolicy, size: u64) -> Result<(), ImportError> {
+pub fn check_size(
+    site: Option<&Site>,
+    policy: &ImportPolicy,
+    size: u64,
+) -> Result<(), ImportError> {
     if size > policy.max_bundle_size_bytes {
         return Err(ImportError::TooLarge {
             size,
@@ -80,13 +88,17 @@ pub fn decide_signature(
     }
     if !bundle.is_signed() {
         if policy.require_signature {
-            return Err(ImportError::Unsigned { site: site_id.clone() });
+            return Err(ImportError::Unsigned {
+                site: site_id.clone(),
+            });
         }
         return Ok(SignatureDecision::Skipped);
     }
     let trusted = trusted_keys(store, site_id)?;
     if trusted.is_empty() {
-        return Err(ImportError::NoTrustedKeys { site: site_id.clone() });
+        return Err(ImportError::NoTrustedKeys {
+            site: site_id.clone(),
+        });
     }
     let proof = bundle
         .check_signature(&trusted)
@@ -111,10 +123,14 @@ fn trusted_keys(store: &dyn Store, site_id: &str) -> Result<Vec<TrustedPublicKey
 pub fn check_allowed(site: &Site, policy: &ImportPolicy) -> Result<(), ImportError> {
     let site_id = &site.site_id;
     if !policy.allowed_sites.is_empty() && !policy.allowed_sites.contains(site_id) {
-        return Err(ImportError::SiteNotAllowed { site: site_id.clone() });
+        return Err(ImportError::SiteNotAllowed {
+            site: site_id.clone(),
+        });
     }
     if !site.enabled {
-        return Err(ImportError::SiteDisabled { site: site_id.clone() });
+        return Err(ImportError::SiteDisabled {
+            site: site_id.clone(),
+        });
     }
     Ok(())
 }

@@ -53,7 +53,14 @@ pub fn replayed(
     _previous: LedgerEntry,
     opts: &ImportOptions,
 ) -> ImportOutcome {
-    outcome(header, bundle, ImportCounts::default(), Vec::new(), opts, true)
+    outcome(
+        header,
+        bundle,
+        ImportCounts::default(),
+        Vec::new(),
+        opts,
+        true,
+    )
 }
 
 struct Run<'r, 'a> {
@@ -128,15 +135,17 @@ impl Run<'_, '_> {
     ) -> Option<EventAction> {
         let resolution = self.opts.on_conflict;
         self.counts.conflicts += 1;
-        self.conflicts.extend(fields.into_iter().map(|(field, local_value, remote_value)| {
-            Conflict {
-                merge_hash: merge_hash.to_owned(),
-                field,
-                local_value,
-                remote_value,
-                resolution,
-            }
-        }));
+        self.conflicts.extend(
+            fields
+                .into_iter()
+                .map(|(field, local_value, remote_value)| Conflict {
+                    merge_hash: merge_hash.to_owned(),
+                    field,
+                    local_value,
+                    remote_value,
+                    resolution,
+                }),
+        );
         (resolution == ConflictStrategy::PreferRemote).then_some(EventAction::Updated)
     }
 
@@ -147,14 +156,25 @@ impl Run<'_, '_> {
         action: EventAction,
     ) -> Result<(), StoreError> {
         let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
-        let added = remote.edges.iter().filter(|e| !old_edges.contains(e)).count();
+        let added = remote
+            .edges
+            .iter()
+            .filter(|e| !old_edges.contains(e))
+            .count();
         self.counts.edges_added += added as u64;
         match action {
             EventAction::Created => self.counts.canonical_created += 1,
             _ => self.counts.canonical_updated += 1,
         }
         let cursor = self.txn.put(remote)?;
-        self.event(&remote.canonical.id, &remote.canonical.merge_hash, &remote.canonical.cve, &remote.canonical.affects_key, action, cursor)
+        self.event(
+            &remote.canonical.id,
+            &remote.canonical.merge_hash,
+            &remote.canonical.cve,
+            &remote.canonical.affects_key,
+            action,
+            cursor,
+        )
     }
 
     fn deletions(&mut self) -> Result<(), ImportError> {
@@ -173,7 +193,14 @@ impl Run<'_, '_> {
         let (cve, affects_key) = local
             .map(|l| (l.canonical.cve, l.canonical.affects_key))
             .unwrap_or_default();
-        self.event(&deletion.canonical_id, &deletion.merge_hash, &cve, &affects_key, EventAction::Deleted, cursor)
+        self.event(
+            &deletion.canonical_id,
+            &deletion.merge_hash,
+            &cve,
+            &affects_key,
+            EventAction::Deleted,
+            cursor,
+        )
     }
 
     fn event(

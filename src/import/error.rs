@@ -7,7 +7,9 @@ use super::Conflict;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)")]
+    #[error(
+        "bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
+    )]
     TooLarge {
         size: u64,
         limit: u64,
@@ -15,30 +17,46 @@ pub enum ImportError {
     },
     #[error("bundle comes from this site (`{site}`): import it at another site")]
     OwnSite { site: String },
-    #[error("unknown site `{site}`: register it with `stella feedser sites add {site} --display-name NAME --key PUB.pem`")]
+    #[error(
+        "unknown site `{site}`: register it with `stella feedser sites add {site} --display-name NAME --key PUB.pem`"
+    )]
     UnknownSite { site: String },
-    #[error("site `{site}` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles")]
+    #[error(
+        "site `{site}` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles"
+    )]
     SiteNotAllowed { site: String },
-    #[error("site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`")]
+    #[error(
+        "site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`"
+    )]
     SiteDisabled { site: String },
-    #[error("bundle from site `{site}` is unsigned and this site requires signatures (Federation.RequireSignature)")]
+    #[error(
+        "bundle from site `{site}` is unsigned and this site requires signatures (Federation.RequireSignature)"
+    )]
     Unsigned { site: String },
-    #[error("--skip-signature is not allowed here: Federation.RequireSignature is on and FederationImport.SkipSignatureOnTrustedSites is off")]
+    #[error(
+        "--skip-signature is not allowed here: Federation.RequireSignature is on and FederationImport.SkipSignatureOnTrustedSites is off"
+    )]
     SkipNotAllowed,
-    #[error("site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`")]
+    #[error(
+        "site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`"
+    )]
     NoTrustedKeys { site: String },
     #[error("signature check failed for site `{site}`: {source}")]
     Signature {
         site: String,
         source: crate::bundle::SignatureError,
     },
-    #[error("cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force to import it anyway")]
+    #[error(
+        "cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force to import it anyway"
+    )]
     CursorNotAfter {
         site: String,
         bundle: Cursor,
         current: Cursor,
     },
-    #[error("missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force")]
+    #[error(
+        "missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force"
+    )]
     MissingDelta {
         site: String,
         since: Cursor,
@@ -63,7 +81,10 @@ impl ImportError {
     pub fn exit(&self) -> Exit {
         use ImportError::*;
         match self {
-            TooLarge { .. } | OwnSite { .. } | UnknownSite { .. } | SiteNotAllowed { .. }
+            TooLarge { .. }
+            | OwnSite { .. }
+            | UnknownSite { .. }
+            | SiteNotAllowed { .. }
             | SiteDisabled { .. } => Exit::PolicyRefused,
             Unsigned { .. } | SkipNotAllowed | NoTrustedKeys { .. } | Signature { .. } => {
                 Exit::SignatureInvalid

@@ -21,7 +21,9 @@ use crate::bundle::{self, Limits};
 use crate::cursor::Cursor;
 use crate::store::{ImportCounts, Store};
 
-pub use admit::{SignatureDecision, check_allowed, check_cursor, check_size, decide_signature, registered_site};
+pub use admit::{
+    SignatureDecision, check_allowed, check_cursor, check_size, decide_signature, registered_site,
+};
 pub use error::ImportError;
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
 pub use validate::{Check, ValidationReport, validate};

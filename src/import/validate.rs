@@ -98,7 +98,7 @@ pub fn validate(
     report.site_id = Some(manifest.site_id.clone());
     report.since_cursor = manifest.since_cursor;
     report.export_cursor = Some(manifest.export_cursor);
-    report.counts = Some(manifest.counts.clone());
+    report.counts = Some(manifest.counts);
     let decision = admission(store, policy, &bundle, &mut report, input.len);
     let verified = match decision {
         Some(decision) => decision.apply(bundle),
@@ -111,7 +111,8 @@ pub fn validate(
             report.format = Check::Valid(manifest.version.clone());
         }
         Err(e) => {
-            let hash_problem = e.reason_code().contains("sha256") || e.reason_code().contains("digest");
+            let hash_problem =
+                e.reason_code().contains("sha256") || e.reason_code().contains("digest");
             let check = Check::Invalid(e.to_string());
             if hash_problem {
                 report.hash = check;
@@ -162,7 +163,9 @@ fn admission(
             let ids = bundle.signer_key_ids().join(", ");
             Check::Valid(format!("key {ids}"))
         }
-        SignatureDecision::Skipped => Check::NotChecked("unsigned; this site does not require signatures".into()),
+        SignatureDecision::Skipped => {
+            Check::NotChecked("unsigned; this site does not require signatures".into())
+        }
     };
     if let Err(e) = admit::check_allowed(&site, policy) {
         report.refuse(&e);

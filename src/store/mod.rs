@@ -31,7 +31,9 @@ pub enum StoreError {
         path: std::path::PathBuf,
         source: rusqlite::Error,
     },
-    #[error("the store `{path}` has schema version {found}, newer than this stella knows ({known}): upgrade stella")]
+    #[error(
+        "the store `{path}` has schema version {found}, newer than this stella knows ({known}): upgrade stella"
+    )]
     SchemaTooNew {
         path: std::path::PathBuf,
         found: i64,
@@ -65,8 +67,11 @@ pub trait Store {
     fn cursor_at(&self, seq: u64) -> Result<Option<Cursor>>;
     fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>>;
     /// Matching canonicals in merge-hash order.
-    fn list_canonicals(&self, filter: &CanonicalFilter, visit: Visit<CanonicalRecord>)
-    -> Result<()>;
+    fn list_canonicals(
+        &self,
+        filter: &CanonicalFilter,
+        visit: Visit<CanonicalRecord>,
+    ) -> Result<()>;
     /// Live canonicals and tombstones whose last change is after `since`
     /// (all of them for `None`) and at or before `upto`, in feed order.
     fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()>;
@@ -87,8 +92,11 @@ pub trait Store {
     /// Newest first.
     fn history(&self, site_id: &str, limit: usize) -> Result<Vec<LedgerEntry>>;
     /// The import of the bundle whose signed manifest had this digest, if any.
-    fn ledger_by_manifest(&self, site_id: &str, manifest_sha256: &str)
-    -> Result<Option<LedgerEntry>>;
+    fn ledger_by_manifest(
+        &self,
+        site_id: &str,
+        manifest_sha256: &str,
+    ) -> Result<Option<LedgerEntry>>;
     /// Events with id greater than `since`, oldest first.
     fn events(&self, since: u64, limit: usize) -> Result<Vec<Event>>;
 }

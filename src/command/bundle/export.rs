@@ -65,7 +65,9 @@ impl Export {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let site_id = ctx.site_id()?;
         let store = ctx.open_store()?;
-        let max_items = self.max_items.unwrap_or(ctx.config.federation.default_max_items);
+        let max_items = self
+            .max_items
+            .unwrap_or(ctx.config.federation.default_max_items);
         let parts = crate::export::plan(&store, self.since, max_items)?;
         let to_stdout = self.output.as_deref() == Some(Path::new("-"));
         if to_stdout && parts.len() > 1 {
@@ -79,7 +81,9 @@ impl Export {
             site_id,
             signer: signer.as_ref(),
             options: WriteOptions {
-                level: self.compression_level.unwrap_or(ctx.config.federation.default_compression_level),
+                level: self
+                    .compression_level
+                    .unwrap_or(ctx.config.federation.default_compression_level),
                 threads: self.threads.unwrap_or_else(default_threads),
             },
             spool_dir: &spool_dir,
@@ -95,7 +99,11 @@ impl Export {
             bundles.push(report(path.as_deref(), &written, key_id));
         }
         let export_cursor = parts.last().map(|p| p.upto).or(self.since);
-        let report = Report { bundles, since_cursor: self.since, export_cursor };
+        let report = Report {
+            bundles,
+            since_cursor: self.since,
+            export_cursor,
+        };
         self.print(ctx, &report, to_stdout)
     }
 
@@ -116,7 +124,12 @@ impl Export {
                 match names.as_slice() {
                     [] => return Err(ExportError::NoSigningKey.into()),
                     [one] => one.clone(),
-                    _ => return Err(ExportError::AmbiguousKey { names: names.join(", ") }.into()),
+                    _ => {
+                        return Err(ExportError::AmbiguousKey {
+                            names: names.join(", "),
+                        }
+                        .into());
+                    }
                 }
             }
         };
@@ -145,15 +158,25 @@ impl Export {
     fn print(&self, ctx: &Context, report: &Report, to_stdout: bool) -> Result<()> {
         if self.json {
             let text = serde_json::to_string_pretty(report).unwrap_or_default() + "\n";
-            return if to_stdout { eprint(&text) } else { ctx.out.text(&text) };
+            return if to_stdout {
+                eprint(&text)
+            } else {
+                ctx.out.text(&text)
+            };
         }
         let text = render(report);
-        if to_stdout { eprint(&text) } else { ctx.out.text(&text) }
+        if to_stdout {
+            eprint(&text)
+        } else {
+            ctx.out.text(&text)
+        }
     }
 }
 
 fn eprint(text: &str) -> Result<()> {
-    std::io::stderr().write_all(text.as_bytes()).map_err(Error::io("write to", "stderr"))
+    std::io::stderr()
+        .write_all(text.as_bytes())
+        .map_err(Error::io("write to", "stderr"))
 }
 
 fn default_threads() -> u32 {
@@ -162,7 +185,11 @@ fn default_threads() -> u32 {
 
 /// `site-a-20250115T103000.000Z-0042.tar.zst`: sortable and safe on any filesystem.
 fn default_name(site_id: &str, part: &Part) -> String {
-    let cursor = part.upto.to_string().replace([':', '-'], "").replace('#', "-");
+    let cursor = part
+        .upto
+        .to_string()
+        .replace([':', '-'], "")
+        .replace('#', "-");
     format!("{site_id}-{cursor}.tar.zst")
 }
 
@@ -185,7 +212,9 @@ fn write_atomically(
         out.flush().map_err(Error::io("cannot write", path))?;
         written
     };
-    tmp.as_file().sync_all().map_err(Error::io("cannot write", path))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(Error::io("cannot write", path))?;
     tmp.persist(path).map_err(|e| Error::Io {
         action: "cannot write",
         path: path.to_owned(),
@@ -202,7 +231,7 @@ fn report(path: Option<&Path>, written: &Written, signer_key_id: Option<String>)
         size: written.bytes,
         since_cursor: m.since_cursor,
         export_cursor: m.export_cursor,
-        counts: m.counts.clone(),
+        counts: m.counts,
         signer_key_id,
     }
 }
@@ -225,6 +254,9 @@ fn render(report: &Report) -> String {
             b.signer_key_id.as_deref().unwrap_or("no (unsigned)"),
         ));
     }
-    text.push_str(&format!("Export cursor: {}\n", crate::command::or_dash(report.export_cursor)));
+    text.push_str(&format!(
+        "Export cursor: {}\n",
+        crate::command::or_dash(report.export_cursor)
+    ));
     text
 }

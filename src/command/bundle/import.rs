@@ -73,7 +73,10 @@ impl Import {
         let started = Instant::now();
         let mut store = ctx.open_store()?;
         let last_event = match &self.events_file {
-            Some(_) => store.events(0, usize::MAX)?.last().map_or(0, |e| e.event_id),
+            Some(_) => store
+                .events(0, usize::MAX)?
+                .last()
+                .map_or(0, |e| e.event_id),
             None => 0,
         };
         let input = super::open_input(&self.bundle)?;
@@ -97,7 +100,10 @@ impl Import {
             append_events(&store, last_event, path)?;
         }
         if self.json {
-            return ctx.out.json(&Response { outcome: &outcome, duration_ms });
+            return ctx.out.json(&Response {
+                outcome: &outcome,
+                duration_ms,
+            });
         }
         ctx.out.text(&render(&self, &outcome, duration_ms))
     }
@@ -135,7 +141,8 @@ fn append_events(store: &dyn Store, after: u64, path: &std::path::Path) -> Resul
         text.push_str(&serde_json::to_string(event).unwrap_or_default());
         text.push('\n');
     }
-    file.write_all(text.as_bytes()).map_err(Error::io("cannot write events file", path))
+    file.write_all(text.as_bytes())
+        .map_err(Error::io("cannot write events file", path))
 }
 
 fn render(cmd: &Import, o: &ImportOutcome, duration_ms: u128) -> String {

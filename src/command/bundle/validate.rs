@@ -15,7 +15,6 @@ pub struct Validate {
     json: bool,
 }
 
-
 impl Validate {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
@@ -59,13 +58,17 @@ fn render(r: &ValidationReport) -> String {
         or(r.version.clone()),
         or(r.site_id.clone()),
         cursor,
-        r.counts.as_ref().map_or_else(|| "-".to_owned(), super::counts_line),
+        r.counts
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), super::counts_line),
         check(&r.hash),
         check(&r.signature),
         check(&r.format),
     );
     if let Some(at) = &r.already_imported_at {
-        text.push_str(&format!("Already imported at {at}: importing it again changes nothing.\n"));
+        text.push_str(&format!(
+            "Already imported at {at}: importing it again changes nothing.\n"
+        ));
     }
     if r.ready {
         text.push_str("Ready for import.\n");

@@ -17,10 +17,12 @@ pub struct Get {
 impl Get {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        let record = store.canonical(&self.merge_hash)?.ok_or_else(|| Error::NotFound {
-            what: "canonical",
-            name: self.merge_hash.clone(),
-        })?;
+        let record = store
+            .canonical(&self.merge_hash)?
+            .ok_or_else(|| Error::NotFound {
+                what: "canonical",
+                name: self.merge_hash.clone(),
+            })?;
         if self.json {
             return ctx.out.json(&record);
         }
@@ -39,10 +41,17 @@ fn render(r: &CanonicalRecord) -> String {
         c.affects_key,
         c.status.as_str(),
         c.severity.as_str(),
-        c.cvss_vector.as_ref().map(|v| format!(" ({v})")).unwrap_or_default(),
+        c.cvss_vector
+            .as_ref()
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default(),
         c.title,
         ranges,
-        if c.weaknesses.is_empty() { "-".to_owned() } else { c.weaknesses.join(", ") },
+        if c.weaknesses.is_empty() {
+            "-".to_owned()
+        } else {
+            c.weaknesses.join(", ")
+        },
         c.published.as_deref().unwrap_or("-"),
         c.modified.as_deref().unwrap_or("-"),
     );

@@ -52,7 +52,12 @@ impl List {
                 writeln!(
                     out,
                     "{}  {}  {}  {}  {}  {}",
-                    c.merge_hash, c.cve, c.affects_key, c.severity.as_str(), c.status.as_str(), c.title
+                    c.merge_hash,
+                    c.cve,
+                    c.affects_key,
+                    c.severity.as_str(),
+                    c.status.as_str(),
+                    c.title
                 )
             }
         })?;

@@ -29,6 +29,9 @@ impl List {
                 ]
             })
             .collect();
-        ctx.out.text(&table(&["NAME", "ALGORITHM", "PURPOSE", "KEY ID", "CREATED"], &rows))
+        ctx.out.text(&table(
+            &["NAME", "ALGORITHM", "PURPOSE", "KEY ID", "CREATED"],
+            &rows,
+        ))
     }
 }

@@ -40,7 +40,10 @@ impl History {
                     e.imported_at.clone(),
                     e.export_cursor.to_string(),
                     e.items.to_string(),
-                    format!("{}/{}/{}", c.canonical_created, c.canonical_updated, c.canonical_skipped),
+                    format!(
+                        "{}/{}/{}",
+                        c.canonical_created, c.canonical_updated, c.canonical_skipped
+                    ),
                     c.deletions_processed.to_string(),
                     c.conflicts.to_string(),
                     e.bundle_hash.clone(),
@@ -49,8 +52,14 @@ impl History {
             })
             .collect();
         let headers = [
-            "IMPORTED AT", "CURSOR", "ITEMS", "CREATED/UPDATED/SKIPPED", "DELETED", "CONFLICTS",
-            "BUNDLE HASH", "FLAGS",
+            "IMPORTED AT",
+            "CURSOR",
+            "ITEMS",
+            "CREATED/UPDATED/SKIPPED",
+            "DELETED",
+            "CONFLICTS",
+            "BUNDLE HASH",
+            "FLAGS",
         ];
         ctx.out.text(&table(&headers, &rows))
     }

@@ -30,6 +30,7 @@ impl List {
                 ]
             })
             .collect();
-        ctx.out.text(&table(&["SITE ID", "STATUS", "LAST SYNC", "CURSOR"], &rows))
+        ctx.out
+            .text(&table(&["SITE ID", "STATUS", "LAST SYNC", "CURSOR"], &rows))
     }
 }

@@ -82,7 +82,10 @@ impl Policy {
         let site = super::get_site(&store, &self.site_id)?;
         let keys = store.keys(&self.site_id)?;
         if self.json {
-            return ctx.out.json(&Shown { site: &site, keys: &keys });
+            return ctx.out.json(&Shown {
+                site: &site,
+                keys: &keys,
+            });
         }
         ctx.out.text(&render(&site, &keys))
     }
@@ -94,8 +97,11 @@ fn render(site: &Site, keys: &[TrustedKey]) -> String {
         site.site_id,
         site.display_name,
         super::status_word(site),
-        site.max_bundle_size.map_or_else(|| "config default".to_owned(), |b| format!("{b} bytes")),
-        site.allowed_sources.as_ref().map_or_else(|| "all".to_owned(), |s| s.join(",")),
+        site.max_bundle_size
+            .map_or_else(|| "config default".to_owned(), |b| format!("{b} bytes")),
+        site.allowed_sources
+            .as_ref()
+            .map_or_else(|| "all".to_owned(), |s| s.join(",")),
     );
     if keys.is_empty() {
         text.push_str("  none\n");

@@ -71,7 +71,10 @@ pub fn decide(
 }
 
 /// Canonical fields compared by their JSON form, plus `edges` as a whole.
-pub fn field_diffs(local: &CanonicalRecord, remote: &CanonicalRecord) -> Vec<(String, Value, Value)> {
+pub fn field_diffs(
+    local: &CanonicalRecord,
+    remote: &CanonicalRecord,
+) -> Vec<(String, Value, Value)> {
     let as_map = |r: &CanonicalRecord| match serde_json::to_value(&r.canonical) {
         Ok(Value::Object(map)) => map,
         _ => serde_json::Map::new(),

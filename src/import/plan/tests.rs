@@ -33,7 +33,11 @@ fn record(title: &str) -> CanonicalRecord {
     }
 }
 
-fn run(local: Option<&CanonicalRecord>, base: Option<&CanonicalRecord>, remote: &CanonicalRecord) -> Decision {
+fn run(
+    local: Option<&CanonicalRecord>,
+    base: Option<&CanonicalRecord>,
+    remote: &CanonicalRecord,
+) -> Decision {
     let base = base.map(CanonicalRecord::digest);
     decide(local, base.as_deref(), remote, &remote.digest())
 }
