@@ -322,3 +322,26 @@ fn stale_gap_and_replayed_bundles() {
     );
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }
+
+#[test]
+fn events_file_gets_the_committed_events_only() {
+    let (_a, b, bundle) = setup();
+    let file = b.path("events.ndjson");
+    let file_arg = file.to_str().unwrap();
+    import(&b, &bundle, &["--dry-run", "--events-file", file_arg]).ok();
+    assert!(!file.exists());
+    import(&b, &bundle, &["--events-file", file_arg]).ok();
+    let written = std::fs::read_to_string(&file).unwrap();
+    let stored = b.cmd(&["feedser", "events", "--json"]).ok().stdout;
+    assert_eq!(written, stored);
+    assert_eq!(written.lines().count(), 20);
+    let first: serde_json::Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(first["event_id"], 1);
+    assert_eq!(first["event_type"], "canonical-imported");
+    assert_eq!(first["source_site_id"], "site-a");
+    let since = b
+        .cmd(&["feedser", "events", "--since", "19", "--json"])
+        .ok()
+        .stdout;
+    assert_eq!(since.lines().count(), 1);
+}

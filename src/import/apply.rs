@@ -155,12 +155,14 @@ impl Run<'_, '_> {
         remote: &CanonicalRecord,
         action: EventAction,
     ) -> Result<(), StoreError> {
+        // An edge is new when its source record was not linked before.
         let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
-        let added = remote
-            .edges
-            .iter()
-            .filter(|e| !old_edges.contains(e))
-            .count();
+        let linked = |e: &crate::model::SourceEdge| {
+            old_edges
+                .iter()
+                .any(|o| o.source == e.source && o.source_advisory_id == e.source_advisory_id)
+        };
+        let added = remote.edges.iter().filter(|e| !linked(e)).count();
         self.counts.edges_added += added as u64;
         match action {
             EventAction::Created => self.counts.canonical_created += 1,
