@@ -1,18 +1,5 @@
 use crate::harness::*;
 
-fn site_with_data() -> Site {
-    let a = Site::new("site-a");
-    a.with_key();
-    a.cmd(&[
-        "feedser",
-        "ingest",
-        "osv",
-        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
-    ])
-    .ok();
-    a
-}
-
 #[test]
 fn full_export_reports_files_counts_and_cursor() {
     let a = site_with_data();

@@ -25,6 +25,28 @@ pub fn shared_osv(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// Site A with a federation key and the 2024-01-01 sample ingested.
+pub fn site_with_data() -> Site {
+    let a = Site::new("site-a");
+    a.with_key();
+    a.cmd(&[
+        "feedser",
+        "ingest",
+        "osv",
+        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
+    ])
+    .ok();
+    a
+}
+
+/// `site_with_data()` and a site B that trusts A's key.
+pub fn federated_pair() -> (Site, Site) {
+    let a = site_with_data();
+    let b = Site::new("site-b");
+    b.trust(&a, &a.path("site-a.pub.pem"));
+    (a, b)
+}
+
 /// The attributed sample shipped in `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,19 +1,5 @@
 use crate::harness::*;
 
-fn federated_pair() -> (Site, Site) {
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
-    let key = a.with_key();
-    b.trust(&a, &key);
-    a.cmd(&[
-        "feedser",
-        "ingest",
-        "osv",
-        fixture("osv/pypi-2024-01-01").to_str().unwrap(),
-    ])
-    .ok();
-    (a, b)
-}
-
 #[test]
 fn export_to_stdout_imports_from_stdin() {
     let (a, b) = federated_pair();

@@ -104,6 +104,14 @@ impl Txn for FakeTxn {
         Ok(())
     }
 
+    fn record_conflicts(
+        &mut self,
+        _bundle_hash: &str,
+        _rows: &[crate::store::ConflictRow],
+    ) -> Result<()> {
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(())
     }

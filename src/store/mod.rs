@@ -53,6 +53,32 @@ pub enum StoreError {
     KeyExists { site_id: String, key_id: String },
     #[error("key `{key_id}` is not a key of site `{site_id}`")]
     UnknownKey { site_id: String, key_id: String },
+    #[error(
+        "cannot connect to PostgreSQL at {target}: {detail}; check that the server runs there, the database exists and the user may log in"
+    )]
+    Connect { target: String, detail: String },
+    #[error("PostgreSQL error: {0}")]
+    Postgres(String),
+    #[error(
+        "the schema `{schema}` is at version {found}, behind this stella's {expected}: run `stella db migrate`"
+    )]
+    SchemaBehind {
+        schema: String,
+        found: i64,
+        expected: i64,
+    },
+    #[error(
+        "the schema `{schema}` is at version {found}, newer than this stella knows ({known}): upgrade stella"
+    )]
+    SchemaNewer {
+        schema: String,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "another stella holds the writer lock `{lock}`; gave up after {waited_ms} ms: try again when it has finished"
+    )]
+    LockTimeout { lock: String, waited_ms: u64 },
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -125,6 +151,41 @@ pub trait Txn {
     /// Appends the ledger row and advances the site's last cursor and totals.
     fn record_import(&mut self, entry: &LedgerEntry) -> Result<()>;
     fn append_event(&mut self, event: &NewEvent) -> Result<()>;
+    /// Keeps the conflicts an import met (and how they were settled).
+    fn record_conflicts(&mut self, bundle_hash: &str, conflicts: &[ConflictRow]) -> Result<()>;
+
+    // Batch forms: one call per batch of rows, answers in input order. The
+    // defaults loop over the per-row methods (cheap in process); a networked
+    // store overrides them with bulk statements (COPY, set-based upserts).
+
+    fn canonicals(&mut self, merge_hashes: &[String]) -> Result<Vec<Option<CanonicalRecord>>> {
+        merge_hashes.iter().map(|m| self.canonical(m)).collect()
+    }
+    fn taken_many(
+        &mut self,
+        site_id: &str,
+        merge_hashes: &[String],
+    ) -> Result<Vec<Option<String>>> {
+        merge_hashes
+            .iter()
+            .map(|m| self.taken(site_id, m))
+            .collect()
+    }
+    fn put_many(&mut self, records: &[CanonicalRecord]) -> Result<Vec<Cursor>> {
+        records.iter().map(|r| self.put(r)).collect()
+    }
+    fn delete_many(&mut self, deletions: &[Deletion]) -> Result<Vec<Option<Cursor>>> {
+        deletions.iter().map(|d| self.delete(d)).collect()
+    }
+    /// (merge_hash, digest) pairs.
+    fn set_taken_many(&mut self, site_id: &str, digests: &[(String, String)]) -> Result<()> {
+        digests
+            .iter()
+            .try_for_each(|(m, d)| self.set_taken(site_id, m, d))
+    }
+    fn append_events(&mut self, events: &[NewEvent]) -> Result<()> {
+        events.iter().try_for_each(|e| self.append_event(e))
+    }
 
     fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -144,3 +144,17 @@ pub struct Event {
 }
 
 pub const CANONICAL_IMPORTED: &str = "canonical-imported";
+
+/// One differing field of a conflicting canonical, as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConflictRow {
+    pub site_id: String,
+    pub merge_hash: String,
+    pub field: String,
+    /// JSON text of each side's value.
+    pub local_value: String,
+    pub remote_value: String,
+    /// `prefer_remote`, `prefer_local` or `fail`.
+    pub resolution: String,
+    pub recorded_at: String,
+}

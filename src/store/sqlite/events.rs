@@ -66,3 +66,27 @@ pub fn since(conn: &Connection, since: u64, limit: usize) -> Result<Vec<Event>> 
     }
     Ok(out)
 }
+
+pub fn append_conflicts(
+    conn: &Connection,
+    bundle_hash: &str,
+    rows: &[crate::store::ConflictRow],
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO conflicts (bundle_hash, site_id, merge_hash, field, local_value, \
+         remote_value, resolution, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for c in rows {
+        stmt.execute(params![
+            bundle_hash,
+            c.site_id,
+            c.merge_hash,
+            c.field,
+            c.local_value,
+            c.remote_value,
+            c.resolution,
+            c.recorded_at
+        ])?;
+    }
+    Ok(())
+}

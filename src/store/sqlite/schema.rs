@@ -20,7 +20,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::store::{Result, StoreError};
 
 /// The schema, one migration per entry (see the module invariants).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE canonicals (
     merge_hash    TEXT PRIMARY KEY NOT NULL,
     id            TEXT NOT NULL UNIQUE,
@@ -132,7 +133,22 @@ CREATE TABLE events (
     cursor         TEXT NOT NULL,
     imported_at    TEXT NOT NULL
 ) STRICT;
-"#];
+"#,
+    r#"
+CREATE TABLE conflicts (
+    conflict_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    bundle_hash  TEXT NOT NULL,
+    site_id      TEXT NOT NULL,
+    merge_hash   TEXT NOT NULL,
+    field        TEXT NOT NULL,
+    local_value  TEXT NOT NULL,
+    remote_value TEXT NOT NULL,
+    resolution   TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX conflicts_by_bundle ON conflicts (bundle_hash);
+"#,
+];
 
 /// The schema version this build writes: the number of migrations.
 pub fn known_version() -> i64 {

@@ -11,7 +11,7 @@ use rusqlite::{Transaction, TransactionBehavior};
 use super::{Clock, canonical, classify, events, feed, ledger, sql};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
-use crate::store::{LedgerEntry, NewEvent, Result, Txn};
+use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, Txn};
 
 pub struct SqliteTxn<'a> {
     tx: Transaction<'a>,
@@ -79,6 +79,10 @@ impl Txn for SqliteTxn<'_> {
 
     fn append_event(&mut self, event: &NewEvent) -> Result<()> {
         classify(events::append(&self.tx, event))
+    }
+
+    fn record_conflicts(&mut self, bundle_hash: &str, rows: &[ConflictRow]) -> Result<()> {
+        classify(events::append_conflicts(&self.tx, bundle_hash, rows))
     }
 
     fn commit(self: Box<Self>) -> Result<()> {

@@ -1,0 +1,177 @@
+//! The merge hash: a versioned, normalized identity of a canonical advisory.
+//!
+//! Two sites that see the same advisory for the same package, however the
+//! source spelled it (PURL case, range event order, CWE case and order), must
+//! derive the same hash, so every input is normalized first and then written
+//! in one unambiguous byte form (`man/stella-merge-hash.7` is the spec):
+//!
+//! ```text
+//! stella-merge-hash/v1\n
+//! cve <len>:<CVE>\n
+//! affects_key <len>:<key>\n
+//! ranges <count>\n
+//!   type <len>:<TYPE>\n  then  repo <len>:<url>\n  or  repo -\n
+//!   events <count>\n  then per event  <kind> <len>:<value>\n
+//! weaknesses <count>\n  then per CWE  cwe <len>:<CWE-n>\n
+//! lineage <count>\n  then per commit  commit <len>:<hex>\n
+//! ```
+//!
+//! `<len>` is the decimal byte length of the value, so no value can be
+//! mistaken for framing. Changing any of this is a new version string.
+
+use super::{RangeEvent, VersionRange, sha256_tagged};
+
+pub const MERGE_HASH_VERSION: &str = "stella-merge-hash/v1";
+
+/// Events sorted and unique within each range, ranges sorted and unique,
+/// types uppercase, GIT repos without a trailing `/` or `.git`, GIT commit
+/// ids lowercase.
+pub fn normalize_ranges(ranges: &[VersionRange]) -> Vec<VersionRange> {
+    let mut out: Vec<VersionRange> = ranges.iter().map(normalize_range).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn normalize_range(range: &VersionRange) -> VersionRange {
+    let range_type = range.range_type.trim().to_ascii_uppercase();
+    let git = range_type == "GIT";
+    let repo = range.repo.as_deref().map(|r| {
+        let r = r.trim().trim_end_matches('/');
+        r.strip_suffix(".git")
+            .unwrap_or(r)
+            .trim_end_matches('/')
+            .to_owned()
+    });
+    let mut events: Vec<RangeEvent> = range
+        .events
+        .iter()
+        .map(|e| normalize_event(e, git))
+        .collect();
+    events.sort();
+    events.dedup();
+    VersionRange {
+        range_type,
+        repo,
+        events,
+    }
+}
+
+fn normalize_event(event: &RangeEvent, git: bool) -> RangeEvent {
+    let clean = |v: &String| {
+        let v = v.trim();
+        if git && is_hex(v) {
+            v.to_ascii_lowercase()
+        } else {
+            v.to_owned()
+        }
+    };
+    match event {
+        RangeEvent::Introduced(v) => RangeEvent::Introduced(clean(v)),
+        RangeEvent::Fixed(v) => RangeEvent::Fixed(clean(v)),
+        RangeEvent::LastAffected(v) => RangeEvent::LastAffected(clean(v)),
+        RangeEvent::Limit(v) => RangeEvent::Limit(clean(v)),
+    }
+}
+
+/// `CWE-<n>` ids, trimmed and case-folded, sorted by number, unique; other strings dropped.
+pub fn normalize_weaknesses(weaknesses: &[String]) -> Vec<String> {
+    let mut ids: Vec<u64> = weaknesses
+        .iter()
+        .filter_map(|w| {
+            let w = w.trim().to_ascii_uppercase();
+            let digits = w.strip_prefix("CWE-")?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok()
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(|n| format!("CWE-{n}")).collect()
+}
+
+/// Commit ids lowercased, sorted, unique; entries that are not hex dropped.
+pub fn normalize_lineage(lineage: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = lineage
+        .iter()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| is_hex(c))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_hex(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `sha256:<hex>` of the normalized identity; `affects_key` must already be
+/// normalized (see [`super::purl::normalize`]).
+pub fn compute(
+    cve: &str,
+    affects_key: &str,
+    ranges: &[VersionRange],
+    weaknesses: &[String],
+    patch_lineage: &[String],
+) -> String {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(MERGE_HASH_VERSION.as_bytes());
+    out.push(b'\n');
+    field(&mut out, "cve", &cve.trim().to_ascii_uppercase());
+    field(&mut out, "affects_key", affects_key);
+    let ranges = normalize_ranges(ranges);
+    count(&mut out, "ranges", ranges.len());
+    for range in &ranges {
+        field(&mut out, "type", &range.range_type);
+        match &range.repo {
+            Some(repo) => field(&mut out, "repo", repo),
+            None => out.extend_from_slice(b"repo -\n"),
+        }
+        count(&mut out, "events", range.events.len());
+        for event in &range.events {
+            let (kind, value) = match event {
+                RangeEvent::Introduced(v) => ("introduced", v),
+                RangeEvent::Fixed(v) => ("fixed", v),
+                RangeEvent::LastAffected(v) => ("last_affected", v),
+                RangeEvent::Limit(v) => ("limit", v),
+            };
+            field(&mut out, kind, value);
+        }
+    }
+    list(
+        &mut out,
+        "weaknesses",
+        "cwe",
+        &normalize_weaknesses(weaknesses),
+    );
+    list(
+        &mut out,
+        "lineage",
+        "commit",
+        &normalize_lineage(patch_lineage),
+    );
+    sha256_tagged(&out)
+}
+
+fn field(out: &mut Vec<u8>, tag: &str, value: &str) {
+    out.extend_from_slice(format!("{tag} {}:", value.len()).as_bytes());
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'\n');
+}
+
+fn count(out: &mut Vec<u8>, tag: &str, n: usize) {
+    out.extend_from_slice(format!("{tag} {n}\n").as_bytes());
+}
+
+fn list(out: &mut Vec<u8>, tag: &str, item_tag: &str, items: &[String]) {
+    count(out, tag, items.len());
+    for item in items {
+        field(out, item_tag, item);
+    }
+}
+
+#[cfg(test)]
+mod tests;
