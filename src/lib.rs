@@ -19,6 +19,7 @@ pub mod exit;
 pub mod export;
 pub mod import;
 pub mod ingest;
+pub mod journal;
 pub mod keys;
 pub mod model;
 pub mod osv;

@@ -113,7 +113,7 @@ fn unknown_config_key_names_file_line_and_column() {
     )
     .unwrap();
     site.cmd(&["feedser", "sites", "list"]).code(3).stderr_is(&format!(
-        "error: invalid config file `{}`: line 3 column 3: unknown field `RequireSignatures`, expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature\n",
+        "error: invalid config file `{}`: line 3 column 3: unknown field `RequireSignatures`, expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature, DatabaseSchema\n",
         config.display()
     ));
 }

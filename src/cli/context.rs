@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
 use crate::import::ImportPolicy;
+use crate::journal::Journal;
+use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
 
 use super::GlobalArgs;
@@ -17,6 +19,8 @@ pub struct Context {
     pub config: FileConfig,
     pub config_path: PathBuf,
     pub out: Output,
+    /// `--database-url`, `STELLA_DATABASE_URL`, or the config's connection string.
+    pub database_url: Option<String>,
 }
 
 impl Context {
@@ -41,11 +45,17 @@ impl Context {
             home.root().display(),
             config_path.display()
         );
+        let database_url = global
+            .database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or_else(|| config.connection_strings.concelier.clone());
         Ok(Context {
             home,
             config,
             config_path,
             out: Output::stdout(),
+            database_url,
         })
     }
 
@@ -61,13 +71,40 @@ impl Context {
         Ok(id)
     }
 
-    pub fn open_store(&self) -> Result<SqliteStore> {
+    /// The site store — PostgreSQL when a connection string is configured,
+    /// else the embedded SQLite store — after settling any import a crashed
+    /// process left unfinished.
+    pub fn open_store(&self) -> Result<Box<dyn Store>> {
         if !self.home.root().is_dir() {
             return Err(Error::NotInitialized {
                 home: self.home.root().to_owned(),
             });
         }
-        Ok(SqliteStore::open(&self.home.store_file())?)
+        let store: Box<dyn Store> = match &self.database_url {
+            Some(url) => super::postgres::open(url, &self.config.federation.database_schema)?,
+            None => Box::new(SqliteStore::open(&self.home.store_file())?),
+        };
+        self.reconcile(store.as_ref())?;
+        Ok(store)
+    }
+
+    pub fn journal(&self) -> Result<Journal> {
+        Ok(Journal::open(&self.home.journal_file()).map_err(crate::import::ImportError::from)?)
+    }
+
+    fn reconcile(&self, store: &dyn Store) -> Result<()> {
+        let journal = self.journal()?;
+        let settled = crate::journal::reconcile(&journal, store, &self.home.staging_dir(), &now())
+            .map_err(crate::import::ImportError::from)?;
+        for s in settled {
+            log::warn!(
+                "import `{}` of `{}` was interrupted; settled as {} (see `stella feedser journal status`)",
+                s.import_id,
+                s.bundle,
+                s.state.as_str()
+            );
+        }
+        Ok(())
     }
 
     pub fn import_policy(&self) -> ImportPolicy {

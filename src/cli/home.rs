@@ -1,7 +1,7 @@
 //! The home directory and the paths inside it.
 //!
-//! Layout: `concelier.yaml` (config), `stella.db` (the embedded store and
-//! journal), `keys/` (0700, private keys 0600), `staging/` (per-import spools,
+//! Layout: `concelier.yaml` (config), `stella.db` (the embedded store),
+//! `journal.db` (the import journal), `keys/` (0700, private keys 0600), `staging/` (per-import spools,
 //! removed after each import), `spool/` (per-export spools).
 
 use std::path::{Path, PathBuf};
@@ -39,6 +39,10 @@ impl Home {
 
     pub fn store_file(&self) -> PathBuf {
         self.root.join("stella.db")
+    }
+
+    pub fn journal_file(&self) -> PathBuf {
+        self.root.join("journal.db")
     }
 
     pub fn keys_dir(&self) -> PathBuf {

@@ -7,6 +7,7 @@ pub mod home;
 pub mod logger;
 pub mod output;
 pub mod parse;
+pub mod postgres;
 
 use std::path::PathBuf;
 
@@ -38,6 +39,15 @@ pub struct GlobalArgs {
     /// Config file [default: <home>/concelier.yaml]
     #[arg(long, global = true, env = "STELLA_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The site PostgreSQL [default: ConnectionStrings.Concelier of the config; none: the embedded SQLite store]
+    #[arg(
+        long,
+        global = true,
+        env = "STELLA_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
     /// More log output on stderr (-v info, -vv debug, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -5,7 +5,6 @@ use clap::Args;
 use crate::cli::context::{Context, now};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, IngestReport};
-use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct Osv {

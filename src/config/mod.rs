@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 /// The file name `stella init` writes in a home.
 pub const CONFIG_FILE_NAME: &str = "concelier.yaml";
 
+/// The default PostgreSQL schema.
+pub const DEFAULT_SCHEMA: &str = "vuln";
+
 /// The log category stella itself logs under (the seed's name).
 pub const LOG_CATEGORY: &str = "StellaOps.Concelier.Federation";
 
@@ -23,6 +26,16 @@ pub struct FileConfig {
     pub federation: Federation,
     pub federation_import: FederationImport,
     pub logging: Logging,
+    pub connection_strings: ConnectionStrings,
+}
+
+/// The site PostgreSQL; absent means the embedded SQLite store.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
+pub struct ConnectionStrings {
+    /// `postgresql://user@host:5432/db` or `host=… dbname=…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concelier: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +46,8 @@ pub struct Federation {
     pub default_compression_level: i32,
     pub default_max_items: u64,
     pub require_signature: bool,
+    /// The PostgreSQL schema holding stella's tables.
+    pub database_schema: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +84,7 @@ impl Default for Federation {
             default_compression_level: 3,
             default_max_items: 10_000,
             require_signature: true,
+            database_schema: DEFAULT_SCHEMA.to_owned(),
         }
     }
 }
@@ -149,6 +165,15 @@ impl FileConfig {
                 ),
             ));
         }
+        if !is_valid_schema(&f.database_schema) {
+            return Err(bad(
+                "Federation.DatabaseSchema",
+                format!(
+                    "`{}` is not a schema name: use lowercase letters, digits and `_`, starting with a letter or `_`",
+                    f.database_schema
+                ),
+            ));
+        }
         if f.default_max_items == 0 {
             return Err(bad(
                 "Federation.DefaultMaxItems",
@@ -205,6 +230,17 @@ impl FileConfig {
     pub fn to_yaml(&self) -> String {
         serde_saphyr::to_string(self).unwrap_or_default()
     }
+}
+
+pub fn is_valid_schema(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// serde-saphyr renders a multi-line snippet labelled `<input>`; its first

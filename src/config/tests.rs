@@ -39,7 +39,7 @@ fn unknown_key_names_file_line_and_column() {
     assert_eq!(
         text,
         "invalid config file `/etc/stella/concelier.yaml`: line 3 column 3: unknown field `Enabeld`, \
-         expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature"
+         expected one of Enabled, SiteId, DefaultCompressionLevel, DefaultMaxItems, RequireSignature, DatabaseSchema"
     );
 }
 
@@ -81,4 +81,23 @@ fn written_config_reads_back() {
     let config = FileConfig::for_new_site("site-a");
     let back = parse(&config.to_yaml()).unwrap();
     assert_eq!(back, config);
+}
+
+#[test]
+fn connection_string_and_schema() {
+    let config = parse(
+        "ConnectionStrings: { Concelier: 'postgresql://stella@db:5432/concelier' }\nFederation: { DatabaseSchema: feeds }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.connection_strings.concelier.as_deref(),
+        Some("postgresql://stella@db:5432/concelier")
+    );
+    assert_eq!(config.federation.database_schema, "feeds");
+    assert_eq!(parse("").unwrap().federation.database_schema, "vuln");
+    let err = parse("Federation: { DatabaseSchema: 'Bad-Name' }").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Federation.DatabaseSchema: `Bad-Name` is not a schema name")
+    );
 }

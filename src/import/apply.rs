@@ -1,15 +1,23 @@
 //! The apply phase: one transaction over the spooled, verified bundle.
+//!
+//! Rows go to the store in batches: one lookup of local records and merge
+//! bases per batch, the three-way decision per row here, then one bulk write
+//! of what was taken, its events and the new merge bases. A networked store
+//! turns each batch call into a few bulk statements.
 
 use std::collections::HashSet;
 
 use crate::bundle::SpooledBundle;
-use crate::model::{CanonicalRecord, Deletion};
+use crate::model::{CanonicalRecord, Deletion, SourceEdge};
 use crate::store::{
-    EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, StoreError, Txn,
+    ConflictRow, EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, StoreError, Txn,
 };
 
 use super::plan::{Conflict, ConflictStrategy, Decision, decide};
-use super::{ImportError, ImportOptions, ImportOutcome};
+use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
+
+/// Rows per store round trip.
+const BATCH: usize = 1000;
 
 pub struct Header<'a> {
     pub site: &'a Site,
@@ -22,6 +30,7 @@ pub fn apply(
     header: &Header<'_>,
     bundle: &SpooledBundle,
     opts: &ImportOptions,
+    observer: &mut dyn Observer,
 ) -> Result<ImportOutcome, ImportError> {
     let mut txn = store.begin()?;
     let mut run = Run {
@@ -38,10 +47,15 @@ pub fn apply(
     if opts.on_conflict == ConflictStrategy::Fail && !conflicts.is_empty() {
         return Err(ImportError::Conflicts { conflicts });
     }
-    let entry = ledger_entry(header, bundle, counts, opts);
-    txn.record_import(&entry)?;
+    txn.record_conflicts(
+        bundle.bundle_hash(),
+        &conflict_rows(header, &conflicts, opts),
+    )?;
+    txn.record_import(&ledger_entry(header, bundle, counts, opts))?;
     if !opts.dry_run {
+        observer.stage(Stage::Applying)?;
         txn.commit()?;
+        observer.stage(Stage::Committed)?;
     }
     Ok(outcome(header, bundle, counts, conflicts, opts, false))
 }
@@ -79,17 +93,24 @@ impl Run<'_, '_> {
 
     fn records(&mut self) -> Result<(), ImportError> {
         let mut seen = HashSet::new();
-        for record in self.bundle.records()? {
-            let record = record?;
-            if !seen.insert(record.canonical.merge_hash.clone()) {
-                let merge_hash = record.canonical.merge_hash;
-                return Err(ImportError::DuplicateCanonical { merge_hash });
+        let mut rows = self.bundle.records()?;
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut read = 0;
+            for record in rows.by_ref().take(BATCH) {
+                read += 1;
+                let record = record?;
+                if !seen.insert(record.canonical.merge_hash.clone()) {
+                    let merge_hash = record.canonical.merge_hash;
+                    return Err(ImportError::DuplicateCanonical { merge_hash });
+                }
+                batch.extend(self.filter_sources(record));
             }
-            if let Some(record) = self.filter_sources(record) {
-                self.record(record)?;
+            self.record_batch(batch)?;
+            if read < BATCH {
+                return Ok(());
             }
         }
-        Ok(())
     }
 
     /// Drops edges from sources the site may not send; a canonical left with
@@ -108,24 +129,47 @@ impl Run<'_, '_> {
         Some(record)
     }
 
-    fn record(&mut self, remote: CanonicalRecord) -> Result<(), StoreError> {
-        let merge_hash = remote.canonical.merge_hash.clone();
-        let local = self.txn.canonical(&merge_hash)?;
-        let base = self.txn.taken(&self.header.site.site_id, &merge_hash)?;
-        let digest = remote.digest();
-        let decision = decide(local.as_ref(), base.as_deref(), &remote, &digest);
-        let take = match decision {
-            Decision::Create => Some(EventAction::Created),
-            Decision::Update => Some(EventAction::Updated),
-            Decision::Skip => None,
-            Decision::Conflict(fields) => self.conflict(&merge_hash, fields),
-        };
-        match take {
-            Some(action) => self.take(local.as_ref(), &remote, action)?,
-            None => self.counts.canonical_skipped += 1,
+    fn record_batch(&mut self, batch: Vec<CanonicalRecord>) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
         }
-        let site_id = self.header.site.site_id.clone();
-        self.txn.set_taken(&site_id, &merge_hash, &digest)
+        let hashes: Vec<String> = batch
+            .iter()
+            .map(|r| r.canonical.merge_hash.clone())
+            .collect();
+        let locals = self.txn.canonicals(&hashes)?;
+        let bases = self.txn.taken_many(&self.header.site.site_id, &hashes)?;
+        let mut taken = Vec::with_capacity(batch.len());
+        let mut puts = Vec::new();
+        let mut actions = Vec::new();
+        for ((remote, local), base) in batch.into_iter().zip(&locals).zip(&bases) {
+            let digest = remote.digest();
+            let take = match decide(local.as_ref(), base.as_deref(), &remote, &digest) {
+                Decision::Create => Some(EventAction::Created),
+                Decision::Update => Some(EventAction::Updated),
+                Decision::Skip => None,
+                Decision::Conflict(fields) => self.conflict(&remote.canonical.merge_hash, fields),
+            };
+            taken.push((remote.canonical.merge_hash.clone(), digest));
+            match take {
+                Some(action) => {
+                    self.count_take(local.as_ref(), &remote, action);
+                    actions.push(action);
+                    puts.push(remote);
+                }
+                None => self.counts.canonical_skipped += 1,
+            }
+        }
+        let cursors = self.txn.put_many(&puts)?;
+        let events: Vec<NewEvent> = puts
+            .iter()
+            .zip(actions)
+            .zip(cursors)
+            .map(|((r, action), cursor)| self.event(r, action, cursor))
+            .collect();
+        self.txn.append_events(&events)?;
+        let site_id = self.site_id().to_owned();
+        self.txn.set_taken_many(&site_id, &taken)
     }
 
     fn conflict(
@@ -149,15 +193,15 @@ impl Run<'_, '_> {
         (resolution == ConflictStrategy::PreferRemote).then_some(EventAction::Updated)
     }
 
-    fn take(
+    fn count_take(
         &mut self,
         local: Option<&CanonicalRecord>,
         remote: &CanonicalRecord,
         action: EventAction,
-    ) -> Result<(), StoreError> {
+    ) {
         // An edge is new when its source record was not linked before.
         let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
-        let linked = |e: &crate::model::SourceEdge| {
+        let linked = |e: &SourceEdge| {
             old_edges
                 .iter()
                 .any(|o| o.source == e.source && o.source_advisory_id == e.source_advisory_id)
@@ -168,65 +212,102 @@ impl Run<'_, '_> {
             EventAction::Created => self.counts.canonical_created += 1,
             _ => self.counts.canonical_updated += 1,
         }
-        let cursor = self.txn.put(remote)?;
-        self.event(
-            &remote.canonical.id,
-            &remote.canonical.merge_hash,
-            &remote.canonical.cve,
-            &remote.canonical.affects_key,
-            action,
-            cursor,
-        )
     }
 
     fn deletions(&mut self) -> Result<(), ImportError> {
-        for deletion in self.bundle.deletions()? {
-            self.deletion(deletion?)?;
+        let mut rows = self.bundle.deletions()?;
+        loop {
+            let batch = rows
+                .by_ref()
+                .take(BATCH)
+                .collect::<Result<Vec<Deletion>, _>>()?;
+            let done = batch.len() < BATCH;
+            self.deletion_batch(&batch)?;
+            if done {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
-    fn deletion(&mut self, deletion: Deletion) -> Result<(), StoreError> {
-        let local = self.txn.canonical(&deletion.merge_hash)?;
-        let Some(cursor) = self.txn.delete(&deletion)? else {
+    fn deletion_batch(&mut self, batch: &[Deletion]) -> Result<(), StoreError> {
+        if batch.is_empty() {
             return Ok(());
-        };
-        self.counts.deletions_processed += 1;
-        let (cve, affects_key) = local
-            .map(|l| (l.canonical.cve, l.canonical.affects_key))
-            .unwrap_or_default();
-        self.event(
-            &deletion.canonical_id,
-            &deletion.merge_hash,
-            &cve,
-            &affects_key,
-            EventAction::Deleted,
-            cursor,
-        )
+        }
+        let hashes: Vec<String> = batch.iter().map(|d| d.merge_hash.clone()).collect();
+        let locals = self.txn.canonicals(&hashes)?;
+        let cursors = self.txn.delete_many(batch)?;
+        let mut events = Vec::new();
+        for ((deletion, local), cursor) in batch.iter().zip(locals).zip(cursors) {
+            let Some(cursor) = cursor else { continue };
+            self.counts.deletions_processed += 1;
+            let mut gone = local.unwrap_or_else(|| tombstone_record(deletion));
+            gone.canonical.id = deletion.canonical_id;
+            events.push(self.event(&gone, EventAction::Deleted, cursor));
+        }
+        self.txn.append_events(&events)
     }
 
     fn event(
-        &mut self,
-        canonical_id: &uuid::Uuid,
-        merge_hash: &str,
-        cve: &str,
-        affects_key: &str,
+        &self,
+        r: &CanonicalRecord,
         action: EventAction,
         cursor: crate::cursor::Cursor,
-    ) -> Result<(), StoreError> {
-        let event = NewEvent {
-            canonical_id: *canonical_id,
-            merge_hash: merge_hash.to_owned(),
-            cve: cve.to_owned(),
-            affects_key: affects_key.to_owned(),
+    ) -> NewEvent {
+        NewEvent {
+            canonical_id: r.canonical.id,
+            merge_hash: r.canonical.merge_hash.clone(),
+            cve: r.canonical.cve.clone(),
+            affects_key: r.canonical.affects_key.clone(),
             action,
             source_site_id: self.site_id().to_owned(),
             bundle_hash: self.bundle.bundle_hash().to_owned(),
             cursor,
             imported_at: self.opts.now.clone(),
-        };
-        self.txn.append_event(&event)
+        }
     }
+}
+
+/// What an event can say of a canonical we never held: its ids.
+fn tombstone_record(deletion: &Deletion) -> CanonicalRecord {
+    use crate::model::{Canonical, Severity, Status};
+    CanonicalRecord {
+        canonical: Canonical {
+            id: deletion.canonical_id,
+            cve: String::new(),
+            affects_key: String::new(),
+            merge_hash: deletion.merge_hash.clone(),
+            status: Status::Withdrawn,
+            severity: Severity::Unknown,
+            title: String::new(),
+            summary: String::new(),
+            cvss_vector: None,
+            version_range: Vec::new(),
+            weaknesses: Vec::new(),
+            patch_lineage: Vec::new(),
+            published: None,
+            modified: None,
+        },
+        edges: Vec::new(),
+    }
+}
+
+fn conflict_rows(
+    header: &Header<'_>,
+    conflicts: &[Conflict],
+    opts: &ImportOptions,
+) -> Vec<ConflictRow> {
+    conflicts
+        .iter()
+        .map(|c| ConflictRow {
+            site_id: header.site.site_id.clone(),
+            merge_hash: c.merge_hash.clone(),
+            field: c.field.clone(),
+            local_value: c.local_value.to_string(),
+            remote_value: c.remote_value.to_string(),
+            resolution: c.resolution.as_str().to_owned(),
+            recorded_at: opts.now.clone(),
+        })
+        .collect()
 }
 
 fn ledger_entry(

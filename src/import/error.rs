@@ -70,6 +70,8 @@ pub enum ImportError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
     #[error("cannot use the staging directory `{path}`: {source}")]
     Staging {
         path: std::path::PathBuf,
@@ -93,6 +95,7 @@ impl ImportError {
             DuplicateCanonical { .. } | Bundle(_) => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,
+            Journal(_) => Exit::Store,
             Staging { .. } => Exit::Failure,
         }
     }
@@ -116,6 +119,7 @@ impl ImportError {
             Conflicts { .. } => "conflict",
             Bundle(e) => e.reason_code(),
             Store(_) => "store_error",
+            Journal(_) => "journal_error",
             Staging { .. } => "staging_error",
         }
     }

@@ -44,7 +44,8 @@ pub struct ImportOptions {
     pub skip_signature: bool,
     pub force: bool,
     pub on_conflict: ConflictStrategy,
-    /// Parent of the per-import staging directory.
+    /// This import's own, empty staging directory (the caller creates and
+    /// removes it, and journals it).
     pub staging_dir: PathBuf,
     /// `2025-01-15T10:30:00.000Z`: the ledger and event time.
     pub now: String,
@@ -68,6 +69,37 @@ pub struct ImportOutcome {
     pub forced: bool,
 }
 
+/// Where an import has got to; told to the caller's observer as it happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage<'a> {
+    /// Signature, policy and cursor checks passed; about to stage members.
+    Admitted {
+        site_id: &'a str,
+        manifest_sha256: &'a str,
+    },
+    /// Every member is spooled and verified; nothing written yet.
+    Staged { bundle_hash: &'a str },
+    /// All changes are written in the open transaction; about to commit.
+    Applying,
+    /// The store committed.
+    Committed,
+}
+
+/// The caller's hook: journaling, and fault injection in tests. An error
+/// stops the import (before the commit, nothing is written).
+pub trait Observer {
+    fn stage(&mut self, stage: Stage<'_>) -> Result<(), ImportError>;
+}
+
+/// An observer that does nothing.
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn stage(&mut self, _stage: Stage<'_>) -> Result<(), ImportError> {
+        Ok(())
+    }
+}
+
 /// A bundle source: the reader and, for files, the size known up front.
 pub struct Input<'a> {
     pub reader: Box<dyn Read + 'a>,
@@ -79,6 +111,7 @@ pub fn import(
     input: Input<'_>,
     policy: &ImportPolicy,
     opts: &ImportOptions,
+    observer: &mut dyn Observer,
 ) -> Result<ImportOutcome, ImportError> {
     if let Some(len) = input.len {
         check_size(None, policy, len)?;
@@ -107,9 +140,15 @@ pub fn import(
         }
         forced = true;
     }
-    let staging = staging_dir(&opts.staging_dir)?;
-    let spooled = verified.spool(Some(staging.path()))?;
+    observer.stage(Stage::Admitted {
+        site_id: &site.site_id,
+        manifest_sha256: &manifest_sha256,
+    })?;
+    let spooled = verified.spool(Some(&opts.staging_dir))?;
     check_size(Some(&site), policy, spooled.compressed_size())?;
+    observer.stage(Stage::Staged {
+        bundle_hash: spooled.bundle_hash(),
+    })?;
     let header = apply::Header {
         site: &site,
         forced,
@@ -118,17 +157,5 @@ pub fn import(
     if let Some(entry) = replay {
         return Ok(apply::replayed(&header, &spooled, entry, opts));
     }
-    apply::apply(store, &header, &spooled, opts)
-}
-
-fn staging_dir(parent: &std::path::Path) -> Result<tempfile::TempDir, ImportError> {
-    let err = |source| ImportError::Staging {
-        path: parent.to_owned(),
-        source,
-    };
-    std::fs::create_dir_all(parent).map_err(err)?;
-    tempfile::Builder::new()
-        .prefix("import-")
-        .tempdir_in(parent)
-        .map_err(err)
+    apply::apply(store, &header, &spooled, opts, observer)
 }

@@ -68,7 +68,7 @@ impl Export {
         let max_items = self
             .max_items
             .unwrap_or(ctx.config.federation.default_max_items);
-        let parts = crate::export::plan(&store, self.since, max_items)?;
+        let parts = crate::export::plan(store.as_ref(), self.since, max_items)?;
         let to_stdout = self.output.as_deref() == Some(Path::new("-"));
         if to_stdout && parts.len() > 1 {
             let parts = parts.len();
@@ -77,7 +77,7 @@ impl Export {
         let signer = self.signer(ctx)?;
         let spool_dir = ctx.home.spool_dir();
         let exporter = Exporter {
-            store: &store,
+            store: store.as_ref(),
             site_id,
             signer: signer.as_ref(),
             options: WriteOptions {

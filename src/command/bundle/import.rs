@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::cli::context::{Context, now};
 use crate::error::{Error, Result};
-use crate::import::{ConflictStrategy, ImportError, ImportOptions, ImportOutcome};
+use crate::import::{ConflictStrategy, ImportError, ImportOptions, ImportOutcome, Observer, Stage};
+use crate::journal::{Fields, ImportLock, Journal, State};
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -80,15 +81,29 @@ impl Import {
             None => 0,
         };
         let input = super::open_input(&self.bundle)?;
+        let journal = ctx.journal()?;
+        let staging = Staging::create(ctx, &journal, &self.bundle.display().to_string())?;
         let opts = ImportOptions {
             dry_run: self.dry_run,
             skip_signature: self.skip_signature,
             force: self.force,
             on_conflict: self.on_conflict.into(),
-            staging_dir: ctx.home.staging_dir(),
+            staging_dir: staging.dir.clone(),
             now: now(),
         };
-        let result = crate::import::import(&mut store, input, &ctx.import_policy(), &opts);
+        let mut observer = Journaled {
+            journal: &journal,
+            id: &staging.id,
+            abort_at: std::env::var(ABORT_AT).ok(),
+        };
+        let result = crate::import::import(
+            store.as_mut(),
+            input,
+            &ctx.import_policy(),
+            &opts,
+            &mut observer,
+        );
+        staging.finish(&journal, &result)?;
         let duration_ms = started.elapsed().as_millis();
         let outcome = match result {
             Ok(outcome) => outcome,
@@ -97,7 +112,7 @@ impl Import {
         if let Some(path) = &self.events_file
             && !self.dry_run
         {
-            append_events(&store, last_event, path)?;
+            append_events(store.as_ref(), last_event, path)?;
         }
         if self.json {
             return ctx.out.json(&Response {
@@ -125,6 +140,98 @@ impl Import {
             ctx.out.text(&render_conflicts(conflicts))?;
         }
         Err(Error::Import(error))
+    }
+}
+
+/// Test-only fault injection: abort the process (as `kill -9` would stop
+/// it) on reaching the named stage: `admitted`, `staged`, `applying` or
+/// `committed`.
+const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
+
+/// This import's journal row, lock and staging directory.
+struct Staging {
+    id: String,
+    dir: std::path::PathBuf,
+    _lock: ImportLock,
+}
+
+impl Staging {
+    fn create(ctx: &Context, journal: &Journal, bundle: &str) -> Result<Staging> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let root = ctx.home.staging_dir();
+        let lock = ImportLock::acquire(&root, &id).map_err(ImportError::from)?;
+        let dir = root.join(&id);
+        std::fs::create_dir(&dir).map_err(Error::io("cannot create staging directory", &dir))?;
+        journal
+            .begin(&id, bundle, &dir, &now())
+            .map_err(ImportError::from)?;
+        Ok(Staging {
+            id,
+            dir,
+            _lock: lock,
+        })
+    }
+
+    /// Records how the import ended and removes its staged files.
+    fn finish(self, journal: &Journal, result: &Result<ImportOutcome, ImportError>) -> Result<()> {
+        let (state, detail) = match result {
+            Ok(o) if o.dry_run => (State::DryRun, None),
+            Ok(o) if o.already_imported => (
+                State::Committed,
+                Some("already imported: nothing done".to_owned()),
+            ),
+            Ok(_) => (State::Committed, None),
+            Err(e) => (State::Refused, Some(e.to_string())),
+        };
+        let fields = Fields {
+            detail: detail.as_deref(),
+            ..Fields::default()
+        };
+        journal
+            .update(&self.id, state, &fields, &now())
+            .map_err(ImportError::from)?;
+        std::fs::remove_dir_all(&self.dir)
+            .map_err(Error::io("cannot remove staging directory", &self.dir))
+    }
+}
+
+struct Journaled<'a> {
+    journal: &'a Journal,
+    id: &'a str,
+    abort_at: Option<String>,
+}
+
+impl Observer for Journaled<'_> {
+    fn stage(&mut self, stage: Stage<'_>) -> Result<(), ImportError> {
+        let (name, state, fields) = match stage {
+            Stage::Admitted {
+                site_id,
+                manifest_sha256,
+            } => (
+                "admitted",
+                State::Staging,
+                Fields {
+                    site_id: Some(site_id),
+                    manifest_sha256: Some(manifest_sha256),
+                    ..Fields::default()
+                },
+            ),
+            Stage::Staged { bundle_hash } => (
+                "staged",
+                State::Staged,
+                Fields {
+                    bundle_hash: Some(bundle_hash),
+                    ..Fields::default()
+                },
+            ),
+            Stage::Applying => ("applying", State::Applying, Fields::default()),
+            Stage::Committed => ("committed", State::Committed, Fields::default()),
+        };
+        if self.abort_at.as_deref() == Some(name) {
+            eprintln!("stella: test: aborting at `{name}` ({ABORT_AT})");
+            std::process::abort();
+        }
+        Ok(self.journal.update(self.id, state, &fields, &now())?)
     }
 }
 

@@ -3,7 +3,6 @@ use clap::Args;
 use crate::cli::context::Context;
 use crate::error::{Error, Result};
 use crate::model::CanonicalRecord;
-use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct Get {

@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::cli::context::Context;
 use crate::error::{Error, Result};
-use crate::store::{CanonicalFilter, Store};
+use crate::store::CanonicalFilter;
 
 #[derive(Debug, Args)]
 pub struct List {

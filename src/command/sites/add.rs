@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::cli::context::{Context, now};
 use crate::error::{Error, Result};
-use crate::store::{NewSite, Store};
+use crate::store::NewSite;
 
 #[derive(Debug, Args)]
 pub struct Add {
@@ -45,7 +45,7 @@ impl Add {
         for key in &keys {
             store.add_key(&self.site_id, key)?;
         }
-        let site = super::get_site(&store, &self.site_id)?;
+        let site = super::get_site(store.as_ref(), &self.site_id)?;
         ctx.out.text(&format!(
             "registered site `{}` ({}) with {} trusted key(s)\n",
             site.site_id,

@@ -3,7 +3,6 @@ use clap::Args;
 use crate::cli::context::Context;
 use crate::cli::output::table;
 use crate::error::Result;
-use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct History {
@@ -20,7 +19,7 @@ pub struct History {
 impl History {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        super::get_site(&store, &self.site_id)?;
+        super::get_site(store.as_ref(), &self.site_id)?;
         let entries = store.history(&self.site_id, self.limit)?;
         if self.json {
             return ctx.out.json(&entries);

@@ -3,7 +3,6 @@ use clap::Args;
 use crate::cli::context::Context;
 use crate::cli::output::table;
 use crate::error::Result;
-use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct List {

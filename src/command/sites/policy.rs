@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::cli::context::{Context, now};
 use crate::cli::parse;
 use crate::error::Result;
-use crate::store::{PolicyChange, Site, Store, TrustedKey};
+use crate::store::{PolicyChange, Site, TrustedKey};
 
 #[derive(Debug, Args)]
 pub struct Policy {
@@ -59,7 +59,7 @@ struct Shown<'a> {
 impl Policy {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let mut store = ctx.open_store()?;
-        super::get_site(&store, &self.site_id)?;
+        super::get_site(store.as_ref(), &self.site_id)?;
         let new_keys = self
             .add_key
             .iter()
@@ -79,7 +79,7 @@ impl Policy {
         for key_id in &self.revoke_key {
             store.revoke_key(&self.site_id, key_id, &now())?;
         }
-        let site = super::get_site(&store, &self.site_id)?;
+        let site = super::get_site(store.as_ref(), &self.site_id)?;
         let keys = store.keys(&self.site_id)?;
         if self.json {
             return ctx.out.json(&Shown {

@@ -4,7 +4,6 @@ use serde::Serialize;
 use crate::cli::context::Context;
 use crate::cursor::Cursor;
 use crate::error::Result;
-use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct Status {
@@ -29,7 +28,7 @@ struct SiteStatus {
 impl Status {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        let site = super::get_site(&store, &self.site_id)?;
+        let site = super::get_site(store.as_ref(), &self.site_id)?;
         let status = SiteStatus {
             site_id: site.site_id,
             enabled: site.enabled,

@@ -28,7 +28,7 @@ fn migrations_set_user_version_and_are_idempotent() {
             |row| row.get(0),
         )
         .unwrap();
-    assert_eq!(tables, 9);
+    assert_eq!(tables, 10);
 }
 
 #[test]

@@ -1,0 +1,10 @@
+//! Opening the site PostgreSQL store from a connection string.
+
+use crate::error::Result;
+use crate::store::Store;
+
+pub fn open(_url: &str, _schema: &str) -> Result<Box<dyn Store>> {
+    Err(crate::error::Error::Usage(
+        "PostgreSQL support is being merged".into(),
+    ))
+}

@@ -1,0 +1,21 @@
+//! The import journal: a small SQLite database in the home (`journal.db`)
+//! that follows every import from staging to its end, whichever store the
+//! site uses.
+//!
+//! Invariants:
+//! - An import writes its journal row before it stages anything, and moves it
+//!   through `staging → staged → applying → committed` (or `refused`,
+//!   `dry_run`); the store's ledger row, written in the same transaction as
+//!   the data, is the truth about whether the data was applied.
+//! - A live import holds an exclusive lock on `<staging>/<id>.lock`; a row that
+//!   is not final and whose lock can be taken belongs to a process that died.
+//!   `reconcile` settles such rows against the ledger (`committed` or
+//!   `abandoned`) and removes their staging files, so nothing is applied
+//!   twice and nothing is left behind.
+//! - The schema is an append-only migration list on `PRAGMA user_version`.
+
+mod db;
+mod reconcile;
+
+pub use db::{Fields, Journal, JournalEntry, JournalError, State};
+pub use reconcile::{GcReport, ImportLock, Reconciled, gc, reconcile};
