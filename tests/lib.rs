@@ -5,6 +5,7 @@ mod harness;
 mod bundle_export;
 mod bundle_import;
 mod conflicts;
+mod crash;
 mod federation;
 mod home_config;
 mod ingest;

@@ -66,6 +66,15 @@ pub enum Command {
     /// Advisory data, sites and bundles
     #[command(subcommand)]
     Feedser(FeedserCommand),
+    /// The site store's schema
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create or upgrade the store's schema (PostgreSQL: under a lock, idempotent)
+    Migrate(command::db::migrate::Migrate),
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +110,17 @@ pub enum FeedserCommand {
     /// Look up canonical advisories
     #[command(subcommand)]
     Canonical(CanonicalCommand),
+    /// The import journal: staged, committed and abandoned imports
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Show recent imports and their state
+    Status(command::journal::status::Status),
+    /// Forget old finished imports and remove orphaned staging files
+    Gc(command::journal::gc::Gc),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +173,7 @@ impl Cli {
                 KeysCommand::List(c) => c.run(&ctx()?),
             },
             Command::Feedser(cmd) => cmd.run(&ctx()?),
+            Command::Db(DbCommand::Migrate(c)) => c.run(&ctx()?),
         }
     }
 }
@@ -174,6 +195,8 @@ impl FeedserCommand {
                 BundleCommand::Import(c) => c.run(ctx),
             },
             FeedserCommand::Events(c) => c.run(ctx),
+            FeedserCommand::Journal(JournalCommand::Status(c)) => c.run(ctx),
+            FeedserCommand::Journal(JournalCommand::Gc(c)) => c.run(ctx),
             FeedserCommand::Canonical(cmd) => match cmd {
                 CanonicalCommand::Get(c) => c.run(ctx),
                 CanonicalCommand::List(c) => c.run(ctx),

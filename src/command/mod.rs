@@ -2,9 +2,11 @@
 
 pub mod bundle;
 pub mod canonical;
+pub mod db;
 pub mod events;
 pub mod ingest;
 pub mod init;
+pub mod journal;
 pub mod keys;
 pub mod sites;
 

@@ -33,6 +33,12 @@ pub fn apply(
     observer: &mut dyn Observer,
 ) -> Result<ImportOutcome, ImportError> {
     let mut txn = store.begin()?;
+    if let Some(previous) =
+        txn.ledger_by_manifest(&header.site.site_id, bundle.manifest_sha256())?
+    {
+        // A concurrent import of the same bundle committed while we staged.
+        return Ok(replayed(header, bundle, previous, opts));
+    }
     let mut run = Run {
         txn: txn.as_mut(),
         header,

@@ -104,6 +104,14 @@ impl Txn for FakeTxn {
         Ok(())
     }
 
+    fn ledger_by_manifest(
+        &mut self,
+        _site_id: &str,
+        _manifest_sha256: &str,
+    ) -> Result<Option<crate::store::LedgerEntry>> {
+        Ok(None)
+    }
+
     fn record_conflicts(
         &mut self,
         _bundle_hash: &str,

@@ -148,6 +148,14 @@ pub trait Txn {
     fn taken(&mut self, site_id: &str, merge_hash: &str) -> Result<Option<String>>;
     fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()>;
 
+    /// The ledger row of this signed manifest, seen from inside the
+    /// transaction (after the writer lock): a concurrent import of the same
+    /// bundle finds the other's row here and becomes a no-op.
+    fn ledger_by_manifest(
+        &mut self,
+        site_id: &str,
+        manifest_sha256: &str,
+    ) -> Result<Option<LedgerEntry>>;
     /// Appends the ledger row and advances the site's last cursor and totals.
     fn record_import(&mut self, entry: &LedgerEntry) -> Result<()>;
     fn append_event(&mut self, event: &NewEvent) -> Result<()>;

@@ -73,6 +73,10 @@ impl Txn for SqliteTxn<'_> {
         classify(ledger::set_taken(&self.tx, site_id, merge_hash, digest))
     }
 
+    fn ledger_by_manifest(&mut self, site_id: &str, manifest: &str) -> Result<Option<LedgerEntry>> {
+        classify(ledger::by_manifest(&self.tx, site_id, manifest))
+    }
+
     fn record_import(&mut self, entry: &LedgerEntry) -> Result<()> {
         classify(ledger::record(&self.tx, entry))
     }

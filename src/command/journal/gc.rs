@@ -1,0 +1,37 @@
+use clap::Args;
+
+use crate::cli::context::{Context, now};
+use crate::error::Result;
+use crate::import::ImportError;
+
+#[derive(Debug, Args)]
+pub struct Gc {
+    /// Keep finished imports younger than this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    keep_days: u32,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl Gc {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        ctx.open_store()?;
+        let journal = ctx.journal()?;
+        let cutoff =
+            jiff::Timestamp::now().as_millisecond() - i64::from(self.keep_days) * 86_400_000;
+        let before = crate::cursor::format_millis(cutoff);
+        let report = crate::journal::gc(&journal, &ctx.home.staging_dir(), &before)
+            .map_err(ImportError::from)?;
+        log::debug!("journal gc at {}", now());
+        if self.json {
+            return ctx.out.json(&report);
+        }
+        ctx.out.text(&format!(
+            "removed {} finished import(s) older than {} days and {} orphaned staging file(s)\n",
+            report.entries_removed,
+            self.keep_days,
+            report.staging_removed.len()
+        ))
+    }
+}
