@@ -1,8 +1,7 @@
 use crate::harness::*;
 
-#[test]
-fn full_export_reports_files_counts_and_cursor() {
-    let a = site_with_data();
+fn full_export_reports_files_counts_and_cursor(store: Backend) {
+    let a = site_with_data(store);
     let out = a
         .cmd(&["feedser", "bundle", "export", "-o", "full.tar.zst"])
         .ok();
@@ -35,17 +34,15 @@ fn full_export_reports_files_counts_and_cursor() {
     assert!(names.is_empty(), "{names:?}");
 }
 
-#[test]
-fn same_data_and_key_give_identical_bytes() {
-    let a = site_with_data();
+fn same_data_and_key_give_identical_bytes(store: Backend) {
+    let a = site_with_data(store);
     let one = a.export("one.tar.zst", &["--threads", "1"]);
     let two = a.export("two.tar.zst", &["--threads", "2"]);
     assert_eq!(std::fs::read(one).unwrap(), std::fs::read(two).unwrap());
 }
 
-#[test]
-fn json_report_and_chain_over_max_items() {
-    let a = site_with_data();
+fn json_report_and_chain_over_max_items(store: Backend) {
+    let a = site_with_data(store);
     let full = a
         .cmd(&[
             "feedser",
@@ -105,9 +102,8 @@ fn json_report_and_chain_over_max_items() {
     assert!(out.stdout.is_empty());
 }
 
-#[test]
-fn malformed_and_foreign_cursors_are_usage_errors() {
-    let a = site_with_data();
+fn malformed_and_foreign_cursors_are_usage_errors(store: Backend) {
+    let a = site_with_data(store);
     let out = a
         .cmd(&["feedser", "bundle", "export", "-c", "yesterday"])
         .code(2);
@@ -129,9 +125,8 @@ fn malformed_and_foreign_cursors_are_usage_errors() {
     assert!(out.stderr.starts_with("error: cursor `2020-01-01T00:00:00.000Z#0003` is not a position of this site's change feed"), "{}", out.stderr);
 }
 
-#[test]
-fn signing_needs_a_key_or_unsigned() {
-    let a = Site::new("site-a");
+fn signing_needs_a_key_or_unsigned(store: Backend) {
+    let a = Site::on(store, "site-a");
     a.cmd(&[
         "feedser",
         "ingest",
@@ -160,12 +155,20 @@ fn signing_needs_a_key_or_unsigned() {
     );
 }
 
-#[test]
-fn empty_store_exports_nothing() {
-    let a = Site::new("site-a");
+fn empty_store_exports_nothing(store: Backend) {
+    let a = Site::on(store, "site-a");
     a.with_key();
     a.cmd(&["feedser", "bundle", "export", "-o", "x.tar.zst"])
         .ok()
         .stdout_is("no changes since -: no bundle written\n");
     assert!(!a.path("x.tar.zst").exists());
 }
+
+crate::on_both_stores!(
+    full_export_reports_files_counts_and_cursor,
+    same_data_and_key_give_identical_bytes,
+    json_report_and_chain_over_max_items,
+    malformed_and_foreign_cursors_are_usage_errors,
+    signing_needs_a_key_or_unsigned,
+    empty_store_exports_nothing,
+);

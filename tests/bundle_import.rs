@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use crate::harness::*;
 
 /// A with data and a key, B trusting A, and A's full bundle.
-fn setup() -> (Site, Site, PathBuf) {
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+fn setup(store: Backend) -> (Site, Site, PathBuf) {
+    let (a, b) = (Site::on(store, "site-a"), Site::on(store, "site-b"));
     let key = a.with_key();
     b.trust(&a, &key);
     a.cmd(&[
@@ -34,9 +34,8 @@ fn state(b: &Site) -> (Vec<String>, String, String) {
     (b.canonicals(), history, events)
 }
 
-#[test]
-fn validate_then_import_then_replay() {
-    let (a, b, bundle) = setup();
+fn validate_then_import_then_replay(store: Backend) {
+    let (a, b, bundle) = setup(store);
     let out = b
         .cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()])
         .ok();
@@ -81,9 +80,8 @@ fn validate_then_import_then_replay() {
     assert_eq!(status["bundles_imported"], 1);
 }
 
-#[test]
-fn dry_run_reports_and_changes_nothing() {
-    let (_a, b, bundle) = setup();
+fn dry_run_reports_and_changes_nothing(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let before = state(&b);
     let dry = import(&b, &bundle, &["--dry-run", "--json"]).ok().json();
     assert_eq!(dry["dry_run"], true);
@@ -93,21 +91,19 @@ fn dry_run_reports_and_changes_nothing() {
     assert_eq!(real["counts"], dry["counts"]);
 }
 
-#[test]
-fn unknown_site_is_refused() {
-    let (_a, _b, bundle) = setup();
-    let c = Site::new("site-c");
+fn unknown_site_is_refused(store: Backend) {
+    let (_a, _b, bundle) = setup(store);
+    let c = Site::on(store, "site-c");
     import(&c, &bundle, &[]).code(6).stderr_is(
         "error: unknown site `site-a`: register it with `stella feedser sites add site-a --display-name NAME --key PUB.pem`\n",
     );
     assert!(c.canonicals().is_empty());
 }
 
-#[test]
-fn untrusted_key_is_refused() {
-    let (_a, _b, bundle) = setup();
-    let c = Site::new("site-c");
-    let stranger = Site::new("stranger");
+fn untrusted_key_is_refused(store: Backend) {
+    let (_a, _b, bundle) = setup(store);
+    let c = Site::on(store, "site-c");
+    let stranger = Site::on(store, "stranger");
     c.trust(&Site::uninitialized("site-a"), &stranger.with_key());
     let out = import(&c, &bundle, &[]).code(5);
     assert!(
@@ -119,11 +115,10 @@ fn untrusted_key_is_refused() {
     assert!(c.canonicals().is_empty());
 }
 
-#[test]
-fn key_of_another_site_is_refused() {
-    let (_a, _b, bundle) = setup();
+fn key_of_another_site_is_refused(store: Backend) {
+    let (_a, _b, bundle) = setup(store);
     // C trusts A's key, but only for site-x; site-a has no key at C.
-    let c = Site::new("site-c");
+    let c = Site::on(store, "site-c");
     let a_key = bundle.parent().unwrap().join("site-a.pub.pem");
     c.trust(&Site::uninitialized("site-x"), &a_key);
     c.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
@@ -134,9 +129,8 @@ fn key_of_another_site_is_refused() {
     assert!(c.canonicals().is_empty());
 }
 
-#[test]
-fn revoked_key_is_refused() {
-    let (_a, b, bundle) = setup();
+fn revoked_key_is_refused(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let key_id = b.json(&["feedser", "sites", "policy", "site-a", "--json"])["keys"][0]["key_id"]
         .as_str()
         .unwrap()
@@ -154,9 +148,8 @@ fn revoked_key_is_refused() {
     assert!(b.canonicals().is_empty());
 }
 
-#[test]
-fn disabled_site_is_refused() {
-    let (_a, b, bundle) = setup();
+fn disabled_site_is_refused(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     b.cmd(&["feedser", "sites", "policy", "site-a", "--enabled", "false"])
         .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(
@@ -165,9 +158,8 @@ fn disabled_site_is_refused() {
     assert!(b.canonicals().is_empty());
 }
 
-#[test]
-fn site_not_in_allowed_sites_is_refused() {
-    let (_a, b, bundle) = setup();
+fn site_not_in_allowed_sites_is_refused(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let config = b.home().join("concelier.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
@@ -180,9 +172,8 @@ fn site_not_in_allowed_sites_is_refused() {
     );
 }
 
-#[test]
-fn too_large_bundle_is_refused() {
-    let (_a, b, bundle) = setup();
+fn too_large_bundle_is_refused(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let size = std::fs::metadata(&bundle).unwrap().len();
     b.cmd(&[
         "feedser",
@@ -211,9 +202,8 @@ fn too_large_bundle_is_refused() {
     assert!(b.canonicals().is_empty());
 }
 
-#[test]
-fn unsigned_bundle_needs_the_policy_to_allow_it() {
-    let (a, b, _) = setup();
+fn unsigned_bundle_needs_the_policy_to_allow_it(store: Backend) {
+    let (a, b, _) = setup(store);
     let unsigned = a.export("unsigned.tar.zst", &["--unsigned"]);
     import(&b, &unsigned, &[]).code(5).stderr_is(
         "error: bundle from site `site-a` is unsigned and this site requires signatures (Federation.RequireSignature)\n",
@@ -245,9 +235,8 @@ fn unsigned_bundle_needs_the_policy_to_allow_it() {
     );
 }
 
-#[test]
-fn stale_gap_and_replayed_bundles() {
-    let (a, b, full) = setup();
+fn stale_gap_and_replayed_bundles(store: Backend) {
+    let (a, b, full) = setup(store);
     import(&b, &full, &[]).ok();
     let first = b.json(&["feedser", "sites", "list", "--json"])[0]["last_cursor"]
         .as_str()
@@ -323,9 +312,8 @@ fn stale_gap_and_replayed_bundles() {
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }
 
-#[test]
-fn events_file_gets_the_committed_events_only() {
-    let (_a, b, bundle) = setup();
+fn events_file_gets_the_committed_events_only(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let file = b.path("events.ndjson");
     let file_arg = file.to_str().unwrap();
     import(&b, &bundle, &["--dry-run", "--events-file", file_arg]).ok();
@@ -345,3 +333,18 @@ fn events_file_gets_the_committed_events_only() {
         .stdout;
     assert_eq!(since.lines().count(), 1);
 }
+
+crate::on_both_stores!(
+    validate_then_import_then_replay,
+    dry_run_reports_and_changes_nothing,
+    unknown_site_is_refused,
+    untrusted_key_is_refused,
+    key_of_another_site_is_refused,
+    revoked_key_is_refused,
+    disabled_site_is_refused,
+    site_not_in_allowed_sites_is_refused,
+    too_large_bundle_is_refused,
+    unsigned_bundle_needs_the_policy_to_allow_it,
+    stale_gap_and_replayed_bundles,
+    events_file_gets_the_committed_events_only,
+);

@@ -3,8 +3,8 @@
 use crate::harness::*;
 
 /// A's and B's copies of the same advisory differ in their details.
-fn setup() -> (Site, Site, std::path::PathBuf) {
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+fn setup(store: Backend) -> (Site, Site, std::path::PathBuf) {
+    let (a, b) = (Site::on(store, "site-a"), Site::on(store, "site-b"));
     let key = a.with_key();
     b.trust(&a, &key);
     let original = fixture("osv/pypi-2024-10-10/PYSEC-2023-1.json");
@@ -50,9 +50,8 @@ fn fields(out: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn fail_aborts_with_nothing_written() {
-    let (_a, b, bundle) = setup();
+fn fail_aborts_with_nothing_written(store: Backend) {
+    let (_a, b, bundle) = setup(store);
     let before = b.canonicals();
     let out = import(&b, &bundle, "fail").code(8).json();
     assert_eq!(out["success"], false);
@@ -74,9 +73,8 @@ fn fail_aborts_with_nothing_written() {
     );
 }
 
-#[test]
-fn prefer_remote_takes_the_remote_copy() {
-    let (a, b, bundle) = setup();
+fn prefer_remote_takes_the_remote_copy(store: Backend) {
+    let (a, b, bundle) = setup(store);
     let out = import(&b, &bundle, "prefer_remote").ok().json();
     assert_eq!(out["counts"]["canonical_updated"], 1);
     assert_eq!(out["counts"]["conflicts"], 1);
@@ -84,9 +82,8 @@ fn prefer_remote_takes_the_remote_copy() {
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");
 }
 
-#[test]
-fn prefer_local_keeps_the_local_copy_and_does_not_ask_again() {
-    let (a, b, bundle) = setup();
+fn prefer_local_keeps_the_local_copy_and_does_not_ask_again(store: Backend) {
+    let (a, b, bundle) = setup(store);
     let before = b.canonicals();
     let out = import(&b, &bundle, "prefer_local").ok().json();
     assert_eq!(out["counts"]["canonical_skipped"], 1);
@@ -110,3 +107,9 @@ fn prefer_local_keeps_the_local_copy_and_does_not_ask_again() {
     assert_eq!(out["counts"]["conflicts"], 0, "{out}");
     assert_same(&b.canonicals(), &before, "B against before");
 }
+
+crate::on_both_stores!(
+    fail_aborts_with_nothing_written,
+    prefer_remote_takes_the_remote_copy,
+    prefer_local_keeps_the_local_copy_and_does_not_ask_again,
+);

@@ -26,15 +26,14 @@ fn staging_leftovers(b: &Site) -> Vec<String> {
     }
 }
 
-#[test]
-fn killed_imports_settle_and_rerun_cleanly() {
+fn killed_imports_settle_and_rerun_cleanly(store: Backend) {
     for (point, settled) in [
         ("admitted", "abandoned"),
         ("staged", "abandoned"),
         ("applying", "abandoned"),
         ("committed", "committed"),
     ] {
-        let (a, b) = federated_pair();
+        let (a, b) = federated_pair(store);
         let bundle = a.export("full.tar.zst", &[]);
         let path = bundle.to_str().unwrap();
         let out = b
@@ -77,9 +76,8 @@ fn killed_imports_settle_and_rerun_cleanly() {
     }
 }
 
-#[test]
-fn concurrent_imports_of_one_bundle_apply_once() {
-    let (a, b) = federated_pair();
+fn concurrent_imports_of_one_bundle_apply_once(store: Backend) {
+    let (a, b) = federated_pair(store);
     let bundle = a.export("full.tar.zst", &[]);
     let path = bundle.to_str().unwrap().to_owned();
     let runs: Vec<_> = (0..3)
@@ -119,9 +117,8 @@ fn concurrent_imports_of_one_bundle_apply_once() {
     assert_eq!(clean_state(&b), (20, 1, 20));
 }
 
-#[test]
-fn journal_status_and_gc() {
-    let (a, b) = federated_pair();
+fn journal_status_and_gc(store: Backend) {
+    let (a, b) = federated_pair(store);
     let bundle = a.export("full.tar.zst", &[]);
     let path = bundle.to_str().unwrap();
     b.cmd(&["feedser", "bundle", "import", path, "--dry-run"])
@@ -144,4 +141,44 @@ fn journal_status_and_gc() {
     b.cmd(&["feedser", "journal", "status"])
         .ok()
         .stdout_is("STARTED  STATE  SITE  BUNDLE  BUNDLE HASH  DETAIL\n");
+}
+
+crate::on_both_stores!(
+    killed_imports_settle_and_rerun_cleanly,
+    concurrent_imports_of_one_bundle_apply_once,
+    journal_status_and_gc,
+);
+
+/// The server goes away between staging and commit (every connection of the
+/// site's database is cut, as a restart would): the import fails cleanly and
+/// the next one applies exactly once.
+#[test]
+fn postgres_restart_between_staging_and_commit() {
+    let Some(pg) = Backend::postgres("crash::postgres_restart_between_staging_and_commit") else { return };
+    let (a, b) = federated_pair(pg);
+    let bundle = a.export("full.tar.zst", &[]);
+    let (home, path) = (b.home(), bundle.to_str().unwrap().to_owned());
+    let import = std::thread::spawn(move || {
+        std::process::Command::new(BIN)
+            .args(["--home", home.to_str().unwrap(), "feedser", "bundle", "import", &path])
+            .env("STELLA_TEST_PAUSE_AT", "staged")
+            .output()
+            .unwrap()
+    });
+    let staging = b.home().join("staging");
+    let paused = (0..3000)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::fs::read_dir(&staging).ok()?.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "paused"))
+        })
+        .expect("the import pauses after staging");
+    b.database.as_ref().unwrap().drop_connections();
+    std::fs::remove_file(paused).unwrap();
+    let out = import.join().unwrap();
+    assert_eq!(out.status.code(), Some(10), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(b.canonicals().len(), 0);
+    b.cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap()]).ok();
+    assert_eq!(clean_state(&b), (20, 1, 20));
 }

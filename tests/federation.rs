@@ -14,8 +14,7 @@ fn last_cursor(b: &Site, peer: &str) -> String {
     site["last_cursor"].as_str().unwrap().to_owned()
 }
 
-#[test]
-fn pypi_history_federates_from_a_to_b() {
+fn pypi_history_federates(a_store: Backend, b_store: Backend) {
     let (Some(s2023), Some(s2024a), Some(s2024b)) = (
         shared_osv("PyPI-2023-01-01.zip"),
         shared_osv("PyPI-2024-01-01.zip"),
@@ -23,7 +22,7 @@ fn pypi_history_federates_from_a_to_b() {
     ) else {
         return;
     };
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+    let (a, b) = (Site::on(a_store, "site-a"), Site::on(b_store, "site-b"));
     let key = a.with_key();
     b.trust(&a, &key);
 
@@ -92,4 +91,30 @@ fn pypi_history_federates_from_a_to_b() {
         format!("no changes since {}: no bundle written\n", since.unwrap())
     );
     assert!(!a.path("empty.tar.zst").exists());
+}
+
+#[test]
+fn pypi_history_sqlite_to_sqlite() {
+    pypi_history_federates(Backend::Sqlite, Backend::Sqlite);
+}
+
+#[test]
+fn pypi_history_postgres_to_postgres() {
+    if let Some(pg) = Backend::postgres("federation::pypi_history_postgres_to_postgres") {
+        pypi_history_federates(pg, pg);
+    }
+}
+
+#[test]
+fn pypi_history_sqlite_to_postgres() {
+    if let Some(pg) = Backend::postgres("federation::pypi_history_sqlite_to_postgres") {
+        pypi_history_federates(Backend::Sqlite, pg);
+    }
+}
+
+#[test]
+fn pypi_history_postgres_to_sqlite() {
+    if let Some(pg) = Backend::postgres("federation::pypi_history_postgres_to_sqlite") {
+        pypi_history_federates(pg, Backend::Sqlite);
+    }
 }

@@ -26,8 +26,8 @@ pub fn shared_osv(name: &str) -> Option<PathBuf> {
 }
 
 /// Site A with a federation key and the 2024-01-01 sample ingested.
-pub fn site_with_data() -> Site {
-    let a = Site::new("site-a");
+pub fn site_with_data(store: Backend) -> Site {
+    let a = Site::on(store, "site-a");
     a.with_key();
     a.cmd(&[
         "feedser",
@@ -40,9 +40,9 @@ pub fn site_with_data() -> Site {
 }
 
 /// `site_with_data()` and a site B that trusts A's key.
-pub fn federated_pair() -> (Site, Site) {
-    let a = site_with_data();
-    let b = Site::new("site-b");
+pub fn federated_pair(store: Backend) -> (Site, Site) {
+    let a = site_with_data(store);
+    let b = Site::on(store, "site-b");
     b.trust(&a, &a.path("site-a.pub.pem"));
     (a, b)
 }
@@ -54,9 +54,14 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+pub use crate::backend::Backend;
+use crate::backend::Database;
+
 pub struct Site {
     pub id: String,
     dir: tempfile::TempDir,
+    /// The site's own PostgreSQL database, when it has one.
+    pub database: Option<Database>,
 }
 
 #[derive(Debug)]
@@ -73,10 +78,25 @@ pub struct Run {
 }
 
 impl Site {
-    /// A fresh home, initialized for `id`.
+    /// A fresh home on the embedded store, initialized for `id`.
     pub fn new(id: &str) -> Site {
-        let site = Site::uninitialized(id);
-        site.cmd(&["init", "--site-id", id]).ok();
+        Site::on(Backend::Sqlite, id)
+    }
+
+    /// A fresh home for `id` on `backend`; on PostgreSQL, a new database
+    /// named in the config and migrated.
+    pub fn on(backend: Backend, id: &str) -> Site {
+        let mut site = Site::uninitialized(id);
+        match backend {
+            Backend::Sqlite => {
+                site.cmd(&["init", "--site-id", id]).ok();
+            }
+            Backend::Postgres => {
+                let db = Database::create();
+                site.cmd(&["--database-url", &db.url(), "init", "--site-id", id]).ok();
+                site.database = Some(db);
+            }
+        }
         site
     }
 
@@ -84,6 +104,7 @@ impl Site {
         Site {
             id: id.to_owned(),
             dir: tempfile::tempdir().expect("temp dir"),
+            database: None,
         }
     }
 

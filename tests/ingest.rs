@@ -4,9 +4,8 @@ fn sample(name: &str) -> String {
     fixture(&format!("osv/{name}")).to_str().unwrap().to_owned()
 }
 
-#[test]
-fn sample_history_creates_updates_withdraws_and_supersedes() {
-    let a = Site::new("site-a");
+fn sample_history_creates_updates_withdraws_and_supersedes(store: Backend) {
+    let a = Site::on(store, "site-a");
     a.cmd(&["feedser", "ingest", "osv", &sample("pypi-2024-01-01")]).ok().stdout_is(
         "Read 21 records: 0 unchanged, 0 failed\nCanonicals: 20 created, 1 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
     );
@@ -20,9 +19,8 @@ fn sample_history_creates_updates_withdraws_and_supersedes() {
     );
 }
 
-#[test]
-fn canonical_get_and_list_use_the_indexes() {
-    let a = Site::new("site-a");
+fn canonical_get_and_list_use_the_indexes(store: Backend) {
+    let a = Site::on(store, "site-a");
     a.cmd(&["feedser", "ingest", "osv", &sample("pypi-2024-10-10")])
         .ok();
     let listed = a
@@ -68,9 +66,8 @@ fn canonical_get_and_list_use_the_indexes() {
         .stderr_is("error: canonical `sha256:0000` not found\n");
 }
 
-#[test]
-fn malformed_records_are_reported_and_skipped() {
-    let a = Site::new("site-a");
+fn malformed_records_are_reported_and_skipped(store: Backend) {
+    let a = Site::on(store, "site-a");
     let dir = a.path("osv");
     std::fs::create_dir(&dir).unwrap();
     std::fs::copy(
@@ -117,9 +114,8 @@ fn malformed_records_are_reported_and_skipped() {
     assert_eq!(a.canonicals().len(), 1);
 }
 
-#[test]
-fn stdin_takes_ndjson() {
-    let a = Site::new("site-a");
+fn stdin_takes_ndjson(store: Backend) {
+    let a = Site::on(store, "site-a");
     let mut ndjson = Vec::new();
     for id in ["PYSEC-2023-1", "PYSEC-2022-250"] {
         let text =
@@ -133,21 +129,19 @@ fn stdin_takes_ndjson() {
     );
 }
 
-#[test]
-fn missing_path_fails_clearly() {
-    let a = Site::new("site-a");
+fn missing_path_fails_clearly(store: Backend) {
+    let a = Site::on(store, "site-a");
     let out = a
         .cmd(&["feedser", "ingest", "osv", "/nonexistent/osv"])
         .code(9);
     assert!(out.stderr.contains("/nonexistent/osv"), "{}", out.stderr);
 }
 
-#[test]
-fn real_snapshot_zip_ingests_without_failures() {
+fn real_snapshot_zip_ingests_without_failures(store: Backend) {
     let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else {
         return;
     };
-    let a = Site::new("site-a");
+    let a = Site::on(store, "site-a");
     let out = a
         .cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap(), "--json"])
         .ok()
@@ -155,3 +149,12 @@ fn real_snapshot_zip_ingests_without_failures() {
     assert_eq!(out["records_read"], 2661);
     assert_eq!(out["failures"].as_array().unwrap().len(), 0);
 }
+
+crate::on_both_stores!(
+    sample_history_creates_updates_withdraws_and_supersedes,
+    canonical_get_and_list_use_the_indexes,
+    malformed_records_are_reported_and_skipped,
+    stdin_takes_ndjson,
+    missing_path_fails_clearly,
+    real_snapshot_zip_ingests_without_failures,
+);

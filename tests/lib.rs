@@ -1,5 +1,7 @@
 //! Integration tests: the real `stella` binary in temporary homes.
 
+#[macro_use]
+mod backend;
 mod harness;
 
 mod bundle_export;

@@ -1,8 +1,7 @@
 use crate::harness::*;
 
-#[test]
-fn export_to_stdout_imports_from_stdin() {
-    let (a, b) = federated_pair();
+fn export_to_stdout_imports_from_stdin(store: Backend) {
+    let (a, b) = federated_pair(store);
     let export = a.cmd(&["feedser", "bundle", "export", "-o", "-"]).ok();
     assert!(export.stderr.starts_with("Wrote -\n"), "{}", export.stderr);
     let bytes = export.stdout_bytes;
@@ -24,9 +23,8 @@ fn export_to_stdout_imports_from_stdin() {
     assert_eq!(std::fs::read(file).unwrap(), bytes);
 }
 
-#[test]
-fn validate_reads_stdin() {
-    let (a, b) = federated_pair();
+fn validate_reads_stdin(store: Backend) {
+    let (a, b) = federated_pair(store);
     let bytes = a
         .cmd(&["feedser", "bundle", "export", "-o", "-"])
         .ok()
@@ -43,9 +41,8 @@ fn validate_reads_stdin() {
     );
 }
 
-#[test]
-fn empty_stdin_is_a_bundle_error() {
-    let (_a, b) = federated_pair();
+fn empty_stdin_is_a_bundle_error(store: Backend) {
+    let (_a, b) = federated_pair(store);
     let out = b
         .run(&["feedser", "bundle", "import", "-"])
         .stdin(Vec::new())
@@ -55,9 +52,8 @@ fn empty_stdin_is_a_bundle_error() {
     assert!(b.canonicals().is_empty());
 }
 
-#[test]
-fn closed_stdout_pipe_is_not_a_failure() {
-    let (a, _b) = federated_pair();
+fn closed_stdout_pipe_is_not_a_failure(store: Backend) {
+    let (a, _b) = federated_pair(store);
     let mut child = std::process::Command::new(BIN)
         .args([
             "--home",
@@ -80,3 +76,10 @@ fn closed_stdout_pipe_is_not_a_failure() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+crate::on_both_stores!(
+    export_to_stdout_imports_from_stdin,
+    validate_reads_stdin,
+    empty_stdin_is_a_bundle_error,
+    closed_stdout_pipe_is_not_a_failure,
+);

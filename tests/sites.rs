@@ -1,8 +1,7 @@
 use crate::harness::*;
 
-#[test]
-fn add_list_and_json() {
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+fn add_list_and_json(store: Backend) {
+    let (a, b) = (Site::on(store, "site-a"), Site::on(store, "site-b"));
     let key = a.with_key();
     b.cmd(&[
         "feedser",
@@ -37,9 +36,8 @@ fn add_list_and_json() {
     assert_eq!(json[1]["enabled"], false);
 }
 
-#[test]
-fn adding_twice_and_bad_keys_are_refused() {
-    let b = Site::new("site-b");
+fn adding_twice_and_bad_keys_are_refused(store: Backend) {
+    let b = Site::on(store, "site-b");
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
         .ok();
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
@@ -65,9 +63,8 @@ fn adding_twice_and_bad_keys_are_refused() {
         .stdout_is("SITE ID  STATUS   LAST SYNC  CURSOR\nsite-a   enabled  never      -\n");
 }
 
-#[test]
-fn policy_shows_and_changes_everything() {
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+fn policy_shows_and_changes_everything(store: Backend) {
+    let (a, b) = (Site::on(store, "site-a"), Site::on(store, "site-b"));
     let key = a.with_key();
     b.cmd(&[
         "feedser",
@@ -127,9 +124,8 @@ fn policy_shows_and_changes_everything() {
     );
 }
 
-#[test]
-fn unknown_site_is_not_found() {
-    let b = Site::new("site-b");
+fn unknown_site_is_not_found(store: Backend) {
+    let b = Site::on(store, "site-b");
     b.cmd(&["feedser", "sites", "policy", "nope", "--enabled", "true"])
         .code(12)
         .stderr_is("error: site `nope` not found\n");
@@ -137,9 +133,8 @@ fn unknown_site_is_not_found() {
     b.cmd(&["feedser", "sites", "history", "nope"]).code(12);
 }
 
-#[test]
-fn status_and_history_of_an_unsynced_site() {
-    let b = Site::new("site-b");
+fn status_and_history_of_an_unsynced_site(store: Backend) {
+    let b = Site::on(store, "site-b");
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
         .ok();
     b.cmd(&["feedser", "sites", "status", "site-a"]).ok().stdout_is(
@@ -149,3 +144,11 @@ fn status_and_history_of_an_unsynced_site() {
         "IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS\n",
     );
 }
+
+crate::on_both_stores!(
+    add_list_and_json,
+    adding_twice_and_bad_keys_are_refused,
+    policy_shows_and_changes_everything,
+    unknown_site_is_not_found,
+    status_and_history_of_an_unsynced_site,
+);

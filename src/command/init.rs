@@ -34,9 +34,19 @@ impl Init {
         }
         create_private_dir(home.root())?;
         create_private_dir(&home.keys_dir())?;
-        let config = FileConfig::for_new_site(&self.site_id);
+        let url = global.database_url.as_deref().filter(|u| !u.is_empty());
+        let config = FileConfig::for_new_site(&self.site_id, url);
+        // The store first: a home whose store could not be set up keeps no
+        // config, so `init` can simply be run again.
+        match url {
+            Some(url) => {
+                crate::cli::postgres::migrate(url, &config.federation.database_schema)?;
+            }
+            None => {
+                SqliteStore::open(&home.store_file())?;
+            }
+        }
         write_new(&config_file, config.to_yaml().as_bytes())?;
-        SqliteStore::open(&home.store_file())?;
         eprintln!(
             "initialized stella home `{}` for site `{}` (config `{}`)",
             home.root().display(),

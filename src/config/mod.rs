@@ -26,7 +26,14 @@ pub struct FileConfig {
     pub federation: Federation,
     pub federation_import: FederationImport,
     pub logging: Logging,
+    #[serde(skip_serializing_if = "ConnectionStrings::is_empty")]
     pub connection_strings: ConnectionStrings,
+}
+
+impl ConnectionStrings {
+    pub fn is_empty(&self) -> bool {
+        self.concelier.is_none()
+    }
 }
 
 /// The site PostgreSQL; absent means the embedded SQLite store.
@@ -217,9 +224,10 @@ impl FileConfig {
     }
 
     /// The file `stella init` writes.
-    pub fn for_new_site(site_id: &str) -> Self {
+    pub fn for_new_site(site_id: &str, database_url: Option<&str>) -> Self {
         let mut config = FileConfig::default();
         config.federation.site_id = site_id.to_owned();
+        config.connection_strings.concelier = database_url.map(str::to_owned);
         config
             .logging
             .log_level

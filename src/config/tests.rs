@@ -78,9 +78,12 @@ fn most_specific_log_category_wins() {
 
 #[test]
 fn written_config_reads_back() {
-    let config = FileConfig::for_new_site("site-a");
+    let config = FileConfig::for_new_site("site-a", None);
     let back = parse(&config.to_yaml()).unwrap();
     assert_eq!(back, config);
+    assert!(!config.to_yaml().contains("ConnectionStrings"));
+    let config = FileConfig::for_new_site("site-a", Some("postgresql://db/x"));
+    assert_eq!(parse(&config.to_yaml()).unwrap(), config);
 }
 
 #[test]

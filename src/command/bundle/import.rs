@@ -95,6 +95,8 @@ impl Import {
             journal: &journal,
             id: &staging.id,
             abort_at: std::env::var(ABORT_AT).ok(),
+            pause_at: std::env::var(PAUSE_AT).ok(),
+            pause_file: ctx.home.staging_dir().join(format!("{}.paused", staging.id)),
         };
         let result = crate::import::import(
             store.as_mut(),
@@ -148,6 +150,10 @@ impl Import {
 /// `committed`.
 const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
 
+/// Test-only: on reaching the named stage, create `<staging>/<id>.paused`
+/// and wait (up to a minute) until the test removes it.
+const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
+
 /// This import's journal row, lock and staging directory.
 struct Staging {
     id: String,
@@ -199,6 +205,20 @@ struct Journaled<'a> {
     journal: &'a Journal,
     id: &'a str,
     abort_at: Option<String>,
+    pause_at: Option<String>,
+    pause_file: std::path::PathBuf,
+}
+
+impl Journaled<'_> {
+    fn pause(&self) {
+        if std::fs::write(&self.pause_file, b"").is_err() {
+            return;
+        }
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        while self.pause_file.exists() && Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }
 
 impl Observer for Journaled<'_> {
@@ -231,7 +251,11 @@ impl Observer for Journaled<'_> {
             eprintln!("stella: test: aborting at `{name}` ({ABORT_AT})");
             std::process::abort();
         }
-        Ok(self.journal.update(self.id, state, &fields, &now())?)
+        self.journal.update(self.id, state, &fields, &now())?;
+        if self.pause_at.as_deref() == Some(name) {
+            self.pause();
+        }
+        Ok(())
     }
 }
 
