@@ -26,7 +26,10 @@ impl Backend {
             }
             Err(e) => {
                 use std::io::Write;
-                let _ = writeln!(std::io::stderr(), "skipped: {test}: PostgreSQL not reachable at {ADMIN_URL}: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: {test}: PostgreSQL not reachable at {ADMIN_URL}: {e}"
+                );
                 None
             }
         }
@@ -43,8 +46,11 @@ impl Database {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("stella_it_{}_{n}_{}", std::process::id(), nanos());
-        let mut admin = postgres::Client::connect(ADMIN_URL, postgres::NoTls).expect("connect to PostgreSQL");
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+        let mut admin =
+            postgres::Client::connect(ADMIN_URL, postgres::NoTls).expect("connect to PostgreSQL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
         Database { name }
     }
 
@@ -67,7 +73,10 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(ADMIN_URL, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }

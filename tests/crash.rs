@@ -154,13 +154,22 @@ crate::on_both_stores!(
 /// the next one applies exactly once.
 #[test]
 fn postgres_restart_between_staging_and_commit() {
-    let Some(pg) = Backend::postgres("crash::postgres_restart_between_staging_and_commit") else { return };
+    let Some(pg) = Backend::postgres("crash::postgres_restart_between_staging_and_commit") else {
+        return;
+    };
     let (a, b) = federated_pair(pg);
     let bundle = a.export("full.tar.zst", &[]);
     let (home, path) = (b.home(), bundle.to_str().unwrap().to_owned());
     let import = std::thread::spawn(move || {
         std::process::Command::new(BIN)
-            .args(["--home", home.to_str().unwrap(), "feedser", "bundle", "import", &path])
+            .args([
+                "--home",
+                home.to_str().unwrap(),
+                "feedser",
+                "bundle",
+                "import",
+                &path,
+            ])
             .env("STELLA_TEST_PAUSE_AT", "staged")
             .output()
             .unwrap()
@@ -169,16 +178,26 @@ fn postgres_restart_between_staging_and_commit() {
     let paused = (0..3000)
         .find_map(|_| {
             std::thread::sleep(std::time::Duration::from_millis(20));
-            std::fs::read_dir(&staging).ok()?.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "paused"))
+            std::fs::read_dir(&staging)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "paused"))
         })
         .expect("the import pauses after staging");
     b.database.as_ref().unwrap().drop_connections();
     std::fs::remove_file(paused).unwrap();
     let out = import.join().unwrap();
-    assert_eq!(out.status.code(), Some(10), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(10),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert_eq!(b.canonicals().len(), 0);
-    b.cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap()]).ok();
+    b.cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap()])
+        .ok();
     assert_eq!(clean_state(&b), (20, 1, 20));
 }

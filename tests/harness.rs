@@ -93,7 +93,8 @@ impl Site {
             }
             Backend::Postgres => {
                 let db = Database::create();
-                site.cmd(&["--database-url", &db.url(), "init", "--site-id", id]).ok();
+                site.cmd(&["--database-url", &db.url(), "init", "--site-id", id])
+                    .ok();
                 site.database = Some(db);
             }
         }

@@ -77,6 +77,4 @@ fn tampered_bundle_import_writes_nothing(store: Backend) {
     assert_eq!(b.canonicals().len(), 2);
 }
 
-crate::on_both_stores!(
-    tampered_bundle_import_writes_nothing,
-);
+crate::on_both_stores!(tampered_bundle_import_writes_nothing,);

@@ -89,6 +89,15 @@ impl<'de> serde::Deserialize<'de> for ArchivePath {
     }
 }
 
+/// The five member names, in archive order.
+pub(crate) const KNOWN: [&str; 5] = [
+    super::MANIFEST_PATH,
+    super::SIGNATURE_PATH,
+    "canonicals.ndjson",
+    "edges.ndjson",
+    "deletions.ndjson",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

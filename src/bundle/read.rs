@@ -21,14 +21,7 @@ use super::{
 };
 use crate::model::sha256_tagged;
 
-/// The five member names, in archive order.
-pub(crate) const KNOWN: [&str; 5] = [
-    MANIFEST_PATH,
-    SIGNATURE_PATH,
-    "canonicals.ndjson",
-    "edges.ndjson",
-    "deletions.ndjson",
-];
+use super::path::KNOWN;
 
 /// A bundle whose manifest has been read but is not trusted yet.
 pub struct UnverifiedBundle<'a> {

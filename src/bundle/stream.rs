@@ -211,7 +211,7 @@ fn extra_member(block: &[u8; BLOCK]) -> BundleError {
     let h = tar::Header::from_byte_slice(block);
     match ArchivePath::from_bytes(&h.path_bytes()) {
         Err(unsafe_path) => unsafe_path,
-        Ok(path) if super::read::KNOWN.contains(&path.as_str()) => BundleError::DuplicateMember {
+        Ok(path) if super::path::KNOWN.contains(&path.as_str()) => BundleError::DuplicateMember {
             path: path.to_string(),
         },
         Ok(path) => BundleError::ExtraMember {

@@ -6,7 +6,7 @@
 //! affected entries that normalize to the same merge hash give one canonical.
 //! Every canonical carries exactly one edge: the one to this record.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::OsvError;
 use super::fields::{Shared, git_fixed_commits};
@@ -125,21 +125,5 @@ fn canonical_record(
     CanonicalRecord {
         canonical,
         edges: vec![edge],
-    }
-}
-
-/// Advisory keys of a record: its CVE aliases, else its own id.
-pub(super) fn advisory_keys(id: &str, aliases: &[String]) -> Vec<String> {
-    let keys: BTreeSet<String> = aliases
-        .iter()
-        .map(String::as_str)
-        .chain([id])
-        .map(|a| a.trim().to_ascii_uppercase())
-        .filter(|a| a.starts_with("CVE-") && a.len() > 4)
-        .collect();
-    if keys.is_empty() {
-        vec![id.to_owned()]
-    } else {
-        keys.into_iter().collect()
     }
 }

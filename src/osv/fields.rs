@@ -6,7 +6,8 @@
 //! `unknown`. Dates are RFC 3339 UTC with milliseconds; an unparseable date
 //! is dropped rather than kept unnormalized.
 
-use super::convert::advisory_keys;
+use std::collections::BTreeSet;
+
 use super::record::OsvRecord;
 use crate::model::merge_hash::normalize_weaknesses;
 use crate::model::{RangeEvent, Severity, Status, VersionRange, sha256_tagged};
@@ -158,4 +159,20 @@ pub(super) fn git_fixed_commits(ranges: &[VersionRange]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Advisory keys of a record: its CVE aliases, else its own id.
+pub(super) fn advisory_keys(id: &str, aliases: &[String]) -> Vec<String> {
+    let keys: BTreeSet<String> = aliases
+        .iter()
+        .map(String::as_str)
+        .chain([id])
+        .map(|a| a.trim().to_ascii_uppercase())
+        .filter(|a| a.starts_with("CVE-") && a.len() > 4)
+        .collect();
+    if keys.is_empty() {
+        vec![id.to_owned()]
+    } else {
+        keys.into_iter().collect()
+    }
 }

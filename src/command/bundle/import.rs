@@ -96,7 +96,10 @@ impl Import {
             id: &staging.id,
             abort_at: std::env::var(ABORT_AT).ok(),
             pause_at: std::env::var(PAUSE_AT).ok(),
-            pause_file: ctx.home.staging_dir().join(format!("{}.paused", staging.id)),
+            pause_file: ctx
+                .home
+                .staging_dir()
+                .join(format!("{}.paused", staging.id)),
         };
         let result = crate::import::import(
             store.as_mut(),
