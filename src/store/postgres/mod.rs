@@ -22,6 +22,7 @@ mod events;
 mod export;
 mod feed;
 mod ledger;
+mod migrations;
 mod schema;
 mod sites;
 mod store;
@@ -51,7 +52,8 @@ pub const DEFAULT_SCHEMA: &str = "vuln";
 /// Connection settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PgOptions {
-    /// How long `begin` waits for another writer before `LockTimeout`.
+    /// How long `begin` waits for another writer (and `migrate` for another
+    /// migration) before `LockTimeout`.
     pub lock_timeout: Duration,
 }
 
@@ -80,10 +82,11 @@ fn system_millis() -> i64 {
 }
 
 /// Creates or upgrades the schema to this build's version (see `schema`).
-pub fn migrate(dsn: &str, schema: &str, _options: &PgOptions) -> Result<MigrateReport> {
+/// Waits at most `options.lock_timeout` for another host's migration.
+pub fn migrate(dsn: &str, schema: &str, options: &PgOptions) -> Result<MigrateReport> {
     check_schema(schema)?;
     let (mut client, config) = conn::open(dsn)?;
-    schema::migrate_locked(&mut client, &config, schema)
+    schema::migrate_locked(&mut client, &config, schema, options.lock_timeout)
 }
 
 impl PgStore {

@@ -117,7 +117,10 @@ fn a_newer_schema_is_refused_untouched() {
         Ok(_) => panic!("expected SchemaNewer, got a store"),
     };
     let want = ("vuln".to_owned(), 99, MIGRATIONS.len() as i64);
-    assert_eq!(newer(migrate(&db.dsn, "vuln", &PgOptions::default()).map(|_| ())), want);
+    assert_eq!(
+        newer(migrate(&db.dsn, "vuln", &PgOptions::default()).map(|_| ())),
+        want
+    );
     assert_eq!(newer(connect(&db, "vuln").map(|_| ())), want);
     assert_eq!(version(&db, "vuln"), 99);
 }
@@ -146,4 +149,28 @@ fn schemas_are_independent_and_names_are_checked() {
         ));
     }
     check_schema(&"a".repeat(63)).unwrap();
+}
+
+#[test]
+fn a_migration_waits_for_another_then_gives_up() {
+    let db = test_db!();
+    let key = super::super::conn::lock_key("migrate", "vuln");
+    let mut holder = db.client();
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&key])
+        .unwrap();
+    let short = PgOptions {
+        lock_timeout: std::time::Duration::from_millis(200),
+    };
+    match migrate(&db.dsn, "vuln", &short) {
+        Err(StoreError::LockTimeout { lock, waited_ms }) => {
+            let want = format!("stella migration lock for schema vuln (advisory lock {key})");
+            assert_eq!(lock, want);
+            assert!((150..2_000).contains(&waited_ms), "{waited_ms}");
+        }
+        other => panic!("expected LockTimeout, got {other:?}"),
+    }
+    assert!(connect(&db, "vuln").is_err());
+    drop(holder);
+    assert_eq!(migrate(&db.dsn, "vuln", &short).unwrap().from, 0);
 }
