@@ -6,8 +6,9 @@
 //! - Keys are never deleted: revoking stamps `revoked_at` once, and a later
 //!   revocation keeps the first time. Keys list in the order added.
 //! - `allowed_sources` is JSON text, NULL meaning "every source".
-//! - Every statement here is single and set-based, so a refusal (unknown
-//!   site, duplicate) never aborts the surrounding transaction.
+//! - Each change is one statement; duplicates are refused through
+//!   `ON CONFLICT DO NOTHING` and row counts, an unknown site of `add_key`
+//!   through its foreign key (which ends that call's own transaction).
 
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
