@@ -11,6 +11,7 @@
 //!   their canonical.
 //! - Readers never see a half-applied transaction.
 
+pub mod postgres;
 pub mod sqlite;
 mod types;
 

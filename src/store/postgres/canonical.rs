@@ -1,0 +1,167 @@
+//! Canonical advisories and their source edges: reads.
+//!
+//! Invariants:
+//! - Edges always come back sorted by (source, source_advisory_id) in byte
+//!   order (the columns are `COLLATE "C"`), the order the model requires.
+//! - Reads of many canonicals cost two statements whatever their number
+//!   (`= ANY($1)` for the canonicals, then for their edges); listings stream
+//!   through a portal in pages of [`PAGE`] rows, so memory stays bounded.
+
+use std::collections::HashMap;
+
+use postgres::{Row, Transaction};
+
+use super::codec::{self, col};
+use super::conn::pg;
+use crate::model::{Canonical, CanonicalRecord, SourceEdge};
+use crate::store::{CanonicalFilter, Result, Visit};
+
+/// Rows fetched per portal round trip.
+pub const PAGE: i32 = 1000;
+
+/// Columns in the order [`canonical_from_row`] reads them.
+pub const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, \
+     title, summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified";
+
+fn canonical_from_row(row: &Row) -> Result<Canonical> {
+    let merge_hash: String = col(row, 0)?;
+    let key = merge_hash.as_str();
+    let text = |i: usize| -> Result<String> { col(row, i) };
+    Ok(Canonical {
+        id: col(row, 1)?,
+        cve: text(2)?,
+        affects_key: text(3)?,
+        status: codec::status("canonicals.status", key, &text(4)?)?,
+        severity: codec::severity("canonicals.severity", key, &text(5)?)?,
+        title: text(6)?,
+        summary: text(7)?,
+        cvss_vector: col(row, 8)?,
+        version_range: codec::from_json("canonicals.version_range", key, &text(9)?)?,
+        weaknesses: codec::from_json("canonicals.weaknesses", key, &text(10)?)?,
+        patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
+        published: col(row, 12)?,
+        modified: col(row, 13)?,
+        merge_hash,
+    })
+}
+
+fn edge_from_row(row: &Row) -> Result<SourceEdge> {
+    Ok(SourceEdge {
+        merge_hash: col(row, 0)?,
+        source: col(row, 1)?,
+        source_advisory_id: col(row, 2)?,
+        id: col(row, 3)?,
+        canonical_id: col(row, 4)?,
+        vendor_status: col(row, 5)?,
+        source_sha256: col(row, 6)?,
+    })
+}
+
+/// The edges of these canonicals, grouped by merge hash, each group sorted.
+fn edges_of(
+    tx: &mut Transaction<'_>,
+    hashes: &[String],
+) -> Result<HashMap<String, Vec<SourceEdge>>> {
+    let rows = tx
+        .query(
+            "SELECT merge_hash, source, source_advisory_id, id, canonical_id, vendor_status, \
+             source_sha256 FROM edges WHERE merge_hash = ANY($1) \
+             ORDER BY merge_hash, source, source_advisory_id",
+            &[&hashes],
+        )
+        .map_err(pg)?;
+    let mut out: HashMap<String, Vec<SourceEdge>> = HashMap::new();
+    for row in &rows {
+        let edge = edge_from_row(row)?;
+        out.entry(edge.merge_hash.clone()).or_default().push(edge);
+    }
+    Ok(out)
+}
+
+/// Canonical rows completed with their edges, in the rows' order.
+fn complete(tx: &mut Transaction<'_>, rows: &[Row]) -> Result<Vec<CanonicalRecord>> {
+    let canonicals = rows
+        .iter()
+        .map(canonical_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    let hashes: Vec<String> = canonicals.iter().map(|c| c.merge_hash.clone()).collect();
+    let mut edges = edges_of(tx, &hashes)?;
+    Ok(canonicals
+        .into_iter()
+        .map(|canonical| CanonicalRecord {
+            edges: edges.remove(&canonical.merge_hash).unwrap_or_default(),
+            canonical,
+        })
+        .collect())
+}
+
+/// The stored canonicals among `hashes`, keyed by merge hash.
+pub fn get_many(
+    tx: &mut Transaction<'_>,
+    hashes: &[String],
+) -> Result<HashMap<String, CanonicalRecord>> {
+    let sql = format!("SELECT {CANONICAL_COLUMNS} FROM canonicals WHERE merge_hash = ANY($1)");
+    let rows = tx.query(&sql, &[&hashes]).map_err(pg)?;
+    Ok(complete(tx, &rows)?
+        .into_iter()
+        .map(|r| (r.canonical.merge_hash.clone(), r))
+        .collect())
+}
+
+pub fn get(tx: &mut Transaction<'_>, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
+    Ok(get_many(tx, &[merge_hash.to_owned()])?.remove(merge_hash))
+}
+
+/// Matching canonicals in merge-hash order, streamed page by page.
+pub fn list(
+    tx: &mut Transaction<'_>,
+    filter: &CanonicalFilter,
+    visit: Visit<CanonicalRecord>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT {CANONICAL_COLUMNS} FROM canonicals \
+         WHERE ($1::text IS NULL OR lower(cve) = lower($1)) \
+         AND ($2::text IS NULL OR affects_key = $2) ORDER BY merge_hash LIMIT $3"
+    );
+    let limit = filter.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let portal = tx
+        .bind(&sql, &[&filter.cve, &filter.purl, &limit])
+        .map_err(pg)?;
+    loop {
+        let rows = tx.query_portal(&portal, PAGE).map_err(pg)?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for record in complete(tx, &rows)? {
+            visit(record)?;
+        }
+    }
+}
+
+/// (merge_hash, source_sha256) of every edge to one source record.
+pub fn source_record(
+    tx: &mut Transaction<'_>,
+    source: &str,
+    id: &str,
+) -> Result<Vec<(String, String)>> {
+    let rows = tx
+        .query(
+            "SELECT merge_hash, source_sha256 FROM edges \
+             WHERE source = $1 AND source_advisory_id = $2 ORDER BY merge_hash",
+            &[&source, &id],
+        )
+        .map_err(pg)?;
+    rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+}
+
+/// Every distinct (source, source_advisory_id) that has an edge, sorted.
+pub fn source_records(tx: &mut Transaction<'_>) -> Result<Vec<(String, String)>> {
+    let rows = tx
+        .query(
+            "SELECT DISTINCT source, source_advisory_id FROM edges \
+             ORDER BY source, source_advisory_id",
+            &[],
+        )
+        .map_err(pg)?;
+    rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+}

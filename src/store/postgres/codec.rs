@@ -1,0 +1,136 @@
+//! Conversions between stored column values and model values.
+//!
+//! Everything read back is treated as untrusted: an unknown enum name, a bad
+//! cursor, a negative counter or malformed JSON text becomes
+//! `StoreError::Corrupt` naming the table column and the row key, never a
+//! panic. The text forms are the SQLite store's, so both stores hand back
+//! byte-identical records.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::cursor::Cursor;
+use crate::model::{Severity, Status};
+use crate::store::{EventAction, Result, StoreError};
+
+const STATUSES: [Status; 2] = [Status::Active, Status::Withdrawn];
+const SEVERITIES: [Severity; 6] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::None,
+    Severity::Unknown,
+];
+const ACTIONS: [EventAction; 3] = [
+    EventAction::Created,
+    EventAction::Updated,
+    EventAction::Deleted,
+];
+
+pub fn corrupt(what: &'static str, key: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        detail: format!("row `{key}`: {detail}"),
+    }
+}
+
+pub fn status(what: &'static str, key: &str, text: &str) -> Result<Status> {
+    STATUSES
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| corrupt(what, key, format_args!("unknown status `{text}`")))
+}
+
+pub fn severity(what: &'static str, key: &str, text: &str) -> Result<Severity> {
+    SEVERITIES
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| corrupt(what, key, format_args!("unknown severity `{text}`")))
+}
+
+pub fn action(what: &'static str, key: &str, text: &str) -> Result<EventAction> {
+    ACTIONS
+        .into_iter()
+        .find(|a| a.as_str() == text)
+        .ok_or_else(|| corrupt(what, key, format_args!("unknown action `{text}`")))
+}
+
+pub fn cursor(what: &'static str, key: &str, text: &str) -> Result<Cursor> {
+    text.parse().map_err(|e| corrupt(what, key, e))
+}
+
+pub fn opt_cursor(what: &'static str, key: &str, text: Option<String>) -> Result<Option<Cursor>> {
+    text.map(|t| cursor(what, key, &t)).transpose()
+}
+
+/// A stored sequence or counter, which the schema keeps non-negative.
+pub fn count(what: &'static str, key: &str, value: i64) -> Result<u64> {
+    u64::try_from(value).map_err(|_| corrupt(what, key, format_args!("negative value `{value}`")))
+}
+
+/// A `u64` as a `bigint`; saturating keeps range bounds right.
+pub fn int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+pub fn from_json<T: DeserializeOwned>(what: &'static str, key: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, key, e))
+}
+
+pub fn to_json<T: Serialize>(what: &'static str, key: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| corrupt(what, key, e))
+}
+
+/// Column `idx` of a row; a type mismatch is a driver error.
+pub fn col<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, idx: usize) -> Result<T> {
+    row.try_get(idx).map_err(super::conn::pg)
+}
+
+/// A cursor from a feed row's (seq, millis).
+pub fn feed_cursor(seq: i64, millis: i64) -> Result<Cursor> {
+    Ok(Cursor::new(
+        millis,
+        count("feed.seq", &seq.to_string(), seq)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_names_round_trip() {
+        for s in STATUSES {
+            assert_eq!(status("t.c", "k", s.as_str()).unwrap(), s);
+        }
+        for s in SEVERITIES {
+            assert_eq!(severity("t.c", "k", s.as_str()).unwrap(), s);
+        }
+        for a in ACTIONS {
+            assert_eq!(action("t.c", "k", a.as_str()).unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn bad_values_are_corrupt_naming_column_and_row() {
+        let err = severity("canonicals.severity", "sha256:ab", "Severe").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stored row is corrupt (canonicals.severity): row `sha256:ab`: unknown severity `Severe`"
+        );
+        let err = feed_cursor(-3, 0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stored row is corrupt (feed.seq): row `-3`: negative value `-3`"
+        );
+        assert!(matches!(
+            from_json::<Vec<String>>("canonicals.weaknesses", "k", "[1"),
+            Err(StoreError::Corrupt {
+                what: "canonicals.weaknesses",
+                ..
+            })
+        ));
+        assert_eq!(int(u64::MAX), i64::MAX);
+    }
+}

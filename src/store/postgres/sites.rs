@@ -1,0 +1,174 @@
+//! Peer sites, their import policy and their trusted signing keys.
+//!
+//! Invariants:
+//! - A site's sync totals only change in the transaction that writes its
+//!   ledger row (see `ledger`).
+//! - Keys are never deleted: revoking stamps `revoked_at` once, and a later
+//!   revocation keeps the first time. Keys list in the order added.
+//! - `allowed_sources` is JSON text, NULL meaning "every source".
+//! - Each change is one statement; duplicates are refused through
+//!   `ON CONFLICT DO NOTHING` and row counts, an unknown site of `add_key`
+//!   through its foreign key (which ends that call's own transaction).
+
+use postgres::error::SqlState;
+use postgres::{Row, Transaction};
+
+use super::codec::{self, col};
+use super::conn::{is_code, pg};
+use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
+
+const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
+     created_at, last_cursor, last_sync_at, bundles_imported, items_imported";
+
+fn site_from_row(row: &Row) -> Result<Site> {
+    let site_id: String = col(row, 0)?;
+    let key = site_id.as_str();
+    let max: Option<i64> = col(row, 3)?;
+    let allowed: Option<String> = col(row, 4)?;
+    Ok(Site {
+        display_name: col(row, 1)?,
+        enabled: col(row, 2)?,
+        max_bundle_size: max
+            .map(|v| codec::count("sites.max_bundle_size", key, v))
+            .transpose()?,
+        allowed_sources: allowed
+            .map(|t| codec::from_json("sites.allowed_sources", key, &t))
+            .transpose()?,
+        created_at: col(row, 5)?,
+        last_cursor: codec::opt_cursor("sites.last_cursor", key, col(row, 6)?)?,
+        last_sync_at: col(row, 7)?,
+        bundles_imported: codec::count("sites.bundles_imported", key, col(row, 8)?)?,
+        items_imported: codec::count("sites.items_imported", key, col(row, 9)?)?,
+        site_id,
+    })
+}
+
+pub fn list(tx: &mut Transaction<'_>) -> Result<Vec<Site>> {
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
+    tx.query(&sql, &[])
+        .map_err(pg)?
+        .iter()
+        .map(site_from_row)
+        .collect()
+}
+
+pub fn get(tx: &mut Transaction<'_>, id: &str) -> Result<Option<Site>> {
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = $1");
+    let row = tx.query_opt(&sql, &[&id]).map_err(pg)?;
+    row.as_ref().map(site_from_row).transpose()
+}
+
+pub fn exists(tx: &mut Transaction<'_>, id: &str) -> Result<bool> {
+    let row = tx
+        .query_opt("SELECT 1 FROM sites WHERE site_id = $1", &[&id])
+        .map_err(pg)?;
+    Ok(row.is_some())
+}
+
+pub fn add(tx: &mut Transaction<'_>, site: &NewSite) -> Result<()> {
+    let inserted = tx
+        .execute(
+            "INSERT INTO sites (site_id, display_name, enabled, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (site_id) DO NOTHING",
+            &[
+                &site.site_id,
+                &site.display_name,
+                &site.enabled,
+                &site.created_at,
+            ],
+        )
+        .map_err(pg)?;
+    if inserted == 0 {
+        return Err(StoreError::SiteExists(site.site_id.clone()));
+    }
+    Ok(())
+}
+
+/// Applies the set fields of `change` in one statement.
+pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) -> Result<()> {
+    let allowed = match &change.allowed_sources {
+        Some(Some(list)) => Some(codec::to_json("sites.allowed_sources", id, list)?),
+        _ => None,
+    };
+    let max = change.max_bundle_size.flatten().map(codec::int);
+    let updated = tx
+        .execute(
+            "UPDATE sites SET enabled = coalesce($2, enabled), \
+             max_bundle_size = CASE WHEN $3 THEN $4 ELSE max_bundle_size END, \
+             allowed_sources = CASE WHEN $5 THEN $6 ELSE allowed_sources END \
+             WHERE site_id = $1",
+            &[
+                &id,
+                &change.enabled,
+                &change.max_bundle_size.is_some(),
+                &max,
+                &change.allowed_sources.is_some(),
+                &allowed,
+            ],
+        )
+        .map_err(pg)?;
+    if updated == 0 {
+        return Err(StoreError::UnknownSite(id.to_owned()));
+    }
+    Ok(())
+}
+
+pub fn add_key(tx: &mut Transaction<'_>, site_id: &str, key: &NewKey) -> Result<()> {
+    let inserted = tx.execute(
+        "INSERT INTO site_keys (site_id, key_id, public_pem, added_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (site_id, key_id) DO NOTHING",
+        &[&site_id, &key.key_id, &key.public_pem, &key.added_at],
+    );
+    match inserted {
+        Ok(0) => Err(StoreError::KeyExists {
+            site_id: site_id.to_owned(),
+            key_id: key.key_id.clone(),
+        }),
+        Ok(_) => Ok(()),
+        Err(e) if is_code(&e, &SqlState::FOREIGN_KEY_VIOLATION) => {
+            Err(StoreError::UnknownSite(site_id.to_owned()))
+        }
+        Err(e) => Err(pg(e)),
+    }
+}
+
+pub fn revoke_key(tx: &mut Transaction<'_>, site_id: &str, key_id: &str, at: &str) -> Result<()> {
+    let updated = tx
+        .execute(
+            "UPDATE site_keys SET revoked_at = coalesce(revoked_at, $3) \
+             WHERE site_id = $1 AND key_id = $2",
+            &[&site_id, &key_id, &at],
+        )
+        .map_err(pg)?;
+    if updated == 0 {
+        return Err(StoreError::UnknownKey {
+            site_id: site_id.to_owned(),
+            key_id: key_id.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Every key of the site in the order added; `UnknownSite` for no such site.
+pub fn keys(tx: &mut Transaction<'_>, site_id: &str) -> Result<Vec<TrustedKey>> {
+    if !exists(tx, site_id)? {
+        return Err(StoreError::UnknownSite(site_id.to_owned()));
+    }
+    let rows = tx
+        .query(
+            "SELECT key_id, public_pem, added_at, revoked_at FROM site_keys \
+             WHERE site_id = $1 ORDER BY key_seq",
+            &[&site_id],
+        )
+        .map_err(pg)?;
+    rows.iter()
+        .map(|r| {
+            Ok(TrustedKey {
+                key_id: col(r, 0)?,
+                public_pem: col(r, 1)?,
+                added_at: col(r, 2)?,
+                revoked_at: col(r, 3)?,
+            })
+        })
+        .collect()
+}
