@@ -123,6 +123,10 @@ impl Txn for PgTxn<'_> {
         ledger::set_taken_many(&mut self.tx, site_id, &[merge_hash], &[digest])
     }
 
+    fn ledger_by_manifest(&mut self, site_id: &str, manifest: &str) -> Result<Option<LedgerEntry>> {
+        ledger::by_manifest(&mut self.tx, site_id, manifest)
+    }
+
     fn record_import(&mut self, entry: &LedgerEntry) -> Result<()> {
         ledger::record(&mut self.tx, entry)
     }
