@@ -12,6 +12,7 @@ mod federation;
 mod home_config;
 mod ingest;
 mod keys;
+mod pg_site;
 mod pipes;
 mod sites;
 mod tamper;
