@@ -33,10 +33,18 @@ pub enum Exit {
     Key,
     /// What was asked for does not exist (canonical, site, key).
     NotFound,
+    /// `sites status --check`: the site's last import is older than the staleness budget.
+    Stale,
+    /// `audit verify`: the audit log was edited or truncated.
+    AuditBroken,
+    /// Stopped by SIGINT (Ctrl-C); nothing was committed.
+    Interrupted,
+    /// Stopped by SIGTERM; nothing was committed.
+    Terminated,
 }
 
 impl Exit {
-    pub const ALL: [Exit; 13] = [
+    pub const ALL: [Exit; 17] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
@@ -50,6 +58,10 @@ impl Exit {
         Exit::Store,
         Exit::Key,
         Exit::NotFound,
+        Exit::Stale,
+        Exit::AuditBroken,
+        Exit::Interrupted,
+        Exit::Terminated,
     ];
 
     pub fn code(self) -> u8 {
@@ -67,6 +79,10 @@ impl Exit {
             Exit::Store => 10,
             Exit::Key => 11,
             Exit::NotFound => 12,
+            Exit::Stale => 13,
+            Exit::AuditBroken => 14,
+            Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         }
     }
 }
@@ -84,7 +100,9 @@ mod tests {
     #[test]
     fn codes_are_the_documented_table() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
-        assert_eq!(codes, (0..=12).collect::<Vec<u8>>());
+        let mut expected: Vec<u8> = (0..=14).collect();
+        expected.extend([130, 143]);
+        assert_eq!(codes, expected);
     }
 
     #[test]
