@@ -40,6 +40,23 @@ pub enum Error {
     PartialIngest { failed: usize, read: u64 },
     #[error("{what} `{name}` not found")]
     NotFound { what: &'static str, name: String },
+    #[error(
+        "another stella is writing to the home `{home}` ({holder}); waited {waited_ms} ms: try again when it has finished, or raise --lock-wait"
+    )]
+    HomeBusy {
+        home: PathBuf,
+        holder: String,
+        waited_ms: u64,
+    },
+    #[error(
+        "the home `{home}` is not writable ({source}): stella keeps its store, journal and staging there; make it writable or pass another --home"
+    )]
+    HomeReadOnly {
+        home: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("interrupted by {signal}: the import was rolled back, nothing was committed")]
+    Interrupted { signal: &'static str },
     /// A failure whose details the command already printed (a validation report).
     #[error("{message}")]
     Reported { message: String, exit: Exit },
@@ -54,6 +71,24 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// `stella … | head` closing the pipe early is not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+        if let Error::Store(crate::store::StoreError::Io(e)) = self {
+            return broken(e);
+        }
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = current {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && broken(io)
+            {
+                return true;
+            }
+            current = e.source();
+        }
+        false
+    }
+
     pub fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -81,6 +116,10 @@ impl Error {
             Error::PartialIngest { .. } => Exit::PartialIngest,
             Error::NotFound { .. } => Exit::NotFound,
             Error::Reported { exit, .. } => *exit,
+            Error::HomeBusy { .. } => Exit::Store,
+            Error::HomeReadOnly { .. } => Exit::Config,
+            Error::Interrupted { signal } if *signal == "SIGTERM" => Exit::Terminated,
+            Error::Interrupted { .. } => Exit::Interrupted,
         }
     }
 }

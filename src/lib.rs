@@ -49,24 +49,10 @@ pub fn run() -> ExitCode {
     };
     match cli.run() {
         Ok(()) => Exit::Success.into(),
-        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
+        Err(e) if e.is_broken_pipe() => Exit::Success.into(),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit().into()
         }
     }
-}
-
-/// `stella … | head` closing the pipe early is not a failure.
-fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            return true;
-        }
-        current = e.source();
-    }
-    false
 }

@@ -8,6 +8,7 @@ mod bundle_export;
 mod bundle_import;
 mod conflicts;
 mod crash;
+mod faults;
 mod federation;
 mod home_config;
 mod ingest;

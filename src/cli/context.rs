@@ -21,6 +21,7 @@ pub struct Context {
     pub out: Output,
     /// `--database-url`, `STELLA_DATABASE_URL`, or the config's connection string.
     pub database_url: Option<String>,
+    pub lock_wait: std::time::Duration,
 }
 
 impl Context {
@@ -56,6 +57,7 @@ impl Context {
             config_path,
             out: Output::stdout(),
             database_url,
+            lock_wait: std::time::Duration::from_secs_f64(global.lock_wait.clamp(0.0, 86_400.0)),
         })
     }
 
@@ -71,6 +73,24 @@ impl Context {
         Ok(id)
     }
 
+    /// For commands that write: checks the home can be written and takes
+    /// its writer lock (held until the guard drops).
+    pub fn writer(&self) -> Result<super::lock::HomeLock> {
+        let root = self.home.root();
+        if !root.is_dir() {
+            return Err(Error::NotInitialized {
+                home: root.to_owned(),
+            });
+        }
+        if let Err(source) = tempfile::tempfile_in(root) {
+            return Err(Error::HomeReadOnly {
+                home: root.to_owned(),
+                source,
+            });
+        }
+        super::lock::HomeLock::acquire(root, self.lock_wait, &now())
+    }
+
     /// The site store — PostgreSQL when a connection string is configured,
     /// else the embedded SQLite store — after settling any import a crashed
     /// process left unfinished.
@@ -82,7 +102,15 @@ impl Context {
         }
         let store: Box<dyn Store> = match &self.database_url {
             Some(url) => super::postgres::open(url, &self.config.federation.database_schema)?,
-            None => Box::new(SqliteStore::open(&self.home.store_file())?),
+            None => Box::new(SqliteStore::open(&self.home.store_file()).map_err(|e| {
+                match tempfile::tempfile_in(self.home.root()) {
+                    Err(source) => Error::HomeReadOnly {
+                        home: self.home.root().to_owned(),
+                        source,
+                    },
+                    Ok(_) => Error::Store(e),
+                }
+            })?),
         };
         self.reconcile(store.as_ref())?;
         Ok(store)

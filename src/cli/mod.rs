@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod home;
+pub mod lock;
 pub mod logger;
 pub mod output;
 pub mod parse;
@@ -48,6 +49,15 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub database_url: Option<String>,
+    /// Seconds a writing command waits for another one on the same home
+    #[arg(
+        long,
+        global = true,
+        env = "STELLA_LOCK_WAIT",
+        value_name = "SECONDS",
+        default_value_t = 30.0
+    )]
+    pub lock_wait: f64,
     /// More log output on stderr (-v info, -vv debug, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -27,6 +27,7 @@ impl Osv {
                 "`-` (stdin) cannot be combined with other paths".into(),
             ));
         }
+        let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
         let opts = IngestOptions {
             prune: self.prune,

@@ -60,6 +60,7 @@ pub fn apply(
     txn.record_import(&ledger_entry(header, bundle, counts, opts))?;
     if !opts.dry_run {
         observer.stage(Stage::Applying)?;
+        opts.cancel.check()?;
         txn.commit()?;
         observer.stage(Stage::Committed)?;
     }
@@ -112,6 +113,7 @@ impl Run<'_, '_> {
                 }
                 batch.extend(self.filter_sources(record));
             }
+            self.opts.cancel.check()?;
             self.record_batch(batch)?;
             if read < BATCH {
                 return Ok(());
@@ -228,6 +230,7 @@ impl Run<'_, '_> {
                 .take(BATCH)
                 .collect::<Result<Vec<Deletion>, _>>()?;
             let done = batch.len() < BATCH;
+            self.opts.cancel.check()?;
             self.deletion_batch(&batch)?;
             if done {
                 return Ok(());

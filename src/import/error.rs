@@ -70,6 +70,8 @@ pub enum ImportError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("the import was cancelled before it committed: nothing was written")]
+    Cancelled,
     #[error(transparent)]
     Journal(#[from] crate::journal::JournalError),
     #[error("cannot use the staging directory `{path}`: {source}")]
@@ -92,10 +94,21 @@ impl ImportError {
                 Exit::SignatureInvalid
             }
             CursorNotAfter { .. } | MissingDelta { .. } => Exit::CursorRefused,
+            // Local I/O (the input could not be read, the staging disk is
+            // full) says nothing about the bundle itself.
+            Bundle(e)
+                if matches!(
+                    e.reason_code(),
+                    "read_failed" | "write_failed" | "spool_failed"
+                ) =>
+            {
+                Exit::Failure
+            }
             DuplicateCanonical { .. } | Bundle(_) => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,
             Journal(_) => Exit::Store,
+            Cancelled => Exit::Interrupted,
             Staging { .. } => Exit::Failure,
         }
     }
@@ -120,6 +133,7 @@ impl ImportError {
             Bundle(e) => e.reason_code(),
             Store(_) => "store_error",
             Journal(_) => "journal_error",
+            Cancelled => "cancelled",
             Staging { .. } => "staging_error",
         }
     }

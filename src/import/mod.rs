@@ -49,6 +49,27 @@ pub struct ImportOptions {
     pub staging_dir: PathBuf,
     /// `2025-01-15T10:30:00.000Z`: the ledger and event time.
     pub now: String,
+    /// Set from outside (a signal) to stop before the commit.
+    pub cancel: Cancel,
+}
+
+/// A request to stop an import before it commits; checked between batches
+/// and stages. Non-zero means stop.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Cancel {
+    pub fn requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) != 0
+    }
+
+    pub fn check(&self) -> Result<(), ImportError> {
+        if self.requested() {
+            Err(ImportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// The seed's import response (plus what we record).
@@ -149,6 +170,7 @@ pub fn import(
     observer.stage(Stage::Staged {
         bundle_hash: spooled.bundle_hash(),
     })?;
+    opts.cancel.check()?;
     let header = apply::Header {
         site: &site,
         forced,

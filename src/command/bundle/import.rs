@@ -72,6 +72,7 @@ struct Failure<'a> {
 impl Import {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let started = Instant::now();
+        let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
         let last_event = match &self.events_file {
             Some(_) => store
@@ -80,7 +81,12 @@ impl Import {
                 .map_or(0, |e| e.event_id),
             None => 0,
         };
-        let input = super::open_input(&self.bundle)?;
+        let signals = super::Signals::install()?;
+        let mut input = super::open_input(&self.bundle)?;
+        input.reader = Box::new(super::Cancellable {
+            inner: input.reader,
+            cancel: signals.cancel(),
+        });
         let journal = ctx.journal()?;
         let staging = Staging::create(ctx, &journal, &self.bundle.display().to_string())?;
         let opts = ImportOptions {
@@ -90,6 +96,7 @@ impl Import {
             on_conflict: self.on_conflict.into(),
             staging_dir: staging.dir.clone(),
             now: now(),
+            cancel: signals.cancel(),
         };
         let mut observer = Journaled {
             journal: &journal,
@@ -112,7 +119,10 @@ impl Import {
         let duration_ms = started.elapsed().as_millis();
         let outcome = match result {
             Ok(outcome) => outcome,
-            Err(error) => return self.fail(ctx, error, duration_ms),
+            Err(error) => match signals.interrupted() {
+                Some(interrupted) => return Err(interrupted),
+                None => return self.fail(ctx, error, duration_ms),
+            },
         };
         if let Some(path) = &self.events_file
             && !self.dry_run

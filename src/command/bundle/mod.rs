@@ -1,5 +1,7 @@
 pub mod export;
 pub mod import;
+mod signals;
+pub use signals::{Cancellable, Signals};
 pub mod validate;
 
 use std::fs::File;

@@ -21,6 +21,7 @@ struct Report {
 
 impl Migrate {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let _lock = ctx.writer()?;
         let report = match &ctx.database_url {
             Some(url) => {
                 let schema = &ctx.config.federation.database_schema;

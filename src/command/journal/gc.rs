@@ -16,6 +16,7 @@ pub struct Gc {
 
 impl Gc {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let _lock = ctx.writer()?;
         ctx.open_store()?;
         let journal = ctx.journal()?;
         let cutoff =

@@ -26,6 +26,7 @@ pub struct Generate {
 
 impl Generate {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let _lock = ctx.writer()?;
         let passphrase = super::super::read_passphrase(self.passphrase_file.as_deref())?;
         let info = ctx.keys().generate(
             &self.name,

@@ -35,6 +35,7 @@ impl Add {
             .iter()
             .map(|path| super::read_key(path))
             .collect::<Result<Vec<_>>>()?;
+        let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
         store.add_site(&NewSite {
             site_id: self.site_id.clone(),

@@ -58,6 +58,12 @@ struct Shown<'a> {
 
 impl Policy {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let changes = self.enabled.is_some()
+            || self.max_bundle_size.is_some()
+            || self.allowed_sources.is_some()
+            || !self.add_key.is_empty()
+            || !self.revoke_key.is_empty();
+        let _lock = if changes { Some(ctx.writer()?) } else { None };
         let mut store = ctx.open_store()?;
         super::get_site(store.as_ref(), &self.site_id)?;
         let new_keys = self
