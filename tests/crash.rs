@@ -159,32 +159,7 @@ fn postgres_restart_between_staging_and_commit() {
     };
     let (a, b) = federated_pair(pg);
     let bundle = a.export("full.tar.zst", &[]);
-    let (home, path) = (b.home(), bundle.to_str().unwrap().to_owned());
-    let import = std::thread::spawn(move || {
-        std::process::Command::new(BIN)
-            .args([
-                "--home",
-                home.to_str().unwrap(),
-                "feedser",
-                "bundle",
-                "import",
-                &path,
-            ])
-            .env("STELLA_TEST_PAUSE_AT", "staged")
-            .output()
-            .unwrap()
-    });
-    let staging = b.home().join("staging");
-    let paused = (0..3000)
-        .find_map(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            std::fs::read_dir(&staging)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "paused"))
-        })
-        .expect("the import pauses after staging");
+    let (paused, import) = paused_import(&b, &bundle);
     b.database.as_ref().unwrap().drop_connections();
     std::fs::remove_file(paused).unwrap();
     let out = import.join().unwrap();

@@ -63,22 +63,7 @@ fn entries(dir: &Path) -> Vec<String> {
 fn second_writer_names_the_holder() {
     let (a, b) = federated_pair(Backend::Sqlite);
     let bundle = a.export("full.tar.zst", &[]);
-    let (home, path) = (b.home(), bundle.to_str().unwrap().to_owned());
-    let first = std::thread::spawn(move || {
-        Command::new(BIN)
-            .args([
-                "--home",
-                home.to_str().unwrap(),
-                "feedser",
-                "bundle",
-                "import",
-                &path,
-            ])
-            .env("STELLA_TEST_PAUSE_AT", "staged")
-            .output()
-            .unwrap()
-    });
-    let paused = wait_for_pause(&b);
+    let (paused, first) = paused_import(&b, &bundle);
     let out = b
         .run(&[
             "--lock-wait",
@@ -119,20 +104,6 @@ fn second_writer_names_the_holder() {
     assert_eq!(first.join().unwrap().status.code(), Some(0));
     b.cmd(&["feedser", "sites", "add", "site-x", "--display-name", "X"])
         .ok();
-}
-
-fn wait_for_pause(b: &Site) -> PathBuf {
-    let staging = b.home().join("staging");
-    (0..3000)
-        .find_map(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            std::fs::read_dir(&staging)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "paused"))
-        })
-        .expect("the import pauses")
 }
 
 fn interrupt(signal: &str, code: i32) {

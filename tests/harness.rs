@@ -190,6 +190,40 @@ impl Site {
     }
 }
 
+/// An import of `bundle` into `site` started in the background with
+/// `STELLA_TEST_PAUSE_AT=staged`; returns once it is paused, with the pause
+/// file to remove to let it go on, and the process output to join.
+pub fn paused_import(
+    site: &Site,
+    bundle: &Path,
+) -> (PathBuf, std::thread::JoinHandle<std::process::Output>) {
+    let (home, path) = (site.home(), bundle.to_owned());
+    let import = std::thread::spawn(move || {
+        Command::new(BIN)
+            .arg("--home")
+            .arg(home)
+            .args(["feedser", "bundle", "import"])
+            .arg(path)
+            .env("STELLA_TEST_PAUSE_AT", "staged")
+            .output()
+            .unwrap()
+    });
+    (wait_for_pause(site), import)
+}
+
+/// The pause file of an import paused by `STELLA_TEST_PAUSE_AT`.
+pub fn wait_for_pause(site: &Site) -> PathBuf {
+    let staging = site.home().join("staging");
+    (0..3000)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let mut dir = std::fs::read_dir(&staging).ok()?.flatten();
+            dir.find(|e| e.path().extension().is_some_and(|x| x == "paused"))
+                .map(|e| e.path())
+        })
+        .expect("the import pauses")
+}
+
 /// Asserts two canonical sets are equal without printing megabytes.
 #[track_caller]
 pub fn assert_same(left: &[String], right: &[String], what: &str) {
