@@ -1,5 +1,6 @@
 pub mod export;
 pub mod import;
+mod trail;
 pub mod validate;
 
 use std::fs::File;
