@@ -16,3 +16,4 @@ mod pg_site;
 mod pipes;
 mod sites;
 mod tamper;
+mod trail;

@@ -19,13 +19,17 @@ pub enum Problem {
         expected: u64,
         found: u64,
     },
-    #[error("records are out of order: line {line} holds record {found}, expected record {expected}")]
+    #[error(
+        "records are out of order: line {line} holds record {found}, expected record {expected}"
+    )]
     OutOfOrder {
         line: usize,
         expected: u64,
         found: u64,
     },
-    #[error("record {seq} (line {line}) does not follow the record before it: its prev_hash differs from that record's hash")]
+    #[error(
+        "record {seq} (line {line}) does not follow the record before it: its prev_hash differs from that record's hash"
+    )]
     Unchained { line: usize, seq: u64 },
     #[error("the log was cut: it ends at record {last} but `audit.head` says record {head}")]
     Cut { last: u64, head: u64 },
@@ -90,9 +94,17 @@ fn walk(records: &[(usize, Record)]) -> Result<(), Problem> {
             let later = records[index..].iter().any(|(_, r)| r.seq == expected);
             let (found, line) = (record.seq, line);
             return Err(if later {
-                Problem::OutOfOrder { line, expected, found }
+                Problem::OutOfOrder {
+                    line,
+                    expected,
+                    found,
+                }
             } else {
-                Problem::Missing { line, expected, found }
+                Problem::Missing {
+                    line,
+                    expected,
+                    found,
+                }
             });
         }
         if record.prev_hash != prev_hash {

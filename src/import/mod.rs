@@ -22,7 +22,8 @@ use crate::cursor::Cursor;
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
-    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_size, decide_signature, registered_site,
+    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_size,
+    decide_signature, registered_site,
 };
 pub use error::ImportError;
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};

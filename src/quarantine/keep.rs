@@ -23,7 +23,12 @@ pub struct Refusal {
 
 impl Quarantine {
     /// Keeps the first `cap` bytes of the bundle file at `path`.
-    pub fn keep_file(&self, path: &Path, cap: u64, refusal: Refusal) -> Result<Entry, QuarantineError> {
+    pub fn keep_file(
+        &self,
+        path: &Path,
+        cap: u64,
+        refusal: Refusal,
+    ) -> Result<Entry, QuarantineError> {
         self.create_root()?;
         let mut input = File::open(path).map_err(QuarantineError::io("read", path))?;
         let size = input
@@ -44,7 +49,11 @@ impl Quarantine {
     }
 
     /// Keeps what a [`Quarantine::tee`] captured.
-    pub fn keep_capture(&self, capture: Capture, refusal: Refusal) -> Result<Entry, QuarantineError> {
+    pub fn keep_capture(
+        &self,
+        capture: Capture,
+        refusal: Refusal,
+    ) -> Result<Entry, QuarantineError> {
         let captured = capture.finish()?;
         let path = captured.path.clone();
         self.place(captured, refusal).inspect_err(|_| {
@@ -109,7 +118,5 @@ fn copy_capped(input: &mut File, to: &PathBuf, cap: u64) -> Result<(String, u64)
 
 /// `2025-01-15T10:30:00.123Z` → `20250115T103000123Z`.
 fn compact_time(time: &str) -> String {
-    time.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect()
+    time.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }

@@ -39,7 +39,9 @@ pub fn error_site(error: &ImportError) -> Option<&str> {
 pub fn verification_log(size: Option<u64>, reached: &Reached, error: &ImportError) -> Vec<String> {
     let mut log = Vec::new();
     if let Some(size) = size {
-        log.push(format!("size: {size} bytes, within FederationImport.MaxBundleSizeBytes"));
+        log.push(format!(
+            "size: {size} bytes, within FederationImport.MaxBundleSizeBytes"
+        ));
     }
     let signature_refused = error.exit() == Exit::SignatureInvalid;
     if !(reached.admitted || signature_refused) {

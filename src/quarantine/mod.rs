@@ -44,7 +44,9 @@ pub enum QuarantineError {
         "quarantined bundle `{id}` not found: see `stella feedser quarantine list` for the ids"
     )]
     NotFound { id: String },
-    #[error("`{path}` is not a quarantine record ({message}): remove the entry with `stella feedser quarantine purge`")]
+    #[error(
+        "`{path}` is not a quarantine record ({message}): remove the entry with `stella feedser quarantine purge`"
+    )]
     Malformed { path: PathBuf, message: String },
 }
 
@@ -82,8 +84,10 @@ impl Quarantine {
     }
 
     fn create_root(&self) -> Result<(), QuarantineError> {
-        std::fs::create_dir_all(&self.root)
-            .map_err(QuarantineError::io("create the quarantine directory", &self.root))
+        std::fs::create_dir_all(&self.root).map_err(QuarantineError::io(
+            "create the quarantine directory",
+            &self.root,
+        ))
     }
 }
 

@@ -33,7 +33,9 @@ impl State {
         if take.is_empty() || self.failed.is_some() {
             return;
         }
-        let Some(file) = self.file.as_mut() else { return };
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
         match file.write_all(take) {
             Ok(()) => {
                 self.kept += take.len() as u64;

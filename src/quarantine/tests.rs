@@ -64,10 +64,16 @@ fn purge_by_age_keeps_newer_entries() {
     let q = Quarantine::new(dir.path().join("q"));
     let file = dir.path().join("b");
     std::fs::write(&file, b"xyz").unwrap();
-    let old = q.keep_file(&file, 100, refusal("2025-01-01T00:00:00.000Z")).unwrap();
-    let new = q.keep_file(&file, 100, refusal("2025-01-10T00:00:00.000Z")).unwrap();
+    let old = q
+        .keep_file(&file, 100, refusal("2025-01-01T00:00:00.000Z"))
+        .unwrap();
+    let new = q
+        .keep_file(&file, 100, refusal("2025-01-10T00:00:00.000Z"))
+        .unwrap();
     assert!(!old.record.truncated);
-    let cutoff = "2025-01-05T00:00:00.000Z".parse::<jiff::Timestamp>().unwrap();
+    let cutoff = "2025-01-05T00:00:00.000Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap();
     assert_eq!(q.remove_older_than(cutoff.as_millisecond()).unwrap(), 1);
     assert_eq!(q.list().unwrap(), vec![new]);
     assert_eq!(q.remove_all().unwrap(), 1);

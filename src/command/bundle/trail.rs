@@ -84,7 +84,7 @@ impl Trail {
         }
         if matches!(error.exit(), Exit::BundleInvalid | Exit::SignatureInvalid) {
             match self.quarantine(ctx, error) {
-                Ok(id) => log::warn!("refused bundle kept in quarantine as `{id}`"),
+                Ok(id) => log::debug!("refused bundle kept in quarantine as `{id}`"),
                 Err(e) => log::error!("the refused bundle could not be quarantined: {e}"),
             }
         }

@@ -29,7 +29,9 @@ impl List {
                 ]
             })
             .collect();
-        ctx.out
-            .text(&table(&["ID", "RECEIVED AT", "REASON", "SIZE", "SOURCE"], &rows))
+        ctx.out.text(&table(
+            &["ID", "RECEIVED AT", "REASON", "SIZE", "SOURCE"],
+            &rows,
+        ))
     }
 }

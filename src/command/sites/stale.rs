@@ -18,7 +18,11 @@ pub enum Freshness {
 }
 
 /// The verdict and the age of the last import in whole hours (rounded down).
-pub fn freshness(last_sync_at: Option<&str>, now_ms: i64, budget_hours: u64) -> (Freshness, Option<i64>) {
+pub fn freshness(
+    last_sync_at: Option<&str>,
+    now_ms: i64,
+    budget_hours: u64,
+) -> (Freshness, Option<i64>) {
     let Some(last) = last_sync_at.and_then(|t| t.parse::<jiff::Timestamp>().ok()) else {
         return (Freshness::Never, None);
     };
@@ -35,7 +39,12 @@ pub fn freshness(last_sync_at: Option<&str>, now_ms: i64, budget_hours: u64) -> 
 }
 
 /// The warning `sites status` prints for a stale site, or `None`.
-pub fn warning(site_id: &str, verdict: Freshness, age_hours: Option<i64>, budget_hours: u64) -> Option<String> {
+pub fn warning(
+    site_id: &str,
+    verdict: Freshness,
+    age_hours: Option<i64>,
+    budget_hours: u64,
+) -> Option<String> {
     match verdict {
         Freshness::Fresh => None,
         Freshness::Never => Some(format!(
@@ -57,8 +66,14 @@ mod tests {
 
     #[test]
     fn budget_boundary_is_fresh_and_past_it_is_stale() {
-        assert_eq!(freshness(Some(T), T_MS + 48 * HOUR_MS, 48), (Freshness::Fresh, Some(48)));
-        assert_eq!(freshness(Some(T), T_MS + 48 * HOUR_MS + 1, 48), (Freshness::Stale, Some(48)));
+        assert_eq!(
+            freshness(Some(T), T_MS + 48 * HOUR_MS, 48),
+            (Freshness::Fresh, Some(48))
+        );
+        assert_eq!(
+            freshness(Some(T), T_MS + 48 * HOUR_MS + 1, 48),
+            (Freshness::Stale, Some(48))
+        );
         assert_eq!(freshness(None, T_MS, 48), (Freshness::Never, None));
     }
 

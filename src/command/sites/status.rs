@@ -62,7 +62,8 @@ impl SiteStatus {
     }
 
     fn age(&self) -> String {
-        self.last_sync_age_hours.map_or_else(|| "-".to_owned(), |h| format!("{h} h"))
+        self.last_sync_age_hours
+            .map_or_else(|| "-".to_owned(), |h| format!("{h} h"))
     }
 }
 
@@ -104,9 +105,14 @@ impl Status {
                     vec![s.site_id.clone(), last, s.age(), word.to_owned()]
                 })
                 .collect();
-            ctx.out.text(&table(&["SITE ID", "LAST SYNC", "AGE", "STATE"], &rows))?;
+            ctx.out
+                .text(&table(&["SITE ID", "LAST SYNC", "AGE", "STATE"], &rows))?;
         }
-        let stale: Vec<&str> = all.iter().filter(|s| s.is_stale()).map(|s| s.site_id.as_str()).collect();
+        let stale: Vec<&str> = all
+            .iter()
+            .filter(|s| s.is_stale())
+            .map(|s| s.site_id.as_str())
+            .collect();
         if stale.is_empty() {
             return Ok(());
         }
@@ -138,7 +144,12 @@ fn render(s: &SiteStatus) -> String {
         s.bundles_imported,
         s.items_imported,
     );
-    let warning = stale::warning(&s.site_id, s.freshness, s.last_sync_age_hours, s.stale_after_hours);
+    let warning = stale::warning(
+        &s.site_id,
+        s.freshness,
+        s.last_sync_age_hours,
+        s.stale_after_hours,
+    );
     text.push_str(&warning.unwrap_or_default());
     text
 }
