@@ -230,7 +230,7 @@ fn unsigned_bundle_needs_the_policy_to_allow_it(store: Backend) {
         .ok()
         .stdout;
     assert!(
-        history.lines().nth(1).unwrap().ends_with("unsigned"),
+        history.lines().nth(1).unwrap().ends_with("unsigned  -"),
         "{history}"
     );
 }
