@@ -34,6 +34,10 @@ pub enum Error {
     Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     Input(#[from] crate::osv::InputError),
+    #[error(transparent)]
+    Quarantine(#[from] crate::quarantine::QuarantineError),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     #[error(
         "{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied"
     )]
@@ -112,6 +116,8 @@ impl Error {
             Error::Key(_) => Exit::Key,
             Error::Import(e) => e.exit(),
             Error::Export(e) => e.exit(),
+            Error::Quarantine(e) => e.exit(),
+            Error::Audit(e) => e.exit(),
             Error::Input(_) | Error::Io { .. } => Exit::Failure,
             Error::PartialIngest { .. } => Exit::PartialIngest,
             Error::NotFound { .. } => Exit::NotFound,

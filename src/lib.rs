@@ -9,6 +9,7 @@
 //! The core modules never print, exit or read the environment; `cli` and
 //! `command` do, and `run` maps every error to one exit code (`exit`).
 
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod command;
@@ -23,6 +24,7 @@ pub mod journal;
 pub mod keys;
 pub mod model;
 pub mod osv;
+pub mod quarantine;
 pub mod site;
 pub mod store;
 

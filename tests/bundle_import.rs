@@ -230,7 +230,7 @@ fn unsigned_bundle_needs_the_policy_to_allow_it(store: Backend) {
         .ok()
         .stdout;
     assert!(
-        history.lines().nth(1).unwrap().ends_with("unsigned"),
+        history.lines().nth(1).unwrap().ends_with("unsigned  -"),
         "{history}"
     );
 }
@@ -269,7 +269,7 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
     let second = a.path(chain["bundles"][1]["path"].as_str().unwrap());
     let since = chain["bundles"][1]["since_cursor"].as_str().unwrap();
     import(&b, &second, &[]).code(7).stderr_is(&format!(
-        "error: missing delta: bundle starts at `{since}` but the last cursor imported from site `site-a` is `{first}`; import the bundles in between first, or pass --force\n"
+        "error: missing delta: bundle starts at `{since}` but the last cursor imported from site `site-a` is `{first}`; import the bundles in between first, or pass --force --reason TEXT\n"
     ));
 
     let delta = a.export("delta.tar.zst", &["-c", &first]);
@@ -293,12 +293,14 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
     // A different bundle that ends where we already are is stale.
     let stale = a.export("full-now.tar.zst", &[]);
     import(&b, &stale, &[]).code(7).stderr_is(&format!(
-        "error: cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force to import it anyway\n"
+        "error: cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force --reason TEXT to import it anyway\n"
     ));
     assert_eq!(state(&b), before);
 
     // --force overrides, and the ledger says so.
-    let forced = import(&b, &stale, &["--force", "--json"]).ok().json();
+    let forced = import(&b, &stale, &["--force", "--reason", "resend", "--json"])
+        .ok()
+        .json();
     assert_eq!(forced["forced"], true);
     assert_eq!(forced["counts"]["canonical_created"], 0);
     let history = b
@@ -306,7 +308,7 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
         .ok()
         .stdout;
     assert!(
-        history.lines().nth(1).unwrap().ends_with("forced"),
+        history.lines().nth(1).unwrap().ends_with("forced  resend"),
         "{history}"
     );
     assert_same(&b.canonicals(), &a.canonicals(), "B against A");

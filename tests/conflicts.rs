@@ -101,6 +101,8 @@ fn prefer_local_keeps_the_local_copy_and_does_not_ask_again(store: Backend) {
         "--on-conflict",
         "fail",
         "--force",
+        "--reason",
+        "resend after a conflict",
         "--json",
     ];
     let out = b.cmd(&args).ok().json();

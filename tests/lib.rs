@@ -17,3 +17,4 @@ mod pg_site;
 mod pipes;
 mod sites;
 mod tamper;
+mod trail;

@@ -138,10 +138,10 @@ fn status_and_history_of_an_unsynced_site(store: Backend) {
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
         .ok();
     b.cmd(&["feedser", "sites", "status", "site-a"]).ok().stdout_is(
-        "Site: site-a\nStatus: enabled\nLocal cursor: -\nLast imported cursor: -\nLast sync: never\nBundles imported: 0\nItems imported: 0\n",
+        "Site: site-a\nStatus: enabled\nLocal cursor: -\nLast imported cursor: -\nLast sync: never\nBundles imported: 0\nItems imported: 0\nWarning: nothing was ever imported from site `site-a`: import a full bundle from it\n",
     );
     b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout_is(
-        "IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS\n",
+        "IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n",
     );
 }
 

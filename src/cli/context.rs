@@ -100,17 +100,26 @@ impl Context {
                 home: self.home.root().to_owned(),
             });
         }
+        let clock = test_now_millis();
         let store: Box<dyn Store> = match &self.database_url {
-            Some(url) => super::postgres::open(url, &self.config.federation.database_schema)?,
-            None => Box::new(SqliteStore::open(&self.home.store_file()).map_err(|e| {
-                match tempfile::tempfile_in(self.home.root()) {
-                    Err(source) => Error::HomeReadOnly {
-                        home: self.home.root().to_owned(),
-                        source,
-                    },
-                    Ok(_) => Error::Store(e),
+            Some(url) => {
+                super::postgres::open(url, &self.config.federation.database_schema, clock)?
+            }
+            None => {
+                let store = SqliteStore::open(&self.home.store_file()).map_err(|e| {
+                    match tempfile::tempfile_in(self.home.root()) {
+                        Err(source) => Error::HomeReadOnly {
+                            home: self.home.root().to_owned(),
+                            source,
+                        },
+                        Ok(_) => Error::Store(e),
+                    }
+                })?;
+                match clock {
+                    Some(ms) => Box::new(store.with_clock(Box::new(move || ms))),
+                    None => Box::new(store),
                 }
-            })?),
+            }
         };
         self.reconcile(store.as_ref())?;
         Ok(store)
@@ -143,6 +152,7 @@ impl Context {
             max_bundle_size_bytes: i.max_bundle_size_bytes,
             require_signature: f.require_signature,
             skip_signature_on_trusted_sites: i.skip_signature_on_trusted_sites,
+            max_clock_skew_seconds: i.max_clock_skew_seconds,
         }
     }
 
@@ -153,5 +163,20 @@ impl Context {
 
 /// Now, as the store and reports spell times: `2025-01-15T10:30:00.000Z`.
 pub fn now() -> String {
-    crate::cursor::format_millis(jiff::Timestamp::now().as_millisecond())
+    crate::cursor::format_millis(now_millis())
+}
+
+/// Now in unix milliseconds: the system clock, or `STELLA_TEST_NOW_MS`.
+pub fn now_millis() -> i64 {
+    test_now_millis().unwrap_or_else(|| jiff::Timestamp::now().as_millisecond())
+}
+
+/// TEST ONLY: `STELLA_TEST_NOW_MS` (unix milliseconds) replaces the clock of
+/// [`now`] and the store's feed clock, so tests can make a site whose clock
+/// runs ahead or behind. Not for production use; a value that is not an
+/// integer is ignored.
+pub const TEST_NOW_MS: &str = "STELLA_TEST_NOW_MS";
+
+fn test_now_millis() -> Option<i64> {
+    std::env::var(TEST_NOW_MS).ok()?.trim().parse().ok()
 }

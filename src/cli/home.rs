@@ -2,7 +2,8 @@
 //!
 //! Layout: `concelier.yaml` (config), `stella.db` (the embedded store),
 //! `journal.db` (the import journal), `keys/` (0700, private keys 0600), `staging/` (per-import spools,
-//! removed after each import), `spool/` (per-export spools).
+//! removed after each import), `spool/` (per-export spools), `quarantine/`
+//! (refused bundles), `audit.log` and `audit.head` (the audit trail).
 
 use std::path::{Path, PathBuf};
 
@@ -55,5 +56,13 @@ impl Home {
 
     pub fn spool_dir(&self) -> PathBuf {
         self.root.join("spool")
+    }
+
+    pub fn quarantine(&self) -> crate::quarantine::Quarantine {
+        crate::quarantine::Quarantine::new(self.root.join("quarantine"))
+    }
+
+    pub fn audit_log(&self) -> crate::audit::AuditLog {
+        crate::audit::AuditLog::new(self.root.join("audit.log"), self.root.join("audit.head"))
     }
 }

@@ -79,6 +79,25 @@ pub enum Command {
     /// The site store's schema
     #[command(subcommand)]
     Db(DbCommand),
+    /// The audit trail of bundle imports
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that the audit log was not edited, reordered or cut
+    Verify(command::audit::verify::Verify),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List the bundles refused by verification and kept
+    List(command::quarantine::list::List),
+    /// Show why a quarantined bundle was refused
+    Show(command::quarantine::show::Show),
+    /// Remove quarantined bundles
+    Purge(command::quarantine::purge::Purge),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +142,9 @@ pub enum FeedserCommand {
     /// The import journal: staged, committed and abandoned imports
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Bundles refused by verification, kept for inspection
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,6 +206,7 @@ impl Cli {
             },
             Command::Feedser(cmd) => cmd.run(&ctx()?),
             Command::Db(DbCommand::Migrate(c)) => c.run(&ctx()?),
+            Command::Audit(AuditCommand::Verify(c)) => c.run(&ctx()?),
         }
     }
 }
@@ -207,6 +230,11 @@ impl FeedserCommand {
             FeedserCommand::Events(c) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Status(c)) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Gc(c)) => c.run(ctx),
+            FeedserCommand::Quarantine(cmd) => match cmd {
+                QuarantineCommand::List(c) => c.run(ctx),
+                QuarantineCommand::Show(c) => c.run(ctx),
+                QuarantineCommand::Purge(c) => c.run(ctx),
+            },
             FeedserCommand::Canonical(cmd) => match cmd {
                 CanonicalCommand::Get(c) => c.run(ctx),
                 CanonicalCommand::List(c) => c.run(ctx),

@@ -4,12 +4,13 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::store::postgres::{PgOptions, PgStore};
 
-pub fn open(url: &str, schema: &str) -> Result<Box<dyn Store>> {
-    Ok(Box::new(PgStore::connect(
-        url,
-        schema,
-        &PgOptions::default(),
-    )?))
+/// `clock`: a fixed feed time (unix milliseconds) for tests, else the system clock.
+pub fn open(url: &str, schema: &str, clock: Option<i64>) -> Result<Box<dyn Store>> {
+    let store = PgStore::connect(url, schema, &PgOptions::default())?;
+    Ok(match clock {
+        Some(ms) => Box::new(store.with_clock(Box::new(move || ms))),
+        None => Box::new(store),
+    })
 }
 
 /// Creates or upgrades the schema; (from, to) versions.

@@ -1,5 +1,6 @@
 //! One file per subcommand: a clap struct and its `run`.
 
+pub mod audit;
 pub mod bundle;
 pub mod canonical;
 pub mod db;
@@ -8,6 +9,7 @@ pub mod ingest;
 pub mod init;
 pub mod journal;
 pub mod keys;
+pub mod quarantine;
 pub mod sites;
 
 use std::path::Path;

@@ -63,6 +63,12 @@ pub struct FederationImport {
     pub allowed_sites: Vec<String>,
     pub max_bundle_size_bytes: u64,
     pub skip_signature_on_trusted_sites: bool,
+    /// How far a bundle's `export_cursor` may lie ahead of this site's clock.
+    pub max_clock_skew_seconds: u64,
+    /// `sites status` warns (and `--check` fails) when a site's last import is older.
+    pub stale_after_hours: u64,
+    /// At most this many bytes of a refused bundle are kept in `quarantine/`.
+    pub quarantine_max_bytes: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +108,9 @@ impl Default for FederationImport {
             allowed_sites: Vec::new(),
             max_bundle_size_bytes: 100 * 1024 * 1024,
             skip_signature_on_trusted_sites: false,
+            max_clock_skew_seconds: 300,
+            stale_after_hours: 48,
+            quarantine_max_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -190,6 +199,12 @@ impl FileConfig {
         if self.federation_import.max_bundle_size_bytes == 0 {
             return Err(bad(
                 "FederationImport.MaxBundleSizeBytes",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.federation_import.stale_after_hours == 0 {
+            return Err(bad(
+                "FederationImport.StaleAfterHours",
                 "must be at least 1".into(),
             ));
         }

@@ -104,3 +104,29 @@ fn connection_string_and_schema() {
             .contains("Federation.DatabaseSchema: `Bad-Name` is not a schema name")
     );
 }
+
+#[test]
+fn replay_staleness_and_quarantine_keys() {
+    let defaults = parse("").unwrap().federation_import;
+    assert_eq!(defaults.max_clock_skew_seconds, 300);
+    assert_eq!(defaults.stale_after_hours, 48);
+    assert_eq!(defaults.quarantine_max_bytes, 256 * 1024 * 1024);
+    let config = parse(
+        "FederationImport: { MaxClockSkewSeconds: 0, StaleAfterHours: 2, QuarantineMaxBytes: 10 }",
+    )
+    .unwrap()
+    .federation_import;
+    assert_eq!(
+        (
+            config.max_clock_skew_seconds,
+            config.stale_after_hours,
+            config.quarantine_max_bytes
+        ),
+        (0, 2, 10)
+    );
+    let err = parse("FederationImport: { StaleAfterHours: 0 }").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: FederationImport.StaleAfterHours: must be at least 1"
+    );
+}

@@ -4,7 +4,8 @@
 //! own → its site is registered → the site's size cap → the signature against
 //! the keys trusted for that site (or an allowed, recorded skip) → the site is
 //! allowed by the config and enabled → the cursor follows what we last took
-//! from that site. Each check is its own function so `validate` can report
+//! from that site and is not ahead of our clock by more than the skew
+//! budget. Each check is its own function so `validate` can report
 //! all of them while `import` stops at the first.
 
 use crate::bundle::Manifest;
@@ -161,4 +162,32 @@ pub fn check_cursor(site: &Site, manifest: &Manifest) -> Result<(), ImportError>
         }),
         _ => Ok(()),
     }
+}
+
+/// The bundle's cursor must not lie in our future by more than the clock-skew
+/// budget: a site whose clock runs ahead would otherwise move our cursor for
+/// it past every bundle it sends after its clock is fixed. `now` is the
+/// import's time (`2025-01-15T10:30:00.000Z`); one that does not parse skips
+/// the check.
+pub fn check_future_cursor(
+    site: &Site,
+    manifest: &Manifest,
+    policy: &ImportPolicy,
+    now: &str,
+) -> Result<(), ImportError> {
+    let Ok(now_ts) = now.parse::<jiff::Timestamp>() else {
+        return Ok(());
+    };
+    let budget_ms = i64::try_from(policy.max_clock_skew_seconds)
+        .unwrap_or(i64::MAX / 1000)
+        .saturating_mul(1000);
+    if manifest.export_cursor.millis() > now_ts.as_millisecond().saturating_add(budget_ms) {
+        return Err(ImportError::FutureCursor {
+            site: site.site_id.clone(),
+            cursor: manifest.export_cursor,
+            now: now.to_owned(),
+            budget_seconds: policy.max_clock_skew_seconds,
+        });
+    }
+    Ok(())
 }

@@ -338,6 +338,7 @@ fn ledger_entry(
         forced: header.forced,
         counts,
         items: manifest.counts.total,
+        reason: opts.reason.clone().filter(|_| header.forced),
     }
 }
 

@@ -47,7 +47,7 @@ pub enum ImportError {
         source: crate::bundle::SignatureError,
     },
     #[error(
-        "cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force to import it anyway"
+        "cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
     )]
     CursorNotAfter {
         site: String,
@@ -55,12 +55,21 @@ pub enum ImportError {
         current: Cursor,
     },
     #[error(
-        "missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force"
+        "missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force --reason TEXT"
     )]
     MissingDelta {
         site: String,
         since: Cursor,
         current: String,
+    },
+    #[error(
+        "future cursor: bundle cursor `{cursor}` from site `{site}` is more than {budget_seconds} s ahead of this site's clock (`{now}`, FederationImport.MaxClockSkewSeconds); check the exporting site's clock, or pass --force --reason TEXT to import it anyway"
+    )]
+    FutureCursor {
+        site: String,
+        cursor: Cursor,
+        now: String,
+        budget_seconds: u64,
     },
     #[error("bundle carries canonical `{merge_hash}` twice")]
     DuplicateCanonical { merge_hash: String },
@@ -93,7 +102,9 @@ impl ImportError {
             Unsigned { .. } | SkipNotAllowed | NoTrustedKeys { .. } | Signature { .. } => {
                 Exit::SignatureInvalid
             }
-            CursorNotAfter { .. } | MissingDelta { .. } => Exit::CursorRefused,
+            CursorNotAfter { .. } | MissingDelta { .. } | FutureCursor { .. } => {
+                Exit::CursorRefused
+            }
             // Local I/O (the input could not be read, the staging disk is
             // full) says nothing about the bundle itself.
             Bundle(e)
@@ -128,6 +139,7 @@ impl ImportError {
             Signature { .. } => "signature_invalid",
             CursorNotAfter { .. } => "cursor_not_after_current",
             MissingDelta { .. } => "missing_delta",
+            FutureCursor { .. } => "future_cursor",
             DuplicateCanonical { .. } => "duplicate_canonical",
             Conflicts { .. } => "conflict",
             Bundle(e) => e.reason_code(),

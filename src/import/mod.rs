@@ -22,7 +22,8 @@ use crate::cursor::Cursor;
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
-    SignatureDecision, check_allowed, check_cursor, check_size, decide_signature, registered_site,
+    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_size,
+    decide_signature, registered_site,
 };
 pub use error::ImportError;
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
@@ -36,6 +37,8 @@ pub struct ImportPolicy {
     pub max_bundle_size_bytes: u64,
     pub require_signature: bool,
     pub skip_signature_on_trusted_sites: bool,
+    /// How far ahead of `ImportOptions::now` a bundle's cursor may be.
+    pub max_clock_skew_seconds: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +46,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_signature: bool,
     pub force: bool,
+    /// Why `force` was given; kept in the ledger.
+    pub reason: Option<String>,
     pub on_conflict: ConflictStrategy,
     /// This import's own, empty staging directory (the caller creates and
     /// removes it, and journals it).
@@ -155,6 +160,7 @@ pub fn import(
     let mut forced = false;
     if replay.is_none()
         && let Err(refusal) = check_cursor(&site, verified.manifest())
+            .and_then(|()| check_future_cursor(&site, verified.manifest(), policy, &opts.now))
     {
         if !opts.force {
             return Err(refusal);

@@ -100,6 +100,8 @@ pub struct LedgerEntry {
     pub counts: ImportCounts,
     /// Items in the bundle (canonicals + edges + deletions).
     pub items: u64,
+    /// Why the import was forced past the cursor checks (`--reason`).
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

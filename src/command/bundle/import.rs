@@ -10,6 +10,8 @@ use crate::import::{ConflictStrategy, ImportError, ImportOptions, ImportOutcome,
 use crate::journal::{Fields, ImportLock, Journal, State};
 use crate::store::Store;
 
+use super::trail::Trail;
+
 #[derive(Debug, Args)]
 pub struct Import {
     /// The bundle file, or - for stdin
@@ -23,9 +25,12 @@ pub struct Import {
     /// Import without checking the signature (only where the config allows it; recorded)
     #[arg(long)]
     skip_signature: bool,
-    /// Import even if the cursor check refuses the bundle (recorded)
-    #[arg(long)]
+    /// Import even if the cursor checks refuse the bundle (needs --reason; recorded)
+    #[arg(long, requires = "reason")]
     force: bool,
+    /// Why --force is needed; kept in the ledger and shown by `sites history`
+    #[arg(long, value_name = "TEXT", requires = "force", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    reason: Option<String>,
     /// What to do when local and remote both changed a canonical
     #[arg(long, value_enum, default_value_t = OnConflict::PreferRemote)]
     on_conflict: OnConflict,
@@ -71,6 +76,12 @@ struct Failure<'a> {
 
 impl Import {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let mut trail = Trail::new(&self.bundle);
+        let result = self.execute(ctx, &mut trail);
+        trail.audit(ctx, result)
+    }
+
+    fn execute(&self, ctx: &Context, trail: &mut Trail) -> Result<()> {
         let started = Instant::now();
         let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
@@ -82,7 +93,7 @@ impl Import {
             None => 0,
         };
         let signals = super::Signals::install()?;
-        let mut input = super::open_input(&self.bundle)?;
+        let mut input = trail.input(ctx, super::open_input(&self.bundle)?)?;
         input.reader = Box::new(super::Cancellable {
             inner: input.reader,
             cancel: signals.cancel(),
@@ -93,6 +104,7 @@ impl Import {
             dry_run: self.dry_run,
             skip_signature: self.skip_signature,
             force: self.force,
+            reason: self.reason.clone(),
             on_conflict: self.on_conflict.into(),
             staging_dir: staging.dir.clone(),
             now: now(),
@@ -113,8 +125,9 @@ impl Import {
             input,
             &ctx.import_policy(),
             &opts,
-            &mut observer,
+            &mut trail.observe(&mut observer),
         );
+        trail.settle(ctx, &result);
         staging.finish(&journal, &result)?;
         let duration_ms = started.elapsed().as_millis();
         let outcome = match result {
@@ -135,7 +148,7 @@ impl Import {
                 duration_ms,
             });
         }
-        ctx.out.text(&render(&self, &outcome, duration_ms))
+        ctx.out.text(&render(self, &outcome, duration_ms))
     }
 
     fn fail(&self, ctx: &Context, error: ImportError, duration_ms: u128) -> Result<()> {

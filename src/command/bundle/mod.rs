@@ -2,6 +2,7 @@ pub mod export;
 pub mod import;
 mod signals;
 pub use signals::{Cancellable, Signals};
+mod trail;
 pub mod validate;
 
 use std::fs::File;

@@ -47,6 +47,7 @@ impl History {
                     c.conflicts.to_string(),
                     e.bundle_hash.clone(),
                     crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
+                    crate::command::or_dash(e.reason.as_deref()),
                 ]
             })
             .collect();
@@ -59,6 +60,7 @@ impl History {
             "CONFLICTS",
             "BUNDLE HASH",
             "FLAGS",
+            "REASON",
         ];
         ctx.out.text(&table(&headers, &rows))
     }

@@ -2,6 +2,7 @@ pub mod add;
 pub mod history;
 pub mod list;
 pub mod policy;
+pub mod stale;
 pub mod status;
 
 use std::path::Path;

@@ -1,14 +1,26 @@
+//! `sites status [ID] [--check]`: one site's cursors and freshness, or with
+//! `--check` and no ID, the freshness of every enabled site (for cron).
+//! `--check` exits 13 (`Exit::Stale`) when a checked site is stale.
+
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::context::Context;
+use super::stale::{self, Freshness};
+use crate::cli::context::{Context, now_millis};
+use crate::cli::output::table;
 use crate::cursor::Cursor;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::store::Site;
 
 #[derive(Debug, Args)]
 pub struct Status {
-    /// The peer site
-    site_id: String,
+    /// The peer site [default with --check: every enabled site]
+    #[arg(required_unless_present = "check")]
+    site_id: Option<String>,
+    /// Exit 13 when the last import is older than FederationImport.StaleAfterHours
+    #[arg(long)]
+    check: bool,
     /// Print the status as JSON
     #[arg(long)]
     json: bool,
@@ -23,34 +35,121 @@ struct SiteStatus {
     last_sync_at: Option<String>,
     bundles_imported: u64,
     items_imported: u64,
+    freshness: Freshness,
+    last_sync_age_hours: Option<i64>,
+    stale_after_hours: u64,
+}
+
+impl SiteStatus {
+    fn new(site: Site, local_cursor: Option<Cursor>, budget: u64) -> SiteStatus {
+        let (freshness, age) = stale::freshness(site.last_sync_at.as_deref(), now_millis(), budget);
+        SiteStatus {
+            site_id: site.site_id,
+            enabled: site.enabled,
+            local_cursor,
+            last_imported_cursor: site.last_cursor,
+            last_sync_at: site.last_sync_at,
+            bundles_imported: site.bundles_imported,
+            items_imported: site.items_imported,
+            freshness,
+            last_sync_age_hours: age,
+            stale_after_hours: budget,
+        }
+    }
+
+    fn is_stale(&self) -> bool {
+        self.freshness != Freshness::Fresh
+    }
+
+    fn age(&self) -> String {
+        self.last_sync_age_hours
+            .map_or_else(|| "-".to_owned(), |h| format!("{h} h"))
+    }
 }
 
 impl Status {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        let site = super::get_site(store.as_ref(), &self.site_id)?;
-        let status = SiteStatus {
-            site_id: site.site_id,
-            enabled: site.enabled,
-            local_cursor: store.local_cursor()?,
-            last_imported_cursor: site.last_cursor,
-            last_sync_at: site.last_sync_at,
-            bundles_imported: site.bundles_imported,
-            items_imported: site.items_imported,
+        let budget = ctx.config.federation_import.stale_after_hours;
+        let local = store.local_cursor()?;
+        let Some(id) = &self.site_id else {
+            let sites = store.sites()?.into_iter().filter(|s| s.enabled);
+            let all: Vec<SiteStatus> = sites.map(|s| SiteStatus::new(s, local, budget)).collect();
+            return self.check_all(ctx, &all, budget);
         };
+        let status = SiteStatus::new(super::get_site(store.as_ref(), id)?, local, budget);
         if self.json {
-            return ctx.out.json(&status);
+            ctx.out.json(&status)?;
+        } else {
+            ctx.out.text(&render(&status))?;
         }
-        let or_dash = crate::command::or_dash;
-        ctx.out.text(&format!(
-            "Site: {}\nStatus: {}\nLocal cursor: {}\nLast imported cursor: {}\nLast sync: {}\nBundles imported: {}\nItems imported: {}\n",
-            status.site_id,
-            if status.enabled { "enabled" } else { "disabled" },
-            or_dash(status.local_cursor),
-            or_dash(status.last_imported_cursor),
-            status.last_sync_at.as_deref().unwrap_or("never"),
-            status.bundles_imported,
-            status.items_imported,
-        ))
+        if self.check && status.is_stale() {
+            return Err(stale_error(&[&status.site_id], 1, budget));
+        }
+        Ok(())
     }
+
+    fn check_all(&self, ctx: &Context, all: &[SiteStatus], budget: u64) -> Result<()> {
+        if self.json {
+            ctx.out.json(&all)?;
+        } else {
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|s| {
+                    let word = match s.freshness {
+                        Freshness::Fresh => "ok",
+                        Freshness::Stale => "stale",
+                        Freshness::Never => "never imported",
+                    };
+                    let last = s.last_sync_at.clone().unwrap_or_else(|| "never".into());
+                    vec![s.site_id.clone(), last, s.age(), word.to_owned()]
+                })
+                .collect();
+            ctx.out
+                .text(&table(&["SITE ID", "LAST SYNC", "AGE", "STATE"], &rows))?;
+        }
+        let stale: Vec<&str> = all
+            .iter()
+            .filter(|s| s.is_stale())
+            .map(|s| s.site_id.as_str())
+            .collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        Err(stale_error(&stale, all.len(), budget))
+    }
+}
+
+fn stale_error(stale: &[&str], checked: usize, budget: u64) -> Error {
+    let names: Vec<String> = stale.iter().map(|s| format!("`{s}`")).collect();
+    Error::Reported {
+        message: format!(
+            "{} of {checked} checked site(s) stale (no import within FederationImport.StaleAfterHours, {budget} h): {}; import their latest bundles",
+            stale.len(),
+            names.join(", ")
+        ),
+        exit: Exit::Stale,
+    }
+}
+
+fn render(s: &SiteStatus) -> String {
+    let or_dash = crate::command::or_dash;
+    let mut text = format!(
+        "Site: {}\nStatus: {}\nLocal cursor: {}\nLast imported cursor: {}\nLast sync: {}\nBundles imported: {}\nItems imported: {}\n",
+        s.site_id,
+        if s.enabled { "enabled" } else { "disabled" },
+        or_dash(s.local_cursor),
+        or_dash(s.last_imported_cursor),
+        s.last_sync_at.as_deref().unwrap_or("never"),
+        s.bundles_imported,
+        s.items_imported,
+    );
+    let warning = stale::warning(
+        &s.site_id,
+        s.freshness,
+        s.last_sync_age_hours,
+        s.stale_after_hours,
+    );
+    text.push_str(&warning.unwrap_or_default());
+    text
 }

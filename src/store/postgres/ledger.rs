@@ -24,7 +24,7 @@ pub const CHANNEL: &str = "canonical_imported";
 const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
      export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
      canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items";
+     canonical_filtered, edges_filtered, conflicts, items, reason";
 
 fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
     let bundle_hash: String = col(row, 1)?;
@@ -51,6 +51,7 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
         forced: col(row, 8)?,
         counts,
         items: n(17, "ledger.items")?,
+        reason: col(row, 18)?,
         bundle_hash,
     })
 }
@@ -85,7 +86,7 @@ pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
     let since = e.since_cursor.map(|c| c.to_string());
     let sql = format!(
         "INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
     );
     tx.execute(
         &sql,
@@ -108,6 +109,7 @@ pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
             &n[6],
             &n[7],
             &items,
+            &e.reason,
         ],
     )
     .map_err(pg)?;

@@ -5,7 +5,8 @@
 //! as its search path, so names are unqualified.
 
 /// The schema, one migration per entry (see the module invariants).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE canonicals (
     merge_hash    text COLLATE "C" PRIMARY KEY,
     id            uuid NOT NULL UNIQUE,
@@ -123,4 +124,7 @@ CREATE TABLE conflicts (
     recorded_at  text NOT NULL
 );
 CREATE INDEX conflicts_by_bundle ON conflicts (bundle_hash);
-"#];
+"#,
+    // Why an import was forced past the cursor checks (`--force --reason`).
+    "ALTER TABLE ledger ADD COLUMN reason text;",
+];

@@ -16,7 +16,7 @@ use crate::store::{ImportCounts, LedgerEntry, Result, StoreError};
 const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
      export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
      canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items";
+     canonical_filtered, edges_filtered, conflicts, items, reason";
 
 fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
     let bundle_hash: String = row.get(1)?;
@@ -43,6 +43,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
         forced: row.get(8)?,
         counts,
         items: n(17, "ledger.items")?,
+        reason: row.get(18)?,
         bundle_hash,
     })
 }
@@ -67,7 +68,7 @@ pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
     let c = &e.counts;
     let sql = format!(
         "INSERT INTO ledger ({LEDGER_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
     );
     conn.prepare_cached(&sql)?.execute(params![
         e.site_id,
@@ -88,6 +89,7 @@ pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
         codec::int(c.edges_filtered),
         codec::int(c.conflicts),
         codec::int(e.items),
+        e.reason,
     ])?;
     Ok(())
 }

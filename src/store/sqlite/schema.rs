@@ -148,6 +148,8 @@ CREATE TABLE conflicts (
 ) STRICT;
 CREATE INDEX conflicts_by_bundle ON conflicts (bundle_hash);
 "#,
+    // Why an import was forced past the cursor checks (`--force --reason`).
+    "ALTER TABLE ledger ADD COLUMN reason TEXT;",
 ];
 
 /// The schema version this build writes: the number of migrations.

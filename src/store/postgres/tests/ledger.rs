@@ -24,6 +24,7 @@ pub(super) fn entry(site: &str, bundle: &str, seq: u64, items: u64) -> LedgerEnt
             ..Default::default()
         },
         items,
+        reason: None,
     }
 }
 

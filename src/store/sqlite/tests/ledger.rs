@@ -24,6 +24,7 @@ fn entry(site: &str, bundle: &str, seq: u64, items: u64) -> LedgerEntry {
             ..Default::default()
         },
         items,
+        reason: None,
     }
 }
 

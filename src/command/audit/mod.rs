@@ -1,0 +1,3 @@
+//! `stella audit …`: the audit trail of bundle imports (see `crate::audit`).
+
+pub mod verify;

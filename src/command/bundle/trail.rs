@@ -1,0 +1,177 @@
+//! The trail `bundle import` leaves: a bundle refused by verification
+//! (exit 4 or 5) is kept in the quarantine, and every attempt appends one
+//! record to the audit log. Kept out of `import.rs` so its call sites stay
+//! one line each.
+//!
+//! Invariant: neither the quarantine nor the audit log can change an
+//! import's result: a failure to keep a refused bundle is logged, and a
+//! failure to append the audit record is an error only when the import
+//! itself succeeded.
+
+use std::path::{Path, PathBuf};
+
+use crate::audit::{NewRecord, Outcome};
+use crate::cli::context::{Context, now};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::import::{ImportError, ImportOutcome, Input, Observer, Stage};
+use crate::quarantine::{Capture, Reached, Refusal, error_site, verification_log};
+
+/// The command name audit records carry.
+const COMMAND: &str = "feedser bundle import";
+
+pub struct Trail {
+    bundle: PathBuf,
+    /// The file's size, checked up front; `None` for stdin.
+    size: Option<u64>,
+    capture: Option<Capture>,
+    reached: Reached,
+    outcome: Option<Outcome>,
+}
+
+impl Trail {
+    pub fn new(bundle: &Path) -> Trail {
+        Trail {
+            bundle: bundle.to_owned(),
+            size: None,
+            capture: None,
+            reached: Reached::default(),
+            outcome: None,
+        }
+    }
+
+    fn is_stdin(&self) -> bool {
+        self.bundle == Path::new("-")
+    }
+
+    /// Stdin is teed into the quarantine, so a refused stream can be kept.
+    pub fn input(&mut self, ctx: &Context, input: Input<'static>) -> Result<Input<'static>> {
+        self.size = input.len;
+        if !self.is_stdin() {
+            return Ok(input);
+        }
+        let cap = ctx.config.federation_import.quarantine_max_bytes;
+        let (reader, capture) = ctx.home.quarantine().tee(input.reader, cap)?;
+        self.capture = Some(capture);
+        Ok(Input { reader, len: None })
+    }
+
+    /// Wraps the import's observer to note how far the import gets.
+    pub fn observe<'a>(&'a mut self, inner: &'a mut dyn Observer) -> Recorder<'a> {
+        Recorder {
+            inner,
+            reached: &mut self.reached,
+        }
+    }
+
+    /// Notes the import's result; quarantines a bundle refused by verification.
+    pub fn settle(&mut self, ctx: &Context, result: &Result<ImportOutcome, ImportError>) {
+        let error = match result {
+            Ok(o) => {
+                self.reached.site_id = Some(o.site_id.clone());
+                self.reached.bundle_hash = Some(o.bundle_hash.clone());
+                self.outcome = Some(match (o.already_imported, o.dry_run) {
+                    (true, _) => Outcome::AlreadyImported,
+                    (false, true) => Outcome::DryRun,
+                    (false, false) => Outcome::Committed,
+                });
+                return;
+            }
+            Err(error) => error,
+        };
+        if self.reached.site_id.is_none() {
+            self.reached.site_id = error_site(error).map(str::to_owned);
+        }
+        if matches!(error.exit(), Exit::BundleInvalid | Exit::SignatureInvalid) {
+            match self.quarantine(ctx, error) {
+                Ok(id) => log::debug!("refused bundle kept in quarantine as `{id}`"),
+                Err(e) => log::error!("the refused bundle could not be quarantined: {e}"),
+            }
+        }
+    }
+
+    fn quarantine(&mut self, ctx: &Context, error: &ImportError) -> Result<String> {
+        let refusal = Refusal {
+            reason_code: error.reason_code().to_owned(),
+            message: error.to_string(),
+            verification_log: verification_log(self.size, &self.reached, error),
+            source: if self.is_stdin() {
+                "stdin".to_owned()
+            } else {
+                self.bundle.display().to_string()
+            },
+            received_at: now(),
+        };
+        let quarantine = ctx.home.quarantine();
+        let entry = match self.capture.take() {
+            Some(capture) => quarantine.keep_capture(capture, refusal)?,
+            None => {
+                let cap = ctx.config.federation_import.quarantine_max_bytes;
+                quarantine.keep_file(&self.bundle, cap, refusal)?
+            }
+        };
+        Ok(entry.id)
+    }
+
+    /// Appends the attempt's audit record and returns the command's result.
+    pub fn audit(self, ctx: &Context, result: Result<()>) -> Result<()> {
+        drop(self.capture);
+        let failure = result.as_ref().err();
+        let record = NewRecord {
+            time: now(),
+            command: COMMAND.to_owned(),
+            bundle: self.bundle.display().to_string(),
+            site_id: self.reached.site_id,
+            bundle_hash: self.reached.bundle_hash,
+            outcome: self.outcome.unwrap_or(Outcome::Rejected),
+            reason_code: failure.map(|e| reason_code(e).to_owned()),
+            message: failure.map(ToString::to_string),
+        };
+        match (ctx.home.audit_log().append(record), result) {
+            (Ok(_), result) => result,
+            (Err(audit), Ok(())) => Err(audit.into()),
+            (Err(audit), Err(e)) => {
+                log::error!("the audit record could not be written: {audit}");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A stable code for any error an import attempt ends with.
+fn reason_code(error: &Error) -> &'static str {
+    match error {
+        Error::Import(e) => e.reason_code(),
+        Error::Bundle(e) => e.reason_code(),
+        Error::Usage(_) | Error::Cursor(_) => "usage",
+        Error::Config(_) | Error::NotInitialized { .. } => "config",
+        Error::Store(_) => "store_error",
+        Error::Io { .. } => "io_error",
+        Error::Quarantine(_) => "quarantine_error",
+        Error::Audit(_) => "audit_error",
+        _ => "failure",
+    }
+}
+
+/// Forwards every stage to the import's own observer, noting it first.
+pub struct Recorder<'a> {
+    inner: &'a mut dyn Observer,
+    reached: &'a mut Reached,
+}
+
+impl Observer for Recorder<'_> {
+    fn stage(&mut self, stage: Stage<'_>) -> Result<(), ImportError> {
+        match stage {
+            Stage::Admitted { site_id, .. } => {
+                self.reached.admitted = true;
+                self.reached.site_id = Some(site_id.to_owned());
+            }
+            Stage::Staged { bundle_hash } => {
+                self.reached.staged = true;
+                self.reached.bundle_hash = Some(bundle_hash.to_owned());
+            }
+            Stage::Applying | Stage::Committed => {}
+        }
+        self.inner.stage(stage)
+    }
+}
