@@ -76,6 +76,15 @@ fn future_cursor(store: Backend) {
         "error: future cursor: bundle cursor `{cursor}` from site `site-a` is more than 300 s ahead of this site's clock (`{T0_TEXT}`, FederationImport.MaxClockSkewSeconds); check the exporting site's clock, or pass --force --reason TEXT to import it anyway\n"
     );
     at(&b, T0, &import()).code(7).stderr_is(&refusal);
+    // validate makes the same check, and says so.
+    let report = at(&b, T0, &["feedser", "bundle", "validate", path]).code(7);
+    assert!(
+        report
+            .stdout
+            .contains("Not ready for import:\n  - future cursor: bundle cursor `"),
+        "{}",
+        report.stdout
+    );
     // One millisecond past the budget is refused; exactly at it is accepted.
     at(&b, T0 + HOUR - 300_001, &import()).code(7);
     let dry = at(

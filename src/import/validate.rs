@@ -58,6 +58,7 @@ pub fn validate(
     input: Input<'_>,
     policy: &ImportPolicy,
     label: String,
+    now: &str,
 ) -> ValidationReport {
     let pending = || Check::NotChecked("not reached".into());
     let mut report = ValidationReport {
@@ -99,7 +100,7 @@ pub fn validate(
     report.since_cursor = manifest.since_cursor;
     report.export_cursor = Some(manifest.export_cursor);
     report.counts = Some(manifest.counts);
-    let decision = admission(store, policy, &bundle, &mut report, input.len);
+    let decision = admission(store, policy, &bundle, &mut report, (input.len, now));
     let verified = match decision {
         Some(decision) => decision.apply(bundle),
         None => bundle.skip_signature(),
@@ -134,7 +135,7 @@ fn admission(
     policy: &ImportPolicy,
     bundle: &bundle::UnverifiedBundle,
     report: &mut ValidationReport,
-    len: Option<u64>,
+    (len, now): (Option<u64>, &str),
 ) -> Option<SignatureDecision> {
     let manifest = bundle.manifest();
     let site = match admit::registered_site(store, policy, &manifest.site_id) {
@@ -173,7 +174,9 @@ fn admission(
     match store.ledger_by_manifest(&site.site_id, bundle.manifest_sha256()) {
         Ok(Some(entry)) => report.already_imported_at = Some(entry.imported_at),
         Ok(None) => {
-            if let Err(e) = admit::check_cursor(&site, manifest) {
+            let checks = admit::check_cursor(&site, manifest)
+                .and_then(|()| admit::check_future_cursor(&site, manifest, policy, now));
+            if let Err(e) = checks {
                 report.refuse(&e);
             }
         }

@@ -20,7 +20,13 @@ impl Validate {
         let store = ctx.open_store()?;
         let input = super::open_input(&self.bundle)?;
         let label = self.bundle.display().to_string();
-        let report = crate::import::validate(store.as_ref(), input, &ctx.import_policy(), label);
+        let report = crate::import::validate(
+            store.as_ref(),
+            input,
+            &ctx.import_policy(),
+            label,
+            &crate::cli::context::now(),
+        );
         if self.json {
             ctx.out.json(&report)?;
         } else {
