@@ -20,7 +20,9 @@ pub struct SpooledBundle {
     signer_key_id: Option<String>,
     compressed_size: u64,
     dir: Option<PathBuf>,
+    /// Caps of one line and of one JSON string in it.
     max_line: u64,
+    max_field: u64,
 }
 
 impl SpooledBundle {
@@ -31,7 +33,7 @@ impl SpooledBundle {
         signer_key_id: Option<String>,
         compressed_size: u64,
         dir: Option<&Path>,
-        max_line: u64,
+        (max_line, max_field): (u64, u64),
     ) -> Self {
         let dir = dir.map(Path::to_path_buf);
         Self {
@@ -42,6 +44,7 @@ impl SpooledBundle {
             compressed_size,
             dir,
             max_line,
+            max_field,
         }
     }
 
@@ -68,7 +71,7 @@ impl SpooledBundle {
 
     fn reader(&self, member: Member) -> Result<LineReader, BundleError> {
         let dir = self.dir.as_deref().ok_or(BundleError::NotSpooled)?;
-        LineReader::open(dir, member, self.max_line)
+        LineReader::open(dir, member, self.max_line, self.max_field)
     }
 
     /// Each canonical with its edges, in bundle order.

@@ -115,6 +115,7 @@ impl Context {
             max_bundle_size_bytes: i.max_bundle_size_bytes,
             require_signature: f.require_signature,
             skip_signature_on_trusted_sites: i.skip_signature_on_trusted_sites,
+            max_decompression_ratio: i.max_decompression_ratio,
         }
     }
 

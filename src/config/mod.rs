@@ -63,6 +63,8 @@ pub struct FederationImport {
     pub allowed_sites: Vec<String>,
     pub max_bundle_size_bytes: u64,
     pub skip_signature_on_trusted_sites: bool,
+    /// Decompressed bytes allowed per compressed byte (zstd bomb cap).
+    pub max_decompression_ratio: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +104,7 @@ impl Default for FederationImport {
             allowed_sites: Vec::new(),
             max_bundle_size_bytes: 100 * 1024 * 1024,
             skip_signature_on_trusted_sites: false,
+            max_decompression_ratio: crate::bundle::DEFAULT_MAX_RATIO,
         }
     }
 }
@@ -190,6 +193,12 @@ impl FileConfig {
         if self.federation_import.max_bundle_size_bytes == 0 {
             return Err(bad(
                 "FederationImport.MaxBundleSizeBytes",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.federation_import.max_decompression_ratio == 0 {
+            return Err(bad(
+                "FederationImport.MaxDecompressionRatio",
                 "must be at least 1".into(),
             ));
         }

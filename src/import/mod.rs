@@ -36,6 +36,8 @@ pub struct ImportPolicy {
     pub max_bundle_size_bytes: u64,
     pub require_signature: bool,
     pub skip_signature_on_trusted_sites: bool,
+    /// `FederationImport.MaxDecompressionRatio`.
+    pub max_decompression_ratio: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -118,6 +120,7 @@ pub fn import(
     }
     let limits = Limits {
         max_bundle_bytes: policy.max_bundle_size_bytes,
+        max_ratio: policy.max_decompression_ratio,
         ..Limits::default()
     };
     let bundle = bundle::open(input.reader, &limits)?;

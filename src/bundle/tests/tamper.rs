@@ -116,6 +116,14 @@ fn specific_errors_for_typical_damage() {
     bad[5] = 0x68; // window descriptor: 2^23 would decode the same data
     assert!(matches!(
         open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
+        BundleError::WindowLimit {
+            window_log: 23,
+            limit: 22
+        }
+    ));
+    bad[5] = 0x58; // 2^21: under the cap, but not the canonical window
+    assert!(matches!(
+        open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
         BundleError::FrameHeader { .. }
     ));
     let mut bad = bytes.clone();
