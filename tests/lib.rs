@@ -10,6 +10,7 @@ mod conflicts;
 mod crash;
 mod federation;
 mod home_config;
+mod hostile;
 mod ingest;
 mod keys;
 mod pg_site;

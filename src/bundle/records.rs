@@ -3,8 +3,10 @@
 //! canonical in canonical order), holding one canonical and its edges at a
 //! time. An edge that names a canonical that never comes, or comes out of
 //! order, is only known as such once the canonicals run out, so that error
-//! arrives after the records before it: callers apply records inside a
-//! transaction and drop it on any error.
+//! arrives after the records before it: callers first run
+//! [`SpooledBundle::check_rows`], which reads every row once and keeps none,
+//! so a bad row is refused before anything is applied (and still apply
+//! inside a transaction dropped on any error).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -87,6 +89,17 @@ impl SpooledBundle {
             pending: None,
             done: false,
         })
+    }
+
+    /// Reads and checks every row, keeping none: the first bad row's error.
+    pub fn check_rows(&self) -> Result<(), BundleError> {
+        for record in self.records()? {
+            record?;
+        }
+        for deletion in self.deletions()? {
+            deletion?;
+        }
+        Ok(())
     }
 
     pub fn deletions(

@@ -1,8 +1,9 @@
 //! Importing a bundle: admit, spool and verify, then apply in one transaction.
 //!
-//! Nothing reaches the store before the whole bundle has been read and every
+//! Nothing reaches the store before the whole bundle has been read, every
 //! member's sha256 checked against the signed manifest (members are spooled to
-//! a private staging directory that is removed afterwards). The apply phase is
+//! a private staging directory that is removed afterwards) and every row
+//! parsed and checked once. The apply phase is
 //! one store transaction — rows, tombstones, ledger row, events, merge bases —
 //! committed only when everything succeeded and this is not a dry run.
 
@@ -149,6 +150,7 @@ pub fn import(
     })?;
     let spooled = verified.spool(Some(&opts.staging_dir))?;
     check_size(Some(&site), policy, spooled.compressed_size())?;
+    spooled.check_rows()?;
     observer.stage(Stage::Staged {
         bundle_hash: spooled.bundle_hash(),
     })?;
