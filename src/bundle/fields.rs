@@ -53,6 +53,17 @@ pub(crate) fn first_long_string(json: &[u8], limit: u64) -> Option<LongField> {
     None
 }
 
+/// [`first_long_string`] as the detail of a malformed-document error.
+pub(crate) fn check_strings(json: &[u8], limit: u64) -> Result<(), String> {
+    match first_long_string(json, limit) {
+        None => Ok(()),
+        Some(long) => Err(format!(
+            "field `{}` holds a string of {} bytes, over the limit of {limit}",
+            long.field, long.size
+        )),
+    }
+}
+
 /// The index of the quote closing a string that starts at `start` (or the
 /// end of the input if it never closes).
 fn string_end(json: &[u8], start: usize) -> usize {

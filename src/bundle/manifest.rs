@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fields::first_long_string;
+use super::fields::check_strings;
 use super::{ArchivePath, BundleError, FORMAT_VERSION, Member, frame};
 use crate::cursor::{Cursor, format_millis};
 
@@ -65,12 +65,7 @@ impl Manifest {
 
     /// Parses and checks untrusted manifest bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
-        if let Some(long) = first_long_string(bytes, MAX_FIELD_BYTES) {
-            return Err(malformed(format!(
-                "field `{}` holds a string of {} bytes, over the limit of {MAX_FIELD_BYTES}",
-                long.field, long.size
-            )));
-        }
+        check_strings(bytes, MAX_FIELD_BYTES).map_err(malformed)?;
         let manifest: Manifest =
             serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
         if manifest.version != FORMAT_VERSION {
