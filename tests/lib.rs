@@ -11,6 +11,7 @@ mod crash;
 mod faults;
 mod federation;
 mod home_config;
+mod hostile;
 mod ingest;
 mod keys;
 mod pg_site;

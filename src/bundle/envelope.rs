@@ -125,6 +125,7 @@ impl Envelope {
     /// Parses untrusted envelope bytes and checks everything but trust.
     pub(crate) fn parse(bytes: &[u8], manifest_sha256: &str) -> Result<Self, SignatureError> {
         let malformed = |detail: String| SignatureError::Malformed { detail };
+        super::fields::check_strings(bytes, super::manifest::MAX_FIELD_BYTES).map_err(malformed)?;
         let env: Envelope = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
         if env.to_bytes() != bytes {
             return Err(malformed(

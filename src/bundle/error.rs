@@ -30,9 +30,17 @@ pub enum BundleError {
     #[error("zstd frame header is not canonical: found `{found}`, expected `{expected}`")]
     FrameHeader { found: String, expected: String },
     #[error(
-        "bundle needs a zstd window of 2^{window_log} bytes but the limit is 2^{limit}: raise the window limit"
+        "bundle needs a zstd window of 2^{window_log} bytes, over the limit of 2^{limit}: ask the sender for a bundle made by `stella feedser bundle export`"
     )]
     WindowLimit { window_log: u32, limit: u32 },
+    #[error(
+        "bundle expands more than {ratio} times when decompressed: refused as a possible zstd bomb; if the sender is trusted, raise FederationImport.MaxDecompressionRatio"
+    )]
+    RatioExceeded { ratio: u64 },
+    #[error(
+        "manifest declares {declared} bytes of members, over the limit of {limit}: ask the sender for smaller bundles (--max-items)"
+    )]
+    ContentTooLarge { declared: u128, limit: u64 },
     #[error("zstd stream is corrupt: {detail}")]
     Zstd { detail: String },
     #[error(
@@ -114,6 +122,16 @@ pub enum BundleError {
         line: u64,
         detail: String,
     },
+    #[error(
+        "line {line} of `{path}`: field `{field}` holds a string of {size} bytes, over the limit of {limit}"
+    )]
+    FieldTooLong {
+        path: &'static str,
+        line: u64,
+        field: String,
+        size: u64,
+        limit: u64,
+    },
     #[error("line {line} of `{path}` is not in canonical form (compact JSON, model field order)")]
     NonCanonicalRow { path: &'static str, line: u64 },
     #[error(
@@ -168,6 +186,8 @@ impl BundleError {
             E::NotZstd { .. } => "not_zstd",
             E::FrameHeader { .. } => "zstd_header_not_canonical",
             E::WindowLimit { .. } => "zstd_window_too_large",
+            E::RatioExceeded { .. } => "decompression_ratio_exceeded",
+            E::ContentTooLarge { .. } => "content_too_large",
             E::Zstd { .. } => "zstd_corrupt",
             E::NonCanonicalCompression { .. } => "zstd_not_canonical",
             E::UnsupportedLevel { .. } => "unsupported_level",
@@ -193,6 +213,7 @@ impl BundleError {
             E::ProofMismatch => "proof_mismatch",
             E::NotSpooled => "not_spooled",
             E::MalformedRow { .. } => "row_malformed",
+            E::FieldTooLong { .. } => "field_too_long",
             E::NonCanonicalRow { .. } => "row_not_canonical",
             E::IdMismatch { .. } => "id_mismatch",
             E::BadMergeHash { .. } => "merge_hash_malformed",

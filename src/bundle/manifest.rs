@@ -8,8 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fields::check_strings;
 use super::{ArchivePath, BundleError, FORMAT_VERSION, Member, frame};
 use crate::cursor::{Cursor, format_millis};
+
+/// The longest JSON string a manifest (or an envelope) may hold: the
+/// longest real ones are digests (71 bytes) and site ids (64).
+pub(crate) const MAX_FIELD_BYTES: u64 = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +65,7 @@ impl Manifest {
 
     /// Parses and checks untrusted manifest bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
+        check_strings(bytes, MAX_FIELD_BYTES).map_err(malformed)?;
         let manifest: Manifest =
             serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
         if manifest.version != FORMAT_VERSION {
@@ -78,10 +84,11 @@ impl Manifest {
     }
 
     fn check(&self) -> Result<(), BundleError> {
-        if self.site_id.is_empty() || self.site_id.chars().any(char::is_control) {
+        if !crate::site::is_valid_site_id(&self.site_id) {
             return Err(malformed(format!(
-                "invalid site id `{}`",
-                self.site_id.escape_debug()
+                "invalid site id `{}` ({})",
+                self.site_id.escape_debug(),
+                crate::site::SITE_ID_RULE
             )));
         }
         if self

@@ -14,12 +14,14 @@
 //!   [`SignatureProof`] from [`UnverifiedBundle::check_signature`] or an
 //!   explicit [`UnverifiedBundle::skip_signature`].
 //! - Reading is streaming and bounded: the compressed input, the manifest,
-//!   the envelope, each NDJSON line and the zstd window all have caps
+//!   the envelope, each NDJSON line, each JSON string, the zstd window, the
+//!   members' declared total and the decompression ratio all have caps
 //!   ([`Limits`]); rows are spooled to disk and merge-joined in constant
 //!   memory.
 
 mod envelope;
 mod error;
+mod fields;
 mod frame;
 mod manifest;
 mod path;
@@ -71,6 +73,11 @@ impl Member {
     }
 }
 
+/// The default of [`Limits::max_ratio`] (config
+/// `FederationImport.MaxDecompressionRatio`): real NDJSON bundles expand
+/// about 5 to 20 times.
+pub const DEFAULT_MAX_RATIO: u64 = 200;
+
 /// Caps applied while reading an untrusted bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -82,6 +89,14 @@ pub struct Limits {
     pub max_line_bytes: u64,
     /// Largest zstd window the decoder may allocate, as a power of two.
     pub max_window_log: u32,
+    /// Decompressed bytes per compressed byte read so far (the first 64 KiB
+    /// of input count as 64 KiB however small they are): a zstd bomb stops
+    /// at this ratio, long before its declared sizes are reached.
+    pub max_ratio: u64,
+    /// The sum of the member sizes the manifest declares.
+    pub max_content_bytes: u64,
+    /// One JSON string (key or value) of a row, as encoded.
+    pub max_field_bytes: u64,
 }
 
 impl Default for Limits {
@@ -92,6 +107,9 @@ impl Default for Limits {
             max_signature_bytes: 64 << 10,
             max_line_bytes: 4 << 20,
             max_window_log: frame::WINDOW_LOG,
+            max_ratio: DEFAULT_MAX_RATIO,
+            max_content_bytes: 16 << 30,
+            max_field_bytes: 256 << 10,
         }
     }
 }

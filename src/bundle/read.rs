@@ -31,6 +31,7 @@ pub struct UnverifiedBundle<'a> {
     manifest_sha256: String,
     envelope: Envelope,
     max_line: u64,
+    max_field: u64,
 }
 
 /// A bundle whose signature verified, or whose check the caller skipped.
@@ -52,6 +53,13 @@ pub fn open<'a>(
     let manifest_sha256 = sha256_tagged(&manifest_bytes);
     let envelope = Envelope::parse(&envelope_bytes, &manifest_sha256)?;
     let manifest = Manifest::parse(&manifest_bytes)?;
+    let declared: u128 = manifest.files.iter().map(|f| u128::from(f.size)).sum();
+    if declared > u128::from(limits.max_content_bytes) {
+        return Err(BundleError::ContentTooLarge {
+            declared,
+            limit: limits.max_content_bytes,
+        });
+    }
     stream.reencode_at(manifest.zstd_level)?;
     Ok(UnverifiedBundle {
         stream,
@@ -60,6 +68,7 @@ pub fn open<'a>(
         manifest_sha256,
         envelope,
         max_line: limits.max_line_bytes,
+        max_field: limits.max_field_bytes,
     })
 }
 
@@ -136,6 +145,7 @@ impl VerifiedBundle<'_> {
             manifest,
             manifest_sha256,
             max_line,
+            max_field,
             ..
         } = self.inner;
         for (i, member) in Member::ALL.into_iter().enumerate() {
@@ -150,7 +160,7 @@ impl VerifiedBundle<'_> {
             self.signer_key_id,
             compressed_size,
             dir,
-            max_line,
+            (max_line, max_field),
         ))
     }
 }

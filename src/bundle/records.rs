@@ -3,8 +3,10 @@
 //! canonical in canonical order), holding one canonical and its edges at a
 //! time. An edge that names a canonical that never comes, or comes out of
 //! order, is only known as such once the canonicals run out, so that error
-//! arrives after the records before it: callers apply records inside a
-//! transaction and drop it on any error.
+//! arrives after the records before it: callers first run
+//! [`SpooledBundle::check_rows`], which reads every row once and keeps none,
+//! so a bad row is refused before anything is applied (and still apply
+//! inside a transaction dropped on any error).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,9 @@ pub struct SpooledBundle {
     signer_key_id: Option<String>,
     compressed_size: u64,
     dir: Option<PathBuf>,
+    /// Caps of one line and of one JSON string in it.
     max_line: u64,
+    max_field: u64,
 }
 
 impl SpooledBundle {
@@ -31,7 +35,7 @@ impl SpooledBundle {
         signer_key_id: Option<String>,
         compressed_size: u64,
         dir: Option<&Path>,
-        max_line: u64,
+        (max_line, max_field): (u64, u64),
     ) -> Self {
         let dir = dir.map(Path::to_path_buf);
         Self {
@@ -42,6 +46,7 @@ impl SpooledBundle {
             compressed_size,
             dir,
             max_line,
+            max_field,
         }
     }
 
@@ -68,7 +73,7 @@ impl SpooledBundle {
 
     fn reader(&self, member: Member) -> Result<LineReader, BundleError> {
         let dir = self.dir.as_deref().ok_or(BundleError::NotSpooled)?;
-        LineReader::open(dir, member, self.max_line)
+        LineReader::open(dir, member, self.max_line, self.max_field)
     }
 
     /// Each canonical with its edges, in bundle order.
@@ -84,6 +89,17 @@ impl SpooledBundle {
             pending: None,
             done: false,
         })
+    }
+
+    /// Reads and checks every row, keeping none: the first bad row's error.
+    pub fn check_rows(&self) -> Result<(), BundleError> {
+        for record in self.records()? {
+            record?;
+        }
+        for deletion in self.deletions()? {
+            deletion?;
+        }
+        Ok(())
     }
 
     pub fn deletions(

@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::fields::first_long_string;
 use super::manifest::is_sha256_tag;
 use super::{BundleError, Member};
 use crate::model::{Canonical, Deletion, SourceEdge, canonical_id};
@@ -20,11 +21,17 @@ pub(crate) struct LineReader {
     reader: BufReader<File>,
     line: u64,
     max: u64,
+    max_field: u64,
     buf: Vec<u8>,
 }
 
 impl LineReader {
-    pub(crate) fn open(dir: &Path, member: Member, max: u64) -> Result<Self, BundleError> {
+    pub(crate) fn open(
+        dir: &Path,
+        member: Member,
+        max: u64,
+        max_field: u64,
+    ) -> Result<Self, BundleError> {
         let file_path = dir.join(member.path());
         let file = File::open(&file_path).map_err(|source| BundleError::Spool {
             path: file_path,
@@ -35,6 +42,7 @@ impl LineReader {
             reader: BufReader::new(file),
             line: 0,
             max,
+            max_field,
             buf: Vec::new(),
         })
     }
@@ -67,6 +75,15 @@ impl LineReader {
         let Some(body) = self.buf.strip_suffix(b"\n") else {
             return Err(BundleError::MissingFinalNewline { path });
         };
+        if let Some(long) = first_long_string(body, self.max_field) {
+            return Err(BundleError::FieldTooLong {
+                path,
+                line,
+                field: long.field,
+                size: long.size,
+                limit: self.max_field,
+            });
+        }
         let row: T = serde_json::from_slice(body).map_err(|e| BundleError::MalformedRow {
             path,
             line,
@@ -194,7 +211,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let body = "{\"a\":1}\n{\"a\": 2}\n{\"a\":3}";
         std::fs::write(dir.path().join("edges.ndjson"), body).unwrap();
-        let mut r = LineReader::open(dir.path(), Member::Edges, 64).unwrap();
+        let mut r = LineReader::open(dir.path(), Member::Edges, 64, 64).unwrap();
         let (line, v): (u64, serde_json::Value) = r.next_row().unwrap().unwrap();
         assert_eq!((line, v), (1, serde_json::json!({"a": 1})));
         assert!(matches!(
@@ -205,7 +222,7 @@ mod tests {
             r.next_row::<serde_json::Value>(),
             Err(BundleError::MissingFinalNewline { .. })
         ));
-        let mut r = LineReader::open(dir.path(), Member::Edges, 7).unwrap();
+        let mut r = LineReader::open(dir.path(), Member::Edges, 7, 64).unwrap();
         assert!(matches!(
             r.next_row::<serde_json::Value>(),
             Err(BundleError::LineTooLong {

@@ -17,7 +17,14 @@ pub(crate) struct TarStream<'a> {
     dec: zstd::stream::read::Decoder<'static, Input<'a>>,
     limit: u64,
     tee: Tee,
+    /// Decompressed bytes so far, and how many per compressed byte may come.
+    decoded: u64,
+    max_ratio: u64,
 }
+
+/// Compressed input below this size counts as this size for the ratio cap,
+/// so a tiny honest bundle (mostly tar padding) is never taken for a bomb.
+const RATIO_FLOOR: u64 = 64 << 10;
 
 /// The re-encoding of what has been decoded so far.
 enum Tee {
@@ -47,7 +54,7 @@ impl<'a> TarStream<'a> {
         counting
             .read_exact(&mut head)
             .map_err(|e| read_error(e, limit))?;
-        frame::check_header(&head)?;
+        frame::check_header(&head, limits.max_window_log)?;
         let input = BufReader::new(io::Cursor::new(head).chain(counting));
         let mut dec = zstd::stream::read::Decoder::with_buffer(input)
             .map_err(BundleError::Read)?
@@ -58,6 +65,8 @@ impl<'a> TarStream<'a> {
             dec,
             limit,
             tee: Tee::Pending(Vec::new()),
+            decoded: 0,
+            max_ratio: limits.max_ratio,
         })
     }
 
@@ -76,11 +85,29 @@ impl<'a> TarStream<'a> {
         self.dec
             .read_exact(buf)
             .map_err(|e| read_error(e, self.limit))?;
+        self.check_ratio(buf.len())?;
         match &mut self.tee {
             Tee::Pending(prefix) => prefix.extend_from_slice(buf),
             Tee::Encoding(_, enc) => enc.write_all(buf).map_err(reencode_error)?,
         }
         Ok(())
+    }
+
+    /// Counts `n` more decoded bytes against the compressed bytes read so
+    /// far (which include the decoder's read-ahead, so the count is generous).
+    fn check_ratio(&mut self, n: usize) -> Result<(), BundleError> {
+        self.decoded = self.decoded.saturating_add(n as u64);
+        let (_, counting) = self.dec.get_ref().get_ref().get_ref();
+        let allowed = counting
+            .count()
+            .max(RATIO_FLOOR)
+            .saturating_mul(self.max_ratio);
+        match self.decoded > allowed {
+            true => Err(BundleError::RatioExceeded {
+                ratio: self.max_ratio,
+            }),
+            false => Ok(()),
+        }
     }
 
     fn header(&mut self, expected: &'static str, earlier: &[&str]) -> Result<u64, BundleError> {

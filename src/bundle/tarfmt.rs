@@ -5,7 +5,7 @@
 //! 0, empty user and group names, type `0`, checksum set), its bytes, then
 //! zeros up to the next 512-byte boundary. The archive ends with exactly two
 //! zero blocks. The reader never trusts a header field it has not rebuilt:
-//! it parses only the path, type and size, rebuilds the header it expects
+//! it parses only the type, path and size, rebuilds the header it expects
 //! and compares all 512 bytes.
 
 use tar::{EntryType, Header};
@@ -46,14 +46,17 @@ pub(crate) fn check_header(
     earlier: &[&str],
 ) -> Result<u64, BundleError> {
     let h = Header::from_byte_slice(block);
-    let path = ArchivePath::from_bytes(&h.path_bytes())?;
+    // The type first: a GNU long name or PAX header has a made-up path
+    // (`././@LongLink`) that is better reported for what the entry is.
     let kind = h.entry_type();
     if !kind.is_file() {
+        let name = h.path_bytes();
         return Err(BundleError::NotRegularFile {
-            path: path.to_string(),
+            path: String::from_utf8_lossy(&name).escape_debug().to_string(),
             kind: kind_name(kind).into(),
         });
     }
+    let path = ArchivePath::from_bytes(&h.path_bytes())?;
     if path.as_str() != expected {
         if earlier.contains(&path.as_str()) {
             return Err(BundleError::DuplicateMember {

@@ -153,6 +153,7 @@ impl Context {
             require_signature: f.require_signature,
             skip_signature_on_trusted_sites: i.skip_signature_on_trusted_sites,
             max_clock_skew_seconds: i.max_clock_skew_seconds,
+            max_decompression_ratio: i.max_decompression_ratio,
         }
     }
 

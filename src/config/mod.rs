@@ -69,6 +69,8 @@ pub struct FederationImport {
     pub stale_after_hours: u64,
     /// At most this many bytes of a refused bundle are kept in `quarantine/`.
     pub quarantine_max_bytes: u64,
+    /// Decompressed bytes allowed per compressed byte (zstd bomb cap).
+    pub max_decompression_ratio: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +113,7 @@ impl Default for FederationImport {
             max_clock_skew_seconds: 300,
             stale_after_hours: 48,
             quarantine_max_bytes: 256 * 1024 * 1024,
+            max_decompression_ratio: crate::bundle::DEFAULT_MAX_RATIO,
         }
     }
 }
@@ -205,6 +208,12 @@ impl FileConfig {
         if self.federation_import.stale_after_hours == 0 {
             return Err(bad(
                 "FederationImport.StaleAfterHours",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.federation_import.max_decompression_ratio == 0 {
+            return Err(bad(
+                "FederationImport.MaxDecompressionRatio",
                 "must be at least 1".into(),
             ));
         }

@@ -130,3 +130,18 @@ fn replay_staleness_and_quarantine_keys() {
         "invalid config file `/etc/stella/concelier.yaml`: FederationImport.StaleAfterHours: must be at least 1"
     );
 }
+
+#[test]
+fn decompression_ratio_defaults_to_200_and_must_be_positive() {
+    assert_eq!(
+        parse("").unwrap().federation_import.max_decompression_ratio,
+        200
+    );
+    let config = parse("FederationImport: { MaxDecompressionRatio: 50 }").unwrap();
+    assert_eq!(config.federation_import.max_decompression_ratio, 50);
+    let err = parse("FederationImport: { MaxDecompressionRatio: 0 }").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: FederationImport.MaxDecompressionRatio: must be at least 1"
+    );
+}

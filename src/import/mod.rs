@@ -1,8 +1,9 @@
 //! Importing a bundle: admit, spool and verify, then apply in one transaction.
 //!
-//! Nothing reaches the store before the whole bundle has been read and every
+//! Nothing reaches the store before the whole bundle has been read, every
 //! member's sha256 checked against the signed manifest (members are spooled to
-//! a private staging directory that is removed afterwards). The apply phase is
+//! a private staging directory that is removed afterwards) and every row
+//! parsed and checked once. The apply phase is
 //! one store transaction — rows, tombstones, ledger row, events, merge bases —
 //! committed only when everything succeeded and this is not a dry run.
 
@@ -39,6 +40,8 @@ pub struct ImportPolicy {
     pub skip_signature_on_trusted_sites: bool,
     /// How far ahead of `ImportOptions::now` a bundle's cursor may be.
     pub max_clock_skew_seconds: u64,
+    /// `FederationImport.MaxDecompressionRatio`.
+    pub max_decompression_ratio: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +147,7 @@ pub fn import(
     }
     let limits = Limits {
         max_bundle_bytes: policy.max_bundle_size_bytes,
+        max_ratio: policy.max_decompression_ratio,
         ..Limits::default()
     };
     let bundle = bundle::open(input.reader, &limits)?;
@@ -173,6 +177,7 @@ pub fn import(
     })?;
     let spooled = verified.spool(Some(&opts.staging_dir))?;
     check_size(Some(&site), policy, spooled.compressed_size())?;
+    spooled.check_rows()?;
     observer.stage(Stage::Staged {
         bundle_hash: spooled.bundle_hash(),
     })?;

@@ -84,6 +84,7 @@ pub fn validate(
     }
     let limits = Limits {
         max_bundle_bytes: policy.max_bundle_size_bytes.max(input.len.unwrap_or(0)),
+        max_ratio: policy.max_decompression_ratio,
         ..Limits::default()
     };
     let bundle = match bundle::open(input.reader, &limits) {

@@ -116,6 +116,14 @@ fn specific_errors_for_typical_damage() {
     bad[5] = 0x68; // window descriptor: 2^23 would decode the same data
     assert!(matches!(
         open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
+        BundleError::WindowLimit {
+            window_log: 23,
+            limit: 22
+        }
+    ));
+    bad[5] = 0x58; // 2^21: under the cap, but not the canonical window
+    assert!(matches!(
+        open(Box::new(&bad[..]), &Limits::default()).unwrap_err(),
         BundleError::FrameHeader { .. }
     ));
     let mut bad = bytes.clone();
@@ -190,4 +198,36 @@ fn a_different_level_than_the_manifest_states_is_refused() {
         .unwrap_err();
         assert!(matches!(err, BundleError::UnsupportedLevel { level: l } if l == level));
     }
+}
+
+#[test]
+fn header_check_names_the_bytes() {
+    assert!(
+        matches!(frame::check_header(&[0; 6], frame::WINDOW_LOG), Err(BundleError::NotZstd { found }) if found == "00000000")
+    );
+    let err =
+        frame::check_header(&[0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58], frame::WINDOW_LOG).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "zstd frame header is not canonical: found `28b52ffd0458`, expected `28b52ffd0460`"
+    );
+    let err =
+        frame::check_header(&[0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x68], frame::WINDOW_LOG).unwrap_err();
+    assert!(matches!(err, BundleError::FrameHeader { .. }), "{err}");
+}
+
+#[test]
+fn windows_over_the_cap_are_named() {
+    for (descriptor, log) in [(0x60, 22), (0x61, 23), (0x68, 23), (0x88, 27), (0xf8, 41)] {
+        assert_eq!(frame::window_log(descriptor), log, "{descriptor:#x}");
+    }
+    let err =
+        frame::check_header(&[0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x88], frame::WINDOW_LOG).unwrap_err();
+    assert!(matches!(
+        err,
+        BundleError::WindowLimit {
+            window_log: 27,
+            limit: 22
+        }
+    ));
 }
