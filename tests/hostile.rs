@@ -38,6 +38,17 @@ pub fn refused(b: &Site, bundle: &[u8], code: i32, message: &str) {
         .code(code)
         .stderr_is(&format!("error: {message}\n"));
     assert_untouched(b);
+    // validate refuses it too, with the same code, and says why.
+    let path = b.path("hostile.tar.zst");
+    let report = b
+        .cmd(&["feedser", "bundle", "validate", path.to_str().unwrap()])
+        .code(code);
+    assert!(
+        report.stdout.contains("Not ready for import:\n"),
+        "{}",
+        report.stdout
+    );
+    assert_untouched(b);
 }
 
 #[track_caller]

@@ -28,7 +28,7 @@ pub use admit::{
 };
 pub use error::ImportError;
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
-pub use validate::{Check, ValidationReport, validate};
+pub use validate::{Check, Request, ValidationReport, validate};
 
 /// What the config says about imports, resolved once.
 #[derive(Clone, Debug)]

@@ -53,13 +53,25 @@ impl ValidationReport {
     }
 }
 
+/// What `validate` is asked: the name to report, the time for the cursor
+/// checks, and where it may spool the members while it reads their rows.
+pub struct Request<'a> {
+    pub label: String,
+    pub now: &'a str,
+    pub staging: &'a std::path::Path,
+}
+
 pub fn validate(
     store: &dyn Store,
     input: Input<'_>,
     policy: &ImportPolicy,
-    label: String,
-    now: &str,
+    request: Request<'_>,
 ) -> ValidationReport {
+    let Request {
+        label,
+        now,
+        staging,
+    } = request;
     let pending = || Check::NotChecked("not reached".into());
     let mut report = ValidationReport {
         bundle: label,
@@ -106,7 +118,18 @@ pub fn validate(
         Some(decision) => decision.apply(bundle),
         None => bundle.skip_signature(),
     };
-    match verified.spool(None) {
+    // Rows are read too (from a private spool that is removed after), so
+    // validate refuses every bundle import would.
+    let spool = tempfile::Builder::new()
+        .prefix("validate-")
+        .tempdir_in(staging);
+    let checked = match &spool {
+        Ok(dir) => verified
+            .spool(Some(dir.path()))
+            .and_then(|s| s.check_rows().map(|()| s)),
+        Err(_) => verified.spool(None),
+    };
+    match checked {
         Ok(spooled) => {
             report.bundle_hash = Some(spooled.bundle_hash().to_owned());
             report.hash = Check::Valid("every member matches the manifest".into());

@@ -20,13 +20,15 @@ impl Validate {
         let store = ctx.open_store()?;
         let input = super::open_input(&self.bundle)?;
         let label = self.bundle.display().to_string();
-        let report = crate::import::validate(
-            store.as_ref(),
-            input,
-            &ctx.import_policy(),
+        let staging = ctx.home.staging_dir();
+        std::fs::create_dir_all(&staging)
+            .map_err(crate::error::Error::io("cannot create directory", &staging))?;
+        let request = crate::import::Request {
             label,
-            &crate::cli::context::now(),
-        );
+            now: &crate::cli::context::now(),
+            staging: &staging,
+        };
+        let report = crate::import::validate(store.as_ref(), input, &ctx.import_policy(), request);
         if self.json {
             ctx.out.json(&report)?;
         } else {
