@@ -11,8 +11,11 @@
 //!   their canonical.
 //! - Readers never see a half-applied transaction.
 
+mod codec;
 pub mod postgres;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 mod types;
 
 pub use types::*;

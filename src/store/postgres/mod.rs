@@ -27,7 +27,7 @@ mod schema;
 mod sites;
 mod store;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod txn;
 mod write;
 

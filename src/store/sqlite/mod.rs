@@ -14,7 +14,7 @@
 //! database is migrated when opened, a newer one is refused.
 
 mod canonical;
-mod codec;
+use crate::store::codec;
 mod events;
 mod export;
 mod feed;

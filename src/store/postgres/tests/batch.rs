@@ -3,9 +3,9 @@
 use proptest::prelude::*;
 
 use super::super::PgOptions;
-use super::sites::new_site;
 use super::*;
 use crate::model::canonical_id;
+use crate::model::{CanonicalRecord, Severity};
 use crate::store::ExportRow;
 
 /// A canonical numbered beyond `u8`, with `edges` edges.
@@ -158,7 +158,7 @@ fn a_thousand_row_batch_round_trips() {
         .collect();
     txn.set_taken_many("b", &pairs).unwrap();
     let events: Vec<_> = (0..1_000u64)
-        .map(|i| super::ledger::event((i % 200) as u8))
+        .map(|i| crate::store::tests::ledger::event((i % 200) as u8))
         .collect();
     txn.append_events(&events).unwrap();
     txn.commit().unwrap();

@@ -7,8 +7,6 @@ use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::super::CHANNEL;
-use super::ledger::entry;
-use super::sites::new_site;
 use super::*;
 
 /// The (channel, payload) pairs that arrive within `wait`.

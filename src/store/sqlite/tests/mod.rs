@@ -1,121 +1,12 @@
-//! Tests of the SQLite store: shared fixtures here, one module per concern.
+//! Tests of what is particular to the SQLite store (schema, pragmas, open
+//! errors, WAL snapshots, busy handling). The behaviour both stores share
+//! is checked once, on both, in `crate::store::tests`; its fixtures are
+//! re-exported here.
 
 mod canonical;
 mod concurrency;
-mod export;
-mod ledger;
 mod schema;
-mod sites;
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::SqliteStore;
-use crate::cursor::Cursor;
-use crate::model::{
-    Canonical, CanonicalRecord, Deletion, RangeEvent, Severity, SourceEdge, Status, VersionRange,
-    canonical_id, edge_id,
-};
 use crate::store::Store;
-
-/// A settable clock shared between a test and its store.
-#[derive(Clone)]
-pub struct TestClock(Arc<AtomicI64>);
-
-impl TestClock {
-    pub fn at(millis: i64) -> Self {
-        Self(Arc::new(AtomicI64::new(millis)))
-    }
-
-    pub fn set(&self, millis: i64) {
-        self.0.store(millis, Ordering::SeqCst);
-    }
-
-    pub fn boxed(&self) -> Box<super::Clock> {
-        let inner = Arc::clone(&self.0);
-        Box::new(move || inner.load(Ordering::SeqCst))
-    }
-}
-
-pub fn memory_store(clock: &TestClock) -> SqliteStore {
-    SqliteStore::open_in_memory()
-        .unwrap()
-        .with_clock(clock.boxed())
-}
-
-pub fn merge_hash(n: u8) -> String {
-    format!("sha256:{n:064x}")
-}
-
-/// Canonical number `n` with edges from the given (source, advisory id) pairs.
-pub fn record(n: u8, edges: &[(&str, &str)]) -> CanonicalRecord {
-    let merge_hash = merge_hash(n);
-    let id = canonical_id(&merge_hash);
-    let edges = edges
-        .iter()
-        .map(|(source, advisory)| SourceEdge {
-            id: edge_id(&id, source, advisory),
-            canonical_id: id,
-            merge_hash: merge_hash.clone(),
-            source: (*source).to_owned(),
-            source_advisory_id: (*advisory).to_owned(),
-            vendor_status: "affected".to_owned(),
-            source_sha256: format!("sha256:{:064x}", u32::from(n) + 1000),
-        })
-        .collect();
-    let canonical = Canonical {
-        id,
-        cve: format!("CVE-2024-{n:04}"),
-        affects_key: format!("pkg:pypi/pkg{}", n % 3),
-        merge_hash,
-        status: Status::Active,
-        severity: Severity::High,
-        title: format!("title {n}"),
-        summary: "a summary with \"quotes\" and ünïcode".to_owned(),
-        cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".to_owned()),
-        version_range: vec![VersionRange {
-            range_type: "ECOSYSTEM".to_owned(),
-            repo: None,
-            events: vec![
-                RangeEvent::Introduced("0".to_owned()),
-                RangeEvent::Fixed("1.2.3".to_owned()),
-            ],
-        }],
-        weaknesses: vec!["CWE-79".to_owned(), "CWE-89".to_owned()],
-        patch_lineage: vec!["0123abcd".to_owned()],
-        published: Some("2024-01-02T03:04:05Z".to_owned()),
-        modified: None,
-    };
-    CanonicalRecord { canonical, edges }
-}
-
-pub fn deletion(n: u8, reason: &str) -> Deletion {
-    Deletion {
-        canonical_id: canonical_id(&merge_hash(n)),
-        merge_hash: merge_hash(n),
-        deleted_at: "2025-01-15T10:30:00.000Z".to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
-/// Puts one record in its own committed transaction.
-pub fn put(store: &mut SqliteStore, record: &CanonicalRecord) -> Cursor {
-    let mut txn = store.begin().unwrap();
-    let cursor = txn.put(record).unwrap();
-    txn.commit().unwrap();
-    cursor
-}
-
-/// Deletes in its own committed transaction.
-pub fn delete(store: &mut SqliteStore, deletion: &Deletion) -> Option<Cursor> {
-    let mut txn = store.begin().unwrap();
-    let cursor = txn.delete(deletion).unwrap();
-    txn.commit().unwrap();
-    cursor
-}
-
-/// A row count, for checking what a rollback left behind.
-pub fn count(store: &SqliteStore, table: &str) -> i64 {
-    let sql = format!("SELECT count(*) FROM {table}");
-    store.conn.query_row(&sql, [], |row| row.get(0)).unwrap()
-}
+pub use crate::store::tests::{Harness, deletion, merge_hash, put, record};

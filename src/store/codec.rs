@@ -1,8 +1,11 @@
-//! Conversions between stored column text and model values.
+//! Conversions between stored column values and model values, shared by
+//! both stores (nothing here knows a database driver's types).
 //!
-//! Everything read back from the database is treated as untrusted: a bad
-//! UUID, enum name, cursor or JSON document becomes `StoreError::Corrupt`
-//! naming the table column and the row key, never a panic.
+//! Everything read back from a database is treated as untrusted: a bad
+//! UUID, enum name, cursor, negative counter or JSON document becomes
+//! `StoreError::Corrupt` naming the table column and the row key, never a
+//! panic. The text forms are the same in both stores, so both hand back
+//! byte-identical records.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,7 +30,7 @@ const ACTIONS: [EventAction; 3] = [
     EventAction::Deleted,
 ];
 
-fn corrupt(what: &'static str, key: &str, detail: impl std::fmt::Display) -> StoreError {
+pub fn corrupt(what: &'static str, key: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         what,
         detail: format!("row `{key}`: {detail}"),
@@ -76,6 +79,14 @@ pub fn count(what: &'static str, key: &str, value: i64) -> Result<u64> {
 /// `i64::MAX` cannot occur in practice; saturating keeps range bounds right.
 pub fn int(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A cursor from a feed row's (seq, millis).
+pub fn feed_cursor(seq: i64, millis: i64) -> Result<Cursor> {
+    Ok(Cursor::new(
+        millis,
+        count("feed.seq", &seq.to_string(), seq)?,
+    ))
 }
 
 pub fn from_json<T: DeserializeOwned>(what: &'static str, key: &str, text: &str) -> Result<T> {
@@ -131,6 +142,16 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_negative_feed_seq_is_corrupt() {
+        let err = feed_cursor(-3, 0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stored row is corrupt (feed.seq): row `-3`: negative value `-3`"
+        );
+        assert_eq!(feed_cursor(4, 9).unwrap(), Cursor::new(9, 4));
     }
 
     #[test]

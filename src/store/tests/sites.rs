@@ -1,16 +1,14 @@
 //! Sites, their policy and their keys.
 
-use super::*;
-use crate::store::{NewKey, NewSite, PolicyChange, Site, StoreError};
+use super::harness::store_suite;
+use super::{Harness, new_site};
+use crate::store::{NewKey, PolicyChange, Site, StoreError};
 
-pub(super) fn new_site(id: &str) -> NewSite {
-    NewSite {
-        site_id: id.to_owned(),
-        display_name: format!("Site {id}"),
-        enabled: true,
-        created_at: "2025-01-01T00:00:00.000Z".to_owned(),
-    }
-}
+store_suite!(
+    sites_are_added_listed_and_unique,
+    policy_changes_set_clear_and_keep_fields,
+    keys_are_added_revoked_and_checked,
+);
 
 fn key(id: &str) -> NewKey {
     NewKey {
@@ -20,10 +18,8 @@ fn key(id: &str) -> NewKey {
     }
 }
 
-#[test]
-fn sites_are_added_listed_and_unique() {
-    let db = test_db!();
-    let mut store = db.store(&TestClock::at(0));
+fn sites_are_added_listed_and_unique(h: &mut Harness) {
+    let store = &mut *h.store;
     store.add_site(&new_site("zeta")).unwrap();
     store.add_site(&new_site("alpha")).unwrap();
     let err = store.add_site(&new_site("alpha")).unwrap_err();
@@ -51,10 +47,8 @@ fn sites_are_added_listed_and_unique() {
     assert_eq!(store.site("nope").unwrap(), None);
 }
 
-#[test]
-fn policy_changes_set_clear_and_keep_fields() {
-    let db = test_db!();
-    let mut store = db.store(&TestClock::at(0));
+fn policy_changes_set_clear_and_keep_fields(h: &mut Harness) {
+    let store = &mut *h.store;
     store.add_site(&new_site("a")).unwrap();
     let set = PolicyChange {
         enabled: Some(false),
@@ -94,10 +88,8 @@ fn policy_changes_set_clear_and_keep_fields() {
     assert!(matches!(err, StoreError::UnknownSite(ref id) if id == "b"));
 }
 
-#[test]
-fn keys_are_added_revoked_and_checked() {
-    let db = test_db!();
-    let mut store = db.store(&TestClock::at(0));
+fn keys_are_added_revoked_and_checked(h: &mut Harness) {
+    let store = &mut *h.store;
     store.add_site(&new_site("a")).unwrap();
     let err = store.add_key("x", &key("k1")).unwrap_err();
     assert!(matches!(err, StoreError::UnknownSite(ref id) if id == "x"));

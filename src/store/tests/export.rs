@@ -1,0 +1,160 @@
+//! Export rows and sizes in feed order, and a model-checked history.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::harness::store_suite;
+use super::{Harness, delete, deletion, merge_hash, put, record};
+use crate::cursor::Cursor;
+use crate::store::{ExportRow, Store, StoreError};
+
+store_suite!(
+    rows_come_in_feed_order_with_since_and_upto,
+    a_row_without_its_feed_entry_is_corrupt,
+);
+
+fn rows(store: &dyn Store, since: Option<u64>, upto: u64) -> Vec<ExportRow> {
+    let mut out = Vec::new();
+    store
+        .export_rows(since, upto, &mut |row| {
+            out.push(row);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// (cursor, items) of export rows, as `export_sizes` should give them.
+fn sizes_of(rows: &[ExportRow]) -> Vec<(Cursor, u64)> {
+    rows.iter()
+        .map(|row| match row {
+            ExportRow::Canonical(c, r) => (*c, 1 + r.edges.len() as u64),
+            ExportRow::Deletion(c, _) => (*c, 1),
+        })
+        .collect()
+}
+
+fn rows_come_in_feed_order_with_since_and_upto(h: &mut Harness) {
+    h.clock.set(100);
+    let store = &mut *h.store;
+    put(store, &record(1, &[("ghsa", "GHSA-a")])); // seq 1, later superseded
+    put(store, &record(2, &[])); // seq 2, later deleted
+    put(store, &record(3, &[("nvd", "CVE-3"), ("go", "GO-3")])); // seq 3
+    h.clock.set(200);
+    delete(store, &deletion(2, "pruned")); // seq 4
+    put(store, &record(1, &[])); // seq 5
+    let want = vec![
+        ExportRow::Canonical(
+            Cursor::new(100, 3),
+            store.canonical(&merge_hash(3)).unwrap().unwrap(),
+        ),
+        ExportRow::Deletion(Cursor::new(200, 4), deletion(2, "pruned")),
+        ExportRow::Canonical(Cursor::new(200, 5), record(1, &[])),
+    ];
+    assert_eq!(rows(store, None, 5), want);
+    assert_eq!(rows(store, None, u64::MAX), want);
+    assert_eq!(rows(store, Some(3), 5), want[1..]);
+    assert_eq!(rows(store, Some(2), 4), want[..2]);
+    assert_eq!(rows(store, Some(5), 5), []);
+    assert_eq!(rows(store, Some(0), 2), []);
+    let sizes = [(100, 3, 3), (200, 4, 1), (200, 5, 1)].map(|(m, s, n)| (Cursor::new(m, s), n));
+    assert_eq!(store.export_sizes(None).unwrap(), sizes);
+    assert_eq!(store.export_sizes(Some(4)).unwrap(), sizes[2..]);
+    assert_eq!(store.export_sizes(Some(5)).unwrap(), []);
+}
+
+fn a_row_without_its_feed_entry_is_corrupt(h: &mut Harness) {
+    put(&mut *h.store, &record(1, &[]));
+    h.raw.exec("DELETE FROM feed");
+    let err = h.store.export_rows(None, 10, &mut |_| Ok(())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "stored row is corrupt (feed): no feed row for change_seq `1`"
+    );
+    assert!(matches!(
+        h.store.export_sizes(None),
+        Err(StoreError::Corrupt { what: "feed", .. })
+    ));
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Put(u8, usize),
+    Delete(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..6, 0usize..4).prop_map(|(n, e)| Op::Put(n, e)),
+        (0u8..6).prop_map(Op::Delete),
+    ]
+}
+
+const SOURCES: [(&str, &str); 3] = [("ghsa", "GHSA-1"), ("nvd", "CVE-1"), ("pypa", "PYSEC-1")];
+
+/// Whatever the history, an export is exactly the final state in feed
+/// order, any split at `since` concatenates back to it, and the sizes line
+/// up with the rows.
+fn export_matches_the_model(
+    h: &mut Harness,
+    ops: Vec<Op>,
+    split: u64,
+) -> Result<(), TestCaseError> {
+    h.clock.set(1);
+    let store = &mut *h.store;
+    let mut model: BTreeMap<u64, ExportRow> = BTreeMap::new();
+    let mut at: BTreeMap<u8, u64> = BTreeMap::new();
+    for op in ops {
+        let (n, row) = match op {
+            Op::Put(n, e) => {
+                let rec = record(n, &SOURCES[..e.min(3)]);
+                let c = put(store, &rec);
+                (n, Some(ExportRow::Canonical(c, rec)))
+            }
+            Op::Delete(n) => {
+                let d = deletion(n, "pruned");
+                (n, delete(store, &d).map(|c| ExportRow::Deletion(c, d)))
+            }
+        };
+        if let Some(row) = row {
+            let (ExportRow::Canonical(c, _) | ExportRow::Deletion(c, _)) = &row;
+            if let Some(old) = at.insert(n, c.seq()) {
+                model.remove(&old);
+            }
+            model.insert(c.seq(), row);
+        }
+    }
+    let want: Vec<ExportRow> = model.into_values().collect();
+    prop_assert_eq!(&rows(store, None, u64::MAX), &want);
+    let mut joined = rows(store, None, split);
+    joined.extend(rows(store, Some(split), u64::MAX));
+    prop_assert_eq!(&joined, &want);
+    prop_assert_eq!(store.export_sizes(None).unwrap(), sizes_of(&want));
+    let tail = sizes_of(&rows(store, Some(split), u64::MAX));
+    prop_assert_eq!(store.export_sizes(Some(split)).unwrap(), tail);
+    Ok(())
+}
+
+mod model {
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn sqlite_export_matches_a_model_of_the_history(ops in prop::collection::vec(op(), 1..30), split in 0u64..32) {
+            export_matches_the_model(&mut Harness::sqlite(), ops, split)?;
+        }
+    }
+
+    proptest! {
+        // A fresh database per case: fewer cases.
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn postgres_export_matches_a_model_of_the_history(ops in prop::collection::vec(op(), 1..30), split in 0u64..32) {
+            if let Some(mut h) = Harness::postgres() {
+                export_matches_the_model(&mut h, ops, split)?;
+            }
+        }
+    }
+}
