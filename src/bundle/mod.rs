@@ -42,6 +42,7 @@ pub use manifest::{Counts, FileEntry, Manifest};
 pub use path::ArchivePath;
 pub use read::{UnverifiedBundle, VerifiedBundle, open};
 pub use records::SpooledBundle;
+pub(crate) use rows::is_advisory_key;
 
 pub use spool::{NdjsonSpool, SpooledMember};
 pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
