@@ -208,6 +208,14 @@ impl Envelope {
     }
 }
 
+/// [`Envelope::parse`] as [`super::open`] applies it, giving the key ids of a
+/// well-formed envelope: the public entry point of the fuzz targets only.
+#[doc(hidden)]
+pub fn parse_envelope(bytes: &[u8], manifest_sha256: &str) -> Result<Vec<String>, SignatureError> {
+    let env = Envelope::parse(bytes, manifest_sha256)?;
+    Ok(env.signatures.into_iter().map(|s| s.keyid).collect())
+}
+
 /// Base64 that re-encodes to itself, holding DER that re-encodes to itself.
 fn decode_sig(text: &str) -> Option<Signature> {
     let der = STANDARD.decode(text).ok()?;

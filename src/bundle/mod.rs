@@ -36,12 +36,16 @@ mod write;
 #[cfg(test)]
 mod tests;
 
+#[doc(hidden)]
+pub use envelope::parse_envelope;
 pub use envelope::{PAYLOAD_TYPE, SignatureError, SignatureProof, pae};
 pub use error::BundleError;
 pub use manifest::{Counts, FileEntry, Manifest};
 pub use path::ArchivePath;
 pub use read::{UnverifiedBundle, VerifiedBundle, open};
 pub use records::SpooledBundle;
+pub(crate) use rows::is_advisory_key;
+
 pub use spool::{NdjsonSpool, SpooledMember};
 pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
 

@@ -48,8 +48,8 @@ fn counts(r: &IngestReport) -> [u64; 7] {
 fn same_snapshot_twice_changes_nothing() {
     let mut txn = FakeTxn::default();
     let snapshot = vec![
-        osv("PYSEC-1", "CVE-2024-1", "1.0", ""),
-        osv("GHSA-x", "CVE-2024-2", "2.0", ""),
+        osv("PYSEC-1", "CVE-2024-0011", "1.0", ""),
+        osv("GHSA-x", "CVE-2024-0012", "2.0", ""),
     ];
     assert_eq!(
         counts(&run(&mut txn, snapshot.clone(), true)),
@@ -67,28 +67,33 @@ fn same_snapshot_twice_changes_nothing() {
 fn changed_withdrawn_and_superseded_records() {
     let mut txn = FakeTxn::default();
     let first = vec![
-        osv("PYSEC-1", "CVE-1", "1.0", ""),
-        osv("PYSEC-2", "CVE-2", "2.0", ""),
-        osv("PYSEC-3", "CVE-3", "3.0", ""),
+        osv("PYSEC-1", "CVE-2024-0001", "1.0", ""),
+        osv("PYSEC-2", "CVE-2024-0002", "2.0", ""),
+        osv("PYSEC-3", "CVE-2024-0003", "3.0", ""),
     ];
     run(&mut txn, first, false);
     let old_hash = txn
         .canonicals
         .values()
-        .find(|c| c.canonical.cve == "CVE-3")
+        .find(|c| c.canonical.cve == "CVE-2024-0003")
         .unwrap()
         .canonical
         .merge_hash
         .clone();
     let second = vec![
-        osv("PYSEC-1", "CVE-1", "1.0", r#","summary":"new title""#),
+        osv(
+            "PYSEC-1",
+            "CVE-2024-0001",
+            "1.0",
+            r#","summary":"new title""#,
+        ),
         osv(
             "PYSEC-2",
-            "CVE-2",
+            "CVE-2024-0002",
             "2.0",
             r#","withdrawn":"2024-02-01T00:00:00Z""#,
         ),
-        osv("PYSEC-3", "CVE-3", "3.1", ""),
+        osv("PYSEC-3", "CVE-2024-0003", "3.1", ""),
     ];
     assert_eq!(counts(&run(&mut txn, second, false)), [3, 0, 1, 1, 1, 1, 0]);
     let by_cve = |cve: &str| {
@@ -98,9 +103,9 @@ fn changed_withdrawn_and_superseded_records() {
             .unwrap()
             .clone()
     };
-    assert_eq!(by_cve("CVE-1").canonical.title, "new title");
-    assert_eq!(by_cve("CVE-2").canonical.status, Status::Withdrawn);
-    assert_eq!(by_cve("CVE-2").edges[0].vendor_status, "withdrawn");
+    assert_eq!(by_cve("CVE-2024-0001").canonical.title, "new title");
+    assert_eq!(by_cve("CVE-2024-0002").canonical.status, Status::Withdrawn);
+    assert_eq!(by_cve("CVE-2024-0002").edges[0].vendor_status, "withdrawn");
     let tomb = &txn.tombstones[&old_hash];
     assert_eq!(
         (tomb.reason.as_str(), tomb.deleted_at.as_str()),
@@ -115,8 +120,8 @@ fn edges_of_two_sources_merge_and_withdraw_together() {
     run(
         &mut txn,
         vec![
-            osv("PYSEC-1", "CVE-1", "1.0", ""),
-            osv("GHSA-1", "CVE-1", "1.0", ""),
+            osv("PYSEC-1", "CVE-2024-0001", "1.0", ""),
+            osv("GHSA-1", "CVE-2024-0001", "1.0", ""),
         ],
         false,
     );
@@ -130,7 +135,7 @@ fn edges_of_two_sources_merge_and_withdraw_together() {
     assert_eq!(sources, [("ghsa", "GHSA-1"), ("pypa", "PYSEC-1")]);
     let report = run(
         &mut txn,
-        vec![osv("PYSEC-1", "CVE-1", "1.0", withdrawn)],
+        vec![osv("PYSEC-1", "CVE-2024-0001", "1.0", withdrawn)],
         false,
     );
     assert_eq!(counts(&report), [1, 0, 0, 1, 0, 0, 0]);
@@ -140,7 +145,7 @@ fn edges_of_two_sources_merge_and_withdraw_together() {
     );
     let report = run(
         &mut txn,
-        vec![osv("GHSA-1", "CVE-1", "1.0", withdrawn)],
+        vec![osv("GHSA-1", "CVE-2024-0001", "1.0", withdrawn)],
         false,
     );
     assert_eq!(counts(&report), [1, 0, 0, 0, 1, 0, 0]);
@@ -150,12 +155,16 @@ fn edges_of_two_sources_merge_and_withdraw_together() {
 fn prune_drops_unseen_records_of_seen_sources_only() {
     let mut txn = FakeTxn::default();
     let all = vec![
-        osv("PYSEC-1", "CVE-1", "1.0", ""),
-        osv("PYSEC-2", "CVE-2", "1.0", ""),
-        osv("GHSA-1", "CVE-3", "1.0", ""),
+        osv("PYSEC-1", "CVE-2024-0001", "1.0", ""),
+        osv("PYSEC-2", "CVE-2024-0002", "1.0", ""),
+        osv("GHSA-1", "CVE-2024-0003", "1.0", ""),
     ];
     run(&mut txn, all, false);
-    let report = run(&mut txn, vec![osv("PYSEC-1", "CVE-1", "1.0", "")], true);
+    let report = run(
+        &mut txn,
+        vec![osv("PYSEC-1", "CVE-2024-0001", "1.0", "")],
+        true,
+    );
     assert_eq!(counts(&report), [1, 1, 0, 0, 0, 0, 1]);
     let mut left: Vec<_> = txn
         .canonicals
@@ -163,19 +172,23 @@ fn prune_drops_unseen_records_of_seen_sources_only() {
         .map(|c| c.canonical.cve.as_str())
         .collect();
     left.sort();
-    assert_eq!(left, ["CVE-1", "CVE-3"]);
+    assert_eq!(left, ["CVE-2024-0001", "CVE-2024-0003"]);
     assert!(txn.tombstones.values().all(|t| t.reason == "pruned"));
 }
 
 #[test]
 fn failures_are_reported_and_the_run_goes_on() {
     let mut txn = FakeTxn::default();
-    run(&mut txn, vec![osv("PYSEC-2", "CVE-2", "1.0", "")], false);
+    run(
+        &mut txn,
+        vec![osv("PYSEC-2", "CVE-2024-0002", "1.0", "")],
+        false,
+    );
     let bad_id = RawRecord {
         origin: "a.json".into(),
         bytes: br#"{"id":"PYSEC-2","affected":[]}"#.to_vec(),
     };
-    let items = vec![Ok(bad_id), Ok(osv("PYSEC-1", "CVE-1", "1.0", ""))];
+    let items = vec![Ok(bad_id), Ok(osv("PYSEC-1", "CVE-2024-0001", "1.0", ""))];
     let report = ingest(&mut txn, items.into_iter(), &opts(true)).unwrap();
     assert_eq!(counts(&report), [2, 0, 1, 0, 0, 0, 0]);
     assert_eq!(

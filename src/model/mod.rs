@@ -184,3 +184,6 @@ impl CanonicalRecord {
         sha256_tagged(&bytes)
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,7 +1,9 @@
 //! OSV record → canonical records: one per (advisory key × affected package).
 //!
-//! The advisory keys are the record's `CVE-…` aliases (and its own id when it
-//! is a CVE), else the record id. A package is keyed by its normalized purl,
+//! The advisory keys are the record's well-formed `CVE-YYYY-NNNN…` aliases
+//! (and its own id when it is one), else the record id, which must then be an
+//! advisory id a peer's bundle reader accepts (1–128 printable ASCII
+//! characters), or the record is refused. A package is keyed by its normalized purl,
 //! else by its ecosystem and name; a package with neither is skipped. Two
 //! affected entries that normalize to the same merge hash give one canonical.
 //! Every canonical carries exactly one edge: the one to this record.
@@ -11,6 +13,7 @@ use std::collections::BTreeMap;
 use super::OsvError;
 use super::fields::{Shared, git_fixed_commits};
 use super::record::{Affected, IdOnly, OsvRecord, Range};
+use crate::bundle::is_advisory_key;
 use crate::model::merge_hash::{compute, normalize_lineage, normalize_ranges};
 use crate::model::{
     Canonical, CanonicalRecord, RangeEvent, SourceEdge, VersionRange, canonical_id, edge_id, purl,
@@ -32,6 +35,10 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
         return Err(OsvError::NoAffected { id });
     }
     let shared = Shared::new(&record, &id, raw);
+    // Peers refuse bundle rows whose advisory key is malformed.
+    if !shared.keys.iter().all(|key| is_advisory_key(key)) {
+        return Err(OsvError::BadId { id });
+    }
     let mut out: BTreeMap<String, CanonicalRecord> = BTreeMap::new();
     for affected in &record.affected {
         let Some(affects_key) = affects_key(affected) else {

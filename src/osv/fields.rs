@@ -161,14 +161,15 @@ pub(super) fn git_fixed_commits(ranges: &[VersionRange]) -> Vec<String> {
         .collect()
 }
 
-/// Advisory keys of a record: its CVE aliases, else its own id.
+/// Advisory keys of a record: its well-formed CVE aliases (`CVE-YYYY-NNNN…`),
+/// else its own id.
 pub(super) fn advisory_keys(id: &str, aliases: &[String]) -> Vec<String> {
     let keys: BTreeSet<String> = aliases
         .iter()
         .map(String::as_str)
         .chain([id])
         .map(|a| a.trim().to_ascii_uppercase())
-        .filter(|a| a.starts_with("CVE-") && a.len() > 4)
+        .filter(|a| a.starts_with("CVE-") && crate::bundle::is_advisory_key(a))
         .collect();
     if keys.is_empty() {
         vec![id.to_owned()]

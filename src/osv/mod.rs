@@ -43,6 +43,11 @@ pub enum OsvError {
     },
     #[error("record has no `id`: every OSV record needs one")]
     MissingId,
+    #[error(
+        "record id `{}` is not an advisory id (1 to 128 printable ASCII characters, no spaces): fix the record or give it a `CVE-YYYY-NNNN` alias",
+        .id.escape_debug()
+    )]
+    BadId { id: String },
     #[error("record `{id}` lists no affected package: nothing to ingest")]
     NoAffected { id: String },
     #[error(
@@ -57,7 +62,9 @@ impl OsvError {
         match self {
             OsvError::Json { id, .. } => id.as_deref(),
             OsvError::MissingId => None,
-            OsvError::NoAffected { id } | OsvError::NoPackage { id } => Some(id),
+            OsvError::BadId { id } | OsvError::NoAffected { id } | OsvError::NoPackage { id } => {
+                Some(id)
+            }
         }
     }
 }
@@ -107,3 +114,6 @@ impl InputError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_regressions;

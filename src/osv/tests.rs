@@ -9,7 +9,7 @@ use crate::model::{RangeEvent, Severity, Status, VersionRange, canonical_id, sha
 
 const FULL: &str = r#"{
   "id": "GHSA-abcd-efgh-ijkl", "modified": "2024-03-05T06:07:08.123456Z",
-  "published": "2023-01-24T00:00:00Z", "aliases": ["cve-2023-2", "CVE-2023-1", "PYSEC-9"],
+  "published": "2023-01-24T00:00:00Z", "aliases": ["cve-2023-0002", "CVE-2023-0001", "PYSEC-9"],
   "details": "First line of the details\nmore", "unknown": {"x": 1},
   "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
   "affected": [
@@ -78,15 +78,15 @@ fn converts_each_cve_and_package_into_one_canonical() {
     assert_eq!(
         keys,
         [
-            ("CVE-2023-1", "pkg:npm/left-pad"),
-            ("CVE-2023-1", "pkg:pypi/demo-pkg"),
-            ("CVE-2023-2", "pkg:npm/left-pad"),
-            ("CVE-2023-2", "pkg:pypi/demo-pkg"),
+            ("CVE-2023-0001", "pkg:npm/left-pad"),
+            ("CVE-2023-0001", "pkg:pypi/demo-pkg"),
+            ("CVE-2023-0002", "pkg:npm/left-pad"),
+            ("CVE-2023-0002", "pkg:pypi/demo-pkg"),
         ]
     );
     let pypi = records
         .iter()
-        .find(|r| r.canonical.cve == "CVE-2023-1" && r.canonical.affects_key.contains("pypi"))
+        .find(|r| r.canonical.cve == "CVE-2023-0001" && r.canonical.affects_key.contains("pypi"))
         .unwrap();
     let c = &pypi.canonical;
     assert_eq!(c.id, canonical_id(&c.merge_hash));
@@ -172,7 +172,7 @@ fn falls_back_for_title_severity_and_key() {
         (c.title.clone(), c.severity),
         (format!("{}é", "a".repeat(119)), Severity::Unknown)
     );
-    let bare = br#"{"id":"CVE-2020-5","affected":[{"package":{"purl":"pkg:gem/z"}}]}"#;
+    let bare = br#"{"id":"CVE-2020-0005","affected":[{"package":{"purl":"pkg:gem/z"}}]}"#;
     let rec = &convert(bare).unwrap()[0];
     assert_eq!(
         (
@@ -180,7 +180,7 @@ fn falls_back_for_title_severity_and_key() {
             rec.canonical.title.as_str(),
             rec.edges[0].source.as_str()
         ),
-        ("CVE-2020-5", "CVE-2020-5", "nvd")
+        ("CVE-2020-0005", "CVE-2020-0005", "nvd")
     );
 }
 

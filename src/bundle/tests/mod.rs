@@ -4,6 +4,7 @@
 //! build bundles (canonical or hand-crafted) and read them back.
 
 mod archive;
+mod manifest;
 mod ranges;
 mod roundtrip;
 mod signature;

@@ -36,13 +36,7 @@ pub fn normalize_ranges(ranges: &[VersionRange]) -> Vec<VersionRange> {
 fn normalize_range(range: &VersionRange) -> VersionRange {
     let range_type = range.range_type.trim().to_ascii_uppercase();
     let git = range_type == "GIT";
-    let repo = range.repo.as_deref().map(|r| {
-        let r = r.trim().trim_end_matches('/');
-        r.strip_suffix(".git")
-            .unwrap_or(r)
-            .trim_end_matches('/')
-            .to_owned()
-    });
+    let repo = range.repo.as_deref().map(normalize_repo);
     let mut events: Vec<RangeEvent> = range
         .events
         .iter()
@@ -54,6 +48,21 @@ fn normalize_range(range: &VersionRange) -> VersionRange {
         range_type,
         repo,
         events,
+    }
+}
+
+/// Trims white space, trailing `/` and a trailing `.git` until none is left,
+/// so that normalizing a normalized repo changes nothing (`a.git.git`,
+/// `a.git /` and `a/.git/` all become `a`).
+fn normalize_repo(repo: &str) -> String {
+    let mut r = repo.trim();
+    loop {
+        let shorter = r.trim_end_matches('/').trim_end();
+        let shorter = shorter.strip_suffix(".git").unwrap_or(shorter);
+        if shorter == r {
+            return r.to_owned();
+        }
+        r = shorter;
     }
 }
 
@@ -175,3 +184,6 @@ fn list(out: &mut Vec<u8>, tag: &str, item_tag: &str, items: &[String]) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod props;
