@@ -39,6 +39,7 @@ fn limits() -> Limits {
         max_signature_bytes: 4 << 10,
         max_line_bytes: 16 << 10,
         max_window_log: 22,
+        ..Limits::default()
     }
 }
 
