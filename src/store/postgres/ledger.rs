@@ -16,30 +16,17 @@ use postgres::{Row, Transaction};
 
 use super::codec::{self, col};
 use super::conn::pg;
-use crate::store::{ImportCounts, LedgerEntry, Result, StoreError};
+use crate::store::{LedgerEntry, Result, StoreError};
 
 /// The channel `record` notifies, with the bundle hash as payload.
 pub const CHANNEL: &str = "canonical_imported";
 
-const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
-     export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
-     canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items, reason";
+use crate::store::codec::LEDGER_COLUMNS;
 
 fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
     let bundle_hash: String = col(row, 1)?;
     let key = bundle_hash.as_str();
-    let n = |i: usize, what: &'static str| -> Result<u64> { codec::count(what, key, col(row, i)?) };
-    let counts = ImportCounts {
-        canonical_created: n(9, "ledger.canonical_created")?,
-        canonical_updated: n(10, "ledger.canonical_updated")?,
-        canonical_skipped: n(11, "ledger.canonical_skipped")?,
-        edges_added: n(12, "ledger.edges_added")?,
-        deletions_processed: n(13, "ledger.deletions_processed")?,
-        canonical_filtered: n(14, "ledger.canonical_filtered")?,
-        edges_filtered: n(15, "ledger.edges_filtered")?,
-        conflicts: n(16, "ledger.conflicts")?,
-    };
+    let counts = codec::ledger_counts(key, |i| col(row, i))?;
     Ok(LedgerEntry {
         site_id: col(row, 0)?,
         manifest_sha256: col(row, 2)?,
@@ -50,7 +37,7 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
         signature_skipped: col(row, 7)?,
         forced: col(row, 8)?,
         counts,
-        items: n(17, "ledger.items")?,
+        items: codec::count("ledger.items", key, col(row, 17)?)?,
         reason: col(row, 18)?,
         bundle_hash,
     })

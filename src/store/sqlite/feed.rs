@@ -14,21 +14,7 @@ use crate::cursor::Cursor;
 use crate::model::Deletion;
 use crate::store::Result;
 
-/// Whether a feed row records a put or a delete.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Put,
-    Delete,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Put => "put",
-            Kind::Delete => "delete",
-        }
-    }
-}
+pub use crate::store::codec::FeedKind as Kind;
 
 fn cursor_of(seq: i64, millis: i64) -> Result<Cursor> {
     Ok(Cursor::new(

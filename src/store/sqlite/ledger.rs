@@ -11,27 +11,14 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::codec;
-use crate::store::{ImportCounts, LedgerEntry, Result, StoreError};
+use crate::store::{LedgerEntry, Result, StoreError};
 
-const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
-     export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
-     canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items, reason";
+use crate::store::codec::LEDGER_COLUMNS;
 
 fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
     let bundle_hash: String = row.get(1)?;
     let key = bundle_hash.as_str();
-    let n = |i: usize, what: &'static str| -> Result<u64> { codec::count(what, key, row.get(i)?) };
-    let counts = ImportCounts {
-        canonical_created: n(9, "ledger.canonical_created")?,
-        canonical_updated: n(10, "ledger.canonical_updated")?,
-        canonical_skipped: n(11, "ledger.canonical_skipped")?,
-        edges_added: n(12, "ledger.edges_added")?,
-        deletions_processed: n(13, "ledger.deletions_processed")?,
-        canonical_filtered: n(14, "ledger.canonical_filtered")?,
-        edges_filtered: n(15, "ledger.edges_filtered")?,
-        conflicts: n(16, "ledger.conflicts")?,
-    };
+    let counts = codec::ledger_counts(key, |i| Ok(row.get(i)?))?;
     Ok(LedgerEntry {
         site_id: row.get(0)?,
         manifest_sha256: row.get(2)?,
@@ -42,7 +29,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
         signature_skipped: row.get(7)?,
         forced: row.get(8)?,
         counts,
-        items: n(17, "ledger.items")?,
+        items: codec::count("ledger.items", key, row.get(17)?)?,
         reason: row.get(18)?,
         bundle_hash,
     })
