@@ -27,6 +27,7 @@ pub mod osv;
 pub mod quarantine;
 pub mod site;
 pub mod store;
+pub mod synth;
 
 use std::process::ExitCode;
 

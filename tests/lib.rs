@@ -10,6 +10,7 @@ mod conflicts;
 mod crash;
 mod faults;
 mod federation;
+mod gen_data;
 mod home_config;
 mod hostile;
 mod ingest;

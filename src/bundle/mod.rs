@@ -27,7 +27,7 @@ mod manifest;
 mod path;
 mod read;
 mod records;
-mod rows;
+pub(crate) mod rows;
 mod spool;
 mod stream;
 mod tarfmt;

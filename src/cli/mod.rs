@@ -82,6 +82,15 @@ pub enum Command {
     /// The audit trail of bundle imports
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Developer tools (benchmark data)
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write a deterministic synthetic site into the store
+    GenData(command::dev::gen_data::GenData),
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,6 +216,7 @@ impl Cli {
             Command::Feedser(cmd) => cmd.run(&ctx()?),
             Command::Db(DbCommand::Migrate(c)) => c.run(&ctx()?),
             Command::Audit(AuditCommand::Verify(c)) => c.run(&ctx()?),
+            Command::Dev(DevCommand::GenData(c)) => c.run(&ctx()?),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bundle;
 pub mod canonical;
 pub mod db;
+pub mod dev;
 pub mod events;
 pub mod ingest;
 pub mod init;

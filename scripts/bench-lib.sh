@@ -1,0 +1,179 @@
+# Functions of scripts/bench (sourced; not run on its own).
+# Globals from the caller: BIN, RESULTS, PG, PG_BASE. W is the size's work dir.
+
+# measure CMD...: wall seconds in T (nanosecond clock), peak RSS in KiB in R.
+measure() {
+  local start end
+  start=$(date +%s.%N)
+  if ! /usr/bin/time -f '%M' -o "$W/.rss" "$@" >"$W/.out" 2>"$W/.err"; then
+    echo "bench: failed: $*" >&2
+    tail -n 20 "$W/.err" >&2
+    exit 2
+  fi
+  end=$(date +%s.%N)
+  T=$(echo "$end $start" | awk '{ printf "%.3f", $1 - $2 }')
+  R=$(tail -n 1 "$W/.rss")
+}
+
+# record STEP N STELLA_S STELLA_KIB BASE_S BASE_KIB ITEMS BYTES MAX_RATIO MAX_RSS_MIB
+record() {
+  local IFS=$'\t'
+  echo "$*" >> "$RESULTS"
+  echo "bench: $1 (N=$2): stella $3 s, baseline $5 s" >&2
+}
+
+st() { "$BIN" --home "$@"; }
+
+# The number after `(` in stella's "Counts: ... (T items)" report line.
+# Both read an export's report (default: the last measured command's).
+items_of() { cat "${@:-$W/.out}" | grep -o '([0-9]* items)' | head -n1 | tr -dc 0-9 || true; }
+cursor_of() { cat "${@:-$W/.out}" | grep -o 'Export cursor: .*' | head -n1 | cut -d' ' -f3 || true; }
+
+bench_size() {
+  local N=$1 full_items bytes full_cursor
+  site_a "$N"
+  measure "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
+  local et=$T er=$R
+  full_items=$(items_of); full_cursor=$(cursor_of)
+  mkdir -p "$W/m"
+  zstd -qdc "$W/full.tar.zst" | tar -x -C "$W/m"
+  local members
+  members=$(zstd -qdc "$W/full.tar.zst" | tar -t | tr '\n' ' ')
+  bytes=$(cd "$W/m" && cat ./*.ndjson | wc -c)
+  # shellcheck disable=SC2086
+  measure bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
+  record "full export" "$N" "$et" "$er" "$T" "$R" "$full_items" "$bytes" 1.3 128
+
+  site_b "$W/b"
+  measure "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
+  local vt=$T vr=$R
+  measure bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
+  record "validate" "$N" "$vt" "$vr" "$T" "$R" "$full_items" "$bytes" 1.2 64
+
+  full_import_sqlite "$N" "$full_items" "$bytes"
+  [ "$PG" = 0 ] || full_import_pg "$N" "$full_items" "$bytes"
+  delta_import_sqlite "$N" "$full_cursor"
+  delta_export "$N" "$et" "$er"
+}
+
+site_a() {
+  st "$W/a" init --site-id site-a >/dev/null 2>&1
+  st "$W/a" authority keys generate --name fed --algorithm ES256 --purpose federation >/dev/null 2>&1
+  st "$W/a" authority keys export fed --public > "$W/a.pub"
+  echo "bench: generating $1 canonicals" >&2
+  st "$W/a" dev gen-data --count "$1" --seed 1 >&2
+}
+
+# site_b HOME [--database-url URL]: a site that trusts site A.
+site_b() {
+  local home=$1; shift
+  st "$home" init --site-id site-b >/dev/null 2>&1
+  st "$home" "$@" db migrate >/dev/null
+  st "$home" "$@" feedser sites add site-a --display-name "Site A" --key "$W/a.pub" >/dev/null
+}
+
+full_import_sqlite() {
+  local N=$1 items=$2 bytes=$3 t
+  measure "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst"
+  local it=$T ir=$R
+  st "$W/c" init --site-id site-c >/dev/null 2>&1
+  st "$W/c" db migrate >/dev/null
+  local imports=()
+  for t in canonicals edges tombstones; do
+    sqlite3 -csv "$W/b/stella.db" "SELECT * FROM $t" > "$W/$t.csv"
+    imports+=(".import --csv $W/$t.csv $t")
+  done
+  measure sqlite3 "$W/c/stella.db" "${imports[@]}"
+  record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
+}
+
+pg_db() {
+  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 \
+    -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+}
+
+full_import_pg() {
+  local N=$1 items=$2 bytes=$3 t s_url b_url
+  s_url=$PG_BASE/stella_bench_${N}_s; b_url=$PG_BASE/stella_bench_${N}_b
+  pg_db "stella_bench_${N}_s"; pg_db "stella_bench_${N}_b"
+  site_b "$W/p" --database-url "$s_url"
+  measure "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst"
+  local it=$T ir=$R
+  st "$W/q" init --site-id site-q >/dev/null 2>&1
+  st "$W/q" --database-url "$b_url" db migrate >/dev/null
+  local copies=()
+  for t in canonicals edges tombstones; do
+    psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "\\copy (SELECT * FROM vuln.$t) TO '$W/pg_$t.csv' CSV"
+    copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
+  done
+  measure psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
+  record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
+  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE stella_bench_${N}_s" -c "DROP DATABASE stella_bench_${N}_b" >/dev/null
+}
+
+# N/10 changed canonicals (with their edges) into the N-canonical store,
+# against a temp-table upsert of the same rows into a copy of that store.
+delta_import_sqlite() {
+  local N=$1 since=$2 changes=$(( $1 / 10 )) items bytes before
+  st "$W/a" dev gen-data --count "$N" --seed 1 --round 1 --changes "$changes" >&2
+  st "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
+  sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  cp "$W/b/stella.db" "$W/base-delta.db"
+  before=$(sqlite3 "$W/b/stella.db" "SELECT max(change_seq) FROM canonicals")
+  measure "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
+  local it=$T ir=$R
+  items=$(items_of "$W/.delta")
+  bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
+  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before" > "$W/dc.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before" > "$W/de.csv"
+  measure sqlite3 "$W/base-delta.db" \
+    "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
+    "CREATE TEMP TABLE se AS SELECT * FROM edges WHERE 0" \
+    ".import --csv --schema temp $W/dc.csv sc" ".import --csv --schema temp $W/de.csv se" \
+    "BEGIN" \
+    "INSERT INTO canonicals SELECT * FROM sc WHERE true ON CONFLICT (merge_hash) DO UPDATE SET
+       id = excluded.id, cve = excluded.cve, affects_key = excluded.affects_key, status = excluded.status,
+       severity = excluded.severity, title = excluded.title, summary = excluded.summary,
+       cvss_vector = excluded.cvss_vector, version_range = excluded.version_range,
+       weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage,
+       published = excluded.published, modified = excluded.modified, change_seq = excluded.change_seq" \
+    "INSERT INTO edges SELECT * FROM se WHERE true ON CONFLICT (merge_hash, source, source_advisory_id)
+       DO UPDATE SET id = excluded.id, canonical_id = excluded.canonical_id,
+       vendor_status = excluded.vendor_status, source_sha256 = excluded.source_sha256" \
+    "COMMIT"
+  record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.5 64
+  rm -f "$W/base-delta.db"
+}
+
+# 1,000 changes exported from the N store, against stella's own full export.
+delta_export() {
+  local N=$1 et=$2 er=$3 since
+  since=$(cursor_of "$W/.delta")
+  st "$W/a" dev gen-data --count "$N" --seed 1 --round 2 --changes 1000 >&2
+  measure "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/d1000.tar.zst"
+  record "delta export 1000" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/d1000.tar.zst" | wc -c)" 0.02 128
+}
+
+# report TSV MD SMOKE: the markdown table; exit 1 when a target is missed.
+report() {
+  local tsv=$1 md=$2 smoke=$3 status=0
+  {
+    echo "# stella benchmark"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+      "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
+    echo
+    echo "| step | N | stella s | baseline s | ratio | target | items/s | MB/s | peak RSS MiB | RSS target | met |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    awk -F'\t' -v smoke="$smoke" '{
+      ratio = ($5 > 0) ? $3 / $5 : 0; rss = $4 / 1024
+      ok = (ratio <= $9 && rss <= $10) ? "yes" : "**no**"
+      if (smoke == 1) ok = "(smoke)"
+      printf "| %s | %d | %.2f | %.2f | %.3f | %s | %.0f | %.1f | %.1f | %d | %s |\n",
+        $1, $2, $3, $5, ratio, $9, ($3 > 0 ? $7 / $3 : 0), ($3 > 0 ? $8 / $3 / 1e6 : 0), rss, $10, ok
+    }' "$tsv"
+  } > "$md"
+  cat "$md"
+  if [ "$smoke" != 1 ] && grep -q '\*\*no\*\*' "$md"; then status=1; fi
+  return $status
+}

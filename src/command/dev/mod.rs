@@ -1,0 +1,3 @@
+//! Hidden developer commands: benchmark data.
+
+pub mod gen_data;

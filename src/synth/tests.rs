@@ -1,0 +1,43 @@
+use super::*;
+use crate::bundle::rows::{check_canonical, check_deletion, check_edge};
+
+#[test]
+fn records_are_a_function_of_seed_index_and_round() {
+    assert_eq!(record(7, 42, 0), record(7, 42, 0));
+    assert_ne!(record(7, 42, 0), record(8, 42, 0));
+    let (first, second) = (record(7, 42, 0), record(7, 42, 1));
+    assert_eq!(first.canonical.merge_hash, second.canonical.merge_hash);
+    assert_ne!(first.canonical.summary, second.canonical.summary);
+    assert_ne!(first.canonical.modified, second.canonical.modified);
+}
+
+#[test]
+fn rows_pass_the_bundle_readers_checks() {
+    for i in 0..2000 {
+        let r = record(1, i, 0);
+        check_canonical(1, &r.canonical).unwrap();
+        assert!((1..=5).contains(&r.edges.len()));
+        for e in &r.edges {
+            check_edge(1, e, &r.canonical).unwrap();
+        }
+        check_deletion(1, &deletion(1, i)).unwrap();
+    }
+}
+
+#[test]
+fn merge_hashes_are_distinct() {
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..20_000 {
+        assert!(seen.insert(record(3, i, 0).canonical.merge_hash));
+    }
+    for j in 0..2_000 {
+        assert!(seen.insert(deletion(3, j).merge_hash));
+    }
+}
+
+#[test]
+fn changed_records_are_spread_over_the_set() {
+    assert_eq!(changed(10, 3).collect::<Vec<_>>(), vec![0, 3, 6]);
+    assert_eq!(changed(5, 9).count(), 5);
+    assert_eq!(changed(5, 0).count(), 0);
+}

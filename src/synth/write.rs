@@ -1,0 +1,56 @@
+//! Writing a synthetic site through the store's batch calls.
+
+use crate::store::{StoreError, Txn};
+
+/// What to generate; see the module doc of `synth` for the meaning of rounds.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub seed: u64,
+    /// Canonicals of the site (round 0 creates `0..count`).
+    pub count: u64,
+    /// Round 0 also writes this many tombstones.
+    pub deletions: u64,
+    /// 0 creates the site; a later round rewrites `changes` of its records.
+    pub round: u32,
+    pub changes: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Written {
+    pub canonicals: u64,
+    pub edges: u64,
+    pub deletions: u64,
+}
+
+const BATCH: u64 = 1000;
+
+/// Writes the plan's rows in batches; the caller commits.
+pub fn write(txn: &mut dyn Txn, plan: &Plan) -> Result<Written, StoreError> {
+    let mut written = Written::default();
+    let indexes: Box<dyn Iterator<Item = u64>> = match plan.round {
+        0 => Box::new(0..plan.count),
+        _ => Box::new(super::changed(plan.count, plan.changes)),
+    };
+    let mut indexes = indexes.peekable();
+    while indexes.peek().is_some() {
+        let batch: Vec<_> = indexes
+            .by_ref()
+            .take(BATCH as usize)
+            .map(|i| super::record(plan.seed, i, plan.round))
+            .collect();
+        written.canonicals += batch.len() as u64;
+        written.edges += batch.iter().map(|r| r.edges.len() as u64).sum::<u64>();
+        txn.put_many(&batch)?;
+    }
+    if plan.round == 0 {
+        for start in (0..plan.deletions).step_by(BATCH as usize) {
+            let end = (start + BATCH).min(plan.deletions);
+            let batch: Vec<_> = (start..end)
+                .map(|j| super::deletion(plan.seed, j))
+                .collect();
+            written.deletions += batch.len() as u64;
+            txn.delete_many(&batch)?;
+        }
+    }
+    Ok(written)
+}
