@@ -8,6 +8,7 @@ mod bundle_export;
 mod bundle_import;
 mod conflicts;
 mod crash;
+mod docs;
 mod faults;
 mod federation;
 mod home_config;

@@ -6,6 +6,7 @@ pub mod context;
 pub mod home;
 pub mod lock;
 pub mod logger;
+pub mod man;
 pub mod output;
 pub mod parse;
 pub mod postgres;
@@ -82,6 +83,8 @@ pub enum Command {
     /// The audit trail of bundle imports
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout
+    Completions(command::completions::Completions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +202,7 @@ impl Cli {
         let ctx = || context::Context::load(&global);
         match self.command {
             Command::Init(cmd) => cmd.run(&global),
+            Command::Completions(cmd) => cmd.run(),
             Command::Authority(AuthorityCommand::Keys(cmd)) => match cmd {
                 KeysCommand::Generate(c) => c.run(&ctx()?),
                 KeysCommand::Export(c) => c.run(&ctx()?),

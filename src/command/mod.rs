@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bundle;
 pub mod canonical;
+pub mod completions;
 pub mod db;
 pub mod events;
 pub mod ingest;
