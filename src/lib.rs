@@ -24,6 +24,7 @@ pub mod journal;
 pub mod keys;
 pub mod model;
 pub mod osv;
+pub mod progress;
 pub mod quarantine;
 pub mod site;
 pub mod store;

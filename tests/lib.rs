@@ -17,6 +17,7 @@ mod ingest;
 mod keys;
 mod pg_site;
 mod pipes;
+mod progress;
 mod sites;
 mod tamper;
 mod trail;

@@ -10,6 +10,7 @@ pub mod man;
 pub mod output;
 pub mod parse;
 pub mod postgres;
+pub mod progress;
 
 use std::path::PathBuf;
 
@@ -65,6 +66,16 @@ pub struct GlobalArgs {
     /// Only errors on stderr
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Progress bars on stderr: auto (only when stderr is a terminal), always or never; -q implies never
+    #[arg(
+        long,
+        global = true,
+        env = "STELLA_PROGRESS",
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = progress::ProgressMode::Auto
+    )]
+    pub progress: progress::ProgressMode,
 }
 
 #[derive(Debug, Subcommand)]
