@@ -15,6 +15,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod cursor;
+pub mod doctor;
 pub mod error;
 pub mod exit;
 pub mod export;

@@ -9,6 +9,7 @@ mod bundle_import;
 mod conflicts;
 mod crash;
 mod docs;
+mod doctor;
 mod faults;
 mod federation;
 mod home_config;

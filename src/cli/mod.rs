@@ -94,6 +94,8 @@ pub enum Command {
     /// The audit trail of bundle imports
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the home, config, keys, store, journal, clock and disk space
+    Doctor(command::doctor::Doctor),
     /// Print a shell completion script (bash, zsh, fish, powershell) to stdout
     Completions(command::completions::Completions),
 }
@@ -214,6 +216,7 @@ impl Cli {
         match self.command {
             Command::Init(cmd) => cmd.run(&global),
             Command::Completions(cmd) => cmd.run(),
+            Command::Doctor(cmd) => cmd.run(&global),
             Command::Authority(AuthorityCommand::Keys(cmd)) => match cmd {
                 KeysCommand::Generate(c) => c.run(&ctx()?),
                 KeysCommand::Export(c) => c.run(&ctx()?),

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod canonical;
 pub mod completions;
 pub mod db;
+pub mod doctor;
 pub mod events;
 pub mod ingest;
 pub mod init;
