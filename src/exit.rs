@@ -37,6 +37,8 @@ pub enum Exit {
     Stale,
     /// `audit verify`: the audit log was edited or truncated.
     AuditBroken,
+    /// `doctor`: at least one health check failed.
+    Unhealthy,
     /// Stopped by SIGINT (Ctrl-C); nothing was committed.
     Interrupted,
     /// Stopped by SIGTERM; nothing was committed.
@@ -44,7 +46,7 @@ pub enum Exit {
 }
 
 impl Exit {
-    pub const ALL: [Exit; 17] = [
+    pub const ALL: [Exit; 18] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
@@ -60,6 +62,7 @@ impl Exit {
         Exit::NotFound,
         Exit::Stale,
         Exit::AuditBroken,
+        Exit::Unhealthy,
         Exit::Interrupted,
         Exit::Terminated,
     ];
@@ -81,6 +84,7 @@ impl Exit {
             Exit::NotFound => 12,
             Exit::Stale => 13,
             Exit::AuditBroken => 14,
+            Exit::Unhealthy => 15,
             Exit::Interrupted => 130,
             Exit::Terminated => 143,
         }
@@ -100,7 +104,7 @@ mod tests {
     #[test]
     fn codes_are_the_documented_table() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
-        let mut expected: Vec<u8> = (0..=14).collect();
+        let mut expected: Vec<u8> = (0..=15).collect();
         expected.extend([130, 143]);
         assert_eq!(codes, expected);
     }

@@ -16,6 +16,7 @@ use crate::bundle::{self, ExportHeader, Member, NdjsonSpool, WriteOptions, Writt
 use crate::cursor::Cursor;
 use crate::exit::Exit;
 use crate::keys::Signer;
+use crate::progress::{CountingWriter, Progress, Ticker, Unit};
 use crate::store::{ExportRow, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +117,8 @@ pub struct Exporter<'a> {
     pub options: WriteOptions,
     /// Where rows are spooled while a bundle is built.
     pub spool_dir: &'a Path,
+    /// Told the items collected (of the part's total) and the bytes written.
+    pub progress: &'a dyn Progress,
 }
 
 impl Exporter<'_> {
@@ -133,14 +136,22 @@ impl Exporter<'_> {
         let mut edges = NdjsonSpool::new(Member::Edges, dir.path()).map_err(spool)?;
         let mut deletions = NdjsonSpool::new(Member::Deletions, dir.path()).map_err(spool)?;
         let since = part.since.map(|c| c.seq());
+        self.progress
+            .start("collecting", Unit::Items, Some(part.items));
+        let ticker = Ticker::new(self.progress);
         self.store
             .export_rows(since, part.upto.seq(), &mut |row| match row {
                 ExportRow::Canonical(_, record) => {
+                    ticker.tick(1 + record.edges.len() as u64);
                     canonicals.push(&record.canonical)?;
                     record.edges.iter().try_for_each(|e| edges.push(e))
                 }
-                ExportRow::Deletion(_, deletion) => deletions.push(&deletion),
+                ExportRow::Deletion(_, deletion) => {
+                    ticker.tick(1);
+                    deletions.push(&deletion)
+                }
             })?;
+        drop(ticker);
         let members = [
             canonicals.finish().map_err(spool)?,
             edges.finish().map_err(spool)?,
@@ -152,13 +163,12 @@ impl Exporter<'_> {
             export_cursor: part.upto,
             exported_at: crate::cursor::format_millis(part.upto.millis()),
         };
-        Ok(bundle::write_bundle(
-            out,
-            &header,
-            members,
-            self.signer,
-            &self.options,
-        )?)
+        self.progress.start("writing", Unit::Bytes, None);
+        let mut out = CountingWriter::new(out, self.progress);
+        let written = bundle::write_bundle(&mut out, &header, members, self.signer, &self.options)?;
+        drop(out);
+        self.progress.finish();
+        Ok(written)
     }
 }
 

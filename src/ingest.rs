@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::model::{CanonicalRecord, Deletion, SourceEdge, Status};
 use crate::osv::{self, InputError, RawRecord};
+use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +52,7 @@ pub fn ingest(
     txn: &mut dyn Txn,
     records: impl Iterator<Item = Result<RawRecord, InputError>>,
     opts: &IngestOptions,
+    progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
     let mut run = Run {
         txn,
@@ -60,7 +62,10 @@ pub fn ingest(
         sources: BTreeSet::new(),
         anonymous_failure: false,
     };
+    progress.start("ingesting", Unit::Items, None);
+    let ticker = Ticker::new(progress);
     for item in records {
+        ticker.tick(1);
         run.report.records_read += 1;
         match item {
             Ok(raw) => run.record(&raw)?,
@@ -70,6 +75,8 @@ pub fn ingest(
             }
         }
     }
+    drop(ticker);
+    progress.finish();
     if opts.prune {
         run.prune()?;
     }

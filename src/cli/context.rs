@@ -22,6 +22,8 @@ pub struct Context {
     /// `--database-url`, `STELLA_DATABASE_URL`, or the config's connection string.
     pub database_url: Option<String>,
     pub lock_wait: std::time::Duration,
+    /// `--progress`, and whether `-q` silenced it.
+    progress: (super::progress::ProgressMode, bool),
 }
 
 impl Context {
@@ -58,6 +60,7 @@ impl Context {
             out: Output::stdout(),
             database_url,
             lock_wait: std::time::Duration::from_secs_f64(global.lock_wait.clamp(0.0, 86_400.0)),
+            progress: (global.progress, global.quiet),
         })
     }
 
@@ -155,6 +158,11 @@ impl Context {
             max_clock_skew_seconds: i.max_clock_skew_seconds,
             max_decompression_ratio: i.max_decompression_ratio,
         }
+    }
+
+    /// Where the core's progress reports go: bars on stderr, or nowhere.
+    pub fn progress(&self) -> Box<dyn crate::progress::Progress> {
+        super::progress::reporter(self.progress.0, self.progress.1)
     }
 
     pub fn keys(&self) -> crate::keys::KeyStore {

@@ -6,9 +6,11 @@ pub mod context;
 pub mod home;
 pub mod lock;
 pub mod logger;
+pub mod man;
 pub mod output;
 pub mod parse;
 pub mod postgres;
+pub mod progress;
 
 use std::path::PathBuf;
 
@@ -64,6 +66,16 @@ pub struct GlobalArgs {
     /// Only errors on stderr
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Progress bars on stderr: auto (only when stderr is a terminal), always or never; -q implies never
+    #[arg(
+        long,
+        global = true,
+        env = "STELLA_PROGRESS",
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = progress::ProgressMode::Auto
+    )]
+    pub progress: progress::ProgressMode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +94,10 @@ pub enum Command {
     /// The audit trail of bundle imports
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the home, config, keys, store, journal, clock and disk space
+    Doctor(command::doctor::Doctor),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout
+    Completions(command::completions::Completions),
     /// Developer tools (benchmark data)
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
@@ -208,6 +224,8 @@ impl Cli {
         let ctx = || context::Context::load(&global);
         match self.command {
             Command::Init(cmd) => cmd.run(&global),
+            Command::Completions(cmd) => cmd.run(),
+            Command::Doctor(cmd) => cmd.run(&global),
             Command::Authority(AuthorityCommand::Keys(cmd)) => match cmd {
                 KeysCommand::Generate(c) => c.run(&ctx()?),
                 KeysCommand::Export(c) => c.run(&ctx()?),

@@ -37,7 +37,8 @@ impl Osv {
             let mut txn = store.begin()?;
             let mut stdin = std::io::stdin().lock();
             let records = crate::osv::read_inputs(&self.paths, &mut stdin);
-            let report = crate::ingest::ingest(txn.as_mut(), records, &opts)?;
+            let progress = ctx.progress();
+            let report = crate::ingest::ingest(txn.as_mut(), records, &opts, progress.as_ref())?;
             txn.commit()?;
             report
         };

@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod bundle;
 pub mod canonical;
+pub mod completions;
 pub mod db;
 pub mod dev;
+pub mod doctor;
 pub mod events;
 pub mod ingest;
 pub mod init;

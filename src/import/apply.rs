@@ -17,6 +17,8 @@ use super::plan::{Conflict, ConflictStrategy, Decision, decide};
 use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
 
 /// Rows per store round trip.
+use crate::progress::{Progress, Unit};
+
 const BATCH: usize = 1000;
 
 pub struct Header<'a> {
@@ -31,6 +33,7 @@ pub fn apply(
     bundle: &SpooledBundle,
     opts: &ImportOptions,
     observer: &mut dyn Observer,
+    progress: &dyn Progress,
 ) -> Result<ImportOutcome, ImportError> {
     let mut txn = store.begin()?;
     if let Some(previous) =
@@ -46,9 +49,17 @@ pub fn apply(
         opts,
         counts: ImportCounts::default(),
         conflicts: Vec::new(),
+        progress,
     };
+    let counts = bundle.manifest().counts;
+    progress.start(
+        "applying",
+        Unit::Items,
+        Some(counts.canonicals + counts.deletions),
+    );
     run.records()?;
     run.deletions()?;
+    progress.finish();
     let (counts, conflicts) = (run.counts, run.conflicts);
     if opts.on_conflict == ConflictStrategy::Fail && !conflicts.is_empty() {
         return Err(ImportError::Conflicts { conflicts });
@@ -91,6 +102,8 @@ struct Run<'r, 'a> {
     opts: &'r ImportOptions,
     counts: ImportCounts,
     conflicts: Vec<Conflict>,
+    /// Told each batch of canonicals and deletions applied.
+    progress: &'r dyn Progress,
 }
 
 impl Run<'_, '_> {
@@ -115,6 +128,7 @@ impl Run<'_, '_> {
             }
             self.opts.cancel.check()?;
             self.record_batch(batch)?;
+            self.progress.advance(read as u64);
             if read < BATCH {
                 return Ok(());
             }
@@ -232,6 +246,7 @@ impl Run<'_, '_> {
             let done = batch.len() < BATCH;
             self.opts.cancel.check()?;
             self.deletion_batch(&batch)?;
+            self.progress.advance(batch.len() as u64);
             if done {
                 return Ok(());
             }

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::bundle::{self, Limits};
 use crate::cursor::Cursor;
+use crate::progress::{CountingReader, Progress, Unit};
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
@@ -141,6 +142,7 @@ pub fn import(
     policy: &ImportPolicy,
     opts: &ImportOptions,
     observer: &mut dyn Observer,
+    progress: &dyn Progress,
 ) -> Result<ImportOutcome, ImportError> {
     if let Some(len) = input.len {
         check_size(None, policy, len)?;
@@ -150,7 +152,9 @@ pub fn import(
         max_ratio: policy.max_decompression_ratio,
         ..Limits::default()
     };
-    let bundle = bundle::open(input.reader, &limits)?;
+    progress.start("reading", Unit::Bytes, input.len);
+    let reader = Box::new(CountingReader::new(input.reader, progress));
+    let bundle = bundle::open(reader, &limits)?;
     let site = registered_site(store, policy, &bundle.manifest().site_id)?;
     if let Some(len) = input.len {
         check_size(Some(&site), policy, len)?;
@@ -176,6 +180,7 @@ pub fn import(
         manifest_sha256: &manifest_sha256,
     })?;
     let spooled = verified.spool(Some(&opts.staging_dir))?;
+    progress.finish();
     check_size(Some(&site), policy, spooled.compressed_size())?;
     spooled.check_rows()?;
     observer.stage(Stage::Staged {
@@ -190,5 +195,5 @@ pub fn import(
     if let Some(entry) = replay {
         return Ok(apply::replayed(&header, &spooled, entry, opts));
     }
-    apply::apply(store, &header, &spooled, opts, observer)
+    apply::apply(store, &header, &spooled, opts, observer, progress)
 }

@@ -59,6 +59,8 @@ pub struct Request<'a> {
     pub label: String,
     pub now: &'a str,
     pub staging: &'a std::path::Path,
+    /// Told the bytes read (of the file's length, when known).
+    pub progress: &'a dyn crate::progress::Progress,
 }
 
 pub fn validate(
@@ -71,6 +73,7 @@ pub fn validate(
         label,
         now,
         staging,
+        progress,
     } = request;
     let pending = || Check::NotChecked("not reached".into());
     let mut report = ValidationReport {
@@ -99,7 +102,9 @@ pub fn validate(
         max_ratio: policy.max_decompression_ratio,
         ..Limits::default()
     };
-    let bundle = match bundle::open(input.reader, &limits) {
+    progress.start("reading", crate::progress::Unit::Bytes, input.len);
+    let reader = Box::new(crate::progress::CountingReader::new(input.reader, progress));
+    let bundle = match bundle::open(reader, &limits) {
         Ok(bundle) => bundle,
         Err(e) => {
             report.format = Check::Invalid(e.to_string());
@@ -129,6 +134,7 @@ pub fn validate(
             .and_then(|s| s.check_rows().map(|()| s)),
         Err(_) => verified.spool(None),
     };
+    progress.finish();
     match checked {
         Ok(spooled) => {
             report.bundle_hash = Some(spooled.bundle_hash().to_owned());

@@ -1,6 +1,7 @@
 //! Ingest semantics on an in-memory store: unit cases on small records, and
 //! the real PyPA snapshot history 2023 → 2024-01 → 2024-10.
 
+use crate::progress::NoProgress;
 use std::path::PathBuf;
 
 use super::fake::FakeTxn;
@@ -29,7 +30,7 @@ fn osv(id: &str, cve: &str, fixed: &str, extra: &str) -> RawRecord {
 }
 
 fn run(txn: &mut FakeTxn, records: Vec<RawRecord>, prune: bool) -> IngestReport {
-    ingest(txn, records.into_iter().map(Ok), &opts(prune)).unwrap()
+    ingest(txn, records.into_iter().map(Ok), &opts(prune), &NoProgress).unwrap()
 }
 
 fn counts(r: &IngestReport) -> [u64; 7] {
@@ -189,7 +190,7 @@ fn failures_are_reported_and_the_run_goes_on() {
         bytes: br#"{"id":"PYSEC-2","affected":[]}"#.to_vec(),
     };
     let items = vec![Ok(bad_id), Ok(osv("PYSEC-1", "CVE-2024-0001", "1.0", ""))];
-    let report = ingest(&mut txn, items.into_iter(), &opts(true)).unwrap();
+    let report = ingest(&mut txn, items.into_iter(), &opts(true), &NoProgress).unwrap();
     assert_eq!(counts(&report), [2, 0, 1, 0, 0, 0, 0]);
     assert_eq!(
         report.failures,
@@ -207,7 +208,13 @@ fn failures_are_reported_and_the_run_goes_on() {
         origin: "<stdin>#1".into(),
         detail: "found `1`".into(),
     };
-    let report = ingest(&mut txn, vec![Err(no_id)].into_iter(), &opts(true)).unwrap();
+    let report = ingest(
+        &mut txn,
+        vec![Err(no_id)].into_iter(),
+        &opts(true),
+        &NoProgress,
+    )
+    .unwrap();
     assert!(report.prune_skipped);
     assert_eq!((report.canonical_pruned, txn.canonicals.len()), (0, 2));
 }
@@ -244,6 +251,7 @@ fn real_snapshot_history() {
             &mut txn,
             osv::read_inputs(&[zip], &mut std::io::empty()),
             &opts(true),
+            &NoProgress,
         )
         .unwrap();
         assert_eq!(report.failures, vec![]);
@@ -266,6 +274,7 @@ fn shipped_sample_history() {
             &mut txn,
             osv::read_inputs(&[path], &mut std::io::empty()),
             &opts(true),
+            &NoProgress,
         )
         .unwrap();
         assert_eq!(report.failures, vec![]);

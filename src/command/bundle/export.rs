@@ -76,6 +76,7 @@ impl Export {
         }
         let signer = self.signer(ctx)?;
         let spool_dir = ctx.home.spool_dir();
+        let progress = ctx.progress();
         let exporter = Exporter {
             store: store.as_ref(),
             site_id,
@@ -87,6 +88,7 @@ impl Export {
                 threads: self.threads.unwrap_or_else(default_threads),
             },
             spool_dir: &spool_dir,
+            progress: progress.as_ref(),
         };
         let mut bundles = Vec::new();
         for (i, part) in parts.iter().enumerate() {

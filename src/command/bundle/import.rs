@@ -120,13 +120,16 @@ impl Import {
                 .staging_dir()
                 .join(format!("{}.paused", staging.id)),
         };
+        let progress = ctx.progress();
         let result = crate::import::import(
             store.as_mut(),
             input,
             &ctx.import_policy(),
             &opts,
             &mut trail.observe(&mut observer),
+            progress.as_ref(),
         );
+        drop(progress);
         trail.settle(ctx, &result);
         staging.finish(&journal, &result)?;
         let duration_ms = started.elapsed().as_millis();

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::import::Input;
 
-/// `-` is stdin; a file's size is known before reading.
+/// `-` is stdin; a regular file's size is known before reading.
 pub fn open_input(path: &Path) -> Result<Input<'static>> {
     if path == Path::new("-") {
         return Ok(Input {
@@ -20,13 +20,13 @@ pub fn open_input(path: &Path) -> Result<Input<'static>> {
         });
     }
     let file = File::open(path).map_err(Error::io("cannot open bundle", path))?;
-    let len = file
+    let meta = file
         .metadata()
-        .map_err(Error::io("cannot read bundle", path))?
-        .len();
+        .map_err(Error::io("cannot read bundle", path))?;
+    // A FIFO or `<(…)` has no size up front: it is read like stdin.
     Ok(Input {
         reader: Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
-        len: Some(len),
+        len: meta.is_file().then_some(meta.len()),
     })
 }
 

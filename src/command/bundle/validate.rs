@@ -23,10 +23,12 @@ impl Validate {
         let staging = ctx.home.staging_dir();
         std::fs::create_dir_all(&staging)
             .map_err(crate::error::Error::io("cannot create directory", &staging))?;
+        let progress = ctx.progress();
         let request = crate::import::Request {
             label,
             now: &crate::cli::context::now(),
             staging: &staging,
+            progress: progress.as_ref(),
         };
         let report = crate::import::validate(store.as_ref(), input, &ctx.import_policy(), request);
         if self.json {

@@ -1,0 +1,111 @@
+//! `stella doctor [--json]`: checks the home, config, keys, store, journal,
+//! clock and disk, and prints one line per finding (or one JSON document).
+//! Exits 0 when everything is ok or only warns, 15 (`Unhealthy`) when a
+//! check fails. Every finding is printed before the exit code is decided.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::cli::GlobalArgs;
+use crate::cli::context::{Context, now_millis};
+use crate::cli::home::Home;
+use crate::cli::output::Output;
+use crate::doctor::{self, Finding, Status};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+#[derive(Debug, Args)]
+pub struct Doctor {
+    /// Print the findings as one JSON document
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    ok: bool,
+    checks: &'a [Finding],
+}
+
+impl Doctor {
+    pub fn run(self, global: &GlobalArgs) -> Result<()> {
+        let findings = findings(global);
+        let failed = findings.iter().filter(|f| f.status == Status::Fail).count();
+        let out = Output::stdout();
+        if self.json {
+            out.json(&Report {
+                ok: failed == 0,
+                checks: &findings,
+            })?;
+        } else {
+            out.text(&render(&findings))?;
+        }
+        if failed == 0 {
+            return Ok(());
+        }
+        Err(Error::Reported {
+            message: format!("{failed} of {} checks failed (see above)", findings.len()),
+            exit: Exit::Unhealthy,
+        })
+    }
+}
+
+fn findings(global: &GlobalArgs) -> Vec<Finding> {
+    let home = Home::resolve(global.home.as_deref());
+    let mut findings = vec![doctor::home(home.root())];
+    if findings[0].status == Status::Fail && global.config.is_none() {
+        return findings;
+    }
+    let ctx = match Context::load(global) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            findings.push(Finding::new(Status::Fail, "config", e.to_string()));
+            return findings;
+        }
+    };
+    let config = format!("`{}` parses", ctx.config_path.display());
+    findings.push(Finding::new(Status::Ok, "config", config));
+    findings.extend(doctor::keys(&ctx.home.keys_dir(), now_millis()));
+    findings.extend(store_findings(&ctx));
+    findings.push(match ctx.journal() {
+        Ok(journal) => doctor::journal(&journal),
+        Err(e) => Finding::new(Status::Fail, "journal", e.to_string()),
+    });
+    findings.push(doctor::disk(ctx.home.root()));
+    findings
+}
+
+/// The store opens (so its schema version is current) and its newest change
+/// is not ahead of the clock.
+fn store_findings(ctx: &Context) -> Vec<Finding> {
+    let store = match ctx.open_store() {
+        Ok(store) => store,
+        Err(e) => {
+            let clock = "not checked: the store did not open";
+            return vec![
+                Finding::new(Status::Fail, "store", e.to_string()),
+                Finding::new(Status::Warn, "clock", clock),
+            ];
+        }
+    };
+    let what = match &ctx.database_url {
+        Some(_) => format!(
+            "PostgreSQL schema `{}`",
+            ctx.config.federation.database_schema
+        ),
+        None => format!("SQLite `{}`", ctx.home.store_file().display()),
+    };
+    let opened = Finding::new(Status::Ok, "store", format!("{what}: schema current"));
+    let clock = match store.local_cursor() {
+        Ok(newest) => doctor::clock(newest, now_millis()),
+        Err(e) => Finding::new(Status::Fail, "clock", e.to_string()),
+    };
+    vec![opened, clock]
+}
+
+fn render(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{:<4}  {:<7}  {}\n", f.status.as_str(), f.check, f.detail))
+        .collect()
+}

@@ -1,0 +1,86 @@
+//! The key check: every key of the home has a private file that only its
+//! owner can read (0600) and that parses, a public half that parses, and an
+//! age (from its metadata's `created_at`) below the rotation hint.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::{Finding, Status};
+use crate::keys::{KeyInfo, KeyStore};
+
+/// Keys older than this get a rotation hint.
+pub const ROTATE_AFTER_DAYS: i64 = 365;
+
+pub fn keys(dir: &Path, now_ms: i64) -> Vec<Finding> {
+    let infos = match KeyStore::new(dir.to_owned()).list() {
+        Ok(infos) => infos,
+        Err(e) => return vec![Finding::new(Status::Fail, "keys", e.to_string())],
+    };
+    if infos.is_empty() {
+        let detail = "no signing key: create one with `stella authority keys generate --name NAME` before exporting";
+        return vec![Finding::new(Status::Warn, "keys", detail)];
+    }
+    infos.iter().map(|info| key(dir, info, now_ms)).collect()
+}
+
+fn key(dir: &Path, info: &KeyInfo, now_ms: i64) -> Finding {
+    let name = &info.name;
+    let private = dir.join(format!("{name}.key.pem"));
+    let fail = |detail: String| Finding::new(Status::Fail, "keys", detail);
+    let mode = match std::fs::metadata(&private) {
+        Ok(meta) => meta.permissions().mode() & 0o777,
+        Err(e) => return fail(format!("key `{name}`: `{}`: {e}", private.display())),
+    };
+    if mode & 0o077 != 0 {
+        return fail(format!(
+            "key `{name}`: `{}` is {mode:04o}, readable by others: run `chmod 600 {}` (and consider the key exposed)",
+            private.display(),
+            private.display()
+        ));
+    }
+    if let Err(problem) = parses(dir, info) {
+        return fail(format!("key `{name}`: {problem}"));
+    }
+    let age_days = age_days(&info.created_at, now_ms);
+    if age_days.is_some_and(|d| d > ROTATE_AFTER_DAYS) {
+        return Finding::new(
+            Status::Warn,
+            "keys",
+            format!(
+                "key `{name}` is {} days old: rotate it (generate a new key, add it at peers with `feedser sites policy ID --add-key`, then revoke this one)",
+                age_days.unwrap_or(0)
+            ),
+        );
+    }
+    let age = age_days.map_or_else(|| "age unknown".to_owned(), |d| format!("{d} days old"));
+    let lock = if info.encrypted { ", encrypted" } else { "" };
+    Finding::new(
+        Status::Ok,
+        "keys",
+        format!("key `{name}` ({mode:04o}{lock}, {age})"),
+    )
+}
+
+/// The public half parses; the private half parses (encrypted: its PEM label).
+fn parses(dir: &Path, info: &KeyInfo) -> Result<(), String> {
+    let read = |suffix: &str| {
+        let path = dir.join(format!("{}{suffix}", info.name));
+        std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
+    };
+    crate::keys::parse_public_pem(&read(".pub.pem")?).map_err(|e| e.to_string())?;
+    let pem = read(".key.pem")?;
+    if info.encrypted {
+        return match pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+            true => Ok(()),
+            false => Err("the private key is not an encrypted PKCS#8 PEM".into()),
+        };
+    }
+    crate::keys::Signer::from_pem(&pem, None, &info.name)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn age_days(created_at: &str, now_ms: i64) -> Option<i64> {
+    let created: jiff::Timestamp = created_at.parse().ok()?;
+    Some((now_ms - created.as_millisecond()) / 86_400_000)
+}

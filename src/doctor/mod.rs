@@ -1,0 +1,200 @@
+//! Health checks for a stella home, behind `stella doctor`.
+//!
+//! Each check returns [`Finding`]s: a status, the check's name and a detail
+//! that, for a warning or a failure, says what to do. The checks only read:
+//! file modes, key files, the journal, the store's cursor, the filesystem's
+//! free space. Invariant: a check never fails the whole run; whatever goes
+//! wrong becomes a `fail` finding, so the operator sees every problem at
+//! once. Checks that need the store or the config are run by the command.
+
+mod keys;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cursor::Cursor;
+use crate::journal::{Journal, State};
+
+pub use keys::keys;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub status: Status,
+    pub check: &'static str,
+    pub detail: String,
+}
+
+impl Finding {
+    pub fn new(status: Status, check: &'static str, detail: impl Into<String>) -> Finding {
+        Finding {
+            status,
+            check,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Free space below which the disk check fails, and warns.
+pub const DISK_FAIL_BYTES: u64 = 64 << 20;
+pub const DISK_WARN_BYTES: u64 = 1 << 30;
+/// How far the newest change may lie ahead of the clock before it is a failure.
+pub const CLOCK_SLACK_MS: i64 = 5 * 60 * 1000;
+
+/// The home exists, is a directory, and is private (no group/other bits).
+pub fn home(root: &Path) -> Finding {
+    let meta = match std::fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => meta,
+        Ok(_) => {
+            return Finding::new(
+                Status::Fail,
+                "home",
+                format!(
+                    "`{}` is not a directory: pass another --home",
+                    root.display()
+                ),
+            );
+        }
+        Err(e) => {
+            let detail = format!(
+                "`{}`: {e}: run `stella init --site-id ID` or pass --home",
+                root.display()
+            );
+            return Finding::new(Status::Fail, "home", detail);
+        }
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        let detail = format!(
+            "`{}` is {mode:04o}, readable by others: run `chmod 700 {}`",
+            root.display(),
+            root.display()
+        );
+        return Finding::new(Status::Warn, "home", detail);
+    }
+    Finding::new(
+        Status::Ok,
+        "home",
+        format!("`{}` ({mode:04o})", root.display()),
+    )
+}
+
+/// Imports left unfinished or abandoned in the journal.
+pub fn journal(journal: &Journal) -> Finding {
+    let entries = match journal.entries(false, 10_000) {
+        Ok(entries) => entries,
+        Err(e) => return Finding::new(Status::Fail, "journal", format!("{e}")),
+    };
+    let open = entries.iter().filter(|e| e.state.is_open()).count();
+    let abandoned = entries
+        .iter()
+        .filter(|e| e.state == State::Abandoned)
+        .count();
+    match (open, abandoned) {
+        (0, 0) => Finding::new(
+            Status::Ok,
+            "journal",
+            format!("{} imports, none unfinished", entries.len()),
+        ),
+        _ => Finding::new(
+            Status::Warn,
+            "journal",
+            format!(
+                "{open} import(s) under way, {abandoned} abandoned: see `stella feedser journal status`; `stella feedser journal gc` forgets old ones"
+            ),
+        ),
+    }
+}
+
+/// The site's newest change must not lie in the future of this clock.
+pub fn clock(newest: Option<Cursor>, now_ms: i64) -> Finding {
+    let Some(cursor) = newest else {
+        return Finding::new(Status::Ok, "clock", "no local changes yet");
+    };
+    let ahead = cursor.millis() - now_ms;
+    if ahead > CLOCK_SLACK_MS {
+        let detail = format!(
+            "the newest local change `{cursor}` is {}s ahead of this clock: check the system time (NTP) before exporting",
+            ahead / 1000
+        );
+        return Finding::new(Status::Fail, "clock", detail);
+    }
+    Finding::new(
+        Status::Ok,
+        "clock",
+        format!("newest local change `{cursor}` is not in the future"),
+    )
+}
+
+/// Free space on the home's filesystem.
+pub fn disk(root: &Path) -> Finding {
+    let stat = match rustix::fs::statvfs(root) {
+        Ok(stat) => stat,
+        Err(e) => {
+            return Finding::new(
+                Status::Fail,
+                "disk",
+                format!("cannot stat the filesystem of `{}`: {e}", root.display()),
+            );
+        }
+    };
+    let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+    let text = format!("{} MiB free on the home's filesystem", free >> 20);
+    match free {
+        f if f < DISK_FAIL_BYTES => Finding::new(
+            Status::Fail,
+            "disk",
+            format!("{text}: free space before importing or exporting"),
+        ),
+        f if f < DISK_WARN_BYTES => Finding::new(
+            Status::Warn,
+            "disk",
+            format!("{text}: large imports stage their bundle there"),
+        ),
+        _ => Finding::new(Status::Ok, "disk", text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_ahead_of_the_clock_fails() {
+        let now = 1_700_000_000_000;
+        let ahead = Cursor::new(now + CLOCK_SLACK_MS + 60_000, 3);
+        assert_eq!(clock(Some(ahead), now).status, Status::Fail);
+        assert_eq!(clock(Some(Cursor::new(now, 3)), now).status, Status::Ok);
+        assert_eq!(clock(None, now).status, Status::Ok);
+    }
+
+    #[test]
+    fn a_missing_home_fails_and_an_open_one_warns() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(home(&dir.path().join("nope")).status, Status::Fail);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(home(dir.path()).status, Status::Warn);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(home(dir.path()).status, Status::Ok);
+        assert_eq!(disk(dir.path()).check, "disk");
+    }
+}
