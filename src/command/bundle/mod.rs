@@ -1,8 +1,10 @@
 pub mod export;
 pub mod import;
+pub mod pipeline;
 mod signals;
+mod staging;
 pub use signals::{Cancellable, Signals};
-mod trail;
+pub mod trail;
 pub mod validate;
 
 use std::fs::File;
