@@ -22,6 +22,7 @@ pub mod import;
 pub mod ingest;
 pub mod journal;
 pub mod keys;
+pub mod metrics;
 pub mod model;
 pub mod osv;
 pub mod quarantine;

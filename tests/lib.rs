@@ -14,6 +14,7 @@ mod home_config;
 mod hostile;
 mod ingest;
 mod keys;
+mod monitoring;
 mod pg_site;
 mod pipes;
 mod sites;

@@ -11,6 +11,9 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
 use crate::keys::Signer;
+use crate::metrics::Metrics;
+
+use super::monitor;
 
 #[derive(Debug, Args)]
 pub struct Export {
@@ -41,6 +44,9 @@ pub struct Export {
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+    /// Write this run's metrics to FILE (node_exporter textfile, replaced atomically), also on failure
+    #[arg(long, value_name = "FILE")]
+    metrics_file: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +69,17 @@ struct BundleReport {
 
 impl Export {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let started = std::time::Instant::now();
+        let result = self.execute(ctx);
+        let mut metrics = Metrics::default();
+        let seconds = started.elapsed().as_secs_f64();
+        let site = ctx.site_id().ok();
+        monitor::export(&mut metrics, result.as_ref().copied(), site, seconds);
+        monitor::finish(self.metrics_file.as_deref(), metrics, result).map(drop)
+    }
+
+    /// Writes the bundles; returns how many and the items they hold.
+    fn execute(&self, ctx: &Context) -> Result<(u64, u64)> {
         let site_id = ctx.site_id()?;
         let store = ctx.open_store()?;
         let max_items = self
@@ -99,12 +116,25 @@ impl Export {
             bundles.push(report(path.as_deref(), &written, key_id));
         }
         let export_cursor = parts.last().map(|p| p.upto).or(self.since);
+        let moved = (
+            bundles.len() as u64,
+            bundles.iter().map(|b| b.counts.total).sum(),
+        );
+        for b in &bundles {
+            log::info!(
+                site_id = site_id,
+                bundle_hash = b.bundle_hash.as_str(),
+                cursor:% = b.export_cursor;
+                "wrote bundle `{}`", b.path
+            );
+        }
         let report = Report {
             bundles,
             since_cursor: self.since,
             export_cursor,
         };
-        self.print(ctx, &report, to_stdout)
+        self.print(ctx, &report, to_stdout)?;
+        Ok(moved)
     }
 
     fn signer(&self, ctx: &Context) -> Result<Option<Signer>> {

@@ -10,6 +10,9 @@ use crate::cli::context::Context;
 use crate::error::{Error, Result};
 use crate::import::{ConflictStrategy, ImportError, ImportOutcome};
 
+use crate::metrics::Metrics;
+
+use super::monitor;
 use super::pipeline::{self, Cancelling, Failure, Response, Settings};
 use super::trail::Trail;
 
@@ -38,6 +41,9 @@ pub struct Import {
     /// Also append the canonical-imported events of this import to an NDJSON file
     #[arg(long, value_name = "FILE")]
     events_file: Option<PathBuf>,
+    /// Write this run's metrics to FILE (node_exporter textfile, replaced atomically), also on failure
+    #[arg(long, value_name = "FILE")]
+    metrics_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -60,13 +66,19 @@ impl From<OnConflict> for ConflictStrategy {
 
 impl Import {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let started = Instant::now();
         let mut trail = Trail::new(&self.bundle);
-        let result = self.execute(ctx, &mut trail);
-        trail.audit(ctx, result)
+        let result = self.execute(ctx, &mut trail, started);
+        let site = trail.site_id().map(str::to_owned);
+        monitor::log_import(&trail.label(), result.as_ref(), site.as_deref());
+        let result = trail.audit(ctx, result);
+        let mut metrics = Metrics::default();
+        let seconds = started.elapsed().as_secs_f64();
+        monitor::import(&mut metrics, result.as_ref(), site.as_deref(), seconds);
+        monitor::finish(self.metrics_file.as_deref(), metrics, result).map(drop)
     }
 
-    fn execute(&self, ctx: &Context, trail: &mut Trail) -> Result<()> {
-        let started = Instant::now();
+    fn execute(&self, ctx: &Context, trail: &mut Trail, started: Instant) -> Result<ImportOutcome> {
         let settings = Settings {
             dry_run: self.dry_run,
             skip_signature: self.skip_signature,
@@ -86,15 +98,17 @@ impl Import {
             },
         };
         if self.json {
-            return ctx.out.json(&Response {
+            ctx.out.json(&Response {
                 outcome: &outcome,
                 duration_ms,
-            });
+            })?;
+        } else {
+            ctx.out.text(&render(self, &outcome, duration_ms))?;
         }
-        ctx.out.text(&render(self, &outcome, duration_ms))
+        Ok(outcome)
     }
 
-    fn fail(&self, ctx: &Context, error: ImportError, duration_ms: u128) -> Result<()> {
+    fn fail<T>(&self, ctx: &Context, error: ImportError, duration_ms: u128) -> Result<T> {
         if self.json {
             ctx.out.json(&Failure::new(&error, duration_ms))?;
         } else if let ImportError::Conflicts { conflicts } = &error {

@@ -1,5 +1,6 @@
 pub mod export;
 pub mod import;
+pub mod monitor;
 pub mod pipeline;
 mod signals;
 mod staging;

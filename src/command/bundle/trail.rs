@@ -85,6 +85,11 @@ impl Trail {
         })
     }
 
+    /// The site the import reached (or its error names), if any.
+    pub fn site_id(&self) -> Option<&str> {
+        self.reached.site_id.as_deref()
+    }
+
     /// Wraps the import's observer to note how far the import gets.
     pub fn observe<'a>(&'a mut self, inner: &'a mut dyn Observer) -> Recorder<'a> {
         Recorder {
@@ -172,6 +177,7 @@ impl Trail {
 pub fn reason_code(error: &Error) -> &'static str {
     match error {
         Error::Import(e) => e.reason_code(),
+        Error::Export(e) => e.reason_code(),
         Error::Bundle(e) => e.reason_code(),
         Error::Usage(_) | Error::Cursor(_) => "usage",
         Error::Config(_) | Error::NotInitialized { .. } => "config",
