@@ -26,6 +26,8 @@ pub mod metrics;
 pub mod model;
 pub mod osv;
 pub mod quarantine;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod store;
 

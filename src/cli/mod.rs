@@ -160,6 +160,9 @@ pub enum FeedserCommand {
     /// Bundles refused by verification, kept for inspection
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// Serve the federation HTTP API (import, sync status, export, metrics)
+    #[cfg(feature = "serve")]
+    Serve(command::serve::Serve),
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,6 +246,8 @@ impl FeedserCommand {
                 BundleCommand::Import(c) => c.run(ctx),
             },
             FeedserCommand::Events(c) => c.run(ctx),
+            #[cfg(feature = "serve")]
+            FeedserCommand::Serve(c) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Status(c)) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Gc(c)) => c.run(ctx),
             FeedserCommand::Quarantine(cmd) => match cmd {

@@ -91,7 +91,14 @@ impl Export {
             let parts = parts.len();
             return Err(ExportError::ChainToStdout { parts, max_items }.into());
         }
-        let signer = self.signer(ctx)?;
+        let signer = match self.unsigned {
+            true => None,
+            false => Some(signer(
+                ctx,
+                self.key.as_deref(),
+                self.passphrase_file.as_deref(),
+            )?),
+        };
         let spool_dir = ctx.home.spool_dir();
         let exporter = Exporter {
             store: store.as_ref(),
@@ -137,36 +144,6 @@ impl Export {
         Ok(moved)
     }
 
-    fn signer(&self, ctx: &Context) -> Result<Option<Signer>> {
-        if self.unsigned {
-            return Ok(None);
-        }
-        let keys = ctx.keys();
-        let name = match &self.key {
-            Some(name) => name.clone(),
-            None => {
-                let names: Vec<String> = keys
-                    .list()?
-                    .into_iter()
-                    .filter(|k| k.purpose == "federation")
-                    .map(|k| k.name)
-                    .collect();
-                match names.as_slice() {
-                    [] => return Err(ExportError::NoSigningKey.into()),
-                    [one] => one.clone(),
-                    _ => {
-                        return Err(ExportError::AmbiguousKey {
-                            names: names.join(", "),
-                        }
-                        .into());
-                    }
-                }
-            }
-        };
-        let passphrase = crate::command::read_passphrase(self.passphrase_file.as_deref())?;
-        Ok(Some(keys.signer(&name, passphrase.as_deref())?))
-    }
-
     /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….
     fn part_path(&self, site_id: &str, part: &Part, index: usize, count: usize) -> Option<PathBuf> {
         let base = match &self.output {
@@ -209,7 +186,35 @@ fn eprint(text: &str) -> Result<()> {
         .map_err(Error::io("write to", "stderr"))
 }
 
-fn default_threads() -> u32 {
+/// The signing key: `key`, else the only federation key of the home.
+pub fn signer(ctx: &Context, key: Option<&str>, passphrase_file: Option<&Path>) -> Result<Signer> {
+    let keys = ctx.keys();
+    let name = match key {
+        Some(name) => name.to_owned(),
+        None => {
+            let names: Vec<String> = keys
+                .list()?
+                .into_iter()
+                .filter(|k| k.purpose == "federation")
+                .map(|k| k.name)
+                .collect();
+            match names.as_slice() {
+                [] => return Err(ExportError::NoSigningKey.into()),
+                [one] => one.clone(),
+                _ => {
+                    return Err(ExportError::AmbiguousKey {
+                        names: names.join(", "),
+                    }
+                    .into());
+                }
+            }
+        }
+    };
+    let passphrase = crate::command::read_passphrase(passphrase_file)?;
+    Ok(keys.signer(&name, passphrase.as_deref())?)
+}
+
+pub fn default_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
 }
 
