@@ -17,6 +17,8 @@ mod keys;
 mod monitoring;
 mod pg_site;
 mod pipes;
+#[cfg(feature = "serve")]
+mod serve;
 mod sites;
 mod tamper;
 mod trail;
