@@ -4,6 +4,7 @@
 mod api;
 mod limits;
 mod load;
+mod startup;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -10,7 +10,6 @@ use crate::cli::parse;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
-use crate::keys::Signer;
 use crate::metrics::Metrics;
 
 use super::monitor;
@@ -93,7 +92,7 @@ impl Export {
         }
         let signer = match self.unsigned {
             true => None,
-            false => Some(signer(
+            false => Some(super::signer::signer(
                 ctx,
                 self.key.as_deref(),
                 self.passphrase_file.as_deref(),
@@ -184,34 +183,6 @@ fn eprint(text: &str) -> Result<()> {
     std::io::stderr()
         .write_all(text.as_bytes())
         .map_err(Error::io("write to", "stderr"))
-}
-
-/// The signing key: `key`, else the only federation key of the home.
-pub fn signer(ctx: &Context, key: Option<&str>, passphrase_file: Option<&Path>) -> Result<Signer> {
-    let keys = ctx.keys();
-    let name = match key {
-        Some(name) => name.to_owned(),
-        None => {
-            let names: Vec<String> = keys
-                .list()?
-                .into_iter()
-                .filter(|k| k.purpose == "federation")
-                .map(|k| k.name)
-                .collect();
-            match names.as_slice() {
-                [] => return Err(ExportError::NoSigningKey.into()),
-                [one] => one.clone(),
-                _ => {
-                    return Err(ExportError::AmbiguousKey {
-                        names: names.join(", "),
-                    }
-                    .into());
-                }
-            }
-        }
-    };
-    let passphrase = crate::command::read_passphrase(passphrase_file)?;
-    Ok(keys.signer(&name, passphrase.as_deref())?)
 }
 
 pub fn default_threads() -> u32 {

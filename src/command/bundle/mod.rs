@@ -3,6 +3,7 @@ pub mod import;
 pub mod monitor;
 pub mod pipeline;
 mod signals;
+pub mod signer;
 mod staging;
 pub use signals::{Cancellable, Signals};
 pub mod trail;

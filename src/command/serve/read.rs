@@ -73,7 +73,7 @@ pub fn export<'a>(app: &'a App, raw_query: &str) -> Response<'a> {
         let store = app.ctx.open_store()?;
         let max_items = app.ctx.config.federation.default_max_items;
         let parts = crate::export::plan(store.as_ref(), since, max_items)?;
-        let signer = crate::command::bundle::export::signer(
+        let signer = crate::command::bundle::signer::signer(
             app.ctx,
             app.key.as_deref(),
             app.passphrase_file.as_deref(),
