@@ -164,7 +164,7 @@ fn json_log_lines_carry_site_bundle_and_cursor() {
     let out = at(
         &b,
         &[
-            "-v",
+            "-vv",
             "--log-format",
             "json",
             "feedser",
@@ -185,7 +185,7 @@ fn json_log_lines_carry_site_bundle_and_cursor() {
         .iter()
         .find(|l| l["message"].as_str().unwrap().ends_with(": imported"))
         .expect("an `imported` line");
-    assert_eq!(imported["level"], "info");
+    assert_eq!(imported["level"], "debug");
     assert_eq!(imported["time"], "2100-01-01T00:00:00.000Z");
     assert_eq!(imported["site_id"], "site-a");
     assert_eq!(imported["bundle_hash"], report["bundle_hash"]);

@@ -127,7 +127,7 @@ impl Export {
             bundles.iter().map(|b| b.counts.total).sum(),
         );
         for b in &bundles {
-            log::info!(
+            log::debug!(
                 site_id = site_id,
                 bundle_hash = b.bundle_hash.as_str(),
                 cursor:% = b.export_cursor;

@@ -70,7 +70,12 @@ impl Import {
         let mut trail = Trail::new(&self.bundle);
         let result = self.execute(ctx, &mut trail, started);
         let site = trail.site_id().map(str::to_owned);
-        monitor::log_import(&trail.label(), result.as_ref(), site.as_deref());
+        monitor::log_import(
+            log::Level::Debug,
+            &trail.label(),
+            result.as_ref(),
+            site.as_deref(),
+        );
         let result = trail.audit(ctx, result);
         let mut metrics = Metrics::default();
         let seconds = started.elapsed().as_secs_f64();

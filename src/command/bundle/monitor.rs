@@ -74,8 +74,15 @@ pub fn finish<T>(path: Option<&Path>, metrics: Metrics, result: Result<T>) -> Re
     }
 }
 
-/// The structured log line of one import attempt.
-pub fn log_import(label: &str, result: Result<&ImportOutcome, &Error>, site: Option<&str>) {
+/// The structured log line of one import attempt, at `level`: `Debug` for
+/// the CLI (its report already says it all, and the default config logs
+/// `Information`), `Info` for the server.
+pub fn log_import(
+    level: log::Level,
+    label: &str,
+    result: Result<&ImportOutcome, &Error>,
+    site: Option<&str>,
+) {
     match result {
         Ok(o) => {
             let what = if o.already_imported {
@@ -85,14 +92,16 @@ pub fn log_import(label: &str, result: Result<&ImportOutcome, &Error>, site: Opt
             } else {
                 "imported"
             };
-            log::info!(
+            log::log!(
+                level,
                 site_id = o.site_id.as_str(),
                 bundle_hash = o.bundle_hash.as_str(),
                 cursor:% = o.imported_cursor;
                 "bundle `{label}`: {what}"
             );
         }
-        Err(e) => log::info!(
+        Err(e) => log::log!(
+            level,
             site_id = site.unwrap_or("-"),
             reason = reason_code(e);
             "bundle `{label}` refused: {e}"

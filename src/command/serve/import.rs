@@ -68,7 +68,12 @@ pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
         Err(e) => Err(e),
     };
     let site = trail.site_id().map(str::to_owned);
-    monitor::log_import(&trail.label(), result.as_ref(), site.as_deref());
+    monitor::log_import(
+        log::Level::Info,
+        &trail.label(),
+        result.as_ref(),
+        site.as_deref(),
+    );
     let result = trail.audit(app.ctx, result);
     let seconds = started.elapsed().as_secs_f64();
     app.metrics(|m| monitor::import(m, result.as_ref(), site.as_deref(), seconds));
