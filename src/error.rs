@@ -38,6 +38,9 @@ pub enum Error {
     Quarantine(#[from] crate::quarantine::QuarantineError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
     #[error(
         "{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied"
     )]
@@ -118,6 +121,8 @@ impl Error {
             Error::Export(e) => e.exit(),
             Error::Quarantine(e) => e.exit(),
             Error::Audit(e) => e.exit(),
+            #[cfg(feature = "serve")]
+            Error::Serve(e) => e.exit(),
             Error::Input(_) | Error::Io { .. } => Exit::Failure,
             Error::PartialIngest { .. } => Exit::PartialIngest,
             Error::NotFound { .. } => Exit::NotFound,

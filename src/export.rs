@@ -47,6 +47,19 @@ pub enum ExportError {
 }
 
 impl ExportError {
+    /// A stable snake_case code, as metrics and the HTTP API report it.
+    pub fn reason_code(&self) -> &'static str {
+        match self {
+            ExportError::UnknownCursor { .. } => "unknown_cursor",
+            ExportError::NoSigningKey => "no_signing_key",
+            ExportError::AmbiguousKey { .. } => "ambiguous_key",
+            ExportError::ChainToStdout { .. } => "chain_to_stdout",
+            ExportError::Store(_) => "store_error",
+            ExportError::Bundle(e) => e.reason_code(),
+            ExportError::Spool { .. } => "spool_failed",
+        }
+    }
+
     pub fn exit(&self) -> Exit {
         match self {
             ExportError::UnknownCursor { .. } | ExportError::ChainToStdout { .. } => Exit::Usage,

@@ -23,10 +23,13 @@ pub mod import;
 pub mod ingest;
 pub mod journal;
 pub mod keys;
+pub mod metrics;
 pub mod model;
 pub mod osv;
 pub mod progress;
 pub mod quarantine;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod store;
 pub mod synth;

@@ -17,9 +17,12 @@ mod home_config;
 mod hostile;
 mod ingest;
 mod keys;
+mod monitoring;
 mod pg_site;
 mod pipes;
 mod progress;
+#[cfg(feature = "serve")]
+mod serve;
 mod sites;
 mod tamper;
 mod trail;

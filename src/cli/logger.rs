@@ -1,15 +1,27 @@
-//! A minimal `log` backend: `stella: LEVEL: message` lines on stderr.
+//! A minimal `log` backend on stderr, as text or JSON lines.
+//!
+//! Text: `stella: LEVEL: message`, followed by ` key=value` for each
+//! structured field the call passed. JSON (`--log-format json`): one object
+//! per line with `time`, `level`, `target`, `message` and the structured
+//! fields (`site_id`, `bundle_hash`, `cursor`, … where the call has them).
+//! Fields travel with `log`'s key-value feature (`info!(site_id = s; "…")`):
+//! it adds no dependency, and the fields stay optional for the many calls
+//! that have none.
 //!
 //! The level comes from `-q`/`-v`, else the config's `Logging.LogLevel`,
 //! else warnings only. User-facing results are never log records.
 
+use log::kv::{Key, Value, VisitSource};
 use log::{LevelFilter, Log, Metadata, Record};
+use serde_json::{Map, Value as Json};
 
 use crate::config::LogLevel;
 
-use super::GlobalArgs;
+use super::{GlobalArgs, LogFormat};
 
-struct StderrLogger;
+struct StderrLogger {
+    json: std::sync::atomic::AtomicBool,
+}
 
 impl Log for StderrLogger {
     fn enabled(&self, metadata: &Metadata) -> bool {
@@ -17,16 +29,49 @@ impl Log for StderrLogger {
     }
 
     fn log(&self, record: &Record) {
-        if self.enabled(record.metadata()) {
-            let level = record.level().as_str().to_ascii_lowercase();
-            eprintln!("stella: {level}: {}", record.args());
+        if !self.enabled(record.metadata()) {
+            return;
         }
+        let mut fields = Fields(Vec::new());
+        let _ = record.key_values().visit(&mut fields);
+        let level = record.level().as_str().to_ascii_lowercase();
+        let line = if self.json.load(std::sync::atomic::Ordering::Relaxed) {
+            json_line(&level, record, fields.0)
+        } else {
+            let extra: String = fields.0.iter().map(|(k, v)| format!(" {k}={v}")).collect();
+            format!("stella: {level}: {}{extra}", record.args())
+        };
+        eprintln!("{line}");
     }
 
     fn flush(&self) {}
 }
 
-static LOGGER: StderrLogger = StderrLogger;
+fn json_line(level: &str, record: &Record, fields: Vec<(String, String)>) -> String {
+    let mut map = Map::new();
+    map.insert("time".into(), Json::String(super::context::now()));
+    map.insert("level".into(), Json::String(level.to_owned()));
+    map.insert("target".into(), Json::String(record.target().to_owned()));
+    map.insert("message".into(), Json::String(record.args().to_string()));
+    for (key, value) in fields {
+        map.insert(key, Json::String(value));
+    }
+    Json::Object(map).to_string()
+}
+
+/// The structured fields of one record, as text.
+struct Fields(Vec<(String, String)>);
+
+impl<'kvs> VisitSource<'kvs> for Fields {
+    fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), log::kv::Error> {
+        self.0.push((key.as_str().to_owned(), value.to_string()));
+        Ok(())
+    }
+}
+
+static LOGGER: StderrLogger = StderrLogger {
+    json: std::sync::atomic::AtomicBool::new(false),
+};
 
 pub fn init(global: &GlobalArgs, configured: Option<LogLevel>) {
     let level = if global.quiet {
@@ -39,6 +84,10 @@ pub fn init(global: &GlobalArgs, configured: Option<LogLevel>) {
             _ => LevelFilter::Trace,
         }
     };
+    let json = matches!(global.log_format, LogFormat::Json);
+    LOGGER
+        .json
+        .store(json, std::sync::atomic::Ordering::Relaxed);
     // A second init (tests, or a command that loads twice) keeps the first.
     if log::set_logger(&LOGGER).is_ok() {
         log::set_max_level(level);
@@ -53,5 +102,25 @@ fn from_config(level: LogLevel) -> LevelFilter {
         LogLevel::Warning => LevelFilter::Warn,
         LogLevel::Error | LogLevel::Critical => LevelFilter::Error,
         LogLevel::None => LevelFilter::Off,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_lines_carry_the_structured_fields() {
+        let args = format_args!("imported");
+        let record = log::Record::builder()
+            .args(args)
+            .level(log::Level::Info)
+            .target("stella::x")
+            .build();
+        let fields = vec![("site_id".to_owned(), "site-a".to_owned())];
+        let line: serde_json::Value =
+            serde_json::from_str(&super::json_line("info", &record, fields)).unwrap();
+        assert_eq!(line["level"], "info");
+        assert_eq!(line["message"], "imported");
+        assert_eq!(line["site_id"], "site-a");
+        assert_eq!(line["target"], "stella::x");
     }
 }

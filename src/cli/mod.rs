@@ -76,6 +76,21 @@ pub struct GlobalArgs {
         default_value_t = progress::ProgressMode::Auto
     )]
     pub progress: progress::ProgressMode,
+    /// Log lines on stderr as text, or as JSON objects (one per line)
+    #[arg(
+        long,
+        global = true,
+        env = "STELLA_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +185,9 @@ pub enum FeedserCommand {
     /// Bundles refused by verification, kept for inspection
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// Serve the federation HTTP API (import, sync status, export, metrics)
+    #[cfg(feature = "serve")]
+    Serve(command::serve::Serve),
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +274,8 @@ impl FeedserCommand {
                 BundleCommand::Import(c) => c.run(ctx),
             },
             FeedserCommand::Events(c) => c.run(ctx),
+            #[cfg(feature = "serve")]
+            FeedserCommand::Serve(c) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Status(c)) => c.run(ctx),
             FeedserCommand::Journal(JournalCommand::Gc(c)) => c.run(ctx),
             FeedserCommand::Quarantine(cmd) => match cmd {

@@ -13,6 +13,8 @@ pub mod init;
 pub mod journal;
 pub mod keys;
 pub mod quarantine;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sites;
 
 use std::path::Path;

@@ -379,5 +379,6 @@ fn outcome(
         signer_key_id: bundle.signer_key_id().map(str::to_owned),
         signature_skipped: header.signature_skipped,
         forced: header.forced,
+        items: manifest.counts.total,
     }
 }

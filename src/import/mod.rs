@@ -97,6 +97,10 @@ pub struct ImportOutcome {
     pub signer_key_id: Option<String>,
     pub signature_skipped: bool,
     pub forced: bool,
+    /// Items the bundle carries (its manifest's total), for metrics; not
+    /// part of the seed's document.
+    #[serde(skip)]
+    pub items: u64,
 }
 
 /// Where an import has got to; told to the caller's observer as it happens.

@@ -10,7 +10,9 @@ use crate::cli::parse;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
-use crate::keys::Signer;
+use crate::metrics::Metrics;
+
+use super::monitor;
 
 #[derive(Debug, Args)]
 pub struct Export {
@@ -41,6 +43,9 @@ pub struct Export {
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+    /// Write this run's metrics to FILE (node_exporter textfile, replaced atomically), also on failure
+    #[arg(long, value_name = "FILE")]
+    metrics_file: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +68,17 @@ struct BundleReport {
 
 impl Export {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let started = std::time::Instant::now();
+        let result = self.execute(ctx);
+        let mut metrics = Metrics::default();
+        let seconds = started.elapsed().as_secs_f64();
+        let site = ctx.site_id().ok();
+        monitor::export(&mut metrics, result.as_ref().copied(), site, seconds);
+        monitor::finish(self.metrics_file.as_deref(), metrics, result).map(drop)
+    }
+
+    /// Writes the bundles; returns how many and the items they hold.
+    fn execute(&self, ctx: &Context) -> Result<(u64, u64)> {
         let site_id = ctx.site_id()?;
         let store = ctx.open_store()?;
         let max_items = self
@@ -74,7 +90,14 @@ impl Export {
             let parts = parts.len();
             return Err(ExportError::ChainToStdout { parts, max_items }.into());
         }
-        let signer = self.signer(ctx)?;
+        let signer = match self.unsigned {
+            true => None,
+            false => Some(super::signer::signer(
+                ctx,
+                self.key.as_deref(),
+                self.passphrase_file.as_deref(),
+            )?),
+        };
         let spool_dir = ctx.home.spool_dir();
         let progress = ctx.progress();
         let exporter = Exporter {
@@ -101,42 +124,25 @@ impl Export {
             bundles.push(report(path.as_deref(), &written, key_id));
         }
         let export_cursor = parts.last().map(|p| p.upto).or(self.since);
+        let moved = (
+            bundles.len() as u64,
+            bundles.iter().map(|b| b.counts.total).sum(),
+        );
+        for b in &bundles {
+            log::debug!(
+                site_id = site_id,
+                bundle_hash = b.bundle_hash.as_str(),
+                cursor:% = b.export_cursor;
+                "wrote bundle `{}`", b.path
+            );
+        }
         let report = Report {
             bundles,
             since_cursor: self.since,
             export_cursor,
         };
-        self.print(ctx, &report, to_stdout)
-    }
-
-    fn signer(&self, ctx: &Context) -> Result<Option<Signer>> {
-        if self.unsigned {
-            return Ok(None);
-        }
-        let keys = ctx.keys();
-        let name = match &self.key {
-            Some(name) => name.clone(),
-            None => {
-                let names: Vec<String> = keys
-                    .list()?
-                    .into_iter()
-                    .filter(|k| k.purpose == "federation")
-                    .map(|k| k.name)
-                    .collect();
-                match names.as_slice() {
-                    [] => return Err(ExportError::NoSigningKey.into()),
-                    [one] => one.clone(),
-                    _ => {
-                        return Err(ExportError::AmbiguousKey {
-                            names: names.join(", "),
-                        }
-                        .into());
-                    }
-                }
-            }
-        };
-        let passphrase = crate::command::read_passphrase(self.passphrase_file.as_deref())?;
-        Ok(Some(keys.signer(&name, passphrase.as_deref())?))
+        self.print(ctx, &report, to_stdout)?;
+        Ok(moved)
     }
 
     /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….
@@ -181,7 +187,7 @@ fn eprint(text: &str) -> Result<()> {
         .map_err(Error::io("write to", "stderr"))
 }
 
-fn default_threads() -> u32 {
+pub fn default_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
 }
 

@@ -1,8 +1,12 @@
 pub mod export;
 pub mod import;
+pub mod monitor;
+pub mod pipeline;
 mod signals;
+pub mod signer;
+mod staging;
 pub use signals::{Cancellable, Signals};
-mod trail;
+pub mod trail;
 pub mod validate;
 
 use std::fs::File;

@@ -17,11 +17,15 @@ use crate::exit::Exit;
 use crate::import::{ImportError, ImportOutcome, Input, Observer, Stage};
 use crate::quarantine::{Capture, Reached, Refusal, error_site, verification_log};
 
-/// The command name audit records carry.
+/// The command name audit records of `bundle import` carry.
 const COMMAND: &str = "feedser bundle import";
 
 pub struct Trail {
     bundle: PathBuf,
+    /// The audit record's `command`.
+    command: &'static str,
+    /// A stream other than stdin (an HTTP request body): its label.
+    stream: Option<String>,
     /// The file's size, checked up front; `None` for stdin.
     size: Option<u64>,
     capture: Option<Capture>,
@@ -33,6 +37,8 @@ impl Trail {
     pub fn new(bundle: &Path) -> Trail {
         Trail {
             bundle: bundle.to_owned(),
+            command: COMMAND,
+            stream: None,
             size: None,
             capture: None,
             reached: Reached::default(),
@@ -40,11 +46,31 @@ impl Trail {
         }
     }
 
+    /// The trail of an import read from a stream that can be read only
+    /// once, such as an HTTP request body: `label` names it in the journal,
+    /// the quarantine's `source` and the audit record's `bundle`.
+    pub fn stream(command: &'static str, label: String) -> Trail {
+        Trail {
+            command,
+            stream: Some(label),
+            ..Trail::new(Path::new("-"))
+        }
+    }
+
     fn is_stdin(&self) -> bool {
         self.bundle == Path::new("-")
     }
 
-    /// Stdin is teed into the quarantine, so a refused stream can be kept.
+    /// How the journal, the quarantine and the audit log name the bundle.
+    pub fn label(&self) -> String {
+        match &self.stream {
+            Some(label) => label.clone(),
+            None => self.bundle.display().to_string(),
+        }
+    }
+
+    /// Stdin and streams are teed into the quarantine, so a refused stream
+    /// can be kept.
     pub fn input(&mut self, ctx: &Context, input: Input<'static>) -> Result<Input<'static>> {
         self.size = input.len;
         if !self.is_stdin() {
@@ -53,7 +79,15 @@ impl Trail {
         let cap = ctx.config.federation_import.quarantine_max_bytes;
         let (reader, capture) = ctx.home.quarantine().tee(input.reader, cap)?;
         self.capture = Some(capture);
-        Ok(Input { reader, len: None })
+        Ok(Input {
+            reader,
+            len: input.len,
+        })
+    }
+
+    /// The site the import reached (or its error names), if any.
+    pub fn site_id(&self) -> Option<&str> {
+        self.reached.site_id.as_deref()
     }
 
     /// Wraps the import's observer to note how far the import gets.
@@ -95,10 +129,10 @@ impl Trail {
             reason_code: error.reason_code().to_owned(),
             message: error.to_string(),
             verification_log: verification_log(self.size, &self.reached, error),
-            source: if self.is_stdin() {
-                "stdin".to_owned()
-            } else {
-                self.bundle.display().to_string()
+            source: match (&self.stream, self.is_stdin()) {
+                (Some(label), _) => label.clone(),
+                (None, true) => "stdin".to_owned(),
+                (None, false) => self.bundle.display().to_string(),
             },
             received_at: now(),
         };
@@ -114,13 +148,14 @@ impl Trail {
     }
 
     /// Appends the attempt's audit record and returns the command's result.
-    pub fn audit(self, ctx: &Context, result: Result<()>) -> Result<()> {
+    pub fn audit<T>(self, ctx: &Context, result: Result<T>) -> Result<T> {
+        let bundle = self.label();
         drop(self.capture);
         let failure = result.as_ref().err();
         let record = NewRecord {
             time: now(),
-            command: COMMAND.to_owned(),
-            bundle: self.bundle.display().to_string(),
+            command: self.command.to_owned(),
+            bundle,
             site_id: self.reached.site_id,
             bundle_hash: self.reached.bundle_hash,
             outcome: self.outcome.unwrap_or(Outcome::Rejected),
@@ -129,7 +164,7 @@ impl Trail {
         };
         match (ctx.home.audit_log().append(record), result) {
             (Ok(_), result) => result,
-            (Err(audit), Ok(())) => Err(audit.into()),
+            (Err(audit), Ok(_)) => Err(audit.into()),
             (Err(audit), Err(e)) => {
                 log::error!("the audit record could not be written: {audit}");
                 Err(e)
@@ -139,9 +174,10 @@ impl Trail {
 }
 
 /// A stable code for any error an import attempt ends with.
-fn reason_code(error: &Error) -> &'static str {
+pub fn reason_code(error: &Error) -> &'static str {
     match error {
         Error::Import(e) => e.reason_code(),
+        Error::Export(e) => e.reason_code(),
         Error::Bundle(e) => e.reason_code(),
         Error::Usage(_) | Error::Cursor(_) => "usage",
         Error::Config(_) | Error::NotInitialized { .. } => "config",

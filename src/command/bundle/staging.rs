@@ -1,0 +1,149 @@
+//! An import's journaled staging directory and its journal observer, with
+//! the test-only fault injection (`STELLA_TEST_ABORT_AT`,
+//! `STELLA_TEST_PAUSE_AT`) the crash tests drive.
+//!
+//! Invariant: a staging directory exists only while its import holds the
+//! directory's `ImportLock`; `finish` settles the journal row and removes it.
+
+use std::time::Instant;
+
+use crate::cli::context::{Context, now};
+use crate::error::{Error, Result};
+use crate::import::{ImportError, ImportOutcome, Observer, Stage};
+use crate::journal::{Fields, ImportLock, Journal, State};
+use crate::store::Store;
+
+/// Test-only fault injection: abort the process (as `kill -9` would stop
+/// it) on reaching the named stage: `admitted`, `staged`, `applying` or
+/// `committed`.
+pub const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
+
+/// Test-only: on reaching the named stage, create `<staging>/<id>.paused`
+/// and wait (up to a minute) until the test removes it.
+pub const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
+
+/// This import's journal row, lock and staging directory.
+pub struct Staging {
+    pub id: String,
+    pub dir: std::path::PathBuf,
+    _lock: ImportLock,
+}
+
+impl Staging {
+    pub fn create(ctx: &Context, journal: &Journal, bundle: &str) -> Result<Staging> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let root = ctx.home.staging_dir();
+        let lock = ImportLock::acquire(&root, &id).map_err(ImportError::from)?;
+        let dir = root.join(&id);
+        std::fs::create_dir(&dir).map_err(Error::io("cannot create staging directory", &dir))?;
+        journal
+            .begin(&id, bundle, &dir, &now())
+            .map_err(ImportError::from)?;
+        Ok(Staging {
+            id,
+            dir,
+            _lock: lock,
+        })
+    }
+
+    /// Records how the import ended and removes its staged files.
+    pub fn finish(
+        self,
+        journal: &Journal,
+        result: &Result<ImportOutcome, ImportError>,
+    ) -> Result<()> {
+        let (state, detail) = match result {
+            Ok(o) if o.dry_run => (State::DryRun, None),
+            Ok(o) if o.already_imported => (
+                State::Committed,
+                Some("already imported: nothing done".to_owned()),
+            ),
+            Ok(_) => (State::Committed, None),
+            Err(e) => (State::Refused, Some(e.to_string())),
+        };
+        let fields = Fields {
+            detail: detail.as_deref(),
+            ..Fields::default()
+        };
+        journal
+            .update(&self.id, state, &fields, &now())
+            .map_err(ImportError::from)?;
+        std::fs::remove_dir_all(&self.dir)
+            .map_err(Error::io("cannot remove staging directory", &self.dir))
+    }
+}
+
+pub struct Journaled<'a> {
+    pub journal: &'a Journal,
+    pub id: &'a str,
+    pub abort_at: Option<String>,
+    pub pause_at: Option<String>,
+    pub pause_file: std::path::PathBuf,
+}
+
+impl Journaled<'_> {
+    fn pause(&self) {
+        if std::fs::write(&self.pause_file, b"").is_err() {
+            return;
+        }
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        while self.pause_file.exists() && Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Observer for Journaled<'_> {
+    fn stage(&mut self, stage: Stage<'_>) -> Result<(), ImportError> {
+        let (name, state, fields) = match stage {
+            Stage::Admitted {
+                site_id,
+                manifest_sha256,
+            } => (
+                "admitted",
+                State::Staging,
+                Fields {
+                    site_id: Some(site_id),
+                    manifest_sha256: Some(manifest_sha256),
+                    ..Fields::default()
+                },
+            ),
+            Stage::Staged { bundle_hash } => (
+                "staged",
+                State::Staged,
+                Fields {
+                    bundle_hash: Some(bundle_hash),
+                    ..Fields::default()
+                },
+            ),
+            Stage::Applying => ("applying", State::Applying, Fields::default()),
+            Stage::Committed => ("committed", State::Committed, Fields::default()),
+        };
+        if self.abort_at.as_deref() == Some(name) {
+            eprintln!("stella: test: aborting at `{name}` ({ABORT_AT})");
+            std::process::abort();
+        }
+        self.journal.update(self.id, state, &fields, &now())?;
+        if self.pause_at.as_deref() == Some(name) {
+            self.pause();
+        }
+        Ok(())
+    }
+}
+
+pub fn append_events(store: &dyn Store, after: u64, path: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    let events = store.events(after, usize::MAX)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(Error::io("cannot open events file", path))?;
+    let mut text = String::new();
+    for event in &events {
+        text.push_str(&serde_json::to_string(event).unwrap_or_default());
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes())
+        .map_err(Error::io("cannot write events file", path))
+}

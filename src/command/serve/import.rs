@@ -1,0 +1,142 @@
+//! `POST /api/v1/federation/import`: the body is a bundle
+//! (`Content-Type: application/zstd`), streamed through the same pipeline
+//! as `feedser bundle import` (journal, ledger, quarantine, audit record
+//! with command `feedser serve`), with the seed's query parameters
+//! `dry_run`, `skip_signature`, `on_conflict`, `force` (with `reason`).
+//!
+//! Order of refusals, all before a byte of the body is read: 415 wrong
+//! content type, 400 bad parameters or no body, 413 a `Content-Length`
+//! over `FederationImport.MaxBundleSizeBytes`. A chunked body is cut at
+//! the same cap by the import's own size limit (413 as well).
+
+use std::time::Instant;
+
+use super::app::{App, error_response};
+use crate::command::bundle::monitor;
+use crate::command::bundle::pipeline::{self, Cancelling, Failure, Settings};
+use crate::command::bundle::trail::Trail;
+use crate::error::Error;
+use crate::import::{ConflictStrategy, ImportOutcome, Input};
+use crate::serve::{ApiError, ErrorBody, Framing, Request, Response, query, status_for};
+
+/// The audit record's `command` for imports over HTTP.
+const COMMAND: &str = "feedser serve";
+
+pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
+    let head = &request.head;
+    let content_type = head.header("content-type").unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/zstd") {
+        return Response::error(&ApiError::UnsupportedMediaType);
+    }
+    let settings = match settings(&head.query) {
+        Ok(settings) => settings,
+        Err(e) => return Response::error(&e),
+    };
+    let limit = app.ctx.config.federation_import.max_bundle_size_bytes;
+    let len = match head.framing {
+        Framing::Length(size) if size > limit => {
+            return Response::error(&ApiError::TooLarge { size, limit });
+        }
+        Framing::Length(size) => Some(size),
+        Framing::Chunked => None,
+        Framing::None => None,
+    };
+    let label = format!(
+        "http:{}",
+        head.peer.map_or_else(|| "-".to_owned(), |p| p.to_string())
+    );
+    let Some(body) = request.body else {
+        let missing = "the bundle is missing: send it as the request body";
+        return Response::error(&ApiError::BadRequest(missing.to_owned()));
+    };
+    let _one_at_a_time = app.imports.lock().unwrap_or_else(|p| p.into_inner());
+    if app.cancel.requested() {
+        return Response::error(&ApiError::Unavailable);
+    }
+    let started = Instant::now();
+    let mut trail = Trail::stream(COMMAND, label);
+    let open = move || {
+        Ok(Input {
+            reader: Box::new(body),
+            len,
+        })
+    };
+    let cancelling = Cancelling::Given(app.cancel.clone());
+    let result = match pipeline::run(app.ctx, &mut trail, open, &settings, cancelling) {
+        Ok(finished) => finished.result.map_err(Error::Import),
+        Err(e) => Err(e),
+    };
+    let site = trail.site_id().map(str::to_owned);
+    monitor::log_import(
+        log::Level::Info,
+        &trail.label(),
+        result.as_ref(),
+        site.as_deref(),
+    );
+    let result = trail.audit(app.ctx, result);
+    let seconds = started.elapsed().as_secs_f64();
+    app.metrics(|m| monitor::import(m, result.as_ref(), site.as_deref(), seconds));
+    answer(app, result, started.elapsed().as_millis())
+}
+
+fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128) -> Response<'a> {
+    match result {
+        Ok(outcome) => Response::json(
+            200,
+            &pipeline::Response {
+                outcome: &outcome,
+                duration_ms,
+            },
+        ),
+        Err(_) if app.cancel.requested() => {
+            let why = "the server is stopping: the import was rolled back, nothing was committed";
+            Response::json(503, &ErrorBody::new("cancelled", why.to_owned()))
+        }
+        Err(Error::Import(e)) => Response::json(
+            status_for(e.exit(), e.reason_code()),
+            &Failure::new(&e, duration_ms),
+        ),
+        Err(e) => error_response(&e),
+    }
+}
+
+fn settings(raw_query: &str) -> Result<Settings, ApiError> {
+    let mut s = Settings {
+        dry_run: false,
+        skip_signature: false,
+        force: false,
+        reason: None,
+        on_conflict: ConflictStrategy::PreferRemote,
+        events_file: None,
+    };
+    for (key, value) in query::parse(raw_query)? {
+        match key.as_str() {
+            "dry_run" => s.dry_run = query::boolean(&key, &value)?,
+            "skip_signature" => s.skip_signature = query::boolean(&key, &value)?,
+            "force" => s.force = query::boolean(&key, &value)?,
+            "reason" if !value.trim().is_empty() => s.reason = Some(value),
+            "on_conflict" => s.on_conflict = on_conflict(&value)?,
+            other => {
+                let why = format!("unknown or empty query parameter `{other}`");
+                return Err(ApiError::BadRequest(why));
+            }
+        }
+    }
+    if s.force != s.reason.is_some() {
+        let why = "`force` and `reason` go together: say why the cursor check is overridden";
+        return Err(ApiError::BadRequest(why.to_owned()));
+    }
+    Ok(s)
+}
+
+fn on_conflict(value: &str) -> Result<ConflictStrategy, ApiError> {
+    match value {
+        "prefer_remote" => Ok(ConflictStrategy::PreferRemote),
+        "prefer_local" => Ok(ConflictStrategy::PreferLocal),
+        "fail" => Ok(ConflictStrategy::Fail),
+        _ => Err(ApiError::BadRequest(format!(
+            "`on_conflict` must be prefer_remote, prefer_local or fail, not `{value}`"
+        ))),
+    }
+}

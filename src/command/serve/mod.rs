@@ -1,0 +1,92 @@
+//! `feedser serve`: the federation HTTP API (see `crate::serve` for the
+//! server itself and README "HTTP API" for the endpoints).
+//!
+//! Startup order: token file (refused when others can read it), listen
+//! address (refused off loopback without a token), bind, then the bound
+//! address as the first line of stdout (`http://127.0.0.1:PORT`, so
+//! `--listen 127.0.0.1:0` can be used by scripts and tests), then serve
+//! until SIGINT or SIGTERM. A signal cancels an import in flight (it rolls
+//! back, answered 503), lets other requests finish, and the command exits
+//! 0; a second signal ends the process at once.
+
+mod app;
+mod import;
+mod read;
+
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::cli::context::Context;
+use crate::command::bundle::Signals;
+use crate::error::Result;
+use crate::serve::{Limits, ServeError, Token};
+
+#[derive(Debug, Args)]
+pub struct Serve {
+    /// Address to listen on; port 0 picks a free port (printed on stdout)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// File holding the bearer token (mode 0600); required off loopback
+    #[arg(long, env = "STELLA_API_TOKEN_FILE", value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Threads serving connections (one connection each at a time)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
+    /// Seconds a client may take to send a request head, or between two reads of a body
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    read_timeout: u64,
+    /// Key that signs exported bundles [default: the only federation key]
+    #[arg(long, value_name = "NAME")]
+    key: Option<String>,
+    /// Passphrase file of an encrypted key
+    #[arg(long, env = "STELLA_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Serve {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let token = self.token_file.as_deref().map(Token::load).transpose()?;
+        let addr = resolve(&self.listen)?;
+        if token.is_none() && !addr.ip().is_loopback() {
+            return Err(ServeError::NeedsToken { addr }.into());
+        }
+        let listener = TcpListener::bind(addr).map_err(|source| ServeError::Bind {
+            addr: self.listen.clone(),
+            source,
+        })?;
+        let bound = listener.local_addr().map_err(ServeError::Io)?;
+        let signals = Signals::install()?;
+        ctx.out.text(&format!("http://{bound}\n"))?;
+        log::info!("listening on http://{bound}");
+        let cancel = signals.cancel();
+        let app = app::App::new(ctx, token, cancel.clone(), self.key, self.passphrase_file);
+        let limits = Limits {
+            workers: usize::from(self.workers),
+            read_timeout: Duration::from_secs(self.read_timeout),
+            ..Limits::default()
+        };
+        crate::serve::serve(&listener, &app, &limits, &|| cancel.requested())?;
+        if let Some(stopped) = signals.interrupted() {
+            let signal = match stopped {
+                crate::error::Error::Interrupted { signal } => signal,
+                _ => "a signal",
+            };
+            log::warn!("stopped by {signal}");
+        }
+        Ok(())
+    }
+}
+
+fn resolve(listen: &str) -> Result<SocketAddr, ServeError> {
+    let err = |detail: String| ServeError::Address {
+        addr: listen.to_owned(),
+        detail,
+    };
+    let mut addrs = listen.to_socket_addrs().map_err(|e| err(e.to_string()))?;
+    addrs
+        .next()
+        .ok_or_else(|| err("it resolves to no address".to_owned()))
+}

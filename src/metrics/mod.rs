@@ -1,0 +1,106 @@
+//! Counters for monitoring, rendered in the Prometheus text format: the
+//! HTTP server's `/metrics` (running totals since it started) and the
+//! node_exporter textfile `--metrics-file` writes for one command run.
+//!
+//! Label sets are kept in `BTreeMap`s, so the rendering is deterministic:
+//! families in a fixed order, samples sorted by their labels. Times are
+//! unix milliseconds, rendered as seconds with three decimals.
+//!
+//! Invariant: this module only counts and renders; it never reads the
+//! clock or the environment (callers pass times in), and [`write_textfile`]
+//! replaces the file atomically (temp file in the same directory, fsync,
+//! rename), so node_exporter never reads half a file.
+
+mod file;
+mod render;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+pub use file::{read_previous, write_textfile};
+
+/// What was done: the `operation` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Operation {
+    Import,
+    Export,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Import => "import",
+            Operation::Export => "export",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Moved {
+    bundles: u64,
+    items: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Durations {
+    sum_seconds: f64,
+    count: u64,
+}
+
+/// The counters of one process (a command run, or the server's lifetime).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    /// By (operation, site): the source site for imports, this site for exports.
+    moved: BTreeMap<(Operation, String), Moved>,
+    /// By (operation, site): unix ms of the last success.
+    last_success: BTreeMap<(Operation, String), i64>,
+    /// By (operation, site, reason code); the site is empty when unknown.
+    failures: BTreeMap<(Operation, String, String), u64>,
+    durations: BTreeMap<Operation, Durations>,
+    /// HTTP requests answered, by (route, status).
+    requests: BTreeMap<(String, u16), u64>,
+}
+
+impl Metrics {
+    /// A successful import or export of `bundles` bundles holding `items`
+    /// items at `at_ms` (a replayed bundle: zero bundles, still a success).
+    pub fn success(&mut self, op: Operation, site: &str, bundles: u64, items: u64, at_ms: i64) {
+        let moved = self.moved.entry((op, site.to_owned())).or_default();
+        moved.bundles += bundles;
+        moved.items += items;
+        let last = self.last_success.entry((op, site.to_owned())).or_default();
+        *last = (*last).max(at_ms);
+    }
+
+    /// A refused or failed operation; `site` is `None` when it was never known.
+    pub fn failure(&mut self, op: Operation, site: Option<&str>, reason: &str) {
+        let key = (op, site.unwrap_or("").to_owned(), reason.to_owned());
+        *self.failures.entry(key).or_default() += 1;
+    }
+
+    /// How long one operation took, whatever its outcome.
+    pub fn duration(&mut self, op: Operation, seconds: f64) {
+        let d = self.durations.entry(op).or_default();
+        d.sum_seconds += seconds;
+        d.count += 1;
+    }
+
+    /// One HTTP request answered.
+    pub fn request(&mut self, route: &str, status: u16) {
+        *self.requests.entry((route.to_owned(), status)).or_default() += 1;
+    }
+
+    /// Adds the last-success times of a previous textfile that this run did
+    /// not update, so a failed run does not erase when the last good one was.
+    pub fn carry_last_success(&mut self, previous: &Metrics) {
+        for (key, at) in &previous.last_success {
+            self.last_success.entry(key.clone()).or_insert(*at);
+        }
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    pub fn render(&self) -> String {
+        render::render(self)
+    }
+}

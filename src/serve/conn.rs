@@ -1,0 +1,144 @@
+//! One connection: read a head (within the read timeout and size limits),
+//! hand the request to the handler, send its response, and keep the
+//! connection for the next request unless the request had a body, asked to
+//! close, or the server is stopping.
+//!
+//! Invariant: a refusal of the protocol layer (bad head, timeout, head too
+//! large) is answered and ends the connection; it never reaches the
+//! handler, and it never holds the worker longer than the read timeout
+//! plus the linger below.
+
+use std::io::Read;
+use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::body::Body;
+use super::request::{self, Framing, Head};
+use super::response::{self, Response};
+use super::{ApiError, Handler, Limits, Request};
+
+/// How often a blocked read wakes up to look at the stop flag.
+const POLL: Duration = Duration::from_millis(200);
+/// After answering a request whose body was not read: how long, and how
+/// much, to keep reading so the client sees the answer before the close.
+const LINGER: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 1 << 20;
+
+pub fn run(stream: TcpStream, handler: &dyn Handler, limits: &Limits, stop: &dyn Fn() -> bool) {
+    let peer = stream.peer_addr().ok();
+    if stream.set_write_timeout(Some(limits.read_timeout)).is_err() {
+        return;
+    }
+    let mut buffered = Vec::new();
+    loop {
+        let mut head = match read_head(&stream, &mut buffered, limits, stop) {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(error) => {
+                handler.refused(peer, &error);
+                let _ = response::send(Response::error(&error), &mut &stream, true);
+                return linger(&stream);
+            }
+        };
+        head.peer = peer;
+        let has_body = !matches!(head.framing, Framing::None | Framing::Length(0));
+        let close = head.wants_close() || has_body || stop();
+        let body = match has_body.then(|| body(&stream, &head, std::mem::take(&mut buffered))) {
+            Some(Ok(body)) => Some(body),
+            Some(Err(_)) => return,
+            None => None,
+        };
+        let _ = stream.set_read_timeout(Some(limits.read_timeout));
+        let answer = handler.handle(Request { head, body });
+        if response::send(answer, &mut &stream, close).is_err() {
+            return;
+        }
+        if close {
+            return linger(&stream);
+        }
+    }
+}
+
+fn body(stream: &TcpStream, head: &Head, buffered: Vec<u8>) -> std::io::Result<Body> {
+    let send_continue = match head.expects_continue() {
+        true => Some(stream.try_clone()?),
+        false => None,
+    };
+    Ok(Body::new(
+        buffered,
+        stream.try_clone()?,
+        head.framing,
+        send_continue,
+    ))
+}
+
+/// `Ok(None)`: the client closed, stayed idle past the timeout, or the
+/// server is stopping between requests.
+fn read_head(
+    mut stream: &TcpStream,
+    buf: &mut Vec<u8>,
+    limits: &Limits,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Head>, ApiError> {
+    let deadline = Instant::now() + limits.read_timeout;
+    let too_large = ApiError::HeadTooLarge {
+        limit: limits.max_head_bytes,
+        max_headers: limits.max_headers,
+    };
+    loop {
+        while buf.starts_with(b"\r\n") {
+            buf.drain(..2);
+        }
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            if end > limits.max_head_bytes {
+                return Err(too_large);
+            }
+            let head = request::parse(&buf[..end], limits.max_headers, limits.max_head_bytes);
+            buf.drain(..end + 4);
+            return head.map(Some);
+        }
+        if buf.len() > limits.max_head_bytes {
+            return Err(too_large);
+        }
+        let now = Instant::now();
+        if (stop() && buf.is_empty()) || (now >= deadline && buf.is_empty()) {
+            return Ok(None);
+        }
+        if now >= deadline {
+            return Err(ApiError::Timeout);
+        }
+        let _ = stream.set_read_timeout(Some((deadline - now).min(POLL)));
+        let mut chunk = [0u8; 4096];
+        match stream.read(&mut chunk) {
+            Ok(0) => return Ok(None),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) => {}
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(e.kind(), WouldBlock | TimedOut | Interrupted)
+}
+
+/// Half-closes, then reads (and drops) what the client still sends for a
+/// moment, so closing does not reset the connection before the client has
+/// read the answer.
+fn linger(mut stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut seen = 0;
+    let mut chunk = [0u8; 16384];
+    while seen < LINGER_BYTES {
+        let now = Instant::now();
+        if now >= deadline || stream.set_read_timeout(Some(deadline - now)).is_err() {
+            return;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen += n,
+        }
+    }
+}
