@@ -79,12 +79,22 @@ full_import_sqlite() {
   st "$W/c" init --site-id site-c >/dev/null 2>&1
   st "$W/c" db migrate >/dev/null
   local imports=()
+  # The rows in the bundle's order (canonicals by feed position, each one's
+  # edges after it), as stella meets them: not sorted by key.
   for t in canonicals edges tombstones; do
-    sqlite3 -csv "$W/b/stella.db" "SELECT * FROM $t" > "$W/$t.csv"
+    sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
     imports+=(".import --csv $W/$t.csv $t")
   done
   measure sqlite3 "$W/c/stella.db" "${imports[@]}"
   record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
+}
+
+# SELECT of table $1 in bundle order; the same text for SQLite and PostgreSQL.
+bundle_order_sql() {
+  case $1 in
+    canonicals|tombstones) echo "SELECT * FROM $1 ORDER BY change_seq" ;;
+    edges) echo "SELECT e.* FROM edges e JOIN canonicals c ON c.merge_hash = e.merge_hash ORDER BY c.change_seq, e.source, e.source_advisory_id" ;;
+  esac
 }
 
 pg_db() {
@@ -103,7 +113,8 @@ full_import_pg() {
   st "$W/q" --database-url "$b_url" db migrate >/dev/null
   local copies=()
   for t in canonicals edges tombstones; do
-    psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "\\copy (SELECT * FROM vuln.$t) TO '$W/pg_$t.csv' CSV"
+    psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "SET search_path = vuln" \
+      -c "\\copy ($(bundle_order_sql "$t")) TO '$W/pg_$t.csv' CSV"
     copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
   done
   measure psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
@@ -124,8 +135,8 @@ delta_import_sqlite() {
   local it=$T ir=$R
   items=$(items_of "$W/.delta")
   bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
-  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before" > "$W/dc.csv"
-  sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before" > "$W/de.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
   measure sqlite3 "$W/base-delta.db" \
     "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
     "CREATE TEMP TABLE se AS SELECT * FROM edges WHERE 0" \

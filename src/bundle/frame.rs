@@ -27,6 +27,10 @@ use super::BundleError;
 
 /// 4 MiB: bounded decoder memory, good ratio on NDJSON.
 pub(crate) const WINDOW_LOG: u32 = 22;
+/// Bytes per multi-threaded compression job: part of the canonical
+/// parameters (it changes the output), and what bounds the encoder's memory
+/// (each worker holds about one job of input and one of output).
+pub(crate) const JOB_SIZE: u32 = 1 << 22;
 pub(crate) const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 pub(crate) const FRAME_HEADER: [u8; 6] = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x60];
 
@@ -47,6 +51,7 @@ pub(crate) fn encoder<W: Write>(
     enc.include_dictid(false)?;
     enc.long_distance_matching(false)?;
     enc.window_log(WINDOW_LOG)?;
+    enc.set_parameter(zstd::stream::raw::CParameter::JobSize(JOB_SIZE))?;
     Ok(enc)
 }
 

@@ -3,10 +3,10 @@
 //! canonical in canonical order), holding one canonical and its edges at a
 //! time. An edge that names a canonical that never comes, or comes out of
 //! order, is only known as such once the canonicals run out, so that error
-//! arrives after the records before it: callers first run
-//! [`SpooledBundle::check_rows`], which reads every row once and keeps none,
-//! so a bad row is refused before anything is applied (and still apply
-//! inside a transaction dropped on any error).
+//! arrives after the records before it: callers either apply inside a
+//! transaction dropped on any error (import), or run
+//! [`SpooledBundle::check_rows`], which reads every row once and keeps none
+//! (validate).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -109,6 +109,14 @@ pub trait Store {
     /// item count (1 + edges for a canonical, 1 for a tombstone). Cheap:
     /// used to cut a large delta into a chain of bundles.
     fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>>;
+    /// The last row `export_rows` would give after `since` and the items of
+    /// all of them; `None` when there is none. A store may answer it without
+    /// walking the rows (an export that needs no chain never does).
+    fn export_summary(&self, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
+        let sizes = self.export_sizes(since)?;
+        let total = sizes.iter().map(|(_, items)| items).sum();
+        Ok(sizes.last().map(|(cursor, _)| (*cursor, total)))
+    }
 
     fn sites(&self) -> Result<Vec<Site>>;
     fn site(&self, id: &str) -> Result<Option<Site>>;

@@ -1,22 +1,28 @@
 //! Export: live canonicals and tombstones in change-feed order.
 //!
-//! Rows stream straight from one ordered query (plus a keyed lookup per
-//! row), so an export never holds the whole store in memory. Callers run
+//! Rows stream straight from one ordered query that carries every column
+//! (plus one keyed lookup of a canonical's edges), so an export never holds the whole store in memory. Callers run
 //! these inside one read transaction so that the rows, their edges and
 //! their feed positions come from a single snapshot. `export_sizes` walks
 //! the very same rows, so its entries line up one to one with `export_rows`.
 
 use rusqlite::{Connection, Row};
 
-use super::{canonical, codec, feed};
+use super::{canonical, codec};
 use crate::cursor::Cursor;
+use crate::model::{CanonicalRecord, Deletion};
 use crate::store::{ExportRow, Result, StoreError, Visit};
 
+/// Canonicals carry their columns (from offset 3, as
+/// [`canonical::canonical_from_row`] reads them); tombstones theirs, padded.
 const ROWS: &str = "\
-    SELECT 0, c.change_seq, f.millis, c.merge_hash FROM canonicals c \
+    SELECT 0, c.change_seq, f.millis, c.merge_hash, c.id, c.cve, c.affects_key, c.status, \
+      c.severity, c.title, c.summary, c.cvss_vector, c.version_range, c.weaknesses, \
+      c.patch_lineage, c.published, c.modified FROM canonicals c \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > ?1 AND c.change_seq <= ?2 \
     UNION ALL \
-    SELECT 1, t.change_seq, f.millis, t.merge_hash FROM tombstones t \
+    SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason, \
+      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 AND t.change_seq <= ?2 \
     ORDER BY 2";
 
@@ -57,21 +63,28 @@ pub fn rows(
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
-        let merge_hash: String = row.get(3)?;
-        let vanished = || StoreError::Corrupt {
-            what: "export",
-            detail: format!("row `{merge_hash}` vanished during the export"),
-        };
         let item = if kind == 0 {
-            let record = canonical::get(conn, &merge_hash)?.ok_or_else(vanished)?;
-            ExportRow::Canonical(cursor, record)
+            let canonical = canonical::canonical_from_row(row, 3)?;
+            let edges = canonical::edges(conn, &canonical.merge_hash)?;
+            ExportRow::Canonical(cursor, CanonicalRecord { canonical, edges })
         } else {
-            let deletion = feed::tombstone(conn, &merge_hash)?.ok_or_else(vanished)?;
-            ExportRow::Deletion(cursor, deletion)
+            ExportRow::Deletion(cursor, tombstone_from_row(row, 3)?)
         };
         visit(item)?;
     }
     Ok(())
+}
+
+/// A tombstone's merge_hash, canonical_id, deleted_at and reason from column `at`.
+fn tombstone_from_row(row: &Row<'_>, at: usize) -> Result<Deletion> {
+    let merge_hash: String = row.get(at)?;
+    let id: String = row.get(at + 1)?;
+    Ok(Deletion {
+        canonical_id: codec::uuid("tombstones.canonical_id", &merge_hash, &id)?,
+        deleted_at: row.get(at + 2)?,
+        reason: row.get(at + 3)?,
+        merge_hash,
+    })
 }
 
 pub fn sizes(conn: &Connection, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
@@ -87,4 +100,34 @@ pub fn sizes(conn: &Connection, since: Option<u64>) -> Result<Vec<(Cursor, u64)>
         ));
     }
     Ok(out)
+}
+
+/// Counts rather than walks: a full export counts whole tables (every edge
+/// belongs to a live canonical), a delta joins only its own rows' edges.
+const SUMMARY: &str = "\
+    SELECT (SELECT count(*) FROM canonicals WHERE change_seq > ?1) \
+      + CASE WHEN ?1 = 0 THEN (SELECT count(*) FROM edges) \
+        ELSE (SELECT count(*) FROM canonicals c JOIN edges e ON e.merge_hash = c.merge_hash \
+              WHERE c.change_seq > ?1) END \
+      + (SELECT count(*) FROM tombstones WHERE change_seq > ?1), \
+      (SELECT max(m) FROM (SELECT max(change_seq) AS m FROM canonicals \
+        UNION ALL SELECT max(change_seq) FROM tombstones))";
+
+pub fn summary(conn: &Connection, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
+    let since = since_param(since);
+    let (items, last): (i64, Option<i64>) = conn
+        .prepare_cached(SUMMARY)?
+        .query_row([since], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let Some(last) = last.filter(|&seq| seq > since) else {
+        return Ok(None);
+    };
+    let key = last.to_string();
+    let cursor =
+        super::feed::cursor_at(conn, codec::count("feed.seq", &key, last)?)?.ok_or_else(|| {
+            StoreError::Corrupt {
+                what: "feed",
+                detail: format!("no feed row for change_seq `{last}`"),
+            }
+        })?;
+    Ok(Some((cursor, codec::count("export.items", &key, items)?)))
 }

@@ -193,6 +193,10 @@ impl Store for SqliteStore {
         self.read(|c| export::sizes(c, since))
     }
 
+    fn export_summary(&self, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
+        self.read(|c| export::summary(c, since))
+    }
+
     fn sites(&self) -> Result<Vec<Site>> {
         self.read(sites::list)
     }

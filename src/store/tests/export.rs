@@ -62,6 +62,15 @@ fn rows_come_in_feed_order_with_since_and_upto(h: &mut Harness) {
     assert_eq!(store.export_sizes(None).unwrap(), sizes);
     assert_eq!(store.export_sizes(Some(4)).unwrap(), sizes[2..]);
     assert_eq!(store.export_sizes(Some(5)).unwrap(), []);
+    assert_eq!(
+        store.export_summary(None).unwrap(),
+        Some((Cursor::new(200, 5), 5))
+    );
+    assert_eq!(
+        store.export_summary(Some(3)).unwrap(),
+        Some((Cursor::new(200, 5), 2))
+    );
+    assert_eq!(store.export_summary(Some(5)).unwrap(), None);
 }
 
 fn a_row_without_its_feed_entry_is_corrupt(h: &mut Harness) {
@@ -133,6 +142,12 @@ fn export_matches_the_model(
     prop_assert_eq!(store.export_sizes(None).unwrap(), sizes_of(&want));
     let tail = sizes_of(&rows(store, Some(split), u64::MAX));
     prop_assert_eq!(store.export_sizes(Some(split)).unwrap(), tail);
+    for since in [None, Some(split)] {
+        let sizes = store.export_sizes(since).unwrap();
+        let total: u64 = sizes.iter().map(|(_, n)| n).sum();
+        let want = sizes.last().map(|(cursor, _)| (*cursor, total));
+        prop_assert_eq!(store.export_summary(since).unwrap(), want);
+    }
     Ok(())
 }
 

@@ -48,6 +48,49 @@ fn connection_settings_are_applied() {
     assert_eq!(get("synchronous"), "Integer(1)");
     assert_eq!(get("foreign_keys"), "Integer(1)");
     assert_eq!(get("busy_timeout"), "Integer(5000)");
+    assert_eq!(get("cache_size"), "Integer(-32768)");
+}
+
+#[test]
+fn edges_survive_the_move_to_a_rowid_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let mut conn = Connection::open(&path).unwrap();
+    let tx = conn.transaction().unwrap();
+    for migration in &MIGRATIONS[..3] {
+        tx.execute_batch(migration).unwrap();
+    }
+    tx.execute_batch(
+        "INSERT INTO canonicals VALUES ('sha256:aa', 'id', 'CVE-2024-0001', 'pkg:pypi/x', \
+           'active', 'high', 't', 's', NULL, '[]', '[]', '[]', NULL, NULL, 1); \
+         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'e2', 'id', 'affected', 'h2'), \
+           ('sha256:aa', 'ghsa', 'A', 'e1', 'id', 'affected', 'h1');",
+    )
+    .unwrap();
+    tx.pragma_update(None, "user_version", 3).unwrap();
+    tx.commit().unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&store.conn), 4);
+    let mut stmt = store
+        .conn
+        .prepare("SELECT source, id FROM edges WHERE merge_hash = 'sha256:aa' ORDER BY source")
+        .unwrap();
+    let keys: Vec<(String, String)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        keys,
+        [("ghsa".into(), "e1".into()), ("osv".into(), "e2".into())]
+    );
+    drop(stmt);
+    let duplicate = store.conn.execute(
+        "INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'id', 'affected', 'h')",
+        [],
+    );
+    assert!(duplicate.is_err(), "the key stays unique");
 }
 
 #[test]
