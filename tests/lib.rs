@@ -21,6 +21,7 @@ mod monitoring;
 mod pg_site;
 mod pipes;
 mod progress;
+mod readme;
 #[cfg(feature = "serve")]
 mod serve;
 mod sites;
