@@ -62,6 +62,8 @@ pub enum BundleError {
         found: String,
         expected: &'static str,
     },
+    #[error("bundle carries canonical `{merge_hash}` twice (line {line} of `canonicals.ndjson`)")]
+    DuplicateCanonical { line: u64, merge_hash: String },
     #[error("duplicate member `{path}`")]
     DuplicateMember { path: String },
     #[error("extra member `{path}` after `deletions.ndjson`")]
@@ -197,6 +199,7 @@ impl BundleError {
             E::NotRegularFile { .. } => "not_regular_file",
             E::UnexpectedMember { .. } => "unexpected_member",
             E::DuplicateMember { .. } => "duplicate_member",
+            E::DuplicateCanonical { .. } => "duplicate_canonical",
             E::ExtraMember { .. } => "extra_member",
             E::NonCanonicalHeader { .. } => "tar_header_not_canonical",
             E::NonZeroPadding { .. } => "tar_padding_not_zero",

@@ -28,6 +28,7 @@ mod path;
 mod read;
 mod records;
 pub(crate) mod rows;
+mod seen;
 mod spool;
 mod stream;
 mod tarfmt;

@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::rows::{LineReader, check_canonical, check_deletion, check_edge};
+use super::seen::Seen;
 use super::{BundleError, Manifest, Member};
 use crate::model::{Canonical, CanonicalRecord, Deletion, SourceEdge};
 
@@ -83,9 +84,11 @@ impl SpooledBundle {
     {
         let canonicals = self.reader(Member::Canonicals)?;
         let edges = self.reader(Member::Edges)?;
+        let dir = self.dir.as_deref().ok_or(BundleError::NotSpooled)?;
         Ok(RecordIter {
             canonicals,
             edges,
+            seen: Seen::create(dir)?,
             pending: None,
             done: false,
         })
@@ -124,6 +127,8 @@ impl SpooledBundle {
 struct RecordIter {
     canonicals: LineReader,
     edges: LineReader,
+    /// Merge hashes met so far: a bundle lists each canonical once.
+    seen: Seen,
     /// An edge read ahead that belongs to a later canonical.
     pending: Option<(u64, SourceEdge)>,
     done: bool,
@@ -148,6 +153,10 @@ impl RecordIter {
             };
         };
         check_canonical(line, &canonical)?;
+        if !self.seen.insert(&canonical.merge_hash)? {
+            let merge_hash = canonical.merge_hash;
+            return Err(BundleError::DuplicateCanonical { line, merge_hash });
+        }
         let mut edges = Vec::new();
         while let Some((line, edge)) = self.next_edge()? {
             if edge.canonical_id != canonical.id {

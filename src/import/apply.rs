@@ -5,8 +5,6 @@
 //! of what was taken, its events and the new merge bases. A networked store
 //! turns each batch call into a few bulk statements.
 
-use std::collections::HashSet;
-
 use crate::bundle::SpooledBundle;
 use crate::model::{CanonicalRecord, Deletion, SourceEdge};
 use crate::store::{
@@ -112,19 +110,13 @@ impl Run<'_, '_> {
     }
 
     fn records(&mut self) -> Result<(), ImportError> {
-        let mut seen = HashSet::new();
         let mut rows = self.bundle.records()?;
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             let mut read = 0;
             for record in rows.by_ref().take(BATCH) {
                 read += 1;
-                let record = record?;
-                if !seen.insert(record.canonical.merge_hash.clone()) {
-                    let merge_hash = record.canonical.merge_hash;
-                    return Err(ImportError::DuplicateCanonical { merge_hash });
-                }
-                batch.extend(self.filter_sources(record));
+                batch.extend(self.filter_sources(record?));
             }
             self.opts.cancel.check()?;
             self.record_batch(batch)?;

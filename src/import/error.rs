@@ -71,8 +71,6 @@ pub enum ImportError {
         now: String,
         budget_seconds: u64,
     },
-    #[error("bundle carries canonical `{merge_hash}` twice")]
-    DuplicateCanonical { merge_hash: String },
     #[error("{} conflict(s) with local data and --on-conflict fail: nothing was imported; choose prefer_remote or prefer_local", conflicts.len())]
     Conflicts { conflicts: Vec<Conflict> },
     #[error(transparent)]
@@ -115,7 +113,7 @@ impl ImportError {
             {
                 Exit::Failure
             }
-            DuplicateCanonical { .. } | Bundle(_) => Exit::BundleInvalid,
+            Bundle(_) => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,
             Journal(_) => Exit::Store,
@@ -140,7 +138,6 @@ impl ImportError {
             CursorNotAfter { .. } => "cursor_not_after_current",
             MissingDelta { .. } => "missing_delta",
             FutureCursor { .. } => "future_cursor",
-            DuplicateCanonical { .. } => "duplicate_canonical",
             Conflicts { .. } => "conflict",
             Bundle(e) => e.reason_code(),
             Store(_) => "store_error",

@@ -197,3 +197,34 @@ fn absurdly_long_strings_are_refused() {
     let message = "line 1 of `canonicals.ndjson`: field `title` holds a string of 262160 bytes, over the limit of 262144";
     refused(&b, &edited, 4, message);
 }
+
+#[test]
+fn a_canonical_listed_twice_is_refused() {
+    let b = receiver();
+    let mut c = Craft::vector();
+    let lines = |rows: &[u8]| -> Vec<Vec<u8>> {
+        rows.split_inclusive(|&byte| byte == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let canonicals = lines(&c.rows[0]);
+    let first: serde_json::Value = serde_json::from_slice(&canonicals[0]).unwrap();
+    let (id, merge_hash) = (
+        first["id"].as_str().unwrap(),
+        first["merge_hash"].as_str().unwrap(),
+    );
+    // The first canonical again, with its edges, right after its first listing.
+    let edges = lines(&c.rows[1]);
+    let own: Vec<_> = edges
+        .iter()
+        .filter(|e| String::from_utf8_lossy(e).contains(&format!("\"canonical_id\":\"{id}\"")))
+        .cloned()
+        .collect();
+    c.rows[0] = [&canonicals[..1], &canonicals[..1], &canonicals[1..]]
+        .concat()
+        .concat();
+    c.rows[1] = [&own[..], &edges[..]].concat().concat();
+    let message =
+        format!("bundle carries canonical `{merge_hash}` twice (line 2 of `canonicals.ndjson`)");
+    refused(&b, &c.bundle(), 4, &message);
+}
