@@ -88,7 +88,7 @@ impl SpooledBundle {
         Ok(RecordIter {
             canonicals,
             edges,
-            seen: Seen::create(dir)?,
+            seen: Some(Seen::new(dir)),
             pending: None,
             done: false,
         })
@@ -127,8 +127,9 @@ impl SpooledBundle {
 struct RecordIter {
     canonicals: LineReader,
     edges: LineReader,
-    /// Merge hashes met so far: a bundle lists each canonical once.
-    seen: Seen,
+    /// Merge hashes met so far: a bundle lists each canonical once (known
+    /// for sure only once the canonicals run out).
+    seen: Option<Seen>,
     /// An edge read ahead that belongs to a later canonical.
     pending: Option<(u64, SourceEdge)>,
     done: bool,
@@ -144,6 +145,11 @@ impl RecordIter {
 
     fn step(&mut self) -> Result<Option<CanonicalRecord>, BundleError> {
         let Some((line, canonical)) = self.canonicals.next_row::<Canonical>()? else {
+            if let Some((merge_hash, line)) =
+                self.seen.take().map(Seen::finish).transpose()?.flatten()
+            {
+                return Err(BundleError::DuplicateCanonical { line, merge_hash });
+            }
             return match self.next_edge()? {
                 Some((line, edge)) => Err(BundleError::EdgeOutOfOrder {
                     line,
@@ -153,9 +159,8 @@ impl RecordIter {
             };
         };
         check_canonical(line, &canonical)?;
-        if !self.seen.insert(&canonical.merge_hash)? {
-            let merge_hash = canonical.merge_hash;
-            return Err(BundleError::DuplicateCanonical { line, merge_hash });
+        if let Some(seen) = self.seen.as_mut() {
+            seen.insert(&canonical.merge_hash, line)?;
         }
         let mut edges = Vec::new();
         while let Some((line, edge)) = self.next_edge()? {

@@ -1,97 +1,166 @@
 //! The merge hashes a reading of `canonicals.ndjson` has met, to refuse a
-//! bundle that lists one canonical twice — in constant memory.
+//! bundle that lists one canonical twice — in bounded memory.
 //!
 //! A set in memory would grow with the bundle (≈100 bytes per canonical, a
-//! tenth of a GiB at a million); this one is a scratch SQLite table of 32-byte
-//! digests beside the spooled members, with a small cache and no journal (it
-//! goes with the spool; nothing depends on it surviving a crash). Inserts are
-//! committed in groups, so each costs one B-tree insert.
+//! tenth of a GiB at a million). Instead each hash (its 32 digest bytes, with
+//! its line) goes into a fixed-size buffer; a full buffer is sorted and
+//! written as a run file beside the spooled members, and at the end the runs
+//! are merged: equal neighbours are the duplicates. Memory is the buffer plus
+//! a small read buffer per run; the work is one sort and one merge pass.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-
-use rusqlite::{Connection, ErrorCode};
 
 use super::BundleError;
 
-/// Inserts per scratch transaction.
-const GROUP: u64 = 4096;
+/// Digest bytes and the line they came from.
+type Key = ([u8; 32], u64);
+
+/// Hashes held before a run is written (40 bytes each: 1.3 MiB).
+const RUN: usize = 32 * 1024;
 
 pub(crate) struct Seen {
-    conn: Connection,
-    path: PathBuf,
-    pending: u64,
+    dir: PathBuf,
+    buffer: Vec<Key>,
+    runs: Vec<PathBuf>,
 }
 
 impl Seen {
-    /// A fresh, empty set in `dir` (a file of the same name is replaced).
-    pub(crate) fn create(dir: &Path) -> Result<Seen, BundleError> {
-        let path = dir.join("seen.db");
-        let _ = std::fs::remove_file(&path);
-        let conn = Connection::open(&path).map_err(|e| scratch_error(&path, e))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4096; \
-             CREATE TABLE seen (digest BLOB PRIMARY KEY) WITHOUT ROWID; BEGIN;",
-        )
-        .map_err(|e| scratch_error(&path, e))?;
-        Ok(Seen {
-            conn,
-            path,
-            pending: 0,
-        })
+    pub(crate) fn new(dir: &Path) -> Seen {
+        Seen {
+            dir: dir.to_path_buf(),
+            buffer: Vec::with_capacity(RUN),
+            runs: Vec::new(),
+        }
     }
 
-    /// False when `merge_hash` was met before.
-    pub(crate) fn insert(&mut self, merge_hash: &str) -> Result<bool, BundleError> {
-        let error = |e| scratch_error(&self.path, e);
-        if self.pending == GROUP {
-            self.conn.execute_batch("COMMIT; BEGIN").map_err(error)?;
-            self.pending = 0;
+    /// Notes `merge_hash` met at `line`. A hash that is not `sha256:<hex>`
+    /// never reaches here (the row checks refuse it first).
+    pub(crate) fn insert(&mut self, merge_hash: &str, line: u64) -> Result<(), BundleError> {
+        let mut digest = [0u8; 32];
+        let hex_part = merge_hash.strip_prefix("sha256:").unwrap_or(merge_hash);
+        if hex::decode_to_slice(hex_part, &mut digest).is_err() {
+            return Ok(());
         }
-        self.pending += 1;
-        let mut stmt = self
-            .conn
-            .prepare_cached("INSERT INTO seen (digest) VALUES (?1)")
-            .map_err(error)?;
-        match stmt.execute([key(merge_hash)]) {
-            Ok(_) => Ok(true),
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => Ok(false),
-            Err(e) => Err(error(e)),
+        self.buffer.push((digest, line));
+        if self.buffer.len() == RUN {
+            self.spill()?;
         }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), BundleError> {
+        self.buffer.sort_unstable();
+        let path = self.dir.join(format!("seen.{}", self.runs.len()));
+        let error = scratch_error(&path);
+        let mut out = BufWriter::new(File::create(&path).map_err(&error)?);
+        for (digest, line) in self.buffer.drain(..) {
+            out.write_all(&digest).map_err(&error)?;
+            out.write_all(&line.to_le_bytes()).map_err(&error)?;
+        }
+        out.into_inner().map_err(|e| error(e.into_error()))?;
+        drop(error);
+        self.runs.push(path);
+        Ok(())
+    }
+
+    /// The first duplicate, as (hex digest, line of its second listing).
+    pub(crate) fn finish(mut self) -> Result<Option<(String, u64)>, BundleError> {
+        if !self.buffer.is_empty() {
+            self.spill()?;
+        }
+        let mut heads = Vec::with_capacity(self.runs.len());
+        for path in &self.runs {
+            let mut run =
+                BufReader::with_capacity(8 << 10, File::open(path).map_err(scratch_error(path))?);
+            let head = next(&mut run).map_err(scratch_error(path))?;
+            heads.push((head, run));
+        }
+        let mut previous: Option<Key> = None;
+        let mut found: Option<Key> = None;
+        // Smallest head first; `heads` is short (one per 32 Ki canonicals).
+        while let Some(i) = smallest(&heads) {
+            let (head, run) = &mut heads[i];
+            let key = head.take().unwrap_or_default();
+            *head = next(run).map_err(scratch_error(&self.runs[i]))?;
+            if let Some((digest, line)) = previous
+                && digest == key.0
+            {
+                let second = line.max(key.1);
+                if found.is_none_or(|(_, l)| second < l) {
+                    found = Some((digest, second));
+                }
+            }
+            previous = Some(key);
+        }
+        for path in &self.runs {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(found.map(|(digest, line)| (format!("sha256:{}", hex::encode(digest)), line)))
     }
 }
 
-fn scratch_error(path: &Path, err: rusqlite::Error) -> BundleError {
-    BundleError::Spool {
+fn smallest(heads: &[(Option<Key>, BufReader<File>)]) -> Option<usize> {
+    heads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (head, _))| head.map(|k| (k, i)))
+        .min()
+        .map(|(_, i)| i)
+}
+
+fn next(run: &mut impl Read) -> io::Result<Option<Key>> {
+    let mut record = [0u8; 40];
+    match run.read_exact(&mut record) {
+        Ok(()) => {
+            let mut digest = [0u8; 32];
+            digest.copy_from_slice(&record[..32]);
+            let mut line = [0u8; 8];
+            line.copy_from_slice(&record[32..]);
+            Ok(Some((digest, u64::from_le_bytes(line))))
+        }
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn scratch_error(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
+    move |source| BundleError::Spool {
         path: path.to_path_buf(),
-        source: io::Error::other(err),
+        source,
     }
-}
-
-/// The 32 bytes of a `sha256:<hex>` merge hash; anything else whole, so
-/// distinct texts stay distinct.
-fn key(merge_hash: &str) -> Vec<u8> {
-    merge_hash
-        .strip_prefix("sha256:")
-        .and_then(|hex_part| hex::decode(hex_part).ok())
-        .unwrap_or_else(|| merge_hash.as_bytes().to_vec())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn hash(i: u64) -> String {
+        format!("sha256:{i:064x}")
+    }
+
     #[test]
-    fn repeats_are_found_across_groups() {
+    fn the_earliest_second_listing_is_found_across_runs() {
         let dir = tempfile::tempdir().unwrap();
-        let mut seen = Seen::create(dir.path()).unwrap();
-        let hash = |i: u64| format!("sha256:{i:064x}");
-        for i in 0..(GROUP * 2 + 5) {
-            assert!(seen.insert(&hash(i)).unwrap(), "{i}");
+        let mut seen = Seen::new(dir.path());
+        let total = RUN as u64 * 2 + 5;
+        for i in 0..total {
+            seen.insert(&hash(i), i + 1).unwrap();
         }
-        assert!(!seen.insert(&hash(3)).unwrap());
-        assert!(!seen.insert(&hash(GROUP * 2 + 4)).unwrap());
-        assert!(seen.insert("not a hash").unwrap());
-        assert!(!seen.insert("not a hash").unwrap());
+        seen.insert(&hash(total - 1), total + 1).unwrap();
+        seen.insert(&hash(3), total + 2).unwrap();
+        assert_eq!(seen.finish().unwrap(), Some((hash(total - 1), total + 1)));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn distinct_hashes_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut seen = Seen::new(dir.path());
+        for i in 0..1000 {
+            seen.insert(&hash(i * 7919), i).unwrap();
+        }
+        assert_eq!(seen.finish().unwrap(), None);
     }
 }
