@@ -68,6 +68,8 @@ site_a() {
 site_b() {
   local home=$1; shift
   st "$home" init --site-id site-b >/dev/null 2>&1
+  # The default 100 MiB cap is below a 1M-canonical bundle (≈330 MB).
+  sed -i 's/MaxBundleSizeBytes: .*/MaxBundleSizeBytes: 1099511627776/' "$home/concelier.yaml"
   st "$home" "$@" db migrate >/dev/null
   st "$home" "$@" feedser sites add site-a --display-name "Site A" --key "$W/a.pub" >/dev/null
 }
