@@ -95,13 +95,13 @@ pub fn plan(
         return Err(ExportError::UnknownCursor { cursor, newest });
     }
     let max_items = max_items.max(1);
-    let summary = store.export_summary(since.map(|c| c.seq()))?;
-    match summary {
+    let since_seq = since.map(|c| c.seq());
+    match store.export_summary(since_seq)? {
         None => Ok(Vec::new()),
         // One bundle: no need to walk every row's size.
         Some((upto, items)) if items <= max_items => Ok(vec![Part { since, upto, items }]),
         Some(_) => {
-            let sizes = store.export_sizes(since.map(|c| c.seq()))?;
+            let sizes = store.export_sizes(since_seq)?;
             Ok(cut(since, &sizes, max_items))
         }
     }

@@ -54,7 +54,15 @@ struct Batch<'p> {
     step: u64,
 }
 
-impl Batch<'_> {
+impl<'p> Batch<'p> {
+    fn new(progress: &'p dyn Progress, step: u64) -> Self {
+        Batch {
+            progress,
+            pending: Cell::new(0),
+            step,
+        }
+    }
+
     fn add(&self, n: u64) {
         let pending = self.pending.get() + n;
         if pending >= self.step {
@@ -87,11 +95,7 @@ pub struct CountingReader<'p, R> {
 
 impl<'p, R: Read> CountingReader<'p, R> {
     pub fn new(inner: R, progress: &'p dyn Progress) -> Self {
-        let batch = Batch {
-            progress,
-            pending: Cell::new(0),
-            step: BYTE_STEP,
-        };
+        let batch = Batch::new(progress, BYTE_STEP);
         CountingReader { inner, batch }
     }
 }
@@ -112,11 +116,7 @@ pub struct CountingWriter<'p, W> {
 
 impl<'p, W: Write> CountingWriter<'p, W> {
     pub fn new(inner: W, progress: &'p dyn Progress) -> Self {
-        let batch = Batch {
-            progress,
-            pending: Cell::new(0),
-            step: BYTE_STEP,
-        };
+        let batch = Batch::new(progress, BYTE_STEP);
         CountingWriter { inner, batch }
     }
 }
@@ -141,11 +141,7 @@ pub struct Ticker<'p> {
 
 impl<'p> Ticker<'p> {
     pub fn new(progress: &'p dyn Progress) -> Self {
-        let batch = Batch {
-            progress,
-            pending: Cell::new(0),
-            step: ITEM_STEP,
-        };
+        let batch = Batch::new(progress, ITEM_STEP);
         Ticker { batch }
     }
 

@@ -38,6 +38,13 @@ pub(crate) const FRAME_HEADER: [u8; 6] = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x60];
 /// the reader's re-encoding very slow).
 pub(crate) const LEVELS: std::ops::RangeInclusive<i32> = 1..=19;
 
+/// zstd workers for writing or re-encoding a bundle: one per core, at most
+/// 8 (each holds about two jobs of memory). The output is the same for any
+/// count.
+pub fn worker_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
+}
+
 /// A compressor with the canonical frame parameters.
 pub(crate) fn encoder<W: Write>(
     out: W,

@@ -41,6 +41,7 @@ mod tests;
 pub use envelope::parse_envelope;
 pub use envelope::{PAYLOAD_TYPE, SignatureError, SignatureProof, pae};
 pub use error::BundleError;
+pub use frame::worker_threads;
 pub use manifest::{Counts, FileEntry, Manifest};
 pub use path::ArchivePath;
 pub use read::{UnverifiedBundle, VerifiedBundle, open};

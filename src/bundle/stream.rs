@@ -33,12 +33,6 @@ enum Tee {
     Encoding(i32, zstd::Encoder<'static, HashingWriter<io::Sink>>),
 }
 
-/// Workers for the re-encoding: one per core, so it runs beside the decoder
-/// (the multi-threaded encoder's output does not depend on the count).
-fn reencode_threads() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(1))
-}
-
 fn reencode_error(err: io::Error) -> BundleError {
     BundleError::Zstd {
         detail: format!("re-encoding failed: {err}"),
@@ -79,8 +73,13 @@ impl<'a> TarStream<'a> {
     /// Starts re-encoding at `level`, from the first decoded byte.
     pub(crate) fn reencode_at(&mut self, level: i32) -> Result<(), BundleError> {
         if let Tee::Pending(prefix) = &self.tee {
-            let mut enc = frame::encoder(HashingWriter::new(io::sink()), level, reencode_threads())
-                .map_err(reencode_error)?;
+            // On worker threads: the re-encoding runs beside the decoder.
+            let mut enc = frame::encoder(
+                HashingWriter::new(io::sink()),
+                level,
+                frame::worker_threads(),
+            )
+            .map_err(reencode_error)?;
             enc.write_all(prefix).map_err(reencode_error)?;
             self.tee = Tee::Encoding(level, enc);
         }

@@ -108,7 +108,7 @@ impl Export {
                 level: self
                     .compression_level
                     .unwrap_or(ctx.config.federation.default_compression_level),
-                threads: self.threads.unwrap_or_else(default_threads),
+                threads: self.threads.unwrap_or_else(crate::bundle::worker_threads),
             },
             spool_dir: &spool_dir,
             progress: progress.as_ref(),
@@ -185,10 +185,6 @@ fn eprint(text: &str) -> Result<()> {
     std::io::stderr()
         .write_all(text.as_bytes())
         .map_err(Error::io("write to", "stderr"))
-}
-
-pub fn default_threads() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
 }
 
 /// `site-a-20250115T103000.000Z-0042.tar.zst`: sortable and safe on any filesystem.

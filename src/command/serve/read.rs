@@ -124,7 +124,7 @@ fn write_part(
         signer: Some(signer),
         options: WriteOptions {
             level: config.default_compression_level,
-            threads: crate::command::bundle::export::default_threads(),
+            threads: crate::bundle::worker_threads(),
         },
         spool_dir: &spool_dir,
         progress: &crate::progress::NoProgress,
