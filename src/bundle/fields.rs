@@ -23,6 +23,11 @@ const NAME_MAX: usize = 64;
 
 /// The first string in `json` whose encoded length is over `limit` bytes.
 pub(crate) fn first_long_string(json: &[u8], limit: u64) -> Option<LongField> {
+    // Every string is a part of the input: a short input has no long string
+    // (the common case, a row far under the cap, costs no scan).
+    if json.len() as u64 <= limit {
+        return None;
+    }
     let mut key: &[u8] = b"-";
     let mut i = 0;
     while i < json.len() {
@@ -103,6 +108,9 @@ mod tests {
         assert_eq!(long(json, 4), Some(("b".into(), 5)));
         assert_eq!(long(json, 6), None);
         assert_eq!(long(r#"{"a" : "xyz"}"#, 2), Some(("a".into(), 3)));
+        assert_eq!(long(json, json.len() as u64 - 3), None);
+        assert_eq!(long(r#""abc""#, 3), None);
+        assert_eq!(long(r#""abcd""#, 3), Some(("-".into(), 4)));
     }
 
     #[test]

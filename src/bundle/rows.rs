@@ -23,6 +23,8 @@ pub(crate) struct LineReader {
     max: u64,
     max_field: u64,
     buf: Vec<u8>,
+    /// The row serialized again, to compare (reused: no allocation per row).
+    again: Vec<u8>,
 }
 
 impl LineReader {
@@ -44,6 +46,7 @@ impl LineReader {
             max,
             max_field,
             buf: Vec::new(),
+            again: Vec::new(),
         })
     }
 
@@ -89,7 +92,9 @@ impl LineReader {
             line,
             detail: e.to_string(),
         })?;
-        if serde_json::to_vec(&row).ok().as_deref() != Some(body) {
+        self.again.clear();
+        let same = serde_json::to_writer(&mut self.again, &row).is_ok() && self.again == body;
+        if !same {
             return Err(BundleError::NonCanonicalRow { path, line });
         }
         Ok(Some((line, row)))

@@ -151,11 +151,29 @@ fn write_member(
 ) -> Result<(), BundleError> {
     let header = tarfmt::canonical_header(&ArchivePath::new(path)?, size);
     out.write_all(&header).map_err(BundleError::Write)?;
-    let copied = io::copy(&mut data.take(size), out).map_err(BundleError::Write)?;
+    let copied = copy_large(&mut data.take(size), out).map_err(BundleError::Write)?;
     if copied != size {
         return Err(BundleError::SpoolChanged { path });
     }
     out.write_all(&[0u8; tarfmt::BLOCK][..tarfmt::padding(size)])
         .map_err(BundleError::Write)?;
     Ok(())
+}
+
+/// `io::copy` in 1 MiB pieces: the multi-threaded compressor synchronises
+/// with its workers on every write, so 8 KiB writes cost more than the
+/// compression they feed.
+fn copy_large(data: &mut dyn Read, out: &mut dyn Write) -> io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut copied = 0;
+    loop {
+        let n = match data.read(&mut buf) {
+            Ok(0) => return Ok(copied),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        out.write_all(buf.get(..n).unwrap_or_default())?;
+        copied += n as u64;
+    }
 }

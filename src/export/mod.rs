@@ -9,15 +9,17 @@
 //! grow with the export. The output bytes depend only on the store's data and
 //! the key: `exported_at` is the time of the newest change included.
 
+mod collect;
+
 use std::io::Write;
 use std::path::Path;
 
-use crate::bundle::{self, ExportHeader, Member, NdjsonSpool, WriteOptions, Written};
+use crate::bundle::{self, ExportHeader, WriteOptions, Written};
 use crate::cursor::Cursor;
 use crate::exit::Exit;
 use crate::keys::Signer;
 use crate::progress::{CountingWriter, Progress, Ticker, Unit};
-use crate::store::{ExportRow, Store};
+use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -154,31 +156,16 @@ impl Exporter<'_> {
             .prefix("export-")
             .tempdir_in(self.spool_dir)
             .map_err(spool)?;
-        let mut canonicals = NdjsonSpool::new(Member::Canonicals, dir.path()).map_err(spool)?;
-        let mut edges = NdjsonSpool::new(Member::Edges, dir.path()).map_err(spool)?;
-        let mut deletions = NdjsonSpool::new(Member::Deletions, dir.path()).map_err(spool)?;
         let since = part.since.map(|c| c.seq());
         self.progress
             .start("collecting", Unit::Items, Some(part.items));
         let ticker = Ticker::new(self.progress);
-        self.store
-            .export_rows(since, part.upto.seq(), &mut |row| match row {
-                ExportRow::Canonical(_, record) => {
-                    ticker.tick(1 + record.edges.len() as u64);
-                    canonicals.push(&record.canonical)?;
-                    record.edges.iter().try_for_each(|e| edges.push(e))
-                }
-                ExportRow::Deletion(_, deletion) => {
-                    ticker.tick(1);
-                    deletions.push(&deletion)
-                }
+        let members = collect::collect(self.store, since, part.upto.seq(), dir.path(), &ticker)
+            .map_err(|e| match e {
+                collect::CollectError::Store(e) => ExportError::Store(e),
+                collect::CollectError::Spool(source) => spool(source),
             })?;
         drop(ticker);
-        let members = [
-            canonicals.finish().map_err(spool)?,
-            edges.finish().map_err(spool)?,
-            deletions.finish().map_err(spool)?,
-        ];
         let header = ExportHeader {
             site_id: self.site_id.to_owned(),
             since_cursor: part.since,
