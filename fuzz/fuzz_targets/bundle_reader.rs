@@ -1,12 +1,12 @@
 //! `bundle_reader`: untrusted bytes through the whole reader, the way an
 //! import takes them: `open` (zstd frame, tar headers, manifest, envelope)
 //! → `skip_signature` → `spool` (every member checked while spooled, the
-//! re-encoding compared) → every record and deletion.
+//! small frames' re-encodings and the body frames' digests compared) → every record and deletion.
 //!
 //! The first input byte picks the mode. Even: the rest is the bundle as
 //! transferred. Odd: the rest is up to three NDJSON members separated by
-//! `0xFF`, and the harness wraps them in a canonical unsigned bundle with a
-//! matching manifest, so the row parsers and the merge-join are reached
+//! `0xFF`, and the harness wraps them in a canonical unsigned bundle (frames
+//! laid out as the format says) with a matching manifest, so the row parsers and the merge-join are reached
 //! (blind mutation of compressed bytes almost never gets past the digests).
 //!
 //! Invariant checked: when every row reads back, the row counts are the
@@ -72,15 +72,51 @@ fn read(bytes: &[u8]) {
     }
 }
 
-/// A canonical unsigned bundle (level 1) around the given member bytes.
+/// A canonical unsigned bundle (level 1) around the given member bytes, in
+/// the format's frame layout: head, then per member a joint frame and a body
+/// frame (none when empty), then the last frame.
 fn assemble(members: &[u8]) -> Option<Vec<u8>> {
     let mut parts = members.splitn(3, |b| *b == 0xFF);
     let bodies: [&[u8]; 3] = std::array::from_fn(|_| parts.next().unwrap_or_default());
-    let manifest = manifest_for(&bodies)?.to_bytes().ok()?;
+    let mut frames = Vec::new();
+    for body in bodies {
+        frames.push(if body.is_empty() {
+            Vec::new()
+        } else {
+            frame(body)?
+        });
+    }
+    let manifest = manifest_for(&bodies, &frames)?.to_bytes().ok()?;
     let envelope = format!(
         r#"{{"payloadType":"{PAYLOAD_TYPE}","payloadDigest":"{}","signatures":[]}}"#,
         sha256_tagged(&manifest)
     );
+    let mut head = Vec::new();
+    for (path, data) in [
+        ("MANIFEST.json", &manifest[..]),
+        ("SIGNATURE.json", envelope.as_bytes()),
+    ] {
+        head.extend_from_slice(&header(path, data.len())?);
+        head.extend_from_slice(data);
+        head.resize(head.len().div_ceil(512) * 512, 0);
+    }
+    let mut out = frame(&head)?;
+    let mut padding = 0;
+    for ((m, body), body_frame) in Member::ALL.into_iter().zip(bodies).zip(&frames) {
+        let mut joint = vec![0u8; padding];
+        joint.extend_from_slice(&header(m.path(), body.len())?);
+        out.extend(frame(&joint)?);
+        out.extend_from_slice(body_frame);
+        padding = (512 - body.len() % 512) % 512;
+    }
+    let mut last = vec![0u8; padding];
+    last.extend_from_slice(&[0u8; 1024]);
+    out.extend(frame(&last)?);
+    Some(out)
+}
+
+/// One frame with the canonical parameters at level 1.
+fn frame(data: &[u8]) -> Option<Vec<u8>> {
     let mut enc = zstd::Encoder::new(Vec::new(), 1).ok()?;
     enc.multithread(1).ok()?;
     enc.include_checksum(true).ok()?;
@@ -88,24 +124,21 @@ fn assemble(members: &[u8]) -> Option<Vec<u8>> {
     enc.include_dictid(false).ok()?;
     enc.long_distance_matching(false).ok()?;
     enc.window_log(22).ok()?;
-    member(&mut enc, "MANIFEST.json", &manifest)?;
-    member(&mut enc, "SIGNATURE.json", envelope.as_bytes())?;
-    for (m, body) in Member::ALL.into_iter().zip(bodies) {
-        member(&mut enc, m.path(), body)?;
-    }
-    enc.write_all(&[0u8; 1024]).ok()?;
+    enc.write_all(data).ok()?;
     enc.finish().ok()
 }
 
-fn manifest_for(bodies: &[&[u8]; 3]) -> Option<Manifest> {
+fn manifest_for(bodies: &[&[u8]; 3], frames: &[Vec<u8>]) -> Option<Manifest> {
     let lines = bodies.map(|b| b.iter().filter(|c| **c == b'\n').count() as u64);
     let mut files = Vec::new();
-    for (m, body) in Member::ALL.into_iter().zip(bodies) {
+    for ((m, body), frame) in Member::ALL.into_iter().zip(bodies).zip(frames) {
         files.push(FileEntry {
             path: ArchivePath::new(m.path()).ok()?,
             sha256: sha256_tagged(body),
             size: body.len() as u64,
             lines: lines[files.len()],
+            compressed_sha256: sha256_tagged(frame),
+            compressed_size: frame.len() as u64,
         });
     }
     Some(Manifest {
@@ -125,21 +158,18 @@ fn manifest_for(bodies: &[&[u8]; 3]) -> Option<Manifest> {
     })
 }
 
-/// The canonical ustar member: header, bytes, zero padding.
-fn member(out: &mut impl Write, path: &str, body: &[u8]) -> Option<()> {
+/// The canonical ustar header of a member.
+fn header(path: &str, size: usize) -> Option<[u8; 512]> {
     let mut h = tar::Header::new_ustar();
     for (dst, src) in h.as_old_mut().name.iter_mut().zip(path.bytes()) {
         *dst = src;
     }
-    h.set_size(body.len() as u64);
+    h.set_size(size as u64);
     h.set_mode(0o644);
     h.set_mtime(0);
     h.set_uid(0);
     h.set_gid(0);
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
-    out.write_all(h.as_bytes()).ok()?;
-    out.write_all(body).ok()?;
-    out.write_all(&vec![0u8; (512 - body.len() % 512) % 512])
-        .ok()
+    h.as_bytes().get(..512)?.try_into().ok()
 }

@@ -48,7 +48,11 @@ fn check_convert(bytes: &[u8]) {
 /// Writes `records` as an unsigned bundle and reads them back as an import does.
 fn export_and_read(records: &[CanonicalRecord]) -> Vec<CanonicalRecord> {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let spool = |m| NdjsonSpool::new(m, dir.path()).expect("a spool");
+    let opts = WriteOptions {
+        level: 1,
+        threads: 1,
+    };
+    let spool = |m| NdjsonSpool::new(m, dir.path(), &opts).expect("a spool");
     let [mut c, mut e, d] = Member::ALL.map(spool);
     for r in records {
         c.push(&r.canonical).expect("spooled");
@@ -62,10 +66,6 @@ fn export_and_read(records: &[CanonicalRecord]) -> Vec<CanonicalRecord> {
         since_cursor: None,
         export_cursor: "2025-01-15T10:30:00.000Z#0042".parse().expect("a cursor"),
         exported_at: "2025-01-15T10:30:00.000Z".to_owned(),
-    };
-    let opts = WriteOptions {
-        level: 1,
-        threads: 1,
     };
     let mut bundle = Vec::new();
     write_bundle(&mut bundle, &header, members, None, &opts).expect("the export is written");

@@ -47,6 +47,16 @@ pub enum BundleError {
         "zstd stream is not in canonical form: it decodes, but is not what level {level} with the canonical parameters gives"
     )]
     NonCanonicalCompression { level: i32 },
+    #[error("zstd frames are not laid out as the format requires: {detail}")]
+    FrameLayout { detail: String },
+    #[error(
+        "member `{path}` compressed bytes mismatch: manifest says `{expected}`, the frame is `{actual}`"
+    )]
+    CompressedMismatch {
+        path: &'static str,
+        expected: String,
+        actual: String,
+    },
     #[error("zstd level {level} is not supported: use a level from 1 to 19")]
     UnsupportedLevel { level: i32 },
     #[error("truncated bundle: the input ended early; fetch the bundle again")]
@@ -172,6 +182,12 @@ pub enum BundleError {
         path: &'static str,
         expected: &'static str,
     },
+    #[error("spooled member `{path}` was compressed at level {spooled}, not {level}")]
+    SpoolLevel {
+        path: &'static str,
+        spooled: i32,
+        level: i32,
+    },
     #[error("spooled member `{path}` changed after it was spooled")]
     SpoolChanged { path: &'static str },
 }
@@ -192,6 +208,8 @@ impl BundleError {
             E::ContentTooLarge { .. } => "content_too_large",
             E::Zstd { .. } => "zstd_corrupt",
             E::NonCanonicalCompression { .. } => "zstd_not_canonical",
+            E::FrameLayout { .. } => "zstd_frame_layout",
+            E::CompressedMismatch { .. } => "member_compressed_mismatch",
             E::UnsupportedLevel { .. } => "unsupported_level",
             E::Truncated => "truncated",
             E::TrailingData => "trailing_data",
@@ -225,6 +243,7 @@ impl BundleError {
             E::EdgeOutOfOrder { .. } => "edge_out_of_order",
             E::MemberOrder { .. } => "member_order",
             E::SpoolChanged { .. } => "spool_changed",
+            E::SpoolLevel { .. } => "spool_level",
         }
     }
 }

@@ -4,22 +4,24 @@
 //! zstd's block format has slack: some bits (e.g. the padding after an FSE
 //! table description) do not change what decodes, so a flipped bit can leave
 //! the content and its checksum intact (measured: 2 of 3724 single-bit flips
-//! of a 1.8 KB bundle decoded to the same archive). The only complete check
-//! is to re-create the encoding: the level is recorded in the manifest, and
-//! the reader re-compresses the archive it decoded with the canonical
-//! parameters and requires the same bytes, streaming, in constant memory.
+//! of a 1.8 KB bundle decoded to the same archive). So every compressed byte
+//! is pinned another way: body frames by the signed digest of their bytes,
+//! the small frames (head, joints) by re-creating their encoding at the
+//! manifest's level and comparing ([`compress`]).
 //!
 //! Invariants: the writer always uses the multi-threaded compressor (its
 //! output does not depend on the worker count, unlike single-threaded mode),
 //! with a checksum, no content size, no dictionary id and a pinned window, so
-//! the frame header is always the six bytes [`FRAME_HEADER`] whatever the
-//! level or input (measured: magic `28 b5 2f fd`, descriptor `04` = checksum
-//! flag only, window descriptor `60` = 2^22). The reader requires exactly
-//! those bytes, decodes a single frame and then requires end of input.
-//! [`CountingReader`] hashes every compressed byte it passes on and fails once
-//! more than the cap has arrived.
+//! every frame header is the six bytes [`FRAME_HEADER`] whatever the level or
+//! input (measured: magic `28 b5 2f fd`, descriptor `04` = checksum flag
+//! only, window descriptor `60` = 2^22); no frame is ever empty. The reader
+//! requires exactly those bytes at the start of every frame.
+//! [`CountingReader`] hashes every compressed byte it passes on and fails
+//! once more than the cap has arrived.
 
+use std::cell::Cell;
 use std::io::{self, Read, Write};
+use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
@@ -80,11 +82,23 @@ impl<W: Write> HashingWriter<W> {
 
     /// `(sha256:<hex>, byte count)`.
     pub(crate) fn finish(self) -> (String, u64) {
-        (
-            format!("sha256:{}", hex::encode(self.hasher.finalize())),
-            self.count,
-        )
+        let (_, digest, count) = self.finish_into();
+        (digest, count)
     }
+
+    /// The inner writer back, with the digest and count.
+    pub(crate) fn finish_into(self) -> (W, String, u64) {
+        let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        (self.inner, digest, self.count)
+    }
+}
+
+/// One frame of `data` with the canonical parameters (the head and joint
+/// frames are written, and checked, this way).
+pub(crate) fn compress(data: &[u8], level: i32) -> io::Result<Vec<u8>> {
+    let mut enc = encoder(Vec::new(), level, 1)?;
+    enc.write_all(data)?;
+    enc.finish()
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -119,10 +133,12 @@ impl std::error::Error for OverLimit {}
 struct InputError(io::Error);
 
 /// Counts and hashes compressed input; fails once more than `cap` bytes came.
+/// The count is shared ([`CountingReader::counter`]) so that the ratio cap
+/// can read it while a decoder holds the input.
 pub(crate) struct CountingReader<R> {
     inner: R,
     hasher: Sha256,
-    count: u64,
+    count: Rc<Cell<u64>>,
     cap: u64,
 }
 
@@ -131,7 +147,7 @@ impl<R: Read> CountingReader<R> {
         Self {
             inner,
             hasher: Sha256::new(),
-            count: 0,
+            count: Rc::default(),
             cap,
         }
     }
@@ -139,28 +155,30 @@ impl<R: Read> CountingReader<R> {
     pub(crate) fn finish(self) -> (String, u64) {
         (
             format!("sha256:{}", hex::encode(self.hasher.finalize())),
-            self.count,
+            self.count.get(),
         )
     }
 
-    /// Compressed bytes read so far.
-    pub(crate) fn count(&self) -> u64 {
-        self.count
+    /// Compressed bytes read so far, now and later.
+    pub(crate) fn counter(&self) -> Rc<Cell<u64>> {
+        Rc::clone(&self.count)
     }
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         // One byte past the cap is enough to know the input is too large.
-        let room = self.cap.saturating_sub(self.count).saturating_add(1);
+        let count = self.count.get();
+        let room = self.cap.saturating_sub(count).saturating_add(1);
         let want = usize::try_from(room).unwrap_or(usize::MAX).min(buf.len());
         let part = buf.get_mut(..want).unwrap_or_default();
         let n = self
             .inner
             .read(part)
             .map_err(|e| io::Error::other(InputError(e)))?;
-        self.count = self.count.saturating_add(n as u64);
-        if self.count > self.cap {
+        let count = count.saturating_add(n as u64);
+        self.count.set(count);
+        if count > self.cap {
             return Err(io::Error::other(OverLimit));
         }
         self.hasher.update(part.get(..n).unwrap_or_default());

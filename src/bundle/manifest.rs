@@ -4,7 +4,8 @@
 //! re-serializes what it parsed and compares), so the signed bytes have one
 //! spelling. Parsing also checks internal consistency: version, the three
 //! file entries in member order, counts equal to line counts, digest shapes,
-//! cursor order, the `exported_at` form and the zstd level range.
+//! a body frame exactly for non-empty members, cursor order, the
+//! `exported_at` form and the zstd level range.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,10 @@ pub struct FileEntry {
     pub sha256: String,
     pub size: u64,
     pub lines: u64,
+    /// `sha256:<hex>` of the member's body frame as transferred (of no
+    /// bytes for an empty member, which has no frame).
+    pub compressed_sha256: String,
+    pub compressed_size: u64,
 }
 
 impl Manifest {
@@ -139,9 +144,21 @@ impl Manifest {
             )));
         }
         for f in &self.files {
-            if !is_sha256_tag(&f.sha256) {
+            for (name, digest) in [
+                ("sha256", &f.sha256),
+                ("compressed_sha256", &f.compressed_sha256),
+            ] {
+                if !is_sha256_tag(digest) {
+                    return Err(malformed(format!(
+                        "`{name}` of `{}` is not `sha256:<64 hex>`",
+                        f.path
+                    )));
+                }
+            }
+            let framed = f.compressed_size != 0;
+            if (f.size != 0) != framed || (!framed && f.compressed_sha256 != EMPTY_SHA256) {
                 return Err(malformed(format!(
-                    "`sha256` of `{}` is not `sha256:<64 hex>`",
+                    "`{}`: an empty member has no frame (compressed_size 0, the digest of no bytes), any other has one",
                     f.path
                 )));
             }
@@ -153,6 +170,10 @@ impl Manifest {
 fn malformed(detail: String) -> BundleError {
     BundleError::MalformedManifest { detail }
 }
+
+/// The digest of no bytes: an empty member's `compressed_sha256`.
+pub(crate) const EMPTY_SHA256: &str =
+    "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// `sha256:` followed by 64 lowercase hex digits.
 pub(crate) fn is_sha256_tag(text: &str) -> bool {
@@ -171,6 +192,8 @@ mod tests {
             sha256: format!("sha256:{}", "ab".repeat(32)),
             size: lines * 10,
             lines,
+            compressed_sha256: format!("sha256:{}", "cd".repeat(32)),
+            compressed_size: lines * 5,
         };
         Manifest {
             version: FORMAT_VERSION.into(),
@@ -230,6 +253,27 @@ mod tests {
         assert_eq!(
             detail(&m.to_bytes().unwrap()),
             "`zstd_level` 20 is outside 1..=19"
+        );
+        let mut m = sample();
+        m.files[2].compressed_size = 0;
+        assert!(
+            detail(&m.to_bytes().unwrap())
+                .starts_with("`deletions.ndjson`: an empty member has no frame")
+        );
+        let mut m = sample();
+        m.files[2].size = 0;
+        m.files[2].lines = 0;
+        m.counts.deletions = 0;
+        m.counts.total = 5;
+        assert!(detail(&m.to_bytes().unwrap()).starts_with("`deletions.ndjson`: an empty member"));
+        m.files[2].compressed_size = 0;
+        m.files[2].compressed_sha256 = EMPTY_SHA256.into();
+        assert_eq!(Manifest::parse(&m.to_bytes().unwrap()).unwrap(), m);
+        let mut m = sample();
+        m.files[1].compressed_sha256 = "sha256:AB".into();
+        assert_eq!(
+            detail(&m.to_bytes().unwrap()),
+            "`compressed_sha256` of `edges.ndjson` is not `sha256:<64 hex>`"
         );
         let mut m = sample();
         m.version = "feedser-bundle/2.0".into();

@@ -1,14 +1,16 @@
-//! The `feedser-bundle/1.0` format: one zstd frame holding a canonical ustar
-//! archive of five members (`MANIFEST.json`, `SIGNATURE.json`,
-//! `canonicals.ndjson`, `edges.ndjson`, `deletions.ndjson`), specified in
-//! `man/stella-bundle.5`.
+//! The `feedser-bundle/1.0` format: zstd frames that together decompress to
+//! a canonical ustar archive of five members (`MANIFEST.json`,
+//! `SIGNATURE.json`, `canonicals.ndjson`, `edges.ndjson`, `deletions.ndjson`),
+//! each NDJSON member's bytes in a body frame of its own whose digest the
+//! manifest pins, specified in `man/stella-bundle.5`.
 //!
 //! Invariants:
 //! - Every byte counts. Writer and reader share one definition of the
-//!   canonical encoding (tar headers, padding, trailer, zstd frame header),
-//!   and the reader rebuilds what it expects and compares, so a bundle with
-//!   any byte changed is refused and the same rows and key always give the
-//!   same bytes.
+//!   canonical encoding (tar headers, padding, trailer, zstd frame layout and
+//!   parameters); the reader rebuilds the small frames it expects and
+//!   compares, and checks body frames against their signed digests, so a
+//!   bundle with any byte changed is refused and the same rows and key
+//!   always give the same bytes.
 //! - Trust is a type: [`open`] yields an [`UnverifiedBundle`] whose manifest
 //!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] are a
 //!   [`SignatureProof`] from [`UnverifiedBundle::check_signature`] or an
@@ -29,8 +31,10 @@ mod read;
 mod records;
 pub(crate) mod rows;
 mod seen;
+mod small;
 mod spool;
 mod stream;
+mod tap;
 mod tarfmt;
 mod write;
 

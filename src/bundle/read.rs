@@ -3,8 +3,9 @@
 //! manifest; nothing in the manifest is trusted yet. A [`VerifiedBundle`]
 //! exists only through a signature proof or an explicit skip, and only it can
 //! [`spool`](VerifiedBundle::spool) the rows: each member is checked against
-//! the manifest as it streams to disk, then the trailer, the zstd frame end
-//! and the end of input, and the whole compressed input is hashed.
+//! the manifest (its header, its bytes and its body frame) as it streams to
+//! disk, then the trailer and the end of input, and the whole compressed
+//! input is hashed.
 
 use std::fmt;
 use std::fs::File;
@@ -15,10 +16,7 @@ use super::TrustedPublicKey;
 use super::envelope::Envelope;
 use super::records::SpooledBundle;
 use super::stream::TarStream;
-use super::{
-    BundleError, Limits, MANIFEST_PATH, Manifest, Member, SIGNATURE_PATH, SignatureError,
-    SignatureProof,
-};
+use super::{BundleError, Limits, MANIFEST_PATH, Manifest, Member, SignatureError, SignatureProof};
 use crate::model::sha256_tagged;
 
 use super::path::KNOWN;
@@ -47,9 +45,8 @@ pub fn open<'a>(
     limits: &Limits,
 ) -> Result<UnverifiedBundle<'a>, BundleError> {
     let mut stream = TarStream::start(input, limits)?;
-    let manifest_bytes = stream.small_member(MANIFEST_PATH, &[], limits.max_manifest_bytes)?;
-    let envelope_bytes =
-        stream.small_member(SIGNATURE_PATH, &[MANIFEST_PATH], limits.max_signature_bytes)?;
+    let (manifest_bytes, envelope_bytes) =
+        stream.head(limits.max_manifest_bytes, limits.max_signature_bytes)?;
     let manifest_sha256 = sha256_tagged(&manifest_bytes);
     let envelope = Envelope::parse(&envelope_bytes, &manifest_sha256)?;
     let manifest = Manifest::parse(&manifest_bytes)?;
@@ -60,7 +57,6 @@ pub fn open<'a>(
             limit: limits.max_content_bytes,
         });
     }
-    stream.reencode_at(manifest.zstd_level)?;
     Ok(UnverifiedBundle {
         stream,
         manifest,
@@ -148,11 +144,16 @@ impl VerifiedBundle<'_> {
             max_field,
             ..
         } = self.inner;
+        stream.verify_head(manifest.zstd_level)?;
+        let mut previous = None;
         for (i, member) in Member::ALL.into_iter().enumerate() {
             let earlier = KNOWN.get(..i + 2).unwrap_or_default();
-            spool_member(&mut stream, &manifest, member, earlier, max_line, dir)?;
+            let at = Position { earlier, previous };
+            let size = spool_member(&mut stream, &manifest, member, at, max_line, dir)?;
+            previous = Some((member.path(), size));
         }
-        let (bundle_hash, compressed_size) = stream.finish()?;
+        let last = previous.unwrap_or((MANIFEST_PATH, 0));
+        let (bundle_hash, compressed_size) = stream.finish(last)?;
         Ok(SpooledBundle::new(
             manifest,
             manifest_sha256,
@@ -165,21 +166,29 @@ impl VerifiedBundle<'_> {
     }
 }
 
+/// Where a member comes: the members before it, and the NDJSON member just
+/// before it with its size (whose padding opens this member's joint frame).
+struct Position<'k> {
+    earlier: &'k [&'k str],
+    previous: Option<(&'static str, u64)>,
+}
+
+/// Reads, checks and spools one member; returns its size.
 fn spool_member(
     stream: &mut TarStream<'_>,
     manifest: &Manifest,
     member: Member,
-    earlier: &[&str],
+    at: Position<'_>,
     max_line: u64,
     dir: Option<&Path>,
-) -> Result<(), BundleError> {
+) -> Result<u64, BundleError> {
     let path = member.path();
     let entry = manifest
         .file(member)
         .ok_or_else(|| BundleError::MalformedManifest {
             detail: format!("no entry for `{path}`"),
         })?;
-    let size = stream.member_header(member, earlier)?;
+    let size = stream.member_header(member, at.earlier, at.previous)?;
     if size != entry.size {
         return Err(BundleError::SizeMismatch {
             path,
@@ -197,7 +206,8 @@ fn spool_member(
         )),
         None => Box::new(io::sink()),
     };
-    let tally = stream.ndjson_member(member, size, max_line, &mut sink)?;
+    let sizes = (size, entry.compressed_size);
+    let (tally, compressed) = stream.body(member, sizes, max_line, &mut sink)?;
     sink.flush().map_err(spool_err)?;
     if tally.sha256 != entry.sha256 {
         return Err(BundleError::Sha256Mismatch {
@@ -216,7 +226,14 @@ fn spool_member(
             actual: tally.lines,
         });
     }
-    Ok(())
+    if compressed != entry.compressed_sha256 {
+        return Err(BundleError::CompressedMismatch {
+            path,
+            expected: entry.compressed_sha256.clone(),
+            actual: compressed,
+        });
+    }
+    Ok(size)
 }
 
 impl fmt::Debug for UnverifiedBundle<'_> {

@@ -1,11 +1,15 @@
-//! NDJSON members on disk. The exporter pushes rows into an [`NdjsonSpool`]
-//! (an anonymous temp file in a directory it chooses), which hashes and
-//! counts while writing, so the manifest is known before the archive is
-//! written and memory stays flat whatever the export size. [`LineCounter`]
-//! is the same accounting on the reading side, with the line cap.
+//! NDJSON members on disk, compressed as they are written. The exporter
+//! pushes rows into an [`NdjsonSpool`] (an anonymous temp file in a directory
+//! it chooses), which hashes and counts the NDJSON and compresses it into the
+//! member's body frame, hashing and counting that too, so the manifest is
+//! known before the archive is written, memory stays flat whatever the export
+//! size, and the spool takes the compressed size on disk. [`LineCounter`] is
+//! the same accounting on the reading side, with the line cap.
 //!
-//! Invariant: a member is a sequence of compact JSON objects, each followed
-//! by `\n`; `lines` is the number of `\n` bytes.
+//! Invariants: a member is a sequence of compact JSON objects, each followed
+//! by `\n`; `lines` is the number of `\n` bytes. An empty member has no
+//! body frame (zero compressed bytes); any other has exactly one, made with
+//! the canonical parameters at the spool's level.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -14,33 +18,55 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{BundleError, Member};
+use super::frame::{self, HashingWriter};
+use super::{BundleError, Member, WriteOptions};
+
+type Body = BufWriter<zstd::Encoder<'static, HashingWriter<BufWriter<File>>>>;
 
 pub struct NdjsonSpool {
     member: Member,
-    writer: BufWriter<File>,
+    level: i32,
+    threads: u32,
+    /// `None` until the first row (an empty member has no frame).
+    body: Option<Body>,
+    file: Option<File>,
+    line: Vec<u8>,
     hasher: Sha256,
     size: u64,
     lines: u64,
 }
 
-/// A finished NDJSON member: its digest, size, line count and bytes.
+/// A finished NDJSON member: digests and sizes of its bytes and of its body
+/// frame, its line count, and the frame's bytes.
 #[derive(Debug)]
 pub struct SpooledMember {
     pub member: Member,
-    /// `sha256:<hex>`.
+    /// `sha256:<hex>` of the NDJSON bytes.
     pub sha256: String,
     pub size: u64,
     pub lines: u64,
+    /// `sha256:<hex>` and length of the body frame.
+    pub compressed_sha256: String,
+    pub compressed_size: u64,
+    /// The zstd level of the body frame.
+    pub level: i32,
     file: File,
 }
 
+/// Input handed to the compressor at a time: it synchronises with its
+/// workers on every write, so rows go to it in large pieces.
+const FEED: usize = 1 << 20;
+
 impl NdjsonSpool {
-    pub fn new(member: Member, dir: &Path) -> io::Result<Self> {
-        let file = tempfile::tempfile_in(dir)?;
+    /// A spool compressing at `opts.level` on `opts.threads` workers.
+    pub fn new(member: Member, dir: &Path, opts: &WriteOptions) -> io::Result<Self> {
         Ok(Self {
             member,
-            writer: BufWriter::new(file),
+            level: opts.level,
+            threads: opts.threads.max(1),
+            body: None,
+            file: Some(tempfile::tempfile_in(dir)?),
+            line: Vec::new(),
             hasher: Sha256::new(),
             size: 0,
             lines: 0,
@@ -48,32 +74,54 @@ impl NdjsonSpool {
     }
 
     pub fn push<T: Serialize>(&mut self, row: &T) -> io::Result<()> {
-        let mut line = serde_json::to_vec(row)?;
-        line.push(b'\n');
-        self.writer.write_all(&line)?;
-        self.hasher.update(&line);
-        self.size += line.len() as u64;
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, row)?;
+        self.line.push(b'\n');
+        if self.body.is_none() {
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| io::Error::other("spool reused"))?;
+            let sink = HashingWriter::new(BufWriter::new(file));
+            let enc = frame::encoder(sink, self.level, self.threads)?;
+            self.body = Some(BufWriter::with_capacity(FEED, enc));
+        }
+        if let Some(body) = self.body.as_mut() {
+            body.write_all(&self.line)?;
+        }
+        self.hasher.update(&self.line);
+        self.size += self.line.len() as u64;
         self.lines += 1;
         Ok(())
     }
 
     pub fn finish(self) -> io::Result<SpooledMember> {
-        let mut file = self
-            .writer
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
+        let (mut file, compressed_sha256, compressed_size) = match (self.body, self.file) {
+            (Some(body), _) => {
+                let enc = body.into_inner().map_err(io::IntoInnerError::into_error)?;
+                let (sink, digest, size) = enc.finish()?.finish_into();
+                let file = sink.into_inner().map_err(io::IntoInnerError::into_error)?;
+                (file, digest, size)
+            }
+            (None, Some(file)) => (file, crate::model::sha256_tagged(b""), 0),
+            (None, None) => return Err(io::Error::other("spool reused")),
+        };
         file.seek(SeekFrom::Start(0))?;
         Ok(SpooledMember {
             member: self.member,
             sha256: format!("sha256:{}", hex::encode(self.hasher.finalize())),
             size: self.size,
             lines: self.lines,
+            compressed_sha256,
+            compressed_size,
+            level: self.level,
             file,
         })
     }
 }
 
 impl SpooledMember {
+    /// The body frame's bytes, from the start.
     pub(crate) fn into_file(self) -> File {
         self.file
     }
@@ -149,16 +197,33 @@ mod tests {
     #[test]
     fn spool_hashes_counts_and_keeps_the_bytes() {
         let dir = tempfile::tempdir().unwrap();
-        let mut spool = NdjsonSpool::new(Member::Edges, dir.path()).unwrap();
+        let opts = WriteOptions::default();
+        let mut spool = NdjsonSpool::new(Member::Edges, dir.path(), &opts).unwrap();
         spool.push(&serde_json::json!({"a": 1})).unwrap();
         spool.push(&"x\ny").unwrap();
         let done = spool.finish().unwrap();
         let expected = b"{\"a\":1}\n\"x\\ny\"\n";
         assert_eq!((done.member, done.size, done.lines), (Member::Edges, 15, 2));
         assert_eq!(done.sha256, crate::model::sha256_tagged(expected));
-        let mut bytes = Vec::new();
-        done.into_file().read_to_end(&mut bytes).unwrap();
-        assert_eq!(bytes, expected);
+        let mut frame = Vec::new();
+        let (digest, size) = (done.compressed_sha256.clone(), done.compressed_size);
+        done.into_file().read_to_end(&mut frame).unwrap();
+        assert_eq!(frame, frame::compress(expected, opts.level).unwrap());
+        assert_eq!(
+            (digest, size),
+            (crate::model::sha256_tagged(&frame), frame.len() as u64)
+        );
+        assert_eq!(zstd::decode_all(&frame[..]).unwrap(), expected);
+    }
+
+    #[test]
+    fn an_empty_spool_has_no_frame() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = NdjsonSpool::new(Member::Deletions, dir.path(), &WriteOptions::default());
+        let done = spool.unwrap().finish().unwrap();
+        assert_eq!((done.size, done.lines, done.compressed_size), (0, 0, 0));
+        assert_eq!(done.compressed_sha256, crate::model::sha256_tagged(b""));
+        assert_eq!(done.sha256, done.compressed_sha256);
     }
 
     #[test]

@@ -1,46 +1,67 @@
-//! The decompressed archive as the reader walks it: one zstd frame over a
-//! capped, hashing input, read header by header with every error mapped to a
-//! [`BundleError`]. After the last member it requires the two zero blocks,
-//! the end of the frame (which checks zstd's content checksum) and the end of
-//! the input, and only then reports the hash of the compressed bytes.
+//! The compressed archive as the reader walks it, frame by frame (the layout
+//! is in `man/stella-bundle.5`): the head frame (`MANIFEST.json`,
+//! `SIGNATURE.json`); per member a joint frame (the previous member's
+//! padding, this member's header) and a body frame (its bytes; none when it
+//! is empty); a last joint frame (padding, two zero blocks); end of input.
+//!
+//! Invariants: every compressed byte is pinned. Small frames (head, joints)
+//! are decoded whole and recorded, and must be exactly what the canonical
+//! encoder makes of their content at the manifest's level; body frames are
+//! hashed to the byte as they are decoded ([`Tap`]) and must match the
+//! signed manifest. Decoding is bounded by the window cap, the ratio cap
+//! (decoded bytes against compressed bytes read so far) and the input cap,
+//! and the hash of all input is reported only after the end of input.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Chain, Read, Write};
+use std::rc::Rc;
 
-use super::frame::{self, CountingReader, HashingWriter, read_error};
+use sha2::Digest;
+
+use super::frame::{self, CountingReader, read_error};
+use super::small::{Small, frame_decoder};
 use super::spool::{LineCounter, Tally};
-use super::tarfmt::{self, BLOCK};
-use super::{ArchivePath, BundleError, Limits, Member};
+use super::tap::{Seen, Tap};
+use super::{BundleError, Limits, MANIFEST_PATH, Member, SIGNATURE_PATH};
 
-type Input<'a> = BufReader<Chain<io::Cursor<[u8; 6]>, CountingReader<Box<dyn Read + 'a>>>>;
+pub(crate) type Input<'a> =
+    BufReader<Chain<io::Cursor<[u8; 6]>, CountingReader<Box<dyn Read + 'a>>>>;
 
 pub(crate) struct TarStream<'a> {
-    dec: zstd::stream::read::Decoder<'static, Input<'a>>,
+    input: Input<'a>,
     limit: u64,
-    tee: Tee,
-    /// Decompressed bytes so far, and how many per compressed byte may come.
+    max_window_log: u32,
+    ratio: Ratio,
+    /// The head frame's content and bytes, until its level is known.
+    head: Option<(Vec<u8>, Vec<u8>)>,
+    level: i32,
+}
+
+/// Decoded bytes against compressed bytes read so far (which include the
+/// reader's read-ahead, so the count is generous).
+pub(crate) struct Ratio {
+    read: Rc<Cell<u64>>,
     decoded: u64,
-    max_ratio: u64,
+    max: u64,
 }
 
 /// Compressed input below this size counts as this size for the ratio cap,
 /// so a tiny honest bundle (mostly tar padding) is never taken for a bomb.
 const RATIO_FLOOR: u64 = 64 << 10;
 
-/// The re-encoding of what has been decoded so far.
-enum Tee {
-    /// Bytes decoded before the level is known (manifest and envelope).
-    Pending(Vec<u8>),
-    Encoding(i32, zstd::Encoder<'static, HashingWriter<io::Sink>>),
-}
-
-fn reencode_error(err: io::Error) -> BundleError {
-    BundleError::Zstd {
-        detail: format!("re-encoding failed: {err}"),
+impl Ratio {
+    pub(crate) fn add(&mut self, n: usize) -> Result<(), BundleError> {
+        self.decoded = self.decoded.saturating_add(n as u64);
+        let allowed = self.read.get().max(RATIO_FLOOR).saturating_mul(self.max);
+        match self.decoded > allowed {
+            true => Err(BundleError::RatioExceeded { ratio: self.max }),
+            false => Ok(()),
+        }
     }
 }
 
 impl<'a> TarStream<'a> {
-    /// Checks the frame header and starts decoding.
+    /// Checks the first frame header and prepares to read.
     pub(crate) fn start(input: Box<dyn Read + 'a>, limits: &Limits) -> Result<Self, BundleError> {
         let limit = limits.max_bundle_bytes;
         if frame::WINDOW_LOG > limits.max_window_log {
@@ -55,199 +76,184 @@ impl<'a> TarStream<'a> {
             .read_exact(&mut head)
             .map_err(|e| read_error(e, limit))?;
         frame::check_header(&head, limits.max_window_log)?;
-        let input = BufReader::new(io::Cursor::new(head).chain(counting));
-        let mut dec = zstd::stream::read::Decoder::with_buffer(input)
-            .map_err(BundleError::Read)?
-            .single_frame();
-        dec.window_log_max(limits.max_window_log)
-            .map_err(|e| read_error(e, limit))?;
+        let read = counting.counter();
         Ok(Self {
-            dec,
+            input: BufReader::with_capacity(256 << 10, io::Cursor::new(head).chain(counting)),
             limit,
-            tee: Tee::Pending(Vec::new()),
-            decoded: 0,
-            max_ratio: limits.max_ratio,
+            max_window_log: limits.max_window_log,
+            ratio: Ratio {
+                read,
+                decoded: 0,
+                max: limits.max_ratio,
+            },
+            head: None,
+            level: 0,
         })
     }
 
-    /// Starts re-encoding at `level`, from the first decoded byte.
-    pub(crate) fn reencode_at(&mut self, level: i32) -> Result<(), BundleError> {
-        if let Tee::Pending(prefix) = &self.tee {
-            // On worker threads: the re-encoding runs beside the decoder.
-            let mut enc = frame::encoder(
-                HashingWriter::new(io::sink()),
-                level,
-                frame::worker_threads(),
-            )
-            .map_err(reencode_error)?;
-            enc.write_all(prefix).map_err(reencode_error)?;
-            self.tee = Tee::Encoding(level, enc);
-        }
-        Ok(())
+    fn small(&mut self, what: String, bound: u64) -> Result<Small<'_, 'a>, BundleError> {
+        let (limit, window) = (self.limit, self.max_window_log);
+        Small::new(
+            &mut self.input,
+            &mut self.ratio,
+            (limit, window),
+            what,
+            bound,
+        )
     }
 
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), BundleError> {
-        self.dec
-            .read_exact(buf)
-            .map_err(|e| read_error(e, self.limit))?;
-        self.check_ratio(buf.len())?;
-        match &mut self.tee {
-            Tee::Pending(prefix) => prefix.extend_from_slice(buf),
-            Tee::Encoding(_, enc) => enc.write_all(buf).map_err(reencode_error)?,
-        }
-        Ok(())
-    }
-
-    /// Counts `n` more decoded bytes against the compressed bytes read so
-    /// far (which include the decoder's read-ahead, so the count is generous).
-    fn check_ratio(&mut self, n: usize) -> Result<(), BundleError> {
-        self.decoded = self.decoded.saturating_add(n as u64);
-        let (_, counting) = self.dec.get_ref().get_ref().get_ref();
-        let allowed = counting
-            .count()
-            .max(RATIO_FLOOR)
-            .saturating_mul(self.max_ratio);
-        match self.decoded > allowed {
-            true => Err(BundleError::RatioExceeded {
-                ratio: self.max_ratio,
-            }),
-            false => Ok(()),
-        }
-    }
-
-    fn header(&mut self, expected: &'static str, earlier: &[&str]) -> Result<u64, BundleError> {
-        let mut block = [0u8; BLOCK];
-        self.read_exact(&mut block)?;
-        if block == [0u8; BLOCK] {
-            return Err(BundleError::UnexpectedMember {
-                found: "<end of archive>".into(),
-                expected,
-            });
-        }
-        tarfmt::check_header(&block, expected, earlier)
-    }
-
-    fn padding(&mut self, path: &'static str, size: u64) -> Result<(), BundleError> {
-        let mut pad = [0u8; BLOCK];
-        let pad = pad.get_mut(..tarfmt::padding(size)).unwrap_or_default();
-        self.read_exact(pad)?;
-        match pad.iter().all(|b| *b == 0) {
-            true => Ok(()),
-            false => Err(BundleError::NonZeroPadding { path }),
-        }
-    }
-
-    /// A member read whole into memory (manifest, envelope).
-    pub(crate) fn small_member(
+    /// The head frame: `MANIFEST.json` and `SIGNATURE.json`, each under its cap.
+    pub(crate) fn head(
         &mut self,
-        path: &'static str,
-        earlier: &[&str],
-        max: u64,
-    ) -> Result<Vec<u8>, BundleError> {
-        let size = self.header(path, earlier)?;
-        if size > max {
-            return Err(BundleError::MemberTooLarge {
-                path,
-                size,
-                limit: max,
-            });
-        }
-        let mut data = vec![0u8; usize::try_from(size).unwrap_or(0)];
-        self.read_exact(&mut data)?;
-        self.padding(path, size)?;
-        Ok(data)
+        max_manifest: u64,
+        max_signature: u64,
+    ) -> Result<(Vec<u8>, Vec<u8>), BundleError> {
+        let bound = max_manifest.saturating_add(max_signature);
+        let mut small = self.small("the frame of `MANIFEST.json`".into(), bound)?;
+        let manifest = small.member(MANIFEST_PATH, &[], max_manifest)?;
+        let envelope = small.member(SIGNATURE_PATH, &[MANIFEST_PATH], max_signature)?;
+        self.head = Some(small.end(false)?);
+        Ok((manifest, envelope))
     }
 
-    /// An NDJSON member of `size` bytes streamed into `sink`, counted and hashed.
-    pub(crate) fn ndjson_member(
+    /// Requires the head frame to be the canonical encoding at `level`, the
+    /// level of every later small frame.
+    pub(crate) fn verify_head(&mut self, level: i32) -> Result<(), BundleError> {
+        self.level = level;
+        match self.head.take() {
+            Some((content, bytes)) => canonical(&content, &bytes, level),
+            None => Err(BundleError::FrameLayout {
+                detail: "the head frame was not read".into(),
+            }),
+        }
+    }
+
+    /// The joint frame before `member`: the padding of the member before it
+    /// (`previous`, with its size) and `member`'s header; returns its size.
+    pub(crate) fn member_header(
         &mut self,
         member: Member,
-        size: u64,
+        earlier: &[&str],
+        previous: Option<(&'static str, u64)>,
+    ) -> Result<u64, BundleError> {
+        let level = self.level;
+        let what = format!("the frame before `{}`", member.path());
+        let mut small = self.small(what, 2 * super::tarfmt::BLOCK as u64)?;
+        if let Some((path, size)) = previous {
+            small.padding(path, size)?;
+        }
+        let size = small.header(member.path(), earlier)?;
+        let (content, bytes) = small.end(false)?;
+        canonical(&content, &bytes, level)?;
+        Ok(size)
+    }
+
+    /// A body frame holding `size` bytes of NDJSON (none at all when the
+    /// manifest gives it no compressed bytes), streamed into `sink`: the
+    /// tally of its content and the digest of its compressed bytes. The
+    /// frame is decoded to its end wherever that is, so that damage is
+    /// named by what it did to the content first.
+    pub(crate) fn body(
+        &mut self,
+        member: Member,
+        (size, compressed_size): (u64, u64),
         max_line: u64,
         sink: &mut dyn Write,
-    ) -> Result<Tally, BundleError> {
+    ) -> Result<(Tally, String), BundleError> {
         let path = member.path();
         let mut counter = LineCounter::new(path, max_line);
+        if compressed_size == 0 {
+            return Ok((counter.finish(), crate::model::sha256_tagged(b"")));
+        }
+        let limit = self.limit;
+        let tap = Tap::hashing(&mut self.input);
+        let mut dec = frame_decoder(tap, (limit, self.max_window_log))?;
         let mut buf = vec![0u8; 64 << 10];
         let mut left = size;
         while left > 0 {
-            let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-            let chunk = buf.get_mut(..n).unwrap_or_default();
-            self.read_exact(chunk)?;
-            counter.update(chunk)?;
-            sink.write_all(chunk).map_err(|source| BundleError::Spool {
+            let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+            let chunk = buf.get_mut(..want).unwrap_or_default();
+            let n = fill(&mut dec, chunk).map_err(|e| read_error(e, limit))?;
+            if n == 0 {
+                return Err(BundleError::SizeMismatch {
+                    path,
+                    expected: size,
+                    actual: size - left,
+                });
+            }
+            let got = chunk.get(..n).unwrap_or_default();
+            self.ratio.add(n)?;
+            counter.update(got)?;
+            sink.write_all(got).map_err(|source| BundleError::Spool {
                 path: path.into(),
                 source,
             })?;
             left -= n as u64;
         }
-        self.padding(path, size)?;
-        Ok(counter.finish())
-    }
-
-    /// Reads the header of `member` and returns its size.
-    pub(crate) fn member_header(
-        &mut self,
-        member: Member,
-        earlier: &[&str],
-    ) -> Result<u64, BundleError> {
-        self.header(member.path(), earlier)
-    }
-
-    /// Trailer, end of frame, end of input: returns the bundle hash and size.
-    pub(crate) fn finish(mut self) -> Result<(String, u64), BundleError> {
-        let mut trailer = [0u8; tarfmt::TRAILER];
-        self.read_exact(&mut trailer)?;
-        if let Some(first) = trailer
-            .first_chunk::<BLOCK>()
-            .filter(|b| **b != [0u8; BLOCK])
-        {
-            return Err(extra_member(first));
-        }
-        if trailer.iter().any(|b| *b != 0) {
-            return Err(BundleError::BadTrailer);
-        }
         let mut one = [0u8; 1];
-        if self
-            .dec
-            .read(&mut one)
-            .map_err(|e| read_error(e, self.limit))?
-            != 0
-        {
-            return Err(BundleError::TrailingData);
+        if fill(&mut dec, &mut one).map_err(|e| read_error(e, limit))? != 0 {
+            return Err(BundleError::FrameLayout {
+                detail: format!("the frame of `{path}` holds more than its {size} bytes"),
+            });
         }
-        let mut input = self.dec.into_inner();
-        if !input
+        match dec.finish().into_inner().1.into_parts().1 {
+            Seen::Hash(h) => Ok((
+                counter.finish(),
+                format!("sha256:{}", hex::encode(h.finalize())),
+            )),
+            Seen::Record { .. } => Err(BundleError::FrameLayout {
+                detail: format!("the frame of `{path}` was not hashed"),
+            }),
+        }
+    }
+
+    /// The last joint frame (padding of `previous`, the two zero blocks),
+    /// then the end of input: returns the bundle hash and size.
+    pub(crate) fn finish(
+        mut self,
+        previous: (&'static str, u64),
+    ) -> Result<(String, u64), BundleError> {
+        let level = self.level;
+        let what = "the last frame".to_owned();
+        let mut small = self.small(what, 3 * super::tarfmt::BLOCK as u64)?;
+        small.padding(previous.0, previous.1)?;
+        small.trailer()?;
+        let (content, bytes) = small.end(true)?;
+        canonical(&content, &bytes, level)?;
+        if !self
+            .input
             .fill_buf()
             .map_err(|e| read_error(e, self.limit))?
             .is_empty()
         {
             return Err(BundleError::TrailingData);
         }
-        let (_, counting) = input.into_inner().into_inner();
-        let (hash, size) = counting.finish();
-        let Tee::Encoding(level, enc) = self.tee else {
-            return Err(BundleError::Zstd {
-                detail: "re-encoding never started".into(),
-            });
-        };
-        let (canonical, _) = enc.finish().map_err(reencode_error)?.finish();
-        if canonical != hash {
-            return Err(BundleError::NonCanonicalCompression { level });
-        }
-        Ok((hash, size))
+        let (_, counting) = self.input.into_inner().into_inner();
+        Ok(counting.finish())
     }
 }
 
-fn extra_member(block: &[u8; BLOCK]) -> BundleError {
-    let h = tar::Header::from_byte_slice(block);
-    match ArchivePath::from_bytes(&h.path_bytes()) {
-        Err(unsafe_path) => unsafe_path,
-        Ok(path) if super::path::KNOWN.contains(&path.as_str()) => BundleError::DuplicateMember {
-            path: path.to_string(),
-        },
-        Ok(path) => BundleError::ExtraMember {
-            path: path.to_string(),
-        },
+/// Requires `bytes` to be the canonical encoding of `content` at `level`.
+fn canonical(content: &[u8], bytes: &[u8], level: i32) -> Result<(), BundleError> {
+    let expected = frame::compress(content, level).map_err(|e| BundleError::Zstd {
+        detail: format!("re-encoding failed: {e}"),
+    })?;
+    match expected == bytes {
+        true => Ok(()),
+        false => Err(BundleError::NonCanonicalCompression { level }),
     }
+}
+
+/// Reads until `buf` is full or the frame ends; the count read.
+fn fill(dec: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match dec.read(buf.get_mut(got..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }

@@ -1,7 +1,9 @@
-//! Writing a bundle: manifest from the spooled members, envelope over the
-//! manifest bytes, canonical tar, canonical zstd frame. The output is a pure
-//! function of the header, the rows, the key and the level: thread count,
-//! wall time and host do not enter it.
+//! Writing a bundle: manifest from the spooled members (whose body frames
+//! are already compressed), envelope over the manifest bytes, then the
+//! frames in order: head, and per member a joint frame and its body frame,
+//! and the last joint frame. The output is a pure function of the header,
+//! the rows, the key and the level: thread count, wall time and host do not
+//! enter it.
 
 use std::io::{self, Read, Write};
 
@@ -59,45 +61,80 @@ pub fn write_bundle(
     signer: Option<&crate::keys::Signer>,
     opts: &WriteOptions,
 ) -> Result<Written, BundleError> {
-    if !frame::LEVELS.contains(&opts.level) {
-        return Err(BundleError::UnsupportedLevel { level: opts.level });
+    let level = opts.level;
+    if !frame::LEVELS.contains(&level) {
+        return Err(BundleError::UnsupportedLevel { level });
     }
-    let manifest = build_manifest(header, &members, opts.level)?;
+    if let Some(m) = members.iter().find(|m| m.level != level) {
+        return Err(BundleError::SpoolLevel {
+            path: m.member.path(),
+            spooled: m.level,
+            level,
+        });
+    }
+    let manifest = build_manifest(header, &members, level)?;
     let manifest_bytes = manifest.to_bytes()?;
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
     let envelope = sign(&manifest_bytes, signer);
-    let sink = HashingWriter::new(out);
-    let mut enc = frame::encoder(sink, opts.level, opts.threads).map_err(BundleError::Write)?;
-    write_member(
-        &mut enc,
-        MANIFEST_PATH,
-        &mut &manifest_bytes[..],
-        manifest_bytes.len() as u64,
-    )?;
-    write_member(
-        &mut enc,
-        SIGNATURE_PATH,
-        &mut &envelope[..],
-        envelope.len() as u64,
-    )?;
+    let mut sink = HashingWriter::new(out);
+    let mut head = Vec::new();
+    push_member(&mut head, MANIFEST_PATH, &manifest_bytes)?;
+    push_member(&mut head, SIGNATURE_PATH, &envelope)?;
+    small_frame(&mut sink, &head, level)?;
+    let mut previous = None;
     for spooled in members {
         let (path, size) = (spooled.member.path(), spooled.size);
-        let mut file = spooled.into_file();
-        write_member(&mut enc, path, &mut file, size)?;
-        let mut extra = [0u8; 1];
-        if file.read(&mut extra).map_err(BundleError::Write)? != 0 {
-            return Err(BundleError::SpoolChanged { path });
-        }
+        let mut joint = padding(previous);
+        joint.extend_from_slice(&tarfmt::canonical_header(&ArchivePath::new(path)?, size));
+        small_frame(&mut sink, &joint, level)?;
+        let frame_size = spooled.compressed_size;
+        copy_body(&mut sink, path, &mut spooled.into_file(), frame_size)?;
+        previous = Some(size);
     }
-    enc.write_all(&[0u8; TRAILER]).map_err(BundleError::Write)?;
-    let sink = enc.finish().map_err(BundleError::Write)?;
+    let mut last = padding(previous);
+    last.extend_from_slice(&[0u8; TRAILER]);
+    small_frame(&mut sink, &last, level)?;
     let (bundle_hash, bytes) = sink.finish();
     Ok(Written {
         bundle_hash,
         manifest,
         bytes,
     })
+}
+
+/// A member whole (header, bytes, padding), for the head frame.
+fn push_member(out: &mut Vec<u8>, path: &'static str, data: &[u8]) -> Result<(), BundleError> {
+    let size = data.len() as u64;
+    out.extend_from_slice(&tarfmt::canonical_header(&ArchivePath::new(path)?, size));
+    out.extend_from_slice(data);
+    out.extend_from_slice(&[0u8; tarfmt::BLOCK][..tarfmt::padding(size)]);
+    Ok(())
+}
+
+/// The zero padding after a member of this size (none before the first).
+fn padding(previous: Option<u64>) -> Vec<u8> {
+    vec![0u8; previous.map_or(0, tarfmt::padding)]
+}
+
+fn small_frame(out: &mut dyn Write, content: &[u8], level: i32) -> Result<(), BundleError> {
+    let bytes = frame::compress(content, level).map_err(BundleError::Write)?;
+    out.write_all(&bytes).map_err(BundleError::Write)
+}
+
+/// Exactly `size` bytes of a spooled body frame, and nothing after them.
+fn copy_body(
+    out: &mut dyn Write,
+    path: &'static str,
+    file: &mut dyn Read,
+    size: u64,
+) -> Result<(), BundleError> {
+    let copied = copy_large(&mut file.take(size), out).map_err(BundleError::Write)?;
+    let mut extra = [0u8; 1];
+    if copied != size || file.read(&mut extra).map_err(BundleError::Write)? != 0 {
+        return Err(BundleError::SpoolChanged { path });
+    }
+    Ok(())
 }
 
 fn sign(manifest: &[u8], signer: Option<&Signer>) -> Vec<u8> {
@@ -122,6 +159,8 @@ fn build_manifest(
             sha256: spooled.sha256.clone(),
             size: spooled.size,
             lines: spooled.lines,
+            compressed_sha256: spooled.compressed_sha256.clone(),
+            compressed_size: spooled.compressed_size,
         });
     }
     let [c, e, d] = members.each_ref().map(|m| m.lines);
@@ -140,24 +179,6 @@ fn build_manifest(
         files,
         zstd_level: level,
     })
-}
-
-/// Header, exactly `size` bytes of `data`, zero padding.
-fn write_member(
-    out: &mut dyn Write,
-    path: &'static str,
-    data: &mut dyn Read,
-    size: u64,
-) -> Result<(), BundleError> {
-    let header = tarfmt::canonical_header(&ArchivePath::new(path)?, size);
-    out.write_all(&header).map_err(BundleError::Write)?;
-    let copied = copy_large(&mut data.take(size), out).map_err(BundleError::Write)?;
-    if copied != size {
-        return Err(BundleError::SpoolChanged { path });
-    }
-    out.write_all(&[0u8; tarfmt::BLOCK][..tarfmt::padding(size)])
-        .map_err(BundleError::Write)?;
-    Ok(())
 }
 
 /// `io::copy` in 1 MiB pieces: the multi-threaded compressor synchronises

@@ -1,6 +1,7 @@
 //! Collecting an export's rows into the three NDJSON spools on two threads:
 //! the caller's thread reads the store (which stays on the thread that
-//! opened it), a scoped writer thread serializes, hashes and writes. They
+//! opened it), a scoped writer thread serializes, hashes and compresses
+//! (on the zstd workers of each spool). They
 //! meet through a bounded channel of small batches, so memory stays flat
 //! however large the export, and rows keep their feed order.
 //!
@@ -11,7 +12,7 @@ use std::io;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use crate::bundle::{Member, NdjsonSpool, SpooledMember};
+use crate::bundle::{Member, NdjsonSpool, SpooledMember, WriteOptions};
 use crate::progress::Ticker;
 use crate::store::{ExportRow, Store};
 
@@ -30,12 +31,12 @@ pub fn collect(
     store: &dyn Store,
     since: Option<u64>,
     upto: u64,
-    dir: &Path,
+    (dir, opts): (&Path, &WriteOptions),
     ticker: &Ticker<'_>,
 ) -> Result<[SpooledMember; 3], CollectError> {
     let (tx, rx) = sync_channel::<Vec<ExportRow>>(IN_FLIGHT);
     std::thread::scope(|scope| {
-        let writer = scope.spawn(move || spool(rx, dir));
+        let writer = scope.spawn(move || spool(rx, dir, opts));
         let read = read_rows(store, since, upto, tx, ticker);
         let written = writer
             .join()
@@ -77,10 +78,24 @@ fn read_rows(
     Ok(())
 }
 
-fn spool(rx: Receiver<Vec<ExportRow>>, dir: &Path) -> io::Result<[SpooledMember; 3]> {
-    let mut canonicals = NdjsonSpool::new(Member::Canonicals, dir)?;
-    let mut edges = NdjsonSpool::new(Member::Edges, dir)?;
-    let mut deletions = NdjsonSpool::new(Member::Deletions, dir)?;
+/// Canonicals and edges are written at the same time, so they share the
+/// workers; deletions (few) get one.
+fn spool(
+    rx: Receiver<Vec<ExportRow>>,
+    dir: &Path,
+    opts: &WriteOptions,
+) -> io::Result<[SpooledMember; 3]> {
+    let shared = WriteOptions {
+        threads: (opts.threads / 2).max(1),
+        ..*opts
+    };
+    let one = WriteOptions {
+        threads: 1,
+        ..*opts
+    };
+    let mut canonicals = NdjsonSpool::new(Member::Canonicals, dir, &shared)?;
+    let mut edges = NdjsonSpool::new(Member::Edges, dir, &shared)?;
+    let mut deletions = NdjsonSpool::new(Member::Deletions, dir, &one)?;
     for row in rx.into_iter().flatten() {
         match row {
             ExportRow::Canonical(_, record) => {

@@ -160,11 +160,17 @@ impl Exporter<'_> {
         self.progress
             .start("collecting", Unit::Items, Some(part.items));
         let ticker = Ticker::new(self.progress);
-        let members = collect::collect(self.store, since, part.upto.seq(), dir.path(), &ticker)
-            .map_err(|e| match e {
-                collect::CollectError::Store(e) => ExportError::Store(e),
-                collect::CollectError::Spool(source) => spool(source),
-            })?;
+        let members = collect::collect(
+            self.store,
+            since,
+            part.upto.seq(),
+            (dir.path(), &self.options),
+            &ticker,
+        )
+        .map_err(|e| match e {
+            collect::CollectError::Store(e) => ExportError::Store(e),
+            collect::CollectError::Spool(source) => spool(source),
+        })?;
         drop(ticker);
         let header = ExportHeader {
             site_id: self.site_id.to_owned(),

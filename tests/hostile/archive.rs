@@ -141,12 +141,12 @@ fn pax_gnu_and_sparse_headers_are_refused() {
     prefixed[at + 345] = b'x';
     fix_checksum(&mut prefixed[at..at + 512]);
     let message = "unexpected member `x/canonicals.ndjson` where `canonicals.ndjson` was expected";
-    refused(&b, &craft::compress(&prefixed), 4, message);
+    refused(&b, &craft::vector_layout(&prefixed), 4, message);
     let mut gnu = craft::tar(&entries);
     gnu[at + 257..at + 265].copy_from_slice(b"ustar  \0");
     fix_checksum(&mut gnu[at..at + 512]);
     let message = "tar header of `canonicals.ndjson` is not canonical";
-    refused(&b, &craft::compress(&gnu), 4, message);
+    refused(&b, &craft::vector_layout(&gnu), 4, message);
 }
 
 fn fix_checksum(h: &mut [u8]) {
@@ -180,10 +180,10 @@ fn anything_after_the_archive_end_is_refused() {
     let b = receiver();
     let tar = craft::tar(&Craft::vector().entries());
     for tail in [&b"garbage"[..], &[0u8; 512], &[0u8; 1]] {
-        let bundle = craft::compress(&[&tar[..], tail].concat());
+        let bundle = craft::vector_layout(&[&tar[..], tail].concat());
         refused(&b, &bundle, 4, "trailing data after the end of the bundle");
     }
-    let bundle = craft::compress(&tar[..tar.len() - 512]);
+    let bundle = craft::vector_layout(&tar[..tar.len() - 512]);
     let message = "truncated bundle: the input ended early; fetch the bundle again";
     refused(&b, &bundle, 4, message);
 }

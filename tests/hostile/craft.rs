@@ -1,8 +1,9 @@
 //! Hand-made bundles, built without stella's own code so that a bug in its
 //! writer cannot hide the same bug in its reader: ustar headers byte by byte,
 //! the manifest with `format!`, the envelope signed here with the throwaway
-//! test key in `fixtures/keys/`, and the canonical zstd frame with the zstd
-//! crate directly. The rows come from the committed test vector.
+//! test key in `fixtures/keys/`, and the canonical zstd frames (head, joints,
+//! bodies, last) with the zstd crate directly. The rows come from the
+//! committed test vector.
 //!
 //! Invariant: [`Craft::vector`] unchanged rebuilds `vector-1.tar.zst` byte
 //! for byte (`craft_rebuilds_the_test_vector`), so each test's bundle differs
@@ -112,7 +113,11 @@ impl Craft {
             .zip(lines)
             .map(|((path, data), lines)| {
                 let (sha, size) = (sha256(data), data.len());
-                format!(r#"{{"path":"{path}","sha256":"{sha}","size":{size},"lines":{lines}}}"#)
+                let body = body_frame(data);
+                let (zsha, zsize) = (sha256(&body), body.len());
+                format!(
+                    r#"{{"path":"{path}","sha256":"{sha}","size":{size},"lines":{lines},"compressed_sha256":"{zsha}","compressed_size":{zsize}}}"#
+                )
             })
             .collect();
         let since = match &self.since_cursor {
@@ -231,6 +236,47 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     compress_with(data, 22)
 }
 
+/// A member's body frame: none for no bytes.
+pub fn body_frame(data: &[u8]) -> Vec<u8> {
+    match data.is_empty() {
+        true => Vec::new(),
+        false => compress(data),
+    }
+}
+
+/// `tar` cut into the format's frames where members of these data sizes
+/// would be cut: the head (first two members whole), per later member a
+/// joint (the padding before it, its header) and a body (its bytes, no
+/// frame when empty), and last the padding and whatever follows.
+pub fn layout(tar: &[u8], sizes: &[usize]) -> Vec<u8> {
+    let whole = |size: usize| 512 + size.div_ceil(512) * 512;
+    let part = |start: usize, end: usize| {
+        &tar[start.min(tar.len())..end.min(tar.len()).max(start.min(tar.len()))]
+    };
+    let head: usize = sizes.iter().take(2).map(|s| whole(*s)).sum();
+    let mut out = compress(part(0, head));
+    let (mut at, mut cut) = (head, head);
+    for size in sizes.iter().skip(2) {
+        out.extend(compress(part(cut, at + 512)));
+        out.extend(body_frame(part(at + 512, at + 512 + size)));
+        cut = at + 512 + size;
+        at += whole(*size);
+    }
+    out.extend(compress(part(cut, tar.len())));
+    out
+}
+
+/// [`layout`] with the vector's member sizes (for archives edited in place).
+pub fn vector_layout(tar: &[u8]) -> Vec<u8> {
+    let sizes: Vec<usize> = Craft::vector()
+        .entries()
+        .iter()
+        .map(|e| e.data.len())
+        .collect();
+    layout(tar, &sizes)
+}
+
 pub fn pack(entries: &[Entry]) -> Vec<u8> {
-    compress(&tar(entries))
+    let sizes: Vec<usize> = entries.iter().map(|e| e.data.len()).collect();
+    layout(&tar(entries), &sizes)
 }

@@ -133,7 +133,7 @@ fn numbers_out_of_range_are_refused() {
     let text = text
         .replacen("\"canonicals\":3,", &format!("\"canonicals\":{max},"), 1)
         .replacen("\"total\":8}", "\"total\":4}", 1)
-        .replacen("\"lines\":3}", &format!("\"lines\":{max}}}"), 1);
+        .replacen("\"lines\":3,", &format!("\"lines\":{max},"), 1);
     assert_eq!(text.matches(&max.to_string()).count(), 2, "{text}");
     let wrapped = craft::pack(&c.signed(text.into_bytes()));
     let detail = "`counts` disagree with the line counts of `files`";
@@ -141,7 +141,7 @@ fn numbers_out_of_range_are_refused() {
     for (to, detail) in [
         (
             "\"zstd_level\":2147483648",
-            "invalid value: integer `2147483648`, expected i32 at line 1 column 648",
+            "invalid value: integer `2147483648`, expected i32 at line 1 column 996",
         ),
         ("\"zstd_level\":-3", "`zstd_level` -3 is outside 1..=19"),
     ] {

@@ -107,11 +107,11 @@ fn extra_reordered_and_duplicate_members_are_refused() {
 /// Writes an unsigned bundle from raw NDJSON text, then reads the records.
 fn records_error(canonicals: &[Canonical], edges: &[SourceEdge]) -> BundleError {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = NdjsonSpool::new(Member::Canonicals, dir.path()).unwrap();
+    let mut c = NdjsonSpool::new(Member::Canonicals, dir.path(), &WriteOptions::default()).unwrap();
     canonicals.iter().for_each(|row| c.push(row).unwrap());
-    let mut e = NdjsonSpool::new(Member::Edges, dir.path()).unwrap();
+    let mut e = NdjsonSpool::new(Member::Edges, dir.path(), &WriteOptions::default()).unwrap();
     edges.iter().for_each(|row| e.push(row).unwrap());
-    let d = NdjsonSpool::new(Member::Deletions, dir.path()).unwrap();
+    let d = NdjsonSpool::new(Member::Deletions, dir.path(), &WriteOptions::default()).unwrap();
     let members = [
         c.finish().unwrap(),
         e.finish().unwrap(),

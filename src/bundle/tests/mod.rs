@@ -11,7 +11,7 @@ mod signature;
 mod tamper;
 mod vector;
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 use super::*;
 use crate::keys::{Signer, parse_public_pem};
@@ -121,10 +121,11 @@ pub(super) fn spool_rows(
     dir: &std::path::Path,
     records: &[CanonicalRecord],
     deletions: &[Deletion],
+    opts: &WriteOptions,
 ) -> [SpooledMember; 3] {
-    let mut c = NdjsonSpool::new(Member::Canonicals, dir).unwrap();
-    let mut e = NdjsonSpool::new(Member::Edges, dir).unwrap();
-    let mut d = NdjsonSpool::new(Member::Deletions, dir).unwrap();
+    let mut c = NdjsonSpool::new(Member::Canonicals, dir, opts).unwrap();
+    let mut e = NdjsonSpool::new(Member::Edges, dir, opts).unwrap();
+    let mut d = NdjsonSpool::new(Member::Deletions, dir, opts).unwrap();
     for r in records {
         c.push(&r.canonical).unwrap();
         r.edges.iter().for_each(|edge| e.push(edge).unwrap());
@@ -144,7 +145,7 @@ pub(super) fn build_with(
     opts: &WriteOptions,
 ) -> (Vec<u8>, Written) {
     let dir = tempfile::tempdir().unwrap();
-    let members = spool_rows(dir.path(), records, deletions);
+    let members = spool_rows(dir.path(), records, deletions, opts);
     let mut out = Vec::new();
     let written = write_bundle(&mut out, &header(), members, signer, opts).unwrap();
     (out, written)
@@ -198,10 +199,53 @@ pub(super) fn decompress(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `tar` cut into frames where the sample's frames are cut (see [`frames`])
+/// and each compressed with the canonical parameters: the writer's layout
+/// when `tar` is the sample's archive, and the same cuts when it is not.
 pub(super) fn compress(tar: &[u8]) -> Vec<u8> {
-    let mut enc = frame::encoder(Vec::new(), WriteOptions::default().level, 1).unwrap();
-    enc.write_all(tar).unwrap();
-    enc.finish().unwrap()
+    layout(tar, &sample_sizes())
+}
+
+/// The data sizes of the sample's five members.
+pub(super) fn sample_sizes() -> Vec<u64> {
+    members_of(&decompress(&sample_bundle()))
+        .iter()
+        .map(|(_, data)| data.len() as u64)
+        .collect()
+}
+
+/// The frames of an archive whose members hold `sizes` bytes: the head (the
+/// first two members whole), then per later member a joint (the padding
+/// before it, its header) and a body (its bytes; no frame when empty), and
+/// last the padding and whatever follows (the trailer), compressed.
+pub(super) fn layout(tar: &[u8], sizes: &[u64]) -> Vec<u8> {
+    layout_at(tar, sizes, WriteOptions::default().level)
+}
+
+/// [`layout`] at another level.
+pub(super) fn layout_at(tar: &[u8], sizes: &[u64], level: i32) -> Vec<u8> {
+    let block = tarfmt::BLOCK as u64;
+    let whole = |size: u64| block + size + tarfmt::padding(size) as u64;
+    let head: u64 = sizes.iter().take(2).map(|s| whole(*s)).sum();
+    let mut cuts = vec![(0, head, false)];
+    let mut at = head;
+    for size in sizes.iter().skip(2) {
+        let joint_start = cuts.last().map_or(0, |c| c.1);
+        cuts.push((joint_start, at + block, false));
+        cuts.push((at + block, at + block + size, true));
+        at += whole(*size);
+    }
+    let tail_start = cuts.last().map_or(0, |c| c.1);
+    cuts.push((tail_start, tar.len() as u64, false));
+    let mut out = Vec::new();
+    for (start, end, body) in cuts {
+        let clip = |n: u64| usize::try_from(n).unwrap().min(tar.len());
+        let part = &tar[clip(start)..clip(end).max(clip(start))];
+        if !(body && part.is_empty()) {
+            out.extend(frame::compress(part, level).unwrap());
+        }
+    }
+    out
 }
 
 /// A ustar member with any name and type, otherwise canonical.
@@ -246,5 +290,6 @@ pub(super) fn assemble(members: &[(Vec<u8>, tar::EntryType, Vec<u8>)]) -> Vec<u8
         .flat_map(|(n, k, d)| raw_member(n, *k, d))
         .collect();
     tar.extend_from_slice(&[0u8; tarfmt::TRAILER]);
-    compress(&tar)
+    let sizes: Vec<u64> = members.iter().map(|(_, _, d)| d.len() as u64).collect();
+    layout(&tar, &sizes)
 }

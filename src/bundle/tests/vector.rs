@@ -8,7 +8,7 @@ const VECTOR_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/bundles/vector-1.tar.zst"
 );
-const VECTOR_HASH: &str = "sha256:b184ef80b7ce2ca6775c334237e75102dc461e8da6b34f71ee940fa49fd279b4";
+const VECTOR_HASH: &str = "sha256:cb06abd33ae32164583b061524ba3d2f2067855c1c294127bc38e8c2d2afb19d";
 const MAN_PAGE: &str = include_str!("../../../man/stella-bundle.5");
 
 #[test]
