@@ -152,21 +152,27 @@ impl LineCounter {
     pub(crate) fn update(&mut self, chunk: &[u8]) -> Result<(), BundleError> {
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
-        for part in chunk.split_inclusive(|b| *b == b'\n') {
-            self.line_len += part.len() as u64;
-            if self.line_len > self.max_line {
-                return Err(BundleError::LineTooLong {
-                    path: self.path,
-                    line: self.lines + 1,
-                    limit: self.max_line,
-                });
-            }
-            if part.last() == Some(&b'\n') {
-                self.lines += 1;
-                self.line_len = 0;
-            }
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', chunk) {
+            self.extend_line(newline + 1 - start)?;
+            self.lines += 1;
+            self.line_len = 0;
+            start = newline + 1;
         }
-        Ok(())
+        self.extend_line(chunk.len() - start)
+    }
+
+    /// `n` more bytes of the current line, checked against the cap.
+    fn extend_line(&mut self, n: usize) -> Result<(), BundleError> {
+        self.line_len += n as u64;
+        match self.line_len > self.max_line {
+            true => Err(BundleError::LineTooLong {
+                path: self.path,
+                line: self.lines + 1,
+                limit: self.max_line,
+            }),
+            false => Ok(()),
+        }
     }
 
     pub(crate) fn finish(self) -> Tally {
