@@ -15,6 +15,7 @@
 //! only by [`migrate`]; [`PgStore::connect`] refuses a schema that is behind
 //! (`SchemaBehind`) or newer (`SchemaNewer`) than this build.
 
+mod bulk;
 mod canonical;
 mod codec;
 mod conn;
