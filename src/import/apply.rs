@@ -4,6 +4,11 @@
 //! bases per batch, the three-way decision per row here, then one bulk write
 //! of what was taken, its events and the new merge bases. A networked store
 //! turns each batch call into a few bulk statements.
+//!
+//! Into a store that holds nothing (`Txn::bulk_load`, asked under the writer
+//! lock) no row has a local record or merge base, so none is looked up: the
+//! same `decide` runs with none and makes every row a create, and the store
+//! may load the rows straight into its tables and build its indexes once.
 
 use crate::bundle::SpooledBundle;
 use crate::model::{CanonicalRecord, Deletion, SourceEdge};

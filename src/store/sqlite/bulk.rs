@@ -25,8 +25,23 @@ pub fn is_empty(conn: &Connection) -> Result<bool> {
     )?)
 }
 
-/// Drops the loaded tables' declared indexes; returns their definitions.
-pub fn set_aside(conn: &Connection) -> Result<Vec<String>> {
+/// What a bulk load set aside, to put back when it ends.
+pub struct Aside {
+    /// Definitions of the dropped indexes.
+    indexes: Vec<String>,
+    /// The page cache size (the `cache_size` pragma's value) to put back
+    /// after the index build.
+    cache: i64,
+}
+
+/// The page cache while indexes are built, in KiB. The sorter may hold as
+/// much as the cache in memory beside it; a small cache during the build
+/// keeps the two within the import's memory bound (the sorter spills to
+/// temporary files past it).
+const BUILD_CACHE_KIB: i64 = 2 * 1024;
+
+/// Drops the loaded tables' declared indexes.
+pub fn set_aside(conn: &Connection) -> Result<Aside> {
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
          AND tbl_name IN ('canonicals', 'edges', 'taken') ORDER BY name",
@@ -40,13 +55,20 @@ pub fn set_aside(conn: &Connection) -> Result<Vec<String>> {
         let quoted = name.replace('"', "\"\"");
         conn.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
     }
-    Ok(found.into_iter().map(|(_, sql)| sql).collect())
+    let cache = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    Ok(Aside {
+        indexes: found.into_iter().map(|(_, sql)| sql).collect(),
+        cache,
+    })
 }
 
-/// Recreates what [`set_aside`] dropped.
-pub fn restore(conn: &Connection, definitions: &[String]) -> Result<()> {
-    for sql in definitions {
-        conn.execute_batch(sql)?;
-    }
-    Ok(())
+/// Recreates what [`set_aside`] dropped and puts the page cache back.
+pub fn restore(conn: &Connection, aside: &Aside) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -BUILD_CACHE_KIB)?;
+    let built = aside
+        .indexes
+        .iter()
+        .try_for_each(|sql| conn.execute_batch(sql));
+    conn.pragma_update(None, "cache_size", aside.cache)?;
+    Ok(built?)
 }

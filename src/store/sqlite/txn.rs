@@ -16,8 +16,8 @@ use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, Txn};
 pub struct SqliteTxn<'a> {
     tx: Transaction<'a>,
     clock: &'a Clock,
-    /// While a bulk load runs: the index definitions it set aside (`bulk`).
-    bulk: Option<Vec<String>>,
+    /// While a bulk load runs: what it set aside (`bulk`).
+    bulk: Option<bulk::Aside>,
 }
 
 impl<'a> SqliteTxn<'a> {
@@ -34,7 +34,7 @@ impl<'a> SqliteTxn<'a> {
     /// reads or deletes.
     fn settle(&mut self) -> Result<()> {
         match self.bulk.take() {
-            Some(definitions) => bulk::restore(&self.tx, &definitions),
+            Some(aside) => bulk::restore(&self.tx, &aside),
             None => Ok(()),
         }
     }
