@@ -42,11 +42,14 @@ impl<'a> SqliteTxn<'a> {
     fn put_inner(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
         let merge_hash = &record.canonical.merge_hash;
         let cursor = feed::append(&self.tx, (self.clock)(), merge_hash, feed::Kind::Put)?;
-        if self.bulk.is_none() {
-            // A bulk load starts with no tombstone and only puts.
+        let seq = super::codec::int(cursor.seq());
+        if self.bulk.is_some() {
+            // A bulk load starts with no canonical and no tombstone.
+            canonical::insert_new(&self.tx, record, seq)?;
+        } else {
             feed::clear_tombstone(&self.tx, merge_hash)?;
+            canonical::upsert(&self.tx, record, seq)?;
         }
-        canonical::upsert(&self.tx, record, super::codec::int(cursor.seq()))?;
         Ok(cursor)
     }
 
