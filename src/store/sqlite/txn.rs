@@ -96,6 +96,9 @@ impl Txn for SqliteTxn<'_> {
     }
 
     fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()> {
+        if self.bulk.is_some() {
+            return classify(ledger::insert_taken(&self.tx, site_id, merge_hash, digest));
+        }
         classify(ledger::set_taken(&self.tx, site_id, merge_hash, digest))
     }
 
