@@ -4,6 +4,11 @@
 //! bases per batch, the three-way decision per row here, then one bulk write
 //! of what was taken, its events and the new merge bases. A networked store
 //! turns each batch call into a few bulk statements.
+//!
+//! Into a store that holds nothing (`Txn::bulk_load`, asked under the writer
+//! lock) no row has a local record or merge base, so none is looked up: the
+//! same `decide` runs with none and makes every row a create, and the store
+//! may load the rows straight into its tables and build its indexes once.
 
 use crate::bundle::SpooledBundle;
 use crate::model::{CanonicalRecord, Deletion, SourceEdge};
@@ -40,7 +45,9 @@ pub fn apply(
         // A concurrent import of the same bundle committed while we staged.
         return Ok(replayed(header, bundle, previous, opts));
     }
+    let fresh = txn.bulk_load()?;
     let mut run = Run {
+        fresh,
         txn: txn.as_mut(),
         header,
         bundle,
@@ -94,6 +101,9 @@ pub fn replayed(
 }
 
 struct Run<'r, 'a> {
+    /// The store held nothing when the transaction began (`Txn::bulk_load`):
+    /// no row has a local record or merge base, so none is looked up.
+    fresh: bool,
     txn: &'r mut dyn Txn,
     header: &'r Header<'a>,
     bundle: &'r SpooledBundle,
@@ -151,8 +161,7 @@ impl Run<'_, '_> {
             .iter()
             .map(|r| r.canonical.merge_hash.clone())
             .collect();
-        let locals = self.txn.canonicals(&hashes)?;
-        let bases = self.txn.taken_many(&self.header.site.site_id, &hashes)?;
+        let (locals, bases) = self.lookups(&hashes)?;
         let mut taken = Vec::with_capacity(batch.len());
         let mut puts = Vec::new();
         let mut actions = Vec::new();
@@ -184,6 +193,21 @@ impl Run<'_, '_> {
         self.txn.append_events(&events)?;
         let site_id = self.site_id().to_owned();
         self.txn.set_taken_many(&site_id, &taken)
+    }
+
+    /// Local records and merge bases of `hashes`, in order. In a fresh
+    /// store there are none: the bundle lists each merge hash once.
+    #[allow(clippy::type_complexity)]
+    fn lookups(
+        &mut self,
+        hashes: &[String],
+    ) -> Result<(Vec<Option<CanonicalRecord>>, Vec<Option<String>>), StoreError> {
+        if self.fresh {
+            return Ok((vec![None; hashes.len()], vec![None; hashes.len()]));
+        }
+        let locals = self.txn.canonicals(hashes)?;
+        let bases = self.txn.taken_many(&self.header.site.site_id, hashes)?;
+        Ok((locals, bases))
     }
 
     fn conflict(

@@ -174,6 +174,18 @@ pub trait Txn {
     /// Keeps the conflicts an import met (and how they were settled).
     fn record_conflicts(&mut self, bundle_hash: &str, conflicts: &[ConflictRow]) -> Result<()>;
 
+    /// Offers a load into an empty store. True when, seen inside this
+    /// transaction (under the writer lock), the store holds no canonical,
+    /// tombstone or taken digest: every merge hash the caller then puts is
+    /// new, so it need not look any up. Until the transaction next reads
+    /// canonicals, deletes or commits, `put_many` and `set_taken_many` may
+    /// write straight into the tables and defer index maintenance; a merge
+    /// hash put twice in that stretch may go undetected until then (the
+    /// bundle reader refuses such a bundle before that). The default declines.
+    fn bulk_load(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+
     // Batch forms: one call per batch of rows, answers in input order. The
     // defaults loop over the per-row methods (cheap in process); a networked
     // store overrides them with bulk statements (COPY, set-based upserts).

@@ -9,12 +9,16 @@
 //! schema, taken at `begin` and waited for up to `PgOptions::lock_timeout`
 //! (see `txn`). Readers never take it: each read runs in one REPEATABLE
 //! READ read-only transaction, so it sees a single committed snapshot.
-//! `migrate` takes a separate session-level advisory lock.
+//! `migrate` takes a separate session-level advisory lock. The one
+//! exception: an import into an empty store (`bulk`) holds ACCESS EXCLUSIVE
+//! locks on `canonicals`, `edges` and `taken` until it commits or rolls
+//! back, so readers of that (still empty) store wait for it.
 //!
 //! Compatibility: the schema is the append-only [`MIGRATIONS`] list, applied
 //! only by [`migrate`]; [`PgStore::connect`] refuses a schema that is behind
 //! (`SchemaBehind`) or newer (`SchemaNewer`) than this build.
 
+mod bulk;
 mod canonical;
 mod codec;
 mod conn;

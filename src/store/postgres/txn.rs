@@ -14,7 +14,7 @@ use postgres::{Client, Transaction};
 
 use super::conn::pg;
 use super::feed::{self, Head, Kind};
-use super::{Clock, canonical, events, ledger, write};
+use super::{Clock, bulk, canonical, events, ledger, write};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
 use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, StoreError, Txn};
@@ -26,6 +26,9 @@ pub struct PgTxn<'a> {
     tx: Transaction<'a>,
     clock: &'a Clock,
     head: Head,
+    /// While a bulk load runs: the statements that recreate the indexes and
+    /// constraints it set aside (see `bulk`).
+    bulk: Option<Vec<String>>,
 }
 
 /// The writer lock as named in `LockTimeout`.
@@ -59,7 +62,21 @@ impl<'a> PgTxn<'a> {
             std::thread::sleep(POLL.min(timeout - waited));
         }
         let head = feed::head(&mut tx)?;
-        Ok(Self { tx, clock, head })
+        Ok(Self {
+            tx,
+            clock,
+            head,
+            bulk: None,
+        })
+    }
+
+    /// Ends a bulk load, if one runs: indexes and constraints come back
+    /// before anything reads or deletes.
+    fn settle(&mut self) -> Result<()> {
+        match self.bulk.take() {
+            Some(statements) => bulk::restore(&mut self.tx, &statements),
+            None => Ok(()),
+        }
     }
 
     fn next(&mut self) -> Result<Cursor> {
@@ -80,10 +97,12 @@ fn last_per_hash<T>(items: &[T], hash: impl Fn(&T) -> &str) -> Vec<usize> {
 
 impl Txn for PgTxn<'_> {
     fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
+        self.settle()?;
         canonical::get(&mut self.tx, merge_hash)
     }
 
     fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+        self.settle()?;
         let merge_hash = record.canonical.merge_hash.as_str();
         let cursor = self.next()?;
         feed::append(&mut self.tx, &[(cursor, merge_hash, Kind::Put)])?;
@@ -93,6 +112,7 @@ impl Txn for PgTxn<'_> {
     }
 
     fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+        self.settle()?;
         let merge_hash = deletion.merge_hash.as_str();
         let removed = !write::remove_many(&mut self.tx, &[merge_hash.to_owned()])?.is_empty();
         if !removed && feed::tombstone(&mut self.tx, merge_hash)?.as_ref() == Some(deletion) {
@@ -105,10 +125,12 @@ impl Txn for PgTxn<'_> {
     }
 
     fn source_record(&mut self, source: &str, advisory_id: &str) -> Result<Vec<(String, String)>> {
+        self.settle()?;
         canonical::source_record(&mut self.tx, source, advisory_id)
     }
 
     fn source_records(&mut self) -> Result<Vec<(String, String)>> {
+        self.settle()?;
         canonical::source_records(&mut self.tx)
     }
 
@@ -120,6 +142,7 @@ impl Txn for PgTxn<'_> {
     }
 
     fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()> {
+        self.settle()?;
         ledger::set_taken_many(&mut self.tx, site_id, &[merge_hash], &[digest])
     }
 
@@ -140,11 +163,13 @@ impl Txn for PgTxn<'_> {
     }
 
     fn canonicals(&mut self, merge_hashes: &[String]) -> Result<Vec<Option<CanonicalRecord>>> {
+        self.settle()?;
         let found = canonical::get_many(&mut self.tx, merge_hashes)?;
         Ok(merge_hashes.iter().map(|m| found.get(m).cloned()).collect())
     }
 
     fn taken_many(&mut self, site_id: &str, hashes: &[String]) -> Result<Vec<Option<String>>> {
+        self.settle()?;
         let found = ledger::taken_many(&mut self.tx, site_id, hashes)?;
         Ok(hashes.iter().map(|m| found.get(m).cloned()).collect())
     }
@@ -168,7 +193,11 @@ impl Txn for PgTxn<'_> {
             .into_iter()
             .filter_map(|i| Some((records.get(i)?, super::codec::int(cursors.get(i)?.seq()))))
             .collect();
-        write::upsert_many(&mut self.tx, &rows)?;
+        if self.bulk.is_some() {
+            bulk::insert_many(&mut self.tx, &rows)?;
+        } else {
+            write::upsert_many(&mut self.tx, &rows)?;
+        }
         Ok(cursors)
     }
 
@@ -176,6 +205,7 @@ impl Txn for PgTxn<'_> {
         if deletions.is_empty() {
             return Ok(Vec::new());
         }
+        self.settle()?;
         let hashes: Vec<String> = deletions.iter().map(|d| d.merge_hash.clone()).collect();
         let mut live: HashSet<String> = write::remove_many(&mut self.tx, &hashes)?;
         let mut stored = feed::tombstones(&mut self.tx, &hashes)?;
@@ -205,6 +235,9 @@ impl Txn for PgTxn<'_> {
     }
 
     fn set_taken_many(&mut self, site_id: &str, digests: &[(String, String)]) -> Result<()> {
+        if self.bulk.is_some() {
+            return bulk::insert_taken(&mut self.tx, site_id, digests);
+        }
         let keep = last_per_hash(digests, |(m, _)| m);
         let pick = |f: fn(&(String, String)) -> &str| -> Vec<&str> {
             keep.iter().filter_map(|&i| digests.get(i).map(f)).collect()
@@ -220,7 +253,19 @@ impl Txn for PgTxn<'_> {
         events::append(&mut self.tx, events)
     }
 
-    fn commit(self: Box<Self>) -> Result<()> {
+    fn bulk_load(&mut self) -> Result<bool> {
+        if self.bulk.is_some() {
+            return Ok(true);
+        }
+        if !bulk::is_empty(&mut self.tx)? {
+            return Ok(false);
+        }
+        self.bulk = Some(bulk::set_aside(&mut self.tx)?);
+        Ok(true)
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.settle()?;
         self.tx.commit().map_err(pg)
     }
 }

@@ -26,9 +26,9 @@ pub const STAGES: &str = "\
     CREATE TEMP TABLE stage_edges (LIKE edges) ON COMMIT DELETE ROWS; \
     CREATE TEMP TABLE stage_tombstones (LIKE tombstones) ON COMMIT DELETE ROWS";
 
-const COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, summary, \
+pub(super) const COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, summary, \
      cvss_vector, version_range, weaknesses, patch_lineage, published, modified, change_seq";
-const EDGE_COLUMNS: &str =
+pub(super) const EDGE_COLUMNS: &str =
     "merge_hash, source, source_advisory_id, id, canonical_id, vendor_status, source_sha256";
 const UPDATE_ALL: &str = "id = excluded.id, cve = excluded.cve, \
      affects_key = excluded.affects_key, status = excluded.status, \
@@ -38,7 +38,7 @@ const UPDATE_ALL: &str = "id = excluded.id, cve = excluded.cve, \
      published = excluded.published, modified = excluded.modified, \
      change_seq = excluded.change_seq";
 const T: Type = Type::TEXT;
-const CANONICAL_TYPES: [Type; 15] = [
+pub(super) const CANONICAL_TYPES: [Type; 15] = [
     T,
     Type::UUID,
     T,
@@ -55,14 +55,14 @@ const CANONICAL_TYPES: [Type; 15] = [
     T,
     Type::INT8,
 ];
-const EDGE_TYPES: [Type; 7] = [T, T, T, Type::UUID, Type::UUID, T, T];
+pub(super) const EDGE_TYPES: [Type; 7] = [T, T, T, Type::UUID, Type::UUID, T, T];
 
 pub fn create_stages(client: &mut Client) -> Result<()> {
     client.batch_execute(STAGES).map_err(pg)
 }
 
 /// Writes one canonical row through `sink` (a statement or a COPY).
-fn with_canonical_values<R>(
+pub(super) fn with_canonical_values<R>(
     record: &CanonicalRecord,
     change_seq: i64,
     sink: impl FnOnce(&[&(dyn ToSql + Sync)]) -> Result<R>,
@@ -89,6 +89,25 @@ fn with_canonical_values<R>(
         &c.modified,
         &change_seq,
     ])
+}
+
+/// Writes each of the record's edge rows through `sink`, in [`EDGE_COLUMNS`] order.
+pub(super) fn edge_rows(
+    record: &CanonicalRecord,
+    mut sink: impl FnMut(&[&(dyn ToSql + Sync)]) -> Result<()>,
+) -> Result<()> {
+    let key = &record.canonical.merge_hash;
+    record.edges.iter().try_for_each(|e| {
+        sink(&[
+            key,
+            &e.source,
+            &e.source_advisory_id,
+            &e.id,
+            &e.canonical_id,
+            &e.vendor_status,
+            &e.source_sha256,
+        ])
+    })
 }
 
 /// Creates or replaces one canonical and its whole edge set.
@@ -130,19 +149,7 @@ pub fn upsert_many(tx: &mut Transaction<'_>, records: &[(&CanonicalRecord, i64)]
     let sql = format!("COPY pg_temp.stage_edges ({EDGE_COLUMNS}) FROM STDIN BINARY");
     let mut w = BinaryCopyInWriter::new(tx.copy_in(&sql).map_err(pg)?, &EDGE_TYPES);
     for (record, _) in records {
-        let key = &record.canonical.merge_hash;
-        for e in &record.edges {
-            w.write(&[
-                key,
-                &e.source,
-                &e.source_advisory_id,
-                &e.id,
-                &e.canonical_id,
-                &e.vendor_status,
-                &e.source_sha256,
-            ])
-            .map_err(pg)?;
-        }
+        edge_rows(record, |values| w.write(values).map_err(pg))?;
     }
     w.finish().map_err(pg)?;
     tx.batch_execute(&format!(

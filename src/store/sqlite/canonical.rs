@@ -127,23 +127,56 @@ pub fn list(
     Ok(())
 }
 
-/// Creates or replaces the canonical and its whole edge set at `change_seq`.
-pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
-    let c = &record.canonical;
-    let key = c.merge_hash.as_str();
-    let mut stmt = conn.prepare_cached(
+/// The canonical row's insert; [`UPSERT`] replaces an existing row instead.
+macro_rules! insert_canonical {
+    () => {
         "INSERT INTO canonicals (merge_hash, id, cve, affects_key, status, severity, title, \
          summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, \
-         change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-         ON CONFLICT (merge_hash) DO UPDATE SET id = excluded.id, cve = excluded.cve, \
-         affects_key = excluded.affects_key, status = excluded.status, \
-         severity = excluded.severity, title = excluded.title, summary = excluded.summary, \
-         cvss_vector = excluded.cvss_vector, version_range = excluded.version_range, \
-         weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage, \
-         published = excluded.published, modified = excluded.modified, \
-         change_seq = excluded.change_seq",
-    )?;
-    stmt.execute(params![
+         change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    };
+}
+const INSERT: &str = insert_canonical!();
+const UPSERT: &str = concat!(
+    insert_canonical!(),
+    " ON CONFLICT (merge_hash) DO UPDATE SET id = excluded.id, cve = excluded.cve, \
+     affects_key = excluded.affects_key, status = excluded.status, \
+     severity = excluded.severity, title = excluded.title, summary = excluded.summary, \
+     cvss_vector = excluded.cvss_vector, version_range = excluded.version_range, \
+     weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage, \
+     published = excluded.published, modified = excluded.modified, \
+     change_seq = excluded.change_seq"
+);
+
+/// Creates or replaces the canonical and its whole edge set at `change_seq`.
+pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
+    write_row(conn, UPSERT, record, change_seq)?;
+    let key = record.canonical.merge_hash.as_str();
+    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
+        .execute([key])?;
+    insert_edges(conn, key, &record.edges)
+}
+
+/// [`upsert`] in a bulk load, where the merge hash is new: a plain insert,
+/// with no edge set to replace. Should the insert meet a constraint (a
+/// merge hash put twice), [`upsert`] runs instead, so the outcome is
+/// always `upsert`'s.
+pub fn insert_new(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
+    match write_row(conn, INSERT, record, change_seq) {
+        Err(crate::store::StoreError::Sqlite(e))
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+        {
+            upsert(conn, record, change_seq)
+        }
+        Err(e) => Err(e),
+        Ok(()) => insert_edges(conn, &record.canonical.merge_hash, &record.edges),
+    }
+}
+
+/// Runs `sql` ([`INSERT`] or [`UPSERT`]) for the record's canonical row.
+fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -> Result<()> {
+    let c = &record.canonical;
+    let key = c.merge_hash.as_str();
+    conn.prepare_cached(sql)?.execute(params![
         key,
         c.id.to_string(),
         c.cve,
@@ -158,14 +191,12 @@ pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> R
         codec::to_json("canonicals.patch_lineage", key, &c.patch_lineage)?,
         c.published,
         c.modified,
-        change_seq,
+        seq,
     ])?;
-    replace_edges(conn, key, &record.edges)
+    Ok(())
 }
 
-fn replace_edges(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
-        .execute([merge_hash])?;
+fn insert_edges(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO edges (merge_hash, source, source_advisory_id, id, canonical_id, \
          vendor_status, source_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

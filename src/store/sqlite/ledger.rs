@@ -136,6 +136,27 @@ pub fn set_taken(conn: &Connection, site_id: &str, merge_hash: &str, digest: &st
     }
 }
 
+/// [`set_taken`] in a bulk load, where the merge hash is new: a plain
+/// insert. Should it meet the key (a merge hash taken twice), `set_taken`
+/// runs instead, so the outcome is always `set_taken`'s.
+pub fn insert_taken(
+    conn: &Connection,
+    site_id: &str,
+    merge_hash: &str,
+    digest: &str,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO taken (site_id, merge_hash, digest) VALUES (?1, ?2, ?3)")?;
+    match stmt.execute([site_id, merge_hash, digest]) {
+        Ok(_) => Ok(()),
+        Err(e) if is_foreign_key_violation(&e) => Err(StoreError::UnknownSite(site_id.to_owned())),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            set_taken(conn, site_id, merge_hash, digest)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {
     e.sqlite_error()
         .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)

@@ -13,6 +13,7 @@
 //! Compatibility: the schema lives in [`schema::MIGRATIONS`]; an older
 //! database is migrated when opened, a newer one is refused.
 
+mod bulk;
 mod canonical;
 use crate::store::codec;
 mod events;

@@ -1,0 +1,74 @@
+//! Bulk load into an empty store: the secondary indexes of the loaded
+//! tables are set aside while rows go in, and built once at the end.
+//!
+//! Invariants:
+//! - Taken only when the store holds no canonical, tombstone or taken row,
+//!   checked inside the writer's `BEGIN IMMEDIATE` transaction, so every
+//!   merge hash loaded is new.
+//! - Only indexes declared with `CREATE INDEX` are dropped (primary keys and
+//!   unique constraints stay and keep checking every row); each is recreated
+//!   from its own stored definition before anything reads the tables again
+//!   or the transaction commits, so the committed schema is the one found.
+//!   A rollback (or a crash: the journal) restores them untouched.
+
+use rusqlite::Connection;
+
+use crate::store::Result;
+
+/// True when the store holds no canonical, tombstone or taken row.
+pub fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM canonicals) \
+         AND NOT EXISTS (SELECT 1 FROM tombstones) AND NOT EXISTS (SELECT 1 FROM taken)",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// What a bulk load set aside, to put back when it ends.
+pub struct Aside {
+    /// Definitions of the dropped indexes.
+    indexes: Vec<String>,
+    /// The page cache size (the `cache_size` pragma's value) to put back
+    /// after the index build.
+    cache: i64,
+}
+
+/// The page cache while indexes are built, in KiB. The sorter may hold as
+/// much as the cache in memory beside it; a small cache during the build
+/// keeps the two within the import's memory bound (the sorter spills to
+/// temporary files past it).
+const BUILD_CACHE_KIB: i64 = 2 * 1024;
+
+/// Drops the loaded tables' declared indexes.
+pub fn set_aside(conn: &Connection) -> Result<Aside> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name IN ('canonicals', 'edges', 'taken') ORDER BY name",
+    )?;
+    let found = stmt
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (name, _) in &found {
+        let quoted = name.replace('"', "\"\"");
+        conn.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+    }
+    let cache = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    Ok(Aside {
+        indexes: found.into_iter().map(|(_, sql)| sql).collect(),
+        cache,
+    })
+}
+
+/// Recreates what [`set_aside`] dropped and puts the page cache back.
+pub fn restore(conn: &Connection, aside: &Aside) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -BUILD_CACHE_KIB)?;
+    let built = aside
+        .indexes
+        .iter()
+        .try_for_each(|sql| conn.execute_batch(sql));
+    conn.pragma_update(None, "cache_size", aside.cache)?;
+    Ok(built?)
+}
