@@ -83,6 +83,10 @@ pub enum StoreError {
         "another stella holds the writer lock `{lock}`; gave up after {waited_ms} ms: try again when it has finished"
     )]
     LockTimeout { lock: String, waited_ms: u64 },
+    #[error(
+        "another session is reading `canonicals`, `edges` or `taken`, which a full import into an empty store needs alone; gave up after {waited_ms} ms: try again when it has finished"
+    )]
+    TablesBusy { waited_ms: u64 },
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

@@ -14,15 +14,18 @@
 //! - Dropping takes ACCESS EXCLUSIVE locks on the loaded tables: readers of
 //!   the (empty) store wait until the import commits or rolls back.
 
+use std::time::Duration;
+
 use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 
 use super::codec::col;
 use super::conn::pg;
 use super::write;
 use crate::model::CanonicalRecord;
-use crate::store::Result;
+use crate::store::{Result, StoreError};
 
 /// The tables a bulk load writes at random key positions.
 const TABLES: &str = "'canonicals', 'edges', 'taken'";
@@ -41,7 +44,9 @@ pub fn is_empty(tx: &mut Transaction<'_>) -> Result<bool> {
 
 /// Drops the loaded tables' indexes and constraints; returns the statements
 /// that recreate them, in the order to run them.
-pub fn set_aside(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
+/// Readers holding the tables make it wait at most `wait`, then fail with
+/// `TablesBusy` (never an import hanging behind a forgotten session).
+pub fn set_aside(tx: &mut Transaction<'_>, wait: Duration) -> Result<Vec<String>> {
     // Constraints: primary and unique keys before foreign keys on restore,
     // foreign keys (also those pointing at these tables) dropped first.
     let constraints = tx
@@ -88,7 +93,15 @@ pub fn set_aside(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
         drop.push(format!("DROP INDEX {name}"));
         plain.push(def);
     }
-    tx.batch_execute(&drop.join(";\n")).map_err(pg)?;
+    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+    let drops = format!(
+        "SET LOCAL lock_timeout = {wait_ms};\n{};\nSET LOCAL lock_timeout TO DEFAULT",
+        drop.join(";\n")
+    );
+    tx.batch_execute(&drops).map_err(|e| match e.code() {
+        Some(&SqlState::LOCK_NOT_AVAILABLE) => StoreError::TablesBusy { waited_ms: wait_ms },
+        _ => pg(e),
+    })?;
     keys.extend(plain);
     keys.extend(foreign);
     Ok(keys)

@@ -29,6 +29,8 @@ pub struct PgTxn<'a> {
     /// While a bulk load runs: the statements that recreate the indexes and
     /// constraints it set aside (see `bulk`).
     bulk: Option<Vec<String>>,
+    /// How long a bulk load may wait for readers to let go of its tables.
+    lock_wait: Duration,
 }
 
 /// The writer lock as named in `LockTimeout`.
@@ -67,6 +69,7 @@ impl<'a> PgTxn<'a> {
             clock,
             head,
             bulk: None,
+            lock_wait: timeout,
         })
     }
 
@@ -260,7 +263,7 @@ impl Txn for PgTxn<'_> {
         if !bulk::is_empty(&mut self.tx)? {
             return Ok(false);
         }
-        self.bulk = Some(bulk::set_aside(&mut self.tx)?);
+        self.bulk = Some(bulk::set_aside(&mut self.tx, self.lock_wait)?);
         Ok(true)
     }
 

@@ -98,3 +98,30 @@ fn the_store_can_move_to_another_thread() {
         .unwrap();
     assert_eq!(cursor, None);
 }
+
+#[test]
+fn a_bulk_load_waits_for_readers_of_its_tables_at_most_the_lock_timeout() {
+    let db = test_db!();
+    let clock = TestClock::at(0);
+    let mut writer = db.store_in("vuln", &clock, &short_lock());
+    let mut reader = db.client();
+    let mut read = reader.transaction().unwrap();
+    read.query("SELECT count(*) FROM vuln.canonicals", &[])
+        .unwrap();
+    let mut txn = writer.begin().unwrap();
+    let started = Instant::now();
+    let err = txn.bulk_load().unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        err.to_string(),
+        "another session is reading `canonicals`, `edges` or `taken`, which a full import into \
+         an empty store needs alone; gave up after 200 ms: try again when it has finished"
+    );
+    drop(txn);
+    read.commit().unwrap();
+    let mut txn = writer.begin().unwrap();
+    assert!(txn.bulk_load().unwrap());
+    txn.put(&record(1, &[("ghsa", "GHSA-1")])).unwrap();
+    txn.commit().unwrap();
+    assert_eq!(db.count("vuln", "canonicals"), 1);
+}
