@@ -2,8 +2,12 @@
 # Globals from the caller: BIN, RESULTS, PG, PG_BASE. W is the size's work dir.
 
 # measure CMD...: wall seconds in T (nanosecond clock), peak RSS in KiB in R.
+# Untimed: a sync first.
 measure() {
   local start end
+  # Dirty pages of the previous step are written back first, so that neither
+  # side of a comparison pays for the other's writes.
+  sync
   start=$(date +%s.%N)
   if ! /usr/bin/time -f '%M' -o "$W/.rss" "$@" >"$W/.out" 2>"$W/.err"; then
     echo "bench: failed: $*" >&2
