@@ -123,19 +123,9 @@ pub fn upsert(tx: &mut Transaction<'_>, record: &CanonicalRecord, change_seq: i6
     tx.execute("DELETE FROM edges WHERE merge_hash = $1", &[key])
         .map_err(pg)?;
     let insert = format!("INSERT INTO edges ({EDGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    for e in &record.edges {
-        let values: [&(dyn ToSql + Sync); 7] = [
-            key,
-            &e.source,
-            &e.source_advisory_id,
-            &e.id,
-            &e.canonical_id,
-            &e.vendor_status,
-            &e.source_sha256,
-        ];
-        tx.execute(&insert, &values).map_err(pg)?;
-    }
-    Ok(())
+    edge_rows(record, |values| {
+        tx.execute(&insert, values).map(drop).map_err(pg)
+    })
 }
 
 /// The bulk form of [`upsert`], which also clears the records' tombstones.
