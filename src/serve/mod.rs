@@ -35,6 +35,9 @@ use std::time::Duration;
 pub use auth::{MIN_TOKEN_LEN, Token};
 pub use body::Body;
 pub use error::{ApiError, ServeError, status_for};
+/// The request-head parser, for the fuzz target.
+#[doc(hidden)]
+pub use request::parse as parse_head;
 pub use request::{Framing, Head};
 pub use response::{ErrorBody, Payload, Response, Writer};
 

@@ -210,6 +210,41 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// Any bytes: a head or a named refusal, never a panic; a head that
+        /// parses holds only what the strict rules allow.
+        #[test]
+        fn any_bytes_parse_or_are_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            if let Ok(h) = parse(&bytes, 8, 1024) {
+                proptest::prop_assert!(h.path.starts_with('/'));
+                proptest::prop_assert!(h.headers.len() <= 8);
+                let clean = |s: &str| !s.contains(['\r', '\n']);
+                proptest::prop_assert!(h.headers.iter().all(|(n, v)| clean(n) && clean(v)));
+            }
+        }
+
+        /// Heads built from allowed pieces parse back to those pieces.
+        #[test]
+        fn well_formed_heads_round_trip(
+            method in "[A-Z]{1,7}",
+            path in "/[a-z0-9/._-]{0,20}",
+            query in "[a-z0-9=&%]{0,20}",
+            headers in proptest::collection::vec(("[A-Za-z][A-Za-z0-9-]{0,10}", "[ -~]{0,20}"), 0..6),
+        ) {
+            let mut text = format!("{method} {path}?{query} HTTP/1.1");
+            for (name, value) in &headers {
+                text.push_str(&format!("\r\nX-{name}: {value}"));
+            }
+            let h = parse(text.as_bytes(), 8, 1024).unwrap();
+            proptest::prop_assert_eq!((&h.method, &h.path, &h.query), (&method, &path, &query));
+            for ((name, value), (got_name, got_value)) in headers.iter().zip(&h.headers) {
+                proptest::prop_assert_eq!(got_name, &format!("X-{name}"));
+                proptest::prop_assert_eq!(got_value.as_str(), value.trim_matches([' ', '\t']));
+            }
+            proptest::prop_assert_eq!(h.framing, Framing::None);
+        }
+    }
+
     #[test]
     fn too_many_headers_are_refused() {
         let text = format!("GET / HTTP/1.1{}", "\r\nX: y".repeat(101));
