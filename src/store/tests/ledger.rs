@@ -2,7 +2,7 @@
 //! transaction.
 
 use super::harness::store_suite;
-use super::{Harness, deletion, entry, merge_hash, new_site, put, record};
+use super::{Harness, delete, deletion, entry, merge_hash, new_site, put, record};
 use crate::cursor::Cursor;
 use crate::store::{CANONICAL_IMPORTED, ConflictRow, EventAction, NewEvent, StoreError};
 
@@ -13,6 +13,8 @@ store_suite!(
     a_refused_set_taken_leaves_the_transaction_usable,
     dropping_a_txn_rolls_everything_back,
     conflicts_are_kept_per_bundle,
+    a_bulk_load_is_offered_only_while_the_store_holds_nothing,
+    a_merge_base_alone_declines_a_bulk_load,
 );
 
 /// An `Updated` event for record `n`.
@@ -166,4 +168,28 @@ fn conflicts_are_kept_per_bundle(h: &mut Harness) {
             .to_vec()
     };
     assert_eq!(got, [want("severity"), want("title")]);
+}
+
+/// Empty: offered (and a dropped transaction leaves the store as it was).
+/// A tombstone alone, or a canonical, declines it.
+fn a_bulk_load_is_offered_only_while_the_store_holds_nothing(h: &mut Harness) {
+    let offered = |h: &mut Harness| h.store.begin().unwrap().bulk_load().unwrap();
+    assert!(offered(h));
+    assert!(offered(h), "the dropped transaction changed nothing");
+    // A remote deletion of a canonical never held stores its tombstone.
+    assert!(delete(&mut *h.store, &deletion(5, "remote")).is_some());
+    assert_eq!((h.count("canonicals"), h.count("tombstones")), (0, 1));
+    assert!(!offered(h));
+    put(&mut *h.store, &record(5, &[("ghsa", "GHSA-5")]));
+    assert_eq!((h.count("canonicals"), h.count("tombstones")), (1, 0));
+    assert!(!offered(h));
+}
+
+fn a_merge_base_alone_declines_a_bulk_load(h: &mut Harness) {
+    h.store.add_site(&new_site("b")).unwrap();
+    let mut txn = h.store.begin().unwrap();
+    txn.set_taken("b", &merge_hash(1), "sha256:1").unwrap();
+    txn.commit().unwrap();
+    let mut txn = h.store.begin().unwrap();
+    assert!(!txn.bulk_load().unwrap());
 }
