@@ -10,7 +10,7 @@ use std::io::Read;
 
 use super::frame::read_error;
 use super::stream::{Input, Ratio};
-use super::tap::{Seen, Tap};
+use super::tap::{Consumed, Tap};
 use super::tarfmt::{self, BLOCK};
 use super::{ArchivePath, BundleError};
 
@@ -163,7 +163,7 @@ impl<'s, 'a> Small<'s, 'a> {
             });
         }
         match self.dec.finish().into_inner().1.into_parts().1 {
-            Seen::Record {
+            Consumed::Record {
                 bytes, over: false, ..
             } => Ok((self.content, bytes)),
             _ => Err(BundleError::FrameLayout {

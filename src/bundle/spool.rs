@@ -19,6 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::frame::{self, HashingWriter};
+use super::manifest::EMPTY_SHA256;
 use super::{BundleError, Member, WriteOptions};
 
 type Body = BufWriter<zstd::Encoder<'static, HashingWriter<BufWriter<File>>>>;
@@ -103,7 +104,7 @@ impl NdjsonSpool {
                 let file = sink.into_inner().map_err(io::IntoInnerError::into_error)?;
                 (file, digest, size)
             }
-            (None, Some(file)) => (file, crate::model::sha256_tagged(b""), 0),
+            (None, Some(file)) => (file, EMPTY_SHA256.to_owned(), 0),
             (None, None) => return Err(io::Error::other("spool reused")),
         };
         file.seek(SeekFrom::Start(0))?;

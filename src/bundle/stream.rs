@@ -19,9 +19,10 @@ use std::rc::Rc;
 use sha2::Digest;
 
 use super::frame::{self, CountingReader, read_error};
+use super::manifest::EMPTY_SHA256;
 use super::small::{Small, frame_decoder};
 use super::spool::{LineCounter, Tally};
-use super::tap::{Seen, Tap};
+use super::tap::{Consumed, Tap};
 use super::{BundleError, Limits, MANIFEST_PATH, Member, SIGNATURE_PATH};
 
 pub(crate) type Input<'a> =
@@ -163,7 +164,7 @@ impl<'a> TarStream<'a> {
         let path = member.path();
         let mut counter = LineCounter::new(path, max_line);
         if compressed_size == 0 {
-            return Ok((counter.finish(), crate::model::sha256_tagged(b"")));
+            return Ok((counter.finish(), EMPTY_SHA256.to_owned()));
         }
         let limit = self.limit;
         let tap = Tap::hashing(&mut self.input);
@@ -197,11 +198,11 @@ impl<'a> TarStream<'a> {
             });
         }
         match dec.finish().into_inner().1.into_parts().1 {
-            Seen::Hash(h) => Ok((
+            Consumed::Hash(h) => Ok((
                 counter.finish(),
                 format!("sha256:{}", hex::encode(h.finalize())),
             )),
-            Seen::Record { .. } => Err(BundleError::FrameLayout {
+            Consumed::Record { .. } => Err(BundleError::FrameLayout {
                 detail: format!("the frame of `{path}` was not hashed"),
             }),
         }

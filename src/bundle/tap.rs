@@ -13,7 +13,7 @@ use std::io::{self, BufRead, Read};
 use sha2::{Digest, Sha256};
 
 /// What a [`Tap`] does with consumed bytes.
-pub(crate) enum Seen {
+pub(crate) enum Consumed {
     Hash(Sha256),
     /// Keeps at most `cap` bytes; `over` records that more came.
     Record {
@@ -25,33 +25,33 @@ pub(crate) enum Seen {
 
 pub(crate) struct Tap<R> {
     inner: R,
-    pub(crate) seen: Seen,
+    consumed: Consumed,
 }
 
 impl<R: BufRead> Tap<R> {
     pub(crate) fn hashing(inner: R) -> Self {
         Self {
             inner,
-            seen: Seen::Hash(Sha256::new()),
+            consumed: Consumed::Hash(Sha256::new()),
         }
     }
 
     pub(crate) fn recording(inner: R, cap: usize) -> Self {
-        let seen = Seen::Record {
+        let consumed = Consumed::Record {
             bytes: Vec::new(),
             cap,
             over: false,
         };
-        Self { inner, seen }
+        Self { inner, consumed }
     }
 
     /// More bytes came than a recording may keep.
     pub(crate) fn over(&self) -> bool {
-        matches!(self.seen, Seen::Record { over: true, .. })
+        matches!(self.consumed, Consumed::Record { over: true, .. })
     }
 
-    pub(crate) fn into_parts(self) -> (R, Seen) {
-        (self.inner, self.seen)
+    pub(crate) fn into_parts(self) -> (R, Consumed) {
+        (self.inner, self.consumed)
     }
 }
 
@@ -77,9 +77,9 @@ impl<R: BufRead> BufRead for Tap<R> {
             && let Ok(buffer) = self.inner.fill_buf()
         {
             let part = buffer.get(..n).unwrap_or(buffer);
-            match &mut self.seen {
-                Seen::Hash(h) => h.update(part),
-                Seen::Record { bytes, cap, over } => match bytes.len() + part.len() <= *cap {
+            match &mut self.consumed {
+                Consumed::Hash(h) => h.update(part),
+                Consumed::Record { bytes, cap, over } => match bytes.len() + part.len() <= *cap {
                     true => bytes.extend_from_slice(part),
                     false => *over = true,
                 },
@@ -106,7 +106,7 @@ mod tests {
         let mut out = Vec::new();
         dec.read_to_end(&mut out).unwrap();
         assert_eq!(out, b"first");
-        let Seen::Record { bytes, over, .. } = dec.finish().into_parts().1 else {
+        let Consumed::Record { bytes, over, .. } = dec.finish().into_parts().1 else {
             panic!("recording");
         };
         assert_eq!((bytes, over), (one, false));

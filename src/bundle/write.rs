@@ -129,7 +129,7 @@ fn copy_body(
     file: &mut dyn Read,
     size: u64,
 ) -> Result<(), BundleError> {
-    let copied = copy_large(&mut file.take(size), out).map_err(BundleError::Write)?;
+    let copied = io::copy(&mut file.take(size), out).map_err(BundleError::Write)?;
     let mut extra = [0u8; 1];
     if copied != size || file.read(&mut extra).map_err(BundleError::Write)? != 0 {
         return Err(BundleError::SpoolChanged { path });
@@ -179,22 +179,4 @@ fn build_manifest(
         files,
         zstd_level: level,
     })
-}
-
-/// `io::copy` in 1 MiB pieces: the multi-threaded compressor synchronises
-/// with its workers on every write, so 8 KiB writes cost more than the
-/// compression they feed.
-fn copy_large(data: &mut dyn Read, out: &mut dyn Write) -> io::Result<u64> {
-    let mut buf = vec![0u8; 1 << 20];
-    let mut copied = 0;
-    loop {
-        let n = match data.read(&mut buf) {
-            Ok(0) => return Ok(copied),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        out.write_all(buf.get(..n).unwrap_or_default())?;
-        copied += n as u64;
-    }
 }

@@ -1,9 +1,9 @@
 //! Collecting an export's rows into the three NDJSON spools on two threads:
 //! the caller's thread reads the store (which stays on the thread that
-//! opened it), a scoped writer thread serializes, hashes and compresses
-//! (on the zstd workers of each spool). They
-//! meet through a bounded channel of small batches, so memory stays flat
-//! however large the export, and rows keep their feed order.
+//! opened it), a scoped writer thread serializes, hashes and compresses (on
+//! the zstd workers of each spool). They meet through a bounded channel of
+//! small batches, so memory stays flat however large the export, and rows
+//! keep their feed order.
 //!
 //! Invariant: the spools are exactly what one thread pushing the rows in
 //! order would produce (the writer is the only one touching them).
