@@ -77,8 +77,37 @@ fn closed_stdout_pipe_is_not_a_failure(store: Backend) {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// A named pipe (or a device such as `/dev/null`) given to `-o` is written
+/// into, not replaced by a file renamed over it. (The test uses a FIFO: a
+/// regression must not be able to replace the machine's `/dev/null`.)
+fn export_into_a_fifo_writes_through_it(store: Backend) {
+    use std::os::unix::fs::FileTypeExt;
+    let a = site_with_data(store);
+    let fifo = a.path("bundle.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || tx.send(std::fs::read(path).unwrap()));
+    let out = a
+        .cmd(&["feedser", "bundle", "export", "-o", fifo.to_str().unwrap()])
+        .ok();
+    assert!(out.stdout.starts_with("Wrote "), "{}", out.stdout);
+    let through = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the bundle came through the pipe");
+    let kind = std::fs::metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe is still a pipe");
+    let file = a.export("same.tar.zst", &[]);
+    assert_eq!(through, std::fs::read(file).unwrap());
+}
+
 crate::on_both_stores!(
     export_to_stdout_imports_from_stdin,
+    export_into_a_fifo_writes_through_it,
     validate_reads_stdin,
     empty_stdin_is_a_bundle_error,
     closed_stdout_pipe_is_not_a_failure,

@@ -197,11 +197,24 @@ fn default_name(site_id: &str, part: &Part) -> String {
     format!("{site_id}-{cursor}.tar.zst")
 }
 
-/// Writes beside the target and renames: never a half file under the final name.
+/// Writes beside the target and renames: never a half file under the final
+/// name. A target that exists and is not a regular file or a directory
+/// (`/dev/null`, a FIFO, a terminal) is written in place instead: a rename
+/// would replace the device or pipe itself with a file.
 fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
 ) -> Result<Written> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(Error::io("cannot write", path))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        let written = write(&mut out)?;
+        out.flush().map_err(Error::io("cannot write", path))?;
+        return Ok(written);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
