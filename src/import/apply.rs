@@ -39,13 +39,14 @@ pub fn apply(
     progress: &dyn Progress,
 ) -> Result<ImportOutcome, ImportError> {
     let mut txn = store.begin()?;
+    // Asked first: a store may begin the transaction again to take it.
+    let fresh = txn.bulk_load()?;
     if let Some(previous) =
         txn.ledger_by_manifest(&header.site.site_id, bundle.manifest_sha256())?
     {
         // A concurrent import of the same bundle committed while we staged.
         return Ok(replayed(header, bundle, previous, opts));
     }
-    let fresh = txn.bulk_load()?;
     let mut run = Run {
         fresh,
         txn: txn.as_mut(),

@@ -185,7 +185,12 @@ pub trait Txn {
     /// canonicals, deletes or commits, `put_many` and `set_taken_many` may
     /// write straight into the tables and defer index maintenance; a merge
     /// hash put twice in that stretch may go undetected until then (the
-    /// bundle reader refuses such a bundle before that). The default declines.
+    /// bundle reader refuses such a bundle before that). Ask before anything
+    /// else in the transaction: a store may roll back and begin again to
+    /// take the offer (SQLite switches foreign-key enforcement off, which it
+    /// can do only between transactions), so nothing read or written before
+    /// can be relied on; a store asked after a write declines. The default
+    /// declines.
     fn bulk_load(&mut self) -> Result<bool> {
         Ok(false)
     }

@@ -1,15 +1,18 @@
-//! Bulk load into an empty store: the secondary indexes of the loaded
-//! tables are set aside while rows go in, and built once at the end.
+//! Bulk load into an empty store: the indexes of the loaded tables, keys
+//! included, are set aside while rows go in, and built once at the end,
+//! from sorted keys, instead of being updated at random for every row.
 //!
 //! Invariants:
 //! - Taken only when the store holds no canonical, tombstone or taken row,
 //!   checked inside the writer's `BEGIN IMMEDIATE` transaction, so every
-//!   merge hash loaded is new.
-//! - Only indexes declared with `CREATE INDEX` are dropped (primary keys and
-//!   unique constraints stay and keep checking every row); each is recreated
-//!   from its own stored definition before anything reads the tables again
-//!   or the transaction commits, so the committed schema is the one found.
-//!   A rollback (or a crash: the journal) restores them untouched.
+//!   merge hash loaded is new; the transaction runs with foreign-key
+//!   enforcement off (`txn`), as the keys the foreign keys name are gone.
+//! - Every key is a named `CREATE UNIQUE INDEX` (migration 5); each index is
+//!   recreated from its own stored definition before anything reads the
+//!   tables again or the transaction commits, so the committed schema is the
+//!   one found, and a key loaded twice fails the rebuild (and the import)
+//!   instead of being stored. A rollback (or a crash: the journal) restores
+//!   them untouched.
 
 use rusqlite::Connection;
 
@@ -23,6 +26,12 @@ pub fn is_empty(conn: &Connection) -> Result<bool> {
         [],
         |row| row.get(0),
     )?)
+}
+
+/// True when `sites` holds `site_id`.
+pub fn site_exists(conn: &Connection, site_id: &str) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sites WHERE site_id = ?1)")?;
+    Ok(stmt.query_row([site_id], |row| row.get(0))?)
 }
 
 /// What a bulk load set aside, to put back when it ends.
@@ -40,7 +49,7 @@ pub struct Aside {
 /// temporary files past it).
 const BUILD_CACHE_KIB: i64 = 2 * 1024;
 
-/// Drops the loaded tables' declared indexes.
+/// Drops the loaded tables' indexes.
 pub fn set_aside(conn: &Connection) -> Result<Aside> {
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \

@@ -157,19 +157,11 @@ pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> R
 }
 
 /// [`upsert`] in a bulk load, where the merge hash is new: a plain insert,
-/// with no edge set to replace. Should the insert meet a constraint (a
-/// merge hash put twice), [`upsert`] runs instead, so the outcome is
-/// always `upsert`'s.
+/// with no edge set to replace. The keys are set aside (`bulk`), so a merge
+/// hash put twice is caught when they are rebuilt, not here.
 pub fn insert_new(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
-    match write_row(conn, INSERT, record, change_seq) {
-        Err(crate::store::StoreError::Sqlite(e))
-            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-        {
-            upsert(conn, record, change_seq)
-        }
-        Err(e) => Err(e),
-        Ok(()) => insert_edges(conn, &record.canonical.merge_hash, &record.edges),
-    }
+    write_row(conn, INSERT, record, change_seq)?;
+    insert_edges(conn, &record.canonical.merge_hash, &record.edges)
 }
 
 /// Runs `sql` ([`INSERT`] or [`UPSERT`]) for the record's canonical row.
@@ -215,8 +207,12 @@ fn insert_edges(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Re
     Ok(())
 }
 
-/// Removes the canonical and, by cascade, its edges. True when it existed.
+/// Removes the canonical and its edges. True when it existed. The edges go
+/// by name, not by the foreign key's cascade: a bulk load runs with
+/// foreign-key enforcement off (`bulk`).
 pub fn remove(conn: &Connection, merge_hash: &str) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
+        .execute([merge_hash])?;
     let mut stmt = conn.prepare_cached("DELETE FROM canonicals WHERE merge_hash = ?1")?;
     Ok(stmt.execute([merge_hash])? > 0)
 }

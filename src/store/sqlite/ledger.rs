@@ -137,24 +137,18 @@ pub fn set_taken(conn: &Connection, site_id: &str, merge_hash: &str, digest: &st
 }
 
 /// [`set_taken`] in a bulk load, where the merge hash is new: a plain
-/// insert. Should it meet the key (a merge hash taken twice), `set_taken`
-/// runs instead, so the outcome is always `set_taken`'s.
+/// insert. The key is set aside and foreign keys are not enforced (`bulk`):
+/// the transaction checks the site, and a merge hash taken twice is caught
+/// when the key is rebuilt.
 pub fn insert_taken(
     conn: &Connection,
     site_id: &str,
     merge_hash: &str,
     digest: &str,
 ) -> Result<()> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO taken (site_id, merge_hash, digest) VALUES (?1, ?2, ?3)")?;
-    match stmt.execute([site_id, merge_hash, digest]) {
-        Ok(_) => Ok(()),
-        Err(e) if is_foreign_key_violation(&e) => Err(StoreError::UnknownSite(site_id.to_owned())),
-        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            set_taken(conn, site_id, merge_hash, digest)
-        }
-        Err(e) => Err(e.into()),
-    }
+    conn.prepare_cached("INSERT INTO taken (site_id, merge_hash, digest) VALUES (?1, ?2, ?3)")?
+        .execute([site_id, merge_hash, digest])?;
+    Ok(())
 }
 
 fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {

@@ -171,6 +171,66 @@ DROP TABLE edges;
 ALTER TABLE edges_v4 RENAME TO edges;
 CREATE INDEX edges_source ON edges (source, source_advisory_id);
 "#,
+    // Every key of the bulk-loaded tables becomes a named `CREATE UNIQUE
+    // INDEX` instead of a column constraint, so a bulk load can set it aside
+    // and build it once, sorted, at the end (`bulk`); the rows themselves
+    // are unchanged. Edges are copied before the old canonicals go: dropping
+    // a parent table deletes (and here would cascade to) its children.
+    r#"
+CREATE TABLE canonicals_v5 (
+    merge_hash    TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    cve           TEXT NOT NULL,
+    affects_key   TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    summary       TEXT NOT NULL,
+    cvss_vector   TEXT,
+    version_range TEXT NOT NULL,
+    weaknesses    TEXT NOT NULL,
+    patch_lineage TEXT NOT NULL,
+    published     TEXT,
+    modified      TEXT,
+    change_seq    INTEGER NOT NULL
+) STRICT;
+INSERT INTO canonicals_v5 SELECT merge_hash, id, cve, affects_key, status, severity, title,
+    summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified,
+    change_seq FROM canonicals ORDER BY change_seq;
+CREATE UNIQUE INDEX canonicals_merge_hash ON canonicals_v5 (merge_hash);
+
+CREATE TABLE edges_v5 (
+    merge_hash         TEXT NOT NULL REFERENCES canonicals_v5 (merge_hash) ON DELETE CASCADE,
+    source             TEXT NOT NULL,
+    source_advisory_id TEXT NOT NULL,
+    id                 TEXT NOT NULL,
+    canonical_id       TEXT NOT NULL,
+    vendor_status      TEXT NOT NULL,
+    source_sha256      TEXT NOT NULL
+) STRICT;
+INSERT INTO edges_v5 SELECT merge_hash, source, source_advisory_id, id, canonical_id,
+    vendor_status, source_sha256 FROM edges ORDER BY rowid;
+DROP TABLE edges;
+DROP TABLE canonicals;
+ALTER TABLE canonicals_v5 RENAME TO canonicals;
+ALTER TABLE edges_v5 RENAME TO edges;
+CREATE UNIQUE INDEX canonicals_id ON canonicals (id);
+CREATE UNIQUE INDEX canonicals_change_seq ON canonicals (change_seq);
+CREATE INDEX canonicals_cve ON canonicals (cve COLLATE NOCASE);
+CREATE INDEX canonicals_affects_key ON canonicals (affects_key);
+CREATE UNIQUE INDEX edges_key ON edges (merge_hash, source, source_advisory_id);
+CREATE INDEX edges_source ON edges (source, source_advisory_id);
+
+CREATE TABLE taken_v5 (
+    site_id    TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+    merge_hash TEXT NOT NULL,
+    digest     TEXT NOT NULL
+) STRICT;
+INSERT INTO taken_v5 SELECT site_id, merge_hash, digest FROM taken ORDER BY site_id, merge_hash;
+DROP TABLE taken;
+ALTER TABLE taken_v5 RENAME TO taken;
+CREATE UNIQUE INDEX taken_key ON taken (site_id, merge_hash);
+"#,
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -5,50 +5,90 @@
 //! the busy timeout, then gets `StoreError::Busy`) instead of failing halfway.
 //! Dropping it without `commit` rolls everything back. Readers on other
 //! connections keep seeing the last committed state (WAL).
+//!
+//! A bulk load (`bulk`) runs with foreign-key enforcement off, which SQLite
+//! can switch only between transactions: taking the offer restarts the
+//! transaction before anything is written, and enforcement comes back when
+//! the transaction ends, whichever way. The keys it would have checked hold
+//! by construction (an edge is written only with its canonical, a removal
+//! takes its edges by name, the ledger row's site is updated first) or are
+//! checked here (the site of a merge base).
 
-use rusqlite::{Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::{Clock, bulk, canonical, classify, events, feed, ledger, sql};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
-use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, Txn};
+use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, StoreError, Txn};
 
 pub struct SqliteTxn<'a> {
-    tx: Transaction<'a>,
+    conn: &'a mut Connection,
     clock: &'a Clock,
     /// While a bulk load runs: what it set aside (`bulk`).
     bulk: Option<bulk::Aside>,
+    /// Foreign keys are not enforced in this transaction (a bulk load).
+    unchecked: bool,
+    /// A site this transaction found in `sites` while unchecked.
+    known_site: Option<String>,
+    /// `total_changes` when the transaction began: unchanged, nothing was written.
+    changes_at_begin: u64,
 }
 
 impl<'a> SqliteTxn<'a> {
-    pub(super) fn begin(conn: &'a mut rusqlite::Connection, clock: &'a Clock) -> Result<Self> {
-        let tx = sql(Transaction::new(conn, TransactionBehavior::Immediate))?;
+    pub(super) fn begin(conn: &'a mut Connection, clock: &'a Clock) -> Result<Self> {
+        sql(conn.execute_batch("BEGIN IMMEDIATE"))?;
+        let changes_at_begin = conn.total_changes();
         Ok(Self {
-            tx,
+            conn,
             clock,
             bulk: None,
+            unchecked: false,
+            known_site: None,
+            changes_at_begin,
         })
+    }
+
+    /// Rolls back and begins again with foreign-key enforcement `on` or off.
+    fn restart(&mut self, on: bool) -> Result<()> {
+        sql(self.conn.execute_batch("ROLLBACK"))?;
+        self.unchecked = !on;
+        sql(self.conn.pragma_update(None, "foreign_keys", on))?;
+        sql(self.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        self.changes_at_begin = self.conn.total_changes();
+        Ok(())
     }
 
     /// Ends a bulk load, if one runs: the indexes come back before anything
     /// reads or deletes.
     fn settle(&mut self) -> Result<()> {
         match self.bulk.take() {
-            Some(aside) => bulk::restore(&self.tx, &aside),
+            Some(aside) => bulk::restore(self.conn, &aside),
             None => Ok(()),
         }
     }
 
+    /// The check the foreign key on `site_id` would make, while unchecked.
+    fn known_site(&mut self, site_id: &str) -> Result<()> {
+        if !self.unchecked || self.known_site.as_deref() == Some(site_id) {
+            return Ok(());
+        }
+        if !bulk::site_exists(self.conn, site_id)? {
+            return Err(StoreError::UnknownSite(site_id.to_owned()));
+        }
+        self.known_site = Some(site_id.to_owned());
+        Ok(())
+    }
+
     fn put_inner(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
         let merge_hash = &record.canonical.merge_hash;
-        let cursor = feed::append(&self.tx, (self.clock)(), merge_hash, feed::Kind::Put)?;
+        let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Put)?;
         let seq = super::codec::int(cursor.seq());
         if self.bulk.is_some() {
             // A bulk load starts with no canonical and no tombstone.
-            canonical::insert_new(&self.tx, record, seq)?;
+            canonical::insert_new(self.conn, record, seq)?;
         } else {
-            feed::clear_tombstone(&self.tx, merge_hash)?;
-            canonical::upsert(&self.tx, record, seq)?;
+            feed::clear_tombstone(self.conn, merge_hash)?;
+            canonical::upsert(self.conn, record, seq)?;
         }
         Ok(cursor)
     }
@@ -56,20 +96,57 @@ impl<'a> SqliteTxn<'a> {
     fn delete_inner(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
         self.settle()?;
         let merge_hash = &deletion.merge_hash;
-        let removed = canonical::remove(&self.tx, merge_hash)?;
-        if !removed && feed::tombstone(&self.tx, merge_hash)?.as_ref() == Some(deletion) {
+        let removed = canonical::remove(self.conn, merge_hash)?;
+        if !removed && feed::tombstone(self.conn, merge_hash)?.as_ref() == Some(deletion) {
             return Ok(None);
         }
-        let cursor = feed::append(&self.tx, (self.clock)(), merge_hash, feed::Kind::Delete)?;
-        feed::put_tombstone(&self.tx, deletion, cursor.seq())?;
+        let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Delete)?;
+        feed::put_tombstone(self.conn, deletion, cursor.seq())?;
         Ok(Some(cursor))
+    }
+
+    fn offer_bulk(&mut self) -> Result<bool> {
+        if self.bulk.is_some() {
+            return Ok(true);
+        }
+        if !bulk::is_empty(self.conn)? {
+            return Ok(false);
+        }
+        if !self.unchecked {
+            if self.conn.total_changes() != self.changes_at_begin {
+                // Asked after a write, which a restart would lose.
+                return Ok(false);
+            }
+            self.restart(false)?;
+            if !bulk::is_empty(self.conn)? {
+                // Another writer got in between the two transactions.
+                self.restart(true)?;
+                return Ok(false);
+            }
+        }
+        self.bulk = Some(bulk::set_aside(self.conn)?);
+        Ok(true)
+    }
+}
+
+impl Drop for SqliteTxn<'_> {
+    fn drop(&mut self) {
+        // Errors here have nowhere to go: a failed rollback leaves SQLite to
+        // roll back when the connection closes, and the connection's next
+        // transaction then starts with enforcement as configured or fails.
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        if self.unchecked {
+            let _ = self.conn.pragma_update(None, "foreign_keys", true);
+        }
     }
 }
 
 impl Txn for SqliteTxn<'_> {
     fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
         classify(self.settle())?;
-        classify(canonical::get(&self.tx, merge_hash))
+        classify(canonical::get(self.conn, merge_hash))
     }
 
     fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
@@ -82,55 +159,49 @@ impl Txn for SqliteTxn<'_> {
 
     fn source_record(&mut self, source: &str, advisory_id: &str) -> Result<Vec<(String, String)>> {
         classify(self.settle())?;
-        classify(canonical::source_record(&self.tx, source, advisory_id))
+        classify(canonical::source_record(self.conn, source, advisory_id))
     }
 
     fn source_records(&mut self) -> Result<Vec<(String, String)>> {
         classify(self.settle())?;
-        classify(canonical::source_records(&self.tx))
+        classify(canonical::source_records(self.conn))
     }
 
     fn taken(&mut self, site_id: &str, merge_hash: &str) -> Result<Option<String>> {
         classify(self.settle())?;
-        classify(ledger::taken(&self.tx, site_id, merge_hash))
+        classify(ledger::taken(self.conn, site_id, merge_hash))
     }
 
     fn set_taken(&mut self, site_id: &str, merge_hash: &str, digest: &str) -> Result<()> {
+        classify(self.known_site(site_id))?;
         if self.bulk.is_some() {
-            return classify(ledger::insert_taken(&self.tx, site_id, merge_hash, digest));
+            return classify(ledger::insert_taken(self.conn, site_id, merge_hash, digest));
         }
-        classify(ledger::set_taken(&self.tx, site_id, merge_hash, digest))
+        classify(ledger::set_taken(self.conn, site_id, merge_hash, digest))
     }
 
     fn ledger_by_manifest(&mut self, site_id: &str, manifest: &str) -> Result<Option<LedgerEntry>> {
-        classify(ledger::by_manifest(&self.tx, site_id, manifest))
+        classify(ledger::by_manifest(self.conn, site_id, manifest))
     }
 
     fn record_import(&mut self, entry: &LedgerEntry) -> Result<()> {
-        classify(ledger::record(&self.tx, entry))
+        classify(ledger::record(self.conn, entry))
     }
 
     fn append_event(&mut self, event: &NewEvent) -> Result<()> {
-        classify(events::append(&self.tx, event))
+        classify(events::append(self.conn, event))
     }
 
     fn record_conflicts(&mut self, bundle_hash: &str, rows: &[ConflictRow]) -> Result<()> {
-        classify(events::append_conflicts(&self.tx, bundle_hash, rows))
+        classify(events::append_conflicts(self.conn, bundle_hash, rows))
     }
 
     fn bulk_load(&mut self) -> Result<bool> {
-        if self.bulk.is_some() {
-            return Ok(true);
-        }
-        if !classify(bulk::is_empty(&self.tx))? {
-            return Ok(false);
-        }
-        self.bulk = Some(classify(bulk::set_aside(&self.tx))?);
-        Ok(true)
+        classify(self.offer_bulk())
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
         classify(self.settle())?;
-        sql(self.tx.commit())
+        sql(self.conn.execute_batch("COMMIT"))
     }
 }

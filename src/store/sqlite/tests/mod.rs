@@ -3,6 +3,7 @@
 //! is checked once, on both, in `crate::store::tests`; its fixtures are
 //! re-exported here.
 
+mod bulk;
 mod canonical;
 mod concurrency;
 mod schema;

@@ -71,7 +71,7 @@ fn edges_survive_the_move_to_a_rowid_table() {
     tx.commit().unwrap();
     drop(conn);
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&store.conn), 4);
+    assert_eq!(user_version(&store.conn), MIGRATIONS.len() as i64);
     let mut stmt = store
         .conn
         .prepare("SELECT source, id FROM edges WHERE merge_hash = 'sha256:aa' ORDER BY source")
@@ -150,4 +150,92 @@ fn a_file_that_is_not_a_database_is_an_open_error() {
         SqliteStore::open(&path),
         Err(StoreError::Open { path: p, .. }) if p == path
     ));
+}
+
+/// Migration 5 turns every key of the bulk-loaded tables into a named
+/// unique index; rows, keys and the edges' cascade all survive it.
+#[test]
+fn keys_become_named_indexes_and_rows_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let mut conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    let tx = conn.transaction().unwrap();
+    for migration in &MIGRATIONS[..4] {
+        tx.execute_batch(migration).unwrap();
+    }
+    tx.execute_batch(
+        "INSERT INTO sites (site_id, display_name, enabled, created_at) VALUES ('b', 'B', 1, 't'); \
+         INSERT INTO canonicals VALUES ('sha256:aa', 'id-a', 'CVE-2024-0001', 'pkg:pypi/x', \
+           'active', 'high', 't', 's', NULL, '[]', '[]', '[]', NULL, NULL, 2), \
+           ('sha256:bb', 'id-b', 'CVE-2024-0002', 'pkg:pypi/y', \
+           'active', 'low', 't', 's', 'v', '[]', '[]', '[]', 'p', 'm', 1); \
+         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'e2', 'id-a', 'affected', 'h2'), \
+           ('sha256:bb', 'ghsa', 'A', 'e1', 'id-b', 'affected', 'h1'); \
+         INSERT INTO taken VALUES ('b', 'sha256:aa', 'sha256:1');",
+    )
+    .unwrap();
+    let dump = |c: &Connection| -> Vec<String> {
+        let mut out = Vec::new();
+        for (table, order) in [
+            ("canonicals", "merge_hash"),
+            ("edges", "id"),
+            ("taken", "merge_hash"),
+        ] {
+            let mut stmt = c
+                .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+                .unwrap();
+            let width = stmt.column_count();
+            let rows = stmt
+                .query_map([], |row| {
+                    (0..width)
+                        .map(|i| row.get::<_, rusqlite::types::Value>(i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap();
+            out.extend(rows.map(|r| format!("{table}: {:?}", r.unwrap())));
+        }
+        out
+    };
+    let before = dump(&tx);
+    tx.pragma_update(None, "user_version", 4).unwrap();
+    tx.commit().unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&store.conn), 5);
+    assert_eq!(dump(&store.conn), before);
+    let refused = |sql: &str| {
+        let err = store.conn.execute(sql, []).unwrap_err();
+        assert!(
+            err.to_string().contains("UNIQUE constraint failed"),
+            "{sql}: {err}"
+        );
+    };
+    let row = |hash: &str, id: &str, seq: i64| {
+        format!(
+            "INSERT INTO canonicals VALUES ('{hash}', '{id}', 'c', 'k', 'active', 'high', 't', 's', \
+             NULL, '[]', '[]', '[]', NULL, NULL, {seq})"
+        )
+    };
+    refused(&row("sha256:aa", "id-new", 9));
+    refused(&row("sha256:new", "id-a", 9));
+    refused(&row("sha256:new", "id-new", 1));
+    refused("INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'id-a', 'affected', 'h')");
+    refused("INSERT INTO taken VALUES ('b', 'sha256:aa', 'sha256:2')");
+    // The edges' foreign key names the renamed table and still cascades.
+    store
+        .conn
+        .execute("DELETE FROM canonicals WHERE merge_hash = 'sha256:aa'", [])
+        .unwrap();
+    let edges: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM edges", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(edges, 1);
+    let orphan = store.conn.execute(
+        "INSERT INTO edges VALUES ('sha256:zz', 'osv', 'Z', 'z', 'id-z', 'affected', 'h')",
+        [],
+    );
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"));
 }
