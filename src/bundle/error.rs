@@ -74,6 +74,16 @@ pub enum BundleError {
     },
     #[error("bundle carries canonical `{merge_hash}` twice (line {line} of `canonicals.ndjson`)")]
     DuplicateCanonical { line: u64, merge_hash: String },
+    #[error(
+        "bundle carries the edge from `{edge_source}` `{advisory}` of canonical `{merge_hash}` twice \
+         (line {line} of `edges.ndjson`)"
+    )]
+    DuplicateEdge {
+        line: u64,
+        merge_hash: String,
+        edge_source: String,
+        advisory: String,
+    },
     #[error("duplicate member `{path}`")]
     DuplicateMember { path: String },
     #[error("extra member `{path}` after `deletions.ndjson`")]
@@ -218,6 +228,7 @@ impl BundleError {
             E::UnexpectedMember { .. } => "unexpected_member",
             E::DuplicateMember { .. } => "duplicate_member",
             E::DuplicateCanonical { .. } => "duplicate_canonical",
+            E::DuplicateEdge { .. } => "duplicate_edge",
             E::ExtraMember { .. } => "extra_member",
             E::NonCanonicalHeader { .. } => "tar_header_not_canonical",
             E::NonZeroPadding { .. } => "tar_padding_not_zero",

@@ -169,6 +169,17 @@ impl RecordIter {
                 break;
             }
             check_edge(line, &edge, &canonical)?;
+            let twice = edges.iter().any(|e: &SourceEdge| {
+                e.source == edge.source && e.source_advisory_id == edge.source_advisory_id
+            });
+            if twice {
+                return Err(BundleError::DuplicateEdge {
+                    line,
+                    merge_hash: canonical.merge_hash,
+                    edge_source: edge.source,
+                    advisory: edge.source_advisory_id,
+                });
+            }
             edges.push(edge);
         }
         Ok(Some(CanonicalRecord { canonical, edges }))

@@ -213,18 +213,41 @@ fn a_canonical_listed_twice_is_refused() {
         first["id"].as_str().unwrap(),
         first["merge_hash"].as_str().unwrap(),
     );
-    // The first canonical again, with its edges, right after its first listing.
+    // The first canonical again, with its edges, after the last one (right
+    // after its first listing, the merge-join would give both sets of edges
+    // to the first listing, a duplicate edge).
     let edges = lines(&c.rows[1]);
     let own: Vec<_> = edges
         .iter()
         .filter(|e| String::from_utf8_lossy(e).contains(&format!("\"canonical_id\":\"{id}\"")))
         .cloned()
         .collect();
-    c.rows[0] = [&canonicals[..1], &canonicals[..1], &canonicals[1..]]
-        .concat()
-        .concat();
-    c.rows[1] = [&own[..], &edges[..]].concat().concat();
-    let message =
-        format!("bundle carries canonical `{merge_hash}` twice (line 2 of `canonicals.ndjson`)");
+    c.rows[0] = [&canonicals[..], &canonicals[..1]].concat().concat();
+    c.rows[1] = [&edges[..], &own[..]].concat().concat();
+    let message = format!(
+        "bundle carries canonical `{merge_hash}` twice (line {} of `canonicals.ndjson`)",
+        canonicals.len() + 1
+    );
+    refused(&b, &c.bundle(), 4, &message);
+}
+
+#[test]
+fn an_edge_listed_twice_for_one_canonical_is_refused() {
+    let b = receiver();
+    let mut c = Craft::vector();
+    let edges: Vec<Vec<u8>> = c.rows[1]
+        .split_inclusive(|&byte| byte == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    let first: serde_json::Value = serde_json::from_slice(&edges[0]).unwrap();
+    let field = |name: &str| first[name].as_str().unwrap().to_owned();
+    // The first edge again, right after itself: same canonical, same key.
+    c.rows[1] = [&edges[..1], &edges[..]].concat().concat();
+    let message = format!(
+        "bundle carries the edge from `{}` `{}` of canonical `{}` twice (line 2 of `edges.ndjson`)",
+        field("source"),
+        field("source_advisory_id"),
+        field("merge_hash"),
+    );
     refused(&b, &c.bundle(), 4, &message);
 }
