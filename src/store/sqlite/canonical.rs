@@ -10,7 +10,7 @@
 
 use rusqlite::{Connection, Row, params};
 
-use super::codec;
+use super::{codec, edges};
 use crate::model::{Canonical, CanonicalRecord, SourceEdge};
 use crate::store::{CanonicalFilter, Result, Visit};
 
@@ -150,10 +150,7 @@ const UPSERT: &str = concat!(
 /// Creates or replaces the canonical and its whole edge set at `change_seq`.
 pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
     write_row(conn, UPSERT, record, change_seq)?;
-    let key = record.canonical.merge_hash.as_str();
-    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
-        .execute([key])?;
-    insert_edges(conn, key, &record.edges)
+    edges::replace(conn, &record.canonical.merge_hash, &record.edges)
 }
 
 /// [`upsert`] in a bulk load, where the merge hash is new: a plain insert,
@@ -161,7 +158,7 @@ pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> R
 /// hash put twice is caught when they are rebuilt, not here.
 pub fn insert_new(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
     write_row(conn, INSERT, record, change_seq)?;
-    insert_edges(conn, &record.canonical.merge_hash, &record.edges)
+    edges::insert(conn, &record.canonical.merge_hash, &record.edges)
 }
 
 /// Runs `sql` ([`INSERT`] or [`UPSERT`]) for the record's canonical row.
@@ -185,25 +182,6 @@ fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -
         c.modified,
         seq,
     ])?;
-    Ok(())
-}
-
-fn insert_edges(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO edges (merge_hash, source, source_advisory_id, id, canonical_id, \
-         vendor_status, source_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for e in edges {
-        insert.execute(params![
-            merge_hash,
-            e.source,
-            e.source_advisory_id,
-            e.id.to_string(),
-            e.canonical_id.to_string(),
-            e.vendor_status,
-            e.source_sha256,
-        ])?;
-    }
     Ok(())
 }
 

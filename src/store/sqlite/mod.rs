@@ -15,6 +15,7 @@
 
 mod bulk;
 mod canonical;
+mod edges;
 use crate::store::codec;
 mod events;
 mod export;

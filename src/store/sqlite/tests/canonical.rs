@@ -34,3 +34,50 @@ fn keyed_lookups_are_not_reprepared_per_binding() {
         assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{sql}");
     }
 }
+
+/// Replacing an edge set updates kept keys in place (same rowid, so the key
+/// indexes are untouched), deletes dropped keys, inserts new ones, and
+/// refuses a set that names one key twice, stored before or not.
+#[test]
+fn an_edge_set_is_replaced_in_place() {
+    use super::super::edges;
+    use super::record;
+
+    let store = crate::store::sqlite::SqliteStore::open_in_memory().unwrap();
+    let conn = &store.conn;
+    let rows = || -> Vec<(i64, String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT rowid, source_advisory_id, vendor_status FROM edges ORDER BY rowid")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let first = record(1, &[("ghsa", "A"), ("osv", "B")]);
+    let key = first.canonical.merge_hash.clone();
+    super::super::canonical::insert_new(conn, &first, 1).unwrap();
+    let mut next = record(1, &[("osv", "B"), ("osv", "C")]);
+    next.edges[0].vendor_status = "fixed".to_owned();
+    edges::replace(conn, &key, &next.edges).unwrap();
+    let after = rows();
+    let status = first.edges[1].vendor_status.clone();
+    assert_ne!(status, "fixed");
+    assert_eq!(
+        after,
+        [
+            (2, "B".to_owned(), "fixed".to_owned()),
+            (3, "C".to_owned(), status)
+        ]
+    );
+    for twice in [
+        record(1, &[("osv", "B"), ("osv", "B")]),
+        record(1, &[("osv", "D"), ("osv", "D")]),
+    ] {
+        let err = edges::replace(conn, &key, &twice.edges).unwrap_err();
+        assert!(
+            err.to_string().contains("UNIQUE constraint failed"),
+            "{err}"
+        );
+    }
+}
