@@ -1,7 +1,8 @@
 //! Progress bars: drawn on stderr only, never when stderr is not a terminal
 //! unless `--progress always`, never with `-q`; stdout is the same bytes
 //! whatever the mode. `bars_render_on_a_real_terminal` runs stella in tmux
-//! whenever tmux is installed (CI or not); without tmux it says it skipped.
+//! whenever tmux is installed; without tmux it says it skipped, and under
+//! `CI=true` (where `.ci/run` installs tmux) it fails instead.
 
 use std::time::Duration;
 
@@ -158,6 +159,11 @@ fn bars_render_on_a_real_terminal() {
         .output()
         .is_err()
     {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "tmux is not installed: CI=true runs every test (.ci/run installs tmux)"
+        );
         eprintln!("skipped: bars_render_on_a_real_terminal: tmux is not installed");
         return;
     }
