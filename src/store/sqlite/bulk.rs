@@ -28,12 +28,6 @@ pub fn is_empty(conn: &Connection) -> Result<bool> {
     )?)
 }
 
-/// True when `sites` holds `site_id`.
-pub fn site_exists(conn: &Connection, site_id: &str) -> Result<bool> {
-    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sites WHERE site_id = ?1)")?;
-    Ok(stmt.query_row([site_id], |row| row.get(0))?)
-}
-
 /// What a bulk load set aside, to put back when it ends.
 pub struct Aside {
     /// Definitions of the dropped indexes.

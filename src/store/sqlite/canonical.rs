@@ -189,8 +189,7 @@ fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -
 /// by name, not by the foreign key's cascade: a bulk load runs with
 /// foreign-key enforcement off (`bulk`).
 pub fn remove(conn: &Connection, merge_hash: &str) -> Result<bool> {
-    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
-        .execute([merge_hash])?;
+    edges::remove_all(conn, merge_hash)?;
     let mut stmt = conn.prepare_cached("DELETE FROM canonicals WHERE merge_hash = ?1")?;
     Ok(stmt.execute([merge_hash])? > 0)
 }

@@ -64,6 +64,13 @@ pub fn replace(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Res
     Ok(())
 }
 
+/// Deletes the merge hash's whole edge set.
+pub fn remove_all(conn: &Connection, merge_hash: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM edges WHERE merge_hash = ?1")?
+        .execute([merge_hash])?;
+    Ok(())
+}
+
 fn write(conn: &Connection, sql: &str, merge_hash: &str, e: &SourceEdge) -> Result<()> {
     conn.prepare_cached(sql)?.execute(params![
         merge_hash,

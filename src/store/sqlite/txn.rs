@@ -16,7 +16,7 @@
 
 use rusqlite::Connection;
 
-use super::{Clock, bulk, canonical, classify, events, feed, ledger, sql};
+use super::{Clock, bulk, canonical, classify, events, feed, ledger, sites, sql};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
 use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, StoreError, Txn};
@@ -72,7 +72,7 @@ impl<'a> SqliteTxn<'a> {
         if !self.unchecked || self.known_site.as_deref() == Some(site_id) {
             return Ok(());
         }
-        if !bulk::site_exists(self.conn, site_id)? {
+        if !sites::exists(self.conn, site_id)? {
             return Err(StoreError::UnknownSite(site_id.to_owned()));
         }
         self.known_site = Some(site_id.to_owned());
