@@ -4,6 +4,7 @@
 mod backend;
 mod harness;
 
+mod allowed_sources;
 mod bulk_load;
 mod bundle_export;
 mod bundle_import;

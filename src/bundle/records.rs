@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::rows::{LineReader, check_canonical, check_deletion, check_edge};
 use super::seen::Seen;
 use super::{BundleError, Manifest, Member};
-use crate::model::{Canonical, CanonicalRecord, Deletion, SourceEdge};
+use crate::model::{Canonical, CanonicalRecord, Deletion, RecordDigest, SourceEdge};
 
 pub struct SpooledBundle {
     manifest: Manifest,
@@ -82,6 +82,23 @@ impl SpooledBundle {
         &self,
     ) -> Result<impl Iterator<Item = Result<CanonicalRecord, BundleError>> + use<>, BundleError>
     {
+        Ok(self.rows(false)?.map(|row| row.map(|(record, _)| record)))
+    }
+
+    /// [`Self::records`], each with its [`CanonicalRecord::digest`], taken
+    /// from the rows' bytes as they are read (no serialization again).
+    pub fn digested_records(
+        &self,
+    ) -> Result<
+        impl Iterator<Item = Result<(CanonicalRecord, String), BundleError>> + use<>,
+        BundleError,
+    > {
+        Ok(self
+            .rows(true)?
+            .map(|row| row.map(|(record, digest)| (record, digest.unwrap_or_default()))))
+    }
+
+    fn rows(&self, digests: bool) -> Result<RecordIter, BundleError> {
         let canonicals = self.reader(Member::Canonicals)?;
         let edges = self.reader(Member::Edges)?;
         let dir = self.dir.as_deref().ok_or(BundleError::NotSpooled)?;
@@ -90,6 +107,7 @@ impl SpooledBundle {
             edges,
             seen: Some(Seen::new(dir)),
             pending: None,
+            digests,
             done: false,
         })
     }
@@ -130,8 +148,12 @@ struct RecordIter {
     /// Merge hashes met so far: a bundle lists each canonical once (known
     /// for sure only once the canonicals run out).
     seen: Option<Seen>,
-    /// An edge read ahead that belongs to a later canonical.
+    /// An edge read ahead that belongs to a later canonical. Its bytes stay
+    /// the edge reader's last row until it is taken: nothing reads edges
+    /// before that.
     pending: Option<(u64, SourceEdge)>,
+    /// Whether each record comes with its digest.
+    digests: bool,
     done: bool,
 }
 
@@ -143,7 +165,7 @@ impl RecordIter {
         }
     }
 
-    fn step(&mut self) -> Result<Option<CanonicalRecord>, BundleError> {
+    fn step(&mut self) -> Result<Option<(CanonicalRecord, Option<String>)>, BundleError> {
         let Some((line, canonical)) = self.canonicals.next_row::<Canonical>()? else {
             if let Some((merge_hash, line)) =
                 self.seen.take().map(Seen::finish).transpose()?.flatten()
@@ -159,6 +181,9 @@ impl RecordIter {
             };
         };
         check_canonical(line, &canonical)?;
+        let mut digest = self
+            .digests
+            .then(|| RecordDigest::new(self.canonicals.last_row_bytes()));
         if let Some(seen) = self.seen.as_mut() {
             seen.insert(&canonical.merge_hash, line)?;
         }
@@ -180,14 +205,18 @@ impl RecordIter {
                     advisory: edge.source_advisory_id,
                 });
             }
+            if let Some(digest) = digest.as_mut() {
+                digest.edge(self.edges.last_row_bytes());
+            }
             edges.push(edge);
         }
-        Ok(Some(CanonicalRecord { canonical, edges }))
+        let digest = digest.map(RecordDigest::finish);
+        Ok(Some((CanonicalRecord { canonical, edges }, digest)))
     }
 }
 
 impl Iterator for RecordIter {
-    type Item = Result<CanonicalRecord, BundleError>;
+    type Item = Result<(CanonicalRecord, Option<String>), BundleError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {

@@ -99,6 +99,12 @@ impl LineReader {
         }
         Ok(Some((line, row)))
     }
+
+    /// The exact bytes of the row [`Self::next_row`] returned last, without
+    /// its newline: its canonical serialization.
+    pub(crate) fn last_row_bytes(&self) -> &[u8] {
+        self.buf.strip_suffix(b"\n").unwrap_or(&self.buf)
+    }
 }
 
 fn check_merge_hash(path: &'static str, line: u64, merge_hash: &str) -> Result<(), BundleError> {

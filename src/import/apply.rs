@@ -121,13 +121,14 @@ impl Run<'_, '_> {
     }
 
     fn records(&mut self) -> Result<(), ImportError> {
-        let mut rows = self.bundle.records()?;
+        let mut rows = self.bundle.digested_records()?;
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             let mut read = 0;
-            for record in rows.by_ref().take(BATCH) {
+            for row in rows.by_ref().take(BATCH) {
                 read += 1;
-                batch.extend(self.filter_sources(record?));
+                let (record, digest) = row?;
+                batch.extend(self.filter_sources(record, digest));
             }
             self.opts.cancel.check()?;
             self.record_batch(batch)?;
@@ -139,35 +140,45 @@ impl Run<'_, '_> {
     }
 
     /// Drops edges from sources the site may not send; a canonical left with
-    /// no edge is dropped too.
-    fn filter_sources(&mut self, mut record: CanonicalRecord) -> Option<CanonicalRecord> {
+    /// no edge is dropped too. The digest is of the record as it is kept.
+    fn filter_sources(
+        &mut self,
+        mut record: CanonicalRecord,
+        digest: String,
+    ) -> Option<(CanonicalRecord, String)> {
         let Some(allowed) = self.header.site.allowed_sources.as_ref() else {
-            return Some(record);
+            return Some((record, digest));
         };
         let before = record.edges.len();
         record.edges.retain(|e| allowed.contains(&e.source));
-        self.counts.edges_filtered += (before - record.edges.len()) as u64;
+        let dropped = before - record.edges.len();
+        self.counts.edges_filtered += dropped as u64;
         if record.edges.is_empty() && before > 0 {
             self.counts.canonical_filtered += 1;
             return None;
         }
-        Some(record)
+        match dropped {
+            0 => Some((record, digest)),
+            _ => {
+                let digest = record.digest();
+                Some((record, digest))
+            }
+        }
     }
 
-    fn record_batch(&mut self, batch: Vec<CanonicalRecord>) -> Result<(), StoreError> {
+    fn record_batch(&mut self, batch: Vec<(CanonicalRecord, String)>) -> Result<(), StoreError> {
         if batch.is_empty() {
             return Ok(());
         }
         let hashes: Vec<String> = batch
             .iter()
-            .map(|r| r.canonical.merge_hash.clone())
+            .map(|(r, _)| r.canonical.merge_hash.clone())
             .collect();
         let (locals, bases) = self.lookups(&hashes)?;
         let mut taken = Vec::with_capacity(batch.len());
         let mut puts = Vec::new();
         let mut actions = Vec::new();
-        for ((remote, local), base) in batch.into_iter().zip(&locals).zip(&bases) {
-            let digest = remote.digest();
+        for (((remote, digest), local), base) in batch.into_iter().zip(&locals).zip(&bases) {
             let take = match decide(local.as_ref(), base.as_deref(), &remote, &digest) {
                 Decision::Create => Some(EventAction::Created),
                 Decision::Update => Some(EventAction::Updated),

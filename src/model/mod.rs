@@ -180,9 +180,67 @@ impl CanonicalRecord {
     /// The digest the three-way merge compares: canonical fields and edges,
     /// as their exact NDJSON serialization.
     pub fn digest(&self) -> String {
-        let bytes = serde_json::to_vec(self).expect("model types always serialize");
-        sha256_tagged(&bytes)
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(HashInto(&mut hasher), self).expect("model types always serialize");
+        tagged(hasher)
     }
+}
+
+/// Serializes straight into a hasher, with no buffer in between.
+struct HashInto<'a>(&'a mut sha2::Sha256);
+
+impl std::io::Write for HashInto<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// [`CanonicalRecord::digest`] from the serializations a bundle carries: a
+/// record serializes as `{"canonical":C,"edges":[E1,E2,…]}`, so the digest
+/// can be taken from the canonical's and the edges' own canonical-form lines
+/// without serializing anything again. The lines must be exactly what
+/// `serde_json::to_vec` gives for each (the bundle reader checks that).
+pub struct RecordDigest {
+    hasher: sha2::Sha256,
+    edges: usize,
+}
+
+impl RecordDigest {
+    pub fn new(canonical_json: &[u8]) -> Self {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"{\"canonical\":");
+        hasher.update(canonical_json);
+        hasher.update(b",\"edges\":[");
+        Self { hasher, edges: 0 }
+    }
+
+    /// The next edge, in the record's order.
+    pub fn edge(&mut self, edge_json: &[u8]) {
+        use sha2::Digest;
+        if self.edges > 0 {
+            self.hasher.update(b",");
+        }
+        self.hasher.update(edge_json);
+        self.edges += 1;
+    }
+
+    pub fn finish(mut self) -> String {
+        use sha2::Digest;
+        self.hasher.update(b"]}");
+        tagged(self.hasher)
+    }
+}
+
+fn tagged(hasher: sha2::Sha256) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 #[cfg(test)]

@@ -153,6 +153,15 @@ proptest! {
         prop_assert_eq!(&back, &record);
         prop_assert_eq!(back.digest(), digest);
     }
+
+    #[test]
+    fn digest_from_the_lines_is_the_records_digest(record in arb_record()) {
+        let mut lines = RecordDigest::new(&serde_json::to_vec(&record.canonical).unwrap());
+        for edge in &record.edges {
+            lines.edge(&serde_json::to_vec(edge).unwrap());
+        }
+        prop_assert_eq!(lines.finish(), record.digest());
+    }
 }
 
 /// Pins the serialization the three-way merge compares across versions: a

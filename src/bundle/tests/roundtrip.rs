@@ -258,7 +258,11 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(e.to_string())),
         };
         let spooled = verified.spool(Some(dir.path())).unwrap();
-        prop_assert_eq!(spooled.records().unwrap().collect::<Result<Vec<_>, _>>().unwrap(), records);
+        prop_assert_eq!(&spooled.records().unwrap().collect::<Result<Vec<_>, _>>().unwrap(), &records);
+        // The digest taken from the rows' bytes is the record's own.
+        let digested = spooled.digested_records().unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        let expected: Vec<_> = records.iter().map(|r| (r.clone(), r.digest())).collect();
+        prop_assert_eq!(digested, expected);
         prop_assert_eq!(spooled.deletions().unwrap().collect::<Result<Vec<_>, _>>().unwrap(), deletions);
     }
 }
