@@ -9,6 +9,7 @@ use crate::store::{CanonicalFilter, Store, StoreError};
 store_suite!(
     put_then_get_round_trips_with_edges_sorted,
     put_replaces_the_whole_edge_set_and_moves_change_seq,
+    put_that_changes_the_cve_and_package_is_found_by_the_new_ones,
     delete_removes_canonical_and_edges_and_stores_tombstone,
     delete_of_an_unknown_hash_records_the_tombstone_once,
     put_clears_the_tombstone_of_its_merge_hash,
@@ -118,6 +119,32 @@ fn list(store: &dyn Store, filter: CanonicalFilter) -> Vec<String> {
         })
         .unwrap();
     out
+}
+
+/// A stored merge hash whose CVE and package change (the SQLite store
+/// writes such a row another way than one whose identity stays).
+fn put_that_changes_the_cve_and_package_is_found_by_the_new_ones(h: &mut Harness) {
+    put(&mut *h.store, &record(1, &[("ghsa", "GHSA-a")]));
+    put(&mut *h.store, &record(2, &[]));
+    let mut moved = record(1, &[("ghsa", "GHSA-a")]);
+    moved.canonical.cve = "CVE-2031-0077".into();
+    moved.canonical.affects_key = "pkg:npm/left-pad".into();
+    moved.canonical.title = "moved".into();
+    put(&mut *h.store, &moved);
+    assert_eq!(h.store.canonical(&merge_hash(1)).unwrap(), Some(moved));
+    let by = |cve: &str, purl: Option<&str>| CanonicalFilter {
+        cve: Some(cve.to_owned()),
+        purl: purl.map(str::to_owned),
+        limit: None,
+    };
+    let store = &*h.store;
+    assert_eq!(
+        list(store, by("cve-2031-0077", Some("pkg:npm/left-pad"))),
+        [merge_hash(1)]
+    );
+    assert!(list(store, by("CVE-2024-0001", None)).is_empty());
+    assert_eq!(list(store, by("CVE-2024-0002", None)), [merge_hash(2)]);
+    assert_eq!(h.count("canonicals"), 2);
 }
 
 fn list_filters_by_cve_case_insensitively_and_purl_in_hash_order(h: &mut Harness) {
