@@ -4,7 +4,9 @@
 //! source advisory id) stays: the key and source indexes are then left
 //! alone, which matters most right after a bulk load, whose freshly built
 //! index pages are full and would split on every re-insert. Only keys that
-//! leave the set are deleted and only new keys inserted.
+//! leave the set are deleted and only new keys inserted, and a kept edge
+//! whose values are the same is not written at all (most updates of a
+//! canonical leave its edges as they were).
 //!
 //! Invariant: an edge set that names one key twice fails on the key (a
 //! UNIQUE error), whether or not the key was stored before.
@@ -19,8 +21,29 @@ const INSERT: &str = "INSERT INTO edges (merge_hash, source, source_advisory_id,
 const UPDATE: &str = "UPDATE edges SET id = ?4, canonical_id = ?5, vendor_status = ?6, \
      source_sha256 = ?7 WHERE merge_hash = ?1 AND source = ?2 AND source_advisory_id = ?3";
 /// See `canonical::EDGES_OF` for the cast.
-const KEYS_OF: &str =
-    "SELECT source, source_advisory_id FROM edges WHERE merge_hash = CAST(?1 AS TEXT)";
+const STORED: &str = "SELECT source, source_advisory_id, id, canonical_id, vendor_status, \
+     source_sha256 FROM edges WHERE merge_hash = CAST(?1 AS TEXT)";
+
+/// An edge as stored: the key and the values an update sets.
+struct Stored {
+    source: String,
+    advisory: String,
+    values: [String; 4],
+}
+
+impl Stored {
+    fn is(&self, e: &SourceEdge) -> bool {
+        self.source == e.source && self.advisory == e.source_advisory_id
+    }
+
+    fn same_values(&self, e: &SourceEdge) -> bool {
+        let [id, canonical_id, vendor_status, source_sha256] = &self.values;
+        *vendor_status == e.vendor_status
+            && *source_sha256 == e.source_sha256
+            && *id == e.id.to_string()
+            && *canonical_id == e.canonical_id.to_string()
+    }
+}
 const DELETE: &str =
     "DELETE FROM edges WHERE merge_hash = ?1 AND source = ?2 AND source_advisory_id = ?3";
 
@@ -34,30 +57,29 @@ pub fn insert(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Resu
 /// Makes `edges` the merge hash's whole edge set.
 pub fn replace(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
     let stored = conn
-        .prepare_cached(KEYS_OF)?
-        .query_map([merge_hash], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
-    let kept = |source: &str, advisory: &str| {
-        edges
-            .iter()
-            .any(|e| e.source == source && e.source_advisory_id == advisory)
-    };
+        .prepare_cached(STORED)?
+        .query_map([merge_hash], |row| {
+            Ok(Stored {
+                source: row.get(0)?,
+                advisory: row.get(1)?,
+                values: [row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<Stored>>>()?;
     let mut delete = conn.prepare_cached(DELETE)?;
-    for (source, advisory) in stored.iter().filter(|(s, a)| !kept(s, a)) {
-        delete.execute([merge_hash, source, advisory])?;
+    for gone in stored.iter().filter(|s| !edges.iter().any(|e| s.is(e))) {
+        delete.execute([merge_hash, &gone.source, &gone.advisory])?;
     }
     for (i, e) in edges.iter().enumerate() {
         let key =
             |o: &SourceEdge| o.source == e.source && o.source_advisory_id == e.source_advisory_id;
-        let was_stored = stored
-            .iter()
-            .any(|(s, a)| *s == e.source && *a == e.source_advisory_id);
         // A key named a second time is inserted, and fails on the key.
         let repeated = edges[..i].iter().any(key);
-        let sql = if was_stored && !repeated {
-            UPDATE
-        } else {
-            INSERT
+        let sql = match stored.iter().find(|s| s.is(e)) {
+            Some(_) if repeated => INSERT,
+            Some(s) if s.same_values(e) => continue,
+            Some(_) => UPDATE,
+            None => INSERT,
         };
         write(conn, sql, merge_hash, e)?;
     }

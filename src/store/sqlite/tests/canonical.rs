@@ -36,8 +36,9 @@ fn keyed_lookups_are_not_reprepared_per_binding() {
 }
 
 /// Replacing an edge set updates kept keys in place (same rowid, so the key
-/// indexes are untouched), deletes dropped keys, inserts new ones, and
-/// refuses a set that names one key twice, stored before or not.
+/// indexes are untouched) and only when a value changed, deletes dropped
+/// keys, inserts new ones, and refuses a set that names one key twice,
+/// stored before or not.
 #[test]
 fn an_edge_set_is_replaced_in_place() {
     use super::super::edges;
@@ -69,6 +70,22 @@ fn an_edge_set_is_replaced_in_place() {
             (2, "B".to_owned(), "fixed".to_owned()),
             (3, "C".to_owned(), status)
         ]
+    );
+    // The same set again writes no row; one changed value writes that row.
+    let writes = conn.total_changes();
+    edges::replace(conn, &key, &next.edges).unwrap();
+    assert_eq!(conn.total_changes(), writes);
+    next.edges[1].source_sha256 = format!("sha256:{}", "cd".repeat(32));
+    edges::replace(conn, &key, &next.edges).unwrap();
+    assert_eq!(conn.total_changes(), writes + 1);
+    let sha: String = conn
+        .query_row("SELECT source_sha256 FROM edges WHERE rowid = 3", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        (rows().len(), sha),
+        (2, next.edges[1].source_sha256.clone())
     );
     for twice in [
         record(1, &[("osv", "B"), ("osv", "B")]),
