@@ -1,5 +1,5 @@
 # Functions of scripts/bench (sourced; not run on its own).
-# Globals from the caller: BIN, RESULTS, PG, PG_BASE. W is the size's work dir.
+# Globals from the caller: BIN, RESULTS, PG, PG_BASE, REPS. W is the size's work dir.
 
 # measure CMD...: wall seconds in T (nanosecond clock), peak RSS in KiB in R.
 # Untimed: a sync first.
@@ -19,6 +19,22 @@ measure() {
   R=$(tail -n 1 "$W/.rss")
 }
 
+# measure_median SETUP CMD...: REPS times, SETUP (untimed: a command that
+# puts the state back) then CMD measured; T is the median wall time, R the
+# largest peak RSS. Each side of a comparison is measured the same way.
+measure_median() {
+  local setup=$1 times=() rss=0 i
+  shift
+  for ((i = 0; i < REPS; i++)); do
+    $setup
+    measure "$@"
+    times+=("$T")
+    [ "$R" -le "$rss" ] || rss=$R
+  done
+  T=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+  R=$rss
+}
+
 # record STEP N STELLA_S STELLA_KIB BASE_S BASE_KIB ITEMS BYTES MAX_RATIO MAX_RSS_MIB
 record() {
   local IFS=$'\t'
@@ -36,7 +52,7 @@ cursor_of() { cat "${@:-$W/.out}" | grep -o 'Export cursor: .*' | head -n1 | cut
 bench_size() {
   local N=$1 full_items bytes full_cursor
   site_a "$N"
-  measure "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
+  measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
   local et=$T er=$R
   full_items=$(items_of); full_cursor=$(cursor_of)
   mkdir -p "$W/m"
@@ -45,13 +61,13 @@ bench_size() {
   members=$(zstd -qdc "$W/full.tar.zst" | tar -t | tr '\n' ' ')
   bytes=$(cd "$W/m" && cat ./*.ndjson | wc -c)
   # shellcheck disable=SC2086
-  measure bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
+  measure_median : bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
   record "full export" "$N" "$et" "$er" "$T" "$R" "$full_items" "$bytes" 1.3 128
 
   site_b "$W/b"
-  measure "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
+  measure_median : "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
   local vt=$T vr=$R
-  measure bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
+  measure_median : bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
   record "validate" "$N" "$vt" "$vr" "$T" "$R" "$full_items" "$bytes" 1.2 64
 
   full_import_sqlite "$N" "$full_items" "$bytes"
@@ -78,12 +94,18 @@ site_b() {
   st "$home" "$@" feedser sites add site-a --display-name "Site A" --key "$W/a.pub" >/dev/null
 }
 
-full_import_sqlite() {
-  local N=$1 items=$2 bytes=$3 t
-  measure "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst"
-  local it=$T ir=$R
+# Empty stores to import into, again before each repetition.
+fresh_b() { rm -rf "$W/b"; site_b "$W/b"; }
+fresh_c() {
+  rm -rf "$W/c"
   st "$W/c" init --site-id site-c >/dev/null 2>&1
   st "$W/c" db migrate >/dev/null
+}
+
+full_import_sqlite() {
+  local N=$1 items=$2 bytes=$3 t
+  measure_median fresh_b "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst"
+  local it=$T ir=$R
   local imports=()
   # The rows in the bundle's order (canonicals by feed position, each one's
   # edges after it), as stella meets them: not sorted by key.
@@ -91,7 +113,7 @@ full_import_sqlite() {
     sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
     imports+=(".import --csv $W/$t.csv $t")
   done
-  measure sqlite3 "$W/c/stella.db" "${imports[@]}"
+  measure_median fresh_c sqlite3 "$W/c/stella.db" "${imports[@]}"
   record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
 }
 
@@ -108,24 +130,30 @@ pg_db() {
     -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 }
 
+# Empty PostgreSQL stores for stella (p, database PG_DB_s) and the baseline
+# (q, PG_DB_b), again before each repetition.
+fresh_p() { pg_db "${PG_DB}_s"; rm -rf "$W/p"; site_b "$W/p" --database-url "$PG_BASE/${PG_DB}_s"; }
+fresh_q() {
+  pg_db "${PG_DB}_b"; rm -rf "$W/q"
+  st "$W/q" init --site-id site-q >/dev/null 2>&1
+  st "$W/q" --database-url "$PG_BASE/${PG_DB}_b" db migrate >/dev/null
+}
+
 full_import_pg() {
   local N=$1 items=$2 bytes=$3 t s_url b_url
   # Per run (the shell's pid): two benches on one server must not share databases.
-  local db=stella_bench_${N}_$$
+  PG_DB=stella_bench_${N}_$$
+  local db=$PG_DB
   s_url=$PG_BASE/${db}_s; b_url=$PG_BASE/${db}_b
-  pg_db "${db}_s"; pg_db "${db}_b"
-  site_b "$W/p" --database-url "$s_url"
-  measure "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst"
+  measure_median fresh_p "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst"
   local it=$T ir=$R
-  st "$W/q" init --site-id site-q >/dev/null 2>&1
-  st "$W/q" --database-url "$b_url" db migrate >/dev/null
   local copies=()
   for t in canonicals edges tombstones; do
     psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "SET search_path = vuln" \
       -c "\\copy ($(bundle_order_sql "$t")) TO '$W/pg_$t.csv' CSV"
     copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
   done
-  measure psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
+  measure_median fresh_q psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
   record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
   psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_s" -c "DROP DATABASE ${db}_b" >/dev/null
 }
@@ -137,15 +165,15 @@ delta_import_sqlite() {
   st "$W/a" dev gen-data --count "$N" --seed 1 --round 1 --changes "$changes" >&2
   st "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
   sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-  cp "$W/b/stella.db" "$W/base-delta.db"
+  rm -rf "$W/b0"; cp -a "$W/b" "$W/b0"
   before=$(sqlite3 "$W/b/stella.db" "SELECT max(change_seq) FROM canonicals")
-  measure "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
+  measure_median restore_b "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
   local it=$T ir=$R
   items=$(items_of "$W/.delta")
   bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
   sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
   sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
-  measure sqlite3 "$W/base-delta.db" \
+  measure_median restore_base sqlite3 "$W/base-delta.db" \
     "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
     "CREATE TEMP TABLE se AS SELECT * FROM edges WHERE 0" \
     ".import --csv --schema temp $W/dc.csv sc" ".import --csv --schema temp $W/de.csv se" \
@@ -161,8 +189,13 @@ delta_import_sqlite() {
        vendor_status = excluded.vendor_status, source_sha256 = excluded.source_sha256" \
     "COMMIT"
   record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.5 64
-  rm -f "$W/base-delta.db"
+  rm -rf "$W/base-delta.db" "$W/b0"
 }
+
+# The N store as it was before the delta: site b's home, and its database
+# alone for the baseline.
+restore_b() { rm -rf "$W/b"; cp -a "$W/b0" "$W/b"; }
+restore_base() { cp "$W/b0/stella.db" "$W/base-delta.db"; }
 
 # N/1000 changes exported from the N store (the issue's 1,000 from 1M; the
 # same share at every size, as the delta import's N/10), against stella's
