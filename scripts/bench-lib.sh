@@ -126,7 +126,7 @@ bundle_order_sql() {
 }
 
 pg_db() {
-  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 \
+  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
     -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 }
 

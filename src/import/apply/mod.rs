@@ -11,17 +11,23 @@
 //! may load the rows straight into its tables and build its indexes once.
 
 use crate::bundle::SpooledBundle;
-use crate::model::{CanonicalRecord, Deletion, SourceEdge};
+use crate::model::CanonicalRecord;
 use crate::store::{
-    ConflictRow, EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, StoreError, Txn,
+    EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, StoreError, Txn,
 };
 
 use super::plan::{Conflict, ConflictStrategy, Decision, decide};
 use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
 
-/// Rows per store round trip.
 use crate::progress::{Progress, Unit};
 
+mod deletions;
+mod report;
+mod tally;
+
+use report::{conflict_rows, ledger_entry, outcome};
+
+/// Rows per store round trip.
 const BATCH: usize = 1000;
 
 pub struct Header<'a> {
@@ -222,83 +228,6 @@ impl Run<'_, '_> {
         Ok((locals, bases))
     }
 
-    fn conflict(
-        &mut self,
-        merge_hash: &str,
-        fields: Vec<(String, serde_json::Value, serde_json::Value)>,
-    ) -> Option<EventAction> {
-        let resolution = self.opts.on_conflict;
-        self.counts.conflicts += 1;
-        self.conflicts.extend(
-            fields
-                .into_iter()
-                .map(|(field, local_value, remote_value)| Conflict {
-                    merge_hash: merge_hash.to_owned(),
-                    field,
-                    local_value,
-                    remote_value,
-                    resolution,
-                }),
-        );
-        (resolution == ConflictStrategy::PreferRemote).then_some(EventAction::Updated)
-    }
-
-    fn count_take(
-        &mut self,
-        local: Option<&CanonicalRecord>,
-        remote: &CanonicalRecord,
-        action: EventAction,
-    ) {
-        // An edge is new when its source record was not linked before.
-        let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
-        let linked = |e: &SourceEdge| {
-            old_edges
-                .iter()
-                .any(|o| o.source == e.source && o.source_advisory_id == e.source_advisory_id)
-        };
-        let added = remote.edges.iter().filter(|e| !linked(e)).count();
-        self.counts.edges_added += added as u64;
-        match action {
-            EventAction::Created => self.counts.canonical_created += 1,
-            _ => self.counts.canonical_updated += 1,
-        }
-    }
-
-    fn deletions(&mut self) -> Result<(), ImportError> {
-        let mut rows = self.bundle.deletions()?;
-        loop {
-            let batch = rows
-                .by_ref()
-                .take(BATCH)
-                .collect::<Result<Vec<Deletion>, _>>()?;
-            let done = batch.len() < BATCH;
-            self.opts.cancel.check()?;
-            self.deletion_batch(&batch)?;
-            self.progress.advance(batch.len() as u64);
-            if done {
-                return Ok(());
-            }
-        }
-    }
-
-    fn deletion_batch(&mut self, batch: &[Deletion]) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let hashes: Vec<String> = batch.iter().map(|d| d.merge_hash.clone()).collect();
-        let locals = self.txn.canonicals(&hashes)?;
-        let cursors = self.txn.delete_many(batch)?;
-        let mut events = Vec::new();
-        for ((deletion, local), cursor) in batch.iter().zip(locals).zip(cursors) {
-            let Some(cursor) = cursor else { continue };
-            self.counts.deletions_processed += 1;
-            let mut gone = local.unwrap_or_else(|| tombstone_record(deletion));
-            gone.canonical.id = deletion.canonical_id;
-            events.push(self.event(&gone, EventAction::Deleted, cursor));
-        }
-        self.txn.append_events(&events)
-    }
-
     fn event(
         &self,
         r: &CanonicalRecord,
@@ -316,97 +245,5 @@ impl Run<'_, '_> {
             cursor,
             imported_at: self.opts.now.clone(),
         }
-    }
-}
-
-/// What an event can say of a canonical we never held: its ids.
-fn tombstone_record(deletion: &Deletion) -> CanonicalRecord {
-    use crate::model::{Canonical, Severity, Status};
-    CanonicalRecord {
-        canonical: Canonical {
-            id: deletion.canonical_id,
-            cve: String::new(),
-            affects_key: String::new(),
-            merge_hash: deletion.merge_hash.clone(),
-            status: Status::Withdrawn,
-            severity: Severity::Unknown,
-            title: String::new(),
-            summary: String::new(),
-            cvss_vector: None,
-            version_range: Vec::new(),
-            weaknesses: Vec::new(),
-            patch_lineage: Vec::new(),
-            published: None,
-            modified: None,
-        },
-        edges: Vec::new(),
-    }
-}
-
-fn conflict_rows(
-    header: &Header<'_>,
-    conflicts: &[Conflict],
-    opts: &ImportOptions,
-) -> Vec<ConflictRow> {
-    conflicts
-        .iter()
-        .map(|c| ConflictRow {
-            site_id: header.site.site_id.clone(),
-            merge_hash: c.merge_hash.clone(),
-            field: c.field.clone(),
-            local_value: c.local_value.to_string(),
-            remote_value: c.remote_value.to_string(),
-            resolution: c.resolution.as_str().to_owned(),
-            recorded_at: opts.now.clone(),
-        })
-        .collect()
-}
-
-fn ledger_entry(
-    header: &Header<'_>,
-    bundle: &SpooledBundle,
-    counts: ImportCounts,
-    opts: &ImportOptions,
-) -> LedgerEntry {
-    let manifest = bundle.manifest();
-    LedgerEntry {
-        site_id: header.site.site_id.clone(),
-        bundle_hash: bundle.bundle_hash().to_owned(),
-        manifest_sha256: bundle.manifest_sha256().to_owned(),
-        since_cursor: manifest.since_cursor,
-        export_cursor: manifest.export_cursor,
-        imported_at: opts.now.clone(),
-        signer_key_id: bundle.signer_key_id().map(str::to_owned),
-        signature_skipped: header.signature_skipped,
-        forced: header.forced,
-        counts,
-        items: manifest.counts.total,
-        reason: opts.reason.clone().filter(|_| header.forced),
-    }
-}
-
-fn outcome(
-    header: &Header<'_>,
-    bundle: &SpooledBundle,
-    counts: ImportCounts,
-    conflicts: Vec<Conflict>,
-    opts: &ImportOptions,
-    already_imported: bool,
-) -> ImportOutcome {
-    let manifest = bundle.manifest();
-    ImportOutcome {
-        success: true,
-        dry_run: opts.dry_run,
-        already_imported,
-        site_id: header.site.site_id.clone(),
-        bundle_hash: bundle.bundle_hash().to_owned(),
-        imported_cursor: manifest.export_cursor,
-        since_cursor: manifest.since_cursor,
-        counts,
-        conflicts,
-        signer_key_id: bundle.signer_key_id().map(str::to_owned),
-        signature_skipped: header.signature_skipped,
-        forced: header.forced,
-        items: manifest.counts.total,
     }
 }

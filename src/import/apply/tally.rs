@@ -1,0 +1,51 @@
+//! The counts and conflicts each decision adds to the outcome.
+
+use crate::model::{CanonicalRecord, SourceEdge};
+use crate::store::EventAction;
+
+use super::Run;
+use crate::import::plan::{Conflict, ConflictStrategy};
+
+impl Run<'_, '_> {
+    pub(super) fn conflict(
+        &mut self,
+        merge_hash: &str,
+        fields: Vec<(String, serde_json::Value, serde_json::Value)>,
+    ) -> Option<EventAction> {
+        let resolution = self.opts.on_conflict;
+        self.counts.conflicts += 1;
+        self.conflicts.extend(
+            fields
+                .into_iter()
+                .map(|(field, local_value, remote_value)| Conflict {
+                    merge_hash: merge_hash.to_owned(),
+                    field,
+                    local_value,
+                    remote_value,
+                    resolution,
+                }),
+        );
+        (resolution == ConflictStrategy::PreferRemote).then_some(EventAction::Updated)
+    }
+
+    pub(super) fn count_take(
+        &mut self,
+        local: Option<&CanonicalRecord>,
+        remote: &CanonicalRecord,
+        action: EventAction,
+    ) {
+        // An edge is new when its source record was not linked before.
+        let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
+        let linked = |e: &SourceEdge| {
+            old_edges
+                .iter()
+                .any(|o| o.source == e.source && o.source_advisory_id == e.source_advisory_id)
+        };
+        let added = remote.edges.iter().filter(|e| !linked(e)).count();
+        self.counts.edges_added += added as u64;
+        match action {
+            EventAction::Created => self.counts.canonical_created += 1,
+            _ => self.counts.canonical_updated += 1,
+        }
+    }
+}
