@@ -66,6 +66,22 @@ fn a_private_key_readable_by_others_fails() {
 }
 
 #[test]
+fn an_open_keys_directory_warns() {
+    let a = site_with_data(Backend::Sqlite);
+    let keys = a.home().join("keys");
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = a.cmd(&["doctor"]).ok();
+    let line = format!(
+        "warn  keys     `{0}` is 0755, its key names readable by others: run `chmod 700 {0}`",
+        keys.display()
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[2], line, "{}", out.stdout);
+    assert_eq!(lines[3], "ok    keys     key `fed` (0600, 0 days old)");
+    assert_eq!(lines.iter().filter(|l| !l.starts_with("ok")).count(), 1);
+}
+
+#[test]
 fn a_corrupt_config_fails_and_stops_there() {
     let a = Site::new("site-a");
     let config = a.home().join("concelier.yaml");

@@ -1,6 +1,8 @@
-//! The key check: every key of the home has a private file that only its
-//! owner can read (0600) and that parses, a public half that parses, and an
-//! age (from its metadata's `created_at`) below the rotation hint.
+//! The key check: the keys directory is private (no group or other bits;
+//! a warning, as for the home: it lists the key names), and every key of the
+//! home has a private file that only its owner can read (0600) and that
+//! parses, a public half that parses, and an age (from its metadata's
+//! `created_at`) below the rotation hint.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -16,11 +18,32 @@ pub fn keys(dir: &Path, now_ms: i64) -> Vec<Finding> {
         Ok(infos) => infos,
         Err(e) => return vec![Finding::new(Status::Fail, "keys", e.to_string())],
     };
+    let open_dir = open_dir(dir);
     if infos.is_empty() {
         let detail = "no signing key: create one with `stella authority keys generate --name NAME` before exporting";
-        return vec![Finding::new(Status::Warn, "keys", detail)];
+        return open_dir
+            .into_iter()
+            .chain([Finding::new(Status::Warn, "keys", detail)])
+            .collect();
     }
-    infos.iter().map(|info| key(dir, info, now_ms)).collect()
+    open_dir
+        .into_iter()
+        .chain(infos.iter().map(|info| key(dir, info, now_ms)))
+        .collect()
+}
+
+/// A warning when the keys directory has group or other bits (an absent
+/// directory is the key listing's business).
+fn open_dir(dir: &Path) -> Option<Finding> {
+    let mode = std::fs::metadata(dir).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        let detail = format!(
+            "`{}` is {mode:04o}, its key names readable by others: run `chmod 700 {}`",
+            dir.display(),
+            dir.display()
+        );
+        Finding::new(Status::Warn, "keys", detail)
+    })
 }
 
 fn key(dir: &Path, info: &KeyInfo, now_ms: i64) -> Finding {
