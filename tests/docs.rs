@@ -107,6 +107,10 @@ fn completions_name_the_subcommands_for_every_shell() {
         ] {
             assert!(script.contains(word), "{shell} script lacks `{word}`");
         }
+        // The hidden developer tools stay out, as they do in --help.
+        for hidden in ["gen-data", "benchmark data"] {
+            assert!(!script.contains(hidden), "{shell} script offers `{hidden}`");
+        }
     }
 }
 

@@ -1,9 +1,11 @@
 //! `stella completions SHELL`: the shell completion script, on stdout.
 //!
 //! Generated from the same clap definition as the man pages, so it always
-//! matches the binary that prints it. Needs no home and no config.
+//! matches the binary that prints it, less the hidden subcommands (`dev`),
+//! which `--help` and the man pages leave out too. Needs no home and no
+//! config.
 
-use clap::{Args, CommandFactory};
+use clap::{Args, Command, CommandFactory};
 use clap_complete::Shell;
 
 use crate::cli::output::Output;
@@ -38,8 +40,27 @@ fn script(shell: CompletionShell) -> String {
         CompletionShell::Fish => Shell::Fish,
         CompletionShell::Powershell => Shell::PowerShell,
     };
-    let mut cmd = crate::cli::Cli::command();
+    let mut cmd = visible(crate::cli::Cli::command());
     let mut bytes = Vec::new();
     clap_complete::generate(shell, &mut cmd, "stella", &mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `cli` without its hidden subcommands. The generators list every
+/// subcommand, hidden or not (clap issue #1335), and `Command` cannot remove
+/// one, so the root is built again from its own arguments and visible
+/// subcommands, with the settings completions show. Only the name and
+/// version are restated (clap keeps them as static strings), and checked.
+fn visible(cli: Command) -> Command {
+    debug_assert_eq!(cli.get_name(), "stella");
+    debug_assert_eq!(cli.get_version(), Some(env!("CARGO_PKG_VERSION")));
+    let root = Command::new("stella")
+        .version(env!("CARGO_PKG_VERSION"))
+        .propagate_version(cli.is_propagate_version_set())
+        .args(cli.get_arguments().cloned())
+        .subcommands(cli.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    match cli.get_about() {
+        Some(about) => root.about(about.clone()),
+        None => root,
+    }
 }
