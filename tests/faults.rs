@@ -104,6 +104,8 @@ fn second_writer_names_the_holder() {
     assert_eq!(first.join().unwrap().status.code(), Some(0));
     b.cmd(&["feedser", "sites", "add", "site-x", "--display-name", "X"])
         .ok();
+    // A writer that has finished no longer names itself in the lock file.
+    assert_eq!(std::fs::read_to_string(b.home().join("lock")).unwrap(), "");
 }
 
 fn interrupt(signal: &str, code: i32) {

@@ -5,7 +5,9 @@
 //! waits up to `--lock-wait` seconds, then fails naming the holder, so cron
 //! jobs that overlap see who is in the way instead of `database is locked`.
 //! Readers never take it. The OS releases the lock when the holder exits,
-//! however it exits.
+//! however it exits; a holder that ends normally empties the file first, so
+//! the file names a process only while one holds it (or after one was
+//! killed).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 
 pub struct HomeLock {
-    _file: File,
+    file: File,
 }
 
 impl HomeLock {
@@ -55,7 +57,16 @@ impl HomeLock {
         writeln!(file, "{me}")
             .and_then(|()| file.flush())
             .map_err(io)?;
-        Ok(HomeLock { _file: file })
+        Ok(HomeLock { file })
+    }
+}
+
+impl Drop for HomeLock {
+    /// Forgets the holder while still holding the lock (it is released when
+    /// the file closes, after this). Best effort: a failure leaves a stale
+    /// name, which only a reader of the file would see.
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
     }
 }
 
