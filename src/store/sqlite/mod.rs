@@ -10,7 +10,7 @@
 //! they happen. Every read that needs more than one statement runs in one
 //! read transaction, so it sees a single snapshot.
 //!
-//! Compatibility: the schema lives in [`schema::MIGRATIONS`]; an older
+//! Compatibility: the schema lives in [`migrations::MIGRATIONS`]; an older
 //! database is migrated when opened, a newer one is refused.
 
 mod bulk;
@@ -21,6 +21,7 @@ mod events;
 mod export;
 mod feed;
 mod ledger;
+mod migrations;
 mod schema;
 mod sites;
 #[cfg(test)]
