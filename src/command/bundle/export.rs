@@ -1,3 +1,8 @@
+//! `feedser bundle export`: the delta since a cursor (or everything) as one
+//! bundle, or a chain of bundles when it is over `--max-items`, to files or
+//! to stdout. Files are written whole or not at all (`output`); the report
+//! goes to stdout only when the bundle does not, else to stderr.
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
 use crate::metrics::Metrics;
 
-use super::monitor;
+use super::{monitor, output};
 
 #[derive(Debug, Args)]
 pub struct Export {
@@ -118,7 +123,7 @@ impl Export {
             let path = self.part_path(site_id, part, i, parts.len());
             let written = match &path {
                 None => exporter.write(part, &mut std::io::stdout().lock())?,
-                Some(path) => write_atomically(path, |out| exporter.write(part, out))?,
+                Some(path) => output::write_atomically(path, |out| exporter.write(part, out))?,
             };
             let key_id = signer.as_ref().map(|s| s.key_id.clone());
             bundles.push(report(path.as_deref(), &written, key_id));
@@ -195,49 +200,6 @@ fn default_name(site_id: &str, part: &Part) -> String {
         .replace([':', '-'], "")
         .replace('#', "-");
     format!("{site_id}-{cursor}.tar.zst")
-}
-
-/// Writes beside the target and renames: never a half file under the final
-/// name. A target that exists and is not a regular file or a directory
-/// (`/dev/null`, a FIFO, a terminal) is written in place instead: a rename
-/// would replace the device or pipe itself with a file.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
-) -> Result<Written> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(Error::io("cannot write", path))?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        let written = write(&mut out)?;
-        out.flush().map_err(Error::io("cannot write", path))?;
-        return Ok(written);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".stella-export-")
-        .tempfile_in(dir)
-        .map_err(Error::io("cannot create a file in", dir))?;
-    let written = {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        let written = write(&mut out)?;
-        out.flush().map_err(Error::io("cannot write", path))?;
-        written
-    };
-    tmp.as_file()
-        .sync_all()
-        .map_err(Error::io("cannot write", path))?;
-    tmp.persist(path).map_err(|e| Error::Io {
-        action: "cannot write",
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    Ok(written)
 }
 
 fn report(path: Option<&Path>, written: &Written, signer_key_id: Option<String>) -> BundleReport {

@@ -1,6 +1,7 @@
 pub mod export;
 pub mod import;
 pub mod monitor;
+mod output;
 pub mod pipeline;
 mod signals;
 pub mod signer;
