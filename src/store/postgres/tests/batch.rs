@@ -195,3 +195,34 @@ fn a_thousand_row_batch_round_trips() {
         .collect();
     assert_eq!(ids, [999, 1_000]);
 }
+
+/// The bundle reader refuses a canonical listed twice; should one reach a
+/// PostgreSQL bulk load anyway, the load fails on the key and keeps nothing,
+/// and the next load into the still-empty store goes through.
+#[test]
+fn a_key_loaded_twice_in_a_bulk_load_fails_and_leaves_nothing() {
+    let db = test_db!();
+    let mut store = db.store(&TestClock::at(3));
+    store.add_site(&new_site("b")).unwrap();
+    let mut txn = store.begin().unwrap();
+    assert!(txn.bulk_load().unwrap());
+    let loaded = (|| {
+        txn.put_many(&[record(1, &[("ghsa", "GHSA-1")])])?;
+        txn.put_many(&[record(1, &[("osv", "OSV-1")])])
+    })();
+    let err = loaded.and_then(|_| txn.commit()).unwrap_err();
+    // The unique index is built at the end of the load, and names the key.
+    let key = format!(
+        "Key (merge_hash)=({}) is duplicated",
+        record(1, &[]).canonical.merge_hash
+    );
+    assert!(err.to_string().contains(&key), "{err}");
+    assert_eq!(db.count("vuln", "canonicals"), 0);
+    assert_eq!(db.count("vuln", "edges"), 0);
+    let mut txn = store.begin().unwrap();
+    assert!(txn.bulk_load().unwrap());
+    txn.put_many(&[record(1, &[("ghsa", "GHSA-1")])]).unwrap();
+    txn.commit().unwrap();
+    assert_eq!(db.count("vuln", "canonicals"), 1);
+    assert_eq!(db.count("vuln", "edges"), 1);
+}
