@@ -88,7 +88,7 @@ impl<W: Write> HashingWriter<W> {
 
     /// The inner writer back, with the digest and count.
     pub(crate) fn finish_into(self) -> (W, String, u64) {
-        let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        let digest = crate::model::sha256_tag(self.hasher);
         (self.inner, digest, self.count)
     }
 }
@@ -153,10 +153,7 @@ impl<R: Read> CountingReader<R> {
     }
 
     pub(crate) fn finish(self) -> (String, u64) {
-        (
-            format!("sha256:{}", hex::encode(self.hasher.finalize())),
-            self.count.get(),
-        )
+        (crate::model::sha256_tag(self.hasher), self.count.get())
     }
 
     /// Compressed bytes read so far, now and later.

@@ -110,7 +110,7 @@ impl NdjsonSpool {
         file.seek(SeekFrom::Start(0))?;
         Ok(SpooledMember {
             member: self.member,
-            sha256: format!("sha256:{}", hex::encode(self.hasher.finalize())),
+            sha256: crate::model::sha256_tag(self.hasher),
             size: self.size,
             lines: self.lines,
             compressed_sha256,
@@ -178,7 +178,7 @@ impl LineCounter {
 
     pub(crate) fn finish(self) -> Tally {
         Tally {
-            sha256: format!("sha256:{}", hex::encode(self.hasher.finalize())),
+            sha256: crate::model::sha256_tag(self.hasher),
             size: self.size,
             lines: self.lines,
             open_line: self.line_len != 0,

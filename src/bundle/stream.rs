@@ -16,8 +16,6 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Chain, Read, Write};
 use std::rc::Rc;
 
-use sha2::Digest;
-
 use super::frame::{self, CountingReader, read_error};
 use super::manifest::EMPTY_SHA256;
 use super::small::{Small, frame_decoder};
@@ -198,10 +196,7 @@ impl<'a> TarStream<'a> {
             });
         }
         match dec.finish().into_inner().1.into_parts().1 {
-            Consumed::Hash(h) => Ok((
-                counter.finish(),
-                format!("sha256:{}", hex::encode(h.finalize())),
-            )),
+            Consumed::Hash(h) => Ok((counter.finish(), crate::model::sha256_tag(h))),
             Consumed::Record { .. } => Err(BundleError::FrameLayout {
                 detail: format!("the frame of `{path}` was not hashed"),
             }),

@@ -122,7 +122,7 @@ pub fn key_id(vk: &VerifyingKey) -> String {
     let mut h = Sha256::new();
     h.update(SPKI_P256_PREFIX);
     h.update(vk.to_sec1_point(false).as_bytes());
-    format!("sha256:{}", hex::encode(h.finalize()))
+    crate::model::sha256_tag(h)
 }
 
 pub fn parse_public_pem(pem: &str) -> Result<TrustedPublicKey, KeyError> {

@@ -172,8 +172,15 @@ fn derived_uuid(parts: &[&str]) -> Uuid {
 
 /// `sha256:<hex>` of some bytes.
 pub fn sha256_tagged(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    use sha2::Digest;
+    sha256_tag(sha2::Sha256::new_with_prefix(bytes))
+}
+
+/// `sha256:<hex>` of what `hasher` was fed: the one spelling of a digest
+/// in manifests, ids and merge bases.
+pub fn sha256_tag(hasher: sha2::Sha256) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 impl CanonicalRecord {
@@ -183,7 +190,7 @@ impl CanonicalRecord {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         serde_json::to_writer(HashInto(&mut hasher), self).expect("model types always serialize");
-        tagged(hasher)
+        sha256_tag(hasher)
     }
 }
 
@@ -234,13 +241,8 @@ impl RecordDigest {
     pub fn finish(mut self) -> String {
         use sha2::Digest;
         self.hasher.update(b"]}");
-        tagged(self.hasher)
+        sha256_tag(self.hasher)
     }
-}
-
-fn tagged(hasher: sha2::Sha256) -> String {
-    use sha2::Digest;
-    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 #[cfg(test)]
