@@ -194,10 +194,7 @@ impl RecordIter {
                 break;
             }
             check_edge(line, &edge, &canonical)?;
-            let twice = edges.iter().any(|e: &SourceEdge| {
-                e.source == edge.source && e.source_advisory_id == edge.source_advisory_id
-            });
-            if twice {
+            if edges.iter().any(|e: &SourceEdge| e.same_key(&edge)) {
                 return Err(BundleError::DuplicateEdge {
                     line,
                     merge_hash: canonical.merge_hash,

@@ -183,6 +183,14 @@ pub fn sha256_tag(hasher: sha2::Sha256) -> String {
     format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
+impl SourceEdge {
+    /// Both edges link the same source record: within a canonical, an
+    /// edge's key.
+    pub fn same_key(&self, other: &SourceEdge) -> bool {
+        self.source == other.source && self.source_advisory_id == other.source_advisory_id
+    }
+}
+
 impl CanonicalRecord {
     /// The digest the three-way merge compares: canonical fields and edges,
     /// as their exact NDJSON serialization.

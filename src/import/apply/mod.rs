@@ -163,13 +163,12 @@ impl Run<'_, '_> {
             self.counts.canonical_filtered += 1;
             return None;
         }
-        match dropped {
-            0 => Some((record, digest)),
-            _ => {
-                let digest = record.digest();
-                Some((record, digest))
-            }
-        }
+        let digest = if dropped == 0 {
+            digest
+        } else {
+            record.digest()
+        };
+        Some((record, digest))
     }
 
     fn record_batch(&mut self, batch: Vec<(CanonicalRecord, String)>) -> Result<(), StoreError> {

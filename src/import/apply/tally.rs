@@ -36,11 +36,7 @@ impl Run<'_, '_> {
     ) {
         // An edge is new when its source record was not linked before.
         let old_edges = local.map(|l| l.edges.as_slice()).unwrap_or_default();
-        let linked = |e: &SourceEdge| {
-            old_edges
-                .iter()
-                .any(|o| o.source == e.source && o.source_advisory_id == e.source_advisory_id)
-        };
+        let linked = |e: &SourceEdge| old_edges.iter().any(|o| o.same_key(e));
         let added = remote.edges.iter().filter(|e| !linked(e)).count();
         self.counts.edges_added += added as u64;
         match action {

@@ -20,6 +20,8 @@ const INSERT: &str = "INSERT INTO edges (merge_hash, source, source_advisory_id,
      canonical_id, vendor_status, source_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const UPDATE: &str = "UPDATE edges SET id = ?4, canonical_id = ?5, vendor_status = ?6, \
      source_sha256 = ?7 WHERE merge_hash = ?1 AND source = ?2 AND source_advisory_id = ?3";
+const DELETE: &str =
+    "DELETE FROM edges WHERE merge_hash = ?1 AND source = ?2 AND source_advisory_id = ?3";
 /// See `canonical::EDGES_OF` for the cast.
 const STORED: &str = "SELECT source, source_advisory_id, id, canonical_id, vendor_status, \
      source_sha256 FROM edges WHERE merge_hash = CAST(?1 AS TEXT)";
@@ -44,8 +46,6 @@ impl Stored {
             && *canonical_id == e.canonical_id.to_string()
     }
 }
-const DELETE: &str =
-    "DELETE FROM edges WHERE merge_hash = ?1 AND source = ?2 AND source_advisory_id = ?3";
 
 /// Inserts `edges` for a merge hash that has none.
 pub fn insert(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Result<()> {
@@ -71,10 +71,8 @@ pub fn replace(conn: &Connection, merge_hash: &str, edges: &[SourceEdge]) -> Res
         delete.execute([merge_hash, &gone.source, &gone.advisory])?;
     }
     for (i, e) in edges.iter().enumerate() {
-        let key =
-            |o: &SourceEdge| o.source == e.source && o.source_advisory_id == e.source_advisory_id;
         // A key named a second time is inserted, and fails on the key.
-        let repeated = edges[..i].iter().any(key);
+        let repeated = edges[..i].iter().any(|o| o.same_key(e));
         let sql = match stored.iter().find(|s| s.is(e)) {
             Some(_) if repeated => INSERT,
             Some(s) if s.same_values(e) => continue,
