@@ -25,6 +25,8 @@ use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
+use super::digest::Sha256Thread;
+
 use super::BundleError;
 
 /// 4 MiB: bounded decoder memory, good ratio on NDJSON.
@@ -137,7 +139,7 @@ struct InputError(io::Error);
 /// can read it while a decoder holds the input.
 pub(crate) struct CountingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Sha256Thread,
     count: Rc<Cell<u64>>,
     cap: u64,
 }
@@ -146,14 +148,14 @@ impl<R: Read> CountingReader<R> {
     pub(crate) fn new(inner: R, cap: u64) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Sha256Thread::new(),
             count: Rc::default(),
             cap,
         }
     }
 
     pub(crate) fn finish(self) -> (String, u64) {
-        (crate::model::sha256_tag(self.hasher), self.count.get())
+        (self.hasher.finish(), self.count.get())
     }
 
     /// Compressed bytes read so far, now and later.

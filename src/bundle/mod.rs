@@ -21,8 +21,11 @@
 //!   ([`Limits`]); rows are spooled to disk and merge-joined in constant
 //!   memory.
 
+mod check;
+mod digest;
 mod envelope;
 mod error;
+mod feed;
 mod fields;
 mod frame;
 mod manifest;
@@ -30,7 +33,9 @@ mod path;
 mod read;
 mod records;
 pub(crate) mod rows;
+mod scan;
 mod seen;
+mod sink;
 mod small;
 mod spool;
 mod stream;

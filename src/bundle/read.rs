@@ -9,14 +9,19 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read};
 use std::path::Path;
 
 use super::TrustedPublicKey;
+use super::check::RowCheck;
 use super::envelope::Envelope;
 use super::records::SpooledBundle;
+use super::sink::{Counted, MemberSink};
+use super::spool::LineCounter;
 use super::stream::TarStream;
-use super::{BundleError, Limits, MANIFEST_PATH, Manifest, Member, SignatureError, SignatureProof};
+use super::{
+    BundleError, Limits, MANIFEST_PATH, Manifest, Member, SignatureError, SignatureProof, feed,
+};
 use crate::model::sha256_tagged;
 
 use super::path::KNOWN;
@@ -133,6 +138,58 @@ impl VerifiedBundle<'_> {
 
     /// Reads and checks the rest; keeps the NDJSON members in `dir` if given.
     pub fn spool(self, dir: Option<&Path>) -> Result<SpooledBundle, BundleError> {
+        let max_line = self.inner.max_line;
+        let spooled = self.walk(&mut |member| {
+            let counter = LineCounter::new(member.path(), max_line);
+            let Some(dir) = dir else {
+                return Ok(Box::new(Counted::new(
+                    counter,
+                    io::sink(),
+                    member.path().into(),
+                )));
+            };
+            let path = dir.join(member.path());
+            let file = File::create_new(&path).map_err(|source| BundleError::Spool {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(Box::new(Counted::new(counter, BufWriter::new(file), path)))
+        })?;
+        Ok(spooled.kept_in(dir))
+    }
+
+    /// Reads and checks the rest, rows included, keeping nothing: this
+    /// thread decodes, a second one tallies each member (its digest above
+    /// all) and checks its rows, with `scratch` (an empty directory) for what
+    /// the checks set aside. The result has no rows to read.
+    pub fn check(self, scratch: &Path) -> Result<SpooledBundle, BundleError> {
+        let (max_line, max_field) = (self.inner.max_line, self.inner.max_field);
+        let rows = RowCheck::new(scratch, max_field)?;
+        std::thread::scope(|s| {
+            let (to_check, check_rx) = feed::channel();
+            let (reply_tx, tallies) = std::sync::mpsc::channel();
+            let (spare_tx, spare) = std::sync::mpsc::channel();
+            let back = (reply_tx, spare_tx);
+            let checker = s.spawn(move || feed::drain(check_rx, back, rows, max_line));
+            let returns = feed::Returns { tallies, spare };
+            let walked = self.walk(&mut |member| {
+                let handoff = feed::Handoff::new(member, to_check.clone(), &returns);
+                Ok(Box::new(handoff))
+            });
+            drop(to_check);
+            let checked = checker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // The bytes' verdict comes first: rows of a damaged bundle are
+            // not worth reporting.
+            let spooled = walked?;
+            checked.map(|()| spooled)
+        })
+    }
+
+    /// Reads and checks every member, handing its bytes to the writer
+    /// `sinks` makes for it (with the path its write errors name).
+    fn walk(self, sinks: &mut Sinks<'_>) -> Result<SpooledBundle, BundleError> {
         if !self.proof_matches {
             return Err(BundleError::ProofMismatch);
         }
@@ -149,7 +206,8 @@ impl VerifiedBundle<'_> {
         for (i, member) in Member::ALL.into_iter().enumerate() {
             let earlier = KNOWN.get(..i + 2).unwrap_or_default();
             let at = Position { earlier, previous };
-            let size = spool_member(&mut stream, &manifest, member, at, max_line, dir)?;
+            let mut sink = sinks(member)?;
+            let size = spool_member(&mut stream, &manifest, member, at, sink.as_mut())?;
             previous = Some((member.path(), size));
         }
         let last = previous.unwrap_or((MANIFEST_PATH, 0));
@@ -160,11 +218,13 @@ impl VerifiedBundle<'_> {
             bundle_hash,
             self.signer_key_id,
             compressed_size,
-            dir,
             (max_line, max_field),
         ))
     }
 }
+
+/// Makes the sink each member's bytes go to.
+type Sinks<'s> = dyn FnMut(Member) -> Result<Box<dyn MemberSink + 's>, BundleError> + 's;
 
 /// Where a member comes: the members before it, and the NDJSON member just
 /// before it with its size (whose padding opens this member's joint frame).
@@ -179,8 +239,7 @@ fn spool_member(
     manifest: &Manifest,
     member: Member,
     at: Position<'_>,
-    max_line: u64,
-    dir: Option<&Path>,
+    sink: &mut dyn MemberSink,
 ) -> Result<u64, BundleError> {
     let path = member.path();
     let entry = manifest
@@ -196,19 +255,8 @@ fn spool_member(
             actual: size,
         });
     }
-    let spool_err = |source: io::Error| BundleError::Spool {
-        path: dir.unwrap_or(Path::new("")).join(path),
-        source,
-    };
-    let mut sink: Box<dyn Write> = match dir {
-        Some(dir) => Box::new(BufWriter::new(
-            File::create_new(dir.join(path)).map_err(spool_err)?,
-        )),
-        None => Box::new(io::sink()),
-    };
     let sizes = (size, entry.compressed_size);
-    let (tally, compressed) = stream.body(member, sizes, max_line, &mut sink)?;
-    sink.flush().map_err(spool_err)?;
+    let (tally, compressed) = stream.body(member, sizes, sink)?;
     if tally.sha256 != entry.sha256 {
         return Err(BundleError::Sha256Mismatch {
             path,

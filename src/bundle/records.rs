@@ -5,8 +5,8 @@
 //! order, is only known as such once the canonicals run out, so that error
 //! arrives after the records before it: callers either apply inside a
 //! transaction dropped on any error (import), or run
-//! [`SpooledBundle::check_rows`], which reads every row once and keeps none
-//! (validate).
+//! [`SpooledBundle::check_rows`], which reads every row once and keeps none.
+//! (`validate` makes the same checks without spooling: `check.rs`.)
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,20 +35,24 @@ impl SpooledBundle {
         bundle_hash: String,
         signer_key_id: Option<String>,
         compressed_size: u64,
-        dir: Option<&Path>,
         (max_line, max_field): (u64, u64),
     ) -> Self {
-        let dir = dir.map(Path::to_path_buf);
         Self {
             manifest,
             manifest_sha256,
             bundle_hash,
             signer_key_id,
             compressed_size,
-            dir,
+            dir: None,
             max_line,
             max_field,
         }
+    }
+
+    /// The same bundle, its NDJSON members spooled in `dir` (if given).
+    pub(crate) fn kept_in(self, dir: Option<&Path>) -> Self {
+        let dir = dir.map(Path::to_path_buf);
+        Self { dir, ..self }
     }
 
     /// `sha256:<hex>` of the compressed bytes as transferred.
@@ -193,7 +197,7 @@ impl RecordIter {
                 self.pending = Some((line, edge));
                 break;
             }
-            check_edge(line, &edge, &canonical)?;
+            check_edge(line, &edge, &canonical.merge_hash)?;
             if edges.iter().any(|e: &SourceEdge| e.same_key(&edge)) {
                 return Err(BundleError::DuplicateEdge {
                     line,

@@ -78,25 +78,7 @@ impl LineReader {
         let Some(body) = self.buf.strip_suffix(b"\n") else {
             return Err(BundleError::MissingFinalNewline { path });
         };
-        if let Some(long) = first_long_string(body, self.max_field) {
-            return Err(BundleError::FieldTooLong {
-                path,
-                line,
-                field: long.field,
-                size: long.size,
-                limit: self.max_field,
-            });
-        }
-        let row: T = serde_json::from_slice(body).map_err(|e| BundleError::MalformedRow {
-            path,
-            line,
-            detail: e.to_string(),
-        })?;
-        self.again.clear();
-        let same = serde_json::to_writer(&mut self.again, &row).is_ok() && self.again == body;
-        if !same {
-            return Err(BundleError::NonCanonicalRow { path, line });
-        }
+        let row = parse_row(path, line, body, self.max_field, &mut self.again)?;
         Ok(Some((line, row)))
     }
 
@@ -105,6 +87,38 @@ impl LineReader {
     pub(crate) fn last_row_bytes(&self) -> &[u8] {
         self.buf.strip_suffix(b"\n").unwrap_or(&self.buf)
     }
+}
+
+/// The reference reading of one row (its line without the newline): the
+/// field cap, a serde parse with unknown fields refused, and the one-spelling
+/// rule (`again` is scratch space for the row serialized again).
+pub(crate) fn parse_row<T: DeserializeOwned + Serialize>(
+    path: &'static str,
+    line: u64,
+    body: &[u8],
+    max_field: u64,
+    again: &mut Vec<u8>,
+) -> Result<T, BundleError> {
+    if let Some(long) = first_long_string(body, max_field) {
+        return Err(BundleError::FieldTooLong {
+            path,
+            line,
+            field: long.field,
+            size: long.size,
+            limit: max_field,
+        });
+    }
+    let row: T = serde_json::from_slice(body).map_err(|e| BundleError::MalformedRow {
+        path,
+        line,
+        detail: e.to_string(),
+    })?;
+    again.clear();
+    let same = serde_json::to_writer(&mut *again, &row).is_ok() && again.as_slice() == body;
+    if !same {
+        return Err(BundleError::NonCanonicalRow { path, line });
+    }
+    Ok(row)
 }
 
 fn check_merge_hash(path: &'static str, line: u64, merge_hash: &str) -> Result<(), BundleError> {
@@ -167,17 +181,14 @@ pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleErro
     check_id(path, line, &c.id, &c.merge_hash)
 }
 
-pub(crate) fn check_edge(
-    line: u64,
-    edge: &SourceEdge,
-    canonical: &Canonical,
-) -> Result<(), BundleError> {
+/// Checks an edge of the canonical whose merge hash is `expected`.
+pub(crate) fn check_edge(line: u64, edge: &SourceEdge, expected: &str) -> Result<(), BundleError> {
     check_merge_hash(Member::Edges.path(), line, &edge.merge_hash)?;
-    if edge.merge_hash != canonical.merge_hash {
+    if edge.merge_hash != expected {
         return Err(BundleError::EdgeMergeHash {
             line,
             found: edge.merge_hash.clone(),
-            expected: canonical.merge_hash.clone(),
+            expected: expected.to_owned(),
         });
     }
     Ok(())

@@ -8,6 +8,8 @@
 //! are merged: equal neighbours are the duplicates. Memory is the buffer plus
 //! a small read buffer per run; the work is one sort and one merge pass.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -43,6 +45,11 @@ impl Seen {
         if hex::decode_to_slice(hex_part, &mut digest).is_err() {
             return Ok(());
         }
+        self.insert_digest(digest, line)
+    }
+
+    /// [`Self::insert`] of a merge hash already decoded to its digest.
+    pub(crate) fn insert_digest(&mut self, digest: [u8; 32], line: u64) -> Result<(), BundleError> {
         self.buffer.push((digest, line));
         if self.buffer.len() == RUN {
             self.spill()?;
@@ -70,20 +77,23 @@ impl Seen {
         if !self.buffer.is_empty() {
             self.spill()?;
         }
-        let mut heads = Vec::with_capacity(self.runs.len());
-        for path in &self.runs {
+        let mut runs = Vec::with_capacity(self.runs.len());
+        // Each run's smallest unread key, smallest first.
+        let mut heads = BinaryHeap::with_capacity(self.runs.len());
+        for (i, path) in self.runs.iter().enumerate() {
             let mut run =
                 BufReader::with_capacity(8 << 10, File::open(path).map_err(scratch_error(path))?);
-            let head = next(&mut run).map_err(scratch_error(path))?;
-            heads.push((head, run));
+            if let Some(head) = next(&mut run).map_err(scratch_error(path))? {
+                heads.push(Reverse((head, i)));
+            }
+            runs.push(run);
         }
         let mut previous: Option<Key> = None;
         let mut found: Option<Key> = None;
-        // Smallest head first; `heads` is short (one per 32 Ki canonicals).
-        while let Some(i) = smallest(&heads) {
-            let (head, run) = &mut heads[i];
-            let key = head.take().unwrap_or_default();
-            *head = next(run).map_err(scratch_error(&self.runs[i]))?;
+        while let Some(Reverse((key, i))) = heads.pop() {
+            if let Some(head) = next(&mut runs[i]).map_err(scratch_error(&self.runs[i]))? {
+                heads.push(Reverse((head, i)));
+            }
             if let Some((digest, line)) = previous
                 && digest == key.0
             {
@@ -94,20 +104,25 @@ impl Seen {
             }
             previous = Some(key);
         }
-        for path in &self.runs {
-            let _ = std::fs::remove_file(path);
-        }
+        drop(runs);
+        self.remove_runs();
         Ok(found.map(|(digest, line)| (format!("sha256:{}", hex::encode(digest)), line)))
     }
 }
 
-fn smallest(heads: &[(Option<Key>, BufReader<File>)]) -> Option<usize> {
-    heads
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (head, _))| head.map(|k| (k, i)))
-        .min()
-        .map(|(_, i)| i)
+impl Seen {
+    fn remove_runs(&mut self) {
+        for path in self.runs.drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A reading abandoned on an error leaves no run file behind.
+impl Drop for Seen {
+    fn drop(&mut self) {
+        self.remove_runs();
+    }
 }
 
 fn next(run: &mut impl Read) -> io::Result<Option<Key>> {
@@ -125,7 +140,7 @@ fn next(run: &mut impl Read) -> io::Result<Option<Key>> {
     }
 }
 
-fn scratch_error(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
+pub(super) fn scratch_error(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
     move |source| BundleError::Spool {
         path: path.to_path_buf(),
         source,

@@ -177,8 +177,13 @@ impl LineCounter {
     }
 
     pub(crate) fn finish(self) -> Tally {
+        self.snapshot()
+    }
+
+    /// The tally of the bytes so far.
+    pub(crate) fn snapshot(&self) -> Tally {
         Tally {
-            sha256: crate::model::sha256_tag(self.hasher),
+            sha256: crate::model::sha256_tag(self.hasher.clone()),
             size: self.size,
             lines: self.lines,
             open_line: self.line_len != 0,

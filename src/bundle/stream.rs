@@ -13,13 +13,14 @@
 //! and the hash of all input is reported only after the end of input.
 
 use std::cell::Cell;
-use std::io::{self, BufRead, BufReader, Chain, Read, Write};
+use std::io::{self, BufRead, BufReader, Chain, Read};
 use std::rc::Rc;
 
 use super::frame::{self, CountingReader, read_error};
 use super::manifest::EMPTY_SHA256;
+use super::sink::MemberSink;
 use super::small::{Small, frame_decoder};
-use super::spool::{LineCounter, Tally};
+use super::spool::Tally;
 use super::tap::{Consumed, Tap};
 use super::{BundleError, Limits, MANIFEST_PATH, Member, SIGNATURE_PATH};
 
@@ -156,22 +157,20 @@ impl<'a> TarStream<'a> {
         &mut self,
         member: Member,
         (size, compressed_size): (u64, u64),
-        max_line: u64,
-        sink: &mut dyn Write,
+        sink: &mut dyn MemberSink,
     ) -> Result<(Tally, String), BundleError> {
         let path = member.path();
-        let mut counter = LineCounter::new(path, max_line);
         if compressed_size == 0 {
-            return Ok((counter.finish(), EMPTY_SHA256.to_owned()));
+            return Ok((sink.tally()?, EMPTY_SHA256.to_owned()));
         }
         let limit = self.limit;
         let tap = Tap::hashing(&mut self.input);
         let mut dec = frame_decoder(tap, (limit, self.max_window_log))?;
-        let mut buf = vec![0u8; 64 << 10];
         let mut left = size;
         while left > 0 {
-            let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-            let chunk = buf.get_mut(..want).unwrap_or_default();
+            let room = sink.room();
+            let want = usize::try_from(left).unwrap_or(usize::MAX).min(room.len());
+            let chunk = room.get_mut(..want).unwrap_or_default();
             let n = fill(&mut dec, chunk).map_err(|e| read_error(e, limit))?;
             if n == 0 {
                 return Err(BundleError::SizeMismatch {
@@ -180,13 +179,8 @@ impl<'a> TarStream<'a> {
                     actual: size - left,
                 });
             }
-            let got = chunk.get(..n).unwrap_or_default();
             self.ratio.add(n)?;
-            counter.update(got)?;
-            sink.write_all(got).map_err(|source| BundleError::Spool {
-                path: path.into(),
-                source,
-            })?;
+            sink.filled(n)?;
             left -= n as u64;
         }
         let mut one = [0u8; 1];
@@ -196,7 +190,7 @@ impl<'a> TarStream<'a> {
             });
         }
         match dec.finish().into_inner().1.into_parts().1 {
-            Consumed::Hash(h) => Ok((counter.finish(), crate::model::sha256_tag(h))),
+            Consumed::Hash(h) => Ok((sink.tally()?, h.finish())),
             Consumed::Record { .. } => Err(BundleError::FrameLayout {
                 detail: format!("the frame of `{path}` was not hashed"),
             }),

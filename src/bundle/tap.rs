@@ -10,11 +10,11 @@
 
 use std::io::{self, BufRead, Read};
 
-use sha2::{Digest, Sha256};
+use super::digest::Sha256Thread;
 
 /// What a [`Tap`] does with consumed bytes.
 pub(crate) enum Consumed {
-    Hash(Sha256),
+    Hash(Sha256Thread),
     /// Keeps at most `cap` bytes; `over` records that more came.
     Record {
         bytes: Vec<u8>,
@@ -32,7 +32,7 @@ impl<R: BufRead> Tap<R> {
     pub(crate) fn hashing(inner: R) -> Self {
         Self {
             inner,
-            consumed: Consumed::Hash(Sha256::new()),
+            consumed: Consumed::Hash(Sha256Thread::new()),
         }
     }
 

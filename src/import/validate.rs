@@ -123,17 +123,16 @@ pub fn validate(
         Some(decision) => decision.apply(bundle),
         None => bundle.skip_signature(),
     };
-    // Rows are read too (from a private spool that is removed after), so
-    // validate refuses every bundle import would.
-    let spool = tempfile::Builder::new()
+    // Rows are checked too (as they are decoded, with a private scratch
+    // directory removed after), so validate refuses every bundle import would.
+    let checked = tempfile::Builder::new()
         .prefix("validate-")
-        .tempdir_in(staging);
-    let checked = match &spool {
-        Ok(dir) => verified
-            .spool(Some(dir.path()))
-            .and_then(|s| s.check_rows().map(|()| s)),
-        Err(_) => verified.spool(None),
-    };
+        .tempdir_in(staging)
+        .map_err(|source| bundle::BundleError::Spool {
+            path: staging.to_path_buf(),
+            source,
+        })
+        .and_then(|scratch| verified.check(scratch.path()));
     progress.finish();
     match checked {
         Ok(spooled) => {

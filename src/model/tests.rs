@@ -19,7 +19,7 @@ pub(crate) fn arb_text() -> impl Strategy<Value = String> {
     ]
 }
 
-fn arb_uuid() -> impl Strategy<Value = Uuid> {
+pub(crate) fn arb_uuid() -> impl Strategy<Value = Uuid> {
     any::<[u8; 16]>().prop_map(Uuid::from_bytes)
 }
 
@@ -50,7 +50,7 @@ fn arb_severity() -> impl Strategy<Value = Severity> {
     proptest::sample::select(vec![Critical, High, Medium, Low, None, Unknown])
 }
 
-fn arb_canonical() -> impl Strategy<Value = Canonical> {
+pub(crate) fn arb_canonical() -> impl Strategy<Value = Canonical> {
     let texts = proptest::collection::vec(arb_text(), 5);
     let lists = proptest::collection::vec(proptest::collection::vec(arb_text(), 0..3), 2);
     let options = proptest::collection::vec(proptest::option::of(arb_text()), 3);
@@ -86,7 +86,7 @@ fn arb_canonical() -> impl Strategy<Value = Canonical> {
         })
 }
 
-fn arb_edge() -> impl Strategy<Value = SourceEdge> {
+pub(crate) fn arb_edge() -> impl Strategy<Value = SourceEdge> {
     (
         arb_uuid(),
         arb_uuid(),

@@ -18,7 +18,7 @@ fn rows_pass_the_bundle_readers_checks() {
         check_canonical(1, &r.canonical).unwrap();
         assert!((1..=5).contains(&r.edges.len()));
         for e in &r.edges {
-            check_edge(1, e, &r.canonical).unwrap();
+            check_edge(1, e, &r.canonical.merge_hash).unwrap();
         }
         check_deletion(1, &deletion(1, i)).unwrap();
     }

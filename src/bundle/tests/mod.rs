@@ -4,9 +4,11 @@
 //! build bundles (canonical or hand-crafted) and read them back.
 
 mod archive;
+mod check;
 mod manifest;
 mod ranges;
 mod roundtrip;
+mod scan;
 mod signature;
 mod tamper;
 mod vector;

@@ -1,0 +1,152 @@
+//! The row scanner against the reference path (serde parse, serialize again,
+//! compare): every row serde_json writes is accepted with its fields, and a
+//! line the scanner accepts is always one the reference accepts, also with
+//! one byte changed, inserted or removed anywhere.
+
+use proptest::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::super::scan;
+use crate::model::tests::{arb_canonical, arb_edge, arb_text, arb_uuid};
+use crate::model::{Canonical, Deletion, SourceEdge};
+
+/// The row the reference path reads from `line`, if it accepts it.
+fn reference<T: DeserializeOwned + Serialize>(line: &[u8]) -> Option<T> {
+    let row: T = serde_json::from_slice(line).ok()?;
+    (serde_json::to_vec(&row).ok()? == line).then_some(row)
+}
+
+fn arb_deletion() -> impl Strategy<Value = Deletion> {
+    (arb_uuid(), arb_text(), arb_text(), arb_text()).prop_map(|(id, m, at, reason)| Deletion {
+        canonical_id: id,
+        merge_hash: m,
+        deleted_at: at,
+        reason,
+    })
+}
+
+/// What the scanner returns for a member's line, as owned values to compare.
+fn scanned(member: usize, line: &[u8]) -> Option<Vec<String>> {
+    match member {
+        0 => {
+            scan::canonical(line).map(|k| vec![k.id.to_string(), k.cve.into(), k.merge_hash.into()])
+        }
+        1 => scan::edge(line).map(|k| {
+            let keys = [k.merge_hash, k.source, k.source_advisory_id];
+            let mut v = vec![k.canonical_id.to_string()];
+            v.extend(keys.map(String::from));
+            v
+        }),
+        _ => scan::deletion(line).map(|k| vec![k.canonical_id.to_string(), k.merge_hash.into()]),
+    }
+}
+
+/// The same fields from the reference path's row.
+fn expected(member: usize, line: &[u8]) -> Option<Vec<String>> {
+    match member {
+        0 => reference::<Canonical>(line).map(|c| vec![c.id.to_string(), c.cve, c.merge_hash]),
+        1 => reference::<SourceEdge>(line).map(|e| {
+            let keys = [e.merge_hash, e.source, e.source_advisory_id];
+            let mut v = vec![e.canonical_id.to_string()];
+            v.extend(keys);
+            v
+        }),
+        _ => reference::<Deletion>(line).map(|d| vec![d.canonical_id.to_string(), d.merge_hash]),
+    }
+}
+
+/// The scanner accepts `line` only with the reference's field values.
+fn agrees(member: usize, line: &[u8]) -> Result<(), TestCaseError> {
+    if let Some(found) = scanned(member, line) {
+        prop_assert_eq!(Some(found), expected(member, line), "{:?}", line);
+    }
+    Ok(())
+}
+
+fn arb_row() -> impl Strategy<Value = (usize, Vec<u8>)> {
+    prop_oneof![
+        arb_canonical().prop_map(|c| (0, serde_json::to_vec(&c).unwrap())),
+        arb_edge().prop_map(|e| (1, serde_json::to_vec(&e).unwrap())),
+        arb_deletion().prop_map(|d| (2, serde_json::to_vec(&d).unwrap())),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn accepts_every_row_serde_writes((member, line) in arb_row()) {
+        let fields = expected(member, &line).unwrap();
+        // Key fields with an escape are left to the reference path.
+        let plain = fields.iter().all(|f| serde_json::to_string(f).unwrap() == format!("\"{f}\""));
+        prop_assert_eq!(scanned(member, &line).is_some(), plain);
+        agrees(member, &line)?;
+    }
+
+    #[test]
+    fn accepts_a_changed_row_only_as_the_reference_does(
+        (member, line) in arb_row(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        how in 0..3u8,
+    ) {
+        let mut changed = line.clone();
+        let i = at.index(changed.len() + 1);
+        match how {
+            0 if i < changed.len() => changed[i] = byte,
+            1 => changed.insert(i, byte),
+            _ if i < changed.len() => {
+                changed.remove(i);
+            }
+            _ => changed.push(byte),
+        }
+        agrees(member, &changed)?;
+    }
+}
+
+#[test]
+fn refuses_other_spellings_the_reference_also_refuses() {
+    let c = super::canonical("CVE-2024-1234", "pkg:pypi/a", "t");
+    let edge = super::edge(&c, "pypa", "PYSEC-1");
+    let line = serde_json::to_string(&edge).unwrap();
+    assert!(scan::edge(line.as_bytes()).is_some());
+    let id = edge.id.to_string();
+    let variants = [
+        line.replacen(',', ", ", 1),
+        line.replacen(&id, &id.to_uppercase(), 1),
+        line.replacen(&id, &id.replace('-', ""), 1),
+        line.replacen("pypa", "py\\u0070a", 1),
+        line.replacen("pypa", "py\\/pa", 1),
+        line.replacen('}', ",\"extra\":1}", 1),
+        format!("{line} "),
+        format!(" {line}"),
+    ];
+    for v in &variants {
+        assert_eq!(scan::edge(v.as_bytes()), None, "{v}");
+        assert!(reference::<SourceEdge>(v.as_bytes()).is_none(), "{v}");
+    }
+}
+
+#[test]
+fn reads_the_escapes_serde_json_writes_in_other_fields() {
+    let mut c = super::canonical("CVE-2024-1234", "pkg:pypi/a", "t");
+    c.title = "a \"b\" \\ \n\t\u{1}\u{1f}\u{7f} é".into();
+    c.summary = "\u{8}\u{c}\r\u{b}".into();
+    let line = serde_json::to_vec(&c).unwrap();
+    let keys = scan::canonical(&line).unwrap();
+    assert_eq!((keys.id, keys.cve), (c.id, "CVE-2024-1234"));
+    for bad in [&b"\\u000a"[..], b"\\u000A", b"\\u0020", b"\\x", b"\\u00"] {
+        let mut c = c.clone();
+        c.title = "@".into();
+        let text = serde_json::to_vec(&c).unwrap();
+        let at = text.iter().position(|b| *b == b'@').unwrap();
+        let mut line = text[..at].to_vec();
+        line.extend_from_slice(bad);
+        line.extend_from_slice(&text[at + 1..]);
+        assert_eq!(
+            scan::canonical(&line),
+            None,
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
