@@ -1,32 +1,43 @@
 //! Decoded members handed on in chunks, so that decoding (the reading
-//! thread) and the tally (digest, lines) and row checks (the checking
-//! thread) run side by side: the way `validate` reads a bundle. Chunks go
-//! from the reader to the checker and back to the reader to decode into
-//! again. (Two threads of about equal work, not more: on two cores, a third
-//! stage in the chain only adds waiting.)
+//! thread), the tally (digest, lines: the tally thread) and the row checks
+//! (the checking thread) run side by side: the way `validate` reads a
+//! bundle. Each chunk goes to both threads at once, shared and read-only, so
+//! neither waits for the other, and comes back to the reader to decode into
+//! again once both are done with it. (The row checks are the longest part:
+//! a thread of their own lets the scheduler spread the rest over the other
+//! core.)
 //!
 //! Invariants:
-//! - Memory is bounded: a queue of [`QUEUE`] chunks of [`CHUNK`] bytes, and
-//!   one line (capped) carried from a chunk into the next.
+//! - Memory is bounded: two queues of [`QUEUE`] chunks of [`CHUNK`] bytes
+//!   (the same chunks), and one line (capped) carried from a chunk into the
+//!   next.
 //! - The checker never stops the others: after its first error it only
 //!   drains its queue, so every byte is still checked against the manifest,
 //!   and a damaged bundle is named by its damage first.
 
 use std::io;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 
 use super::check::RowCheck;
+use super::lines::Lines;
 use super::sink::MemberSink;
 use super::spool::{LineCounter, Tally};
 use super::{BundleError, Member};
 
 /// Bytes gathered before a chunk is handed over.
 const CHUNK: usize = 256 << 10;
-/// Chunks waiting for the checker at most.
+/// Chunks waiting for each thread at most.
 const QUEUE: usize = 16;
 
+/// Decoded bytes shared, read-only, by the reader and both threads.
+pub(crate) type Chunk = Arc<Vec<u8>>;
+
+/// A member's tally, or why it could not be taken.
+pub(crate) type TallyReply = Result<Tally, BundleError>;
+
 pub(crate) enum Piece {
-    Bytes(Member, Vec<u8>),
+    Bytes(Member, Chunk),
     End(Member),
 }
 
@@ -35,47 +46,59 @@ pub(crate) fn channel() -> (SyncSender<Piece>, Receiver<Piece>) {
 }
 
 /// What comes back to the reading thread: each member's tally, and the
-/// chunks the checker is done with (to decode into again).
+/// chunks a thread is done with (the second one back is free to reuse).
 pub(crate) struct Returns {
-    pub(crate) tallies: Receiver<Result<Tally, BundleError>>,
-    pub(crate) spare: Receiver<Vec<u8>>,
+    pub(crate) tallies: Receiver<TallyReply>,
+    pub(crate) spare: Receiver<Chunk>,
 }
 
-/// One member's bytes on their way to the checking thread, whose reply is
-/// the member's tally.
+/// Where each piece goes: both threads.
+#[derive(Clone)]
+pub(crate) struct Outlets {
+    pub(crate) tally: SyncSender<Piece>,
+    pub(crate) check: SyncSender<Piece>,
+}
+
+/// One member's bytes on their way to the two threads; the tally thread's
+/// reply is the member's tally.
 pub(crate) struct Handoff<'r> {
     member: Member,
     chunk: Vec<u8>,
     filled: usize,
-    tx: SyncSender<Piece>,
+    to: Outlets,
     returns: &'r Returns,
 }
 
 impl<'r> Handoff<'r> {
-    pub(crate) fn new(member: Member, tx: SyncSender<Piece>, returns: &'r Returns) -> Self {
+    pub(crate) fn new(member: Member, to: Outlets, returns: &'r Returns) -> Self {
         Self {
             member,
             chunk: Vec::new(),
             filled: 0,
-            tx,
+            to,
             returns,
         }
     }
 
-    fn send(&self, piece: Piece) -> Result<(), BundleError> {
-        self.tx.send(piece).map_err(|_| self.stopped())
+    fn send(&self, piece: impl Fn() -> Piece) -> Result<(), BundleError> {
+        let sent = (self.to.tally.send(piece())).and_then(|()| self.to.check.send(piece()));
+        sent.map_err(|_| self.stopped())
     }
 
     fn hand_over(&mut self) -> Result<(), BundleError> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.truncate(self.filled);
         self.filled = 0;
-        self.send(Piece::Bytes(self.member, chunk))
+        let chunk = Arc::new(chunk);
+        self.send(|| Piece::Bytes(self.member, Arc::clone(&chunk)))
     }
 
-    /// A chunk the checker is done with, or a new one.
+    /// A chunk both threads are done with, or a new one.
     fn fresh(&self) -> Vec<u8> {
-        let mut chunk = self.returns.spare.try_recv().unwrap_or_default();
+        let mut spare = self.returns.spare.try_iter();
+        let mut chunk = spare
+            .find_map(|c| Arc::try_unwrap(c).ok())
+            .unwrap_or_default();
         chunk.resize(CHUNK, 0);
         chunk
     }
@@ -109,39 +132,28 @@ impl MemberSink for Handoff<'_> {
         if self.filled > 0 {
             self.hand_over()?;
         }
-        self.send(Piece::End(self.member))?;
+        self.send(|| Piece::End(self.member))?;
         self.returns.tallies.recv().map_err(|_| self.stopped())?
     }
 }
 
-/// The checking thread: tallies each member's bytes (replying with the tally
-/// at its end) and checks every row; the first row error once the queue
-/// closes. After a row error it still tallies, so that the reader's verdict
-/// on the bytes stands first.
-pub(crate) fn drain(
-    rx: Receiver<Piece>,
-    back: (Sender<Result<Tally, BundleError>>, Sender<Vec<u8>>),
-    mut rows: RowCheck,
-    max_line: u64,
-) -> Result<(), BundleError> {
+/// The tally thread: tallies each member's bytes and replies with the tally
+/// at its end.
+pub(crate) fn tally(rx: Receiver<Piece>, back: (Sender<TallyReply>, Sender<Chunk>), max_line: u64) {
     let (replies, spare) = back;
-    let mut lines = Lines::new(max_line);
     let mut counter = None;
-    let mut failed = None;
     for piece in rx {
-        let done = match piece {
-            Piece::Bytes(member, ref chunk) => {
+        match piece {
+            Piece::Bytes(member, chunk) => {
                 let count =
                     counter.get_or_insert_with(|| Ok(LineCounter::new(member.path(), max_line)));
                 if let Ok(c) = count
-                    && let Err(e) = c.update(chunk)
+                    && let Err(e) = c.update(&chunk)
                 {
                     *count = Err(e);
                 }
-                match failed {
-                    Some(_) => Ok(()),
-                    None => lines.feed(member, chunk, |line, body| rows.row(member, line, body)),
-                }
+                // The reader may be gone already: then the chunk is freed.
+                let _ = spare.send(chunk);
             }
             Piece::End(member) => {
                 let count = counter
@@ -149,14 +161,30 @@ pub(crate) fn drain(
                     .unwrap_or_else(|| Ok(LineCounter::new(member.path(), max_line)));
                 // The reader waits for this reply; it is gone only on a panic.
                 let _ = replies.send(count.map(LineCounter::finish));
-                match failed {
-                    Some(_) => Ok(()),
-                    None => lines.end(member).and_then(|()| rows.end(member)),
-                }
             }
+        }
+    }
+}
+
+/// The checking thread: checks every row that arrives; the first error once
+/// the queue closes.
+pub(crate) fn drain(
+    rx: Receiver<Piece>,
+    spare: Sender<Chunk>,
+    mut rows: RowCheck,
+    max_line: u64,
+) -> Result<(), BundleError> {
+    let mut lines = Lines::new(max_line);
+    let mut failed = None;
+    for piece in rx {
+        let done = match piece {
+            _ if failed.is_some() => Ok(()),
+            Piece::Bytes(member, ref chunk) => {
+                lines.feed(member, chunk, |line, body| rows.row(member, line, body))
+            }
+            Piece::End(member) => lines.end(member).and_then(|()| rows.end(member)),
         };
         if let Piece::Bytes(_, chunk) = piece {
-            // The reader may be gone already: then the chunk is just freed.
             let _ = spare.send(chunk);
         }
         if let Err(e) = done {
@@ -166,139 +194,5 @@ pub(crate) fn drain(
     match failed {
         Some(e) => Err(e),
         None => rows.finish(),
-    }
-}
-
-/// Splits a member's chunks into lines, enforcing the line cap.
-struct Lines {
-    partial: Vec<u8>,
-    line: u64,
-    max: u64,
-}
-
-impl Lines {
-    fn new(max: u64) -> Self {
-        Self {
-            partial: Vec::new(),
-            line: 0,
-            max,
-        }
-    }
-
-    fn too_long(&self, member: Member) -> BundleError {
-        BundleError::LineTooLong {
-            path: member.path(),
-            line: self.line + 1,
-            limit: self.max,
-        }
-    }
-
-    fn feed(
-        &mut self,
-        member: Member,
-        chunk: &[u8],
-        mut row: impl FnMut(u64, &[u8]) -> Result<(), BundleError>,
-    ) -> Result<(), BundleError> {
-        let mut rest = chunk;
-        while let Some(at) = memchr::memchr(b'\n', rest) {
-            let (head, tail) = rest.split_at(at);
-            rest = tail.get(1..).unwrap_or_default();
-            let length = (self.partial.len() + head.len()) as u64;
-            if length + 1 > self.max {
-                return Err(self.too_long(member));
-            }
-            self.line += 1;
-            if self.partial.is_empty() {
-                row(self.line, head)?;
-            } else {
-                self.partial.extend_from_slice(head);
-                row(self.line, &self.partial)?;
-                self.partial.clear();
-            }
-        }
-        if (self.partial.len() + rest.len()) as u64 > self.max {
-            return Err(self.too_long(member));
-        }
-        self.partial.extend_from_slice(rest);
-        Ok(())
-    }
-
-    /// The end of `member`: a line left open is refused; the next member's
-    /// lines count from one.
-    fn end(&mut self, member: Member) -> Result<(), BundleError> {
-        if !self.partial.is_empty() {
-            return Err(BundleError::MissingFinalNewline {
-                path: member.path(),
-            });
-        }
-        self.line = 0;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The lines `chunks` split into, or the first error.
-    fn split(chunks: &[&[u8]], max: u64) -> Result<Vec<(u64, Vec<u8>)>, BundleError> {
-        let mut lines = Lines::new(max);
-        let mut out = Vec::new();
-        for chunk in chunks {
-            lines.feed(Member::Edges, chunk, |n, body| {
-                out.push((n, body.to_vec()));
-                Ok(())
-            })?;
-        }
-        lines.end(Member::Edges)?;
-        Ok(out)
-    }
-
-    #[test]
-    fn lines_are_the_same_however_the_bytes_are_cut() {
-        let bytes = b"{\"a\":1}\n\n{\"b\":22}\n";
-        let whole = split(&[bytes], 64).unwrap();
-        let expected = vec![
-            (1, b"{\"a\":1}".to_vec()),
-            (2, Vec::new()),
-            (3, b"{\"b\":22}".to_vec()),
-        ];
-        assert_eq!(whole, expected);
-        for cut in 0..=bytes.len() {
-            let (a, b) = bytes.split_at(cut);
-            assert_eq!(split(&[a, b], 64).unwrap(), expected, "cut at {cut}");
-        }
-        let bytewise: Vec<&[u8]> = bytes.chunks(1).collect();
-        assert_eq!(split(&bytewise, 64).unwrap(), expected);
-    }
-
-    #[test]
-    fn a_line_over_the_cap_or_left_open_is_refused() {
-        // The cap counts the newline, as when reading a spooled member.
-        assert_eq!(split(&[b"1234\n"], 5).unwrap().len(), 1);
-        let long = split(&[b"ok\n12", b"345\n"], 5).unwrap_err();
-        assert!(
-            matches!(
-                long,
-                BundleError::LineTooLong {
-                    line: 2,
-                    limit: 5,
-                    ..
-                }
-            ),
-            "{long}"
-        );
-        let never_ends = split(&[b"ok\n123", b"456"], 5).unwrap_err();
-        assert!(
-            matches!(never_ends, BundleError::LineTooLong { line: 2, .. }),
-            "{never_ends}"
-        );
-        let open = split(&[b"ok\nno newline"], 64).unwrap_err();
-        assert!(matches!(
-            open,
-            BundleError::MissingFinalNewline {
-                path: "edges.ndjson"
-            }
-        ));
     }
 }

@@ -160,23 +160,26 @@ impl VerifiedBundle<'_> {
 
     /// Reads and checks the rest, rows included, keeping nothing: this
     /// thread decodes, a second one tallies each member (its digest above
-    /// all) and checks its rows, with `scratch` (an empty directory) for what
-    /// the checks set aside. The result has no rows to read.
+    /// all), a third checks the rows, with `scratch` (an empty directory) for
+    /// what the checks set aside. The result has no rows to read.
     pub fn check(self, scratch: &Path) -> Result<SpooledBundle, BundleError> {
         let (max_line, max_field) = (self.inner.max_line, self.inner.max_field);
         let rows = RowCheck::new(scratch, max_field)?;
         std::thread::scope(|s| {
-            let (to_check, check_rx) = feed::channel();
+            let (tally, tally_rx) = feed::channel();
+            let (check, check_rx) = feed::channel();
             let (reply_tx, tallies) = std::sync::mpsc::channel();
             let (spare_tx, spare) = std::sync::mpsc::channel();
-            let back = (reply_tx, spare_tx);
-            let checker = s.spawn(move || feed::drain(check_rx, back, rows, max_line));
+            let back = (reply_tx, spare_tx.clone());
+            s.spawn(move || feed::tally(tally_rx, back, max_line));
+            let checker = s.spawn(move || feed::drain(check_rx, spare_tx, rows, max_line));
             let returns = feed::Returns { tallies, spare };
+            let to = feed::Outlets { tally, check };
             let walked = self.walk(&mut |member| {
-                let handoff = feed::Handoff::new(member, to_check.clone(), &returns);
+                let handoff = feed::Handoff::new(member, to.clone(), &returns);
                 Ok(Box::new(handoff))
             });
-            drop(to_check);
+            drop(to);
             let checked = checker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -29,17 +29,20 @@ fn arb_deletion() -> impl Strategy<Value = Deletion> {
 /// What the scanner returns for a member's line, as owned values to compare.
 fn scanned(member: usize, line: &[u8]) -> Option<Vec<String>> {
     match member {
-        0 => {
-            scan::canonical(line).map(|k| vec![k.id.to_string(), k.cve.into(), k.merge_hash.into()])
-        }
+        0 => scan::canonical(line).map(|k| vec![k.id.to_string(), text(k.cve), text(k.merge_hash)]),
         1 => scan::edge(line).map(|k| {
             let keys = [k.merge_hash, k.source, k.source_advisory_id];
             let mut v = vec![k.canonical_id.to_string()];
-            v.extend(keys.map(String::from));
+            v.extend(keys.map(text));
             v
         }),
-        _ => scan::deletion(line).map(|k| vec![k.canonical_id.to_string(), k.merge_hash.into()]),
+        _ => scan::deletion(line).map(|k| vec![k.canonical_id.to_string(), text(k.merge_hash)]),
     }
+}
+
+/// A field the scanner picked out, which must be UTF-8.
+fn text(field: &[u8]) -> String {
+    String::from_utf8(field.to_vec()).expect("a field of a UTF-8 line")
 }
 
 /// The same fields from the reference path's row.
@@ -133,7 +136,7 @@ fn reads_the_escapes_serde_json_writes_in_other_fields() {
     c.summary = "\u{8}\u{c}\r\u{b}".into();
     let line = serde_json::to_vec(&c).unwrap();
     let keys = scan::canonical(&line).unwrap();
-    assert_eq!((keys.id, keys.cve), (c.id, "CVE-2024-1234"));
+    assert_eq!((keys.id, keys.cve), (c.id, &b"CVE-2024-1234"[..]));
     for bad in [&b"\\u000a"[..], b"\\u000A", b"\\u0020", b"\\x", b"\\u00"] {
         let mut c = c.clone();
         c.title = "@".into();

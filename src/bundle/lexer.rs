@@ -1,0 +1,211 @@
+//! The pieces of serde_json's compact output that `scan.rs` reads rows
+//! with: a cursor over one line that accepts a literal, a string spelled as
+//! serde_json spells it, `null` or a string, a hyphenated lowercase UUID, an
+//! array, and lowercase hex.
+//!
+//! Invariant: each piece accepts exactly serde_json's spelling of its value
+//! and nothing else (no whitespace, no other escape, no uppercase digit);
+//! anything unexpected is `None`, never a panic.
+
+use uuid::Uuid;
+
+use super::scan::EVENTS;
+
+/// A cursor over one line, already known to be UTF-8 with no raw control
+/// character.
+pub(super) struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(line: &'a [u8]) -> Option<Self> {
+        // Control characters are written escaped, never raw. One fold (the
+        // compiler vectorizes it) finds both them and any byte past ASCII;
+        // only a line with the latter needs the UTF-8 check.
+        let odd = line
+            .iter()
+            .fold(0u8, |odd, b| odd | u8::from(*b < 0x20) | (b >> 7));
+        if odd != 0 && (line.iter().any(|b| *b < 0x20) || std::str::from_utf8(line).is_err()) {
+            return None;
+        }
+        Some(Self {
+            bytes: line,
+            pos: 0,
+        })
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
+    pub(super) fn lit(&mut self, expected: &[u8]) -> Option<()> {
+        starts_with(self.rest(), expected).then(|| {
+            self.pos += expected.len();
+        })
+    }
+
+    pub(super) fn one_of(&mut self, choices: &[&[u8]]) -> Option<()> {
+        let found = choices.iter().find(|c| starts_with(self.rest(), c))?;
+        self.pos += found.len();
+        Some(())
+    }
+
+    pub(super) fn end(&self) -> Option<()> {
+        self.rest().is_empty().then_some(())
+    }
+
+    /// A string in canonical spelling.
+    pub(super) fn string(&mut self) -> Option<()> {
+        self.string_and_escapes().map(drop)
+    }
+
+    /// A string with no escape: its bytes are its value (UTF-8: cut at
+    /// ASCII quotes out of a UTF-8 line).
+    pub(super) fn plain(&mut self) -> Option<&'a [u8]> {
+        match self.string_and_escapes()? {
+            (body, false) => Some(body),
+            (_, true) => None,
+        }
+    }
+
+    /// A string's encoded bytes between the quotes, and whether they hold
+    /// an escape.
+    fn string_and_escapes(&mut self) -> Option<(&'a [u8], bool)> {
+        self.lit(b"\"")?;
+        let start = self.pos;
+        let mut escapes = false;
+        loop {
+            let rest = self.rest();
+            let stop = memchr::memchr2(b'"', b'\\', rest)?;
+            self.pos += stop;
+            match rest.get(stop)? {
+                b'"' => break,
+                _ => self.pos += escape_len(self.rest())?,
+            }
+            escapes = true;
+        }
+        let body = self.bytes.get(start..self.pos)?;
+        self.pos += 1;
+        Some((body, escapes))
+    }
+
+    pub(super) fn option(&mut self) -> Option<()> {
+        match self.lit(b"null") {
+            Some(()) => Some(()),
+            None => self.string(),
+        }
+    }
+
+    pub(super) fn uuid(&mut self) -> Option<Uuid> {
+        let quoted = self.rest().get(..38)?;
+        let (b'"', hex, b'"') = (quoted.first()?, quoted.get(1..37)?, quoted.get(37)?) else {
+            return None;
+        };
+        // Five groups of digits (8-4-4-4-12), hyphens between.
+        let hyphens = [8, 13, 18, 23].iter().all(|&i| hex.get(i) == Some(&b'-'));
+        let mut bytes = [0u8; 16];
+        let groups = [
+            (0..8, 0..4),
+            (9..13, 4..6),
+            (14..18, 6..8),
+            (19..23, 8..10),
+            (24..36, 10..16),
+        ];
+        for (digits, out) in groups {
+            lower_hex(hex.get(digits)?, bytes.get_mut(out)?)?;
+        }
+        hyphens.then_some(())?;
+        self.pos += 38;
+        Some(Uuid::from_bytes(bytes))
+    }
+
+    pub(super) fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<()> {
+        self.lit(b"[")?;
+        if self.lit(b"]").is_some() {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if self.lit(b"]").is_some() {
+                return Some(());
+            }
+            self.lit(b",")?;
+        }
+    }
+
+    pub(super) fn range(&mut self) -> Option<()> {
+        self.lit(b"{\"type\":")?;
+        self.string()?;
+        self.lit(b",\"repo\":")?;
+        self.option()?;
+        self.lit(b",\"events\":")?;
+        self.array(|s| {
+            s.one_of(EVENTS)?;
+            s.string()?;
+            s.lit(b"}")
+        })?;
+        self.lit(b"}")
+    }
+}
+
+/// `bytes` begins with `prefix` (the literals are short: a loop the
+/// compiler inlines beats a call to `memcmp`).
+fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes.len() >= prefix.len() && bytes.iter().zip(prefix).all(|(a, b)| a == b)
+}
+
+/// Decodes lowercase hex `digits` (two per byte of `out`); `None` on any
+/// other byte or a length that does not fit.
+pub(crate) fn lower_hex(digits: &[u8], out: &mut [u8]) -> Option<()> {
+    if digits.len() != 2 * out.len() {
+        return None;
+    }
+    // No branch per digit: a bad digit's bit is gathered and looked at once.
+    let mut bad = 0;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (hi, lo) = (value(pair.first()), value(pair.get(1)));
+        bad |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    (bad & BAD == 0).then_some(())
+}
+
+/// A digit's value in [`HEX`], [`BAD`] for anything else.
+fn value(digit: Option<&u8>) -> u8 {
+    digit.map_or(BAD, |d| HEX[usize::from(*d)])
+}
+
+fn nibble(digit: u8) -> Option<u8> {
+    let v = value(Some(&digit));
+    (v != BAD).then_some(v)
+}
+
+const BAD: u8 = 0x80;
+
+/// The value of each lowercase hex digit; [`BAD`] for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [BAD; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The length of the escape `at` opens, if serde_json writes it so.
+fn escape_len(at: &[u8]) -> Option<usize> {
+    match at.get(1)? {
+        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
+        b'u' => {
+            let [b'0', b'0', hi, lo] = at.get(2..6)? else {
+                return None;
+            };
+            let byte = (nibble(*hi)? << 4) | nibble(*lo)?;
+            let short = matches!(byte, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d);
+            (byte < 0x20 && !short).then_some(6)
+        }
+        _ => None,
+    }
+}
