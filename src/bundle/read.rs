@@ -190,8 +190,8 @@ impl VerifiedBundle<'_> {
         })
     }
 
-    /// Reads and checks every member, handing its bytes to the writer
-    /// `sinks` makes for it (with the path its write errors name).
+    /// Reads and checks every member, decoding its bytes into the sink
+    /// `sinks` makes for it, which also keeps its tally.
     fn walk(self, sinks: &mut Sinks<'_>) -> Result<SpooledBundle, BundleError> {
         if !self.proof_matches {
             return Err(BundleError::ProofMismatch);
