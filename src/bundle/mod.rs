@@ -31,6 +31,7 @@ mod frame;
 mod lexer;
 mod lines;
 mod manifest;
+mod member;
 mod order;
 mod path;
 mod read;

@@ -2,9 +2,10 @@
 //! manifest and the envelope (both capped) and checks the envelope pins the
 //! manifest; nothing in the manifest is trusted yet. A [`VerifiedBundle`]
 //! exists only through a signature proof or an explicit skip, and only it can
-//! [`spool`](VerifiedBundle::spool) the rows: each member is checked against
-//! the manifest (its header, its bytes and its body frame) as it streams to
-//! disk, then the trailer and the end of input, and the whole compressed
+//! [`spool`](VerifiedBundle::spool) the rows (or [`check`](VerifiedBundle::check)
+//! them as they stream, keeping none): each member is checked against the
+//! manifest (its header, its bytes and its body frame, `member.rs`) as it
+//! streams, then the trailer and the end of input, and the whole compressed
 //! input is hashed.
 
 use std::fmt;
@@ -15,6 +16,7 @@ use std::path::Path;
 use super::TrustedPublicKey;
 use super::check::RowCheck;
 use super::envelope::Envelope;
+use super::member::{Position, spool_member};
 use super::records::SpooledBundle;
 use super::sink::{Counted, MemberSink};
 use super::spool::LineCounter;
@@ -228,64 +230,6 @@ impl VerifiedBundle<'_> {
 
 /// Makes the sink each member's bytes go to.
 type Sinks<'s> = dyn FnMut(Member) -> Result<Box<dyn MemberSink + 's>, BundleError> + 's;
-
-/// Where a member comes: the members before it, and the NDJSON member just
-/// before it with its size (whose padding opens this member's joint frame).
-struct Position<'k> {
-    earlier: &'k [&'k str],
-    previous: Option<(&'static str, u64)>,
-}
-
-/// Reads, checks and spools one member; returns its size.
-fn spool_member(
-    stream: &mut TarStream<'_>,
-    manifest: &Manifest,
-    member: Member,
-    at: Position<'_>,
-    sink: &mut dyn MemberSink,
-) -> Result<u64, BundleError> {
-    let path = member.path();
-    let entry = manifest
-        .file(member)
-        .ok_or_else(|| BundleError::MalformedManifest {
-            detail: format!("no entry for `{path}`"),
-        })?;
-    let size = stream.member_header(member, at.earlier, at.previous)?;
-    if size != entry.size {
-        return Err(BundleError::SizeMismatch {
-            path,
-            expected: entry.size,
-            actual: size,
-        });
-    }
-    let sizes = (size, entry.compressed_size);
-    let (tally, compressed) = stream.body(member, sizes, sink)?;
-    if tally.sha256 != entry.sha256 {
-        return Err(BundleError::Sha256Mismatch {
-            path,
-            expected: entry.sha256.clone(),
-            actual: tally.sha256,
-        });
-    }
-    if tally.open_line {
-        return Err(BundleError::MissingFinalNewline { path });
-    }
-    if tally.lines != entry.lines {
-        return Err(BundleError::LineCountMismatch {
-            path,
-            expected: entry.lines,
-            actual: tally.lines,
-        });
-    }
-    if compressed != entry.compressed_sha256 {
-        return Err(BundleError::CompressedMismatch {
-            path,
-            expected: entry.compressed_sha256.clone(),
-            actual: compressed,
-        });
-    }
-    Ok(size)
-}
 
 impl fmt::Debug for UnverifiedBundle<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
