@@ -15,7 +15,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-use super::manifest::is_sha256_tag;
+use super::manifest::{is_sha256_tag, tag_digest};
 use super::order::{Group, HashText, Order};
 use super::rows::{check_canonical, check_deletion, check_edge, is_advisory_key, parse_row};
 use super::seen::Seen;
@@ -89,7 +89,7 @@ impl RowCheck {
     fn canonical(&mut self, line: u64, body: &[u8], short: bool) -> Result<(), BundleError> {
         // A merge hash whose digits decode is a `sha256:<hex>` tag.
         let fast = scan::canonical(body).and_then(|k| {
-            let digest = digest_of(k.merge_hash)?;
+            let digest = tag_digest(k.merge_hash)?;
             let (cve, merge_hash) = (text(k.cve)?, text(k.merge_hash)?);
             let fine = short && is_advisory_key(cve) && k.id == canonical_id(merge_hash);
             fine.then_some((k.id, digest))
@@ -100,7 +100,7 @@ impl RowCheck {
         let c: Canonical = self.reference(Member::Canonicals, line, body)?;
         check_canonical(line, &c)?;
         let digest =
-            digest_of(c.merge_hash.as_bytes()).ok_or_else(|| BundleError::BadMergeHash {
+            tag_digest(c.merge_hash.as_bytes()).ok_or_else(|| BundleError::BadMergeHash {
                 path: Member::Canonicals.path(),
                 line,
                 value: c.merge_hash.clone(),
@@ -176,14 +176,6 @@ impl RowCheck {
         }
         Ok(())
     }
-}
-
-/// The digest a `sha256:<hex>` tag spells; `None` for anything else.
-fn digest_of(merge_hash: &[u8]) -> Option<[u8; 32]> {
-    let mut digest = [0u8; 32];
-    let hex = merge_hash.strip_prefix(b"sha256:")?;
-    scan::lower_hex(hex, &mut digest)?;
-    Some(digest)
 }
 
 /// A field the scanner picked out (UTF-8 already) as text.

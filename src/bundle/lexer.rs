@@ -157,7 +157,7 @@ fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
 
 /// Decodes lowercase hex `digits` (two per byte of `out`); `None` on any
 /// other byte or a length that does not fit.
-pub(crate) fn lower_hex(digits: &[u8], out: &mut [u8]) -> Option<()> {
+pub(super) fn lower_hex(digits: &[u8], out: &mut [u8]) -> Option<()> {
     if digits.len() != 2 * out.len() {
         return None;
     }

@@ -177,9 +177,16 @@ pub(crate) const EMPTY_SHA256: &str =
 
 /// `sha256:` followed by 64 lowercase hex digits.
 pub(crate) fn is_sha256_tag(text: &str) -> bool {
-    text.strip_prefix("sha256:").is_some_and(|hex| {
-        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    })
+    tag_digest(text.as_bytes()).is_some()
+}
+
+/// The digest a `sha256:<64 lowercase hex>` tag spells; `None` for anything
+/// else (the one reading of the tag's syntax).
+pub(crate) fn tag_digest(tag: &[u8]) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    let hex = tag.strip_prefix(b"sha256:")?;
+    super::lexer::lower_hex(hex, &mut digest)?;
+    Some(digest)
 }
 
 #[cfg(test)]

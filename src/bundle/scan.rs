@@ -21,7 +21,6 @@
 use uuid::Uuid;
 
 use super::lexer::Scanner;
-pub(crate) use super::lexer::lower_hex;
 
 /// The fields of a `canonicals.ndjson` row that the row checks read.
 #[derive(Debug, PartialEq, Eq)]

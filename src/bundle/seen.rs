@@ -15,6 +15,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::BundleError;
+use super::manifest::tag_digest;
 
 /// Digest bytes and the line they came from.
 type Key = ([u8; 32], u64);
@@ -40,12 +41,10 @@ impl Seen {
     /// Notes `merge_hash` met at `line`. A hash that is not `sha256:<hex>`
     /// never reaches here (the row checks refuse it first).
     pub(crate) fn insert(&mut self, merge_hash: &str, line: u64) -> Result<(), BundleError> {
-        let mut digest = [0u8; 32];
-        let hex_part = merge_hash.strip_prefix("sha256:").unwrap_or(merge_hash);
-        if hex::decode_to_slice(hex_part, &mut digest).is_err() {
-            return Ok(());
+        match tag_digest(merge_hash.as_bytes()) {
+            Some(digest) => self.insert_digest(digest, line),
+            None => Ok(()),
         }
-        self.insert_digest(digest, line)
     }
 
     /// [`Self::insert`] of a merge hash already decoded to its digest.
