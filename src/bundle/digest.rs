@@ -86,12 +86,6 @@ impl Sha256Thread {
     }
 }
 
-impl Default for Sha256Thread {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,12 +141,12 @@ impl MemberSink for Handoff<'_> {
 /// at its end.
 pub(crate) fn tally(rx: Receiver<Piece>, back: (Sender<TallyReply>, Sender<Chunk>), max_line: u64) {
     let (replies, spare) = back;
+    let fresh = |member: Member| Ok(LineCounter::new(member.path(), max_line));
     let mut counter = None;
     for piece in rx {
         match piece {
             Piece::Bytes(member, chunk) => {
-                let count =
-                    counter.get_or_insert_with(|| Ok(LineCounter::new(member.path(), max_line)));
+                let count = counter.get_or_insert_with(|| fresh(member));
                 if let Ok(c) = count
                     && let Err(e) = c.update(&chunk)
                 {
@@ -156,9 +156,7 @@ pub(crate) fn tally(rx: Receiver<Piece>, back: (Sender<TallyReply>, Sender<Chunk
                 let _ = spare.send(chunk);
             }
             Piece::End(member) => {
-                let count = counter
-                    .take()
-                    .unwrap_or_else(|| Ok(LineCounter::new(member.path(), max_line)));
+                let count = counter.take().unwrap_or_else(|| fresh(member));
                 // The reader waits for this reply; it is gone only on a panic.
                 let _ = replies.send(count.map(LineCounter::finish));
             }

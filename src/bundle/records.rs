@@ -3,10 +3,9 @@
 //! canonical in canonical order), holding one canonical and its edges at a
 //! time. An edge that names a canonical that never comes, or comes out of
 //! order, is only known as such once the canonicals run out, so that error
-//! arrives after the records before it: callers either apply inside a
-//! transaction dropped on any error (import), or run
-//! [`SpooledBundle::check_rows`], which reads every row once and keeps none.
-//! (`validate` makes the same checks without spooling: `check.rs`.)
+//! arrives after the records before it: callers apply inside a transaction
+//! dropped on any error (import). (`validate` makes the same checks without
+//! spooling: `check.rs`.)
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -114,17 +113,6 @@ impl SpooledBundle {
             digests,
             done: false,
         })
-    }
-
-    /// Reads and checks every row, keeping none: the first bad row's error.
-    pub fn check_rows(&self) -> Result<(), BundleError> {
-        for record in self.records()? {
-            record?;
-        }
-        for deletion in self.deletions()? {
-            deletion?;
-        }
-        Ok(())
     }
 
     pub fn deletions(

@@ -1,6 +1,6 @@
 //! Checking rows as they stream ([`VerifiedBundle::check`], what `validate`
-//! runs) against reading the spooled records ([`SpooledBundle::check_rows`],
-//! what import relies on): the same verdict, word for word, on bundles with
+//! runs) against reading the spooled records and deletions (what import
+//! relies on): the same verdict, word for word, on bundles with
 //! one fault of each kind the row checks know, anywhere.
 
 use proptest::prelude::*;
@@ -150,7 +150,14 @@ fn by_records(bytes: &[u8]) -> Result<String, String> {
     let bundle = open(Box::new(bytes), &Limits::default()).map_err(|e| e.to_string())?;
     let spooled = bundle.skip_signature().spool(Some(dir.path()));
     let spooled = spooled.map_err(|e| e.to_string())?;
-    spooled.check_rows().map_err(|e| e.to_string())?;
+    let mut records = spooled.records().map_err(|e| e.to_string())?;
+    records
+        .try_for_each(|r| r.map(drop))
+        .map_err(|e| e.to_string())?;
+    let mut deletions = spooled.deletions().map_err(|e| e.to_string())?;
+    deletions
+        .try_for_each(|d| d.map(drop))
+        .map_err(|e| e.to_string())?;
     Ok(spooled.bundle_hash().to_owned())
 }
 
