@@ -54,7 +54,7 @@ fn an_unmigrated_database_asks_for_db_migrate() {
     // The embedded store of the same home is untouched by all this.
     site.cmd(&["db", "migrate"])
         .ok()
-        .stdout_is("sqlite is up to date at version 5\n");
+        .stdout_is("sqlite is up to date at version 6\n");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::cursor::Cursor;
-use crate::model::{Severity, Status};
+use crate::model::{CanonicalRecord, Severity, Status};
 use crate::store::{EventAction, ImportCounts, Result, StoreError};
 
 const STATUSES: [Status; 2] = [Status::Active, Status::Withdrawn];
@@ -95,6 +95,26 @@ pub fn from_json<T: DeserializeOwned>(what: &'static str, key: &str, text: &str)
 
 pub fn to_json<T: Serialize>(what: &'static str, key: &str, value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| corrupt(what, key, e))
+}
+
+/// A record's rows exactly as an export's NDJSON members hold them: the
+/// canonical's line, and its edges' lines in the order an export lists them
+/// (source, then source advisory id, bytewise), each line ending in `\n`.
+/// SQLite keeps them beside the columns (`canonicals.line`, `.edge_lines`)
+/// so that an export copies bytes instead of reading and serializing rows.
+pub fn export_lines(key: &str, record: &CanonicalRecord) -> Result<(String, String)> {
+    let mut line = to_json("canonicals.line", key, &record.canonical)?;
+    line.push('\n');
+    let mut edges: Vec<_> = record.edges.iter().collect();
+    edges.sort_by(|a, b| {
+        (&a.source, &a.source_advisory_id).cmp(&(&b.source, &b.source_advisory_id))
+    });
+    let mut lines = String::new();
+    for edge in edges {
+        lines.push_str(&to_json("canonicals.edge_lines", key, edge)?);
+        lines.push('\n');
+    }
+    Ok((line, lines))
 }
 
 /// Whether a feed row records a put or a delete.

@@ -109,6 +109,35 @@ pub trait Store {
     /// Live canonicals and tombstones whose last change is after `since`
     /// (all of them for `None`) and at or before `upto`, in feed order.
     fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()>;
+    /// The rows of [`Self::export_rows`] as the bundle's NDJSON bytes
+    /// (`codec::export_lines`). By default each row is serialized as it is
+    /// read; a store that keeps the bytes hands them over as they are.
+    fn export_lines(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let mut failed = None;
+        let read = self.export_rows(since, upto, &mut |row| match row {
+            ExportRow::Canonical(cursor, record) => {
+                match codec::export_lines(&record.canonical.merge_hash, &record) {
+                    Ok((line, edges)) => visit(ExportLines::Canonical {
+                        cursor,
+                        line: line.as_bytes(),
+                        edges: edges.as_bytes(),
+                        edge_count: record.edges.len() as u64,
+                    }),
+                    Err(e) => {
+                        failed = Some(e);
+                        Err(std::io::Error::other("export stopped"))
+                    }
+                }
+            }
+            ExportRow::Deletion(cursor, deletion) => visit(ExportLines::Deletion(cursor, deletion)),
+        });
+        failed.map_or(read, Err)
+    }
     /// One entry per row `export_rows` would give: its feed position and its
     /// item count (1 + edges for a canonical, 1 for a tombstone). Cheap:
     /// used to cut a large delta into a chain of bundles.

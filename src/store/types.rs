@@ -23,6 +23,21 @@ pub enum ExportRow {
     Deletion(Cursor, Deletion),
 }
 
+/// One row of an export as the bundle's bytes
+/// ([`Store::export_lines`](super::Store::export_lines)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportLines<'a> {
+    /// A canonical's NDJSON line, and its edges' lines in export order (as
+    /// many as `edge_count`), each line ending in `\n`.
+    Canonical {
+        cursor: Cursor,
+        line: &'a [u8],
+        edges: &'a [u8],
+        edge_count: u64,
+    },
+    Deletion(Cursor, Deletion),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Site {
     pub site_id: String,

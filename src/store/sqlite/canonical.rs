@@ -3,6 +3,7 @@
 //! Invariants:
 //! - A canonical row and its edge rows are written together: `upsert`
 //!   replaces the whole edge set, and edges cascade away with their canonical.
+//!   Its export bytes (`lines`) are written with them, from the same record.
 //! - Edges are keyed by their canonical's merge hash, so an edge row's
 //!   `merge_hash` is always the canonical's.
 //! - Edges always come back sorted by (source, source_advisory_id) in byte
@@ -10,12 +11,12 @@
 
 use rusqlite::{Connection, Row, params};
 
-use super::{codec, edges};
+use super::{codec, edges, lines};
 use crate::model::{Canonical, CanonicalRecord, SourceEdge};
 use crate::store::{CanonicalFilter, Result, Visit};
 
 /// Columns in the order [`canonical_from_row`] reads them, from offset 0.
-const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
+pub(super) const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
      summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified";
 
 /// Keyed lookups that also sort compare with `CAST(?n AS TEXT)`, not a bare
@@ -159,6 +160,7 @@ const UPDATE_IN_PLACE: &str = "UPDATE canonicals SET status = ?5, severity = ?6,
 
 /// Creates or replaces the canonical and its whole edge set at `change_seq`.
 pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
+    lines::put(conn, record, change_seq)?;
     if write_row(conn, UPDATE_IN_PLACE, record, change_seq)? == 0 {
         write_row(conn, UPSERT, record, change_seq)?;
     }
@@ -170,7 +172,8 @@ pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> R
 /// hash put twice is caught when they are rebuilt, not here.
 pub fn insert_new(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
     write_row(conn, INSERT, record, change_seq)?;
-    edges::insert(conn, &record.canonical.merge_hash, &record.edges)
+    edges::insert(conn, &record.canonical.merge_hash, &record.edges)?;
+    lines::insert(conn, record, change_seq)
 }
 
 /// Runs `sql` ([`INSERT`], [`UPSERT`] or [`UPDATE_IN_PLACE`]) for the
@@ -203,6 +206,7 @@ fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -
 /// by name, not by the foreign key's cascade: a bulk load runs with
 /// foreign-key enforcement off (`bulk`).
 pub fn remove(conn: &Connection, merge_hash: &str) -> Result<bool> {
+    lines::remove(conn, merge_hash)?;
     edges::remove_all(conn, merge_hash)?;
     let mut stmt = conn.prepare_cached("DELETE FROM canonicals WHERE merge_hash = ?1")?;
     Ok(stmt.execute([merge_hash])? > 0)

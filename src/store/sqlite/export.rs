@@ -1,17 +1,20 @@
 //! Export: live canonicals and tombstones in change-feed order.
 //!
 //! Rows stream straight from one ordered query that carries every column
-//! (plus one keyed lookup of a canonical's edges), so an export never holds the whole store in memory. Callers run
+//! (plus one keyed lookup of a canonical's edges), so an export never holds
+//! the whole store in memory; `lines` reads each canonical's export bytes
+//! instead (`lines.rs`), in key order and with nothing to decode. Callers run
 //! these inside one read transaction so that the rows, their edges and
 //! their feed positions come from a single snapshot. `export_sizes` walks
 //! the very same rows, so its entries line up one to one with `export_rows`.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
 use super::{canonical, codec};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
-use crate::store::{ExportRow, Result, StoreError, Visit};
+use crate::store::{ExportLines, ExportRow, Result, StoreError, Visit};
 
 /// Canonicals carry their columns (from offset 3, as
 /// [`canonical::canonical_from_row`] reads them); tombstones theirs, padded.
@@ -23,6 +26,19 @@ const ROWS: &str = "\
     UNION ALL \
     SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason, \
       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM tombstones t \
+      LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 AND t.change_seq <= ?2 \
+    ORDER BY 2";
+
+/// [`ROWS`] with each canonical's stored export bytes instead of its
+/// columns: an index-only walk of the canonicals' feed positions, each
+/// joined to its bytes by key (in key order, so both are read in order).
+const LINES: &str = "\
+    SELECT 0, c.change_seq, f.millis, l.line, l.edge_lines, NULL, NULL FROM canonicals c \
+      LEFT JOIN export_lines l ON l.seq = c.change_seq \
+      LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > ?1 AND c.change_seq <= ?2 \
+    UNION ALL \
+    SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason \
+      FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 AND t.change_seq <= ?2 \
     ORDER BY 2";
 
@@ -73,6 +89,45 @@ pub fn rows(
         visit(item)?;
     }
     Ok(())
+}
+
+pub fn lines(
+    conn: &Connection,
+    since: Option<u64>,
+    upto: u64,
+    visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(LINES)?;
+    let mut rows = stmt.query([since_param(since), codec::int(upto)])?;
+    while let Some(row) = rows.next()? {
+        let kind: i64 = row.get(0)?;
+        let cursor = row_cursor(row, 1)?;
+        if kind == 0 {
+            let (line, edges) = (text_bytes(row, 3)?, text_bytes(row, 4)?);
+            let edge_count = super::lines::check(row.get(1)?, line, edges)?;
+            visit(ExportLines::Canonical {
+                cursor,
+                line: line.unwrap_or_default(),
+                edges: edges.unwrap_or_default(),
+                edge_count,
+            })?;
+        } else {
+            visit(ExportLines::Deletion(cursor, tombstone_from_row(row, 3)?))?;
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a TEXT column (`None` for NULL), without copying them.
+fn text_bytes<'r>(row: &'r Row<'_>, at: usize) -> Result<Option<&'r [u8]>> {
+    match row.get_ref(at)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => Ok(Some(bytes)),
+        other => Err(StoreError::Corrupt {
+            what: "export_lines",
+            detail: format!("column {at} holds {:?}, not text", other.data_type()),
+        }),
+    }
 }
 
 /// A tombstone's merge_hash, canonical_id, deleted_at and reason from column `at`.

@@ -214,4 +214,30 @@ DROP TABLE taken;
 ALTER TABLE taken_v5 RENAME TO taken;
 CREATE UNIQUE INDEX taken_key ON taken (site_id, merge_hash);
 "#,
+    // Each live canonical's export bytes, kept by its feed position: its
+    // NDJSON line and its edges' lines (`codec::export_lines`). A full or
+    // delta export is then a range scan of this table in key order that
+    // copies bytes, instead of an edge index probe and a serialization per
+    // canonical. Rows already stored are filled by `lines::fill`, run after
+    // this entry in the same transaction.
+    r#"
+CREATE TABLE export_lines (
+    seq        INTEGER PRIMARY KEY,
+    line       TEXT NOT NULL,
+    edge_lines TEXT NOT NULL
+) STRICT;
+"#,
 ];
+
+/// A step SQL cannot take, run right after the migration that brings the
+/// schema to `version`, in the same transaction.
+pub struct After {
+    pub version: usize,
+    pub run: fn(&rusqlite::Connection) -> crate::store::Result<()>,
+}
+
+/// The Rust steps of [`MIGRATIONS`], by version.
+pub const AFTER: &[After] = &[After {
+    version: 6,
+    run: super::lines::fill,
+}];

@@ -21,6 +21,7 @@ mod events;
 mod export;
 mod feed;
 mod ledger;
+mod lines;
 mod migrations;
 mod schema;
 mod sites;
@@ -39,8 +40,8 @@ pub use txn::SqliteTxn;
 use crate::cursor::Cursor;
 use crate::model::CanonicalRecord;
 use crate::store::{
-    CanonicalFilter, Event, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange, Result, Site,
-    Store, StoreError, TrustedKey, Txn, Visit,
+    CanonicalFilter, Event, ExportLines, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange,
+    Result, Site, Store, StoreError, TrustedKey, Txn, Visit,
 };
 
 /// The feed clock: the current time in unix milliseconds.
@@ -190,6 +191,15 @@ impl Store for SqliteStore {
 
     fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()> {
         self.read(|c| export::rows(c, since, upto, visit))
+    }
+
+    fn export_lines(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.read(|c| export::lines(c, since, upto, visit))
     }
 
     fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {

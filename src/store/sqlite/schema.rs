@@ -3,7 +3,8 @@
 //!
 //! Invariants:
 //! - `MIGRATIONS` only ever grows; entry `i` takes a database from
-//!   `user_version = i` to `i + 1`. Never edit a shipped entry.
+//!   `user_version = i` to `i + 1`. Never edit a shipped entry. A step SQL
+//!   cannot take (`AFTER`) runs right after the entry it belongs to.
 //! - Migrations run in one `BEGIN EXCLUSIVE` transaction, so a store is either
 //!   fully at the new version or untouched; running them again is a no-op.
 //! - A database whose `user_version` is beyond the list is refused, never
@@ -21,6 +22,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::store::{Result, StoreError};
 
+use super::migrations::AFTER;
 pub use super::migrations::MIGRATIONS;
 
 /// The schema version this build writes: the number of migrations.
@@ -76,8 +78,11 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     check_version(found, path)?;
     let known = known_version();
     let done = usize::try_from(found).unwrap_or(0);
-    for migration in MIGRATIONS.iter().skip(done) {
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(done) {
         tx.execute_batch(migration)?;
+        for after in AFTER.iter().filter(|after| after.version == i + 1) {
+            (after.run)(&tx)?;
+        }
     }
     tx.pragma_update(None, "user_version", known)?;
     tx.commit()?;

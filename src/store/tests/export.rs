@@ -7,11 +7,12 @@ use proptest::prelude::*;
 use super::harness::store_suite;
 use super::{Harness, delete, deletion, merge_hash, put, record};
 use crate::cursor::Cursor;
-use crate::store::{ExportRow, Store, StoreError};
+use crate::store::{ExportLines, ExportRow, Store, StoreError};
 
 store_suite!(
     rows_come_in_feed_order_with_since_and_upto,
     a_row_without_its_feed_entry_is_corrupt,
+    lines_are_the_rows_serialized,
 );
 
 fn rows(store: &dyn Store, since: Option<u64>, upto: u64) -> Vec<ExportRow> {
@@ -23,6 +24,54 @@ fn rows(store: &dyn Store, since: Option<u64>, upto: u64) -> Vec<ExportRow> {
         })
         .unwrap();
     out
+}
+
+/// An export row as the bundle's bytes, owned.
+#[derive(Debug, PartialEq, Eq)]
+enum Lines {
+    Canonical(Cursor, String, String, u64),
+    Deletion(Cursor, crate::model::Deletion),
+}
+
+fn lines(store: &dyn Store, since: Option<u64>, upto: u64) -> Vec<Lines> {
+    let mut out = Vec::new();
+    store
+        .export_lines(since, upto, &mut |row| {
+            out.push(match row {
+                ExportLines::Canonical {
+                    cursor,
+                    line,
+                    edges,
+                    edge_count,
+                } => {
+                    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+                    Lines::Canonical(cursor, text(line), text(edges), edge_count)
+                }
+                ExportLines::Deletion(cursor, d) => Lines::Deletion(cursor, d),
+            });
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// What [`lines`] must give for these rows: each serialized as a bundle
+/// member holds it, edges in the order the rows list them.
+fn serialized(rows: &[ExportRow]) -> Vec<Lines> {
+    rows.iter()
+        .map(|row| match row {
+            ExportRow::Canonical(c, r) => {
+                let edges: String = r.edges.iter().map(line).collect();
+                Lines::Canonical(*c, line(&r.canonical), edges, r.edges.len() as u64)
+            }
+            ExportRow::Deletion(c, d) => Lines::Deletion(*c, d.clone()),
+        })
+        .collect()
+}
+
+/// A model row's NDJSON line, `\n` included.
+fn line<T: serde::Serialize>(row: &T) -> String {
+    serde_json::to_string(row).unwrap() + "\n"
 }
 
 /// (cursor, items) of export rows, as `export_sizes` should give them.
@@ -71,6 +120,31 @@ fn rows_come_in_feed_order_with_since_and_upto(h: &mut Harness) {
         Some((Cursor::new(200, 5), 2))
     );
     assert_eq!(store.export_summary(Some(5)).unwrap(), None);
+}
+
+/// Edges put out of order come back sorted, in the rows and in the lines.
+fn lines_are_the_rows_serialized(h: &mut Harness) {
+    let store = &mut *h.store;
+    put(
+        store,
+        &record(3, &[("nvd", "CVE-3"), ("go", "GO-3"), ("go", "GO-1")]),
+    );
+    put(store, &record(1, &[]));
+    delete(store, &deletion(1, "pruned"));
+    put(store, &record(2, &[("ghsa", "GHSA-2")]));
+    let rows = rows(store, None, u64::MAX);
+    let ExportRow::Canonical(_, first) = &rows[0] else {
+        panic!("expected a canonical first, got {rows:?}");
+    };
+    let keys: Vec<&str> = first
+        .edges
+        .iter()
+        .map(|e| e.source_advisory_id.as_str())
+        .collect();
+    assert_eq!(keys, ["GO-1", "GO-3", "CVE-3"]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(lines(store, None, u64::MAX), serialized(&rows));
+    assert_eq!(lines(store, Some(2), 3), serialized(&rows[1..2]));
 }
 
 fn a_row_without_its_feed_entry_is_corrupt(h: &mut Harness) {
@@ -136,6 +210,11 @@ fn export_matches_the_model(
     }
     let want: Vec<ExportRow> = model.into_values().collect();
     prop_assert_eq!(&rows(store, None, u64::MAX), &want);
+    prop_assert_eq!(lines(store, None, u64::MAX), serialized(&want));
+    prop_assert_eq!(
+        lines(store, Some(split), u64::MAX),
+        serialized(&rows(store, Some(split), u64::MAX))
+    );
     let mut joined = rows(store, None, split);
     joined.extend(rows(store, Some(split), u64::MAX));
     prop_assert_eq!(&joined, &want);

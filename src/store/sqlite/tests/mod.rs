@@ -6,6 +6,7 @@
 mod bulk;
 mod canonical;
 mod concurrency;
+mod lines;
 mod schema;
 
 use super::SqliteStore;

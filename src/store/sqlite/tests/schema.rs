@@ -28,7 +28,7 @@ fn migrations_set_user_version_and_are_idempotent() {
             |row| row.get(0),
         )
         .unwrap();
-    assert_eq!(tables, 10);
+    assert_eq!(tables, 11);
 }
 
 #[test]
@@ -61,10 +61,13 @@ fn edges_survive_the_move_to_a_rowid_table() {
         tx.execute_batch(migration).unwrap();
     }
     tx.execute_batch(
-        "INSERT INTO canonicals VALUES ('sha256:aa', 'id', 'CVE-2024-0001', 'pkg:pypi/x', \
-           'active', 'high', 't', 's', NULL, '[]', '[]', '[]', NULL, NULL, 1); \
-         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'e2', 'id', 'affected', 'h2'), \
-           ('sha256:aa', 'ghsa', 'A', 'e1', 'id', 'affected', 'h1');",
+        "INSERT INTO canonicals VALUES ('sha256:aa', '00000000-0000-0000-0000-0000000000aa', \
+           'CVE-2024-0001', 'pkg:pypi/x', 'active', 'high', 't', 's', NULL, \
+           '[]', '[]', '[]', NULL, NULL, 1); \
+         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', '00000000-0000-0000-0000-0000000000e2', \
+           '00000000-0000-0000-0000-0000000000aa', 'affected', 'h2'), \
+           ('sha256:aa', 'ghsa', 'A', '00000000-0000-0000-0000-0000000000e1', \
+           '00000000-0000-0000-0000-0000000000aa', 'affected', 'h1');",
     )
     .unwrap();
     tx.pragma_update(None, "user_version", 3).unwrap();
@@ -81,13 +84,11 @@ fn edges_survive_the_move_to_a_rowid_table() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(
-        keys,
-        [("ghsa".into(), "e1".into()), ("osv".into(), "e2".into())]
-    );
+    let id = |n: &str| format!("00000000-0000-0000-0000-0000000000{n}");
+    assert_eq!(keys, [("ghsa".into(), id("e1")), ("osv".into(), id("e2"))]);
     drop(stmt);
     let duplicate = store.conn.execute(
-        "INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'id', 'affected', 'h')",
+        "INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'y', 'affected', 'h')",
         [],
     );
     assert!(duplicate.is_err(), "the key stays unique");
@@ -166,12 +167,14 @@ fn keys_become_named_indexes_and_rows_survive() {
     }
     tx.execute_batch(
         "INSERT INTO sites (site_id, display_name, enabled, created_at) VALUES ('b', 'B', 1, 't'); \
-         INSERT INTO canonicals VALUES ('sha256:aa', 'id-a', 'CVE-2024-0001', 'pkg:pypi/x', \
+         INSERT INTO canonicals VALUES ('sha256:aa', '00000000-0000-0000-0000-00000000000a', 'CVE-2024-0001', 'pkg:pypi/x', \
            'active', 'high', 't', 's', NULL, '[]', '[]', '[]', NULL, NULL, 2), \
-           ('sha256:bb', 'id-b', 'CVE-2024-0002', 'pkg:pypi/y', \
+           ('sha256:bb', '00000000-0000-0000-0000-00000000000b', 'CVE-2024-0002', 'pkg:pypi/y', \
            'active', 'low', 't', 's', 'v', '[]', '[]', '[]', 'p', 'm', 1); \
-         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'e2', 'id-a', 'affected', 'h2'), \
-           ('sha256:bb', 'ghsa', 'A', 'e1', 'id-b', 'affected', 'h1'); \
+         INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', '00000000-0000-0000-0000-0000000000e2', \
+           '00000000-0000-0000-0000-00000000000a', 'affected', 'h2'), \
+           ('sha256:bb', 'ghsa', 'A', '00000000-0000-0000-0000-0000000000e1', \
+           '00000000-0000-0000-0000-00000000000b', 'affected', 'h1'); \
          INSERT INTO taken VALUES ('b', 'sha256:aa', 'sha256:1');",
     )
     .unwrap();
@@ -203,7 +206,7 @@ fn keys_become_named_indexes_and_rows_survive() {
     drop(conn);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&store.conn), 5);
+    assert_eq!(user_version(&store.conn), MIGRATIONS.len() as i64);
     assert_eq!(dump(&store.conn), before);
     let refused = |sql: &str| {
         let err = store.conn.execute(sql, []).unwrap_err();
@@ -219,9 +222,13 @@ fn keys_become_named_indexes_and_rows_survive() {
         )
     };
     refused(&row("sha256:aa", "id-new", 9));
-    refused(&row("sha256:new", "id-a", 9));
+    refused(&row(
+        "sha256:new",
+        "00000000-0000-0000-0000-00000000000a",
+        9,
+    ));
     refused(&row("sha256:new", "id-new", 1));
-    refused("INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'id-a', 'affected', 'h')");
+    refused("INSERT INTO edges VALUES ('sha256:aa', 'osv', 'B', 'x', 'y', 'affected', 'h')");
     refused("INSERT INTO taken VALUES ('b', 'sha256:aa', 'sha256:2')");
     // The edges' foreign key names the renamed table and still cascades.
     store
