@@ -82,12 +82,6 @@ impl<W: Write> HashingWriter<W> {
         }
     }
 
-    /// `(sha256:<hex>, byte count)`.
-    pub(crate) fn finish(self) -> (String, u64) {
-        let (_, digest, count) = self.finish_into();
-        (digest, count)
-    }
-
     /// The inner writer back, with the digest and count.
     pub(crate) fn finish_into(self) -> (W, String, u64) {
         let digest = crate::model::sha256_tag(self.hasher);

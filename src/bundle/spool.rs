@@ -75,9 +75,21 @@ impl NdjsonSpool {
     }
 
     pub fn push<T: Serialize>(&mut self, row: &T) -> io::Result<()> {
-        self.line.clear();
-        serde_json::to_writer(&mut self.line, row)?;
-        self.line.push(b'\n');
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        serde_json::to_writer(&mut line, row)?;
+        line.push(b'\n');
+        let pushed = self.push_lines(&line, 1);
+        self.line = line;
+        pushed
+    }
+
+    /// `lines` NDJSON lines already serialized, each ending in `\n` (the
+    /// caller vouches for the count).
+    pub fn push_lines(&mut self, bytes: &[u8], lines: u64) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
         if self.body.is_none() {
             let file = self
                 .file
@@ -88,11 +100,11 @@ impl NdjsonSpool {
             self.body = Some(BufWriter::with_capacity(FEED, enc));
         }
         if let Some(body) = self.body.as_mut() {
-            body.write_all(&self.line)?;
+            body.write_all(bytes)?;
         }
-        self.hasher.update(&self.line);
-        self.size += self.line.len() as u64;
-        self.lines += 1;
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        self.lines += lines;
         Ok(())
     }
 
@@ -264,5 +276,53 @@ mod tests {
         let mut c = LineCounter::new("edges.ndjson", 4);
         c.update(b"ab").unwrap();
         assert!(c.finish().open_line);
+    }
+
+    /// Everything the manifest pins, and the frame's bytes.
+    fn outcome(spool: NdjsonSpool) -> (String, u64, u64, String, u64, Vec<u8>) {
+        let done = spool.finish().unwrap();
+        let pinned = (done.sha256.clone(), done.size, done.lines);
+        let frame_pin = (done.compressed_sha256.clone(), done.compressed_size);
+        let mut frame = Vec::new();
+        done.into_file().read_to_end(&mut frame).unwrap();
+        (
+            pinned.0,
+            pinned.1,
+            pinned.2,
+            frame_pin.0,
+            frame_pin.1,
+            frame,
+        )
+    }
+
+    #[test]
+    fn lines_pushed_in_pieces_are_the_rows_pushed_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = WriteOptions::default();
+        let spool = || NdjsonSpool::new(Member::Canonicals, dir.path(), &opts).unwrap();
+        let (mut rows, mut pieces, mut nothing) = (spool(), spool(), spool());
+        for row in [
+            serde_json::json!({"a": 1}),
+            "b".into(),
+            serde_json::json!([1, 2]),
+        ] {
+            rows.push(&row).unwrap();
+        }
+        pieces.push_lines(b"", 0).unwrap();
+        pieces.push_lines(b"{\"a\":1}\n\"b\"\n", 2).unwrap();
+        pieces.push_lines(b"[1,2]\n", 1).unwrap();
+        nothing.push_lines(b"", 0).unwrap();
+        let got = outcome(pieces);
+        assert_eq!((got.1, got.2), (18, 3));
+        assert_eq!(got, outcome(rows));
+        let empty = (
+            EMPTY_SHA256.to_owned(),
+            0,
+            0,
+            EMPTY_SHA256.to_owned(),
+            0,
+            Vec::new(),
+        );
+        assert_eq!(outcome(nothing), empty);
     }
 }

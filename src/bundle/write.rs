@@ -7,8 +7,9 @@
 
 use std::io::{self, Read, Write};
 
+use super::digest::ThreadHashingWriter;
 use super::envelope::Envelope;
-use super::frame::{self, HashingWriter};
+use super::frame;
 use super::tarfmt::{self, TRAILER};
 use super::{
     ArchivePath, BundleError, Counts, FORMAT_VERSION, FileEntry, MANIFEST_PATH, Manifest, Member,
@@ -77,7 +78,7 @@ pub fn write_bundle(
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
     let envelope = sign(&manifest_bytes, signer);
-    let mut sink = HashingWriter::new(out);
+    let mut sink = ThreadHashingWriter::new(out);
     let mut head = Vec::new();
     push_member(&mut head, MANIFEST_PATH, &manifest_bytes)?;
     push_member(&mut head, SIGNATURE_PATH, &envelope)?;

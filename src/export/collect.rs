@@ -1,23 +1,24 @@
-//! Collecting an export's rows into the three NDJSON spools on two threads:
-//! the caller's thread reads the store (which stays on the thread that
-//! opened it), a scoped writer thread serializes, hashes and compresses (on
-//! the zstd workers of each spool). They meet through a bounded channel of
-//! small batches, so memory stays flat however large the export, and rows
-//! keep their feed order.
-//!
-//! Invariant: the spools are exactly what one thread pushing the rows in
-//! order would produce (the writer is the only one touching them).
+//! Collecting an export's rows into the three NDJSON spools. The store
+//! hands over each row's bytes (`Store::export_lines`) on the caller's
+//! thread (a store stays on the thread that opened it); canonicals and
+//! edges each go, in chunks, to a thread of their own that hashes them and
+//! feeds that member's zstd workers. A compressor that waits for its worker
+//! then holds up only its own member, never the reading or the other
+//! member's compressor. Chunks are recycled and their queues bounded, so
+//! memory stays flat however large the export; rows keep their feed order
+//! within each member.
 
 use std::io;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::{Scope, ScopedJoinHandle};
 
 use crate::bundle::{Member, NdjsonSpool, SpooledMember, WriteOptions};
 use crate::progress::Ticker;
-use crate::store::{ExportRow, Store};
+use crate::store::{ExportLines, Store};
 
-/// Rows per batch handed to the writer, and batches in flight.
-const BATCH: usize = 256;
+/// Bytes handed to a member's thread at a time, and chunks in flight.
+const CHUNK: usize = 1 << 20;
 const IN_FLIGHT: usize = 4;
 
 /// Why collecting stopped: the store failed, or writing the spools did.
@@ -34,57 +35,8 @@ pub fn collect(
     (dir, opts): (&Path, &WriteOptions),
     ticker: &Ticker<'_>,
 ) -> Result<[SpooledMember; 3], CollectError> {
-    let (tx, rx) = sync_channel::<Vec<ExportRow>>(IN_FLIGHT);
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || spool(rx, dir, opts));
-        let read = read_rows(store, since, upto, tx, ticker);
-        let written = writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        // A failed writer drops its receiver, so the reader's error is then
-        // only "channel closed": the writer's error is the cause.
-        match (read, written) {
-            (_, Err(e)) => Err(CollectError::Spool(e)),
-            (Err(e), Ok(_)) => Err(CollectError::Store(e)),
-            (Ok(()), Ok(members)) => Ok(members),
-        }
-    })
-}
-
-fn read_rows(
-    store: &dyn Store,
-    since: Option<u64>,
-    upto: u64,
-    tx: SyncSender<Vec<ExportRow>>,
-    ticker: &Ticker<'_>,
-) -> crate::store::Result<()> {
-    let closed = |_| io::Error::other("the spool writer stopped");
-    let mut batch = Vec::with_capacity(BATCH);
-    store.export_rows(since, upto, &mut |row| {
-        ticker.tick(match &row {
-            ExportRow::Canonical(_, record) => 1 + record.edges.len() as u64,
-            ExportRow::Deletion(..) => 1,
-        });
-        batch.push(row);
-        if batch.len() == BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            tx.send(full).map_err(closed)?;
-        }
-        Ok(())
-    })?;
-    if !batch.is_empty() {
-        tx.send(batch).map_err(closed)?;
-    }
-    Ok(())
-}
-
-/// Canonicals and edges are written at the same time, so they share the
-/// workers; deletions (few) get one.
-fn spool(
-    rx: Receiver<Vec<ExportRow>>,
-    dir: &Path,
-    opts: &WriteOptions,
-) -> io::Result<[SpooledMember; 3]> {
+    // Canonicals and edges are compressed at the same time, so they share
+    // the workers; deletions (few) get one.
     let shared = WriteOptions {
         threads: (opts.threads / 2).max(1),
         ..*opts
@@ -93,17 +45,118 @@ fn spool(
         threads: 1,
         ..*opts
     };
-    let mut canonicals = NdjsonSpool::new(Member::Canonicals, dir, &shared)?;
-    let mut edges = NdjsonSpool::new(Member::Edges, dir, &shared)?;
-    let mut deletions = NdjsonSpool::new(Member::Deletions, dir, &one)?;
-    for row in rx.into_iter().flatten() {
-        match row {
-            ExportRow::Canonical(_, record) => {
-                canonicals.push(&record.canonical)?;
-                record.edges.iter().try_for_each(|e| edges.push(e))?;
+    let spool = |member, opts| NdjsonSpool::new(member, dir, opts).map_err(CollectError::Spool);
+    let (canonicals, edges) = (
+        spool(Member::Canonicals, &shared)?,
+        spool(Member::Edges, &shared)?,
+    );
+    let mut deletions = spool(Member::Deletions, &one)?;
+    std::thread::scope(|scope| {
+        let mut feeds = [Feed::start(scope, canonicals), Feed::start(scope, edges)];
+        // The store sees a failed push only as "stop"; the cause is kept here.
+        let mut failed = None;
+        let read = store.export_lines(since, upto, &mut |row| {
+            let (pushed, items) = match row {
+                ExportLines::Canonical {
+                    line,
+                    edges,
+                    edge_count,
+                    ..
+                } => {
+                    let [c, e] = &mut feeds;
+                    (
+                        c.push(line, 1).and_then(|()| e.push(edges, edge_count)),
+                        1 + edge_count,
+                    )
+                }
+                ExportLines::Deletion(_, deletion) => (deletions.push(&deletion), 1),
+            };
+            ticker.tick(items);
+            pushed.map_err(|e| {
+                let stop = io::Error::new(e.kind(), "writing the spools failed");
+                failed.get_or_insert(e);
+                stop
+            })
+        });
+        let [c, e] = feeds.map(Feed::finish);
+        match (c, e, failed, read) {
+            (Err(e), ..) | (_, Err(e), ..) | (_, _, Some(e), _) => Err(CollectError::Spool(e)),
+            (.., Err(e)) => Err(CollectError::Store(e)),
+            (Ok(c), Ok(e), None, Ok(())) => {
+                Ok([c, e, deletions.finish().map_err(CollectError::Spool)?])
             }
-            ExportRow::Deletion(_, deletion) => deletions.push(&deletion)?,
+        }
+    })
+}
+
+/// One member's bytes on their way to its spool's thread.
+struct Feed<'scope> {
+    chunk: Vec<u8>,
+    lines: u64,
+    tx: SyncSender<(Vec<u8>, u64)>,
+    spare: Receiver<Vec<u8>>,
+    thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
+}
+
+impl<'scope> Feed<'scope> {
+    fn start<'env>(scope: &'scope Scope<'scope, 'env>, mut spool: NdjsonSpool) -> Self {
+        let (tx, rx) = sync_channel::<(Vec<u8>, u64)>(IN_FLIGHT);
+        let (give_back, spare) = sync_channel(IN_FLIGHT + 1);
+        let thread = scope.spawn(move || {
+            for (mut chunk, lines) in rx {
+                spool.push_lines(&chunk, lines)?;
+                chunk.clear();
+                let _ = give_back.try_send(chunk);
+            }
+            spool.finish()
+        });
+        Self {
+            chunk: Vec::with_capacity(CHUNK),
+            lines: 0,
+            tx,
+            spare,
+            thread,
         }
     }
-    Ok([canonicals.finish()?, edges.finish()?, deletions.finish()?])
+
+    /// `lines` NDJSON lines, each ending in `\n`.
+    fn push(&mut self, bytes: &[u8], lines: u64) -> io::Result<()> {
+        self.chunk.extend_from_slice(bytes);
+        self.lines += lines;
+        if self.chunk.len() < CHUNK {
+            return Ok(());
+        }
+        self.send()
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let full = std::mem::replace(&mut self.chunk, next);
+        let lines = std::mem::take(&mut self.lines);
+        // A closed channel means the thread stopped on an error: `finish`
+        // reports it.
+        self.tx
+            .send((full, lines))
+            .map_err(|_| io::Error::other("the spool thread stopped"))
+    }
+
+    /// The spooled member, once every byte pushed has reached it.
+    fn finish(mut self) -> io::Result<SpooledMember> {
+        let sent = if self.chunk.is_empty() {
+            Ok(())
+        } else {
+            self.send()
+        };
+        drop(self.tx);
+        let spooled = self
+            .thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The thread's own error first: a failed send only says it stopped.
+        let member = spooled?;
+        sent.map(|()| member)
+    }
 }
