@@ -108,8 +108,9 @@ full_import_sqlite() {
   local it=$T ir=$R
   local imports=()
   # The rows in the bundle's order (canonicals by feed position, each one's
-  # edges after it), as stella meets them: not sorted by key.
-  for t in canonicals edges tombstones; do
+  # edges after it), as stella meets them: not sorted by key. Every table
+  # the import fills, export_lines included (each canonical's export bytes).
+  for t in canonicals edges tombstones export_lines; do
     sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
     imports+=(".import --csv $W/$t.csv $t")
   done
@@ -121,6 +122,7 @@ full_import_sqlite() {
 bundle_order_sql() {
   case $1 in
     canonicals|tombstones) echo "SELECT * FROM $1 ORDER BY change_seq" ;;
+    export_lines) echo "SELECT * FROM $1 ORDER BY seq" ;;
     edges) echo "SELECT e.* FROM edges e JOIN canonicals c ON c.merge_hash = e.merge_hash ORDER BY c.change_seq, e.source, e.source_advisory_id" ;;
   esac
 }
@@ -173,11 +175,17 @@ delta_import_sqlite() {
   bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
   sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
   sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM export_lines WHERE seq > $before ORDER BY seq" > "$W/dl.csv"
+  # A changed canonical's export bytes move to its new feed position.
   measure_median restore_base sqlite3 "$W/base-delta.db" \
     "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
     "CREATE TEMP TABLE se AS SELECT * FROM edges WHERE 0" \
+    "CREATE TEMP TABLE sl AS SELECT * FROM export_lines WHERE 0" \
     ".import --csv --schema temp $W/dc.csv sc" ".import --csv --schema temp $W/de.csv se" \
+    ".import --csv --schema temp $W/dl.csv sl" \
     "BEGIN" \
+    "DELETE FROM export_lines WHERE seq IN (SELECT c.change_seq FROM canonicals c JOIN sc USING (merge_hash))" \
+    "INSERT INTO export_lines SELECT * FROM sl" \
     "INSERT INTO canonicals SELECT * FROM sc WHERE true ON CONFLICT (merge_hash) DO UPDATE SET
        id = excluded.id, cve = excluded.cve, affects_key = excluded.affects_key, status = excluded.status,
        severity = excluded.severity, title = excluded.title, summary = excluded.summary,
