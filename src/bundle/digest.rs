@@ -86,43 +86,6 @@ impl Sha256Thread {
     }
 }
 
-/// Counts bytes on their way to `inner` and hashes them on a
-/// [`Sha256Thread`]: the writing thread only copies them on.
-pub(crate) struct ThreadHashingWriter<W> {
-    inner: W,
-    hasher: Sha256Thread,
-    count: u64,
-}
-
-impl<W: std::io::Write> ThreadHashingWriter<W> {
-    pub(crate) fn new(inner: W) -> Self {
-        Self {
-            inner,
-            hasher: Sha256Thread::new(),
-            count: 0,
-        }
-    }
-
-    /// `(sha256:<hex>, byte count)`.
-    pub(crate) fn finish(self) -> (String, u64) {
-        (self.hasher.finish(), self.count)
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for ThreadHashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        let written = buf.get(..n).unwrap_or(buf);
-        self.hasher.update(written);
-        self.count += written.len() as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

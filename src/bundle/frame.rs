@@ -66,26 +66,59 @@ pub(crate) fn encoder<W: Write>(
     Ok(enc)
 }
 
+/// A sha256 being taken over bytes given in order: here, or on a thread of
+/// its own ([`Sha256Thread`]).
+pub(crate) trait Digester {
+    fn update(&mut self, bytes: &[u8]);
+    /// `sha256:<hex>` of every byte given.
+    fn finish(self) -> String;
+}
+
+impl Digester for Sha256 {
+    fn update(&mut self, bytes: &[u8]) {
+        Digest::update(self, bytes);
+    }
+
+    fn finish(self) -> String {
+        crate::model::sha256_tag(self)
+    }
+}
+
+impl Digester for Sha256Thread {
+    fn update(&mut self, bytes: &[u8]) {
+        Sha256Thread::update(self, bytes);
+    }
+
+    fn finish(self) -> String {
+        Sha256Thread::finish(self)
+    }
+}
+
 /// Counts and hashes bytes on their way to `inner`.
-pub(crate) struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W, D = Sha256> {
     inner: W,
-    hasher: Sha256,
+    hasher: D,
     count: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
     pub(crate) fn new(inner: W) -> Self {
+        Self::with(inner, Sha256::new())
+    }
+}
+
+impl<W: Write, D: Digester> HashingWriter<W, D> {
+    pub(crate) fn with(inner: W, hasher: D) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher,
             count: 0,
         }
     }
 
     /// The inner writer back, with the digest and count.
     pub(crate) fn finish_into(self) -> (W, String, u64) {
-        let digest = crate::model::sha256_tag(self.hasher);
-        (self.inner, digest, self.count)
+        (self.inner, self.hasher.finish(), self.count)
     }
 }
 
@@ -97,7 +130,7 @@ pub(crate) fn compress(data: &[u8], level: i32) -> io::Result<Vec<u8>> {
     enc.finish()
 }
 
-impl<W: Write> Write for HashingWriter<W> {
+impl<W: Write, D: Digester> Write for HashingWriter<W, D> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         let written = buf.get(..n).unwrap_or(buf);

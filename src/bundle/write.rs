@@ -7,9 +7,9 @@
 
 use std::io::{self, Read, Write};
 
-use super::digest::ThreadHashingWriter;
+use super::digest::Sha256Thread;
 use super::envelope::Envelope;
-use super::frame;
+use super::frame::{self, HashingWriter};
 use super::tarfmt::{self, TRAILER};
 use super::{
     ArchivePath, BundleError, Counts, FORMAT_VERSION, FileEntry, MANIFEST_PATH, Manifest, Member,
@@ -78,7 +78,9 @@ pub fn write_bundle(
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
     let envelope = sign(&manifest_bytes, signer);
-    let mut sink = ThreadHashingWriter::new(out);
+    // The bundle's hash is taken on a thread of its own while the spooled
+    // frames are copied out.
+    let mut sink = HashingWriter::with(out, Sha256Thread::new());
     let mut head = Vec::new();
     push_member(&mut head, MANIFEST_PATH, &manifest_bytes)?;
     push_member(&mut head, SIGNATURE_PATH, &envelope)?;
@@ -96,7 +98,7 @@ pub fn write_bundle(
     let mut last = padding(previous);
     last.extend_from_slice(&[0u8; TRAILER]);
     small_frame(&mut sink, &last, level)?;
-    let (bundle_hash, bytes) = sink.finish();
+    let (_, bundle_hash, bytes) = sink.finish_into();
     Ok(Written {
         bundle_hash,
         manifest,
