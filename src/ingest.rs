@@ -152,9 +152,7 @@ impl Run<'_> {
             .cloned()
             .chain(record.edges.iter().cloned())
             .collect();
-        edges.sort_by(|a, b| {
-            (&a.source, &a.source_advisory_id).cmp(&(&b.source, &b.source_advisory_id))
-        });
+        edges.sort_by(|a, b| a.key_order(b));
         let mut canonical = record.canonical.clone();
         canonical.status = status_of(&edges);
         self.write(existing.as_ref(), CanonicalRecord { canonical, edges })

@@ -189,6 +189,12 @@ impl SourceEdge {
     pub fn same_key(&self, other: &SourceEdge) -> bool {
         self.source == other.source && self.source_advisory_id == other.source_advisory_id
     }
+
+    /// The order of a record's edges: by source, then source advisory id,
+    /// bytewise (as [`CanonicalRecord::edges`] keeps them).
+    pub fn key_order(&self, other: &SourceEdge) -> std::cmp::Ordering {
+        (&self.source, &self.source_advisory_id).cmp(&(&other.source, &other.source_advisory_id))
+    }
 }
 
 impl CanonicalRecord {

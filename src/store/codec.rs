@@ -99,19 +99,17 @@ pub fn to_json<T: Serialize>(what: &'static str, key: &str, value: &T) -> Result
 
 /// A record's rows exactly as an export's NDJSON members hold them: the
 /// canonical's line, and its edges' lines in the order an export lists them
-/// (source, then source advisory id, bytewise), each line ending in `\n`.
-/// SQLite keeps them beside the columns (`canonicals.line`, `.edge_lines`)
-/// so that an export copies bytes instead of reading and serializing rows.
+/// ([`SourceEdge::key_order`](crate::model::SourceEdge::key_order)), each
+/// line ending in `\n`. SQLite keeps them in the table `export_lines` so that
+/// an export copies bytes instead of reading and serializing rows.
 pub fn export_lines(key: &str, record: &CanonicalRecord) -> Result<(String, String)> {
-    let mut line = to_json("canonicals.line", key, &record.canonical)?;
+    let mut line = to_json("export_lines.line", key, &record.canonical)?;
     line.push('\n');
     let mut edges: Vec<_> = record.edges.iter().collect();
-    edges.sort_by(|a, b| {
-        (&a.source, &a.source_advisory_id).cmp(&(&b.source, &b.source_advisory_id))
-    });
+    edges.sort_by(|a, b| a.key_order(b));
     let mut lines = String::new();
     for edge in edges {
-        lines.push_str(&to_json("canonicals.edge_lines", key, edge)?);
+        lines.push_str(&to_json("export_lines.edge_lines", key, edge)?);
         lines.push('\n');
     }
     Ok((line, lines))

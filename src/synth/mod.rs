@@ -128,9 +128,7 @@ fn edges(rng: &mut Rng, id: uuid::Uuid, hash: &str, year: usize, i: u64) -> Vec<
             }
         })
         .collect();
-    edges.sort_by(|a, b| {
-        (&a.source, &a.source_advisory_id).cmp(&(&b.source, &b.source_advisory_id))
-    });
+    edges.sort_by(|a, b| a.key_order(b));
     edges
 }
 
