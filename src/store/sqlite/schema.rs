@@ -33,9 +33,19 @@ pub fn known_version() -> i64 {
 /// The page cache per connection, in KiB.
 const CACHE_KIB: i64 = 32 * 1024;
 
+/// The page size of a new store, in bytes. An export reads the whole
+/// store in order: 16 KiB pages pack its ~2 KB rows of export bytes with
+/// less slack than 4 KiB ones and take a quarter of the reads (measured at
+/// 1M canonicals: the store 16% smaller, the full export 8% faster). A store
+/// keeps the size it was made with: SQLite applies the setting only before
+/// the first table exists.
+pub const PAGE_SIZE: i64 = 16 * 1024;
+
 /// Per-connection settings; must run outside any transaction.
 pub fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
     conn.busy_timeout(busy_timeout)?;
+    // Before WAL mode: switching to it writes the first page of a new file.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     // In-memory databases answer `memory`; that is fine, they have one connection.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -49,6 +49,27 @@ fn connection_settings_are_applied() {
     assert_eq!(get("foreign_keys"), "Integer(1)");
     assert_eq!(get("busy_timeout"), "Integer(5000)");
     assert_eq!(get("cache_size"), "Integer(-32768)");
+    assert_eq!(get("page_size"), "Integer(16384)");
+}
+
+/// A store made with another page size keeps it (SQLite would need a
+/// VACUUM outside WAL mode to change it) and opens and migrates as usual.
+#[test]
+fn an_existing_store_keeps_its_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "page_size", 4096).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x)")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let page_size: i64 = store
+        .conn
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .unwrap();
+    assert_eq!(page_size, 4096);
+    assert_eq!(user_version(&store.conn), MIGRATIONS.len() as i64);
 }
 
 #[test]
