@@ -125,6 +125,10 @@ fn small_frame(out: &mut dyn Write, content: &[u8], level: i32) -> Result<(), Bu
     out.write_all(&bytes).map_err(BundleError::Write)
 }
 
+/// Bytes of a body frame moved at a time: large pieces keep the reads and
+/// writes few (`io::copy` would move 8 KiB at a time through a `dyn Write`).
+const COPY: usize = 1 << 20;
+
 /// Exactly `size` bytes of a spooled body frame, and nothing after them.
 fn copy_body(
     out: &mut dyn Write,
@@ -132,9 +136,27 @@ fn copy_body(
     file: &mut dyn Read,
     size: u64,
 ) -> Result<(), BundleError> {
-    let copied = io::copy(&mut file.take(size), out).map_err(BundleError::Write)?;
+    let mut buf = vec![0u8; COPY];
+    let (mut input, mut copied) = (file.take(size), 0u64);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(BundleError::Write(e)),
+        };
+        out.write_all(buf.get(..n).unwrap_or_default())
+            .map_err(BundleError::Write)?;
+        copied += n as u64;
+    }
     let mut extra = [0u8; 1];
-    if copied != size || file.read(&mut extra).map_err(BundleError::Write)? != 0 {
+    if copied != size
+        || input
+            .into_inner()
+            .read(&mut extra)
+            .map_err(BundleError::Write)?
+            != 0
+    {
         return Err(BundleError::SpoolChanged { path });
     }
     Ok(())
