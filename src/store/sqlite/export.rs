@@ -158,12 +158,15 @@ pub fn sizes(conn: &Connection, since: Option<u64>) -> Result<Vec<(Cursor, u64)>
 }
 
 /// Counts rather than walks: a full export counts whole tables (every edge
-/// belongs to a live canonical), a delta joins only its own rows' edges.
+/// belongs to a live canonical); a delta counts the edge lines of its own
+/// rows' export bytes, which sit together at the end of `export_lines` and
+/// are the very lines the export then reads (no probe of the edges for
+/// each changed canonical).
 const SUMMARY: &str = "\
     SELECT (SELECT count(*) FROM canonicals WHERE change_seq > ?1) \
       + CASE WHEN ?1 = 0 THEN (SELECT count(*) FROM edges) \
-        ELSE (SELECT count(*) FROM canonicals c JOIN edges e ON e.merge_hash = c.merge_hash \
-              WHERE c.change_seq > ?1) END \
+        ELSE (SELECT coalesce(sum(length(edge_lines) - length(replace(edge_lines, char(10), ''))), 0) \
+              FROM export_lines WHERE seq > ?1) END \
       + (SELECT count(*) FROM tombstones WHERE change_seq > ?1), \
       (SELECT max(m) FROM (SELECT max(change_seq) AS m FROM canonicals \
         UNION ALL SELECT max(change_seq) FROM tombstones))";
