@@ -19,11 +19,13 @@
 //! [`CountingReader`] hashes every compressed byte it passes on and fails
 //! once more than the cap has arrived.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Read, Write};
 use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
+use zstd::stream::raw::CParameter;
+use zstd::zstd_safe::CCtx;
 
 use super::digest::Sha256Thread;
 
@@ -49,6 +51,20 @@ pub fn worker_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32)
 }
 
+/// The canonical frame parameters, in the order they are applied.
+fn parameters(level: i32, threads: u32) -> [CParameter; 8] {
+    [
+        CParameter::CompressionLevel(level),
+        CParameter::NbWorkers(threads.max(1)),
+        CParameter::ChecksumFlag(true),
+        CParameter::ContentSizeFlag(false),
+        CParameter::DictIdFlag(false),
+        CParameter::EnableLongDistanceMatching(false),
+        CParameter::WindowLog(WINDOW_LOG),
+        CParameter::JobSize(JOB_SIZE),
+    ]
+}
+
 /// A compressor with the canonical frame parameters.
 pub(crate) fn encoder<W: Write>(
     out: W,
@@ -56,13 +72,9 @@ pub(crate) fn encoder<W: Write>(
     threads: u32,
 ) -> io::Result<zstd::Encoder<'static, W>> {
     let mut enc = zstd::Encoder::new(out, level)?;
-    enc.multithread(threads.max(1))?;
-    enc.include_checksum(true)?;
-    enc.include_contentsize(false)?;
-    enc.include_dictid(false)?;
-    enc.long_distance_matching(false)?;
-    enc.window_log(WINDOW_LOG)?;
-    enc.set_parameter(zstd::stream::raw::CParameter::JobSize(JOB_SIZE))?;
+    for parameter in parameters(level, threads) {
+        enc.set_parameter(parameter)?;
+    }
     Ok(enc)
 }
 
@@ -122,12 +134,38 @@ impl<W: Write, D: Digester> HashingWriter<W, D> {
     }
 }
 
+thread_local! {
+    /// The context [`compress`] last used on this thread, with its level.
+    /// A bundle has five small frames, written or checked one after the
+    /// other; making a multi-threaded context (its worker thread and
+    /// tables) costs about twice what compressing one of them does.
+    static SMALL: RefCell<Option<(i32, CCtx<'static>)>> = const { RefCell::new(None) };
+}
+
 /// One frame of `data` with the canonical parameters (the head and joint
-/// frames are written, and checked, this way).
+/// frames are written, and checked, this way). The context is kept for the
+/// next call on this thread: each frame starts a new session, so the bytes
+/// are those of a fresh context.
 pub(crate) fn compress(data: &[u8], level: i32) -> io::Result<Vec<u8>> {
-    let mut enc = encoder(Vec::new(), level, 1)?;
-    enc.write_all(data)?;
-    enc.finish()
+    SMALL.with_borrow_mut(|small| {
+        let cctx = match small {
+            Some((kept, cctx)) if *kept == level => cctx,
+            _ => {
+                let mut cctx = CCtx::create();
+                for parameter in parameters(level, 1) {
+                    cctx.set_parameter(parameter).map_err(zstd_error)?;
+                }
+                &mut small.insert((level, cctx)).1
+            }
+        };
+        let mut enc = zstd::stream::write::Encoder::with_context(Vec::new(), cctx);
+        enc.write_all(data)?;
+        enc.finish()
+    })
+}
+
+fn zstd_error(code: usize) -> io::Error {
+    io::Error::other(zstd::zstd_safe::get_error_name(code))
 }
 
 impl<W: Write, D: Digester> Write for HashingWriter<W, D> {
