@@ -78,7 +78,9 @@ pub fn collect(
                 stop
             })
         });
-        let [c, e] = feeds.map(Feed::finish);
+        // Both members' last bytes go out before either is waited for, so
+        // their final compressions overlap.
+        let [c, e] = feeds.map(Feed::close).map(Closed::finish);
         match (c, e, failed, read) {
             (Err(e), ..) | (_, Err(e), ..) | (_, _, Some(e), _) => Err(CollectError::Spool(e)),
             (.., Err(e)) => Err(CollectError::Store(e)),
@@ -143,20 +145,36 @@ impl<'scope> Feed<'scope> {
             .map_err(|_| io::Error::other("the spool thread stopped"))
     }
 
-    /// The spooled member, once every byte pushed has reached it.
-    fn finish(mut self) -> io::Result<SpooledMember> {
+    /// Sends what is left and closes the queue: the thread finishes the
+    /// member on its own.
+    fn close(mut self) -> Closed<'scope> {
         let sent = if self.chunk.is_empty() {
             Ok(())
         } else {
             self.send()
         };
-        drop(self.tx);
+        Closed {
+            sent,
+            thread: self.thread,
+        }
+    }
+}
+
+/// A member's thread with its queue closed.
+struct Closed<'scope> {
+    sent: io::Result<()>,
+    thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
+}
+
+impl Closed<'_> {
+    /// The spooled member, once every byte pushed has reached it.
+    fn finish(self) -> io::Result<SpooledMember> {
         let spooled = self
             .thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The thread's own error first: a failed send only says it stopped.
         let member = spooled?;
-        sent.map(|()| member)
+        self.sent.map(|()| member)
     }
 }
