@@ -1,5 +1,6 @@
 # Functions of scripts/bench (sourced; not run on its own).
-# Globals from the caller: BIN, RESULTS, PG, PG_BASE, REPS. W is the size's work dir.
+# Globals from the caller: BIN, RESULTS, PG, PG_BASE, REPS, QUICK_REPS. W is the
+# size's work dir.
 
 # clock VAR: wall-clock seconds, to the microsecond, into VAR. Bash's own
 # clock where it has one (5.0+): `$(date)` forks twice per measurement,
@@ -46,6 +47,13 @@ measure_median() {
   R=$rss
 }
 
+# quick CMD...: CMD with QUICK_REPS repetitions instead of REPS (the steps
+# that take seconds, not minutes, at every size).
+quick() {
+  local REPS=$QUICK_REPS
+  "$@"
+}
+
 # record STEP N STELLA_S STELLA_KIB BASE_S BASE_KIB ITEMS BYTES MAX_RATIO MAX_RSS_MIB
 record() {
   local IFS=$'\t'
@@ -63,7 +71,7 @@ cursor_of() { cat "${@:-$W/.out}" | grep -o 'Export cursor: .*' | head -n1 | cut
 bench_size() {
   local N=$1 full_items bytes full_cursor
   site_a "$N"
-  measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
+  quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
   local et=$T er=$R
   full_items=$(items_of); full_cursor=$(cursor_of)
   mkdir -p "$W/m"
@@ -72,13 +80,13 @@ bench_size() {
   members=$(zstd -qdc "$W/full.tar.zst" | tar -t | tr '\n' ' ')
   bytes=$(cd "$W/m" && cat ./*.ndjson | wc -c)
   # shellcheck disable=SC2086
-  measure_median : bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
+  quick measure_median : bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
   record "full export" "$N" "$et" "$er" "$T" "$R" "$full_items" "$bytes" 1.3 128
 
   site_b "$W/b"
-  measure_median : "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
+  quick measure_median : "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
   local vt=$T vr=$R
-  measure_median : bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
+  quick measure_median : bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
   record "validate" "$N" "$vt" "$vr" "$T" "$R" "$full_items" "$bytes" 1.2 64
 
   full_import_sqlite "$N" "$full_items" "$bytes"
@@ -225,7 +233,7 @@ delta_export() {
   st "$W/a" dev gen-data --count "$N" --seed 1 --round 2 --changes "$changes" >&2
   # Medians like every other step: at 100k the whole run is tens of
   # milliseconds, where one run is the machine's noise.
-  measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/dx.tar.zst"
+  quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/dx.tar.zst"
   record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" 0.02 128
 }
 
