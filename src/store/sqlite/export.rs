@@ -91,7 +91,26 @@ pub fn rows(
     Ok(())
 }
 
+/// The page cache, in KiB, while an export walks the store: it reads each
+/// page once and in order, so the connection's large cache would only fill
+/// with pages it never reads again (13 MiB of an export's peak RSS at 1M).
+const WALK_CACHE_KIB: i64 = 2 * 1024;
+
 pub fn lines(
+    conn: &Connection,
+    since: Option<u64>,
+    upto: u64,
+    visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
+) -> Result<()> {
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    conn.pragma_update(None, "cache_size", -WALK_CACHE_KIB)?;
+    let walked = walk_lines(conn, since, upto, visit);
+    let restored = conn.pragma_update(None, "cache_size", cache);
+    walked?;
+    Ok(restored?)
+}
+
+fn walk_lines(
     conn: &Connection,
     since: Option<u64>,
     upto: u64,
