@@ -334,6 +334,32 @@ mod tests {
         assert_eq!(compress(&big, 3, 1), compress(&big, 3, 2));
     }
 
+    /// The kept context gives the bytes of a fresh encoder, frame after
+    /// frame, across a change of level, and after a frame left unfinished.
+    #[test]
+    fn small_frames_from_the_kept_context_are_those_of_a_fresh_one() {
+        let data: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| (i % 97).to_le_bytes())
+            .collect();
+        for (part, level) in [(10, 3), (1_000, 3), (300_000, 19), (7, 3), (131_072, 1)] {
+            let part = data.get(..part).unwrap();
+            assert_eq!(
+                super::compress(part, level).unwrap(),
+                compress(part, level, 1)
+            );
+        }
+        SMALL.with_borrow_mut(|small| {
+            let (_, cctx) = small.as_mut().unwrap();
+            let mut enc = zstd::stream::write::Encoder::with_context(Vec::new(), cctx);
+            enc.write_all(&data).unwrap();
+            // Dropped mid-frame: the next frame must not continue it.
+        });
+        assert_eq!(
+            super::compress(b"after", 1).unwrap(),
+            compress(b"after", 1, 1)
+        );
+    }
+
     #[test]
     fn counting_reader_refuses_one_byte_past_the_cap() {
         let mut ok = CountingReader::new(&[7u8; 10][..], 10);

@@ -146,3 +146,33 @@ fn there_is_one_row_of_bytes_per_live_canonical() {
         [3, 3, 3]
     );
 }
+
+/// An export walks with a small page cache and puts the connection's back,
+/// whether the walk succeeds or is refused.
+#[test]
+fn an_export_puts_the_page_cache_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    put(&mut store, &record(4, &[("osv", "OSV-4")]));
+    let cache = |store: &SqliteStore| -> i64 {
+        store
+            .conn
+            .pragma_query_value(None, "cache_size", |row| row.get(0))
+            .unwrap()
+    };
+    let before = cache(&store);
+    assert_eq!(before, -32 * 1024);
+    let mut rows = 0;
+    let walked = crate::store::Store::export_lines(&store, None, u64::MAX, &mut |_| {
+        rows += 1;
+        Ok(())
+    });
+    assert_eq!((walked.is_ok(), rows, cache(&store)), (true, 1, before));
+    store
+        .conn
+        .execute_batch("UPDATE export_lines SET line = ''")
+        .unwrap();
+    let refused = crate::store::Store::export_lines(&store, None, u64::MAX, &mut |_| Ok(()));
+    assert!(refused.is_err());
+    assert_eq!(cache(&store), before);
+}
