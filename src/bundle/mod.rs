@@ -22,6 +22,7 @@
 //!   memory.
 
 mod check;
+mod counted;
 mod digest;
 mod envelope;
 mod error;

@@ -8,7 +8,7 @@
 
 use std::io::Read;
 
-use super::frame::read_error;
+use super::counted::read_error;
 use super::stream::{Input, Ratio};
 use super::tap::{Consumed, Tap};
 use super::tarfmt::{self, BLOCK};

@@ -18,7 +18,8 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::frame::{self, HashingWriter};
+use super::counted::HashingWriter;
+use super::frame;
 use super::manifest::EMPTY_SHA256;
 use super::{BundleError, Member, WriteOptions};
 

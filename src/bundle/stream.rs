@@ -16,7 +16,8 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Chain, Read};
 use std::rc::Rc;
 
-use super::frame::{self, CountingReader, read_error};
+use super::counted::{CountingReader, read_error};
+use super::frame;
 use super::manifest::EMPTY_SHA256;
 use super::sink::MemberSink;
 use super::small::{Small, frame_decoder};

@@ -7,9 +7,10 @@
 
 use std::io::{self, Read, Write};
 
+use super::counted::HashingWriter;
 use super::digest::Sha256Thread;
 use super::envelope::Envelope;
-use super::frame::{self, HashingWriter};
+use super::frame;
 use super::tarfmt::{self, TRAILER};
 use super::{
     ArchivePath, BundleError, Counts, FORMAT_VERSION, FileEntry, MANIFEST_PATH, Manifest, Member,
