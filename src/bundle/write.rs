@@ -5,7 +5,7 @@
 //! the rows, the key and the level: thread count, wall time and host do not
 //! enter it.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 
 use super::counted::HashingWriter;
 use super::digest::Sha256Thread;
@@ -127,7 +127,8 @@ fn small_frame(out: &mut dyn Write, content: &[u8], level: i32) -> Result<(), Bu
 }
 
 /// Bytes of a body frame moved at a time: large pieces keep the reads and
-/// writes few (`io::copy` would move 8 KiB at a time through a `dyn Write`).
+/// writes few (`io::copy` through a `dyn Write` would move 8 KiB at a time
+/// from a plain reader; from a `BufReader` it moves the reader's buffer).
 const COPY: usize = 1 << 20;
 
 /// Exactly `size` bytes of a spooled body frame, and nothing after them.
@@ -137,27 +138,11 @@ fn copy_body(
     file: &mut dyn Read,
     size: u64,
 ) -> Result<(), BundleError> {
-    let mut buf = vec![0u8; COPY];
-    let (mut input, mut copied) = (file.take(size), 0u64);
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(BundleError::Write(e)),
-        };
-        out.write_all(buf.get(..n).unwrap_or_default())
-            .map_err(BundleError::Write)?;
-        copied += n as u64;
-    }
+    let mut input = BufReader::with_capacity(COPY, file.take(size));
+    let copied = io::copy(&mut input, out).map_err(BundleError::Write)?;
     let mut extra = [0u8; 1];
-    if copied != size
-        || input
-            .into_inner()
-            .read(&mut extra)
-            .map_err(BundleError::Write)?
-            != 0
-    {
+    let rest = input.into_inner().into_inner().read(&mut extra);
+    if copied != size || rest.map_err(BundleError::Write)? != 0 {
         return Err(BundleError::SpoolChanged { path });
     }
     Ok(())
