@@ -280,20 +280,20 @@ mod tests {
     }
 
     /// Everything the manifest pins, and the frame's bytes.
-    fn outcome(spool: NdjsonSpool) -> (String, u64, u64, String, u64, Vec<u8>) {
+    type Outcome = ((String, u64, u64, String, u64), Vec<u8>);
+
+    fn outcome(spool: NdjsonSpool) -> Outcome {
         let done = spool.finish().unwrap();
-        let pinned = (done.sha256.clone(), done.size, done.lines);
-        let frame_pin = (done.compressed_sha256.clone(), done.compressed_size);
+        let pins = (
+            done.sha256.clone(),
+            done.size,
+            done.lines,
+            done.compressed_sha256.clone(),
+            done.compressed_size,
+        );
         let mut frame = Vec::new();
         done.into_file().read_to_end(&mut frame).unwrap();
-        (
-            pinned.0,
-            pinned.1,
-            pinned.2,
-            frame_pin.0,
-            frame_pin.1,
-            frame,
-        )
+        (pins, frame)
     }
 
     #[test]
@@ -314,14 +314,10 @@ mod tests {
         pieces.push_lines(b"[1,2]\n", 1).unwrap();
         nothing.push_lines(b"", 0).unwrap();
         let got = outcome(pieces);
-        assert_eq!((got.1, got.2), (18, 3));
+        assert_eq!((got.0.1, got.0.2), (18, 3));
         assert_eq!(got, outcome(rows));
         let empty = (
-            EMPTY_SHA256.to_owned(),
-            0,
-            0,
-            EMPTY_SHA256.to_owned(),
-            0,
+            (EMPTY_SHA256.to_owned(), 0, 0, EMPTY_SHA256.to_owned(), 0),
             Vec::new(),
         );
         assert_eq!(outcome(nothing), empty);
