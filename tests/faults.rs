@@ -309,3 +309,53 @@ fn read_only_home_is_a_clear_error() {
         );
     }
 }
+
+/// A full scratch disk is this side's failure: validate says the rows were
+/// not checked, never that the bundle is invalid, and leaves nothing behind.
+#[test]
+fn disk_full_staging_is_no_verdict_on_the_bundle() {
+    let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else {
+        return;
+    };
+    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
+    b.trust(&a, &a.with_key());
+    a.cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap()])
+        .ok();
+    let bundle = a.export("full.tar.zst", &[]);
+    let staging = b.home().join("staging");
+    let test = "faults::disk_full_staging_is_no_verdict_on_the_bundle";
+    let Some(_mount) = Tmpfs::mount(&staging, "64k", test) else {
+        return;
+    };
+    let out = b
+        .cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()])
+        .code(1);
+    let format = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("  Format: "))
+        .unwrap_or_default();
+    assert!(
+        format.starts_with("  Format: not checked: cannot use spool file `")
+            && format.ends_with("No space left on device (os error 28)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("  Hash: not checked: not reached\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("Not ready for import:\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("error: bundle would not import: cannot use spool file `"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(entries(&staging), Vec::<String>::new());
+}

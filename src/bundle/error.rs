@@ -203,6 +203,13 @@ pub enum BundleError {
 }
 
 impl BundleError {
+    /// A failure on this side (the input could not be read, the output or
+    /// the scratch disk could not be written): it says nothing about the
+    /// bundle itself.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Self::Read(_) | Self::Write(_) | Self::Spool { .. })
+    }
+
     /// A stable snake_case code for this error.
     pub fn reason_code(&self) -> &'static str {
         use BundleError as E;

@@ -105,14 +105,7 @@ impl ImportError {
             }
             // Local I/O (the input could not be read, the staging disk is
             // full) says nothing about the bundle itself.
-            Bundle(e)
-                if matches!(
-                    e.reason_code(),
-                    "read_failed" | "write_failed" | "spool_failed"
-                ) =>
-            {
-                Exit::Failure
-            }
+            Bundle(e) if e.is_local() => Exit::Failure,
             Bundle(_) => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,

@@ -107,7 +107,7 @@ pub fn validate(
     let bundle = match bundle::open(reader, &limits) {
         Ok(bundle) => bundle,
         Err(e) => {
-            report.format = Check::Invalid(e.to_string());
+            report.format = verdict(&e);
             report.refuse(&ImportError::Bundle(e));
             return report;
         }
@@ -143,7 +143,7 @@ pub fn validate(
         Err(e) => {
             let hash_problem =
                 e.reason_code().contains("sha256") || e.reason_code().contains("digest");
-            let check = Check::Invalid(e.to_string());
+            let check = verdict(&e);
             if hash_problem {
                 report.hash = check;
                 report.format = Check::Valid(manifest.version.clone());
@@ -155,6 +155,15 @@ pub fn validate(
     }
     report.ready = report.problems.is_empty();
     report
+}
+
+/// What a failed read says of the bundle's format: nothing, when the
+/// failure was on this side (an unreadable input, a full scratch disk).
+fn verdict(e: &bundle::BundleError) -> Check {
+    match e.is_local() {
+        true => Check::NotChecked(e.to_string()),
+        false => Check::Invalid(e.to_string()),
+    }
 }
 
 /// Site, size, signature, policy and cursor checks; `None` when the
