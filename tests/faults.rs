@@ -240,18 +240,26 @@ fn disk_full_export_leaves_no_file() {
     assert_eq!(entries(&usb), Vec::<String>::new());
 }
 
-#[test]
-fn disk_full_staging_applies_nothing() {
-    let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else {
-        return;
-    };
+/// Site b trusting site a, a full export of real OSV data from a, and b's
+/// staging directory on a 64 KiB tmpfs; `None` (with a notice) where the
+/// shared fixtures or the mount are not available.
+/// Site a comes back too: the bundle lives in its home.
+fn full_staging(test: &str) -> Option<([Site; 2], PathBuf, PathBuf, Tmpfs)> {
+    let zip = shared_osv("PyPI-2024-10-10.zip")?;
     let (a, b) = (Site::new("site-a"), Site::new("site-b"));
     b.trust(&a, &a.with_key());
     a.cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap()])
         .ok();
     let bundle = a.export("full.tar.zst", &[]);
     let staging = b.home().join("staging");
-    let Some(_mount) = Tmpfs::mount(&staging, "64k", "faults::disk_full_staging_applies_nothing")
+    let mount = Tmpfs::mount(&staging, "64k", test)?;
+    Some(([a, b], bundle, staging, mount))
+}
+
+#[test]
+fn disk_full_staging_applies_nothing() {
+    let Some(([_a, b], bundle, staging, _mount)) =
+        full_staging("faults::disk_full_staging_applies_nothing")
     else {
         return;
     };
@@ -314,17 +322,9 @@ fn read_only_home_is_a_clear_error() {
 /// not checked, never that the bundle is invalid, and leaves nothing behind.
 #[test]
 fn disk_full_staging_is_no_verdict_on_the_bundle() {
-    let Some(zip) = shared_osv("PyPI-2024-10-10.zip") else {
-        return;
-    };
-    let (a, b) = (Site::new("site-a"), Site::new("site-b"));
-    b.trust(&a, &a.with_key());
-    a.cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap()])
-        .ok();
-    let bundle = a.export("full.tar.zst", &[]);
-    let staging = b.home().join("staging");
-    let test = "faults::disk_full_staging_is_no_verdict_on_the_bundle";
-    let Some(_mount) = Tmpfs::mount(&staging, "64k", test) else {
+    let Some(([_a, b], bundle, staging, _mount)) =
+        full_staging("faults::disk_full_staging_is_no_verdict_on_the_bundle")
+    else {
         return;
     };
     let out = b
