@@ -6,6 +6,12 @@
 //! size, and the spool takes the compressed size on disk. [`LineCounter`] is
 //! the same accounting on the reading side, with the line cap.
 //!
+//! A member that never outgrows one feed of the compressor is kept in memory
+//! and compressed whole when it is finished ([`frame::compress`], the
+//! thread's kept small-frame context): a small delta then starts no
+//! compressor threads of its own. The frame's bytes are the same either way
+//! (the canonical parameters make them independent of workers and feeding).
+//!
 //! Invariants: a member is a sequence of compact JSON objects, each followed
 //! by `\n`; `lines` is the number of `\n` bytes. An empty member has no
 //! body frame (zero compressed bytes); any other has exactly one, made with
@@ -23,13 +29,16 @@ use super::frame;
 use super::manifest::EMPTY_SHA256;
 use super::{BundleError, Member, WriteOptions};
 
-type Body = BufWriter<zstd::Encoder<'static, HashingWriter<BufWriter<File>>>>;
+type Body = zstd::Encoder<'static, HashingWriter<BufWriter<File>>>;
 
 pub struct NdjsonSpool {
     member: Member,
     level: i32,
     threads: u32,
-    /// `None` until the first row (an empty member has no frame).
+    /// Bytes not yet handed to the compressor: less than [`FEED`].
+    pending: Vec<u8>,
+    /// `None` until more than [`FEED`] bytes came (a smaller member is
+    /// compressed whole by [`NdjsonSpool::finish`]).
     body: Option<Body>,
     file: Option<File>,
     line: Vec<u8>,
@@ -66,6 +75,7 @@ impl NdjsonSpool {
             member,
             level: opts.level,
             threads: opts.threads.max(1),
+            pending: Vec::new(),
             body: None,
             file: Some(tempfile::tempfile_in(dir)?),
             line: Vec::new(),
@@ -88,20 +98,14 @@ impl NdjsonSpool {
     /// `lines` NDJSON lines already serialized, each ending in `\n` (the
     /// caller vouches for the count).
     pub fn push_lines(&mut self, bytes: &[u8], lines: u64) -> io::Result<()> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        if self.body.is_none() {
-            let file = self
-                .file
-                .take()
-                .ok_or_else(|| io::Error::other("spool reused"))?;
-            let sink = HashingWriter::new(BufWriter::new(file));
-            let enc = frame::encoder(sink, self.level, self.threads)?;
-            self.body = Some(BufWriter::with_capacity(FEED, enc));
-        }
-        if let Some(body) = self.body.as_mut() {
-            body.write_all(bytes)?;
+        if self.pending.len() + bytes.len() < FEED {
+            self.pending.extend_from_slice(bytes);
+        } else {
+            self.feed()?;
+            match bytes.len() < FEED {
+                true => self.pending.extend_from_slice(bytes),
+                false => self.body()?.write_all(bytes)?,
+            }
         }
         self.hasher.update(bytes);
         self.size += bytes.len() as u64;
@@ -109,15 +113,56 @@ impl NdjsonSpool {
         Ok(())
     }
 
-    pub fn finish(self) -> io::Result<SpooledMember> {
+    /// Whether the compressor has started: if not, [`NdjsonSpool::finish`]
+    /// compresses the member whole, on the calling thread.
+    pub fn started(&self) -> bool {
+        self.body.is_some()
+    }
+
+    /// The compressor, started on first use.
+    fn body(&mut self) -> io::Result<&mut Body> {
+        if self.body.is_none() {
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| io::Error::other("spool reused"))?;
+            let sink = HashingWriter::new(BufWriter::new(file));
+            self.body = Some(frame::encoder(sink, self.level, self.threads)?);
+        }
+        self.body
+            .as_mut()
+            .ok_or_else(|| io::Error::other("spool reused"))
+    }
+
+    /// Hands the pending bytes to the compressor.
+    fn feed(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.body()?.write_all(&pending)?;
+        self.pending = pending;
+        self.pending.clear();
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<SpooledMember> {
+        if self.started() {
+            self.feed()?;
+        }
         let (mut file, compressed_sha256, compressed_size) = match (self.body, self.file) {
             (Some(body), _) => {
-                let enc = body.into_inner().map_err(io::IntoInnerError::into_error)?;
-                let (sink, digest, size) = enc.finish()?.finish_into();
+                let (sink, digest, size) = body.finish()?.finish_into();
                 let file = sink.into_inner().map_err(io::IntoInnerError::into_error)?;
                 (file, digest, size)
             }
-            (None, Some(file)) => (file, EMPTY_SHA256.to_owned(), 0),
+            (None, Some(file)) if self.pending.is_empty() => (file, EMPTY_SHA256.to_owned(), 0),
+            (None, Some(mut file)) => {
+                let frame = frame::compress(&self.pending, self.level)?;
+                file.write_all(&frame)?;
+                let digest = crate::model::sha256_tagged(&frame);
+                (file, digest, frame.len() as u64)
+            }
             (None, None) => return Err(io::Error::other("spool reused")),
         };
         file.seek(SeekFrom::Start(0))?;
@@ -294,6 +339,33 @@ mod tests {
         let mut frame = Vec::new();
         done.into_file().read_to_end(&mut frame).unwrap();
         (pins, frame)
+    }
+
+    #[test]
+    fn a_member_past_one_feed_streams_to_the_frame_a_small_one_gets_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = WriteOptions::default();
+        let lines: Vec<String> = (0..80_000)
+            .map(|i| format!("{{\"id\":{i},\"text\":\"row {}\"}}\n", i * 7919 % 10007))
+            .collect();
+        let all = lines.concat();
+        assert!(all.len() > 2 * FEED, "{} bytes", all.len());
+        let mut spool = NdjsonSpool::new(Member::Edges, dir.path(), &opts).unwrap();
+        let (head, rest) = all.as_bytes().split_at(FEED - 10);
+        spool.push_lines(head, 0).unwrap();
+        assert!(!spool.started(), "under one feed stays in memory");
+        spool.push_lines(&rest[..FEED + 5], 0).unwrap();
+        assert!(spool.started(), "past one feed compresses");
+        for line in rest[FEED + 5..].chunks(333) {
+            spool.push_lines(line, 0).unwrap();
+        }
+        let (pins, streamed) = outcome(spool);
+        assert_eq!(
+            streamed,
+            frame::compress(all.as_bytes(), opts.level).unwrap()
+        );
+        assert_eq!((pins.1, pins.4), (all.len() as u64, streamed.len() as u64));
+        assert_eq!(zstd::decode_all(&streamed[..]).unwrap(), all.as_bytes());
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! then holds up only its own member, never the reading or the other
 //! member's compressor. Chunks are recycled and their queues bounded, so
 //! memory stays flat however large the export; rows keep their feed order
-//! within each member.
+//! within each member. A member too small to have started its compressor
+//! comes back unfinished and is compressed on the caller's thread, with the
+//! context the bundle's small frames use next.
 
 use std::io;
 use std::path::Path;
@@ -96,7 +98,14 @@ struct Feed<'scope> {
     lines: u64,
     tx: SyncSender<(Vec<u8>, u64)>,
     spare: Receiver<Vec<u8>>,
-    thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
+    thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
+}
+
+/// What a member's thread hands back: the finished member, or a spool too
+/// small to have started compressing.
+enum Fed {
+    Done(SpooledMember),
+    Small(Box<NdjsonSpool>),
 }
 
 impl<'scope> Feed<'scope> {
@@ -109,7 +118,10 @@ impl<'scope> Feed<'scope> {
                 chunk.clear();
                 let _ = give_back.try_send(chunk);
             }
-            spool.finish()
+            match spool.started() {
+                true => spool.finish().map(Fed::Done),
+                false => Ok(Fed::Small(Box::new(spool))),
+            }
         });
         Self {
             chunk: Vec::with_capacity(CHUNK),
@@ -162,7 +174,7 @@ impl<'scope> Feed<'scope> {
 /// A member's thread with its queue closed.
 struct Closed<'scope> {
     sent: io::Result<()>,
-    thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
+    thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
 }
 
 impl Closed<'_> {
@@ -173,7 +185,11 @@ impl Closed<'_> {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The thread's own error first: a failed send only says it stopped.
-        let member = spooled?;
-        self.sent.map(|()| member)
+        let fed = spooled?;
+        self.sent?;
+        match fed {
+            Fed::Done(member) => Ok(member),
+            Fed::Small(spool) => spool.finish(),
+        }
     }
 }
