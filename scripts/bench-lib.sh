@@ -43,9 +43,27 @@ measure_median() {
     times+=("$T")
     [ "$R" -le "$rss" ] || rss=$R
   done
-  T=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+  T=$(median "${times[@]}")
   R=$rss
 }
+
+# measure_pair CMD_A... -- CMD_B...: REPS rounds of CMD_A then CMD_B, so
+# that a slow spell of a shared machine falls on both sides alike rather than
+# on whichever ran its repetitions then. Medians and largest peak RSS in
+# TA/RA (stella) and TB/RB (baseline).
+measure_pair() {
+  local a=() i ta=() tb=()
+  while [ "$1" != -- ]; do a+=("$1"); shift; done
+  shift
+  RA=0; RB=0
+  for ((i = 0; i < REPS; i++)); do
+    measure "${a[@]}"; ta+=("$T"); [ "$R" -le "$RA" ] || RA=$R
+    measure "$@"; tb+=("$T"); [ "$R" -le "$RB" ] || RB=$R
+  done
+  TA=$(median "${ta[@]}"); TB=$(median "${tb[@]}")
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
 # quick CMD...: CMD with QUICK_REPS repetitions instead of REPS (the steps
 # that take seconds, not minutes, at every size).
@@ -71,8 +89,9 @@ cursor_of() { cat "${@:-$W/.out}" | grep -o 'Export cursor: .*' | head -n1 | cut
 bench_size() {
   local N=$1 full_items bytes full_cursor
   site_a "$N"
-  quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst"
-  local et=$T er=$R
+  # One export first, untimed: the baseline packs its members.
+  local full_export=("$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst")
+  "${full_export[@]}" >"$W/.out" 2>&1
   full_items=$(items_of); full_cursor=$(cursor_of)
   mkdir -p "$W/m"
   zstd -qdc "$W/full.tar.zst" | tar -x -C "$W/m"
@@ -80,14 +99,14 @@ bench_size() {
   members=$(zstd -qdc "$W/full.tar.zst" | tar -t | tr '\n' ' ')
   bytes=$(cd "$W/m" && cat ./*.ndjson | wc -c)
   # shellcheck disable=SC2086
-  quick measure_median : bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
-  record "full export" "$N" "$et" "$er" "$T" "$R" "$full_items" "$bytes" 1.3 128
+  quick measure_pair "${full_export[@]}" -- bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
+  local et=$TA er=$RA
+  record "full export" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.3 128
 
   site_b "$W/b"
-  quick measure_median : "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst"
-  local vt=$T vr=$R
-  quick measure_median : bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
-  record "validate" "$N" "$vt" "$vr" "$T" "$R" "$full_items" "$bytes" 1.2 64
+  quick measure_pair "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst" \
+    -- bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
+  record "validate" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.2 64
 
   full_import_sqlite "$N" "$full_items" "$bytes"
   [ "$PG" = 0 ] || full_import_pg "$N" "$full_items" "$bytes"
