@@ -22,7 +22,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use super::check::RowCheck;
 use super::lines::Lines;
 use super::sink::MemberSink;
-use super::spool::{LineCounter, Tally};
+use super::tally::{LineCounter, Tally};
 use super::{BundleError, Member};
 
 /// Bytes gathered before a chunk is handed over.

@@ -44,6 +44,7 @@ mod sink;
 mod small;
 mod spool;
 mod stream;
+mod tally;
 mod tap;
 mod tarfmt;
 mod write;

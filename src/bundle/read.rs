@@ -19,8 +19,8 @@ use super::envelope::Envelope;
 use super::member::{Position, spool_member};
 use super::records::SpooledBundle;
 use super::sink::{Counted, MemberSink};
-use super::spool::LineCounter;
 use super::stream::TarStream;
+use super::tally::LineCounter;
 use super::{
     BundleError, Limits, MANIFEST_PATH, Manifest, Member, SignatureError, SignatureProof, feed,
 };

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::BundleError;
-use super::spool::{LineCounter, Tally};
+use super::tally::{LineCounter, Tally};
 
 /// The reader decodes straight into the sink's [`room`](MemberSink::room)
 /// (no copy on the way), then says how much it [`filled`](MemberSink::filled).

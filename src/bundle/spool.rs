@@ -3,7 +3,7 @@
 //! it chooses), which hashes and counts the NDJSON and compresses it into the
 //! member's body frame, hashing and counting that too, so the manifest is
 //! known before the archive is written, memory stays flat whatever the export
-//! size, and the spool takes the compressed size on disk. [`LineCounter`] is
+//! size, and the spool takes the compressed size on disk. `tally.rs` keeps
 //! the same accounting on the reading side, with the line cap.
 //!
 //! A member that never outgrows one feed of the compressor is kept in memory
@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::counted::HashingWriter;
 use super::frame;
 use super::manifest::EMPTY_SHA256;
-use super::{BundleError, Member, WriteOptions};
+use super::{Member, WriteOptions};
 
 type Body = zstd::Encoder<'static, HashingWriter<BufWriter<File>>>;
 
@@ -186,79 +186,6 @@ impl SpooledMember {
     }
 }
 
-/// Hashes member bytes as they stream by, counting lines and capping them.
-pub(crate) struct LineCounter {
-    path: &'static str,
-    max_line: u64,
-    hasher: Sha256,
-    size: u64,
-    lines: u64,
-    line_len: u64,
-}
-
-impl LineCounter {
-    pub(crate) fn new(path: &'static str, max_line: u64) -> Self {
-        Self {
-            path,
-            max_line,
-            hasher: Sha256::new(),
-            size: 0,
-            lines: 0,
-            line_len: 0,
-        }
-    }
-
-    pub(crate) fn update(&mut self, chunk: &[u8]) -> Result<(), BundleError> {
-        self.hasher.update(chunk);
-        self.size += chunk.len() as u64;
-        let mut start = 0;
-        for newline in memchr::memchr_iter(b'\n', chunk) {
-            self.extend_line(newline + 1 - start)?;
-            self.lines += 1;
-            self.line_len = 0;
-            start = newline + 1;
-        }
-        self.extend_line(chunk.len() - start)
-    }
-
-    /// `n` more bytes of the current line, checked against the cap.
-    fn extend_line(&mut self, n: usize) -> Result<(), BundleError> {
-        self.line_len += n as u64;
-        match self.line_len > self.max_line {
-            true => Err(BundleError::LineTooLong {
-                path: self.path,
-                line: self.lines + 1,
-                limit: self.max_line,
-            }),
-            false => Ok(()),
-        }
-    }
-
-    pub(crate) fn finish(self) -> Tally {
-        self.snapshot()
-    }
-
-    /// The tally of the bytes so far.
-    pub(crate) fn snapshot(&self) -> Tally {
-        Tally {
-            sha256: crate::model::sha256_tag(self.hasher.clone()),
-            size: self.size,
-            lines: self.lines,
-            open_line: self.line_len != 0,
-        }
-    }
-}
-
-/// What a [`LineCounter`] saw.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Tally {
-    pub(crate) sha256: String,
-    pub(crate) size: u64,
-    pub(crate) lines: u64,
-    /// The last line has no newline.
-    pub(crate) open_line: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,34 +221,6 @@ mod tests {
         assert_eq!((done.size, done.lines, done.compressed_size), (0, 0, 0));
         assert_eq!(done.compressed_sha256, crate::model::sha256_tagged(b""));
         assert_eq!(done.sha256, done.compressed_sha256);
-    }
-
-    #[test]
-    fn line_counter_agrees_across_chunkings_and_enforces_caps() {
-        let mut c = LineCounter::new("edges.ndjson", 4);
-        for chunk in [&b"ab"[..], b"c\nd", b"\n", b""] {
-            c.update(chunk).unwrap();
-        }
-        let tally = Tally {
-            sha256: crate::model::sha256_tagged(b"abc\nd\n"),
-            size: 6,
-            lines: 2,
-            open_line: false,
-        };
-        assert_eq!(c.finish(), tally);
-        let mut c = LineCounter::new("edges.ndjson", 4);
-        c.update(b"abc\n").unwrap();
-        assert!(matches!(
-            c.update(b"abcd\n"),
-            Err(BundleError::LineTooLong {
-                line: 2,
-                limit: 4,
-                ..
-            })
-        ));
-        let mut c = LineCounter::new("edges.ndjson", 4);
-        c.update(b"ab").unwrap();
-        assert!(c.finish().open_line);
     }
 
     /// Everything the manifest pins, and the frame's bytes.

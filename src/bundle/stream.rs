@@ -21,7 +21,7 @@ use super::frame;
 use super::manifest::EMPTY_SHA256;
 use super::sink::MemberSink;
 use super::small::{Small, frame_decoder};
-use super::spool::Tally;
+use super::tally::Tally;
 use super::tap::{Consumed, Tap};
 use super::{BundleError, Limits, MANIFEST_PATH, Member, SIGNATURE_PATH};
 
