@@ -88,9 +88,8 @@ thread_local! {
 
 /// One frame of `data` with the canonical parameters (the head and joint
 /// frames, and members too small to stream, are written, and checked, this
-/// way). The context is kept for the
-/// next call on this thread: each frame starts a new session, so the bytes
-/// are those of a fresh context.
+/// way). The context is kept for the next call on this thread: each frame
+/// starts a new session, so the bytes are those of a fresh context.
 pub(crate) fn compress(data: &[u8], level: i32) -> io::Result<Vec<u8>> {
     SMALL.with_borrow_mut(|small| {
         let cctx = match small {
