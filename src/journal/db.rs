@@ -112,27 +112,11 @@ impl Journal {
         };
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db)?;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
-            .map_err(db)?;
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(db)?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(JournalError::TooNew {
-                path: path.to_owned(),
-                found: version,
-            });
+        // A journal already at this version (every run but the first) needs
+        // no write lock: most commands only read it.
+        if version(&conn).map_err(db)? != MIGRATIONS.len() as i64 {
+            migrate(&mut conn, path)?;
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            tx.execute_batch(sql).map_err(db)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
         Ok(Journal {
             conn,
             path: path.to_owned(),
@@ -235,6 +219,37 @@ impl Journal {
             )
             .map_err(self.db())
     }
+}
+
+fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Brings the schema to this version under a write lock (another process
+/// may be migrating too).
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
+    let db = |source| JournalError::Db {
+        path: path.to_owned(),
+        source,
+    };
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+        .map_err(db)?;
+    let found = version(&tx).map_err(db)?;
+    if found > MIGRATIONS.len() as i64 {
+        return Err(JournalError::TooNew {
+            path: path.to_owned(),
+            found,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        tx.execute_batch(sql).map_err(db)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(db)?;
+    }
+    tx.commit().map_err(db)
 }
 
 /// Optional columns of an update; `None` keeps what is there.

@@ -19,3 +19,6 @@ mod reconcile;
 
 pub use db::{Fields, Journal, JournalEntry, JournalError, State};
 pub use reconcile::{GcReport, ImportLock, Reconciled, gc, reconcile};
+
+#[cfg(test)]
+mod tests;
