@@ -6,19 +6,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE imports (
-    import_id       TEXT PRIMARY KEY NOT NULL,
-    bundle          TEXT NOT NULL,
-    staging_dir     TEXT NOT NULL,
-    state           TEXT NOT NULL,
-    site_id         TEXT,
-    manifest_sha256 TEXT,
-    bundle_hash     TEXT,
-    detail          TEXT,
-    started_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL
-) STRICT;
-CREATE INDEX imports_by_state ON imports (state);"];
+use super::schema;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,8 +102,8 @@ impl Journal {
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
         // A journal already at this version (every run but the first) needs
         // no write lock: most commands only read it.
-        if version(&conn).map_err(db)? != MIGRATIONS.len() as i64 {
-            migrate(&mut conn, path)?;
+        if !schema::is_current(&conn).map_err(db)? {
+            schema::migrate(&mut conn, path)?;
         }
         Ok(Journal {
             conn,
@@ -219,37 +207,6 @@ impl Journal {
             )
             .map_err(self.db())
     }
-}
-
-fn version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
-}
-
-/// Brings the schema to this version under a write lock (another process
-/// may be migrating too).
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
-    let db = |source| JournalError::Db {
-        path: path.to_owned(),
-        source,
-    };
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(db)?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
-        .map_err(db)?;
-    let found = version(&tx).map_err(db)?;
-    if found > MIGRATIONS.len() as i64 {
-        return Err(JournalError::TooNew {
-            path: path.to_owned(),
-            found,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        tx.execute_batch(sql).map_err(db)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)
-            .map_err(db)?;
-    }
-    tx.commit().map_err(db)
 }
 
 /// Optional columns of an update; `None` keeps what is there.

@@ -16,6 +16,7 @@
 
 mod db;
 mod reconcile;
+mod schema;
 
 pub use db::{Fields, Journal, JournalEntry, JournalError, State};
 pub use reconcile::{GcReport, ImportLock, Reconciled, gc, reconcile};
