@@ -92,7 +92,52 @@ fn the_same_seed_gives_the_same_rows(store: Backend) {
     assert_ne!(one, generate("site-c", "6"));
 }
 
+/// Members over a megabyte are spooled on threads of their own, and a
+/// bundle over 128 KiB is hashed on one: the bytes are the same whatever the
+/// worker count, and the bundle reads back whole.
+fn a_large_export_is_the_same_on_any_thread_count(store: Backend) {
+    let a = Site::on(store, "site-a");
+    let key = a.with_key();
+    let out = a
+        .cmd(&["dev", "gen-data", "--count", "2500", "--seed", "3"])
+        .ok();
+    let (canonicals, edges, deletions) = written(&out.stdout, 3, 0);
+    // One bundle, not a chain of the default size.
+    let whole = ["--max-items", "1000000", "--threads"];
+    let one = std::fs::read(a.export("one.tar.zst", &[&whole[..], &["1"]].concat())).unwrap();
+    let two = a.export("two.tar.zst", &[&whole[..], &["2"]].concat());
+    assert!(one.len() > 128 << 10, "{} bytes", one.len());
+    assert!(one == std::fs::read(&two).unwrap(), "the bytes differ");
+    let b = Site::on(store, "site-b");
+    b.trust(&a, &key);
+    let report = b.json(&[
+        "feedser",
+        "bundle",
+        "validate",
+        two.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(report["ready"], true, "{report}");
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({
+            "canonicals": canonicals,
+            "edges": edges,
+            "deletions": deletions,
+            "total": canonicals + edges + deletions,
+        })
+    );
+    let tar = zstd::decode_all(&one[..]).unwrap();
+    let sizes: Vec<(String, u64)> = (tar::Archive::new(&tar[..]).entries().unwrap())
+        .map(|e| e.unwrap())
+        .map(|e| (e.path().unwrap().display().to_string(), e.size()))
+        .filter(|(path, _)| path.ends_with(".ndjson"))
+        .collect();
+    assert!(sizes[0].1 > 1 << 20 && sizes[1].1 > 1 << 20, "{sizes:?}");
+}
+
 on_both_stores!(
     generated_site_federates_and_rounds_update,
-    the_same_seed_gives_the_same_rows
+    the_same_seed_gives_the_same_rows,
+    a_large_export_is_the_same_on_any_thread_count
 );

@@ -6,9 +6,13 @@
 //! then holds up only its own member, never the reading or the other
 //! member's compressor. Chunks are recycled and their queues bounded, so
 //! memory stays flat however large the export; rows keep their feed order
-//! within each member. A member too small to have started its compressor
-//! comes back unfinished and is compressed on the caller's thread, with the
-//! context the bundle's small frames use next.
+//! within each member.
+//!
+//! A member's thread starts with its first full chunk. A member smaller
+//! than that (a small delta's) stays on the caller's thread and is
+//! compressed there when it ends, whole, with the context the bundle's
+//! small frames use next: a small export starts no thread of its own
+//! beyond that context's workers.
 
 use std::io;
 use std::path::Path;
@@ -53,7 +57,7 @@ pub fn collect(
     );
     let mut deletions = spool(Member::Deletions, &one)?;
     std::thread::scope(|scope| {
-        let mut feeds = [Feed::start(scope, canonicals), Feed::start(scope, edges)];
+        let mut feeds = [Feed::new(scope, canonicals), Feed::new(scope, edges)];
         // The store sees a failed push only as "stop"; the cause is kept here.
         let mut failed = None;
         let read = store.export_lines(since, upto, &mut |row| {
@@ -92,10 +96,21 @@ pub fn collect(
     })
 }
 
-/// One member's bytes on their way to its spool's thread.
-struct Feed<'scope> {
+/// One member's bytes on their way to its spool. The spool stays on the
+/// caller's thread until a chunk fills: a member that never fills one (a
+/// small delta) starts no thread at all.
+struct Feed<'scope, 'env> {
+    scope: &'scope Scope<'scope, 'env>,
     chunk: Vec<u8>,
     lines: u64,
+    /// Exactly one of the two: the spool here, or the thread that has it.
+    spool: Option<Box<NdjsonSpool>>,
+    worker: Option<Worker<'scope>>,
+}
+
+/// A member's thread: it hashes the chunks and feeds the member's zstd
+/// workers, and gives the chunks back for reuse.
+struct Worker<'scope> {
     tx: SyncSender<(Vec<u8>, u64)>,
     spare: Receiver<Vec<u8>>,
     thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
@@ -108,27 +123,14 @@ enum Fed {
     Small(Box<NdjsonSpool>),
 }
 
-impl<'scope> Feed<'scope> {
-    fn start<'env>(scope: &'scope Scope<'scope, 'env>, mut spool: NdjsonSpool) -> Self {
-        let (tx, rx) = sync_channel::<(Vec<u8>, u64)>(IN_FLIGHT);
-        let (give_back, spare) = sync_channel(IN_FLIGHT + 1);
-        let thread = scope.spawn(move || {
-            for (mut chunk, lines) in rx {
-                spool.push_lines(&chunk, lines)?;
-                chunk.clear();
-                let _ = give_back.try_send(chunk);
-            }
-            match spool.started() {
-                true => spool.finish().map(Fed::Done),
-                false => Ok(Fed::Small(Box::new(spool))),
-            }
-        });
+impl<'scope, 'env> Feed<'scope, 'env> {
+    fn new(scope: &'scope Scope<'scope, 'env>, spool: NdjsonSpool) -> Self {
         Self {
-            chunk: Vec::with_capacity(CHUNK),
+            scope,
+            chunk: Vec::new(),
             lines: 0,
-            tx,
-            spare,
-            thread,
+            spool: Some(Box::new(spool)),
+            worker: None,
         }
     }
 
@@ -143,50 +145,87 @@ impl<'scope> Feed<'scope> {
     }
 
     fn send(&mut self) -> io::Result<()> {
-        let next = self
-            .spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        if let Some(spool) = self.spool.take() {
+            self.worker = Some(Worker::start(self.scope, spool));
+        }
+        let Some(worker) = &self.worker else {
+            return Err(gone());
+        };
+        let next = (worker.spare.try_recv()).unwrap_or_else(|_| Vec::with_capacity(CHUNK));
         let full = std::mem::replace(&mut self.chunk, next);
         let lines = std::mem::take(&mut self.lines);
         // A closed channel means the thread stopped on an error: `finish`
         // reports it.
-        self.tx
-            .send((full, lines))
-            .map_err(|_| io::Error::other("the spool thread stopped"))
+        (worker.tx.send((full, lines))).map_err(|_| io::Error::other("the spool thread stopped"))
     }
 
-    /// Sends what is left and closes the queue: the thread finishes the
-    /// member on its own.
+    /// What is left goes to the spool where it is; a thread's queue closes
+    /// and it finishes the member on its own.
     fn close(mut self) -> Closed<'scope> {
-        let sent = if self.chunk.is_empty() {
-            Ok(())
-        } else {
-            self.send()
+        if let Some(mut spool) = self.spool.take() {
+            let pushed = spool.push_lines(&self.chunk, self.lines);
+            return Closed::Here(pushed.map(|()| spool));
+        }
+        let sent = match self.chunk.is_empty() {
+            true => Ok(()),
+            false => self.send(),
         };
-        Closed {
-            sent,
-            thread: self.thread,
+        match self.worker {
+            Some(worker) => Closed::There {
+                sent,
+                thread: worker.thread,
+            },
+            None => Closed::Here(Err(gone())),
         }
     }
 }
 
-/// A member's thread with its queue closed.
-struct Closed<'scope> {
-    sent: io::Result<()>,
-    thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
+fn gone() -> io::Error {
+    io::Error::other("the spool thread is gone")
+}
+
+impl<'scope> Worker<'scope> {
+    fn start<'env>(scope: &'scope Scope<'scope, 'env>, mut spool: Box<NdjsonSpool>) -> Self {
+        let (tx, rx) = sync_channel::<(Vec<u8>, u64)>(IN_FLIGHT);
+        let (give_back, spare) = sync_channel(IN_FLIGHT + 1);
+        let thread = scope.spawn(move || {
+            for (mut chunk, lines) in rx {
+                spool.push_lines(&chunk, lines)?;
+                chunk.clear();
+                let _ = give_back.try_send(chunk);
+            }
+            match spool.started() {
+                true => spool.finish().map(Fed::Done),
+                false => Ok(Fed::Small(spool)),
+            }
+        });
+        Self { tx, spare, thread }
+    }
+}
+
+/// A member whose last bytes have gone out: still here, or on its thread
+/// with the queue closed.
+enum Closed<'scope> {
+    Here(io::Result<Box<NdjsonSpool>>),
+    There {
+        sent: io::Result<()>,
+        thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
+    },
 }
 
 impl Closed<'_> {
     /// The spooled member, once every byte pushed has reached it.
     fn finish(self) -> io::Result<SpooledMember> {
-        let spooled = self
-            .thread
+        let (sent, thread) = match self {
+            Closed::Here(spool) => return spool?.finish(),
+            Closed::There { sent, thread } => (sent, thread),
+        };
+        let fed = thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The thread's own error first: a failed send only says it stopped.
-        let fed = spooled?;
-        self.sent?;
+        let fed = fed?;
+        sent?;
         match fed {
             Fed::Done(member) => Ok(member),
             Fed::Small(spool) => spool.finish(),
