@@ -2,7 +2,9 @@
 //! reading thread only copies the bytes on (a copy costs a tenth of hashing
 //! them). The reader hashes every compressed byte twice (once for the
 //! bundle's hash, once for the body frame that holds it), and with this the
-//! decoder does neither.
+//! decoder does neither. The thread starts with the first full chunk: a
+//! stream shorter than that (a small bundle) is hashed where it is, at the
+//! end, as starting a thread would cost more than the hashing.
 //!
 //! Invariant: the digest is exactly sha256 of the bytes given to `update`,
 //! in order, whichever thread computed it. Where no thread can be started,
@@ -24,6 +26,9 @@ pub(crate) struct Sha256Thread {
 }
 
 enum Inner {
+    /// Fewer than [`CHUNK`] bytes so far: a short stream (a small bundle)
+    /// is hashed by `finish`, here, and starts no thread.
+    Unstarted,
     Here(Sha256),
     There {
         tx: SyncSender<Vec<u8>>,
@@ -33,44 +38,34 @@ enum Inner {
 
 impl Sha256Thread {
     pub(crate) fn new() -> Self {
-        let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
-        let spawned = std::thread::Builder::new()
-            .name("sha256".into())
-            .spawn(move || {
-                let mut hasher = Sha256::new();
-                for chunk in rx {
-                    hasher.update(&chunk);
-                }
-                hasher
-            });
-        let inner = match spawned {
-            Ok(handle) => Inner::There { tx, handle },
-            Err(_) => Inner::Here(Sha256::new()),
-        };
         Self {
             pending: Vec::new(),
-            inner,
+            inner: Inner::Unstarted,
         }
     }
 
     pub(crate) fn update(&mut self, bytes: &[u8]) {
-        match &mut self.inner {
-            Inner::Here(hasher) => hasher.update(bytes),
-            Inner::There { tx, .. } => {
-                self.pending.extend_from_slice(bytes);
-                if self.pending.len() >= CHUNK {
-                    let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
-                    // The thread only ends when `tx` is dropped (or panics,
-                    // which `finish` raises again).
-                    let _ = tx.send(chunk);
-                }
-            }
+        if let Inner::Here(hasher) = &mut self.inner {
+            return hasher.update(bytes);
+        }
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() < CHUNK {
+            return;
+        }
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        match &self.inner {
+            Inner::Unstarted => self.inner = start(chunk),
+            // The thread only ends when `tx` is dropped (or panics, which
+            // `finish` raises again).
+            Inner::There { tx, .. } => drop(tx.send(chunk)),
+            Inner::Here(_) => {}
         }
     }
 
     /// `sha256:<hex>` of every byte given.
     pub(crate) fn finish(self) -> String {
         let hasher = match self.inner {
+            Inner::Unstarted => Sha256::new_with_prefix(&self.pending),
             Inner::Here(hasher) => hasher,
             Inner::There { tx, handle } => {
                 if !self.pending.is_empty() {
@@ -86,30 +81,68 @@ impl Sha256Thread {
     }
 }
 
+/// The hashing thread, given its first chunk; where no thread can be
+/// started, the hashing goes on here.
+fn start(first: Vec<u8>) -> Inner {
+    let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
+    let spawned = std::thread::Builder::new()
+        .name("sha256".into())
+        .spawn(move || {
+            let mut hasher = Sha256::new();
+            for chunk in rx {
+                hasher.update(&chunk);
+            }
+            hasher
+        });
+    match spawned {
+        Ok(handle) => {
+            let _ = tx.send(first);
+            Inner::There { tx, handle }
+        }
+        Err(_) => Inner::Here(Sha256::new_with_prefix(&first)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn digest_in_parts(bytes: &[u8], part: usize) -> (String, bool) {
+        let mut there = Sha256Thread::new();
+        for part in bytes.chunks(part) {
+            there.update(part);
+        }
+        let started = matches!(there.inner, Inner::There { .. });
+        (there.finish(), started)
+    }
+
     #[test]
     fn the_digest_is_of_every_byte_in_order() {
         let bytes: Vec<u8> = (0..(3 * CHUNK + 17)).map(|i| (i * 7 % 251) as u8).collect();
-        let mut there = Sha256Thread::new();
-        for part in bytes.chunks(1000) {
-            there.update(part);
-        }
+        let expected = crate::model::sha256_tagged(&bytes);
+        assert_eq!(digest_in_parts(&bytes, 1000), (expected.clone(), true));
+        assert_eq!(
+            digest_in_parts(&bytes, bytes.len()),
+            (expected.clone(), true)
+        );
         let mut here = Sha256Thread {
             pending: Vec::new(),
             inner: Inner::Here(Sha256::new()),
         };
         here.update(&bytes);
+        assert_eq!(here.finish(), expected);
+    }
+
+    /// A stream shorter than a chunk is hashed without a thread.
+    #[test]
+    fn a_short_stream_starts_no_thread() {
+        let bytes: Vec<u8> = (0..CHUNK).map(|i| (i % 13) as u8).collect();
+        for len in [0, 1, CHUNK - 1] {
+            let part = bytes.get(..len).unwrap();
+            let expected = crate::model::sha256_tagged(part);
+            assert_eq!(digest_in_parts(part, 7), (expected, false), "{len}");
+        }
         let expected = crate::model::sha256_tagged(&bytes);
-        assert_eq!(
-            (there.finish(), here.finish()),
-            (expected.clone(), expected)
-        );
-        assert_eq!(
-            Sha256Thread::new().finish(),
-            crate::model::sha256_tagged(b"")
-        );
+        assert_eq!(digest_in_parts(&bytes, 7), (expected, true));
     }
 }
