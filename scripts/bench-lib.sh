@@ -245,15 +245,20 @@ restore_base() { cp "$W/b0/stella.db" "$W/base-delta.db"; }
 
 # N/1000 changes exported from the N store (the issue's 1,000 from 1M; the
 # same share at every size, as the delta import's N/10), against stella's
-# own full export of the N store.
+# own full export of the N store. The 0.02 target is the issue's, for 1,000
+# changes from 1M; below 1M the ratio is reported without one: 0.02 of a
+# full export of 100k is about 10 ms here, what any export costs before its
+# first row (starting the process, opening the store, reading the key,
+# starting zstd, fsync), so there it measures that, not the delta's size.
 delta_export() {
-  local N=$1 et=$2 er=$3 since changes=$(( $1 / 1000 ))
+  local N=$1 et=$2 er=$3 since changes=$(( $1 / 1000 )) target=0.02
+  [ "$N" -ge 1000000 ] || target=-
   since=$(cursor_of "$W/.delta")
   st "$W/a" dev gen-data --count "$N" --seed 1 --round 2 --changes "$changes" >&2
   # Medians like every other step: at 100k the whole run is tens of
   # milliseconds, where one run is the machine's noise.
   quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/dx.tar.zst"
-  record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" 0.02 128
+  record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" "$target" 128
 }
 
 # report TSV MD SMOKE: the markdown table; exit 1 when a target is missed.
@@ -269,7 +274,8 @@ report() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     awk -F'\t' -v smoke="$smoke" '{
       ratio = ($5 > 0) ? $3 / $5 : 0; rss = $4 / 1024
-      ok = (ratio <= $9 && rss <= $10) ? "yes" : "**no**"
+      # A target of "-" is a ratio reported without a target (RSS still counts).
+      ok = (($9 == "-" || ratio <= $9) && rss <= $10) ? "yes" : "**no**"
       if (smoke == 1) ok = "(smoke)"
       printf "| %s | %d | %.2f | %.2f | %.3f | %s | %.0f | %.1f | %.1f | %d | %s |\n",
         $1, $2, $3, $5, ratio, $9, ($3 > 0 ? $7 / $3 : 0), ($3 > 0 ? $8 / $3 / 1e6 : 0), rss, $10, ok
