@@ -11,7 +11,11 @@
 
 pub mod audit;
 pub mod bundle;
+// The doc comments of clap arguments are their `--help` text and man pages,
+// where `<home>`-style placeholders are the convention, not HTML.
+#[allow(rustdoc::invalid_html_tags)]
 pub mod cli;
+#[allow(rustdoc::invalid_html_tags)]
 pub mod command;
 pub mod config;
 pub mod cursor;
