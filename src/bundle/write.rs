@@ -79,8 +79,8 @@ pub fn write_bundle(
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
     let envelope = sign(&manifest_bytes, signer);
-    // The bundle's hash is taken on a thread of its own while the spooled
-    // frames are copied out.
+    // The bundle's hash is taken on a thread of its own (from its first
+    // 128 KiB on) while the spooled frames are copied out.
     let mut sink = HashingWriter::with(out, Sha256Thread::new());
     let mut head = Vec::new();
     push_member(&mut head, MANIFEST_PATH, &manifest_bytes)?;
