@@ -113,14 +113,7 @@ struct Feed<'scope, 'env> {
 struct Worker<'scope> {
     tx: SyncSender<(Vec<u8>, u64)>,
     spare: Receiver<Vec<u8>>,
-    thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
-}
-
-/// What a member's thread hands back: the finished member, or a spool too
-/// small to have started compressing.
-enum Fed {
-    Done(SpooledMember),
-    Small(Box<NdjsonSpool>),
+    thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
 }
 
 impl<'scope, 'env> Feed<'scope, 'env> {
@@ -194,10 +187,7 @@ impl<'scope> Worker<'scope> {
                 chunk.clear();
                 let _ = give_back.try_send(chunk);
             }
-            match spool.started() {
-                true => spool.finish().map(Fed::Done),
-                false => Ok(Fed::Small(spool)),
-            }
+            spool.finish()
         });
         Self { tx, spare, thread }
     }
@@ -209,7 +199,7 @@ enum Closed<'scope> {
     Here(io::Result<Box<NdjsonSpool>>),
     There {
         sent: io::Result<()>,
-        thread: ScopedJoinHandle<'scope, io::Result<Fed>>,
+        thread: ScopedJoinHandle<'scope, io::Result<SpooledMember>>,
     },
 }
 
@@ -220,15 +210,11 @@ impl Closed<'_> {
             Closed::Here(spool) => return spool?.finish(),
             Closed::There { sent, thread } => (sent, thread),
         };
-        let fed = thread
+        let spooled = thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The thread's own error first: a failed send only says it stopped.
-        let fed = fed?;
-        sent?;
-        match fed {
-            Fed::Done(member) => Ok(member),
-            Fed::Small(spool) => spool.finish(),
-        }
+        let spooled = spooled?;
+        sent.map(|()| spooled)
     }
 }
