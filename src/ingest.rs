@@ -9,12 +9,17 @@
 //! of the sources seen in this run that were not seen are dropped the same
 //! way (`pruned`); pruning is skipped when a failure could not be tied to a
 //! record id, since that record may be one the snapshot still holds.
+//!
+//! Every change is a new version made at this site: it carries
+//! [`History::next`] of what it replaces (the live version, or the
+//! tombstone of a re-created advisory), so peers see it supersede what
+//! they hold. Content that did not change makes no version.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::model::{CanonicalRecord, Deletion, SourceEdge, Status};
+use crate::model::{CanonicalRecord, Deletion, History, SourceEdge, Status};
 use crate::osv::{self, InputError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
@@ -24,6 +29,8 @@ pub struct IngestOptions {
     pub prune: bool,
     /// Deletion time, `2025-01-15T10:30:00.000Z`.
     pub now: String,
+    /// This site's id: the origin of the versions the ingest makes.
+    pub site_id: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -57,6 +64,7 @@ pub fn ingest(
     let mut run = Run {
         txn,
         now: &opts.now,
+        site: &opts.site_id,
         report: IngestReport::default(),
         seen: BTreeSet::new(),
         sources: BTreeSet::new(),
@@ -86,6 +94,7 @@ pub fn ingest(
 struct Run<'a> {
     txn: &'a mut dyn Txn,
     now: &'a str,
+    site: &'a str,
     report: IngestReport,
     /// Every (source, id) met in this run, failed ones included.
     seen: BTreeSet<(String, String)>,
@@ -161,11 +170,20 @@ impl Run<'_> {
     fn write(
         &mut self,
         old: Option<&CanonicalRecord>,
-        new: CanonicalRecord,
+        mut new: CanonicalRecord,
     ) -> Result<(), StoreError> {
-        if old == Some(&new) {
+        if old.is_some_and(|old| old.same_content(&new)) {
             return Ok(());
         }
+        let prev = match old {
+            Some(old) => Some(self.history_of(old.canonical.history.as_ref())),
+            None => self
+                .txn
+                .tombstone(&new.canonical.merge_hash)?
+                .map(|t| t.history.unwrap_or_else(|| History::legacy(self.site))),
+        };
+        let modified = new.canonical.modified.as_deref();
+        new.canonical.history = Some(History::next(self.site, prev.as_ref(), modified));
         self.txn.put(&new)?;
         let report = &mut self.report;
         match old {
@@ -198,11 +216,13 @@ impl Run<'_> {
             rest.canonical.status = status_of(&rest.edges);
             return self.write(Some(&old), rest);
         }
+        let prev = self.history_of(old.canonical.history.as_ref());
         let deletion = Deletion {
             canonical_id: old.canonical.id,
             merge_hash: old.canonical.merge_hash.clone(),
             deleted_at: self.now.to_owned(),
             reason: reason.to_owned(),
+            history: Some(History::next(self.site, Some(&prev), None)),
         };
         if self.txn.delete(&deletion)?.is_some() {
             match reason {
@@ -228,6 +248,16 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// A stored version's history; one stored before histories existed
+    /// counts as this site's first version.
+    fn history_of(&self, stored: Option<&History>) -> History {
+        stored
+            .cloned()
+            .unwrap_or_else(|| History::legacy(self.site))
     }
 }
 

@@ -42,12 +42,12 @@ fn validate_then_import_then_replay(store: Backend) {
     let text = redact(&out.stdout);
     assert!(
         text.starts_with(&format!(
-            "Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.0\nSite: site-a\n",
+            "Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.1\nSite: site-a\n",
             bundle.display()
         )),
         "{text}"
     );
-    assert!(text.contains("Verification:\n  Hash: valid (every member matches the manifest)\n  Signature: valid (key sha256:<hash>)\n  Format: valid (feedser-bundle/1.0)\nReady for import.\n"), "{text}");
+    assert!(text.contains("Verification:\n  Hash: valid (every member matches the manifest)\n  Signature: valid (key sha256:<hash>)\n  Format: valid (feedser-bundle/1.1)\nReady for import.\n"), "{text}");
 
     let first = import(&b, &bundle, &["--json"]).ok().json();
     assert_eq!(first["success"], true);

@@ -79,17 +79,18 @@ fn prefer_remote_takes_the_remote_copy(store: Backend) {
     assert_eq!(out["counts"]["canonical_updated"], 1);
     assert_eq!(out["counts"]["conflicts"], 1);
     assert_eq!(fields(&out)[0], ("summary".into(), "prefer_remote".into()));
-    assert_same(&b.canonicals(), &a.canonicals(), "B against A");
+    // B's decision is a version of B's own: A's content, B's history.
+    assert_same(&b.contents(), &a.contents(), "B against A");
 }
 
 fn prefer_local_keeps_the_local_copy_and_does_not_ask_again(store: Backend) {
     let (a, b, bundle) = setup(store);
-    let before = b.canonicals();
+    let before = b.contents();
     let out = import(&b, &bundle, "prefer_local").ok().json();
     assert_eq!(out["counts"]["canonical_skipped"], 1);
     assert_eq!(out["counts"]["canonical_updated"], 0);
     assert_eq!(fields(&out)[0], ("summary".into(), "prefer_local".into()));
-    assert_same(&b.canonicals(), &before, "B against before");
+    assert_same(&b.contents(), &before, "B against before");
     // The conflict is settled: the same remote copy again (a bundle with another
     // manifest, forced past the cursor check) is not a new one.
     let resent = a.export("a2.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
@@ -107,7 +108,8 @@ fn prefer_local_keeps_the_local_copy_and_does_not_ask_again(store: Backend) {
     ];
     let out = b.cmd(&args).ok().json();
     assert_eq!(out["counts"]["conflicts"], 0, "{out}");
-    assert_same(&b.canonicals(), &before, "B against before");
+    assert_eq!(out["counts"]["stale"], 1, "{out}");
+    assert_same(&b.contents(), &before, "B against before");
 }
 
 crate::on_both_stores!(

@@ -174,6 +174,22 @@ impl Site {
         out.stdout.lines().map(str::to_owned).collect()
     }
 
+    /// [`Self::canonicals`] without each version's causal history: the
+    /// content two sites agree on when one of them settled a conflict
+    /// itself (which makes a version of its own).
+    pub fn contents(&self) -> Vec<String> {
+        self.canonicals()
+            .iter()
+            .map(|line| {
+                let mut row: serde_json::Value = serde_json::from_str(line).unwrap();
+                if let Some(c) = row["canonical"].as_object_mut() {
+                    c.remove("history");
+                }
+                row.to_string()
+            })
+            .collect()
+    }
+
     /// Exports (full or since `cursor`) to `name` beside the home.
     pub fn export(&self, name: &str, extra: &[&str]) -> PathBuf {
         let path = self.path(name);

@@ -40,11 +40,11 @@ fn an_unmigrated_database_asks_for_db_migrate() {
         .code(10);
     assert_eq!(
         out.stderr,
-        "error: the schema `vuln` is at version 0, behind this stella's 2: run `stella db migrate`\n"
+        "error: the schema `vuln` is at version 0, behind this stella's 3: run `stella db migrate`\n"
     );
     site.cmd(&["--database-url", &url, "db", "migrate"])
         .ok()
-        .stdout_is("postgresql schema `vuln` migrated from version 0 to 2\n");
+        .stdout_is("postgresql schema `vuln` migrated from version 0 to 3\n");
     site.cmd(&["--database-url", &url, "db", "migrate"])
         .ok()
         .stdout_is("postgresql schema `vuln` is up to date at version 2\n");

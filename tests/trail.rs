@@ -390,12 +390,18 @@ fn failed_bundle_is_quarantined() {
             .count(),
         2
     );
+    // The SIZE column is as wide as its widest cell.
+    let (whole, kept) = (
+        format!("{} bytes", cut.len()),
+        format!("{} bytes (first part kept)", cut.len()),
+    );
+    let w = kept.len();
     b.cmd(&["feedser", "quarantine", "list"]).ok().stdout_is(&format!(
-        "ID                                    RECEIVED AT               REASON     SIZE                          SOURCE\n\
-         {id}  {T0_TEXT}  truncated  {n} bytes                    {}\n\
-         {stdin_id}  2025-01-15T10:30:01.000Z  truncated  {n} bytes (first part kept)  stdin\n",
+        "ID                                    RECEIVED AT               REASON     {:<w$}  SOURCE\n\
+         {id}  {T0_TEXT}  truncated  {whole:<w$}  {}\n\
+         {stdin_id}  2025-01-15T10:30:01.000Z  truncated  {kept}  stdin\n",
+        "SIZE",
         cut_path.display(),
-        n = cut.len(),
     ));
 
     // Purging.

@@ -103,7 +103,7 @@ pub enum BundleError {
     #[error("malformed `MANIFEST.json`: {detail}")]
     MalformedManifest { detail: String },
     #[error(
-        "unsupported bundle version `{found}`: this stella reads `feedser-bundle/1.0`; upgrade stella"
+        "unsupported bundle version `{found}`: this stella reads `feedser-bundle/1.0` and `feedser-bundle/1.1`; upgrade stella"
     )]
     UnsupportedVersion { found: String },
     #[error(transparent)]
@@ -164,6 +164,12 @@ pub enum BundleError {
         line: u64,
         id: String,
         expected: String,
+    },
+    #[error("line {line} of `{path}`: unusable causal history: {detail}")]
+    BadHistory {
+        path: &'static str,
+        line: u64,
+        detail: String,
     },
     #[error(
         "line {line} of `{path}`: malformed merge hash `{value}`: expected `sha256:` and 64 lowercase hex digits"
@@ -255,6 +261,7 @@ impl BundleError {
             E::FieldTooLong { .. } => "field_too_long",
             E::NonCanonicalRow { .. } => "row_not_canonical",
             E::IdMismatch { .. } => "id_mismatch",
+            E::BadHistory { .. } => "history_malformed",
             E::BadMergeHash { .. } => "merge_hash_malformed",
             E::BadCve { .. } => "advisory_key_malformed",
             E::EdgeMergeHash { .. } => "edge_merge_hash_mismatch",

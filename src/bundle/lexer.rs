@@ -90,6 +90,25 @@ impl<'a> Scanner<'a> {
         Some((body, escapes))
     }
 
+    /// An unsigned integer as serde_json writes it: digits, no leading
+    /// zero, within `u64`.
+    pub(super) fn number(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = rest.get(..len)?;
+        if len == 0 || (len > 1 && digits.first() == Some(&b'0')) {
+            return None;
+        }
+        let value = std::str::from_utf8(digits).ok()?.parse().ok()?;
+        self.pos += len;
+        Some(value)
+    }
+
+    /// Whether the next bytes are `expected` (nothing is read).
+    pub(super) fn peek(&self, expected: &[u8]) -> bool {
+        starts_with(self.rest(), expected)
+    }
+
     pub(super) fn option(&mut self) -> Option<()> {
         match self.lit(b"null") {
             Some(()) => Some(()),

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fields::check_strings;
-use super::{ArchivePath, BundleError, FORMAT_VERSION, Member, frame};
+use super::{ArchivePath, BundleError, Member, frame};
 use crate::cursor::{Cursor, format_millis};
 
 /// The longest JSON string a manifest (or an envelope) may hold: the
@@ -73,7 +73,7 @@ impl Manifest {
         check_strings(bytes, MAX_FIELD_BYTES).map_err(malformed)?;
         let manifest: Manifest =
             serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-        if manifest.version != FORMAT_VERSION {
+        if !super::READ_VERSIONS.contains(&manifest.version.as_str()) {
             return Err(BundleError::UnsupportedVersion {
                 found: manifest.version,
             });
@@ -203,7 +203,7 @@ mod tests {
             compressed_size: lines * 5,
         };
         Manifest {
-            version: FORMAT_VERSION.into(),
+            version: crate::bundle::FORMAT_VERSION.into(),
             site_id: "site-a".into(),
             since_cursor: None,
             export_cursor: "2025-01-15T10:30:00.000Z#0042".parse().unwrap(),
@@ -234,7 +234,7 @@ mod tests {
     fn round_trips_in_field_order() {
         let bytes = sample().to_bytes().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with(r#"{"version":"feedser-bundle/1.0","site_id":"site-a","since_cursor":null,"export_cursor":"2025-01-15T10:30:00.000Z#0042","exported_at":"#));
+        assert!(text.starts_with(r#"{"version":"feedser-bundle/1.1","site_id":"site-a","since_cursor":null,"export_cursor":"2025-01-15T10:30:00.000Z#0042","exported_at":"#));
         assert_eq!(Manifest::parse(&bytes).unwrap(), sample());
     }
 

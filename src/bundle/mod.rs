@@ -1,4 +1,4 @@
-//! The `feedser-bundle/1.0` format: zstd frames that together decompress to
+//! The `feedser-bundle/1.1` format (and 1.0, read): zstd frames that together decompress to
 //! a canonical ustar archive of five members (`MANIFEST.json`,
 //! `SIGNATURE.json`, `canonicals.ndjson`, `edges.ndjson`, `deletions.ndjson`),
 //! each NDJSON member's bytes in a body frame of its own whose digest the
@@ -39,6 +39,7 @@ mod read;
 mod records;
 pub(crate) mod rows;
 mod scan;
+mod scan_history;
 mod seen;
 mod sink;
 mod small;
@@ -68,8 +69,13 @@ pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
 
 pub use crate::keys::TrustedPublicKey;
 
-/// The `version` every manifest of this format carries.
-pub const FORMAT_VERSION: &str = "feedser-bundle/1.0";
+/// The `version` the manifests this stella writes carry: 1.1, whose rows
+/// carry their causal history (`man/stella-bundle.5`).
+pub const FORMAT_VERSION: &str = "feedser-bundle/1.1";
+/// The first format, whose rows carry no history; still read and imported.
+pub const FORMAT_1_0: &str = "feedser-bundle/1.0";
+/// Every `version` this stella reads.
+pub const READ_VERSIONS: [&str; 2] = [FORMAT_1_0, FORMAT_VERSION];
 pub const MANIFEST_PATH: &str = "MANIFEST.json";
 pub const SIGNATURE_PATH: &str = "SIGNATURE.json";
 

@@ -178,7 +178,19 @@ pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleErro
             value: c.cve.clone(),
         });
     }
-    check_id(path, line, &c.id, &c.merge_hash)
+    check_id(path, line, &c.id, &c.merge_hash)?;
+    check_history(path, line, c.history.as_ref())
+}
+
+fn check_history(
+    path: &'static str,
+    line: u64,
+    history: Option<&crate::model::History>,
+) -> Result<(), BundleError> {
+    match history.map(crate::model::history::check) {
+        Some(Err(detail)) => Err(BundleError::BadHistory { path, line, detail }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks an edge of the canonical whose merge hash is `expected`.
@@ -197,7 +209,8 @@ pub(crate) fn check_edge(line: u64, edge: &SourceEdge, expected: &str) -> Result
 pub(crate) fn check_deletion(line: u64, d: &Deletion) -> Result<(), BundleError> {
     let path = Member::Deletions.path();
     check_merge_hash(path, line, &d.merge_hash)?;
-    check_id(path, line, &d.canonical_id, &d.merge_hash)
+    check_id(path, line, &d.canonical_id, &d.merge_hash)?;
+    check_history(path, line, d.history.as_ref())
 }
 
 #[cfg(test)]

@@ -92,6 +92,7 @@ pub(crate) fn canonical(line: &[u8]) -> Option<CanonicalKeys<'_>> {
         s.lit(field)?;
         s.option()?;
     }
+    s.opt_history()?;
     s.lit(b"}")?;
     s.end()?;
     Some(CanonicalKeys {
@@ -137,6 +138,7 @@ pub(crate) fn deletion(line: &[u8]) -> Option<DeletionKeys<'_>> {
         s.lit(field)?;
         s.string()?;
     }
+    s.opt_history()?;
     s.lit(b"}")?;
     s.end()?;
     Some(DeletionKeys {

@@ -36,6 +36,9 @@ pub struct WriteOptions {
     pub level: i32,
     /// zstd workers (0 is taken as 1); does not change the bytes.
     pub threads: u32,
+    /// The manifest's `version`: [`FORMAT_VERSION`] but for test vectors
+    /// of the older format.
+    pub version: &'static str,
 }
 
 impl Default for WriteOptions {
@@ -43,6 +46,7 @@ impl Default for WriteOptions {
         Self {
             level: 3,
             threads: 1,
+            version: FORMAT_VERSION,
         }
     }
 }
@@ -74,7 +78,7 @@ pub fn write_bundle(
             level,
         });
     }
-    let manifest = build_manifest(header, &members, level)?;
+    let manifest = build_manifest(header, &members, (level, opts.version))?;
     let manifest_bytes = manifest.to_bytes()?;
     // The reader applies the same checks; refuse to write what it would refuse.
     Manifest::parse(&manifest_bytes)?;
@@ -155,7 +159,7 @@ fn sign(manifest: &[u8], signer: Option<&Signer>) -> Vec<u8> {
 fn build_manifest(
     header: &ExportHeader,
     members: &[SpooledMember; 3],
-    level: i32,
+    (level, version): (i32, &str),
 ) -> Result<Manifest, BundleError> {
     let mut files = Vec::with_capacity(3);
     for (spooled, expected) in members.iter().zip(Member::ALL) {
@@ -176,7 +180,7 @@ fn build_manifest(
     }
     let [c, e, d] = members.each_ref().map(|m| m.lines);
     Ok(Manifest {
-        version: FORMAT_VERSION.to_owned(),
+        version: version.to_owned(),
         site_id: header.site_id.clone(),
         since_cursor: header.since_cursor,
         export_cursor: header.export_cursor,

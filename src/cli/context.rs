@@ -157,6 +157,8 @@ impl Context {
             skip_signature_on_trusted_sites: i.skip_signature_on_trusted_sites,
             max_clock_skew_seconds: i.max_clock_skew_seconds,
             max_decompression_ratio: i.max_decompression_ratio,
+            default_on_conflict: crate::import::ConflictStrategy::parse(&i.on_conflict)
+                .unwrap_or(crate::import::ConflictStrategy::PreferRemote),
         }
     }
 

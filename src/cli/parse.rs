@@ -31,6 +31,19 @@ pub fn byte_size(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
+/// A site id, by `site::SITE_ID_RULE`.
+pub fn site_id(text: &str) -> Result<String, String> {
+    if crate::site::is_valid_site_id(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not a valid site id: {}",
+            text.escape_debug(),
+            crate::site::SITE_ID_RULE
+        ))
+    }
+}
+
 pub fn cursor(text: &str) -> Result<Cursor, String> {
     text.parse::<Cursor>().map_err(|e| e.to_string())
 }

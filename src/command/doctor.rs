@@ -100,7 +100,14 @@ fn store_findings(ctx: &Context) -> Vec<Finding> {
         Ok(newest) => doctor::clock(newest, now_millis()),
         Err(e) => Finding::new(Status::Fail, "clock", e.to_string()),
     };
-    vec![opened, clock]
+    let links = match (store.sites(), store.sent()) {
+        (Ok(sites), Ok(sent)) => {
+            let default = ctx.import_policy().default_on_conflict;
+            doctor::two_way_links(&sites, &sent, default)
+        }
+        (Err(e), _) | (_, Err(e)) => Finding::new(Status::Fail, "links", e.to_string()),
+    };
+    vec![opened, clock, links]
 }
 
 fn render(findings: &[Finding]) -> String {

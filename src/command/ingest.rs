@@ -32,6 +32,7 @@ impl Osv {
         let opts = IngestOptions {
             prune: self.prune,
             now: now(),
+            site_id: ctx.site_id()?.to_owned(),
         };
         let report = {
             let mut txn = store.begin()?;

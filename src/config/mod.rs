@@ -71,6 +71,9 @@ pub struct FederationImport {
     pub quarantine_max_bytes: u64,
     /// Decompressed bytes allowed per compressed byte (zstd bomb cap).
     pub max_decompression_ratio: u64,
+    /// The conflict strategy when neither `--on-conflict` nor the site's
+    /// policy names one: `prefer_remote`, `prefer_local`, `fail` or `newest`.
+    pub on_conflict: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +117,7 @@ impl Default for FederationImport {
             stale_after_hours: 48,
             quarantine_max_bytes: 256 * 1024 * 1024,
             max_decompression_ratio: crate::bundle::DEFAULT_MAX_RATIO,
+            on_conflict: "prefer_remote".to_owned(),
         }
     }
 }
@@ -209,6 +213,15 @@ impl FileConfig {
             return Err(bad(
                 "FederationImport.StaleAfterHours",
                 "must be at least 1".into(),
+            ));
+        }
+        if crate::import::ConflictStrategy::parse(&self.federation_import.on_conflict).is_none() {
+            return Err(bad(
+                "FederationImport.OnConflict",
+                format!(
+                    "`{}` is not a strategy: use prefer_remote, prefer_local, fail or newest",
+                    self.federation_import.on_conflict.escape_debug()
+                ),
             ));
         }
         if self.federation_import.max_decompression_ratio == 0 {

@@ -8,6 +8,7 @@
 //! once. Checks that need the store or the config are run by the command.
 
 mod keys;
+mod links;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::cursor::Cursor;
 use crate::journal::{Journal, State};
 
 pub use keys::keys;
+pub use links::two_way_links;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

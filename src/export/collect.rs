@@ -33,11 +33,20 @@ pub enum CollectError {
     Spool(io::Error),
 }
 
+/// Which rows an export takes, and how it completes them.
+pub struct Rows<'a> {
+    pub since: Option<u64>,
+    pub upto: u64,
+    /// Leave out rows that came unchanged from this peer (`--for`).
+    pub skip_via: Option<&'a str>,
+    /// This site: the origin of rows stored before histories existed.
+    pub site_id: &'a str,
+}
+
 /// Rows after `since` up to `upto`, spooled in `dir`.
 pub fn collect(
     store: &dyn Store,
-    since: Option<u64>,
-    upto: u64,
+    rows: &Rows<'_>,
     (dir, opts): (&Path, &WriteOptions),
     ticker: &Ticker<'_>,
 ) -> Result<[SpooledMember; 3], CollectError> {
@@ -60,7 +69,8 @@ pub fn collect(
         let mut feeds = [Feed::new(scope, canonicals), Feed::new(scope, edges)];
         // The store sees a failed push only as "stop"; the cause is kept here.
         let mut failed = None;
-        let read = store.export_lines(since, upto, &mut |row| {
+        let site = rows.site_id;
+        let read = store.export_lines_for(rows.since, rows.upto, rows.skip_via, &mut |row| {
             let (pushed, items) = match row {
                 ExportLines::Canonical {
                     line,
@@ -69,12 +79,18 @@ pub fn collect(
                     ..
                 } => {
                     let [c, e] = &mut feeds;
+                    let line = crate::model::history::with_history(line, site);
                     (
-                        c.push(line, 1).and_then(|()| e.push(edges, edge_count)),
+                        c.push(&line, 1).and_then(|()| e.push(edges, edge_count)),
                         1 + edge_count,
                     )
                 }
-                ExportLines::Deletion(_, deletion) => (deletions.push(&deletion), 1),
+                ExportLines::Deletion(_, mut deletion) => {
+                    deletion
+                        .history
+                        .get_or_insert_with(|| crate::model::History::legacy(site));
+                    (deletions.push(&deletion), 1)
+                }
             };
             ticker.tick(items);
             pushed.map_err(|e| {

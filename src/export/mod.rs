@@ -85,6 +85,7 @@ pub fn plan(
     store: &dyn Store,
     since: Option<Cursor>,
     max_items: u64,
+    skip_via: Option<&str>,
 ) -> Result<Vec<Part>, ExportError> {
     if let Some(cursor) = since
         && cursor != Cursor::origin()
@@ -98,12 +99,12 @@ pub fn plan(
     }
     let max_items = max_items.max(1);
     let since_seq = since.map(|c| c.seq());
-    match store.export_summary(since_seq)? {
+    match store.export_summary_for(since_seq, skip_via)? {
         None => Ok(Vec::new()),
         // One bundle: no need to walk every row's size.
         Some((upto, items)) if items <= max_items => Ok(vec![Part { since, upto, items }]),
         Some(_) => {
-            let sizes = store.export_sizes(since_seq)?;
+            let sizes = store.export_sizes_for(since_seq, skip_via)?;
             Ok(cut(since, &sizes, max_items))
         }
     }
@@ -137,6 +138,8 @@ pub fn cut(since: Option<Cursor>, sizes: &[(Cursor, u64)], max_items: u64) -> Ve
 pub struct Exporter<'a> {
     pub store: &'a dyn Store,
     pub site_id: &'a str,
+    /// Leave out rows that came unchanged from this peer (`--for`).
+    pub skip_via: Option<&'a str>,
     pub signer: Option<&'a Signer>,
     pub options: WriteOptions,
     /// Where rows are spooled while a bundle is built.
@@ -160,17 +163,17 @@ impl Exporter<'_> {
         self.progress
             .start("collecting", Unit::Items, Some(part.items));
         let ticker = Ticker::new(self.progress);
-        let members = collect::collect(
-            self.store,
+        let rows = collect::Rows {
             since,
-            part.upto.seq(),
-            (dir.path(), &self.options),
-            &ticker,
-        )
-        .map_err(|e| match e {
-            collect::CollectError::Store(e) => ExportError::Store(e),
-            collect::CollectError::Spool(source) => spool(source),
-        })?;
+            upto: part.upto.seq(),
+            skip_via: self.skip_via,
+            site_id: self.site_id,
+        };
+        let members = collect::collect(self.store, &rows, (dir.path(), &self.options), &ticker)
+            .map_err(|e| match e {
+                collect::CollectError::Store(e) => ExportError::Store(e),
+                collect::CollectError::Spool(source) => spool(source),
+            })?;
         drop(ticker);
         let header = ExportHeader {
             site_id: self.site_id.to_owned(),

@@ -43,6 +43,9 @@ pub struct ImportPolicy {
     pub max_clock_skew_seconds: u64,
     /// `FederationImport.MaxDecompressionRatio`.
     pub max_decompression_ratio: u64,
+    /// `FederationImport.OnConflict`: the strategy when neither the request
+    /// nor the site's policy names one.
+    pub default_on_conflict: ConflictStrategy,
 }
 
 #[derive(Clone, Debug)]
@@ -52,7 +55,9 @@ pub struct ImportOptions {
     pub force: bool,
     /// Why `force` was given; kept in the ledger.
     pub reason: Option<String>,
-    pub on_conflict: ConflictStrategy,
+    /// The strategy asked for; `None` follows the site's policy, then
+    /// `ImportPolicy::default_on_conflict`.
+    pub on_conflict: Option<ConflictStrategy>,
     /// This import's own, empty staging directory (the caller creates and
     /// removes it, and journals it).
     pub staging_dir: PathBuf,
@@ -192,8 +197,18 @@ pub fn import(
         bundle_hash: spooled.bundle_hash(),
     })?;
     opts.cancel.check()?;
+    let strategy = opts
+        .on_conflict
+        .or_else(|| {
+            site.on_conflict
+                .as_deref()
+                .and_then(ConflictStrategy::parse)
+        })
+        .unwrap_or(policy.default_on_conflict);
     let header = apply::Header {
         site: &site,
+        local_site: &policy.local_site_id,
+        strategy,
         forced,
         signature_skipped,
     };

@@ -42,7 +42,11 @@ impl Txn for FakeTxn {
         Ok(self.canonicals.get(merge_hash).cloned())
     }
 
-    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+    fn tombstone(&mut self, merge_hash: &str) -> Result<Option<Deletion>> {
+        Ok(self.tombstones.get(merge_hash).cloned())
+    }
+
+    fn put_from(&mut self, record: &CanonicalRecord, _via: Option<&str>) -> Result<Cursor> {
         let hash = record.canonical.merge_hash.clone();
         self.unindex(&hash);
         for e in &record.edges {
@@ -54,9 +58,9 @@ impl Txn for FakeTxn {
         Ok(self.next_cursor())
     }
 
-    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+    fn delete_from(&mut self, deletion: &Deletion, _via: Option<&str>) -> Result<Option<Cursor>> {
         let hash = &deletion.merge_hash;
-        if !self.canonicals.contains_key(hash) && self.tombstones.contains_key(hash) {
+        if !self.canonicals.contains_key(hash) && self.tombstones.get(hash) == Some(deletion) {
             return Ok(None);
         }
         self.unindex(hash);

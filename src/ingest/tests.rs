@@ -14,6 +14,7 @@ fn opts(prune: bool) -> IngestOptions {
     IngestOptions {
         prune,
         now: NOW.into(),
+        site_id: "site-a".into(),
     }
 }
 

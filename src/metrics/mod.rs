@@ -60,6 +60,9 @@ pub struct Metrics {
     durations: BTreeMap<Operation, Durations>,
     /// HTTP requests answered, by (route, status).
     requests: BTreeMap<(String, u16), u64>,
+    /// Rows of committed imports, by (source site, outcome): `applied`,
+    /// `stale`, `echo`, `conflict`, `refused`.
+    rows: BTreeMap<(String, &'static str), u64>,
 }
 
 impl Metrics {
@@ -84,6 +87,13 @@ impl Metrics {
         let d = self.durations.entry(op).or_default();
         d.sum_seconds += seconds;
         d.count += 1;
+    }
+
+    /// `n` rows of a committed import from `site` ended as `outcome`.
+    pub fn import_rows(&mut self, site: &str, outcome: &'static str, n: u64) {
+        if n > 0 {
+            *self.rows.entry((site.to_owned(), outcome)).or_default() += n;
+        }
     }
 
     /// One HTTP request answered.

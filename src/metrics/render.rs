@@ -83,6 +83,21 @@ pub fn render(m: &Metrics) -> String {
         "Failed or refused imports and exports, by site and reason code.",
         &failures,
     );
+    let rows: Vec<(String, String)> = m
+        .rows
+        .iter()
+        .map(|((site, outcome), n)| {
+            let l = labels(&[("site_id", site), ("outcome", outcome)]);
+            (l, n.to_string())
+        })
+        .collect();
+    family(
+        &mut out,
+        "stella_import_rows_total",
+        "counter",
+        "Rows of committed imports, by source site and outcome (applied, stale, echo, conflict, refused).",
+        &rows,
+    );
     durations(&mut out, m);
     let requests: Vec<(String, String)> = m
         .requests

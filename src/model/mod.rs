@@ -8,8 +8,11 @@
 //! (see `man/stella-bundle.5`): field order is declaration order and unknown
 //! fields are refused.
 
+pub mod history;
 pub mod merge_hash;
 pub mod purl;
+
+pub use history::{Causal, History};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -39,6 +42,11 @@ pub struct Canonical {
     /// RFC 3339 UTC timestamps as the source gave them, normalized.
     pub published: Option<String>,
     pub modified: Option<String>,
+    /// Where and after what this version was made (format 1.1); `None`
+    /// for a version from a 1.0 bundle or a store older than histories.
+    /// Not content: the record digest leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
 }
 
 /// One range of affected versions, OSV style.
@@ -109,6 +117,10 @@ pub struct Deletion {
     /// `superseded` (its source now yields another merge hash), `pruned`
     /// (its records left a full snapshot) or `remote` (a peer deleted it).
     pub reason: String,
+    /// The tombstone's place in the advisory's causal history (format
+    /// 1.1): it supersedes the versions it deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
 }
 
 impl Status {
@@ -198,29 +210,39 @@ impl SourceEdge {
 }
 
 impl CanonicalRecord {
-    /// The digest the three-way merge compares: canonical fields and edges,
-    /// as their exact NDJSON serialization.
+    /// The digest of the record's content: canonical fields and edges, as
+    /// their exact NDJSON serialization, without the history.
     pub fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        serde_json::to_writer(HashInto(&mut hasher), self).expect("model types always serialize");
-        sha256_tag(hasher)
+        let canonical = serde_json::to_vec(&self.canonical).expect("model types always serialize");
+        let mut digest = RecordDigest::new(&canonical);
+        for edge in &self.edges {
+            digest.edge(&serde_json::to_vec(edge).expect("model types always serialize"));
+        }
+        digest.finish()
+    }
+
+    /// Whether two records hold the same content, histories aside.
+    pub fn same_content(&self, other: &CanonicalRecord) -> bool {
+        let bare = |c: &Canonical| Canonical {
+            history: None,
+            ..c.clone()
+        };
+        self.edges == other.edges && bare(&self.canonical) == bare(&other.canonical)
     }
 }
 
-/// Serializes straight into a hasher, with no buffer in between.
-struct HashInto<'a>(&'a mut sha2::Sha256);
-
-impl std::io::Write for HashInto<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        sha2::Digest::update(self.0, buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+/// The canonical's NDJSON line without its `history` (the last field,
+/// when present): the content part a digest covers.
+pub fn content_part(line: &[u8]) -> (&[u8], bool) {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    match memchr::memmem::rfind(line, HISTORY_KEY) {
+        Some(at) => (&line[..at], true),
+        None => (line, false),
     }
 }
+
+/// How the `history` field starts inside a serialized row.
+pub const HISTORY_KEY: &[u8] = b",\"history\":{";
 
 /// [`CanonicalRecord::digest`] from the serializations a bundle carries: a
 /// record serializes as `{"canonical":C,"edges":[E1,E2,…]}`, so the digest
@@ -233,11 +255,18 @@ pub struct RecordDigest {
 }
 
 impl RecordDigest {
+    /// `canonical_json` may carry a `history`: it is left out.
     pub fn new(canonical_json: &[u8]) -> Self {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
         hasher.update(b"{\"canonical\":");
-        hasher.update(canonical_json);
+        match content_part(canonical_json) {
+            (content, true) => {
+                hasher.update(content);
+                hasher.update(b"}");
+            }
+            (_, false) => hasher.update(canonical_json),
+        }
         hasher.update(b",\"edges\":[");
         Self { hasher, edges: 0 }
     }

@@ -65,6 +65,7 @@ pub(crate) fn arb_canonical() -> impl Strategy<Value = Canonical> {
         arb_severity(),
     )
         .prop_map(|(id, t, l, o, version_range, active, severity)| Canonical {
+            history: None,
             id,
             cve: t[0].clone(),
             affects_key: t[1].clone(),
@@ -140,7 +141,7 @@ proptest! {
     fn deletions_round_trip_through_one_canonical_ndjson_line(
         id in arb_uuid(), t in proptest::collection::vec(arb_text(), 3)
     ) {
-        let d = Deletion { canonical_id: id, merge_hash: t[0].clone(), deleted_at: t[1].clone(), reason: t[2].clone() };
+        let d = Deletion { history: None, canonical_id: id, merge_hash: t[0].clone(), deleted_at: t[1].clone(), reason: t[2].clone() };
         let back: Deletion = parse_line(&ndjson_line(&d));
         prop_assert_eq!(back, d);
     }
@@ -171,6 +172,7 @@ fn digest_of_a_fixed_record_is_pinned() {
     let merge_hash = format!("sha256:{}", "ab".repeat(32));
     let id = canonical_id(&merge_hash);
     let canonical = Canonical {
+        history: None,
         id,
         cve: "CVE-2024-0001".into(),
         affects_key: "pkg:pypi/requests".into(),

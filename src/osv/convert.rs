@@ -114,6 +114,7 @@ fn canonical_record(
         source_sha256: shared.sha256.clone(),
     };
     let canonical = Canonical {
+        history: None,
         id,
         cve: key.to_owned(),
         affects_key: affects_key.to_owned(),

@@ -93,6 +93,23 @@ pub fn from_json<T: DeserializeOwned>(what: &'static str, key: &str, text: &str)
     serde_json::from_str(text).map_err(|e| corrupt(what, key, e))
 }
 
+/// A nullable JSON column (a history: NULL for a row stored before one).
+pub fn opt_json<T: DeserializeOwned>(
+    what: &'static str,
+    key: &str,
+    text: Option<String>,
+) -> Result<Option<T>> {
+    text.map(|t| from_json(what, key, &t)).transpose()
+}
+
+pub fn opt_to_json<T: Serialize>(
+    what: &'static str,
+    key: &str,
+    value: Option<&T>,
+) -> Result<Option<String>> {
+    value.map(|v| to_json(what, key, v)).transpose()
+}
+
 pub fn to_json<T: Serialize>(what: &'static str, key: &str, value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| corrupt(what, key, e))
 }
@@ -135,9 +152,10 @@ impl FeedKind {
 pub const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
      export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
      canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items, reason";
+     canonical_filtered, edges_filtered, conflicts, items, reason, canonical_stale, \
+     canonical_echo, deletions_refused";
 
-/// The counters of a ledger row (columns 9 to 16 of `LEDGER_COLUMNS`),
+/// The counters of a ledger row (columns 9 to 16 and 19 to 21 of `LEDGER_COLUMNS`),
 /// read through the store's own column getter.
 pub fn ledger_counts(key: &str, get: impl Fn(usize) -> Result<i64>) -> Result<ImportCounts> {
     let n = |i: usize, what: &'static str| -> Result<u64> { count(what, key, get(i)?) };
@@ -150,6 +168,9 @@ pub fn ledger_counts(key: &str, get: impl Fn(usize) -> Result<i64>) -> Result<Im
         canonical_filtered: n(14, "ledger.canonical_filtered")?,
         edges_filtered: n(15, "ledger.edges_filtered")?,
         conflicts: n(16, "ledger.conflicts")?,
+        stale: n(19, "ledger.canonical_stale")?,
+        echo: n(20, "ledger.canonical_echo")?,
+        deletions_refused: n(21, "ledger.deletions_refused")?,
     })
 }
 

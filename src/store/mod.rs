@@ -108,18 +108,40 @@ pub trait Store {
     ) -> Result<()>;
     /// Live canonicals and tombstones whose last change is after `since`
     /// (all of them for `None`) and at or before `upto`, in feed order.
-    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()>;
+    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()> {
+        self.export_rows_for(since, upto, None, visit)
+    }
+    /// [`Self::export_rows`] less the rows whose current version came
+    /// unchanged from the peer `skip_via` (`export --for`).
+    fn export_rows_for(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        skip_via: Option<&str>,
+        visit: Visit<ExportRow>,
+    ) -> Result<()>;
     /// The rows of [`Self::export_rows`] as the bundle's NDJSON bytes
-    /// (`codec::export_lines`). By default each row is serialized as it is
-    /// read; a store that keeps the bytes hands them over as they are.
+    /// (`codec::export_lines`).
     fn export_lines(
         &self,
         since: Option<u64>,
         upto: u64,
         visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
     ) -> Result<()> {
+        self.export_lines_for(since, upto, None, visit)
+    }
+    /// [`Self::export_lines`] with [`Self::export_rows_for`]'s filter. By
+    /// default each row is serialized as it is read; a store that keeps the
+    /// bytes hands them over as they are.
+    fn export_lines_for(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        skip_via: Option<&str>,
+        visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
+    ) -> Result<()> {
         let mut failed = None;
-        let read = self.export_rows(since, upto, &mut |row| match row {
+        let read = self.export_rows_for(since, upto, skip_via, &mut |row| match row {
             ExportRow::Canonical(cursor, record) => {
                 match codec::export_lines(&record.canonical.merge_hash, &record) {
                     Ok((line, edges)) => visit(ExportLines::Canonical {
@@ -141,15 +163,34 @@ pub trait Store {
     /// One entry per row `export_rows` would give: its feed position and its
     /// item count (1 + edges for a canonical, 1 for a tombstone). Cheap:
     /// used to cut a large delta into a chain of bundles.
-    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>>;
+    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
+        self.export_sizes_for(since, None)
+    }
+    fn export_sizes_for(
+        &self,
+        since: Option<u64>,
+        skip_via: Option<&str>,
+    ) -> Result<Vec<(Cursor, u64)>>;
     /// The last row `export_rows` would give after `since` and the items of
     /// all of them; `None` when there is none. A store may answer it without
     /// walking the rows (an export that needs no chain never does).
     fn export_summary(&self, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
-        let sizes = self.export_sizes(since)?;
+        self.export_summary_for(since, None)
+    }
+    fn export_summary_for(
+        &self,
+        since: Option<u64>,
+        skip_via: Option<&str>,
+    ) -> Result<Option<(Cursor, u64)>> {
+        let sizes = self.export_sizes_for(since, skip_via)?;
         let total = sizes.iter().map(|(_, items)| items).sum();
         Ok(sizes.last().map(|(cursor, _)| (*cursor, total)))
     }
+
+    /// What `export --for` last sent each peer, and what each peer last
+    /// acknowledged (the cursor it reported, given with `-c`).
+    fn sent(&self) -> Result<Vec<Sent>>;
+    fn record_sent(&mut self, sent: &Sent) -> Result<()>;
 
     fn sites(&self) -> Result<Vec<Site>>;
     fn site(&self, id: &str) -> Result<Option<Site>>;
@@ -176,12 +217,22 @@ pub trait Store {
 pub trait Txn {
     fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>>;
     /// Creates or replaces the canonical and its whole edge set, clears any
-    /// tombstone for its merge hash, appends a feed entry and returns its cursor.
-    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor>;
+    /// tombstone for its merge hash, appends a feed entry and returns its
+    /// cursor. The version counts as this site's own (not a peer's).
+    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+        self.put_from(record, None)
+    }
+    /// [`Self::put`] of a version that came unchanged from the peer `via`.
+    fn put_from(&mut self, record: &CanonicalRecord, via: Option<&str>) -> Result<Cursor>;
     /// Removes the canonical (and edges) if present and stores the tombstone.
     /// Returns the new feed cursor, or `None` when there was nothing to do
-    /// (no such canonical and the tombstone already stored).
-    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>>;
+    /// (no such canonical and the same tombstone already stored).
+    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+        self.delete_from(deletion, None)
+    }
+    fn delete_from(&mut self, deletion: &Deletion, via: Option<&str>) -> Result<Option<Cursor>>;
+    /// The tombstone of a merge hash, if one is stored.
+    fn tombstone(&mut self, merge_hash: &str) -> Result<Option<Deletion>>;
 
     /// Merge hashes of canonicals that have an edge to this source record,
     /// with that edge's `source_sha256`.
@@ -241,11 +292,28 @@ pub trait Txn {
             .map(|m| self.taken(site_id, m))
             .collect()
     }
+    fn tombstones(&mut self, merge_hashes: &[String]) -> Result<Vec<Option<Deletion>>> {
+        merge_hashes.iter().map(|m| self.tombstone(m)).collect()
+    }
     fn put_many(&mut self, records: &[CanonicalRecord]) -> Result<Vec<Cursor>> {
-        records.iter().map(|r| self.put(r)).collect()
+        self.put_many_from(records, None)
+    }
+    fn put_many_from(
+        &mut self,
+        records: &[CanonicalRecord],
+        via: Option<&str>,
+    ) -> Result<Vec<Cursor>> {
+        records.iter().map(|r| self.put_from(r, via)).collect()
     }
     fn delete_many(&mut self, deletions: &[Deletion]) -> Result<Vec<Option<Cursor>>> {
-        deletions.iter().map(|d| self.delete(d)).collect()
+        self.delete_many_from(deletions, None)
+    }
+    fn delete_many_from(
+        &mut self,
+        deletions: &[Deletion],
+        via: Option<&str>,
+    ) -> Result<Vec<Option<Cursor>>> {
+        deletions.iter().map(|d| self.delete_from(d, via)).collect()
     }
     /// (merge_hash, digest) pairs.
     fn set_taken_many(&mut self, site_id: &str, digests: &[(String, String)]) -> Result<()> {

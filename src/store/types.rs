@@ -47,6 +47,10 @@ pub struct Site {
     pub max_bundle_size: Option<u64>,
     /// When set, only edges from these sources are imported.
     pub allowed_sources: Option<Vec<String>>,
+    /// The conflict strategy for this site's bundles (`prefer_remote`,
+    /// `prefer_local`, `fail`, `newest`); `None` follows
+    /// `FederationImport.OnConflict`.
+    pub on_conflict: Option<String>,
     pub created_at: String,
     pub last_cursor: Option<Cursor>,
     pub last_sync_at: Option<String>,
@@ -68,6 +72,7 @@ pub struct PolicyChange {
     pub enabled: Option<bool>,
     pub max_bundle_size: Option<Option<u64>>,
     pub allowed_sources: Option<Option<Vec<String>>>,
+    pub on_conflict: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +102,60 @@ pub struct ImportCounts {
     pub canonical_filtered: u64,
     /// Edges dropped by the site's allowed sources.
     pub edges_filtered: u64,
+    /// Canonicals whose versions were made concurrently with the local one
+    /// and differ: the real conflicts, settled by the strategy.
     pub conflicts: u64,
+    /// Canonicals and tombstones skipped because the local version already
+    /// supersedes them (a late or relayed older version).
+    pub stale: u64,
+    /// Canonicals and tombstones skipped because the local version is the
+    /// very same (the peer sent back what this site has).
+    pub echo: u64,
+    /// Tombstones not applied: the peer may not delete that canonical (its
+    /// sources are outside the peer's allowed sources, or a 1.0 bundle's
+    /// tombstone of a canonical that peer did not supply).
+    pub deletions_refused: u64,
+}
+
+/// What this site last sent a peer with `export --for`, and the last
+/// position the peer acknowledged (the cursor it reported back, given to
+/// `export --for` with `-c`). Cursors are this site's own feed positions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    pub site_id: String,
+    pub sent_cursor: Option<Cursor>,
+    pub sent_at: Option<String>,
+    pub acked_cursor: Option<Cursor>,
+    pub acked_at: Option<String>,
+}
+
+/// `new` over `old`: each position only moves forward, and a field `new`
+/// leaves `None` keeps `old`'s value (both stores record sends this way).
+pub fn merge_sent(old: &Sent, new: &Sent) -> Sent {
+    let pick = |o: Option<Cursor>,
+                o_at: &Option<String>,
+                n: Option<Cursor>,
+                n_at: &Option<String>| {
+        match (o, n) {
+            (Some(o), Some(n)) if n.seq() < o.seq() => (Some(o), o_at.clone()),
+            (_, Some(n)) => (Some(n), n_at.clone()),
+            (o, None) => (o, o_at.clone()),
+        }
+    };
+    let (sent_cursor, sent_at) = pick(old.sent_cursor, &old.sent_at, new.sent_cursor, &new.sent_at);
+    let (acked_cursor, acked_at) = pick(
+        old.acked_cursor,
+        &old.acked_at,
+        new.acked_cursor,
+        &new.acked_at,
+    );
+    Sent {
+        site_id: new.site_id.clone(),
+        sent_cursor,
+        sent_at,
+        acked_cursor,
+        acked_at,
+    }
 }
 
 /// One row of the sync ledger: one committed import.
@@ -117,6 +175,11 @@ pub struct LedgerEntry {
     pub items: u64,
     /// Why the import was forced past the cursor checks (`--reason`).
     pub reason: Option<String>,
+    /// Whether the import moves the site's last cursor: false for a forced
+    /// import of a bundle at or before it (a cursor never moves backwards).
+    /// Not stored: read back as true.
+    #[serde(skip)]
+    pub advances: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

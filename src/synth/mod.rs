@@ -92,6 +92,7 @@ pub fn record(seed: u64, i: u64, round: u32) -> CanonicalRecord {
     let edges = edges(&mut rng, id, &hash, year, i);
     CanonicalRecord {
         canonical: Canonical {
+            history: None,
             id,
             cve,
             affects_key,
@@ -136,6 +137,7 @@ fn edges(rng: &mut Rng, id: uuid::Uuid, hash: &str, year: usize, i: u64) -> Vec<
 pub fn deletion(seed: u64, j: u64) -> Deletion {
     let gone = record(seed, 1_000_000_000_000 + j, 0);
     Deletion {
+        history: None,
         canonical_id: gone.canonical.id,
         merge_hash: gone.canonical.merge_hash,
         deleted_at: "2025-06-01T00:00:00.000Z".to_owned(),

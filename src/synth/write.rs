@@ -1,10 +1,14 @@
 //! Writing a synthetic site through the store's batch calls.
 
+use crate::model::History;
 use crate::store::{StoreError, Txn};
 
 /// What to generate; see the module doc of `synth` for the meaning of rounds.
 #[derive(Clone, Copy, Debug)]
-pub struct Plan {
+pub struct Plan<'a> {
+    /// This site's id: rows are its versions (round `r` is its `r + 1`th
+    /// version of a record). `None` writes rows without a history.
+    pub site: Option<&'a str>,
     pub seed: u64,
     /// Canonicals of the site (round 0 creates `0..count`).
     pub count: u64,
@@ -25,7 +29,7 @@ pub struct Written {
 const BATCH: u64 = 1000;
 
 /// Writes the plan's rows in batches; the caller commits.
-pub fn write(txn: &mut dyn Txn, plan: &Plan) -> Result<Written, StoreError> {
+pub fn write(txn: &mut dyn Txn, plan: &Plan<'_>) -> Result<Written, StoreError> {
     let mut written = Written::default();
     let indexes: Box<dyn Iterator<Item = u64>> = match plan.round {
         0 => Box::new(0..plan.count),
@@ -36,7 +40,12 @@ pub fn write(txn: &mut dyn Txn, plan: &Plan) -> Result<Written, StoreError> {
         let batch: Vec<_> = indexes
             .by_ref()
             .take(BATCH as usize)
-            .map(|i| super::record(plan.seed, i, plan.round))
+            .map(|i| {
+                let mut record = super::record(plan.seed, i, plan.round);
+                let modified = record.canonical.modified.as_deref();
+                record.canonical.history = history(plan.site, plan.round + 1, modified);
+                record
+            })
             .collect();
         written.canonicals += batch.len() as u64;
         written.edges += batch.iter().map(|r| r.edges.len() as u64).sum::<u64>();
@@ -46,11 +55,25 @@ pub fn write(txn: &mut dyn Txn, plan: &Plan) -> Result<Written, StoreError> {
         for start in (0..plan.deletions).step_by(BATCH as usize) {
             let end = (start + BATCH).min(plan.deletions);
             let batch: Vec<_> = (start..end)
-                .map(|j| super::deletion(plan.seed, j))
+                .map(|j| {
+                    let mut gone = super::deletion(plan.seed, j);
+                    gone.history = history(plan.site, 2, None);
+                    gone
+                })
                 .collect();
             written.deletions += batch.len() as u64;
             txn.delete_many(&batch)?;
         }
     }
     Ok(written)
+}
+
+/// The history of `site`'s `version`th version of a record.
+fn history(site: Option<&str>, version: u32, modified: Option<&str>) -> Option<History> {
+    let site = site?;
+    let mut history = History::next(site, None, modified);
+    for _ in 1..version {
+        history = History::next(site, Some(&history), modified);
+    }
+    Some(history)
 }

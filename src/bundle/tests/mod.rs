@@ -36,6 +36,7 @@ pub(super) fn test_trusted() -> TrustedPublicKey {
 pub(super) fn canonical(cve: &str, package: &str, title: &str) -> Canonical {
     let merge_hash = sha256_tagged(format!("{cve}|{package}").as_bytes());
     Canonical {
+        history: None,
         id: canonical_id(&merge_hash),
         cve: cve.into(),
         affects_key: format!("pkg:pypi/{package}"),
@@ -75,6 +76,7 @@ pub(super) fn edge(c: &Canonical, source: &str, advisory: &str) -> SourceEdge {
 pub(super) fn deletion(cve: &str, package: &str) -> Deletion {
     let merge_hash = sha256_tagged(format!("{cve}|{package}").as_bytes());
     Deletion {
+        history: None,
         canonical_id: canonical_id(&merge_hash),
         merge_hash,
         deleted_at: "2025-01-15T10:29:59.000Z".into(),
@@ -82,11 +84,23 @@ pub(super) fn deletion(cve: &str, package: &str) -> Deletion {
     }
 }
 
-/// Three canonicals (one without edges), four edges, one deletion.
+/// Three canonicals (one without edges), four edges, one deletion, each
+/// with a causal history (format 1.1): made at site-a, one edited after
+/// site-b's version, one joined from two concurrent versions.
 pub(super) fn sample() -> (Vec<CanonicalRecord>, Vec<Deletion>) {
-    let a = canonical("CVE-2024-0001", "requests", "Header injection");
-    let b = canonical("PYSEC-2024-7", "flask", "Open redirect");
-    let c = canonical("CVE-2024-0003", "django", "SQL injection \"quoted\" ü");
+    use crate::model::History;
+    let first = History::next("site-a", None, Some("2024-01-02T03:04:05Z"));
+    let at_b = History::next("site-b", Some(&first), Some("2024-02-01T00:00:00Z"));
+    let edited = History::next("site-a", Some(&at_b), Some("2024-03-01T00:00:00Z"));
+    let joined = at_b.join(&History::next("site-c", None, None));
+    let mut a = canonical("CVE-2024-0001", "requests", "Header injection");
+    a.history = Some(first.clone());
+    let mut b = canonical("PYSEC-2024-7", "flask", "Open redirect");
+    b.history = Some(edited);
+    let mut c = canonical("CVE-2024-0003", "django", "SQL injection \"quoted\" ü");
+    c.history = Some(joined);
+    let mut gone = deletion("CVE-2023-9999", "urllib3");
+    gone.history = Some(History::next("site-a", Some(&first), None));
     let records = vec![
         CanonicalRecord {
             edges: vec![
@@ -107,7 +121,15 @@ pub(super) fn sample() -> (Vec<CanonicalRecord>, Vec<Deletion>) {
             canonical: c,
         },
     ];
-    (records, vec![deletion("CVE-2023-9999", "urllib3")])
+    (records, vec![gone])
+}
+
+/// [`sample`] as a `feedser-bundle/1.0` bundle carries it: no histories.
+pub(super) fn sample_1_0() -> (Vec<CanonicalRecord>, Vec<Deletion>) {
+    let (mut records, mut deletions) = sample();
+    records.iter_mut().for_each(|r| r.canonical.history = None);
+    deletions.iter_mut().for_each(|d| d.history = None);
+    (records, deletions)
 }
 
 pub(super) fn header() -> ExportHeader {

@@ -55,6 +55,7 @@ fn same_input_gives_the_same_bytes_for_any_thread_count() {
         &deletions,
         Some(&signer),
         &WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
             level: 3,
             threads: 1,
         },
@@ -65,6 +66,7 @@ fn same_input_gives_the_same_bytes_for_any_thread_count() {
         &deletions,
         Some(&signer),
         &WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
             level: 3,
             threads: 1,
         },
@@ -75,6 +77,7 @@ fn same_input_gives_the_same_bytes_for_any_thread_count() {
         &deletions,
         Some(&signer),
         &WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
             level: 3,
             threads: 2,
         },
@@ -85,6 +88,7 @@ fn same_input_gives_the_same_bytes_for_any_thread_count() {
         &deletions,
         Some(&signer),
         &WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
             level: 3,
             threads: 0,
         },
@@ -96,6 +100,7 @@ fn same_input_gives_the_same_bytes_for_any_thread_count() {
         &deletions,
         Some(&signer),
         &WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
             level: 19,
             threads: 2,
         },

@@ -19,6 +19,7 @@ fn reference<T: DeserializeOwned + Serialize>(line: &[u8]) -> Option<T> {
 
 fn arb_deletion() -> impl Strategy<Value = Deletion> {
     (arb_uuid(), arb_text(), arb_text(), arb_text()).prop_map(|(id, m, at, reason)| Deletion {
+        history: None,
         canonical_id: id,
         merge_hash: m,
         deleted_at: at,

@@ -193,6 +193,7 @@ fn a_different_level_than_the_manifest_states_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let spooled_at_3 = spool_rows(dir.path(), &records, &deletions, &WriteOptions::default());
     let at_5 = WriteOptions {
+        version: crate::bundle::FORMAT_VERSION,
         level: 5,
         threads: 1,
     };
@@ -202,7 +203,11 @@ fn a_different_level_than_the_manifest_states_is_refused() {
         "spooled member `canonicals.ndjson` was compressed at level 3, not 5"
     );
     for level in [0, 20, -1] {
-        let opts = WriteOptions { level, threads: 1 };
+        let opts = WriteOptions {
+            version: crate::bundle::FORMAT_VERSION,
+            level,
+            threads: 1,
+        };
         let members = spool_rows(dir.path(), &records, &deletions, &WriteOptions::default());
         let err = write_bundle(&mut Vec::new(), &header(), members, None, &opts).unwrap_err();
         assert!(matches!(err, BundleError::UnsupportedLevel { level: l } if l == level));

@@ -1,45 +1,91 @@
-//! The committed test vector `fixtures/bundles/vector-1.tar.zst`: rebuilt
-//! from the sample rows and the test key, it must match byte for byte, and
-//! its hash is the one `man/stella-bundle.5` states.
+//! The committed test vectors: `fixtures/bundles/vector-1.tar.zst`
+//! (`feedser-bundle/1.0`, rows without history) and `vector-2.tar.zst`
+//! (`feedser-bundle/1.1`, rows with their causal history). Each is rebuilt
+//! from the sample rows and the test key and must match byte for byte, and
+//! its hashes are the ones `man/stella-bundle.5` states.
 
 use super::*;
 
-const VECTOR_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/bundles/vector-1.tar.zst"
-);
-const VECTOR_HASH: &str = "sha256:cb06abd33ae32164583b061524ba3d2f2067855c1c294127bc38e8c2d2afb19d";
+struct Vector {
+    path: &'static str,
+    hash: &'static str,
+    version: &'static str,
+    rows: fn() -> (Vec<CanonicalRecord>, Vec<Deletion>),
+}
+
+const VECTORS: [Vector; 2] = [
+    Vector {
+        path: concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/bundles/vector-1.tar.zst"
+        ),
+        hash: "sha256:cb06abd33ae32164583b061524ba3d2f2067855c1c294127bc38e8c2d2afb19d",
+        version: FORMAT_1_0,
+        rows: sample_1_0,
+    },
+    Vector {
+        path: concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/bundles/vector-2.tar.zst"
+        ),
+        hash: "sha256:b106b9c2451569dadea4c60377445c38946ccbd9a7e4fec2e2ca88fe37969098",
+        version: FORMAT_VERSION,
+        rows: sample,
+    },
+];
 const MAN_PAGE: &str = include_str!("../../../man/stella-bundle.5");
 
+fn build(v: &Vector) -> Vec<u8> {
+    let (records, deletions) = (v.rows)();
+    let opts = WriteOptions {
+        version: v.version,
+        ..WriteOptions::default()
+    };
+    build_with(&records, &deletions, Some(&test_signer()), &opts).0
+}
+
 #[test]
-fn vector_rebuilds_byte_for_byte() {
-    let committed = std::fs::read(VECTOR_PATH).unwrap();
-    let rebuilt = sample_bundle();
-    assert_eq!(sha256_tagged(&rebuilt), VECTOR_HASH);
-    assert!(
-        committed == rebuilt,
-        "vector-1.tar.zst differs from a rebuild"
-    );
-    let spooled = validate(&committed, &[test_trusted()]).unwrap();
-    assert_eq!(spooled.bundle_hash(), VECTOR_HASH);
-    assert!(
-        MAN_PAGE.contains(VECTOR_HASH.trim_start_matches("sha256:")),
-        "man page must state the vector hash"
-    );
-    assert!(MAN_PAGE.contains(spooled.manifest_sha256().trim_start_matches("sha256:")));
+fn vectors_rebuild_byte_for_byte() {
+    for v in &VECTORS {
+        let committed = std::fs::read(v.path).unwrap();
+        let rebuilt = build(v);
+        assert_eq!(sha256_tagged(&rebuilt), v.hash, "{}", v.path);
+        assert!(committed == rebuilt, "{} differs from a rebuild", v.path);
+        let spooled = validate(&committed, &[test_trusted()]).unwrap();
+        assert_eq!(spooled.bundle_hash(), v.hash);
+        assert_eq!(spooled.manifest().version, v.version);
+        assert!(
+            MAN_PAGE.contains(v.hash.trim_start_matches("sha256:")),
+            "man page must state the hash of {}",
+            v.path
+        );
+        assert!(MAN_PAGE.contains(spooled.manifest_sha256().trim_start_matches("sha256:")));
+    }
+}
+
+#[test]
+fn both_vectors_read_back_to_the_sample_rows() {
+    for v in &VECTORS {
+        let committed = std::fs::read(v.path).unwrap();
+        let (records, deletions, _) = read_all(&committed, &[test_trusted()]).unwrap();
+        assert_eq!((records, deletions), (v.rows)(), "{}", v.path);
+    }
 }
 
 /// Run by hand (`--ignored`) after a deliberate format change.
 #[test]
 #[ignore]
-fn regenerate_vector() {
-    let bytes = sample_bundle();
-    std::fs::write(VECTOR_PATH, &bytes).unwrap();
-    let spooled = validate(&bytes, &[test_trusted()]).unwrap();
-    eprintln!(
-        "bundle_hash {}\nmanifest_sha256 {}\nsize {}",
-        spooled.bundle_hash(),
-        spooled.manifest_sha256(),
-        bytes.len()
-    );
+fn regenerate_vectors() {
+    for v in &VECTORS {
+        let bytes = build(v);
+        std::fs::write(v.path, &bytes).unwrap();
+        let spooled = validate(&bytes, &[test_trusted()]).unwrap();
+        eprintln!(
+            "{}\nbundle_hash {}\nmanifest_sha256 {}\nsize {}",
+            v.path,
+            spooled.bundle_hash(),
+            spooled.manifest_sha256(),
+            bytes.len()
+        );
+    }
 }

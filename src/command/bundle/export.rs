@@ -24,6 +24,11 @@ pub struct Export {
     /// Export only changes after this cursor (a peer's last imported cursor); full when absent
     #[arg(short = 'c', long = "cursor", value_name = "CURSOR", value_parser = parse::cursor)]
     since: Option<Cursor>,
+    /// Export for this peer: leave out versions that came from it, and
+    /// start after what was last sent to it (when -c is absent); remembers
+    /// what it sent, for one-way links where no cursor comes back
+    #[arg(long = "for", value_name = "SITE", value_parser = parse::site_id)]
+    for_site: Option<String>,
     /// Output file, or - for stdout [default: <site>-<cursor>.tar.zst]
     #[arg(short, long, value_name = "FILE|-")]
     output: Option<PathBuf>,
@@ -89,7 +94,9 @@ impl Export {
         let max_items = self
             .max_items
             .unwrap_or(ctx.config.federation.default_max_items);
-        let parts = crate::export::plan(store.as_ref(), self.since, max_items)?;
+        let since = self.since_for(store.as_ref())?;
+        let skip_via = self.for_site.as_deref();
+        let parts = crate::export::plan(store.as_ref(), since, max_items, skip_via)?;
         let to_stdout = self.output.as_deref() == Some(Path::new("-"));
         if to_stdout && parts.len() > 1 {
             let parts = parts.len();
@@ -108,12 +115,14 @@ impl Export {
         let exporter = Exporter {
             store: store.as_ref(),
             site_id,
+            skip_via,
             signer: signer.as_ref(),
             options: WriteOptions {
                 level: self
                     .compression_level
                     .unwrap_or(ctx.config.federation.default_compression_level),
                 threads: self.threads.unwrap_or_else(crate::bundle::worker_threads),
+                ..WriteOptions::default()
             },
             spool_dir: &spool_dir,
             progress: progress.as_ref(),
@@ -128,7 +137,9 @@ impl Export {
             let key_id = signer.as_ref().map(|s| s.key_id.clone());
             bundles.push(report(path.as_deref(), &written, key_id));
         }
-        let export_cursor = parts.last().map(|p| p.upto).or(self.since);
+        let export_cursor = parts.last().map(|p| p.upto).or(since);
+        drop(store);
+        self.record_sent(ctx, parts.last().map(|p| p.upto))?;
         let moved = (
             bundles.len() as u64,
             bundles.iter().map(|b| b.counts.total).sum(),
@@ -143,11 +154,40 @@ impl Export {
         }
         let report = Report {
             bundles,
-            since_cursor: self.since,
+            since_cursor: since,
             export_cursor,
         };
         self.print(ctx, &report, to_stdout)?;
         Ok(moved)
+    }
+
+    /// Where the export starts: `-c`, else with `--for` after what was
+    /// last sent to that peer, else everything.
+    fn since_for(&self, store: &dyn crate::store::Store) -> Result<Option<Cursor>> {
+        let Some(peer) = self.for_site.as_deref().filter(|_| self.since.is_none()) else {
+            return Ok(self.since);
+        };
+        let sent = store.sent()?.into_iter().find(|s| s.site_id == peer);
+        Ok(sent.and_then(|s| s.sent_cursor))
+    }
+
+    /// With `--for`: what was sent now (`None` when nothing was), and the
+    /// peer's cursor given with `-c` as its acknowledgement.
+    fn record_sent(&self, ctx: &Context, sent: Option<Cursor>) -> Result<()> {
+        let Some(peer) = &self.for_site else {
+            return Ok(());
+        };
+        let now = crate::cli::context::now();
+        let record = crate::store::Sent {
+            site_id: peer.clone(),
+            sent_cursor: sent,
+            sent_at: sent.map(|_| now.clone()),
+            acked_cursor: self.since,
+            acked_at: self.since.map(|_| now),
+        };
+        let _lock = ctx.writer()?;
+        ctx.open_store()?.record_sent(&record)?;
+        Ok(())
     }
 
     /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….

@@ -35,9 +35,11 @@ pub struct Import {
     /// Why --force is needed; kept in the ledger and shown by `sites history`
     #[arg(long, value_name = "TEXT", requires = "force", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reason: Option<String>,
-    /// What to do when local and remote both changed a canonical
-    #[arg(long, value_enum, default_value_t = OnConflict::PreferRemote)]
-    on_conflict: OnConflict,
+    /// What to do with versions made concurrently at both sites (`newest`
+    /// converges on every topology) [default: the site's policy, else
+    /// FederationImport.OnConflict, else prefer_remote]
+    #[arg(long, value_enum)]
+    on_conflict: Option<OnConflict>,
     /// Also append the canonical-imported events of this import to an NDJSON file
     #[arg(long, value_name = "FILE")]
     events_file: Option<PathBuf>,
@@ -52,6 +54,7 @@ enum OnConflict {
     PreferRemote,
     PreferLocal,
     Fail,
+    Newest,
 }
 
 impl From<OnConflict> for ConflictStrategy {
@@ -60,6 +63,7 @@ impl From<OnConflict> for ConflictStrategy {
             OnConflict::PreferRemote => ConflictStrategy::PreferRemote,
             OnConflict::PreferLocal => ConflictStrategy::PreferLocal,
             OnConflict::Fail => ConflictStrategy::Fail,
+            OnConflict::Newest => ConflictStrategy::Newest,
         }
     }
 }
@@ -89,7 +93,7 @@ impl Import {
             skip_signature: self.skip_signature,
             force: self.force,
             reason: self.reason.clone(),
-            on_conflict: self.on_conflict.into(),
+            on_conflict: self.on_conflict.map(Into::into),
             events_file: self.events_file.clone(),
         };
         let open = || super::open_input(&self.bundle);
@@ -145,6 +149,18 @@ fn render(cmd: &Import, o: &ImportOutcome, duration_ms: u128) -> String {
         c.deletions_processed,
         c.conflicts,
     );
+    if c.stale + c.echo > 0 {
+        text.push_str(&format!(
+            "  Already known: {} stale (older than the local version), {} echo (the local version itself)\n",
+            c.stale, c.echo
+        ));
+    }
+    if c.deletions_refused > 0 {
+        text.push_str(&format!(
+            "  Deletions refused: {} (the site's policy does not let this peer delete them)\n",
+            c.deletions_refused
+        ));
+    }
     if c.canonical_filtered + c.edges_filtered > 0 {
         text.push_str(&format!(
             "  Filtered by allowed sources: {} canonicals, {} edges\n",

@@ -29,7 +29,22 @@ pub fn import(
         Ok(o) if o.already_imported => {
             metrics.success(Operation::Import, &o.site_id, 0, 0, now_millis());
         }
-        Ok(o) => metrics.success(Operation::Import, &o.site_id, 1, o.items, now_millis()),
+        Ok(o) => {
+            metrics.success(Operation::Import, &o.site_id, 1, o.items, now_millis());
+            let c = &o.counts;
+            for (outcome, n) in [
+                (
+                    "applied",
+                    c.canonical_created + c.canonical_updated + c.deletions_processed,
+                ),
+                ("stale", c.stale),
+                ("echo", c.echo),
+                ("conflict", c.conflicts),
+                ("refused", c.deletions_refused),
+            ] {
+                metrics.import_rows(&o.site_id, outcome, n);
+            }
+        }
         Err(e) => metrics.failure(Operation::Import, site, reason_code(e)),
     }
 }

@@ -26,7 +26,7 @@ pub struct Settings {
     pub skip_signature: bool,
     pub force: bool,
     pub reason: Option<String>,
-    pub on_conflict: ConflictStrategy,
+    pub on_conflict: Option<ConflictStrategy>,
     /// Also append the import's `canonical-imported` events to this NDJSON file.
     pub events_file: Option<PathBuf>,
 }

@@ -29,6 +29,7 @@ impl GenData {
         let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
         let plan = Plan {
+            site: ctx.site_id().ok(),
             seed: self.seed,
             count: self.count,
             deletions: self.deletions.unwrap_or(self.count / 100),

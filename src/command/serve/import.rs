@@ -107,7 +107,7 @@ fn settings(raw_query: &str) -> Result<Settings, ApiError> {
         skip_signature: false,
         force: false,
         reason: None,
-        on_conflict: ConflictStrategy::PreferRemote,
+        on_conflict: None,
         events_file: None,
     };
     for (key, value) in query::parse(raw_query)? {
@@ -116,7 +116,7 @@ fn settings(raw_query: &str) -> Result<Settings, ApiError> {
             "skip_signature" => s.skip_signature = query::boolean(&key, &value)?,
             "force" => s.force = query::boolean(&key, &value)?,
             "reason" if !value.trim().is_empty() => s.reason = Some(value),
-            "on_conflict" => s.on_conflict = on_conflict(&value)?,
+            "on_conflict" => s.on_conflict = Some(on_conflict(&value)?),
             other => {
                 let why = format!("unknown or empty query parameter `{other}`");
                 return Err(ApiError::BadRequest(why));
@@ -131,12 +131,9 @@ fn settings(raw_query: &str) -> Result<Settings, ApiError> {
 }
 
 fn on_conflict(value: &str) -> Result<ConflictStrategy, ApiError> {
-    match value {
-        "prefer_remote" => Ok(ConflictStrategy::PreferRemote),
-        "prefer_local" => Ok(ConflictStrategy::PreferLocal),
-        "fail" => Ok(ConflictStrategy::Fail),
-        _ => Err(ApiError::BadRequest(format!(
-            "`on_conflict` must be prefer_remote, prefer_local or fail, not `{value}`"
-        ))),
-    }
+    ConflictStrategy::parse(value).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "`on_conflict` must be prefer_remote, prefer_local, fail or newest, not `{value}`"
+        ))
+    })
 }

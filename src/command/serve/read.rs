@@ -72,7 +72,7 @@ pub fn export<'a>(app: &'a App, raw_query: &str) -> Response<'a> {
         let site_id = app.ctx.site_id()?.to_owned();
         let store = app.ctx.open_store()?;
         let max_items = app.ctx.config.federation.default_max_items;
-        let parts = crate::export::plan(store.as_ref(), since, max_items)?;
+        let parts = crate::export::plan(store.as_ref(), since, max_items, None)?;
         let signer = crate::command::bundle::signer::signer(
             app.ctx,
             app.key.as_deref(),
@@ -119,12 +119,14 @@ fn write_part(
     let config = &app.ctx.config.federation;
     let spool_dir = app.ctx.home.spool_dir();
     let exporter = Exporter {
+        skip_via: None,
         store,
         site_id,
         signer: Some(signer),
         options: WriteOptions {
             level: config.default_compression_level,
             threads: crate::bundle::worker_threads(),
+            ..WriteOptions::default()
         },
         spool_dir: &spool_dir,
         progress: &crate::progress::NoProgress,

@@ -44,6 +44,7 @@ impl History {
                         c.canonical_created, c.canonical_updated, c.canonical_skipped
                     ),
                     c.deletions_processed.to_string(),
+                    format!("{}/{}", c.stale, c.echo),
                     c.conflicts.to_string(),
                     e.bundle_hash.clone(),
                     crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
@@ -57,6 +58,7 @@ impl History {
             "ITEMS",
             "CREATED/UPDATED/SKIPPED",
             "DELETED",
+            "STALE/ECHO",
             "CONFLICTS",
             "BUNDLE HASH",
             "FLAGS",

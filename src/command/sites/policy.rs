@@ -21,6 +21,10 @@ pub struct Policy {
     /// Sources whose edges are imported, e.g. nvd,ghsa (`all` for every source)
     #[arg(long, value_name = "LIST", value_parser = sources)]
     allowed_sources: Option<Sources>,
+    /// Conflict strategy for this site's bundles: prefer_remote, prefer_local,
+    /// fail, newest (`default` follows FederationImport.OnConflict)
+    #[arg(long, value_name = "STRATEGY", value_parser = strategy)]
+    on_conflict: Option<Strategy>,
     /// Trust another public key (PEM) for the site; repeatable
     #[arg(long, value_name = "PUB.pem")]
     add_key: Vec<PathBuf>,
@@ -49,6 +53,22 @@ fn sources(text: &str) -> Result<Sources, String> {
     parse::sources(text).map(Sources)
 }
 
+#[derive(Clone, Debug)]
+struct Strategy(Option<String>);
+
+fn strategy(text: &str) -> Result<Strategy, String> {
+    if text == "default" {
+        return Ok(Strategy(None));
+    }
+    match crate::import::ConflictStrategy::parse(text) {
+        Some(s) => Ok(Strategy(Some(s.as_str().to_owned()))),
+        None => Err(format!(
+            "`{}` is not a strategy: use prefer_remote, prefer_local, fail, newest or default",
+            text.escape_debug()
+        )),
+    }
+}
+
 #[derive(Serialize)]
 struct Shown<'a> {
     #[serde(flatten)]
@@ -61,6 +81,7 @@ impl Policy {
         let changes = self.enabled.is_some()
             || self.max_bundle_size.is_some()
             || self.allowed_sources.is_some()
+            || self.on_conflict.is_some()
             || !self.add_key.is_empty()
             || !self.revoke_key.is_empty();
         let _lock = if changes { Some(ctx.writer()?) } else { None };
@@ -75,6 +96,7 @@ impl Policy {
             enabled: self.enabled,
             max_bundle_size: self.max_bundle_size.map(|m| m.0),
             allowed_sources: self.allowed_sources.map(|s| s.0),
+            on_conflict: self.on_conflict.map(|s| s.0),
         };
         if change != PolicyChange::default() {
             store.update_policy(&self.site_id, &change)?;
@@ -99,7 +121,7 @@ impl Policy {
 
 fn render(site: &Site, keys: &[TrustedKey]) -> String {
     let mut text = format!(
-        "Site: {} ({})\nStatus: {}\nMax bundle size: {}\nAllowed sources: {}\nKeys:\n",
+        "Site: {} ({})\nStatus: {}\nMax bundle size: {}\nAllowed sources: {}\nOn conflict: {}\nKeys:\n",
         site.site_id,
         site.display_name,
         super::status_word(site),
@@ -108,6 +130,7 @@ fn render(site: &Site, keys: &[TrustedKey]) -> String {
         site.allowed_sources
             .as_ref()
             .map_or_else(|| "all".to_owned(), |s| s.join(",")),
+        site.on_conflict.as_deref().unwrap_or("config default"),
     );
     if keys.is_empty() {
         text.push_str("  none\n");

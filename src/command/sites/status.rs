@@ -11,7 +11,7 @@ use crate::cli::output::table;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::store::Site;
+use crate::store::{Sent, Site};
 
 #[derive(Debug, Args)]
 pub struct Status {
@@ -38,12 +38,24 @@ struct SiteStatus {
     freshness: Freshness,
     last_sync_age_hours: Option<i64>,
     stale_after_hours: u64,
+    /// What `export --for` last sent this peer (a position of this site's
+    /// feed), and the position the peer last acknowledged (`-c`).
+    sent_cursor: Option<Cursor>,
+    sent_at: Option<String>,
+    acked_cursor: Option<Cursor>,
+    acked_at: Option<String>,
 }
 
 impl SiteStatus {
-    fn new(site: Site, local_cursor: Option<Cursor>, budget: u64) -> SiteStatus {
+    fn new(site: Site, local_cursor: Option<Cursor>, budget: u64, sent: &[Sent]) -> SiteStatus {
         let (freshness, age) = stale::freshness(site.last_sync_at.as_deref(), now_millis(), budget);
+        let sent = sent.iter().find(|s| s.site_id == site.site_id).cloned();
+        let sent = sent.unwrap_or_default();
         SiteStatus {
+            sent_cursor: sent.sent_cursor,
+            sent_at: sent.sent_at,
+            acked_cursor: sent.acked_cursor,
+            acked_at: sent.acked_at,
             site_id: site.site_id,
             enabled: site.enabled,
             local_cursor,
@@ -72,12 +84,16 @@ impl Status {
         let store = ctx.open_store()?;
         let budget = ctx.config.federation_import.stale_after_hours;
         let local = store.local_cursor()?;
+        let sent = store.sent()?;
         let Some(id) = &self.site_id else {
             let sites = store.sites()?.into_iter().filter(|s| s.enabled);
-            let all: Vec<SiteStatus> = sites.map(|s| SiteStatus::new(s, local, budget)).collect();
+            let all: Vec<SiteStatus> = sites
+                .map(|s| SiteStatus::new(s, local, budget, &sent))
+                .collect();
             return self.check_all(ctx, &all, budget);
         };
-        let status = SiteStatus::new(super::get_site(store.as_ref(), id)?, local, budget);
+        let site = super::get_site(store.as_ref(), id)?;
+        let status = SiteStatus::new(site, local, budget, &sent);
         if self.json {
             ctx.out.json(&status)?;
         } else {
@@ -144,6 +160,14 @@ fn render(s: &SiteStatus) -> String {
         s.bundles_imported,
         s.items_imported,
     );
+    if let Some(sent) = s.sent_cursor {
+        let at = s.sent_at.as_deref().unwrap_or("-");
+        text.push_str(&format!("Last sent cursor: {sent} (at {at})\n"));
+    }
+    if let Some(acked) = s.acked_cursor {
+        let at = s.acked_at.as_deref().unwrap_or("-");
+        text.push_str(&format!("Acknowledged cursor: {acked} (at {at})\n"));
+    }
     let warning = stale::warning(
         &s.site_id,
         s.freshness,

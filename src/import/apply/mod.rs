@@ -12,16 +12,15 @@
 
 use crate::bundle::SpooledBundle;
 use crate::model::CanonicalRecord;
-use crate::store::{
-    EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, StoreError, Txn,
-};
+use crate::store::{EventAction, ImportCounts, LedgerEntry, NewEvent, Site, Store, Txn};
 
-use super::plan::{Conflict, ConflictStrategy, Decision, decide};
+use super::plan::{Conflict, ConflictStrategy};
 use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
 
 use crate::progress::{Progress, Unit};
 
 mod deletions;
+mod records;
 mod report;
 mod tally;
 
@@ -32,6 +31,10 @@ const BATCH: usize = 1000;
 
 pub struct Header<'a> {
     pub site: &'a Site,
+    /// This site's id: the origin of the versions a conflict makes here.
+    pub local_site: &'a str,
+    /// The conflict strategy in force (request, site policy, config).
+    pub strategy: ConflictStrategy,
     pub forced: bool,
     pub signature_skipped: bool,
 }
@@ -73,7 +76,7 @@ pub fn apply(
     run.deletions()?;
     progress.finish();
     let (counts, conflicts) = (run.counts, run.conflicts);
-    if opts.on_conflict == ConflictStrategy::Fail && !conflicts.is_empty() {
+    if header.strategy == ConflictStrategy::Fail && !conflicts.is_empty() {
         return Err(ImportError::Conflicts { conflicts });
     }
     txn.record_conflicts(
@@ -169,62 +172,6 @@ impl Run<'_, '_> {
             record.digest()
         };
         Some((record, digest))
-    }
-
-    fn record_batch(&mut self, batch: Vec<(CanonicalRecord, String)>) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let hashes: Vec<String> = batch
-            .iter()
-            .map(|(r, _)| r.canonical.merge_hash.clone())
-            .collect();
-        let (locals, bases) = self.lookups(&hashes)?;
-        let mut taken = Vec::with_capacity(batch.len());
-        let mut puts = Vec::new();
-        let mut actions = Vec::new();
-        for (((remote, digest), local), base) in batch.into_iter().zip(&locals).zip(&bases) {
-            let take = match decide(local.as_ref(), base.as_deref(), &remote, &digest) {
-                Decision::Create => Some(EventAction::Created),
-                Decision::Update => Some(EventAction::Updated),
-                Decision::Skip => None,
-                Decision::Conflict(fields) => self.conflict(&remote.canonical.merge_hash, fields),
-            };
-            taken.push((remote.canonical.merge_hash.clone(), digest));
-            match take {
-                Some(action) => {
-                    self.count_take(local.as_ref(), &remote, action);
-                    actions.push(action);
-                    puts.push(remote);
-                }
-                None => self.counts.canonical_skipped += 1,
-            }
-        }
-        let cursors = self.txn.put_many(&puts)?;
-        let events: Vec<NewEvent> = puts
-            .iter()
-            .zip(actions)
-            .zip(cursors)
-            .map(|((r, action), cursor)| self.event(r, action, cursor))
-            .collect();
-        self.txn.append_events(&events)?;
-        let site_id = self.site_id().to_owned();
-        self.txn.set_taken_many(&site_id, &taken)
-    }
-
-    /// Local records and merge bases of `hashes`, in order. In a fresh
-    /// store there are none: the bundle lists each merge hash once.
-    #[allow(clippy::type_complexity)]
-    fn lookups(
-        &mut self,
-        hashes: &[String],
-    ) -> Result<(Vec<Option<CanonicalRecord>>, Vec<Option<String>>), StoreError> {
-        if self.fresh {
-            return Ok((vec![None; hashes.len()], vec![None; hashes.len()]));
-        }
-        let locals = self.txn.canonicals(hashes)?;
-        let bases = self.txn.taken_many(&self.header.site.site_id, hashes)?;
-        Ok((locals, bases))
     }
 
     fn event(

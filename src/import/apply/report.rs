@@ -35,6 +35,11 @@ pub(super) fn ledger_entry(
 ) -> LedgerEntry {
     let manifest = bundle.manifest();
     LedgerEntry {
+        // A forced import of an older bundle never moves the cursor back.
+        advances: header
+            .site
+            .last_cursor
+            .is_none_or(|last| manifest.export_cursor > last),
         site_id: header.site.site_id.clone(),
         bundle_hash: bundle.bundle_hash().to_owned(),
         manifest_sha256: bundle.manifest_sha256().to_owned(),

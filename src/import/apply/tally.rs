@@ -12,7 +12,7 @@ impl Run<'_, '_> {
         merge_hash: &str,
         fields: Vec<(String, serde_json::Value, serde_json::Value)>,
     ) -> Option<EventAction> {
-        let resolution = self.opts.on_conflict;
+        let resolution = self.header.strategy;
         self.counts.conflicts += 1;
         self.conflicts.extend(
             fields

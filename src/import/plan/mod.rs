@@ -18,15 +18,38 @@ pub enum ConflictStrategy {
     PreferRemote,
     PreferLocal,
     Fail,
+    /// The version with the later upstream `modified` wins (ties: origin
+    /// site id, then content digest), with both histories joined: every
+    /// site picks the same winner in any delivery order.
+    Newest,
 }
 
 impl ConflictStrategy {
+    pub const ALL: [ConflictStrategy; 4] = [
+        ConflictStrategy::PreferRemote,
+        ConflictStrategy::PreferLocal,
+        ConflictStrategy::Fail,
+        ConflictStrategy::Newest,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConflictStrategy::PreferRemote => "prefer_remote",
             ConflictStrategy::PreferLocal => "prefer_local",
             ConflictStrategy::Fail => "fail",
+            ConflictStrategy::Newest => "newest",
         }
+    }
+
+    /// The one parser of a strategy's name (CLI, HTTP, config, policy).
+    pub fn parse(name: &str) -> Option<ConflictStrategy> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Whether two sites that settle the same concurrent pair in either
+    /// order end with the same result (only `newest`).
+    pub fn converges(self) -> bool {
+        self == ConflictStrategy::Newest
     }
 }
 
@@ -79,7 +102,10 @@ pub fn field_diffs(
         Ok(Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     };
-    let (l, r) = (as_map(local), as_map(remote));
+    let (mut l, mut r) = (as_map(local), as_map(remote));
+    // Histories are not content: they never differ "as a field".
+    l.remove("history");
+    r.remove("history");
     let mut diffs: Vec<(String, Value, Value)> = l
         .iter()
         .filter_map(|(field, lv)| {
@@ -103,3 +129,5 @@ pub fn field_diffs(
 
 #[cfg(test)]
 mod tests;
+
+pub mod causal;

@@ -6,6 +6,7 @@ fn record(title: &str) -> CanonicalRecord {
     let id = crate::model::canonical_id(&merge_hash);
     CanonicalRecord {
         canonical: Canonical {
+            history: None,
             id,
             cve: "CVE-2024-0001".into(),
             affects_key: "pkg:pypi/demo".into(),

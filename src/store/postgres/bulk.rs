@@ -120,11 +120,15 @@ pub fn restore(tx: &mut Transaction<'_>, statements: &[String]) -> Result<()> {
 }
 
 /// Writes new canonicals and their edges straight into the tables.
-pub fn insert_many(tx: &mut Transaction<'_>, records: &[(&CanonicalRecord, i64)]) -> Result<()> {
+pub fn insert_many(
+    tx: &mut Transaction<'_>,
+    records: &[(&CanonicalRecord, i64)],
+    via: Option<&str>,
+) -> Result<()> {
     let sql = format!("COPY canonicals ({}) FROM STDIN BINARY", write::COLUMNS);
     let mut w = BinaryCopyInWriter::new(tx.copy_in(&sql).map_err(pg)?, &write::CANONICAL_TYPES);
     for (record, seq) in records {
-        write::with_canonical_values(record, *seq, |values| w.write(values).map_err(pg))?;
+        write::with_canonical_values(record, (*seq, via), |values| w.write(values).map_err(pg))?;
     }
     w.finish().map_err(pg)?;
     let sql = format!("COPY edges ({}) FROM STDIN BINARY", write::EDGE_COLUMNS);

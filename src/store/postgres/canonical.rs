@@ -21,7 +21,8 @@ pub const PAGE: i32 = 1000;
 
 /// Columns in the order [`canonical_from_row`] reads them.
 pub const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, \
-     title, summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified";
+     title, summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, \
+     history";
 
 fn canonical_from_row(row: &Row) -> Result<Canonical> {
     let merge_hash: String = col(row, 0)?;
@@ -41,6 +42,7 @@ fn canonical_from_row(row: &Row) -> Result<Canonical> {
         patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
         published: col(row, 12)?,
         modified: col(row, 13)?,
+        history: codec::opt_json("canonicals.history", key, col(row, 14)?)?,
         merge_hash,
     })
 }

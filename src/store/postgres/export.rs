@@ -19,18 +19,22 @@ use crate::store::{ExportRow, Result, StoreError, Visit};
 const ROWS: &str = "\
     SELECT 0, c.change_seq, f.millis, c.merge_hash FROM canonicals c \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > $1 AND c.change_seq <= $2 \
+      AND ($3::text IS NULL OR c.via IS DISTINCT FROM $3::text) \
     UNION ALL \
     SELECT 1, t.change_seq, f.millis, t.merge_hash FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > $1 AND t.change_seq <= $2 \
+      AND ($3::text IS NULL OR t.via IS DISTINCT FROM $3::text) \
     ORDER BY 2";
 
 const SIZES: &str = "\
     SELECT c.change_seq, f.millis, \
       1 + (SELECT count(*) FROM edges e WHERE e.merge_hash = c.merge_hash) FROM canonicals c \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > $1 \
+      AND ($2::text IS NULL OR c.via IS DISTINCT FROM $2::text) \
     UNION ALL \
     SELECT t.change_seq, f.millis, 1 FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > $1 \
+      AND ($2::text IS NULL OR t.via IS DISTINCT FROM $2::text) \
     ORDER BY 1";
 
 /// The cursor of a row from columns `at` (seq) and `at + 1` (feed millis,
@@ -80,10 +84,11 @@ pub fn rows(
     tx: &mut Transaction<'_>,
     since: Option<u64>,
     upto: u64,
+    skip_via: Option<&str>,
     visit: Visit<ExportRow>,
 ) -> Result<()> {
     let portal = tx
-        .bind(ROWS, &[&since_param(since), &codec::int(upto)])
+        .bind(ROWS, &[&since_param(since), &codec::int(upto), &skip_via])
         .map_err(pg)?;
     loop {
         let rows = tx.query_portal(&portal, PAGE).map_err(pg)?;
@@ -94,8 +99,14 @@ pub fn rows(
     }
 }
 
-pub fn sizes(tx: &mut Transaction<'_>, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
-    let rows = tx.query(SIZES, &[&since_param(since)]).map_err(pg)?;
+pub fn sizes(
+    tx: &mut Transaction<'_>,
+    since: Option<u64>,
+    skip_via: Option<&str>,
+) -> Result<Vec<(Cursor, u64)>> {
+    let rows = tx
+        .query(SIZES, &[&since_param(since), &skip_via])
+        .map_err(pg)?;
     rows.iter()
         .map(|row| {
             let cursor = row_cursor(row, 0)?;

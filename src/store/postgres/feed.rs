@@ -101,18 +101,21 @@ pub fn tombstones(
 ) -> Result<HashMap<String, Deletion>> {
     let rows = tx
         .query(
-            "SELECT merge_hash, canonical_id, deleted_at, reason FROM tombstones \
+            "SELECT merge_hash, canonical_id, deleted_at, reason, history FROM tombstones \
              WHERE merge_hash = ANY($1)",
             &[&hashes],
         )
         .map_err(pg)?;
     rows.iter()
         .map(|r| {
+            let merge_hash: String = col(r, 0)?;
+            let history = super::codec::opt_json("tombstones.history", &merge_hash, col(r, 4)?)?;
             let d = Deletion {
-                merge_hash: col(r, 0)?,
                 canonical_id: col(r, 1)?,
                 deleted_at: col(r, 2)?,
                 reason: col(r, 3)?,
+                history,
+                merge_hash,
             };
             Ok((d.merge_hash.clone(), d))
         })
@@ -123,18 +126,28 @@ pub fn tombstone(tx: &mut Transaction<'_>, merge_hash: &str) -> Result<Option<De
     Ok(tombstones(tx, &[merge_hash.to_owned()])?.remove(merge_hash))
 }
 
-pub fn put_tombstone(tx: &mut Transaction<'_>, d: &Deletion, change_seq: u64) -> Result<()> {
+pub fn put_tombstone(
+    tx: &mut Transaction<'_>,
+    d: &Deletion,
+    change_seq: u64,
+    via: Option<&str>,
+) -> Result<()> {
+    let history =
+        super::codec::opt_to_json("tombstones.history", &d.merge_hash, d.history.as_ref())?;
     tx.execute(
-        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (merge_hash) DO UPDATE SET \
+        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq, \
+         history, via) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merge_hash) DO UPDATE SET \
          canonical_id = excluded.canonical_id, deleted_at = excluded.deleted_at, \
-         reason = excluded.reason, change_seq = excluded.change_seq",
+         reason = excluded.reason, change_seq = excluded.change_seq, \
+         history = excluded.history, via = excluded.via",
         &[
             &d.merge_hash,
             &d.canonical_id,
             &d.deleted_at,
             &d.reason,
             &super::codec::int(change_seq),
+            &history,
+            &via,
         ],
     )
     .map_err(pg)?;

@@ -39,6 +39,7 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
         counts,
         items: codec::count("ledger.items", key, col(row, 17)?)?,
         reason: col(row, 18)?,
+        advances: true,
         bundle_hash,
     })
 }
@@ -49,10 +50,17 @@ pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
     let items = codec::int(e.items);
     let updated = tx
         .execute(
-            "UPDATE sites SET last_cursor = $2, last_sync_at = $3, \
+            "UPDATE sites SET last_cursor = CASE WHEN $5 THEN $2 ELSE last_cursor END, \
+             last_sync_at = $3, \
              bundles_imported = bundles_imported + 1, items_imported = items_imported + $4 \
              WHERE site_id = $1",
-            &[&e.site_id, &export_cursor, &e.imported_at, &items],
+            &[
+                &e.site_id,
+                &export_cursor,
+                &e.imported_at,
+                &items,
+                &e.advances,
+            ],
         )
         .map_err(pg)?;
     if updated == 0 {
@@ -68,12 +76,15 @@ pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
         c.canonical_filtered,
         c.edges_filtered,
         c.conflicts,
+        c.stale,
+        c.echo,
+        c.deletions_refused,
     ]
     .map(codec::int);
     let since = e.since_cursor.map(|c| c.to_string());
     let sql = format!(
         "INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
     );
     tx.execute(
         &sql,
@@ -97,6 +108,9 @@ pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
             &n[7],
             &items,
             &e.reason,
+            &n[8],
+            &n[9],
+            &n[10],
         ],
     )
     .map_err(pg)?;

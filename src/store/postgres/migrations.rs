@@ -127,4 +127,22 @@ CREATE INDEX conflicts_by_bundle ON conflicts (bundle_hash);
 "#,
     // Why an import was forced past the cursor checks (`--force --reason`).
     "ALTER TABLE ledger ADD COLUMN reason text;",
+    // Causal history (format 1.1); see the SQLite store's migration 7.
+    r#"
+ALTER TABLE canonicals ADD COLUMN history text;
+ALTER TABLE canonicals ADD COLUMN via text;
+ALTER TABLE tombstones ADD COLUMN history text;
+ALTER TABLE tombstones ADD COLUMN via text;
+ALTER TABLE ledger ADD COLUMN canonical_stale bigint NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN canonical_echo bigint NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN deletions_refused bigint NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN on_conflict text;
+CREATE TABLE sent (
+    site_id      text PRIMARY KEY,
+    sent_cursor  text,
+    sent_at      text,
+    acked_cursor text,
+    acked_at     text
+);
+"#,
 ];

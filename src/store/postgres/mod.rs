@@ -28,6 +28,7 @@ mod feed;
 mod ledger;
 mod migrations;
 mod schema;
+mod sent;
 mod sites;
 mod store;
 #[cfg(test)]

@@ -18,7 +18,7 @@ use super::conn::{is_code, pg};
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
 
 const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
-     created_at, last_cursor, last_sync_at, bundles_imported, items_imported";
+     created_at, last_cursor, last_sync_at, bundles_imported, items_imported, on_conflict";
 
 fn site_from_row(row: &Row) -> Result<Site> {
     let site_id: String = col(row, 0)?;
@@ -39,6 +39,7 @@ fn site_from_row(row: &Row) -> Result<Site> {
         last_sync_at: col(row, 7)?,
         bundles_imported: codec::count("sites.bundles_imported", key, col(row, 8)?)?,
         items_imported: codec::count("sites.items_imported", key, col(row, 9)?)?,
+        on_conflict: col(row, 10)?,
         site_id,
     })
 }
@@ -95,7 +96,8 @@ pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) 
         .execute(
             "UPDATE sites SET enabled = coalesce($2, enabled), \
              max_bundle_size = CASE WHEN $3 THEN $4 ELSE max_bundle_size END, \
-             allowed_sources = CASE WHEN $5 THEN $6 ELSE allowed_sources END \
+             allowed_sources = CASE WHEN $5 THEN $6 ELSE allowed_sources END, \
+         on_conflict = CASE WHEN $7 THEN $8 ELSE on_conflict END \
              WHERE site_id = $1",
             &[
                 &id,
@@ -104,6 +106,8 @@ pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) 
                 &max,
                 &change.allowed_sources.is_some(),
                 &allowed,
+                &change.on_conflict.is_some(),
+                &change.on_conflict.clone().flatten(),
             ],
         )
         .map_err(pg)?;

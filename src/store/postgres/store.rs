@@ -1,12 +1,12 @@
 //! `impl Store for PgStore`: each call is one transaction (see the parent
 //! module's locking notes); listings and exports stream from a portal.
 
-use super::{PgStore, PgTxn, canonical, events, export, feed, ledger, sites};
+use super::{PgStore, PgTxn, canonical, events, export, feed, ledger, sent, sites};
 use crate::cursor::Cursor;
 use crate::model::CanonicalRecord;
 use crate::store::{
-    CanonicalFilter, Event, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange, Result, Site,
-    Store, StoreError, TrustedKey, Txn, Visit,
+    CanonicalFilter, Event, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange, Result, Sent,
+    Site, Store, StoreError, TrustedKey, Txn, Visit,
 };
 
 impl Store for PgStore {
@@ -36,12 +36,30 @@ impl Store for PgStore {
         self.read(|tx| canonical::list(tx, filter, visit))
     }
 
-    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()> {
-        self.read(|tx| export::rows(tx, since, upto, visit))
+    fn export_rows_for(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        skip_via: Option<&str>,
+        visit: Visit<ExportRow>,
+    ) -> Result<()> {
+        self.read(|tx| export::rows(tx, since, upto, skip_via, visit))
     }
 
-    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
-        self.read(|tx| export::sizes(tx, since))
+    fn export_sizes_for(
+        &self,
+        since: Option<u64>,
+        skip_via: Option<&str>,
+    ) -> Result<Vec<(Cursor, u64)>> {
+        self.read(|tx| export::sizes(tx, since, skip_via))
+    }
+
+    fn sent(&self) -> Result<Vec<Sent>> {
+        self.read(sent::list)
+    }
+
+    fn record_sent(&mut self, sent: &Sent) -> Result<()> {
+        self.write(|tx| sent::record(tx, sent))
     }
 
     fn sites(&self) -> Result<Vec<Site>> {

@@ -104,17 +104,28 @@ impl Txn for PgTxn<'_> {
         canonical::get(&mut self.tx, merge_hash)
     }
 
-    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+    fn put_from(&mut self, record: &CanonicalRecord, via: Option<&str>) -> Result<Cursor> {
         self.settle()?;
         let merge_hash = record.canonical.merge_hash.as_str();
         let cursor = self.next()?;
         feed::append(&mut self.tx, &[(cursor, merge_hash, Kind::Put)])?;
         feed::clear_tombstone(&mut self.tx, merge_hash)?;
-        write::upsert(&mut self.tx, record, super::codec::int(cursor.seq()))?;
+        write::upsert(&mut self.tx, record, (super::codec::int(cursor.seq()), via))?;
         Ok(cursor)
     }
 
-    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+    fn tombstone(&mut self, merge_hash: &str) -> Result<Option<Deletion>> {
+        self.settle()?;
+        feed::tombstone(&mut self.tx, merge_hash)
+    }
+
+    fn tombstones(&mut self, hashes: &[String]) -> Result<Vec<Option<Deletion>>> {
+        self.settle()?;
+        let mut found = feed::tombstones(&mut self.tx, hashes)?;
+        Ok(hashes.iter().map(|m| found.remove(m)).collect())
+    }
+
+    fn delete_from(&mut self, deletion: &Deletion, via: Option<&str>) -> Result<Option<Cursor>> {
         self.settle()?;
         let merge_hash = deletion.merge_hash.as_str();
         let removed = !write::remove_many(&mut self.tx, &[merge_hash.to_owned()])?.is_empty();
@@ -123,7 +134,7 @@ impl Txn for PgTxn<'_> {
         }
         let cursor = self.next()?;
         feed::append(&mut self.tx, &[(cursor, merge_hash, Kind::Delete)])?;
-        feed::put_tombstone(&mut self.tx, deletion, cursor.seq())?;
+        feed::put_tombstone(&mut self.tx, deletion, cursor.seq(), via)?;
         Ok(Some(cursor))
     }
 
@@ -177,7 +188,11 @@ impl Txn for PgTxn<'_> {
         Ok(hashes.iter().map(|m| found.get(m).cloned()).collect())
     }
 
-    fn put_many(&mut self, records: &[CanonicalRecord]) -> Result<Vec<Cursor>> {
+    fn put_many_from(
+        &mut self,
+        records: &[CanonicalRecord],
+        via: Option<&str>,
+    ) -> Result<Vec<Cursor>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -197,14 +212,18 @@ impl Txn for PgTxn<'_> {
             .filter_map(|i| Some((records.get(i)?, super::codec::int(cursors.get(i)?.seq()))))
             .collect();
         if self.bulk.is_some() {
-            bulk::insert_many(&mut self.tx, &rows)?;
+            bulk::insert_many(&mut self.tx, &rows, via)?;
         } else {
-            write::upsert_many(&mut self.tx, &rows)?;
+            write::upsert_many(&mut self.tx, &rows, via)?;
         }
         Ok(cursors)
     }
 
-    fn delete_many(&mut self, deletions: &[Deletion]) -> Result<Vec<Option<Cursor>>> {
+    fn delete_many_from(
+        &mut self,
+        deletions: &[Deletion],
+        via: Option<&str>,
+    ) -> Result<Vec<Option<Cursor>>> {
         if deletions.is_empty() {
             return Ok(Vec::new());
         }
@@ -233,7 +252,7 @@ impl Txn for PgTxn<'_> {
         feed::append(&mut self.tx, &feed_rows)?;
         let mut tombstones: Vec<_> = last.into_values().collect();
         tombstones.sort_by_key(|(_, seq)| *seq);
-        write::put_tombstones(&mut self.tx, &tombstones)?;
+        write::put_tombstones(&mut self.tx, &tombstones, via)?;
         Ok(out)
     }
 

@@ -27,7 +27,8 @@ pub const STAGES: &str = "\
     CREATE TEMP TABLE stage_tombstones (LIKE tombstones) ON COMMIT DELETE ROWS";
 
 pub(super) const COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, summary, \
-     cvss_vector, version_range, weaknesses, patch_lineage, published, modified, change_seq";
+     cvss_vector, version_range, weaknesses, patch_lineage, published, modified, change_seq, \
+     history, via";
 pub(super) const EDGE_COLUMNS: &str =
     "merge_hash, source, source_advisory_id, id, canonical_id, vendor_status, source_sha256";
 const UPDATE_ALL: &str = "id = excluded.id, cve = excluded.cve, \
@@ -36,9 +37,9 @@ const UPDATE_ALL: &str = "id = excluded.id, cve = excluded.cve, \
      cvss_vector = excluded.cvss_vector, version_range = excluded.version_range, \
      weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage, \
      published = excluded.published, modified = excluded.modified, \
-     change_seq = excluded.change_seq";
+     change_seq = excluded.change_seq, history = excluded.history, via = excluded.via";
 const T: Type = Type::TEXT;
-pub(super) const CANONICAL_TYPES: [Type; 15] = [
+pub(super) const CANONICAL_TYPES: [Type; 17] = [
     T,
     Type::UUID,
     T,
@@ -54,6 +55,8 @@ pub(super) const CANONICAL_TYPES: [Type; 15] = [
     T,
     T,
     Type::INT8,
+    T,
+    T,
 ];
 pub(super) const EDGE_TYPES: [Type; 7] = [T, T, T, Type::UUID, Type::UUID, T, T];
 
@@ -64,11 +67,12 @@ pub fn create_stages(client: &mut Client) -> Result<()> {
 /// Writes one canonical row through `sink` (a statement or a COPY).
 pub(super) fn with_canonical_values<R>(
     record: &CanonicalRecord,
-    change_seq: i64,
+    (change_seq, via): (i64, Option<&str>),
     sink: impl FnOnce(&[&(dyn ToSql + Sync)]) -> Result<R>,
 ) -> Result<R> {
     let c = &record.canonical;
     let key = c.merge_hash.as_str();
+    let history = codec::opt_to_json("canonicals.history", key, c.history.as_ref())?;
     let ranges = codec::to_json("canonicals.version_range", key, &c.version_range)?;
     let weaknesses = codec::to_json("canonicals.weaknesses", key, &c.weaknesses)?;
     let lineage = codec::to_json("canonicals.patch_lineage", key, &c.patch_lineage)?;
@@ -88,6 +92,8 @@ pub(super) fn with_canonical_values<R>(
         &c.published,
         &c.modified,
         &change_seq,
+        &history,
+        &via,
     ])
 }
 
@@ -111,14 +117,16 @@ pub(super) fn edge_rows(
 }
 
 /// Creates or replaces one canonical and its whole edge set.
-pub fn upsert(tx: &mut Transaction<'_>, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
+pub fn upsert(
+    tx: &mut Transaction<'_>,
+    record: &CanonicalRecord,
+    at: (i64, Option<&str>),
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO canonicals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15) ON CONFLICT (merge_hash) DO UPDATE SET {UPDATE_ALL}"
+         $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (merge_hash) DO UPDATE SET {UPDATE_ALL}"
     );
-    with_canonical_values(record, change_seq, |values| {
-        tx.execute(&sql, values).map_err(pg)
-    })?;
+    with_canonical_values(record, at, |values| tx.execute(&sql, values).map_err(pg))?;
     let key = &record.canonical.merge_hash;
     tx.execute("DELETE FROM edges WHERE merge_hash = $1", &[key])
         .map_err(pg)?;
@@ -129,11 +137,16 @@ pub fn upsert(tx: &mut Transaction<'_>, record: &CanonicalRecord, change_seq: i6
 }
 
 /// The bulk form of [`upsert`], which also clears the records' tombstones.
-pub fn upsert_many(tx: &mut Transaction<'_>, records: &[(&CanonicalRecord, i64)]) -> Result<()> {
+/// `via`: the peer the records came from unchanged, if any.
+pub fn upsert_many(
+    tx: &mut Transaction<'_>,
+    records: &[(&CanonicalRecord, i64)],
+    via: Option<&str>,
+) -> Result<()> {
     let sql = format!("COPY pg_temp.stage_canonicals ({COLUMNS}) FROM STDIN BINARY");
     let mut w = BinaryCopyInWriter::new(tx.copy_in(&sql).map_err(pg)?, &CANONICAL_TYPES);
     for (record, seq) in records {
-        with_canonical_values(record, *seq, |values| w.write(values).map_err(pg))?;
+        with_canonical_values(record, (*seq, via), |values| w.write(values).map_err(pg))?;
     }
     w.finish().map_err(pg)?;
     let sql = format!("COPY pg_temp.stage_edges ({EDGE_COLUMNS}) FROM STDIN BINARY");
@@ -166,27 +179,36 @@ pub fn remove_many(tx: &mut Transaction<'_>, hashes: &[String]) -> Result<HashSe
 }
 
 /// Upserts tombstones (at most one per merge hash) with their change_seq.
-pub fn put_tombstones(tx: &mut Transaction<'_>, rows: &[(&Deletion, i64)]) -> Result<()> {
+pub fn put_tombstones(
+    tx: &mut Transaction<'_>,
+    rows: &[(&Deletion, i64)],
+    via: Option<&str>,
+) -> Result<()> {
     let sql = "COPY pg_temp.stage_tombstones (merge_hash, canonical_id, deleted_at, reason, \
-               change_seq) FROM STDIN BINARY";
-    let types = [T, Type::UUID, T, T, Type::INT8];
+               change_seq, history, via) FROM STDIN BINARY";
+    let types = [T, Type::UUID, T, T, Type::INT8, T, T];
     let mut w = BinaryCopyInWriter::new(tx.copy_in(sql).map_err(pg)?, &types);
     for (d, seq) in rows {
+        let history = codec::opt_to_json("tombstones.history", &d.merge_hash, d.history.as_ref())?;
         w.write(&[
             &d.merge_hash,
             &d.canonical_id,
             &d.deleted_at,
             &d.reason,
             seq,
+            &history,
+            &via,
         ])
         .map_err(pg)?;
     }
     w.finish().map_err(pg)?;
     tx.batch_execute(
-        "INSERT INTO tombstones SELECT * FROM pg_temp.stage_tombstones \
+        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq, \
+           history, via) SELECT merge_hash, canonical_id, deleted_at, reason, change_seq, \
+           history, via FROM pg_temp.stage_tombstones \
            ON CONFLICT (merge_hash) DO UPDATE SET canonical_id = excluded.canonical_id, \
            deleted_at = excluded.deleted_at, reason = excluded.reason, \
-           change_seq = excluded.change_seq; \
+           change_seq = excluded.change_seq, history = excluded.history, via = excluded.via; \
          TRUNCATE pg_temp.stage_tombstones",
     )
     .map_err(pg)

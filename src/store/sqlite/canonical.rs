@@ -17,7 +17,7 @@ use crate::store::{CanonicalFilter, Result, Visit};
 
 /// Columns in the order [`canonical_from_row`] reads them, from offset 0.
 pub(super) const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
-     summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified";
+     summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, history";
 
 /// Keyed lookups that also sort compare with `CAST(?n AS TEXT)`, not a bare
 /// `?n`: SQLite (built with STAT4, as rusqlite bundles it) marks a bare
@@ -50,6 +50,7 @@ pub fn canonical_from_row(row: &Row<'_>, at: usize) -> Result<Canonical> {
         patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
         published: row.get(at + 12)?,
         modified: row.get(at + 13)?,
+        history: codec::opt_json("canonicals.history", key, row.get(at + 14)?)?,
         merge_hash,
     })
 }
@@ -133,7 +134,8 @@ macro_rules! insert_canonical {
     () => {
         "INSERT INTO canonicals (merge_hash, id, cve, affects_key, status, severity, title, \
          summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, \
-         change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+         change_seq, history, via) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
     };
 }
 const INSERT: &str = insert_canonical!();
@@ -145,7 +147,7 @@ const UPSERT: &str = concat!(
      cvss_vector = excluded.cvss_vector, version_range = excluded.version_range, \
      weaknesses = excluded.weaknesses, patch_lineage = excluded.patch_lineage, \
      published = excluded.published, modified = excluded.modified, \
-     change_seq = excluded.change_seq"
+     change_seq = excluded.change_seq, history = excluded.history, via = excluded.via"
 );
 
 /// [`UPSERT`]'s update where the row's identity (id, CVE, affects key)
@@ -155,14 +157,15 @@ const UPSERT: &str = concat!(
 /// fifth of a delta import's canonical writes).
 const UPDATE_IN_PLACE: &str = "UPDATE canonicals SET status = ?5, severity = ?6, title = ?7, \
      summary = ?8, cvss_vector = ?9, version_range = ?10, weaknesses = ?11, \
-     patch_lineage = ?12, published = ?13, modified = ?14, change_seq = ?15 \
-     WHERE merge_hash = ?1 AND id = ?2 AND cve = ?3 AND affects_key = ?4";
+     patch_lineage = ?12, published = ?13, modified = ?14, change_seq = ?15, history = ?16, \
+     via = ?17 WHERE merge_hash = ?1 AND id = ?2 AND cve = ?3 AND affects_key = ?4";
 
 /// Creates or replaces the canonical and its whole edge set at `change_seq`.
-pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
-    lines::put(conn, record, change_seq)?;
-    if write_row(conn, UPDATE_IN_PLACE, record, change_seq)? == 0 {
-        write_row(conn, UPSERT, record, change_seq)?;
+/// `via` is the peer it came from unchanged, if any.
+pub fn upsert(conn: &Connection, record: &CanonicalRecord, at: At<'_>) -> Result<()> {
+    lines::put(conn, record, at.0)?;
+    if write_row(conn, UPDATE_IN_PLACE, record, at)? == 0 {
+        write_row(conn, UPSERT, record, at)?;
     }
     edges::replace(conn, &record.canonical.merge_hash, &record.edges)
 }
@@ -170,15 +173,20 @@ pub fn upsert(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> R
 /// [`upsert`] in a bulk load, where the merge hash is new: a plain insert,
 /// with no edge set to replace. The keys are set aside (`bulk`), so a merge
 /// hash put twice is caught when they are rebuilt, not here.
-pub fn insert_new(conn: &Connection, record: &CanonicalRecord, change_seq: i64) -> Result<()> {
-    write_row(conn, INSERT, record, change_seq)?;
+pub fn insert_new(conn: &Connection, record: &CanonicalRecord, at: At<'_>) -> Result<()> {
+    write_row(conn, INSERT, record, at)?;
     edges::insert(conn, &record.canonical.merge_hash, &record.edges)?;
-    lines::insert(conn, record, change_seq)
+    lines::insert(conn, record, at.0)
 }
+
+/// Where a write lands: its `change_seq`, and the peer it came from
+/// unchanged (`via`), if any.
+#[derive(Clone, Copy, Debug)]
+pub struct At<'a>(pub i64, pub Option<&'a str>);
 
 /// Runs `sql` ([`INSERT`], [`UPSERT`] or [`UPDATE_IN_PLACE`]) for the
 /// record's canonical row: the rows it changed.
-fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -> Result<usize> {
+fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, at: At<'_>) -> Result<usize> {
     let c = &record.canonical;
     let key = c.merge_hash.as_str();
     conn.prepare_cached(sql)?
@@ -197,7 +205,9 @@ fn write_row(conn: &Connection, sql: &str, record: &CanonicalRecord, seq: i64) -
             codec::to_json("canonicals.patch_lineage", key, &c.patch_lineage)?,
             c.published,
             c.modified,
-            seq,
+            at.0,
+            codec::opt_to_json("canonicals.history", key, c.history.as_ref())?,
+            at.1,
         ])
         .map_err(Into::into)
 }

@@ -9,7 +9,7 @@
 //! the very same rows, so its entries line up one to one with `export_rows`.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, Row, params};
 
 use super::{canonical, codec};
 use crate::cursor::Cursor;
@@ -21,34 +21,40 @@ use crate::store::{ExportLines, ExportRow, Result, StoreError, Visit};
 const ROWS: &str = "\
     SELECT 0, c.change_seq, f.millis, c.merge_hash, c.id, c.cve, c.affects_key, c.status, \
       c.severity, c.title, c.summary, c.cvss_vector, c.version_range, c.weaknesses, \
-      c.patch_lineage, c.published, c.modified FROM canonicals c \
+      c.patch_lineage, c.published, c.modified, c.history FROM canonicals c \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > ?1 AND c.change_seq <= ?2 \
+      AND (?3 IS NULL OR c.via IS NOT CAST(?3 AS TEXT)) \
     UNION ALL \
     SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason, \
-      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM tombstones t \
+      t.history, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 AND t.change_seq <= ?2 \
+      AND (?3 IS NULL OR t.via IS NOT CAST(?3 AS TEXT)) \
     ORDER BY 2";
 
 /// [`ROWS`] with each canonical's stored export bytes instead of its
 /// columns: an index-only walk of the canonicals' feed positions, each
 /// joined to its bytes by key (in key order, so both are read in order).
 const LINES: &str = "\
-    SELECT 0, c.change_seq, f.millis, l.line, l.edge_lines, NULL, NULL FROM canonicals c \
+    SELECT 0, c.change_seq, f.millis, l.line, l.edge_lines, NULL, NULL, NULL FROM canonicals c \
       LEFT JOIN export_lines l ON l.seq = c.change_seq \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > ?1 AND c.change_seq <= ?2 \
+      AND (?3 IS NULL OR c.via IS NOT CAST(?3 AS TEXT)) \
     UNION ALL \
-    SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason \
-      FROM tombstones t \
+    SELECT 1, t.change_seq, f.millis, t.merge_hash, t.canonical_id, t.deleted_at, t.reason, \
+      t.history FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 AND t.change_seq <= ?2 \
+      AND (?3 IS NULL OR t.via IS NOT CAST(?3 AS TEXT)) \
     ORDER BY 2";
 
 const SIZES: &str = "\
     SELECT c.change_seq, f.millis, \
       1 + (SELECT count(*) FROM edges e WHERE e.merge_hash = c.merge_hash) FROM canonicals c \
       LEFT JOIN feed f ON f.seq = c.change_seq WHERE c.change_seq > ?1 \
+      AND (?2 IS NULL OR c.via IS NOT CAST(?2 AS TEXT)) \
     UNION ALL \
     SELECT t.change_seq, f.millis, 1 FROM tombstones t \
       LEFT JOIN feed f ON f.seq = t.change_seq WHERE t.change_seq > ?1 \
+      AND (?2 IS NULL OR t.via IS NOT CAST(?2 AS TEXT)) \
     ORDER BY 1";
 
 /// The cursor of a row's `change_seq`, from columns `at` (seq) and `at + 1`
@@ -72,10 +78,11 @@ pub fn rows(
     conn: &Connection,
     since: Option<u64>,
     upto: u64,
+    skip_via: Option<&str>,
     visit: Visit<ExportRow>,
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(ROWS)?;
-    let mut rows = stmt.query([since_param(since), codec::int(upto)])?;
+    let mut rows = stmt.query(params![since_param(since), codec::int(upto), skip_via])?;
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
@@ -100,11 +107,12 @@ pub fn lines(
     conn: &Connection,
     since: Option<u64>,
     upto: u64,
+    skip_via: Option<&str>,
     visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
 ) -> Result<()> {
     let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
     conn.pragma_update(None, "cache_size", -WALK_CACHE_KIB)?;
-    let walked = walk_lines(conn, since, upto, visit);
+    let walked = walk_lines(conn, since, upto, skip_via, visit);
     let restored = conn.pragma_update(None, "cache_size", cache);
     walked?;
     Ok(restored?)
@@ -114,10 +122,11 @@ fn walk_lines(
     conn: &Connection,
     since: Option<u64>,
     upto: u64,
+    skip_via: Option<&str>,
     visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(LINES)?;
-    let mut rows = stmt.query([since_param(since), codec::int(upto)])?;
+    let mut rows = stmt.query(params![since_param(since), codec::int(upto), skip_via])?;
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
@@ -149,7 +158,8 @@ fn text_bytes<'r>(row: &'r Row<'_>, at: usize) -> Result<Option<&'r [u8]>> {
     }
 }
 
-/// A tombstone's merge_hash, canonical_id, deleted_at and reason from column `at`.
+/// A tombstone's merge_hash, canonical_id, deleted_at, reason and history
+/// from column `at`.
 fn tombstone_from_row(row: &Row<'_>, at: usize) -> Result<Deletion> {
     let merge_hash: String = row.get(at)?;
     let id: String = row.get(at + 1)?;
@@ -157,13 +167,18 @@ fn tombstone_from_row(row: &Row<'_>, at: usize) -> Result<Deletion> {
         canonical_id: codec::uuid("tombstones.canonical_id", &merge_hash, &id)?,
         deleted_at: row.get(at + 2)?,
         reason: row.get(at + 3)?,
+        history: codec::opt_json("tombstones.history", &merge_hash, row.get(at + 4)?)?,
         merge_hash,
     })
 }
 
-pub fn sizes(conn: &Connection, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
+pub fn sizes(
+    conn: &Connection,
+    since: Option<u64>,
+    skip_via: Option<&str>,
+) -> Result<Vec<(Cursor, u64)>> {
     let mut stmt = conn.prepare_cached(SIZES)?;
-    let mut rows = stmt.query([since_param(since)])?;
+    let mut rows = stmt.query(params![since_param(since), skip_via])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let cursor = row_cursor(row, 0)?;

@@ -62,37 +62,49 @@ pub fn append(conn: &Connection, now: i64, merge_hash: &str, kind: Kind) -> Resu
 
 pub fn tombstone(conn: &Connection, merge_hash: &str) -> Result<Option<Deletion>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT canonical_id, deleted_at, reason FROM tombstones WHERE merge_hash = ?1",
+        "SELECT canonical_id, deleted_at, reason, history FROM tombstones WHERE merge_hash = ?1",
     )?;
-    let row: Option<(String, String, String)> = stmt
+    let row: Option<(String, String, String, Option<String>)> = stmt
         .query_row([merge_hash], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })
         .optional()?;
-    row.map(|(id, deleted_at, reason)| {
+    row.map(|(id, deleted_at, reason, history)| {
         Ok(Deletion {
             canonical_id: codec::uuid("tombstones.canonical_id", merge_hash, &id)?,
             merge_hash: merge_hash.to_owned(),
             deleted_at,
             reason,
+            history: codec::opt_json("tombstones.history", merge_hash, history)?,
         })
     })
     .transpose()
 }
 
-pub fn put_tombstone(conn: &Connection, deletion: &Deletion, change_seq: u64) -> Result<()> {
+/// Stores the tombstone at `change_seq`; `via` is the peer it came from
+/// unchanged, if any.
+pub fn put_tombstone(
+    conn: &Connection,
+    deletion: &Deletion,
+    change_seq: u64,
+    via: Option<&str>,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (merge_hash) DO UPDATE SET \
+        "INSERT INTO tombstones (merge_hash, canonical_id, deleted_at, reason, change_seq, \
+         history, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (merge_hash) DO UPDATE SET \
          canonical_id = excluded.canonical_id, deleted_at = excluded.deleted_at, \
-         reason = excluded.reason, change_seq = excluded.change_seq",
+         reason = excluded.reason, change_seq = excluded.change_seq, \
+         history = excluded.history, via = excluded.via",
     )?;
+    let key = deletion.merge_hash.as_str();
     stmt.execute(params![
         deletion.merge_hash,
         deletion.canonical_id.to_string(),
         deletion.deleted_at,
         deletion.reason,
         codec::int(change_seq),
+        codec::opt_to_json("tombstones.history", key, deletion.history.as_ref())?,
+        via,
     ])?;
     Ok(())
 }

@@ -31,6 +31,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
         counts,
         items: codec::count("ledger.items", key, row.get(17)?)?,
         reason: row.get(18)?,
+        advances: true,
         bundle_hash,
     })
 }
@@ -39,7 +40,8 @@ fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
 pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
     let updated = conn
         .prepare_cached(
-            "UPDATE sites SET last_cursor = ?2, last_sync_at = ?3, \
+            "UPDATE sites SET last_cursor = CASE WHEN ?5 THEN ?2 ELSE last_cursor END, \
+             last_sync_at = ?3, \
              bundles_imported = bundles_imported + 1, items_imported = items_imported + ?4 \
              WHERE site_id = ?1",
         )?
@@ -47,7 +49,8 @@ pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
             e.site_id,
             e.export_cursor.to_string(),
             e.imported_at,
-            codec::int(e.items)
+            codec::int(e.items),
+            e.advances,
         ])?;
     if updated == 0 {
         return Err(StoreError::UnknownSite(e.site_id.clone()));
@@ -55,7 +58,8 @@ pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
     let c = &e.counts;
     let sql = format!(
         "INSERT INTO ledger ({LEDGER_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+         ?19, ?20, ?21, ?22)"
     );
     conn.prepare_cached(&sql)?.execute(params![
         e.site_id,
@@ -77,6 +81,9 @@ pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
         codec::int(c.conflicts),
         codec::int(e.items),
         e.reason,
+        codec::int(c.stale),
+        codec::int(c.echo),
+        codec::int(c.deletions_refused),
     ])?;
     Ok(())
 }

@@ -12,7 +12,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::canonical::{self, CANONICAL_COLUMNS};
+use super::canonical;
 use super::codec;
 use crate::model::CanonicalRecord;
 use crate::store::{Result, StoreError};
@@ -46,10 +46,15 @@ pub fn remove(conn: &Connection, merge_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// The canonical columns as migration 6 knew them (no `history` yet, read
+/// as NULL): this step runs at that version, whatever the code knows now.
+const COLUMNS_AT_6: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
+     summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, NULL";
+
 /// Writes the bytes of every canonical stored, from its columns and edges.
 pub fn fill(conn: &Connection) -> Result<()> {
     let select = format!(
-        "SELECT rowid, change_seq, {CANONICAL_COLUMNS} FROM canonicals \
+        "SELECT rowid, change_seq, {COLUMNS_AT_6} FROM canonicals \
          WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"
     );
     let mut after = 0i64;

@@ -227,6 +227,30 @@ CREATE TABLE export_lines (
     edge_lines TEXT NOT NULL
 ) STRICT;
 "#,
+    // Causal history (format 1.1): each version's and tombstone's history as
+    // JSON (NULL for a row stored before, which counts as the local site's
+    // first version), and the peer it came from unchanged (`via`, NULL when
+    // this site made or merged it), so `export --for` leaves it out. The
+    // ledger counts stale, echoed and refused rows; a site may have its own
+    // conflict strategy; `sent` remembers what `export --for` last sent each
+    // peer.
+    r#"
+ALTER TABLE canonicals ADD COLUMN history TEXT;
+ALTER TABLE canonicals ADD COLUMN via TEXT;
+ALTER TABLE tombstones ADD COLUMN history TEXT;
+ALTER TABLE tombstones ADD COLUMN via TEXT;
+ALTER TABLE ledger ADD COLUMN canonical_stale INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN canonical_echo INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN deletions_refused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN on_conflict TEXT;
+CREATE TABLE sent (
+    site_id      TEXT PRIMARY KEY NOT NULL,
+    sent_cursor  TEXT,
+    sent_at      TEXT,
+    acked_cursor TEXT,
+    acked_at     TEXT
+) STRICT;
+"#,
 ];
 
 /// A step SQL cannot take, run right after the migration that brings the

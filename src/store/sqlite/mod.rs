@@ -24,6 +24,7 @@ mod ledger;
 mod lines;
 mod migrations;
 mod schema;
+mod sent;
 mod sites;
 #[cfg(test)]
 mod tests;
@@ -41,7 +42,7 @@ use crate::cursor::Cursor;
 use crate::model::CanonicalRecord;
 use crate::store::{
     CanonicalFilter, Event, ExportLines, ExportRow, LedgerEntry, NewKey, NewSite, PolicyChange,
-    Result, Site, Store, StoreError, TrustedKey, Txn, Visit,
+    Result, Sent, Site, Store, StoreError, TrustedKey, Txn, Visit,
 };
 
 /// The feed clock: the current time in unix milliseconds.
@@ -189,25 +190,53 @@ impl Store for SqliteStore {
         self.read(|c| canonical::list(c, filter, visit))
     }
 
-    fn export_rows(&self, since: Option<u64>, upto: u64, visit: Visit<ExportRow>) -> Result<()> {
-        self.read(|c| export::rows(c, since, upto, visit))
-    }
-
-    fn export_lines(
+    fn export_rows_for(
         &self,
         since: Option<u64>,
         upto: u64,
+        skip_via: Option<&str>,
+        visit: Visit<ExportRow>,
+    ) -> Result<()> {
+        self.read(|c| export::rows(c, since, upto, skip_via, visit))
+    }
+
+    fn export_lines_for(
+        &self,
+        since: Option<u64>,
+        upto: u64,
+        skip_via: Option<&str>,
         visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
     ) -> Result<()> {
-        self.read(|c| export::lines(c, since, upto, visit))
+        self.read(|c| export::lines(c, since, upto, skip_via, visit))
     }
 
-    fn export_sizes(&self, since: Option<u64>) -> Result<Vec<(Cursor, u64)>> {
-        self.read(|c| export::sizes(c, since))
+    fn export_sizes_for(
+        &self,
+        since: Option<u64>,
+        skip_via: Option<&str>,
+    ) -> Result<Vec<(Cursor, u64)>> {
+        self.read(|c| export::sizes(c, since, skip_via))
     }
 
-    fn export_summary(&self, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
+    fn export_summary_for(
+        &self,
+        since: Option<u64>,
+        skip_via: Option<&str>,
+    ) -> Result<Option<(Cursor, u64)>> {
+        if skip_via.is_some() {
+            let sizes = self.export_sizes_for(since, skip_via)?;
+            let total = sizes.iter().map(|(_, items)| items).sum();
+            return Ok(sizes.last().map(|(cursor, _)| (*cursor, total)));
+        }
         self.read(|c| export::summary(c, since))
+    }
+
+    fn sent(&self) -> Result<Vec<Sent>> {
+        self.read(sent::list)
+    }
+
+    fn record_sent(&mut self, sent: &Sent) -> Result<()> {
+        self.write(|c| sent::record(c, sent))
     }
 
     fn sites(&self) -> Result<Vec<Site>> {

@@ -13,7 +13,7 @@ use super::codec;
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
 
 const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
-     created_at, last_cursor, last_sync_at, bundles_imported, items_imported";
+     created_at, last_cursor, last_sync_at, bundles_imported, items_imported, on_conflict";
 
 fn site_from_row(row: &Row<'_>) -> Result<Site> {
     let site_id: String = row.get(0)?;
@@ -34,6 +34,7 @@ fn site_from_row(row: &Row<'_>) -> Result<Site> {
         last_sync_at: row.get(7)?,
         bundles_imported: codec::count("sites.bundles_imported", key, row.get(8)?)?,
         items_imported: codec::count("sites.items_imported", key, row.get(9)?)?,
+        on_conflict: row.get(10)?,
         site_id,
     })
 }
@@ -88,7 +89,8 @@ pub fn update_policy(conn: &Connection, id: &str, change: &PolicyChange) -> Resu
     let updated = conn.execute(
         "UPDATE sites SET enabled = coalesce(?2, enabled), \
          max_bundle_size = CASE WHEN ?3 THEN ?4 ELSE max_bundle_size END, \
-         allowed_sources = CASE WHEN ?5 THEN ?6 ELSE allowed_sources END \
+         allowed_sources = CASE WHEN ?5 THEN ?6 ELSE allowed_sources END, \
+         on_conflict = CASE WHEN ?7 THEN ?8 ELSE on_conflict END \
          WHERE site_id = ?1",
         params![
             id,
@@ -97,6 +99,8 @@ pub fn update_policy(conn: &Connection, id: &str, change: &PolicyChange) -> Resu
             max,
             change.allowed_sources.is_some(),
             allowed,
+            change.on_conflict.is_some(),
+            change.on_conflict.clone().flatten(),
         ],
     )?;
     if updated == 0 {

@@ -79,21 +79,21 @@ impl<'a> SqliteTxn<'a> {
         Ok(())
     }
 
-    fn put_inner(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
+    fn put_inner(&mut self, record: &CanonicalRecord, via: Option<&str>) -> Result<Cursor> {
         let merge_hash = &record.canonical.merge_hash;
         let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Put)?;
-        let seq = super::codec::int(cursor.seq());
+        let at = canonical::At(super::codec::int(cursor.seq()), via);
         if self.bulk.is_some() {
             // A bulk load starts with no canonical and no tombstone.
-            canonical::insert_new(self.conn, record, seq)?;
+            canonical::insert_new(self.conn, record, at)?;
         } else {
             feed::clear_tombstone(self.conn, merge_hash)?;
-            canonical::upsert(self.conn, record, seq)?;
+            canonical::upsert(self.conn, record, at)?;
         }
         Ok(cursor)
     }
 
-    fn delete_inner(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
+    fn delete_inner(&mut self, deletion: &Deletion, via: Option<&str>) -> Result<Option<Cursor>> {
         self.settle()?;
         let merge_hash = &deletion.merge_hash;
         let removed = canonical::remove(self.conn, merge_hash)?;
@@ -101,7 +101,7 @@ impl<'a> SqliteTxn<'a> {
             return Ok(None);
         }
         let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Delete)?;
-        feed::put_tombstone(self.conn, deletion, cursor.seq())?;
+        feed::put_tombstone(self.conn, deletion, cursor.seq(), via)?;
         Ok(Some(cursor))
     }
 
@@ -149,12 +149,17 @@ impl Txn for SqliteTxn<'_> {
         classify(canonical::get(self.conn, merge_hash))
     }
 
-    fn put(&mut self, record: &CanonicalRecord) -> Result<Cursor> {
-        classify(self.put_inner(record))
+    fn put_from(&mut self, record: &CanonicalRecord, via: Option<&str>) -> Result<Cursor> {
+        classify(self.put_inner(record, via))
     }
 
-    fn delete(&mut self, deletion: &Deletion) -> Result<Option<Cursor>> {
-        classify(self.delete_inner(deletion))
+    fn delete_from(&mut self, deletion: &Deletion, via: Option<&str>) -> Result<Option<Cursor>> {
+        classify(self.delete_inner(deletion, via))
+    }
+
+    fn tombstone(&mut self, merge_hash: &str) -> Result<Option<Deletion>> {
+        classify(self.settle())?;
+        classify(feed::tombstone(self.conn, merge_hash))
     }
 
     fn source_record(&mut self, source: &str, advisory_id: &str) -> Result<Vec<(String, String)>> {

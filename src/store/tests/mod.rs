@@ -64,6 +64,7 @@ pub fn record(n: u8, edges: &[(&str, &str)]) -> CanonicalRecord {
         })
         .collect();
     let canonical = Canonical {
+        history: None,
         id,
         cve: format!("CVE-2024-{n:04}"),
         affects_key: format!("pkg:pypi/pkg{}", n % 3),
@@ -91,6 +92,7 @@ pub fn record(n: u8, edges: &[(&str, &str)]) -> CanonicalRecord {
 
 pub fn deletion(n: u8, reason: &str) -> Deletion {
     Deletion {
+        history: None,
         canonical_id: canonical_id(&merge_hash(n)),
         merge_hash: merge_hash(n),
         deleted_at: "2025-01-15T10:30:00.000Z".to_owned(),
@@ -110,6 +112,7 @@ pub fn new_site(id: &str) -> NewSite {
 /// The ledger row of bundle `bundle` from `site`, exported at `seq`.
 pub fn entry(site: &str, bundle: &str, seq: u64, items: u64) -> LedgerEntry {
     LedgerEntry {
+        advances: true,
         site_id: site.to_owned(),
         bundle_hash: bundle.to_owned(),
         manifest_sha256: format!("sha256:m-{bundle}"),

@@ -37,6 +37,7 @@ fn sites_are_added_listed_and_unique(h: &mut Harness) {
         enabled: true,
         max_bundle_size: None,
         allowed_sources: None,
+        on_conflict: None,
         created_at: "2025-01-01T00:00:00.000Z".to_owned(),
         last_cursor: None,
         last_sync_at: None,
@@ -54,10 +55,12 @@ fn policy_changes_set_clear_and_keep_fields(h: &mut Harness) {
         enabled: Some(false),
         max_bundle_size: Some(Some(1 << 20)),
         allowed_sources: Some(Some(vec!["ghsa".to_owned(), "nvd".to_owned()])),
+        on_conflict: Some(Some("newest".to_owned())),
     };
     store.update_policy("a", &set).unwrap();
     let s = store.site("a").unwrap().unwrap();
     assert_eq!((s.enabled, s.max_bundle_size), (false, Some(1 << 20)));
+    assert_eq!(s.on_conflict.as_deref(), Some("newest"));
     assert_eq!(
         s.allowed_sources,
         Some(vec!["ghsa".to_owned(), "nvd".to_owned()])

@@ -176,6 +176,7 @@ fn a_thousand_row_batch_round_trips() {
     let deletions: Vec<_> = records[..500]
         .iter()
         .map(|r| crate::model::Deletion {
+            history: None,
             canonical_id: r.canonical.id,
             merge_hash: r.canonical.merge_hash.clone(),
             deleted_at: "2025-01-15T10:30:00.000Z".to_owned(),

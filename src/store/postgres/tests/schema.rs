@@ -52,6 +52,7 @@ fn migrate_from_empty_creates_every_table_and_is_idempotent() {
         "feed",
         "ledger",
         "schema_version",
+        "sent",
         "site_keys",
         "sites",
         "taken",
@@ -88,7 +89,7 @@ fn a_missing_or_behind_schema_is_refused_at_connect() {
     assert_eq!(err.to_string(), behind(0).to_string());
     assert_eq!(
         err.to_string(),
-        "the schema `vuln` is at version 0, behind this stella's 2: run `stella db migrate`"
+        "the schema `vuln` is at version 0, behind this stella's 3: run `stella db migrate`"
     );
     migrate(&db.dsn, "vuln", &PgOptions::default()).unwrap();
     db.exec("vuln", "UPDATE schema_version SET version = 0");
@@ -96,7 +97,7 @@ fn a_missing_or_behind_schema_is_refused_at_connect() {
         connect(&db, "vuln"),
         Err(StoreError::SchemaBehind {
             found: 0,
-            expected: 2,
+            expected: 3,
             ..
         })
     ));

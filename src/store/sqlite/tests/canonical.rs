@@ -57,7 +57,8 @@ fn an_edge_set_is_replaced_in_place() {
     };
     let first = record(1, &[("ghsa", "A"), ("osv", "B")]);
     let key = first.canonical.merge_hash.clone();
-    super::super::canonical::insert_new(conn, &first, 1).unwrap();
+    super::super::canonical::insert_new(conn, &first, super::super::canonical::At(1, None))
+        .unwrap();
     let mut next = record(1, &[("osv", "B"), ("osv", "C")]);
     next.edges[0].vendor_status = "fixed".to_owned();
     edges::replace(conn, &key, &next.edges).unwrap();

@@ -28,7 +28,14 @@ fn version_5_store(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(i64, Stri
     let lines = stored(&store.conn);
     store
         .conn
-        .execute_batch("DROP TABLE export_lines; PRAGMA user_version = 5;")
+        .execute_batch(
+            "DROP TABLE export_lines; DROP TABLE sent; \
+             ALTER TABLE canonicals DROP COLUMN history; ALTER TABLE canonicals DROP COLUMN via; \
+             ALTER TABLE tombstones DROP COLUMN history; ALTER TABLE tombstones DROP COLUMN via; \
+             ALTER TABLE ledger DROP COLUMN canonical_stale; \
+             ALTER TABLE ledger DROP COLUMN canonical_echo; \
+             ALTER TABLE ledger DROP COLUMN deletions_refused; PRAGMA user_version = 5;",
+        )
         .unwrap();
     (path, lines)
 }
