@@ -18,6 +18,8 @@ pub mod cli;
 #[allow(rustdoc::invalid_html_tags)]
 pub mod command;
 pub mod config;
+#[cfg(test)]
+mod convergence;
 pub mod cursor;
 pub mod doctor;
 pub mod error;

@@ -15,7 +15,7 @@ mod codec;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod types;
 
 pub use types::*;
