@@ -9,6 +9,7 @@ mod bulk_load;
 mod bundle_export;
 mod bundle_import;
 mod conflicts;
+mod convergence;
 mod crash;
 mod docs;
 mod doctor;
