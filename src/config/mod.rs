@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod dsn;
 mod strict;
 
 /// The file name `stella init` writes in a home.
