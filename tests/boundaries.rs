@@ -4,6 +4,7 @@
 
 mod home;
 mod journal;
+mod output;
 mod secrets;
 
 use std::os::unix::fs::PermissionsExt;

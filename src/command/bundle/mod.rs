@@ -1,5 +1,6 @@
 pub mod export;
 pub mod import;
+mod interrupts;
 pub mod monitor;
 mod output;
 pub mod pipeline;

@@ -19,8 +19,18 @@ use crate::store::Store;
 pub const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
 
 /// Test-only: on reaching the named stage, create `<staging>/<id>.paused`
-/// and wait (up to a minute) until the test removes it.
+/// and wait (up to a minute) until the test removes it (and see
+/// [`pause_export`]).
 pub const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
+
+/// Test-only: with `STELLA_TEST_PAUSE_AT=exporting`, an export to a file
+/// creates `<its spool>/paused` once its temporary output exists, and waits
+/// (up to a minute) until the test removes it.
+pub fn pause_export(spool: &std::path::Path) {
+    if std::env::var(PAUSE_AT).as_deref() == Ok("exporting") {
+        wait_while(&spool.join("paused"));
+    }
+}
 
 /// Creates `file` and waits (up to a minute) until someone removes it.
 fn wait_while(file: &std::path::Path) {
