@@ -9,6 +9,7 @@ pub mod logger;
 pub mod man;
 pub mod output;
 pub mod parse;
+pub mod pgpass;
 pub mod postgres;
 pub mod progress;
 

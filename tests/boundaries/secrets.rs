@@ -95,3 +95,33 @@ fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+/// stella reads the password from `PGPASSFILE` (or `~/.pgpass`) as libpq
+/// does, and, as libpq does, ignores one that others can read.
+#[test]
+fn a_password_file_others_can_read_is_ignored_with_a_warning() {
+    let site = Site::new("site-a");
+    let pgpass = site.path("pgpass");
+    std::fs::write(&pgpass, "*:*:*:*:hunter2\n").unwrap();
+    super::chmod(&pgpass, 0o644);
+    let out = site
+        .run(&[
+            "--database-url",
+            "postgresql://postgres@127.0.0.1:1/x",
+            "feedser",
+            "sites",
+            "list",
+        ])
+        .env("PGPASSFILE", &pgpass)
+        .go()
+        .code(10);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "stella: warn: password file `{0}` has group or world access (0644), so it is ignored: run `chmod 600 {0}`",
+            pgpass.display()
+        )
+    );
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+}
