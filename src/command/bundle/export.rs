@@ -107,12 +107,7 @@ impl Export {
                 self.passphrase_file.as_deref(),
             )?),
         };
-        let paths: Vec<Option<PathBuf>> = (0..parts.len())
-            .map(|i| self.part_path(site_id, &parts[i], i, parts.len()))
-            .collect();
-        for path in paths.iter().flatten() {
-            output::check_target(path, self.force)?;
-        }
+        let paths = self.targets(site_id, &parts)?;
         // A private spool under a lock (so `journal gc` tells a live export
         // from a killed one), removed with the temporary output on a signal.
         let mut scratch = super::scratch(&ctx.home.spool_dir())?;
@@ -167,6 +162,17 @@ impl Export {
         };
         self.print(ctx, &report, to_stdout)?;
         Ok(moved)
+    }
+
+    /// Each part's target, every one checked before anything is written.
+    fn targets(&self, site_id: &str, parts: &[Part]) -> Result<Vec<Option<PathBuf>>> {
+        let paths: Vec<Option<PathBuf>> = (0..parts.len())
+            .map(|i| self.part_path(site_id, &parts[i], i, parts.len()))
+            .collect();
+        for path in paths.iter().flatten() {
+            output::check_target(path, self.force)?;
+        }
+        Ok(paths)
     }
 
     /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….
