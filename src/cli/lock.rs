@@ -105,6 +105,20 @@ fn holder(file: &mut File) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
+    /// A lock file an older stella wrote holds the command line as it was.
+    #[test]
+    fn the_holder_named_in_an_error_is_masked_too() {
+        let mut file = tempfile::tempfile().unwrap();
+        let old = r#"{"command":"stella --database-url postgres://u:pw@db/x feedser bundle import b","pid":7,"since":"t"}"#;
+        writeln!(file, "{old}").unwrap();
+        assert_eq!(
+            super::holder(&mut file),
+            "pid 7, `stella --database-url postgres://u:********@db/x feedser bundle import b`, since t"
+        );
+    }
+
     #[test]
     fn the_command_line_is_recorded_without_passwords() {
         let args = [
