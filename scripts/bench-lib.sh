@@ -90,7 +90,7 @@ bench_size() {
   local N=$1 full_items bytes full_cursor
   site_a "$N"
   # One export first, untimed: the baseline packs its members.
-  local full_export=("$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -o "$W/full.tar.zst")
+  local full_export=("$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 --force -o "$W/full.tar.zst")
   "${full_export[@]}" >"$W/.out" 2>&1
   full_items=$(items_of); full_cursor=$(cursor_of)
   mkdir -p "$W/m"
@@ -203,7 +203,7 @@ full_import_pg() {
 delta_import_sqlite() {
   local N=$1 since=$2 changes=$(( $1 / 10 )) items bytes before
   st "$W/a" dev gen-data --count "$N" --seed 1 --round 1 --changes "$changes" >&2
-  st "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
+  st "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
   sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   rm -rf "$W/b0"; cp -a "$W/b" "$W/b0"
   before=$(sqlite3 "$W/b/stella.db" "SELECT max(change_seq) FROM canonicals")
@@ -257,7 +257,7 @@ delta_export() {
   st "$W/a" dev gen-data --count "$N" --seed 1 --round 2 --changes "$changes" >&2
   # Medians like every other step: at 100k the whole run is tens of
   # milliseconds, where one run is the machine's noise.
-  quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 -c "$since" -o "$W/dx.tar.zst"
+  quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/dx.tar.zst"
   record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" "$target" 128
 }
 

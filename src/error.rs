@@ -23,6 +23,8 @@ pub enum Error {
     #[error("stella home `{home}` is already initialized (it has `{file}`); use another --home")]
     AlreadyInitialized { home: PathBuf, file: PathBuf },
     #[error(transparent)]
+    Untrusted(#[from] crate::trust::Untrusted),
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
@@ -111,9 +113,10 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::Usage(_) | Error::Cursor(_) => Exit::Usage,
-            Error::Config(_) | Error::NotInitialized { .. } | Error::AlreadyInitialized { .. } => {
-                Exit::Config
-            }
+            Error::Config(_)
+            | Error::NotInitialized { .. }
+            | Error::AlreadyInitialized { .. }
+            | Error::Untrusted(_) => Exit::Config,
             Error::Store(_) => Exit::Store,
             Error::Bundle(_) => Exit::BundleInvalid,
             Error::Key(_) => Exit::Key,

@@ -39,6 +39,7 @@ pub mod serve;
 pub mod site;
 pub mod store;
 pub mod synth;
+pub mod trust;
 
 use std::process::ExitCode;
 

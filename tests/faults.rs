@@ -8,14 +8,22 @@ use std::process::{Command, Stdio};
 use crate::harness::*;
 
 /// A tiny tmpfs at `dir`, unmounted on drop; `None` (with a notice) where
-/// this machine does not let the test mount one (it needs root).
+/// this machine does not let the test mount one (it needs root). Its root
+/// is 0700: a tmpfs is 1777 by default, and stella refuses a `staging/`
+/// that others can write (issue #28).
 struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     fn mount(dir: &Path, size: &str, test: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(dir).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(dir)
             .stderr(Stdio::null())
             .status()

@@ -129,3 +129,20 @@ fn unknown_subcommand_is_usage_exit_2() {
         out.stderr
     );
 }
+
+/// Issue #28: `RequireSignature: "no"` used to read as `false` and turn
+/// signature checks off; a string where a boolean belongs is now an error.
+#[test]
+fn a_quoted_boolean_in_the_config_is_refused() {
+    let site = Site::new("site-a");
+    let config = site.home().join("concelier.yaml");
+    std::fs::write(
+        &config,
+        "Federation:\n  SiteId: site-a\n  RequireSignature: \"no\"\n",
+    )
+    .unwrap();
+    site.cmd(&["feedser", "sites", "list"]).code(3).stderr_is(&format!(
+        "error: invalid config file `{}`: line 3 column 3: invalid type: string \"no\", expected `true` or `false`\n",
+        config.display()
+    ));
+}

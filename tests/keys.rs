@@ -1,4 +1,14 @@
+use std::os::unix::fs::PermissionsExt;
+
 use crate::harness::*;
+
+/// A file beside the home that only its owner can read (0600).
+fn private_file(site: &Site, name: &str, text: &str) -> std::path::PathBuf {
+    let path = site.path(name);
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
+}
 
 #[test]
 fn generate_list_and_export_public() {
@@ -30,7 +40,6 @@ fn generate_list_and_export_public() {
     let key_id = lines[1].trim_start_matches("key id: ").to_owned();
 
     let private = site.home().join("keys/fed.key.pem");
-    use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
         0o600
@@ -96,8 +105,7 @@ fn other_algorithms_are_a_clear_error() {
 #[test]
 fn encrypted_key_needs_its_passphrase_to_sign() {
     let site = Site::new("site-a");
-    let pass = site.path("pass.txt");
-    std::fs::write(&pass, "correct horse\n").unwrap();
+    let pass = private_file(&site, "pass.txt", "correct horse\n");
     let pass = pass.to_str().unwrap();
     site.cmd(&[
         "authority",
@@ -122,8 +130,7 @@ fn encrypted_key_needs_its_passphrase_to_sign() {
     ])
     .ok();
 
-    let wrong = site.path("wrong.txt");
-    std::fs::write(&wrong, "wrong\n").unwrap();
+    let wrong = private_file(&site, "wrong.txt", "wrong\n");
     let out = site
         .cmd(&[
             "feedser",
@@ -149,4 +156,43 @@ fn encrypted_key_needs_its_passphrase_to_sign() {
     ])
     .ok();
     assert!(site.path("b.tar.zst").is_file());
+}
+
+/// Issue #28: an empty passphrase was accepted and the key reported as
+/// "encrypted"; a passphrase file others can read, or one of any size, was
+/// read silently. Each is now refused (exit 11) and no key is written.
+#[test]
+fn empty_open_and_oversized_passphrase_files_are_refused() {
+    let site = Site::new("site-a");
+    let generate = |pass: &std::path::Path| {
+        site.cmd(&[
+            "authority",
+            "keys",
+            "generate",
+            "--name",
+            "fed",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+    };
+    let empty = private_file(&site, "empty.txt", "\n");
+    generate(&empty).code(11).stderr_is(&format!(
+        "error: the passphrase file `{}` is empty: write the passphrase on its first line (an empty passphrase would not protect the key)\n",
+        empty.display()
+    ));
+    let open = private_file(&site, "open.txt", "correct horse\n");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    generate(&open).code(11).stderr_is(&format!(
+        "error: the passphrase file `{0}` can be read by other users (mode 0644): run `chmod 600 {0}`\n",
+        open.display()
+    ));
+    let huge = private_file(&site, "huge.txt", &"x".repeat(5000));
+    generate(&huge).code(11).stderr_is(&format!(
+        "error: the passphrase file `{}` is over 4096 bytes: it must hold only the passphrase, on one line\n",
+        huge.display()
+    ));
+    assert!(!site.home().join("keys/fed.key.pem").exists());
+    site.cmd(&["authority", "keys", "list", "--json"])
+        .ok()
+        .stdout_is("[]\n");
 }

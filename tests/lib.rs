@@ -5,6 +5,7 @@ mod backend;
 mod harness;
 
 mod allowed_sources;
+mod boundaries;
 mod bulk_load;
 mod bundle_export;
 mod bundle_import;

@@ -11,11 +11,19 @@ use crate::harness::*;
 const ESC: char = '\x1b';
 
 /// Exports A's data to `name` with `progress` flags; returns the outcome
-/// and the bundle bytes.
+/// and the bundle bytes. Each run replaces the last one's file on purpose
+/// (`--force`: export refuses to replace an existing file without it).
 fn export(a: &Site, name: &str, flags: &[&str]) -> (Outcome, Vec<u8>) {
     let path = a.path(name);
     let mut args = flags.to_vec();
-    args.extend(["feedser", "bundle", "export", "-o", path.to_str().unwrap()]);
+    args.extend([
+        "feedser",
+        "bundle",
+        "export",
+        "--force",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
     let out = a.cmd(&args).ok();
     let bytes = std::fs::read(&path).unwrap();
     (out, bytes)

@@ -44,12 +44,11 @@ impl AuditLog {
     /// Numbers, chains and appends one record; returns it as written.
     pub fn append(&self, new: NewRecord) -> Result<Record, AuditError> {
         let log = &self.log;
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(log)
-            .map_err(AuditError::io("open", log))?;
+        // Never through a link planted in the home (issue #28).
+        let mut file =
+            crate::trust::no_follow(OpenOptions::new().create(true).read(true).append(true))
+                .open(log)
+                .map_err(AuditError::io("open", log))?;
         file.lock().map_err(AuditError::io("lock", log))?;
         let last = last_record(&mut file).map_err(AuditError::io("read", log))?;
         let head = match self.head_state()? {
@@ -83,7 +82,13 @@ impl AuditLog {
         };
         let tmp = self.head.with_extension("head.tmp");
         let text = serde_json::to_string(&head).unwrap_or_default() + "\n";
-        std::fs::write(&tmp, text).map_err(AuditError::io("write", &tmp))?;
+        // A fresh file (a leftover, or a link planted there, is removed, not
+        // followed), so the write cannot land outside the home (#28).
+        let _ = std::fs::remove_file(&tmp);
+        crate::trust::no_follow(OpenOptions::new().write(true).create_new(true))
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(AuditError::io("write", &tmp))?;
         std::fs::rename(&tmp, &self.head).map_err(AuditError::io("write", &self.head))
     }
 }

@@ -29,8 +29,12 @@ pub struct Context {
 impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Context> {
         let home = Home::resolve(global.home.as_deref());
+        crate::trust::check_home(home.root())?;
         let config_path = match &global.config {
-            Some(path) => path.clone(),
+            Some(path) => {
+                check_config(path)?;
+                path.clone()
+            }
             None => {
                 let path = home.config_file();
                 if !path.exists() {
@@ -169,6 +173,15 @@ impl Context {
 
     pub fn keys(&self) -> crate::keys::KeyStore {
         crate::keys::KeyStore::new(self.home.keys_dir())
+    }
+}
+
+/// A config file given with `--config`: one others could write would let
+/// them turn signature checks off, so it is held to the home's rule.
+fn check_config(path: &std::path::Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) => Ok(crate::trust::check(path, &meta)?),
+        Err(_) => Ok(()), // reading it says what is wrong
     }
 }
 

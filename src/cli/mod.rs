@@ -9,6 +9,7 @@ pub mod logger;
 pub mod man;
 pub mod output;
 pub mod parse;
+pub mod pgpass;
 pub mod postgres;
 pub mod progress;
 
@@ -42,7 +43,7 @@ pub struct GlobalArgs {
     /// Config file [default: <home>/concelier.yaml]
     #[arg(long, global = true, env = "STELLA_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The site PostgreSQL [default: ConnectionStrings.Concelier of the config; none: the embedded SQLite store]
+    /// The site PostgreSQL [default: ConnectionStrings.Concelier of the config; none: the embedded SQLite store]; keep its password in STELLA_DATABASE_URL or ~/.pgpass, not on the command line
     #[arg(
         long,
         global = true,

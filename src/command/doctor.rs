@@ -63,12 +63,11 @@ fn findings(global: &GlobalArgs) -> Vec<Finding> {
             return findings;
         }
     };
-    let config = format!("`{}` parses", ctx.config_path.display());
-    findings.push(Finding::new(Status::Ok, "config", config));
+    findings.push(doctor::config(&ctx.config_path, &ctx.config));
     findings.extend(doctor::keys(&ctx.home.keys_dir(), now_millis()));
     findings.extend(store_findings(&ctx));
     findings.push(match ctx.journal() {
-        Ok(journal) => doctor::journal(&journal),
+        Ok(journal) => doctor::journal(&journal, &ctx.home.spool_dir()),
         Err(e) => Finding::new(Status::Fail, "journal", e.to_string()),
     });
     findings.push(doctor::disk(ctx.home.root()));

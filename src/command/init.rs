@@ -25,6 +25,7 @@ impl Init {
             )));
         }
         let home = Home::resolve(global.home.as_deref());
+        crate::trust::check_home(home.root())?;
         let config_file = global.config.clone().unwrap_or_else(|| home.config_file());
         if config_file.exists() {
             return Err(Error::AlreadyInitialized {
@@ -53,6 +54,12 @@ impl Init {
             self.site_id,
             config_file.display()
         );
+        if url.is_some_and(crate::config::dsn::has_password) {
+            eprintln!(
+                "note: the config holds the database password (it is 0600, readable only by you); to keep it out of files, remove it from ConnectionStrings.Concelier and {}",
+                crate::config::dsn::PASSWORD_ADVICE
+            );
+        }
         Ok(())
     }
 }
@@ -66,11 +73,15 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         .map_err(Error::io("cannot create directory", dir))
 }
 
+/// A new file only its owner can read (0600): the config may hold the
+/// database password (issue #28).
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
+        .mode(0o600)
         .open(path)
         .map_err(Error::io("cannot create", path))?;
     file.write_all(bytes)

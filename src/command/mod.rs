@@ -19,16 +19,13 @@ pub mod sites;
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use pkcs8::der::zeroize::Zeroizing;
 
-/// Reads a passphrase file; one trailing newline is not part of the passphrase.
-pub fn read_passphrase(path: Option<&Path>) -> Result<Option<String>> {
-    let Some(path) = path else { return Ok(None) };
-    let text =
-        std::fs::read_to_string(path).map_err(Error::io("cannot read passphrase file", path))?;
-    let text = text.strip_suffix('\n').unwrap_or(&text);
-    let text = text.strip_suffix('\r').unwrap_or(text);
-    Ok(Some(text.to_owned()))
+use crate::error::Result;
+
+/// Reads a passphrase file, if one was given (see `keys::read_passphrase_file`).
+pub fn read_passphrase(path: Option<&Path>) -> Result<Option<Zeroizing<String>>> {
+    Ok(path.map(crate::keys::read_passphrase_file).transpose()?)
 }
 
 pub fn or_dash(value: Option<impl ToString>) -> String {

@@ -1,7 +1,8 @@
 //! `concelier.yaml`: the site configuration file, in the seed's PascalCase keys.
 //!
-//! Parsing is strict: unknown keys, duplicate keys and out-of-range values are
-//! errors that name the file, line and column. Every field has a default, so
+//! Parsing is strict: unknown keys, duplicate keys, out-of-range values and a
+//! string where a boolean or number belongs (`"no"`, `"10"`: see `strict`)
+//! are errors that name the file, line and column. Every field has a default, so
 //! an empty file is a valid (if anonymous) configuration; `stella init`
 //! writes a complete one. Environment variables and flags are layered on top
 //! by the CLI, never here.
@@ -10,6 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+pub mod dsn;
+mod strict;
+mod validate;
 
 /// The file name `stella init` writes in a home.
 pub const CONFIG_FILE_NAME: &str = "concelier.yaml";
@@ -48,10 +53,14 @@ pub struct ConnectionStrings {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct Federation {
+    #[serde(deserialize_with = "strict::bool")]
     pub enabled: bool,
     pub site_id: String,
+    #[serde(deserialize_with = "strict::i32")]
     pub default_compression_level: i32,
+    #[serde(deserialize_with = "strict::u64")]
     pub default_max_items: u64,
+    #[serde(deserialize_with = "strict::bool")]
     pub require_signature: bool,
     /// The PostgreSQL schema holding stella's tables.
     pub database_schema: String,
@@ -61,15 +70,21 @@ pub struct Federation {
 #[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct FederationImport {
     pub allowed_sites: Vec<String>,
+    #[serde(deserialize_with = "strict::u64")]
     pub max_bundle_size_bytes: u64,
+    #[serde(deserialize_with = "strict::bool")]
     pub skip_signature_on_trusted_sites: bool,
     /// How far a bundle's `export_cursor` may lie ahead of this site's clock.
+    #[serde(deserialize_with = "strict::u64")]
     pub max_clock_skew_seconds: u64,
     /// `sites status` warns (and `--check` fails) when a site's last import is older.
+    #[serde(deserialize_with = "strict::u64")]
     pub stale_after_hours: u64,
     /// At most this many bytes of a refused bundle are kept in `quarantine/`.
+    #[serde(deserialize_with = "strict::u64")]
     pub quarantine_max_bytes: u64,
     /// Decompressed bytes allowed per compressed byte (zstd bomb cap).
+    #[serde(deserialize_with = "strict::u64")]
     pub max_decompression_ratio: u64,
     /// The conflict strategy when neither `--on-conflict` nor the site's
     /// policy names one: `prefer_remote`, `prefer_local`, `fail` or `newest`.
@@ -153,95 +168,15 @@ impl FileConfig {
         let config: FileConfig = if text.trim().is_empty() {
             FileConfig::default()
         } else {
-            serde_saphyr::from_str(text).map_err(|e| ConfigError::Parse {
-                path: path.to_owned(),
-                message: first_line(&e.to_string()),
+            serde_saphyr::from_str_with_options(text, strict::options()).map_err(|e| {
+                ConfigError::Parse {
+                    path: path.to_owned(),
+                    message: first_line(&e.to_string()),
+                }
             })?
         };
         config.validate(path)?;
         Ok(config)
-    }
-
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let bad = |key, message: String| ConfigError::Value {
-            path: path.to_owned(),
-            key,
-            message,
-        };
-        let f = &self.federation;
-        if !f.site_id.is_empty() && !crate::site::is_valid_site_id(&f.site_id) {
-            return Err(bad(
-                "Federation.SiteId",
-                format!(
-                    "`{}` is not a valid site id ({})",
-                    f.site_id,
-                    crate::site::SITE_ID_RULE
-                ),
-            ));
-        }
-        if !(1..=19).contains(&f.default_compression_level) {
-            return Err(bad(
-                "Federation.DefaultCompressionLevel",
-                format!(
-                    "{} is out of range: use 1 to 19",
-                    f.default_compression_level
-                ),
-            ));
-        }
-        if !is_valid_schema(&f.database_schema) {
-            return Err(bad(
-                "Federation.DatabaseSchema",
-                format!(
-                    "`{}` is not a schema name: use lowercase letters, digits and `_`, starting with a letter or `_`",
-                    f.database_schema
-                ),
-            ));
-        }
-        if f.default_max_items == 0 {
-            return Err(bad(
-                "Federation.DefaultMaxItems",
-                "must be at least 1".into(),
-            ));
-        }
-        if self.federation_import.max_bundle_size_bytes == 0 {
-            return Err(bad(
-                "FederationImport.MaxBundleSizeBytes",
-                "must be at least 1".into(),
-            ));
-        }
-        if self.federation_import.stale_after_hours == 0 {
-            return Err(bad(
-                "FederationImport.StaleAfterHours",
-                "must be at least 1".into(),
-            ));
-        }
-        if crate::import::ConflictStrategy::parse(&self.federation_import.on_conflict).is_none() {
-            return Err(bad(
-                "FederationImport.OnConflict",
-                format!(
-                    "`{}` is not a strategy: use prefer_remote, prefer_local, fail or newest",
-                    self.federation_import.on_conflict.escape_debug()
-                ),
-            ));
-        }
-        if self.federation_import.max_decompression_ratio == 0 {
-            return Err(bad(
-                "FederationImport.MaxDecompressionRatio",
-                "must be at least 1".into(),
-            ));
-        }
-        for site in &self.federation_import.allowed_sites {
-            if !crate::site::is_valid_site_id(site) {
-                return Err(bad(
-                    "FederationImport.AllowedSites",
-                    format!(
-                        "`{site}` is not a valid site id ({})",
-                        crate::site::SITE_ID_RULE
-                    ),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// The level for stella's own category: the most specific configured

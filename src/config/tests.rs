@@ -48,7 +48,7 @@ fn bad_value_names_line_and_column() {
     let err = parse("Federation:\n  DefaultMaxItems: lots\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid config file `/etc/stella/concelier.yaml`: line 2 column 20: invalid u64"
+        "invalid config file `/etc/stella/concelier.yaml`: line 2 column 3: invalid type: string \"lots\", expected a whole number of at least 0"
     );
 }
 
@@ -144,4 +144,48 @@ fn decompression_ratio_defaults_to_200_and_must_be_positive() {
         err.to_string(),
         "invalid config file `/etc/stella/concelier.yaml`: FederationImport.MaxDecompressionRatio: must be at least 1"
     );
+}
+
+/// Issue #28: a quoted or YAML 1.1 spelling never turns a boolean off, and a
+/// quoted number is not a number.
+#[test]
+fn strings_are_never_coerced_to_booleans_or_numbers() {
+    for value in [
+        "\"no\"",
+        "\"false\"",
+        "off",
+        "n",
+        "'false'",
+        "no",
+        "0",
+        "\"\"",
+    ] {
+        let text = format!("Federation:\n  RequireSignature: {value}\n");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "invalid config file `/etc/stella/concelier.yaml`: line 2 column 3: invalid type: "
+            ),
+            "{value}: {err}"
+        );
+        assert!(
+            err.ends_with("expected `true` or `false`"),
+            "{value}: {err}"
+        );
+    }
+    let err = parse("Federation:\n  RequireSignature: \"no\"\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: line 2 column 3: invalid type: string \"no\", expected `true` or `false`"
+    );
+    let err = parse("FederationImport: { MaxBundleSizeBytes: \"10\" }").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid config file `/etc/stella/concelier.yaml`: line 1 column 21: invalid type: string \"10\", expected a whole number of at least 0"
+    );
+    let err = parse("Federation: { DefaultCompressionLevel: '3' }").unwrap_err();
+    assert!(err.to_string().contains("expected a whole number"), "{err}");
+    let config = parse("Federation: { RequireSignature: false, Enabled: True }\nFederationImport: { MaxClockSkewSeconds: 10 }").unwrap();
+    assert!(!config.federation.require_signature && config.federation.enabled);
+    assert_eq!(config.federation_import.max_clock_skew_seconds, 10);
 }

@@ -7,10 +7,10 @@
 //! wrong becomes a `fail` finding, so the operator sees every problem at
 //! once. Checks that need the store or the config are run by the command.
 
+mod home;
 mod keys;
 mod links;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use serde::Serialize;
@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::cursor::Cursor;
 use crate::journal::{Journal, State};
 
+pub use home::{config, home};
 pub use keys::keys;
 pub use links::two_way_links;
 
@@ -62,46 +63,9 @@ pub const DISK_WARN_BYTES: u64 = 1 << 30;
 /// How far the newest change may lie ahead of the clock before it is a failure.
 pub const CLOCK_SLACK_MS: i64 = 5 * 60 * 1000;
 
-/// The home exists, is a directory, and is private (no group/other bits).
-pub fn home(root: &Path) -> Finding {
-    let meta = match std::fs::metadata(root) {
-        Ok(meta) if meta.is_dir() => meta,
-        Ok(_) => {
-            return Finding::new(
-                Status::Fail,
-                "home",
-                format!(
-                    "`{}` is not a directory: pass another --home",
-                    root.display()
-                ),
-            );
-        }
-        Err(e) => {
-            let detail = format!(
-                "`{}`: {e}: run `stella init --site-id ID` or pass --home",
-                root.display()
-            );
-            return Finding::new(Status::Fail, "home", detail);
-        }
-    };
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        let detail = format!(
-            "`{}` is {mode:04o}, readable by others: run `chmod 700 {}`",
-            root.display(),
-            root.display()
-        );
-        return Finding::new(Status::Warn, "home", detail);
-    }
-    Finding::new(
-        Status::Ok,
-        "home",
-        format!("`{}` ({mode:04o})", root.display()),
-    )
-}
-
-/// Imports left unfinished or abandoned in the journal.
-pub fn journal(journal: &Journal) -> Finding {
+/// Imports left unfinished or abandoned in the journal, and what killed
+/// exports left in `spool` (issue #28).
+pub fn journal(journal: &Journal, spool: &Path) -> Finding {
     let entries = match journal.entries(false, 10_000) {
         Ok(entries) => entries,
         Err(e) => return Finding::new(Status::Fail, "journal", format!("{e}")),
@@ -111,11 +75,20 @@ pub fn journal(journal: &Journal) -> Finding {
         .iter()
         .filter(|e| e.state == State::Abandoned)
         .count();
-    match (open, abandoned) {
-        (0, 0) => Finding::new(
+    let leftovers = crate::journal::unheld(spool, |_| false).len();
+    match (open, abandoned, leftovers) {
+        (0, 0, 0) => Finding::new(
             Status::Ok,
             "journal",
             format!("{} imports, none unfinished", entries.len()),
+        ),
+        (0, 0, n) => Finding::new(
+            Status::Warn,
+            "journal",
+            format!(
+                "{n} file(s) left in `{}` by interrupted exports: `stella feedser journal gc` removes them",
+                spool.display()
+            ),
         ),
         _ => Finding::new(
             Status::Warn,
@@ -187,16 +160,5 @@ mod tests {
         assert_eq!(clock(Some(ahead), now).status, Status::Fail);
         assert_eq!(clock(Some(Cursor::new(now, 3)), now).status, Status::Ok);
         assert_eq!(clock(None, now).status, Status::Ok);
-    }
-
-    #[test]
-    fn a_missing_home_fails_and_an_open_one_warns() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(home(&dir.path().join("nope")).status, Status::Fail);
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(home(dir.path()).status, Status::Warn);
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-        assert_eq!(home(dir.path()).status, Status::Ok);
-        assert_eq!(disk(dir.path()).check, "disk");
     }
 }

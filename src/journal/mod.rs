@@ -12,14 +12,22 @@
 //!   `reconcile` settles such rows against the ledger (`committed` or
 //!   `abandoned`) and removes their staging files, so nothing is applied
 //!   twice and nothing is left behind.
+//! - A row records its staging directory relative to the home
+//!   (`staging/<id>`), for people to read; what is removed is always
+//!   `<staging>/<id>`, derived from the import id, never the recorded path.
+//! - `bundle validate` and `bundle export` work in a [`Scratch`] directory
+//!   under the same kind of lock, so `gc` never removes the scratch space of
+//!   a live process, and removes what a killed one left (`scratch`).
 //! - The schema is an append-only migration list on `PRAGMA user_version`.
 
 mod db;
 mod reconcile;
 mod schema;
+mod scratch;
 
 pub use db::{Fields, Journal, JournalEntry, JournalError, State};
-pub use reconcile::{GcReport, ImportLock, Reconciled, gc, reconcile};
+pub use reconcile::{GcReport, Reconciled, gc, reconcile};
+pub use scratch::{EXPORT_TEMP_PREFIX, ImportLock, Scratch, remove_entry, sweep, unheld};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@
 //! DER-encoded and deterministic (RFC 6979), so a bundle signed twice with the
 //! same key is byte-identical.
 
+mod passphrase;
 mod store;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use pkcs8::{DecodePrivateKey, DecodePublicKey};
 use sha2::{Digest, Sha256};
 
+pub use passphrase::{MAX_PASSPHRASE_FILE_BYTES, read_passphrase_file};
 pub use store::{KeyInfo, KeyStore};
 
 /// The only algorithm this version supports.
@@ -42,6 +44,19 @@ pub enum KeyError {
     UnknownKey { name: String, dir: PathBuf },
     #[error("key `{name}` is encrypted: give its passphrase")]
     PassphraseRequired { name: String },
+    #[error(
+        "the passphrase file `{path}` can be read by other users (mode {mode:04o}): run `chmod 600 {}`",
+        path.display()
+    )]
+    PassphraseFileMode { path: PathBuf, mode: u32 },
+    #[error(
+        "the passphrase file `{path}` is over {max} bytes: it must hold only the passphrase, on one line"
+    )]
+    PassphraseFileTooLarge { path: PathBuf, max: u64 },
+    #[error(
+        "the passphrase file `{path}` is empty: write the passphrase on its first line (an empty passphrase would not protect the key)"
+    )]
+    EmptyPassphrase { path: PathBuf },
     #[error("cannot decrypt key `{name}`: wrong passphrase or damaged key file")]
     WrongPassphrase { name: String },
     #[error("key file `{path}` is not a P-256 PKCS#8 private key")]

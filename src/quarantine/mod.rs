@@ -83,8 +83,10 @@ impl Quarantine {
         &self.root
     }
 
+    /// Creates the directory (0700) if needed; a link or a directory others
+    /// can write is refused (`trust`, issue #28).
     fn create_root(&self) -> Result<(), QuarantineError> {
-        std::fs::create_dir_all(&self.root).map_err(QuarantineError::io(
+        crate::trust::ensure_dir(&self.root).map_err(QuarantineError::io(
             "create the quarantine directory",
             &self.root,
         ))

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
 use crate::metrics::Metrics;
 
+use super::interrupts::Interrupts;
 use super::{monitor, output};
 
 #[derive(Debug, Args)]
@@ -50,6 +51,9 @@ pub struct Export {
     /// zstd worker threads (the output is the same for any count) [default: cores]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     threads: Option<u32>,
+    /// Replace output files that already exist
+    #[arg(long)]
+    force: bool,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
@@ -110,7 +114,12 @@ impl Export {
                 self.passphrase_file.as_deref(),
             )?),
         };
-        let spool_dir = ctx.home.spool_dir();
+        let paths = self.targets(site_id, &parts)?;
+        // A private spool under a lock (so `journal gc` tells a live export
+        // from a killed one), removed with the temporary output on a signal.
+        let mut scratch = super::scratch(&ctx.home.spool_dir())?;
+        let interrupts = Interrupts::install(scratch.paths())?;
+        let spool_dir = scratch.dir().to_owned();
         let progress = ctx.progress();
         let exporter = Exporter {
             store: store.as_ref(),
@@ -128,11 +137,16 @@ impl Export {
             progress: progress.as_ref(),
         };
         let mut bundles = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let path = self.part_path(site_id, part, i, parts.len());
+        for (part, path) in parts.iter().zip(paths) {
             let written = match &path {
                 None => exporter.write(part, &mut std::io::stdout().lock())?,
-                Some(path) => output::write_atomically(path, |out| exporter.write(part, out))?,
+                Some(path) => {
+                    let tracking = output::Tracking {
+                        interrupts: &interrupts,
+                        scratch: &mut scratch,
+                    };
+                    output::write_atomically(path, tracking, |out| exporter.write(part, out))?
+                }
             };
             let key_id = signer.as_ref().map(|s| s.key_id.clone());
             bundles.push(report(path.as_deref(), &written, key_id));
@@ -188,6 +202,17 @@ impl Export {
         let _lock = ctx.writer()?;
         ctx.open_store()?.record_sent(&record)?;
         Ok(())
+    }
+
+    /// Each part's target, every one checked before anything is written.
+    fn targets(&self, site_id: &str, parts: &[Part]) -> Result<Vec<Option<PathBuf>>> {
+        let paths: Vec<Option<PathBuf>> = (0..parts.len())
+            .map(|i| self.part_path(site_id, &parts[i], i, parts.len()))
+            .collect();
+        for path in paths.iter().flatten() {
+            output::check_target(path, self.force)?;
+        }
+        Ok(paths)
     }
 
     /// `None` is stdout. A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….

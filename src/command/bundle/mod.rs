@@ -1,5 +1,6 @@
 pub mod export;
 pub mod import;
+mod interrupts;
 pub mod monitor;
 mod output;
 pub mod pipeline;
@@ -15,6 +16,18 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::import::Input;
+
+/// A locked scratch directory under `root` (`journal::Scratch`).
+pub fn scratch(root: &Path) -> Result<crate::journal::Scratch> {
+    crate::journal::Scratch::create(root).map_err(|e| match e {
+        crate::journal::JournalError::Staging { path, source } => Error::Io {
+            action: "cannot create scratch space",
+            path,
+            source,
+        },
+        other => crate::import::ImportError::from(other).into(),
+    })
+}
 
 /// `-` is stdin; a regular file's size is known before reading.
 pub fn open_input(path: &Path) -> Result<Input<'static>> {

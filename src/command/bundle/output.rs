@@ -1,5 +1,8 @@
 //! Where an export's bytes go when they go to a path: never a half file
-//! under the final name, and never a device or pipe replaced by a file.
+//! under the final name, never a device or pipe replaced by a file, never
+//! an existing file replaced without `--force` (issue #28), and no
+//! temporary file left behind by a signal (`interrupts`) or, once
+//! `journal gc` runs, by a kill (the spool lock records it).
 
 use std::io::Write;
 use std::path::Path;
@@ -7,6 +10,31 @@ use std::path::Path;
 use crate::bundle::Written;
 use crate::error::{Error, Result};
 use crate::export::ExportError;
+use crate::journal::{EXPORT_TEMP_PREFIX, Scratch};
+
+use super::interrupts::Interrupts;
+
+/// What a temporary output is registered with while it exists.
+pub(super) struct Tracking<'a> {
+    pub interrupts: &'a Interrupts,
+    pub scratch: &'a mut Scratch,
+}
+
+/// Refuses a target that exists (a file, link or directory) unless
+/// `force`; a device or pipe is written in place, so it is not replaced.
+pub(super) fn check_target(path: &Path, force: bool) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let replaced = meta.is_file() || meta.is_dir() || meta.file_type().is_symlink();
+    if replaced && !force {
+        return Err(Error::Usage(format!(
+            "`{}` already exists: pass --force to replace it, or choose another --output",
+            path.display()
+        )));
+    }
+    Ok(())
+}
 
 /// Writes beside the target and renames: never a half file under the final
 /// name. A target that exists and is not a regular file or a directory
@@ -14,6 +42,7 @@ use crate::export::ExportError;
 /// would replace the device or pipe itself with a file.
 pub(super) fn write_atomically(
     path: &Path,
+    tracking: Tracking<'_>,
     write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
 ) -> Result<Written> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -30,10 +59,21 @@ pub(super) fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".stella-export-")
-        .tempfile_in(dir)
-        .map_err(Error::io("cannot create a file in", dir))?;
+    let mut tmp = {
+        let mut registered = tracking.interrupts.paths();
+        let tmp = tempfile::Builder::new()
+            .prefix(EXPORT_TEMP_PREFIX)
+            .tempfile_in(dir)
+            .map_err(Error::io("cannot create a file in", dir))?;
+        registered.push(tmp.path().to_owned());
+        tmp
+    };
+    let temp_path = std::path::absolute(tmp.path()).unwrap_or_else(|_| tmp.path().to_owned());
+    tracking.scratch.record(&temp_path).map_err(Error::io(
+        "cannot record the export in",
+        tracking.scratch.dir(),
+    ))?;
+    super::staging::pause_export(tracking.scratch.dir());
     let written = {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         let written = write(&mut out)?;
@@ -43,10 +83,12 @@ pub(super) fn write_atomically(
     tmp.as_file()
         .sync_all()
         .map_err(Error::io("cannot write", path))?;
+    let registered = tmp.path().to_owned();
     tmp.persist(path).map_err(|e| Error::Io {
         action: "cannot write",
         path: path.to_owned(),
         source: e.error,
     })?;
+    tracking.interrupts.forget(&registered);
     Ok(written)
 }

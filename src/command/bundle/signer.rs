@@ -33,5 +33,5 @@ pub fn signer(ctx: &Context, key: Option<&str>, passphrase_file: Option<&Path>) 
         }
     };
     let passphrase = crate::command::read_passphrase(passphrase_file)?;
-    Ok(keys.signer(&name, passphrase.as_deref())?)
+    Ok(keys.signer(&name, passphrase.as_deref().map(String::as_str))?)
 }

@@ -19,8 +19,29 @@ use crate::store::Store;
 pub const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
 
 /// Test-only: on reaching the named stage, create `<staging>/<id>.paused`
-/// and wait (up to a minute) until the test removes it.
+/// and wait (up to a minute) until the test removes it (and see
+/// [`pause_export`]).
 pub const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
+
+/// Test-only: with `STELLA_TEST_PAUSE_AT=exporting`, an export to a file
+/// creates `<its spool>/paused` once its temporary output exists, and waits
+/// (up to a minute) until the test removes it.
+pub fn pause_export(spool: &std::path::Path) {
+    if std::env::var(PAUSE_AT).as_deref() == Ok("exporting") {
+        wait_while(&spool.join("paused"));
+    }
+}
+
+/// Creates `file` and waits (up to a minute) until someone removes it.
+fn wait_while(file: &std::path::Path) {
+    if std::fs::write(file, b"").is_err() {
+        return;
+    }
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while file.exists() && Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
 
 /// This import's journal row, lock and staging directory.
 pub struct Staging {
@@ -36,8 +57,10 @@ impl Staging {
         let lock = ImportLock::acquire(&root, &id).map_err(ImportError::from)?;
         let dir = root.join(&id);
         std::fs::create_dir(&dir).map_err(Error::io("cannot create staging directory", &dir))?;
+        // Relative to the home, so the row reads the same from any directory.
+        let recorded = std::path::Path::new("staging").join(&id);
         journal
-            .begin(&id, bundle, &dir, &now())
+            .begin(&id, bundle, &recorded, &now())
             .map_err(ImportError::from)?;
         Ok(Staging {
             id,
@@ -83,13 +106,7 @@ pub struct Journaled<'a> {
 
 impl Journaled<'_> {
     fn pause(&self) {
-        if std::fs::write(&self.pause_file, b"").is_err() {
-            return;
-        }
-        let deadline = Instant::now() + std::time::Duration::from_secs(60);
-        while self.pause_file.exists() && Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        wait_while(&self.pause_file);
     }
 }
 

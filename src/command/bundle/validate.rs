@@ -20,14 +20,14 @@ impl Validate {
         let store = ctx.open_store()?;
         let input = super::open_input(&self.bundle)?;
         let label = self.bundle.display().to_string();
-        let staging = ctx.home.staging_dir();
-        std::fs::create_dir_all(&staging)
-            .map_err(crate::error::Error::io("cannot create directory", &staging))?;
+        // Validate takes no writer lock; its scratch directory is under a lock
+        // of its own, so `journal gc` leaves it alone while it runs (#28).
+        let scratch = super::scratch(&ctx.home.staging_dir())?;
         let progress = ctx.progress();
         let request = crate::import::Request {
             label,
             now: &crate::cli::context::now(),
-            staging: &staging,
+            staging: scratch.dir(),
             progress: progress.as_ref(),
         };
         let report = crate::import::validate(store.as_ref(), input, &ctx.import_policy(), request);

@@ -22,17 +22,18 @@ impl Gc {
         let cutoff =
             jiff::Timestamp::now().as_millisecond() - i64::from(self.keep_days) * 86_400_000;
         let before = crate::cursor::format_millis(cutoff);
-        let report = crate::journal::gc(&journal, &ctx.home.staging_dir(), &before)
-            .map_err(ImportError::from)?;
+        let roots = (&*ctx.home.staging_dir(), &*ctx.home.spool_dir());
+        let report = crate::journal::gc(&journal, roots, &before).map_err(ImportError::from)?;
         log::debug!("journal gc at {}", now());
         if self.json {
             return ctx.out.json(&report);
         }
         ctx.out.text(&format!(
-            "removed {} finished import(s) older than {} days and {} orphaned staging file(s)\n",
+            "removed {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports\n",
             report.entries_removed,
             self.keep_days,
-            report.staging_removed.len()
+            report.staging_removed.len(),
+            report.spool_removed.len()
         ))
     }
 }

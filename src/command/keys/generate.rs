@@ -32,7 +32,7 @@ impl Generate {
             &self.name,
             &self.algorithm,
             &self.purpose,
-            passphrase.as_deref(),
+            passphrase.as_deref().map(String::as_str),
             &now(),
         )?;
         if self.json {

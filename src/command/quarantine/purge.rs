@@ -18,6 +18,8 @@ pub struct Purge {
 
 impl Purge {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        // An import may be quarantining a bundle right now (issue #28).
+        let _lock = ctx.writer()?;
         let quarantine = ctx.home.quarantine();
         let removed = if self.all {
             quarantine.remove_all()?

@@ -117,7 +117,10 @@ fn write_part(
 ) -> io::Result<()> {
     let started = std::time::Instant::now();
     let config = &app.ctx.config.federation;
-    let spool_dir = app.ctx.home.spool_dir();
+    // A locked spool of its own, so `journal gc` leaves it alone (#28).
+    let scratch = crate::command::bundle::scratch(&app.ctx.home.spool_dir())
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let spool_dir = scratch.dir().to_owned();
     let exporter = Exporter {
         skip_via: None,
         store,

@@ -1,0 +1,85 @@
+//! SIGINT and SIGTERM during an export (issue #28): the partial files go
+//! with the process. A watcher thread wakes on either signal, removes every
+//! registered path (the export's spool and its lock, the temporary output
+//! beside `-o`) and exits 130 or 143. Paths are registered under the same
+//! mutex the watcher holds while it removes and exits, so a file is either
+//! registered before the watcher runs or never created.
+//!
+//! A process killed outright (SIGKILL, a crash) cannot clean up: its spool
+//! lock is released, so `journal gc` removes what it left and `doctor`
+//! reports it (`journal::sweep`).
+
+use std::io::Read;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use signal_hook::SigId;
+use signal_hook::consts::{SIGINT, SIGTERM};
+
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+pub struct Interrupts {
+    paths: Arc<Mutex<Vec<PathBuf>>>,
+    ids: Vec<SigId>,
+}
+
+impl Interrupts {
+    /// Installs the handlers; `paths` are removed on a signal.
+    pub fn install(paths: Vec<PathBuf>) -> Result<Interrupts> {
+        let err = |e| Error::io("cannot install a signal handler", "signal")(e);
+        let paths = Arc::new(Mutex::new(paths));
+        let which = Arc::new(AtomicUsize::new(0));
+        let (mut wake, notify) = UnixStream::pair().map_err(err)?;
+        let mut ids = Vec::new();
+        for signal in [SIGINT, SIGTERM] {
+            let to = signal as usize;
+            ids.push(
+                signal_hook::flag::register_usize(signal, Arc::clone(&which), to).map_err(err)?,
+            );
+            let notify = notify.try_clone().map_err(err)?;
+            ids.push(signal_hook::low_level::pipe::register(signal, notify).map_err(err)?);
+        }
+        let held = Arc::clone(&paths);
+        std::thread::spawn(move || {
+            // EOF: the handlers were unregistered (the export ended).
+            if wake.read(&mut [0u8]).is_ok_and(|n| n == 1) {
+                clean_up_and_exit(&held, which.load(Ordering::SeqCst));
+            }
+        });
+        Ok(Interrupts { paths, ids })
+    }
+
+    /// The registered paths; hold the guard while creating a file and
+    /// pushing its path.
+    pub fn paths(&self) -> MutexGuard<'_, Vec<PathBuf>> {
+        self.paths.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn forget(&self, path: &Path) {
+        self.paths().retain(|p| p != path);
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize) -> ! {
+    let paths = paths.lock().unwrap_or_else(|e| e.into_inner());
+    for path in paths.iter() {
+        let _ = crate::journal::remove_entry(path);
+    }
+    let (name, exit) = match signal {
+        s if s == SIGTERM as usize => ("SIGTERM", Exit::Terminated),
+        _ => ("SIGINT", Exit::Interrupted),
+    };
+    eprintln!("error: interrupted by {name}: the export was stopped and its partial files removed");
+    std::process::exit(i32::from(exit.code()))
+}
