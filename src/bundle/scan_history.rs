@@ -8,7 +8,7 @@
 //! which decides and words the error.
 
 use super::lexer::Scanner;
-use crate::model::history::{MAX_SITES, clock};
+use crate::model::history::MAX_SITES;
 use crate::site::is_valid_site_id;
 
 impl Scanner<'_> {
@@ -47,8 +47,8 @@ impl Scanner<'_> {
             }
         }
         self.lit(b"},\"modified\":")?;
-        let modified = std::str::from_utf8(self.plain()?).ok()?;
-        if !modified.is_empty() && clock(Some(modified)) != modified {
+        let modified = self.plain()?;
+        if !modified.is_empty() && !is_clock(modified) {
             return None;
         }
         self.lit(b",\"lamport\":")?;
@@ -56,6 +56,51 @@ impl Scanner<'_> {
         self.lit(b"}")?;
         (has_origin && lamport > 0).then_some(())
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real UTC time from 1970 to 9999: what
+/// `history::clock` writes, checked without a date parser (one per row on
+/// the validate path). Leap seconds and other years go to the reference.
+fn is_clock(t: &[u8]) -> bool {
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = t.get(range)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let layout = t.len() == 24
+        && [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ]
+        .iter()
+        .all(|&(at, c)| t.get(at) == Some(&c));
+    let fields = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+        digits(20..23),
+    );
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s), Some(_)) = fields else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    layout && (1970..=9999).contains(&y) && (1..=days).contains(&d) && h < 24 && mi < 60 && s < 60
 }
 
 #[cfg(test)]
@@ -87,6 +132,32 @@ mod tests {
             assert!(reference(h));
         }
         assert!(fast(b""), "no history at all");
+    }
+
+    #[test]
+    fn a_clock_passes_only_where_the_reference_round_trips() {
+        use crate::model::history::clock;
+        for t in [
+            "2024-02-29T23:59:59.999Z",
+            "1970-01-01T00:00:00.000Z",
+            "2025-12-31T12:00:00.000Z",
+        ] {
+            assert!(is_clock(t.as_bytes()), "{t}");
+            assert_eq!(clock(Some(t)), t);
+        }
+        for t in [
+            "2023-02-29T00:00:00.000Z",
+            "2025-13-01T00:00:00.000Z",
+            "2025-04-31T00:00:00.000Z",
+            "2025-01-01T24:00:00.000Z",
+            "2025-01-01T00:00:60.000Z",
+            "2025-01-01T00:00:00Z",
+            "2025-01-01 00:00:00.000Z",
+            "1969-12-31T23:59:59.999Z",
+            "2025-01-01T00:00:00.000+",
+        ] {
+            assert!(!is_clock(t.as_bytes()), "{t}");
+        }
     }
 
     #[test]
