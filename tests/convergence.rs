@@ -297,7 +297,65 @@ fn doctor_warns_about_a_two_way_link_that_cannot_converge(store: Backend) {
     );
 }
 
+/// The committed 1.0 test vector (rows without history, forced past its
+/// missing delta) imports, its rows becoming versions of the importing
+/// site; the 1.1 vector reads as 1.1.
+fn format_1_0_bundles_still_import(store: Backend) {
+    let b = Site::on(store, "site-b");
+    b.trust(
+        &Site::uninitialized("site-a"),
+        &fixture("keys/test-federation.pub.pem"),
+    );
+    let new = fixture("bundles/vector-2.tar.zst");
+    let out = b.cmd(&["feedser", "bundle", "validate", new.to_str().unwrap()]);
+    assert!(out.stdout.contains("Version: feedser-bundle/1.1\n"), "{out:?}");
+    let old = fixture("bundles/vector-1.tar.zst");
+    let out = import(&b, &old, &["--force", "--reason", "first contact"]);
+    assert_eq!(counts(&out), [3, 0, 0, 0, 1, 0], "{out}");
+    let rows = b.canonicals();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        let row: serde_json::Value = serde_json::from_str(row).unwrap();
+        let history = &row["canonical"]["history"];
+        assert_eq!(history["origin"], "site-b", "{row}");
+        assert_eq!(history["vv"], serde_json::json!({"site-b": 1}), "{row}");
+    }
+}
+
+/// The metrics textfile counts an import's rows by outcome.
+fn metrics_count_rows_by_outcome(store: Backend) {
+    let (a, b) = federated_pair(store);
+    let bundle = a.export("full.tar.zst", &[]);
+    let metrics = b.path("stella.prom");
+    let m = metrics.to_str().unwrap();
+    let out = import(&b, &bundle, &["--metrics-file", m]);
+    let created = out["counts"]["canonical_created"].as_u64().unwrap();
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let line =
+        format!("stella_import_rows_total{{site_id=\"site-a\",outcome=\"applied\"}} {created}");
+    assert!(text.contains(&line), "{text}");
+    // The same rows again, forced: every one an echo.
+    let out = import(
+        &b,
+        &bundle,
+        &["--metrics-file", m, "--force", "--reason", "again"],
+    );
+    assert_eq!(out["already_imported"], true, "{out}");
+    let again = a.export("again.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
+    let out = import(
+        &b,
+        &again,
+        &["--metrics-file", m, "--force", "--reason", "again"],
+    );
+    assert_eq!(out["counts"]["echo"].as_u64(), Some(created), "{out}");
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let line = format!("stella_import_rows_total{{site_id=\"site-a\",outcome=\"echo\"}} {created}");
+    assert!(text.contains(&line), "{text}");
+}
+
 crate::on_both_stores!(
+    format_1_0_bundles_still_import,
+    metrics_count_rows_by_outcome,
     a_late_relay_is_stale_and_changes_nothing,
     a_two_way_link_converges_without_echo,
     a_quiet_federation_exports_nothing,

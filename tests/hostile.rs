@@ -56,7 +56,7 @@ pub fn assert_untouched(b: &Site) {
     assert_eq!(b.canonicals(), Vec::<String>::new(), "canonical list");
     b.cmd(&["feedser", "sites", "history", "site-a"])
         .ok()
-        .stdout_is("IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n");
+        .stdout_is("IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  STALE/ECHO  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n");
     let staged: Vec<_> = std::fs::read_dir(b.home().join("staging"))
         .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();

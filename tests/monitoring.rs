@@ -37,15 +37,17 @@ stella_operation_duration_seconds_count{operation=\"import\"} 1
 fn import_writes_the_textfile_and_a_refusal_keeps_the_last_success() {
     let (a, b) = federated_pair(Backend::Sqlite);
     let bundle = a.export("full.tar.zst", &[]);
-    let items = b.json(&[
+    let counts = b.json(&[
         "feedser",
         "bundle",
         "validate",
         bundle.to_str().unwrap(),
         "--json",
-    ])["counts"]["total"]
-        .as_u64()
-        .unwrap();
+    ])["counts"]
+        .clone();
+    let items = counts["total"].as_u64().unwrap();
+    // Into an empty store every canonical and tombstone applies.
+    let applied = counts["canonicals"].as_u64().unwrap() + counts["deletions"].as_u64().unwrap();
     let prom = b.path("stella.prom");
     let flag = ["--metrics-file", prom.to_str().unwrap()];
     let import = ["feedser", "bundle", "import", bundle.to_str().unwrap()];
@@ -60,6 +62,9 @@ stella_bundles_imported_total{{site_id=\"site-a\"}} 1
 # HELP stella_items_imported_total Items imported, by site.
 # TYPE stella_items_imported_total counter
 stella_items_imported_total{{site_id=\"site-a\"}} {items}
+# HELP stella_import_rows_total Rows of committed imports, by source site and outcome (applied, stale, echo, conflict, refused).
+# TYPE stella_import_rows_total counter
+stella_import_rows_total{{site_id=\"site-a\",outcome=\"applied\"}} {applied}
 {DURATION_IMPORT}"
     );
     assert_eq!(textfile(&prom), success);

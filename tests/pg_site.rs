@@ -47,14 +47,14 @@ fn an_unmigrated_database_asks_for_db_migrate() {
         .stdout_is("postgresql schema `vuln` migrated from version 0 to 3\n");
     site.cmd(&["--database-url", &url, "db", "migrate"])
         .ok()
-        .stdout_is("postgresql schema `vuln` is up to date at version 2\n");
+        .stdout_is("postgresql schema `vuln` is up to date at version 3\n");
     site.cmd(&["--database-url", &url, "feedser", "sites", "list"])
         .ok()
         .stdout_is("SITE ID  STATUS  LAST SYNC  CURSOR\n");
     // The embedded store of the same home is untouched by all this.
     site.cmd(&["db", "migrate"])
         .ok()
-        .stdout_is("sqlite is up to date at version 6\n");
+        .stdout_is("sqlite is up to date at version 7\n");
 }
 
 #[test]

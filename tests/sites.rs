@@ -93,7 +93,7 @@ fn policy_shows_and_changes_everything(store: Backend) {
         .ok();
     assert_eq!(
         redact(&out.stdout),
-        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: 1048576 bytes\nAllowed sources: nvd,pypa\nKeys:\n  sha256:<hash> (trusted)\n"
+        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: 1048576 bytes\nAllowed sources: nvd,pypa\nOn conflict: config default\nKeys:\n  sha256:<hash> (trusted)\n"
     );
     let key_id = out
         .stdout
@@ -120,7 +120,7 @@ fn policy_shows_and_changes_everything(store: Backend) {
         .ok();
     assert_eq!(
         redact(&out.stdout),
-        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: config default\nAllowed sources: all\nKeys:\n  sha256:<hash> (revoked <time>)\n"
+        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: config default\nAllowed sources: all\nOn conflict: config default\nKeys:\n  sha256:<hash> (revoked <time>)\n"
     );
 }
 
@@ -141,7 +141,7 @@ fn status_and_history_of_an_unsynced_site(store: Backend) {
         "Site: site-a\nStatus: enabled\nLocal cursor: -\nLast imported cursor: -\nLast sync: never\nBundles imported: 0\nItems imported: 0\nWarning: nothing was ever imported from site `site-a`: import a full bundle from it\n",
     );
     b.cmd(&["feedser", "sites", "history", "site-a"]).ok().stdout_is(
-        "IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n",
+        "IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  STALE/ECHO  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n",
     );
 }
 
