@@ -21,6 +21,7 @@ pub mod config;
 pub mod cursor;
 pub mod doctor;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod export;
 pub mod import;
@@ -63,7 +64,8 @@ pub fn run() -> ExitCode {
         Ok(()) => Exit::Success.into(),
         Err(e) if e.is_broken_pipe() => Exit::Success.into(),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Messages quote values from bundles, stores and requests.
+            eprintln!("error: {}", escape::lines(&e.to_string()));
             e.exit().into()
         }
     }
