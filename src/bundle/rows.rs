@@ -2,7 +2,8 @@
 //! with unknown fields refused, required to be in canonical form (it must
 //! re-serialize to the same bytes, so one row has one spelling), and checked
 //! for the identities other sites rely on: well-formed merge hash and
-//! advisory key, and ids derived from the merge hash.
+//! advisory key, ids derived from the merge hash, and the rules of
+//! `rules.rs` (strings, indexed keys, the merge hash recomputed).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::fields::first_long_string;
 use super::manifest::is_sha256_tag;
+use super::rules::{self, RowFault};
 use super::{BundleError, Member};
 use crate::model::{Canonical, Deletion, SourceEdge, canonical_id};
 
@@ -169,6 +171,15 @@ pub(crate) fn is_advisory_key(key: &str) -> bool {
             .is_some_and(|(year, num)| year.len() == 4 && digits(year, 4) && digits(num, 4))
 }
 
+/// A broken rule of `rules.rs` at `line` of `member`.
+fn broken(member: Member, line: u64) -> impl FnOnce(RowFault) -> BundleError {
+    move |fault| BundleError::Row {
+        path: member.path(),
+        line,
+        fault,
+    }
+}
+
 pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleError> {
     let path = Member::Canonicals.path();
     check_merge_hash(path, line, &c.merge_hash)?;
@@ -178,7 +189,8 @@ pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleErro
             value: c.cve.clone(),
         });
     }
-    check_id(path, line, &c.id, &c.merge_hash)
+    check_id(path, line, &c.id, &c.merge_hash)?;
+    rules::canonical(c).map_err(broken(Member::Canonicals, line))
 }
 
 /// Checks an edge of the canonical whose merge hash is `expected`.
@@ -191,13 +203,14 @@ pub(crate) fn check_edge(line: u64, edge: &SourceEdge, expected: &str) -> Result
             expected: expected.to_owned(),
         });
     }
-    Ok(())
+    rules::edge(edge).map_err(broken(Member::Edges, line))
 }
 
 pub(crate) fn check_deletion(line: u64, d: &Deletion) -> Result<(), BundleError> {
     let path = Member::Deletions.path();
     check_merge_hash(path, line, &d.merge_hash)?;
-    check_id(path, line, &d.canonical_id, &d.merge_hash)
+    check_id(path, line, &d.canonical_id, &d.merge_hash)?;
+    rules::deletion(d).map_err(broken(Member::Deletions, line))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod archive;
 mod check;
+mod identity;
 mod manifest;
 mod ranges;
 mod roundtrip;
@@ -33,13 +34,13 @@ pub(super) fn test_trusted() -> TrustedPublicKey {
     parse_public_pem(TEST_PUB).unwrap()
 }
 
+/// A canonical whose merge hash is the hash of its identity.
 pub(super) fn canonical(cve: &str, package: &str, title: &str) -> Canonical {
-    let merge_hash = sha256_tagged(format!("{cve}|{package}").as_bytes());
-    Canonical {
-        id: canonical_id(&merge_hash),
+    let mut c = Canonical {
+        id: uuid::Uuid::nil(),
         cve: cve.into(),
         affects_key: format!("pkg:pypi/{package}"),
-        merge_hash,
+        merge_hash: String::new(),
         status: Status::Active,
         severity: Severity::High,
         title: title.into(),
@@ -57,7 +58,21 @@ pub(super) fn canonical(cve: &str, package: &str, title: &str) -> Canonical {
         patch_lineage: vec![],
         published: Some("2024-01-02T03:04:05Z".into()),
         modified: None,
-    }
+    };
+    rehash(&mut c);
+    c
+}
+
+/// Gives `c` the merge hash (and id) of its identity.
+pub(super) fn rehash(c: &mut Canonical) {
+    c.merge_hash = crate::model::merge_hash::compute(
+        &c.cve,
+        &c.affects_key,
+        &c.version_range,
+        &c.weaknesses,
+        &c.patch_lineage,
+    );
+    c.id = canonical_id(&c.merge_hash);
 }
 
 pub(super) fn edge(c: &Canonical, source: &str, advisory: &str) -> SourceEdge {

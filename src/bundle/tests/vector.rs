@@ -8,7 +8,7 @@ const VECTOR_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/bundles/vector-1.tar.zst"
 );
-const VECTOR_HASH: &str = "sha256:cb06abd33ae32164583b061524ba3d2f2067855c1c294127bc38e8c2d2afb19d";
+const VECTOR_HASH: &str = "sha256:e485e1af942b0cb5eae683b0b19eda597e7472bbf9c70020823f67a389adda4c";
 const MAN_PAGE: &str = include_str!("../../../man/stella-bundle.5");
 
 #[test]
