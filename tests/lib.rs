@@ -29,3 +29,4 @@ mod serve;
 mod sites;
 mod tamper;
 mod trail;
+mod trust;

@@ -1,0 +1,126 @@
+//! Trust boundaries (issue #28): what a bad upstream record can do to a
+//! site and its peers (ingest keeps only rows every peer accepts), and what
+//! untrusted strings can do to a terminal (everything shown is escaped;
+//! `--json` keeps the exact value).
+
+use crate::harness::*;
+
+/// An OSV record of `pkg:pypi/trac` with the given id, aliases, summary and
+/// details, written to `dir/name.json`.
+fn osv_record(dir: &std::path::Path, id: &str, aliases: &[&str], summary: &str, details: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let record = serde_json::json!({
+        "id": id,
+        "aliases": aliases,
+        "summary": summary,
+        "details": details,
+        "affected": [{
+            "package": {"name": "trac", "ecosystem": "PyPI", "purl": "pkg:pypi/trac"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "0.10"}]}],
+        }],
+    });
+    let name = dir.join(format!("{}.json", id.replace(['/', '\u{1b}'], "_")));
+    std::fs::write(name, serde_json::to_vec(&record).unwrap()).unwrap();
+}
+
+fn ingest(site: &Site, dir: &std::path::Path) -> Outcome {
+    site.cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()])
+}
+
+/// The one canonical of `site`, as `canonical list --json` prints it.
+fn only_canonical(site: &Site) -> serde_json::Value {
+    let rows = site.canonicals();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    serde_json::from_str(&rows[0]).unwrap()
+}
+
+/// `a` exports everything; `b` validates (ready) and imports it.
+fn sync(a: &Site, b: &Site) {
+    let bundle = a.export("full.tar.zst", &[]);
+    let bundle = bundle.to_str().unwrap();
+    let report = b.cmd(&["feedser", "bundle", "validate", bundle]).ok();
+    assert!(
+        report.stdout.ends_with("Ready for import.\n"),
+        "{}",
+        report.stdout
+    );
+    b.cmd(&["feedser", "bundle", "import", bundle]).ok();
+    assert_same(&b.canonicals(), &a.canonicals(), "canonical sets");
+}
+
+/// Issue #28 item 1: 300 KB of details ingested whole (exit 0), and every
+/// peer then refused every export of the site. Ingest now cuts free text
+/// to the field limit (deterministically, with a mark), and peers import it.
+fn a_long_advisory_is_cut_to_what_every_peer_accepts(store: Backend) {
+    let a = Site::on(store, "site-a");
+    let key = a.with_key();
+    let details = "A \"quoted\" line.\n".repeat(300_000 / 18);
+    osv_record(
+        &a.path("osv"),
+        "PYSEC-2099-1",
+        &["CVE-2099-0001"],
+        "Long",
+        &details,
+    );
+    ingest(&a, &a.path("osv")).ok();
+    let row = only_canonical(&a);
+    let summary = row["canonical"]["summary"].as_str().unwrap();
+    let mark = " [… cut by stella: over the 262144-byte limit of a bundle field]";
+    assert!(
+        summary.ends_with(mark),
+        "{}",
+        &summary[summary.len() - 80..]
+    );
+    assert!(details.starts_with(&summary[..summary.len() - mark.len()]));
+    // Exactly the limit once encoded: the longest text a peer accepts.
+    let encoded = serde_json::to_string(summary).unwrap();
+    assert_eq!(encoded.len() - 2, 262_144);
+    let b = Site::on(store, "site-b");
+    b.trust(&a, &key);
+    sync(&a, &b);
+}
+
+/// Issue #28 item 2: a NUL in an upstream summary was stored on SQLite and
+/// exported, and every PostgreSQL peer failed on it. Ingest now replaces
+/// NUL in free text with U+FFFD; a PostgreSQL peer imports the export.
+fn a_nul_from_upstream_reaches_every_store(store: Backend) {
+    let a = Site::new("site-a");
+    let key = a.with_key();
+    let dir = a.path("osv");
+    osv_record(&dir, "PYSEC-2099-2", &[], "Header\u{0}injection", "x\u{0}y");
+    ingest(&a, &dir).ok();
+    let row = only_canonical(&a);
+    assert_eq!(row["canonical"]["title"], "Header\u{fffd}injection");
+    assert_eq!(row["canonical"]["summary"], "x\u{fffd}y");
+    let b = Site::on(store, "site-b");
+    b.trust(&a, &key);
+    sync(&a, &b);
+}
+
+/// A record whose rows a peer would refuse for a rule that cannot be fitted
+/// (here a control character in the record id, kept as the edge's
+/// `source_advisory_id`) is skipped with the reason (exit 9, escaped).
+fn a_record_every_peer_would_refuse_is_not_ingested(store: Backend) {
+    let a = Site::on(store, "site-a");
+    let dir = a.path("osv");
+    osv_record(&dir, "GHSA-\u{1b}[2J", &["CVE-2099-0003"], "t", "d");
+    let out = ingest(&a, &dir).code(9);
+    let path = dir.join("GHSA-_[2J.json");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "stella: skipped `{}` (GHSA-\\u{{1b}}[2J): record `GHSA-\\u{{1b}}[2J` would make a bundle \
+             row that every peer refuses (field `source_advisory_id` holds the control character \
+             U+001B (`GHSA-\\u{{1b}}[2J`), which no identifier may hold): fix the record at its \
+             source\nerror: 1 of 1 records could not be ingested and were skipped (listed above); the rest were applied\n",
+            path.display()
+        )
+    );
+    assert_eq!(a.canonicals(), Vec::<String>::new());
+}
+
+crate::on_both_stores!(
+    a_long_advisory_is_cut_to_what_every_peer_accepts,
+    a_nul_from_upstream_reaches_every_store,
+    a_record_every_peer_would_refuse_is_not_ingested,
+);
