@@ -64,8 +64,9 @@ pub fn run() -> ExitCode {
         Ok(()) => Exit::Success.into(),
         Err(e) if e.is_broken_pipe() => Exit::Success.into(),
         Err(e) => {
-            // Messages quote values from bundles, stores and requests.
-            eprintln!("error: {}", escape::lines(&e.to_string()));
+            // Messages quote values from bundles, stores and requests: one
+            // line, escaped.
+            eprintln!("error: {}", escape::terminal(&e.to_string()));
             e.exit().into()
         }
     }

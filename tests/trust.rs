@@ -124,3 +124,61 @@ crate::on_both_stores!(
     a_nul_from_upstream_reaches_every_store,
     a_record_every_peer_would_refuse_is_not_ingested,
 );
+
+const ATTACK: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nsha256:forged  CVE-2099-9999  pkg:pypi/evil  critical  active  \u{9b}31mForged\u{202e}";
+const SHOWN: &str = "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\r\\nsha256:forged  CVE-2099-9999  pkg:pypi/evil  critical  active  \\u{9b}31mForged\\u{202e}";
+
+/// Issue #28 item 7: a title set the terminal's title, cleared the screen
+/// and forged rows in `canonical list` and `canonical get`, at the site
+/// that ingested it and at every peer. Every value is now escaped on a
+/// terminal; `--json` keeps the exact value.
+#[test]
+fn a_hostile_title_is_shown_escaped_and_kept_exact_in_json() {
+    let a = Site::new("site-a");
+    let key = a.with_key();
+    osv_record(&a.path("osv"), "PYSEC-2099-4", &[], ATTACK, "d");
+    ingest(&a, &a.path("osv")).ok();
+    let b = Site::new("site-b");
+    b.trust(&a, &key);
+    sync(&a, &b);
+    let row = only_canonical(&b);
+    assert_eq!(row["canonical"]["title"], ATTACK);
+    let hash = row["canonical"]["merge_hash"].as_str().unwrap();
+    b.cmd(&["feedser", "canonical", "list"]).ok().stdout_is(&format!(
+        "MERGE HASH  CVE  PACKAGE  SEVERITY  STATUS  TITLE\n{hash}  PYSEC-2099-4  pkg:pypi/trac  unknown  active  {SHOWN}\n"
+    ));
+    let get = b.cmd(&["feedser", "canonical", "get", hash]).ok().stdout;
+    let title = get.lines().find(|l| l.starts_with("Title: ")).unwrap();
+    assert_eq!(title, format!("Title: {SHOWN}"));
+    assert_eq!(get.lines().count(), 13, "{get}");
+    assert!(!get.chars().any(|c| c.is_control() && c != '\n'), "{get}");
+}
+
+/// Issue #28 item 7: a reason (sent over HTTP before, when it was not
+/// refused there, or given on the command line) forged rows of `sites
+/// history`; each cell is escaped now.
+#[test]
+fn a_reason_is_shown_escaped_in_sites_history() {
+    let (a, b) = federated_pair(Backend::Sqlite);
+    let old = a.export("old.tar.zst", &[]);
+    let newer = fixture("osv/pypi-2024-10-10");
+    a.cmd(&["feedser", "ingest", "osv", newer.to_str().unwrap()])
+        .ok();
+    let new = a.export("new.tar.zst", &[]);
+    b.cmd(&["feedser", "bundle", "import", new.to_str().unwrap()])
+        .ok();
+    // The older bundle again, on purpose: a forced import keeps its reason.
+    let reason = "\u{1b}[2Jrestored\r\n2099-01-01T00:00:00.000Z  forged";
+    let old = old.to_str().unwrap();
+    let forced = [
+        "feedser", "bundle", "import", old, "--force", "--reason", reason,
+    ];
+    b.cmd(&forced).ok();
+    let history = b.cmd(&["feedser", "sites", "history", "site-a"]).ok();
+    let rows: Vec<&str> = history.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", history.stdout);
+    let shown = "  forced  \\u{1b}[2Jrestored\\r\\n2099-01-01T00:00:00.000Z  forged";
+    assert!(rows[1].ends_with(shown), "{}", history.stdout);
+    let json = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
+    assert_eq!(json[0]["reason"], reason);
+}

@@ -155,3 +155,51 @@ crate::on_both_stores!(
     a_nul_in_a_row_string_is_refused_on_every_store,
     a_key_too_long_for_a_store_index_is_refused,
 );
+
+/// Issue #28 item 7: refusals quote what the bundle holds. The error on
+/// stderr and `quarantine show` print those values escaped; `--json` keeps
+/// the exact message.
+#[test]
+fn values_quoted_from_a_bundle_are_shown_escaped() {
+    let b = super::receiver();
+    let key = row_edit(
+        0,
+        r#""cve":"CVE-2024-0001""#,
+        br#""cve":"CVE\u001b]0;pwned\u0007""#,
+    );
+    import(&b, &key.bundle()).code(4).stderr_is(
+        "error: line 1 of `canonicals.ndjson`: malformed advisory key `CVE\\u{1b}]0;pwned\\u{7}`\n",
+    );
+    let field = row_edit(0, r#"{"id":"#, br#"{"\u001b[2J\r\n":1,"id":"#);
+    let out = import(&b, &field.bundle()).code(4);
+    let shown =
+        "line 1 of `canonicals.ndjson` is not a valid row: unknown field `\\u{1b}[2J\\r\\n`";
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: {shown}, expected one of")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.trim_end().contains(['\u{1b}', '\r', '\n']),
+        "{}",
+        out.stderr
+    );
+    let list = b.json(&["feedser", "quarantine", "list", "--json"]);
+    let entry = &list.as_array().unwrap()[1];
+    let message = entry["message"].as_str().unwrap();
+    assert!(
+        message.contains("unknown field `\u{1b}[2J\r\n`"),
+        "{message}"
+    );
+    let id = entry["id"].as_str().unwrap();
+    let show = b.cmd(&["feedser", "quarantine", "show", id]).ok().stdout;
+    let reason = show.lines().find(|l| l.starts_with("Reason: ")).unwrap();
+    assert!(
+        reason.starts_with(&format!("Reason: row_malformed: {shown}")),
+        "{show}"
+    );
+    assert!(!show.chars().any(|c| c.is_control() && c != '\n'), "{show}");
+    let json = b.json(&["feedser", "quarantine", "show", id, "--json"]);
+    assert_eq!(json["message"].as_str(), Some(message));
+}
