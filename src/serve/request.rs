@@ -3,8 +3,10 @@
 //! Strict on purpose, against request smuggling: CRLF line ends only, no
 //! whitespace before a header's colon, no obsolete line folding, one
 //! `Content-Length` of digits only, `Transfer-Encoding: chunked` or none,
-//! and never both `Content-Length` and `Transfer-Encoding`. Anything else
-//! is refused before a byte of the body is read.
+//! and never both `Content-Length` and `Transfer-Encoding`, and no
+//! `Transfer-Encoding` at all from HTTP/1.0, which has none (RFC 9112 6.1:
+//! its framing is faulty). Anything else is refused before a byte of the
+//! body is read.
 
 use std::net::SocketAddr;
 
@@ -139,6 +141,10 @@ fn header_line(line: &str) -> Result<(String, String), ApiError> {
 fn framing(head: &Head) -> Result<Framing, ApiError> {
     let lengths: Vec<&str> = head.all("content-length").collect();
     let encodings: Vec<&str> = head.all("transfer-encoding").collect();
+    if head.http10 && !encodings.is_empty() {
+        let why = "an HTTP/1.0 request cannot use Transfer-Encoding: send a Content-Length, or speak HTTP/1.1";
+        return Err(bad(why));
+    }
     match (lengths.as_slice(), encodings.as_slice()) {
         ([], []) => Ok(Framing::None),
         ([_, ..], [_, ..]) => Err(bad("both Content-Length and Transfer-Encoding")),
@@ -150,7 +156,7 @@ fn framing(head: &Head) -> Result<Framing, ApiError> {
                 None => Err(bad("malformed Content-Length")),
             }
         }
-        ([], [one]) if one.eq_ignore_ascii_case("chunked") && !head.http10 => Ok(Framing::Chunked),
+        ([], [one]) if one.eq_ignore_ascii_case("chunked") => Ok(Framing::Chunked),
         ([], [one]) => Err(ApiError::NotImplemented((*one).to_owned())),
         _ => Err(bad("more than one Content-Length or Transfer-Encoding")),
     }
@@ -196,6 +202,15 @@ mod tests {
         assert!(matches!(head(fold), Err(ApiError::BadRequest(_))));
         let gzip = "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked";
         assert!(matches!(head(gzip), Err(ApiError::NotImplemented(_))));
+        // HTTP/1.0 has no transfer coding: not "unsupported `chunked`, send
+        // `chunked`", as it was answered.
+        let old = "POST / HTTP/1.0\r\nTransfer-Encoding: chunked";
+        assert_eq!(
+            head(old).unwrap_err(),
+            bad(
+                "an HTTP/1.0 request cannot use Transfer-Encoding: send a Content-Length, or speak HTTP/1.1"
+            )
+        );
         assert!(matches!(
             head("GET / HTTP/2.0"),
             Err(ApiError::BadRequest(_))

@@ -3,6 +3,11 @@
 //! bundle goes out as it is written). A stream that fails midway ends the
 //! connection without the final chunk: the client sees a cut body, never a
 //! complete-looking one.
+//!
+//! Framing follows the request ([`How`]): the answer to `HEAD` has the
+//! headers of the answer and no body (a body there would be read as the
+//! next response on a kept connection), and an HTTP/1.0 client, which
+//! knows no chunked coding, gets a stream unframed, ended by the close.
 
 use std::io::{self, BufWriter, Write};
 
@@ -73,17 +78,42 @@ impl<'a> Response<'a> {
     pub fn error(error: &ApiError) -> Response<'a> {
         let body = ErrorBody::new(error.reason_code(), error.to_string());
         let mut response = Response::json(error.status(), &body);
-        if *error == ApiError::Unauthorized {
-            response
-                .headers
-                .push(("WWW-Authenticate", "Bearer".to_owned()));
+        match error {
+            ApiError::Unauthorized => {
+                (response.headers).push(("WWW-Authenticate", "Bearer".into()))
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                (response.headers).push(("Allow", (*allow).into()))
+            }
+            _ => {}
         }
         response
     }
 }
 
-/// Writes the response; `close` adds `Connection: close`.
-pub fn send(response: Response<'_>, out: &mut dyn Write, close: bool) -> io::Result<()> {
+/// How a response is framed for the request it answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct How {
+    /// `Connection: close`: the connection ends after this response.
+    pub close: bool,
+    /// The request was `HEAD`: headers only.
+    pub head: bool,
+    /// The request was HTTP/1.0: a stream goes out unframed (and `close`).
+    pub http10: bool,
+}
+
+impl How {
+    /// An answer that ends the connection, to no request in particular.
+    pub fn closing() -> How {
+        How {
+            close: true,
+            ..How::default()
+        }
+    }
+}
+
+/// Writes the response as `how` says.
+pub fn send(response: Response<'_>, out: &mut dyn Write, how: How) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, out);
     write!(
         out,
@@ -95,13 +125,20 @@ pub fn send(response: Response<'_>, out: &mut dyn Write, close: bool) -> io::Res
     for (name, value) in &response.headers {
         write!(out, "{name}: {value}\r\n")?;
     }
-    if close {
+    if how.close || how.http10 {
         out.write_all(b"Connection: close\r\n")?;
     }
     match response.payload {
         Payload::Bytes(body) => {
             write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
-            out.write_all(&body)?;
+            if !how.head {
+                out.write_all(&body)?;
+            }
+        }
+        Payload::Stream(_) if how.head => out.write_all(b"Transfer-Encoding: chunked\r\n\r\n")?,
+        Payload::Stream(writer) if how.http10 => {
+            out.write_all(b"\r\n")?;
+            writer(&mut out)?;
         }
         Payload::Stream(writer) => {
             out.write_all(b"Transfer-Encoding: chunked\r\n\r\n")?;
@@ -166,7 +203,7 @@ mod tests {
         send(
             Response::bytes(200, "text/plain", b"ok\n".to_vec()),
             &mut out,
-            false,
+            How::default(),
         )
         .unwrap();
         assert_eq!(
@@ -178,12 +215,53 @@ mod tests {
         send(
             Response::stream(200, "application/zstd", writer),
             &mut out,
-            true,
+            How::closing(),
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "HTTP/1.1 200 OK\r\nContent-Type: application/zstd\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        );
+    }
+
+    fn sent(response: Response<'_>, how: How) -> String {
+        let mut out = Vec::new();
+        send(response, &mut out, how).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_head_answer_has_no_body_and_a_405_says_what_is_allowed() {
+        let head = How {
+            head: true,
+            ..How::default()
+        };
+        let refused = sent(Response::error(&ApiError::method_not_allowed("GET")), head);
+        let body = "{\n  \"success\": false,\n  \"reason\": \"method_not_allowed\",\n  \"error\": \"method not allowed on this endpoint: use GET\"\n}\n";
+        assert_eq!(
+            refused,
+            format!(
+                "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nAllow: GET\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+        );
+        let writer: Writer<'_> = Box::new(|w| w.write_all(b"never"));
+        assert_eq!(
+            sent(Response::stream(200, "application/zstd", writer), head),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/zstd\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn an_http10_client_gets_a_stream_unframed_and_the_close() {
+        let http10 = How {
+            http10: true,
+            ..How::default()
+        };
+        let writer: Writer<'_> = Box::new(|w| w.write_all(b"hello"));
+        assert_eq!(
+            sent(Response::stream(200, "application/zstd", writer), http10),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/zstd\r\nConnection: close\r\n\r\nhello"
         );
     }
 }
