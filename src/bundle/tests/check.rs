@@ -120,7 +120,9 @@ fn apply(fault: Fault, at: usize, records: &mut Vec<CanonicalRecord>, deletions:
         // Another identity under the same merge hash (and id).
         Fault::ForgedIdentity => records[i].canonical.cve = "CVE-2099-9999".into(),
         Fault::ControlInIdentifier => match e {
-            Some(e) if at.is_multiple_of(2) => records[e].edges[0].source_advisory_id.push('\u{1b}'),
+            Some(e) if at.is_multiple_of(2) => {
+                records[e].edges[0].source_advisory_id.push('\u{1b}')
+            }
             _ => {
                 let c = &mut records[i].canonical;
                 c.affects_key.push_str("\u{9b}2J");
