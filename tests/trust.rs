@@ -182,3 +182,44 @@ fn a_reason_is_shown_escaped_in_sites_history() {
     let json = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
     assert_eq!(json[0]["reason"], reason);
 }
+
+/// Issue #28 items 1 and 2 at a site whose store already holds such a row
+/// (ingested by an older stella): export sends it as ingest stores it now,
+/// and the peer imports it, so upgrading is enough to unblock the peers.
+#[test]
+fn a_long_or_nul_row_stored_before_the_fix_goes_out_fitted() {
+    let a = Site::new("site-a");
+    let key = a.with_key();
+    osv_record(
+        &a.path("osv"),
+        "PYSEC-2099-5",
+        &[],
+        "OLD-TITLE",
+        "OLD-DETAILS",
+    );
+    ingest(&a, &a.path("osv")).ok();
+    // What an older stella stored: the whole text, and a NUL.
+    let long = "x".repeat(300_000);
+    let db = rusqlite::Connection::open(a.home().join("stella.db")).unwrap();
+    let sql = "UPDATE export_lines SET line = replace(replace(line, 'OLD-DETAILS', ?1), 'OLD-TITLE', 'T\\u0000')";
+    assert_eq!(db.execute(sql, [&long]).unwrap(), 1);
+    let sql = "UPDATE canonicals SET summary = ?1, title = ?2";
+    assert_eq!(db.execute(sql, [long.as_str(), "T\u{0}"]).unwrap(), 1);
+    drop(db);
+    let b = Site::new("site-b");
+    b.trust(&a, &key);
+    let bundle = a.export("full.tar.zst", &[]);
+    let bundle = bundle.to_str().unwrap();
+    let report = b.cmd(&["feedser", "bundle", "validate", bundle]).ok();
+    assert!(
+        report.stdout.ends_with("Ready for import.\n"),
+        "{}",
+        report.stdout
+    );
+    b.cmd(&["feedser", "bundle", "import", bundle]).ok();
+    let row = only_canonical(&b);
+    assert_eq!(row["canonical"]["title"], "T\u{fffd}");
+    let summary = row["canonical"]["summary"].as_str().unwrap();
+    let mark = " [… cut by stella: over the 262144-byte limit of a bundle field]";
+    assert_eq!(summary, format!("{}{mark}", &long[..262_144 - mark.len()]));
+}

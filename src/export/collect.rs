@@ -68,6 +68,10 @@ pub fn collect(
                     edge_count,
                     ..
                 } => {
+                    // A row stored before ingest fitted free text goes out
+                    // as ingest makes it now, which peers accept (#28).
+                    let fitted = crate::osv::outgoing_canonical(line);
+                    let line = fitted.as_deref().unwrap_or(line);
                     let [c, e] = &mut feeds;
                     (
                         c.push(line, 1).and_then(|()| e.push(edges, edge_count)),

@@ -14,9 +14,13 @@
 //!   bytes, another value over the field limit, a row over the line limit.
 //!   [`check`] runs the reader's own checks (`bundle::check_record`) on the
 //!   rows as a bundle would carry them, so the two cannot disagree.
+//!
+//! Export applies the free-text rule too ([`outgoing_canonical`]), to rows
+//! a store kept from before it: a site that already holds a long or NUL
+//! text sends it fitted, as its ingest would store it now.
 
 use crate::bundle::{BundleError, Limits, check_record};
-use crate::model::CanonicalRecord;
+use crate::model::{Canonical, CanonicalRecord};
 
 /// How a cut text ends.
 pub const CUT_MARK: &str = " [… cut by stella: over the 262144-byte limit of a bundle field]";
@@ -46,6 +50,36 @@ pub(super) fn text(text: String) -> String {
     cut.truncate(end);
     cut.push_str(CUT_MARK);
     cut
+}
+
+/// A stored canonical line (ending in `\n`) as ingest would make it now:
+/// `Some` new line when its title or summary holds a NUL or is over the
+/// field limit, `None` when it goes out as it is. Only a line over the
+/// limit or with a NUL escape is parsed: the common line costs one search.
+pub fn outgoing_canonical(line: &[u8]) -> Option<Vec<u8>> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let long = body.len() as u64 > Limits::default().max_field_bytes;
+    if !long && !has_nul_escape(body) {
+        return None;
+    }
+    let mut row: Canonical = serde_json::from_slice(body).ok()?;
+    let (title, summary) = (text(row.title.clone()), text(row.summary.clone()));
+    if (&title, &summary) == (&row.title, &row.summary) {
+        return None;
+    }
+    (row.title, row.summary) = (title, summary);
+    let mut fitted = serde_json::to_vec(&row).ok()?;
+    fitted.push(b'\n');
+    Some(fitted)
+}
+
+/// `\u0000` as an escape (not after an escaped backslash) in JSON text.
+fn has_nul_escape(json: &[u8]) -> bool {
+    memchr::memmem::find_iter(json, b"\\u0000").any(|at| {
+        let before = json.get(..at).unwrap_or_default();
+        let backslashes = before.iter().rev().take_while(|b| **b == b'\\').count();
+        backslashes % 2 == 0
+    })
 }
 
 /// The bytes serde_json writes for `text` between the quotes.
@@ -81,6 +115,26 @@ mod tests {
     use super::*;
 
     const LIMIT: usize = 256 << 10;
+
+    #[test]
+    fn stored_rows_go_out_fitted() {
+        let raw = br#"{"id":"PYSEC-2099-9","summary":"t","affected":[{"package":{"purl":"pkg:pypi/a"}}]}"#;
+        let mut c = crate::osv::convert(raw).unwrap().remove(0).canonical;
+        let line = |c: &Canonical| [serde_json::to_vec(c).unwrap(), b"\n".to_vec()].concat();
+        c.summary = "a \\u0000 literal, not a NUL".into();
+        assert_eq!(outgoing_canonical(&line(&c)), None);
+        c.title = "NUL\0here".into();
+        let fitted: Canonical =
+            serde_json::from_slice(&outgoing_canonical(&line(&c)).unwrap()).unwrap();
+        assert_eq!(fitted.title, "NUL\u{fffd}here");
+        c.title = "t".into();
+        c.summary = "s".repeat(300_000);
+        let out = outgoing_canonical(&line(&c)).unwrap();
+        assert!(out.ends_with(b"\n"));
+        let fitted: Canonical = serde_json::from_slice(&out).unwrap();
+        assert_eq!(fitted.summary, text(c.summary.clone()));
+        assert_eq!((fitted.merge_hash, fitted.id), (c.merge_hash, c.id));
+    }
 
     #[test]
     fn nul_becomes_the_replacement_character() {

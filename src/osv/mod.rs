@@ -22,7 +22,7 @@ mod split;
 
 pub use convert::convert;
 pub use fields::source_of;
-pub use fit::CUT_MARK;
+pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
 
 use std::path::PathBuf;
