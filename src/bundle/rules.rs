@@ -183,6 +183,17 @@ pub fn check_record(record: &CanonicalRecord) -> Result<(), BundleError> {
     Ok(())
 }
 
+/// The reference reading of a `canonicals.ndjson` row (its line without
+/// the newline), as import reads it, with the default [`Limits`]: for the
+/// fuzz target `row_rules`.
+pub fn check_canonical_row(line: &[u8]) -> Result<Canonical, BundleError> {
+    let path = Member::Canonicals.path();
+    let max_field = Limits::default().max_field_bytes;
+    let c: Canonical = parse_row(path, 1, line, max_field, &mut Vec::new())?;
+    check_canonical(1, &c)?;
+    Ok(c)
+}
+
 fn read_back<T: serde::Serialize + serde::de::DeserializeOwned>(
     member: Member,
     row: &T,

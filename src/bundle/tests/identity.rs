@@ -101,3 +101,17 @@ proptest! {
         prop_assert_eq!(fast(&c), expected);
     }
 }
+
+#[test]
+fn the_fuzz_seeds_are_rows_both_paths_accept() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/row_rules");
+    for name in ["vector-1", "vector-3", "man-vector-3"] {
+        let line = std::fs::read(format!("{dir}/{name}")).unwrap();
+        let row = super::super::check_canonical_row(&line).unwrap();
+        let fast = super::super::fast_merge_hash(&line);
+        assert_eq!(fast, Some(row.merge_hash), "{name}");
+    }
+    let bad = std::fs::read(format!("{dir}/nul-and-osc-title")).unwrap();
+    let refused = super::super::check_canonical_row(&bad).unwrap_err();
+    assert_eq!(refused.reason_code(), "string_has_nul");
+}
