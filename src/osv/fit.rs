@@ -73,13 +73,21 @@ pub fn outgoing_canonical(line: &[u8]) -> Option<Vec<u8>> {
     Some(fitted)
 }
 
-/// `\u0000` as an escape (not after an escaped backslash) in JSON text.
+/// `\u0000` as an escape in JSON text: each `\` opens an escape of the
+/// character after it (one search for `\`, which most rows lack).
 fn has_nul_escape(json: &[u8]) -> bool {
-    memchr::memmem::find_iter(json, b"\\u0000").any(|at| {
-        let before = json.get(..at).unwrap_or_default();
-        let backslashes = before.iter().rev().take_while(|b| **b == b'\\').count();
-        backslashes % 2 == 0
-    })
+    let mut from = 0;
+    while let Some(at) = json
+        .get(from..)
+        .and_then(|rest| memchr::memchr(b'\\', rest))
+    {
+        let at = from + at;
+        if json.get(at + 1..at + 6) == Some(b"u0000") {
+            return true;
+        }
+        from = at + 2;
+    }
+    false
 }
 
 /// The bytes serde_json writes for `text` between the quotes.

@@ -19,8 +19,6 @@
 //! `<len>` is the decimal byte length of the value, so no value can be
 //! mistaken for framing. Changing any of this is a new version string.
 
-use std::io::Write as _;
-
 use super::{RangeEvent, VersionRange, sha256_tagged};
 
 pub const MERGE_HASH_VERSION: &str = "stella-merge-hash/v1";
@@ -176,15 +174,37 @@ pub const NO_REPO: &[u8] = b"repo -\n";
 
 /// Appends the field line `tag SP len : value LF`.
 pub fn field(out: &mut Vec<u8>, tag: &str, value: &[u8]) {
-    // Writing to a Vec cannot fail (nor allocate a String, as format! would).
-    let _ = write!(out, "{tag} {}:", value.len());
+    line_start(out, tag, value.len());
+    out.push(b':');
     out.extend_from_slice(value);
     out.push(b'\n');
 }
 
 /// Appends the count line `tag SP n LF`.
 pub fn count(out: &mut Vec<u8>, tag: &str, n: usize) {
-    let _ = writeln!(out, "{tag} {n}");
+    line_start(out, tag, n);
+    out.push(b'\n');
+}
+
+/// `tag SP n`, with `n` in decimal: by hand, as the bundle reader writes
+/// this for every row it checks (`format!` costs more than the hash).
+fn line_start(out: &mut Vec<u8>, tag: &str, n: usize) {
+    out.extend_from_slice(tag.as_bytes());
+    out.push(b' ');
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    while at > 0 {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 fn list(out: &mut Vec<u8>, tag: &str, item_tag: &str, items: &[String]) {
