@@ -9,6 +9,7 @@ mod identity;
 mod manifest;
 mod ranges;
 mod roundtrip;
+mod rows;
 mod scan;
 mod signature;
 mod tamper;
