@@ -3,7 +3,7 @@
 //! applied before anything is stored. A site can then never export a row
 //! that its peers refuse (issue #28).
 //!
-//! The rules (README "Ingest limits"), deterministic, so that two sites
+//! The rules (README, Formats: ingest limits), deterministic, so that two sites
 //! ingesting the same record store the same rows:
 //! - Free text (a canonical's `title` and `summary`): each NUL (U+0000)
 //!   becomes U+FFFD, since no store can keep a NUL. A text whose JSON
