@@ -87,7 +87,7 @@ mod tests {
         let rows = vec![vec!["a\u{1b}[2J\nb  forged".into(), "x".into()]];
         assert_eq!(
             super::table(&["NAME", "X"], &rows),
-            "NAME                     X\na\\u{1b}[2J\\nb  forged  x\n"
+            "NAME                   X\na\\u{1b}[2J\\nb  forged  x\n"
         );
     }
 
