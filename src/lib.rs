@@ -23,6 +23,7 @@ mod convergence;
 pub mod cursor;
 pub mod doctor;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod export;
 pub mod import;
@@ -66,7 +67,9 @@ pub fn run() -> ExitCode {
         Ok(()) => Exit::Success.into(),
         Err(e) if e.is_broken_pipe() => Exit::Success.into(),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Messages quote values from bundles, stores and requests: one
+            // line, escaped.
+            eprintln!("error: {}", escape::terminal(&e.to_string()));
             e.exit().into()
         }
     }

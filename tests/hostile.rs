@@ -8,6 +8,7 @@ mod archive;
 mod compression;
 mod craft;
 mod json;
+mod rows;
 mod signature;
 
 use crate::harness::*;

@@ -31,3 +31,4 @@ mod serve;
 mod sites;
 mod tamper;
 mod trail;
+mod trust;

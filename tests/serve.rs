@@ -4,6 +4,7 @@
 mod api;
 mod limits;
 mod load;
+mod protocol;
 mod startup;
 
 use std::io::{BufRead, BufReader, Read, Write};

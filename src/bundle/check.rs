@@ -6,8 +6,9 @@
 //! Invariants:
 //! - The same bundles are refused as by reading the records, with the same
 //!   error for a bundle with one fault. A row goes through the scanner
-//!   (`scan.rs`) and the checks on what it picked out; any doubt sends the
-//!   row to the reference path, which decides and words the error.
+//!   (`scan.rs`) and the checks on what it picked out, its merge hash
+//!   recomputed (`identity.rs`); any doubt sends the row to the reference
+//!   path, which decides and words the error.
 //! - Memory is bounded by one row and one canonical's edge keys, whatever
 //!   the bundle's size.
 
@@ -15,9 +16,11 @@ use std::path::Path;
 
 use uuid::Uuid;
 
+use super::identity::Identity;
 use super::manifest::{is_sha256_tag, tag_digest};
 use super::order::{Group, HashText, Order};
 use super::rows::{check_canonical, check_deletion, check_edge, is_advisory_key, parse_row};
+use super::rules::MAX_KEY_BYTES;
 use super::seen::Seen;
 use super::{BundleError, Member, scan};
 use crate::model::{Canonical, Deletion, SourceEdge, canonical_id};
@@ -31,6 +34,8 @@ pub(crate) struct RowCheck {
     /// The canonical whose edges come now, and the keys of those met so far.
     current: Option<(Uuid, HashText)>,
     group: Group,
+    /// Scratch space of the merge-hash check.
+    identity: Identity,
 }
 
 impl RowCheck {
@@ -42,6 +47,7 @@ impl RowCheck {
             order: Order::create(scratch.join("order"))?,
             current: None,
             group: Group::default(),
+            identity: Identity::default(),
         })
     }
 
@@ -88,10 +94,15 @@ impl RowCheck {
 
     fn canonical(&mut self, line: u64, body: &[u8], short: bool) -> Result<(), BundleError> {
         // A merge hash whose digits decode is a `sha256:<hex>` tag.
+        let identity = &mut self.identity;
         let fast = scan::canonical(body).and_then(|k| {
             let digest = tag_digest(k.merge_hash)?;
             let (cve, merge_hash) = (text(k.cve)?, text(k.merge_hash)?);
-            let fine = short && is_advisory_key(cve) && k.id == canonical_id(merge_hash);
+            let fine = short
+                && is_advisory_key(cve)
+                && k.affects_key.len() <= MAX_KEY_BYTES
+                && k.id == canonical_id(merge_hash)
+                && identity.digest(&k)? == digest;
             fine.then_some((k.id, digest))
         });
         if let Some((id, digest)) = fast {
@@ -118,6 +129,8 @@ impl RowCheck {
             self.join(line, keys.canonical_id)?;
             // The current canonical's merge hash is a checked tag.
             let fine = self.current_hash().as_bytes() == keys.merge_hash
+                && keys.source.len() <= MAX_KEY_BYTES
+                && keys.source_advisory_id.len() <= MAX_KEY_BYTES
                 && !self.group.contains(keys.source, keys.source_advisory_id);
             if fine {
                 self.group.push(keys.source, keys.source_advisory_id);

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use super::envelope::SignatureError;
+use super::rules::RowFault;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -172,14 +173,15 @@ pub enum BundleError {
         detail: String,
     },
     #[error(
-        "line {line} of `{path}`: malformed merge hash `{value}`: expected `sha256:` and 64 lowercase hex digits"
+        "line {line} of `{path}`: malformed merge hash `{}`: expected `sha256:` and 64 lowercase hex digits",
+        quoted(.value)
     )]
     BadMergeHash {
         path: &'static str,
         line: u64,
         value: String,
     },
-    #[error("line {line} of `canonicals.ndjson`: malformed advisory key `{value}`")]
+    #[error("line {line} of `canonicals.ndjson`: malformed advisory key `{}`", quoted(.value))]
     BadCve { line: u64, value: String },
     #[error(
         "line {line} of `edges.ndjson`: merge hash `{found}` differs from its canonical's `{expected}`"
@@ -206,6 +208,17 @@ pub enum BundleError {
     },
     #[error("spooled member `{path}` changed after it was spooled")]
     SpoolChanged { path: &'static str },
+    #[error("line {line} of `{path}`: {fault}; {}", fault.advice())]
+    Row {
+        path: &'static str,
+        line: u64,
+        fault: RowFault,
+    },
+}
+
+/// An untrusted value in a message: escaped for a terminal, and cut.
+fn quoted(value: &str) -> String {
+    crate::escape::quoted(value, 128)
 }
 
 impl BundleError {
@@ -269,6 +282,7 @@ impl BundleError {
             E::MemberOrder { .. } => "member_order",
             E::SpoolChanged { .. } => "spool_changed",
             E::SpoolLevel { .. } => "spool_level",
+            E::Row { fault, .. } => fault.reason_code(),
         }
     }
 }

@@ -1,38 +1,55 @@
 //! The pieces of serde_json's compact output that `scan.rs` reads rows
 //! with: a cursor over one line that accepts a literal, a string spelled as
-//! serde_json spells it, `null` or a string, a hyphenated lowercase UUID, an
+//! serde_json spells it, an identifier (a string with no escape and no
+//! control character), `null` or a string, a hyphenated lowercase UUID, an
 //! array, and lowercase hex.
 //!
-//! Invariant: each piece accepts exactly serde_json's spelling of its value
+//! Invariants: each piece accepts exactly serde_json's spelling of its value
 //! and nothing else (no whitespace, no other escape, no uppercase digit);
-//! anything unexpected is `None`, never a panic.
+//! anything unexpected is `None`, never a panic. No piece accepts a NUL
+//! (`\u0000`), which no row may hold (`rules.rs`), so a row with one goes
+//! to the reference path, which names it.
 
 use uuid::Uuid;
 
 use super::scan::EVENTS;
 
 /// A cursor over one line, already known to be UTF-8 with no raw control
-/// character.
+/// character below U+0020.
 pub(super) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The line is printable ASCII: it holds no DEL (U+007F) and no C1
+    /// control (U+0080 to U+009F), which serde_json writes raw.
+    printable: bool,
 }
 
 impl<'a> Scanner<'a> {
     pub(super) fn new(line: &'a [u8]) -> Option<Self> {
-        // Control characters are written escaped, never raw. One fold (the
-        // compiler vectorizes it) finds both them and any byte past ASCII;
-        // only a line with the latter needs the UTF-8 check.
+        // Control characters below U+0020 are written escaped, never raw.
+        // One fold (the compiler vectorizes it) finds both them and any byte
+        // from DEL up; only a line with the latter needs the UTF-8 check.
         let odd = line
             .iter()
-            .fold(0u8, |odd, b| odd | u8::from(*b < 0x20) | (b >> 7));
+            .fold(0u8, |odd, b| odd | u8::from(b.wrapping_sub(0x20) >= 0x5f));
         if odd != 0 && (line.iter().any(|b| *b < 0x20) || std::str::from_utf8(line).is_err()) {
             return None;
         }
         Some(Self {
             bytes: line,
             pos: 0,
+            printable: odd == 0,
         })
+    }
+
+    /// Where the cursor is: [`Self::since`] gives the bytes read from there.
+    pub(super) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes read since `start` (a [`Self::pos`]).
+    pub(super) fn since(&self, start: usize) -> &'a [u8] {
+        self.bytes.get(start..self.pos).unwrap_or_default()
     }
 
     fn rest(&self) -> &'a [u8] {
@@ -46,9 +63,14 @@ impl<'a> Scanner<'a> {
     }
 
     pub(super) fn one_of(&mut self, choices: &[&[u8]]) -> Option<()> {
-        let found = choices.iter().find(|c| starts_with(self.rest(), c))?;
+        self.which(choices).map(drop)
+    }
+
+    /// The index of the choice that comes next.
+    pub(super) fn which(&mut self, choices: &[&[u8]]) -> Option<usize> {
+        let (i, found) = (choices.iter().enumerate()).find(|(_, c)| starts_with(self.rest(), c))?;
         self.pos += found.len();
-        Some(())
+        Some(i)
     }
 
     pub(super) fn end(&self) -> Option<()> {
@@ -109,10 +131,21 @@ impl<'a> Scanner<'a> {
         starts_with(self.rest(), expected)
     }
 
-    pub(super) fn option(&mut self) -> Option<()> {
+    /// An identifier: a string with no escape and no control character
+    /// (`rules.rs`), whose bytes are its value.
+    pub(super) fn ident(&mut self) -> Option<&'a [u8]> {
+        let body = self.plain()?;
+        match self.printable || !has_raw_control(body) {
+            true => Some(body),
+            false => None,
+        }
+    }
+
+    /// `null` or an identifier.
+    pub(super) fn ident_option(&mut self) -> Option<Option<&'a [u8]>> {
         match self.lit(b"null") {
-            Some(()) => Some(()),
-            None => self.string(),
+            Some(()) => Some(None),
+            None => self.ident().map(Some),
         }
     }
 
@@ -155,17 +188,24 @@ impl<'a> Scanner<'a> {
 
     pub(super) fn range(&mut self) -> Option<()> {
         self.lit(b"{\"type\":")?;
-        self.string()?;
+        self.ident()?;
         self.lit(b",\"repo\":")?;
-        self.option()?;
+        self.ident_option()?;
         self.lit(b",\"events\":")?;
         self.array(|s| {
             s.one_of(EVENTS)?;
-            s.string()?;
+            s.ident()?;
             s.lit(b"}")
         })?;
         self.lit(b"}")
     }
+}
+
+/// DEL or a C1 control (UTF-8 `C2 80` to `C2 9F`) in UTF-8 text.
+fn has_raw_control(text: &[u8]) -> bool {
+    text.iter()
+        .zip(text.iter().skip(1).chain([&0]))
+        .any(|(a, b)| *a == 0x7f || (*a == 0xc2 && (0x80..=0x9f).contains(b)))
 }
 
 /// `bytes` begins with `prefix` (the literals are short: a loop the
@@ -223,7 +263,8 @@ fn escape_len(at: &[u8]) -> Option<usize> {
             };
             let byte = (nibble(*hi)? << 4) | nibble(*lo)?;
             let short = matches!(byte, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d);
-            (byte < 0x20 && !short).then_some(6)
+            // NUL is spelled so, but no row may hold it.
+            (byte != 0 && byte < 0x20 && !short).then_some(6)
         }
         _ => None,
     }

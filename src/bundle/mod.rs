@@ -29,6 +29,7 @@ mod error;
 mod feed;
 mod fields;
 mod frame;
+mod identity;
 mod lexer;
 mod lines;
 mod manifest;
@@ -38,6 +39,7 @@ mod path;
 mod read;
 mod records;
 pub(crate) mod rows;
+mod rules;
 mod scan;
 mod scan_history;
 mod seen;
@@ -63,6 +65,10 @@ pub use path::ArchivePath;
 pub use read::{UnverifiedBundle, VerifiedBundle, open};
 pub use records::SpooledBundle;
 pub(crate) use rows::is_advisory_key;
+pub use rules::{MAX_KEY_BYTES, RowFault, check_record};
+/// The row checks on their own, for the fuzz target `row_rules`.
+#[doc(hidden)]
+pub use {identity::fast_merge_hash, rules::check_canonical_row};
 
 pub use spool::{NdjsonSpool, SpooledMember};
 pub use write::{ExportHeader, WriteOptions, Written, write_bundle};

@@ -2,7 +2,8 @@
 //! with unknown fields refused, required to be in canonical form (it must
 //! re-serialize to the same bytes, so one row has one spelling), and checked
 //! for the identities other sites rely on: well-formed merge hash and
-//! advisory key, and ids derived from the merge hash.
+//! advisory key, ids derived from the merge hash, and the rules of
+//! `rules.rs` (strings, indexed keys, the merge hash recomputed).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::fields::first_long_string;
 use super::manifest::is_sha256_tag;
+use super::rules::{self, RowFault};
 use super::{BundleError, Member};
 use crate::model::{Canonical, Deletion, SourceEdge, canonical_id};
 
@@ -169,6 +171,15 @@ pub(crate) fn is_advisory_key(key: &str) -> bool {
             .is_some_and(|(year, num)| year.len() == 4 && digits(year, 4) && digits(num, 4))
 }
 
+/// A broken rule of `rules.rs` at `line` of `member`.
+fn broken(member: Member, line: u64) -> impl FnOnce(RowFault) -> BundleError {
+    move |fault| BundleError::Row {
+        path: member.path(),
+        line,
+        fault,
+    }
+}
+
 pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleError> {
     let path = Member::Canonicals.path();
     check_merge_hash(path, line, &c.merge_hash)?;
@@ -179,6 +190,7 @@ pub(crate) fn check_canonical(line: u64, c: &Canonical) -> Result<(), BundleErro
         });
     }
     check_id(path, line, &c.id, &c.merge_hash)?;
+    rules::canonical(c).map_err(broken(Member::Canonicals, line))?;
     check_history(path, line, c.history.as_ref())
 }
 
@@ -203,68 +215,13 @@ pub(crate) fn check_edge(line: u64, edge: &SourceEdge, expected: &str) -> Result
             expected: expected.to_owned(),
         });
     }
-    Ok(())
+    rules::edge(edge).map_err(broken(Member::Edges, line))
 }
 
 pub(crate) fn check_deletion(line: u64, d: &Deletion) -> Result<(), BundleError> {
     let path = Member::Deletions.path();
     check_merge_hash(path, line, &d.merge_hash)?;
     check_id(path, line, &d.canonical_id, &d.merge_hash)?;
+    rules::deletion(d).map_err(broken(Member::Deletions, line))?;
     check_history(path, line, d.history.as_ref())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn advisory_keys() {
-        for ok in [
-            "CVE-2024-1234",
-            "CVE-2021-44228",
-            "PYSEC-2021-1",
-            "GHSA-xxxx-yyyy-zzzz",
-        ] {
-            assert!(is_advisory_key(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "CVE-24-1234",
-            "CVE-2024-12",
-            "cve-2024-1234",
-            "CVE-2024-1234x",
-            "A B",
-            "é",
-        ] {
-            assert!(!is_advisory_key(bad), "{bad}");
-        }
-        assert!(!is_advisory_key(&"A".repeat(129)));
-    }
-
-    #[test]
-    fn reads_bounded_canonical_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let body = "{\"a\":1}\n{\"a\": 2}\n{\"a\":3}";
-        std::fs::write(dir.path().join("edges.ndjson"), body).unwrap();
-        let mut r = LineReader::open(dir.path(), Member::Edges, 64, 64).unwrap();
-        let (line, v): (u64, serde_json::Value) = r.next_row().unwrap().unwrap();
-        assert_eq!((line, v), (1, serde_json::json!({"a": 1})));
-        assert!(matches!(
-            r.next_row::<serde_json::Value>(),
-            Err(BundleError::NonCanonicalRow { line: 2, .. })
-        ));
-        assert!(matches!(
-            r.next_row::<serde_json::Value>(),
-            Err(BundleError::MissingFinalNewline { .. })
-        ));
-        let mut r = LineReader::open(dir.path(), Member::Edges, 7, 64).unwrap();
-        assert!(matches!(
-            r.next_row::<serde_json::Value>(),
-            Err(BundleError::LineTooLong {
-                line: 1,
-                limit: 7,
-                ..
-            })
-        ));
-    }
 }

@@ -17,17 +17,26 @@
 //! - Extracted strings are returned only when they hold no escape, so their
 //!   bytes are their value (and UTF-8); a row whose key fields hold one is
 //!   refused here.
+//! - Every field `rules.rs` calls an identifier is read as one: no escape,
+//!   no control character. Free text (`title`, `summary`) may hold escapes,
+//!   but no piece accepts a NUL.
 
 use uuid::Uuid;
 
 use super::lexer::Scanner;
 
-/// The fields of a `canonicals.ndjson` row that the row checks read.
+/// The fields of a `canonicals.ndjson` row that the row checks read: the
+/// identity the merge hash stands for (`identity.rs`) as the bytes of its
+/// values, and of the lists, their JSON arrays.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct CanonicalKeys<'a> {
     pub(crate) id: Uuid,
     pub(crate) cve: &'a [u8],
+    pub(crate) affects_key: &'a [u8],
     pub(crate) merge_hash: &'a [u8],
+    pub(crate) version_range: &'a [u8],
+    pub(crate) weaknesses: &'a [u8],
+    pub(crate) patch_lineage: &'a [u8],
 }
 
 /// The fields of an `edges.ndjson` row that the row checks read.
@@ -69,7 +78,7 @@ pub(crate) fn canonical(line: &[u8]) -> Option<CanonicalKeys<'_>> {
     s.lit(b",\"cve\":")?;
     let cve = s.plain()?;
     s.lit(b",\"affects_key\":")?;
-    s.string()?;
+    let affects_key = s.ident()?;
     s.lit(b",\"merge_hash\":")?;
     let merge_hash = s.plain()?;
     s.lit(b",\"status\":")?;
@@ -81,24 +90,37 @@ pub(crate) fn canonical(line: &[u8]) -> Option<CanonicalKeys<'_>> {
         s.string()?;
     }
     s.lit(b",\"cvss_vector\":")?;
-    s.option()?;
+    s.ident_option()?;
     s.lit(b",\"version_range\":")?;
+    let start = s.pos();
     s.array(Scanner::range)?;
-    for field in [&b",\"weaknesses\":"[..], b",\"patch_lineage\":"] {
+    let version_range = s.since(start);
+    let mut lists = [&[][..]; 2];
+    for (field, list) in [&b",\"weaknesses\":"[..], b",\"patch_lineage\":"]
+        .into_iter()
+        .zip(&mut lists)
+    {
         s.lit(field)?;
-        s.array(Scanner::string)?;
+        let start = s.pos();
+        s.array(Scanner::ident)?;
+        *list = s.since(start);
     }
     for field in [&b",\"published\":"[..], b",\"modified\":"] {
         s.lit(field)?;
-        s.option()?;
+        s.ident_option()?;
     }
     s.opt_history()?;
     s.lit(b"}")?;
     s.end()?;
+    let [weaknesses, patch_lineage] = lists;
     Some(CanonicalKeys {
         id,
         cve,
+        affects_key,
         merge_hash,
+        version_range,
+        weaknesses,
+        patch_lineage,
     })
 }
 
@@ -111,12 +133,12 @@ pub(crate) fn edge(line: &[u8]) -> Option<EdgeKeys<'_>> {
     s.lit(b",\"merge_hash\":")?;
     let merge_hash = s.plain()?;
     s.lit(b",\"source\":")?;
-    let source = s.plain()?;
+    let source = s.ident()?;
     s.lit(b",\"source_advisory_id\":")?;
-    let source_advisory_id = s.plain()?;
+    let source_advisory_id = s.ident()?;
     for field in [&b",\"vendor_status\":"[..], b",\"source_sha256\":"] {
         s.lit(field)?;
-        s.string()?;
+        s.ident()?;
     }
     s.lit(b"}")?;
     s.end()?;
@@ -136,7 +158,7 @@ pub(crate) fn deletion(line: &[u8]) -> Option<DeletionKeys<'_>> {
     let merge_hash = s.plain()?;
     for field in [&b",\"deleted_at\":"[..], b",\"reason\":"] {
         s.lit(field)?;
-        s.string()?;
+        s.ident()?;
     }
     s.opt_history()?;
     s.lit(b"}")?;

@@ -39,7 +39,9 @@ impl Log for StderrLogger {
             json_line(&level, record, fields.0)
         } else {
             let extra: String = fields.0.iter().map(|(k, v)| format!(" {k}={v}")).collect();
-            format!("stella: {level}: {}{extra}", record.args())
+            // One record, one line: messages quote peers' and clients' values.
+            let line = format!("stella: {level}: {}{extra}", record.args());
+            crate::escape::terminal(&line).into_owned()
         };
         eprintln!("{line}");
     }

@@ -1,5 +1,11 @@
 //! stdout: data and `--json` documents only. A closed pipe (`| head`) ends
 //! the command quietly: `run` treats a broken pipe as success.
+//!
+//! Text for people shows untrusted strings (from bundles, the store, HTTP
+//! requests) escaped (`crate::escape`): commands escape each value they
+//! print, a table escapes every cell, and [`Output::text`] escapes any
+//! control character but the line feeds that end its lines, in case a
+//! value was missed. JSON is written as it is: it keeps the exact values.
 
 use std::io::Write;
 
@@ -15,6 +21,7 @@ impl Output {
     }
 
     pub fn text(&self, text: &str) -> Result<()> {
+        let text = crate::escape::lines(text);
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
@@ -28,12 +35,26 @@ impl Output {
             source: e.into(),
         })?;
         text.push('\n');
-        self.text(&text)
+        self.raw(&text)
+    }
+
+    /// `text` exactly as it is (JSON, PEM).
+    pub fn raw(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(Error::io("write to", "stdout"))
     }
 }
 
-/// A plain text table: left-aligned columns, two spaces apart.
+/// A plain text table: left-aligned columns, two spaces apart, each cell
+/// escaped for the terminal (one line, nothing a terminal acts on).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| shown(cell)).collect())
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -54,8 +75,22 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
+/// An untrusted value as one line of a terminal.
+pub fn shown(value: &str) -> String {
+    crate::escape::terminal(value).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cells_are_escaped_and_cannot_forge_rows() {
+        let rows = vec![vec!["a\u{1b}[2J\nb  forged".into(), "x".into()]];
+        assert_eq!(
+            super::table(&["NAME", "X"], &rows),
+            "NAME                   X\na\\u{1b}[2J\\nb  forged  x\n"
+        );
+    }
+
     #[test]
     fn table_aligns_columns() {
         let rows = vec![

@@ -29,7 +29,7 @@ enum CompletionShell {
 
 impl Completions {
     pub fn run(self) -> Result<()> {
-        Output::stdout().text(&script(self.shell))
+        Output::stdout().raw(&script(self.shell))
     }
 }
 

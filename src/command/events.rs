@@ -27,7 +27,7 @@ impl Events {
                 text.push_str(&serde_json::to_string(event).unwrap_or_default());
                 text.push('\n');
             }
-            return ctx.out.text(&text);
+            return ctx.out.raw(&text);
         }
         let rows: Vec<Vec<String>> = events
             .iter()

@@ -43,15 +43,18 @@ impl Osv {
             txn.commit()?;
             report
         };
+        // Origins, ids and messages come from the records: escaped.
+        let shown = crate::escape::terminal;
         for failure in &report.failures {
             let id = failure
                 .id
                 .as_deref()
-                .map(|id| format!(" ({id})"))
+                .map(|id| format!(" ({})", shown(id)))
                 .unwrap_or_default();
             eprintln!(
                 "stella: skipped `{}`{id}: {}",
-                failure.origin, failure.message
+                shown(&failure.origin),
+                shown(&failure.message)
             );
         }
         if self.json {

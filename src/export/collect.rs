@@ -78,6 +78,10 @@ pub fn collect(
                     edge_count,
                     ..
                 } => {
+                    // A row stored before ingest fitted free text goes out
+                    // as ingest makes it now, which peers accept (#28).
+                    let fitted = crate::osv::outgoing_canonical(line);
+                    let line = fitted.as_deref().unwrap_or(line);
                     let [c, e] = &mut feeds;
                     let line = crate::model::history::with_history(line, site);
                     (

@@ -56,6 +56,10 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     if out.is_empty() {
         return Err(OsvError::NoPackage { id });
     }
+    // What peers would refuse is not stored (and so never exported).
+    if let Some(detail) = out.values().find_map(|r| super::fit::check(r).err()) {
+        return Err(OsvError::Unexportable { id, detail });
+    }
     Ok(out.into_values().collect())
 }
 

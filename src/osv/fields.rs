@@ -4,7 +4,8 @@
 //! Severity comes from a CVSS v4 vector, else a v3 one (parsed and scored by
 //! the `cvss` crate), else GHSA's `database_specific.severity` words, else
 //! `unknown`. Dates are RFC 3339 UTC with milliseconds; an unparseable date
-//! is dropped rather than kept unnormalized.
+//! is dropped rather than kept unnormalized. Title and summary are fitted to
+//! what peers accept (`fit.rs`).
 
 use std::collections::BTreeSet;
 
@@ -51,8 +52,8 @@ impl Shared {
             vendor_status: if withdrawn { "withdrawn" } else { "affected" },
             severity,
             cvss_vector,
-            title: title(record, id),
-            summary: record.details.clone().unwrap_or_default(),
+            title: super::fit::text(title(record, id)),
+            summary: super::fit::text(record.details.clone().unwrap_or_default()),
             weaknesses: normalize_weaknesses(&record.database_specific.cwe_ids),
             reference_commits: reference_commits(record),
             published: record.published.as_deref().and_then(rfc3339_millis),

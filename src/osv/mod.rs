@@ -9,15 +9,20 @@
 //!   all ends that source.
 //! - Conversion is pure: the same bytes always give the same canonicals, whose
 //!   ids and merge hashes depend only on normalized content.
+//! - Conversion yields only rows that every peer's bundle reader accepts
+//!   (`fit.rs`): free text is fitted, and a record that would still make a
+//!   row a peer refuses is an error, not a canonical.
 
 mod convert;
 mod fields;
+mod fit;
 mod read;
 mod record;
 mod split;
 
 pub use convert::convert;
 pub use fields::source_of;
+pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
 
 use std::path::PathBuf;
@@ -54,6 +59,10 @@ pub enum OsvError {
         "record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
     )]
     NoPackage { id: String },
+    #[error(
+        "record `{id}` would make a bundle row that every peer refuses ({detail}): fix the record at its source"
+    )]
+    Unexportable { id: String, detail: String },
 }
 
 impl OsvError {
@@ -62,9 +71,10 @@ impl OsvError {
         match self {
             OsvError::Json { id, .. } => id.as_deref(),
             OsvError::MissingId => None,
-            OsvError::BadId { id } | OsvError::NoAffected { id } | OsvError::NoPackage { id } => {
-                Some(id)
-            }
+            OsvError::BadId { id }
+            | OsvError::NoAffected { id }
+            | OsvError::NoPackage { id }
+            | OsvError::Unexportable { id, .. } => Some(id),
         }
     }
 }

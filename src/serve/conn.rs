@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::body::Body;
 use super::request::{self, Framing, Head};
-use super::response::{self, Response};
+use super::response::{self, How, Response};
 use super::{ApiError, Handler, Limits, Request};
 
 /// How often a blocked read wakes up to look at the stop flag.
@@ -36,13 +36,18 @@ pub fn run(stream: TcpStream, handler: &dyn Handler, limits: &Limits, stop: &dyn
             Ok(None) => return,
             Err(error) => {
                 handler.refused(peer, &error);
-                let _ = response::send(Response::error(&error), &mut &stream, true);
+                let _ = response::send(Response::error(&error), &mut &stream, How::closing());
                 return linger(&stream);
             }
         };
         head.peer = peer;
         let has_body = !matches!(head.framing, Framing::None | Framing::Length(0));
         let close = head.wants_close() || has_body || stop();
+        let how = How {
+            close,
+            head: head.method == "HEAD",
+            http10: head.http10,
+        };
         let body = match has_body.then(|| body(&stream, &head, std::mem::take(&mut buffered))) {
             Some(Ok(body)) => Some(body),
             Some(Err(_)) => return,
@@ -50,7 +55,7 @@ pub fn run(stream: TcpStream, handler: &dyn Handler, limits: &Limits, stop: &dyn
         };
         let _ = stream.set_read_timeout(Some(limits.read_timeout));
         let answer = handler.handle(Request { head, body });
-        if response::send(answer, &mut &stream, close).is_err() {
+        if response::send(answer, &mut &stream, how).is_err() {
             return;
         }
         if close {

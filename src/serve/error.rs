@@ -62,8 +62,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("no such endpoint: see the README's HTTP API section")]
     NotFound,
-    #[error("method not allowed on this endpoint")]
-    MethodNotAllowed,
+    /// `allow`: the methods the endpoint takes (its `Allow` header).
+    #[error("method not allowed on this endpoint: use {allow}")]
+    MethodNotAllowed { allow: &'static str },
     #[error("the client was too slow to send its request")]
     Timeout,
     #[error(
@@ -81,13 +82,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    pub fn method_not_allowed(allow: &'static str) -> ApiError {
+        ApiError::MethodNotAllowed { allow }
+    }
+
     /// The status table of the protocol layer.
     pub fn status(&self) -> u16 {
         match self {
             ApiError::BadRequest(_) => 400,
             ApiError::Unauthorized => 401,
             ApiError::NotFound => 404,
-            ApiError::MethodNotAllowed => 405,
+            ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Timeout => 408,
             ApiError::TooLarge { .. } => 413,
             ApiError::UnsupportedMediaType => 415,
@@ -102,7 +107,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Timeout => "request_timeout",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
@@ -181,7 +186,7 @@ mod tests {
             (ApiError::BadRequest("x".into()), 400),
             (ApiError::Unauthorized, 401),
             (ApiError::NotFound, 404),
-            (ApiError::MethodNotAllowed, 405),
+            (ApiError::method_not_allowed("GET"), 405),
             (ApiError::Timeout, 408),
             (ApiError::TooLarge { size: 2, limit: 1 }, 413),
             (ApiError::UnsupportedMediaType, 415),

@@ -39,7 +39,7 @@ pub use error::{ApiError, ServeError, status_for};
 #[doc(hidden)]
 pub use request::parse as parse_head;
 pub use request::{Framing, Head};
-pub use response::{ErrorBody, Payload, Response, Writer};
+pub use response::{ErrorBody, How, Payload, Response, Writer};
 
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -109,8 +109,11 @@ fn accept(
                 if let Err(TrySendError::Full(mut stream)) = tx.try_send(stream) {
                     handler.refused(Some(peer), &ApiError::Unavailable);
                     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-                    let _ =
-                        response::send(Response::error(&ApiError::Unavailable), &mut stream, true);
+                    let _ = response::send(
+                        Response::error(&ApiError::Unavailable),
+                        &mut stream,
+                        How::closing(),
+                    );
                     let _ = stream.flush();
                 }
             }

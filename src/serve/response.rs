@@ -3,6 +3,11 @@
 //! bundle goes out as it is written). A stream that fails midway ends the
 //! connection without the final chunk: the client sees a cut body, never a
 //! complete-looking one.
+//!
+//! Framing follows the request ([`How`]): the answer to `HEAD` has the
+//! headers of the answer and no body (a body there would be read as the
+//! next response on a kept connection), and an HTTP/1.0 client, which
+//! knows no chunked coding, gets a stream unframed, ended by the close.
 
 use std::io::{self, BufWriter, Write};
 
@@ -73,17 +78,42 @@ impl<'a> Response<'a> {
     pub fn error(error: &ApiError) -> Response<'a> {
         let body = ErrorBody::new(error.reason_code(), error.to_string());
         let mut response = Response::json(error.status(), &body);
-        if *error == ApiError::Unauthorized {
-            response
-                .headers
-                .push(("WWW-Authenticate", "Bearer".to_owned()));
+        match error {
+            ApiError::Unauthorized => {
+                (response.headers).push(("WWW-Authenticate", "Bearer".into()))
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                (response.headers).push(("Allow", (*allow).into()))
+            }
+            _ => {}
         }
         response
     }
 }
 
-/// Writes the response; `close` adds `Connection: close`.
-pub fn send(response: Response<'_>, out: &mut dyn Write, close: bool) -> io::Result<()> {
+/// How a response is framed for the request it answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct How {
+    /// `Connection: close`: the connection ends after this response.
+    pub close: bool,
+    /// The request was `HEAD`: headers only.
+    pub head: bool,
+    /// The request was HTTP/1.0: a stream goes out unframed (and `close`).
+    pub http10: bool,
+}
+
+impl How {
+    /// An answer that ends the connection, to no request in particular.
+    pub fn closing() -> How {
+        How {
+            close: true,
+            ..How::default()
+        }
+    }
+}
+
+/// Writes the response as `how` says.
+pub fn send(response: Response<'_>, out: &mut dyn Write, how: How) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, out);
     write!(
         out,
@@ -95,13 +125,20 @@ pub fn send(response: Response<'_>, out: &mut dyn Write, close: bool) -> io::Res
     for (name, value) in &response.headers {
         write!(out, "{name}: {value}\r\n")?;
     }
-    if close {
+    if how.close || how.http10 {
         out.write_all(b"Connection: close\r\n")?;
     }
     match response.payload {
         Payload::Bytes(body) => {
             write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
-            out.write_all(&body)?;
+            if !how.head {
+                out.write_all(&body)?;
+            }
+        }
+        Payload::Stream(_) if how.head => out.write_all(b"Transfer-Encoding: chunked\r\n\r\n")?,
+        Payload::Stream(writer) if how.http10 => {
+            out.write_all(b"\r\n")?;
+            writer(&mut out)?;
         }
         Payload::Stream(writer) => {
             out.write_all(b"Transfer-Encoding: chunked\r\n\r\n")?;
@@ -157,33 +194,4 @@ pub fn phrase(status: u16) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytes_and_streams_are_framed() {
-        let mut out = Vec::new();
-        send(
-            Response::bytes(200, "text/plain", b"ok\n".to_vec()),
-            &mut out,
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
-        );
-        let mut out = Vec::new();
-        let writer: Writer<'_> = Box::new(|w| w.write_all(b"hello"));
-        send(
-            Response::stream(200, "application/zstd", writer),
-            &mut out,
-            true,
-        )
-        .unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "HTTP/1.1 200 OK\r\nContent-Type: application/zstd\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-        );
-    }
-}
+mod tests;

@@ -21,9 +21,13 @@ enum Fault {
     BadMergeHash,
     UnknownField,
     WrongDeletionId,
+    ForgedIdentity,
+    ControlInIdentifier,
+    NulInText,
+    LongKey,
 }
 
-const FAULTS: [Fault; 11] = [
+const FAULTS: [Fault; 15] = [
     Fault::None,
     Fault::DuplicateCanonical,
     Fault::SwappedCanonicals,
@@ -35,6 +39,10 @@ const FAULTS: [Fault; 11] = [
     Fault::BadMergeHash,
     Fault::UnknownField,
     Fault::WrongDeletionId,
+    Fault::ForgedIdentity,
+    Fault::ControlInIdentifier,
+    Fault::NulInText,
+    Fault::LongKey,
 ];
 
 /// A canonical row with a field the format does not know.
@@ -109,6 +117,27 @@ fn apply(fault: Fault, at: usize, records: &mut Vec<CanonicalRecord>, deletions:
                 d.canonical_id = uuid::Uuid::from_u128(9);
             }
         }
+        // Another identity under the same merge hash (and id).
+        Fault::ForgedIdentity => records[i].canonical.cve = "CVE-2099-9999".into(),
+        Fault::ControlInIdentifier => match e {
+            Some(e) if at.is_multiple_of(2) => {
+                records[e].edges[0].source_advisory_id.push('\u{1b}')
+            }
+            _ => {
+                let c = &mut records[i].canonical;
+                c.affects_key.push_str("\u{9b}2J");
+                rehash(c);
+            }
+        },
+        Fault::NulInText => records[i].canonical.summary.push('\0'),
+        Fault::LongKey => match e {
+            Some(e) if at.is_multiple_of(2) => records[e].edges[0].source = "s".repeat(513),
+            _ => {
+                let c = &mut records[i].canonical;
+                c.affects_key = format!("pkg:pypi/{}", "a".repeat(504));
+                rehash(c);
+            }
+        },
     }
 }
 
@@ -213,6 +242,16 @@ fn each_fault_is_refused_for_its_own_cause() {
         (Fault::BadMergeHash, "malformed merge hash `sha256:XYZ`"),
         (Fault::UnknownField, "unknown field `extra`"),
         (Fault::WrongDeletionId, "of `deletions.ndjson`: id"),
+        (Fault::ForgedIdentity, "is not `sha256:"),
+        (
+            Fault::ControlInIdentifier,
+            "field `affects_key` holds the control character U+009B (`pkg:pypi/pkg\\u{9b}2J`)",
+        ),
+        (Fault::NulInText, "field `summary` holds a NUL character"),
+        (
+            Fault::LongKey,
+            "field `affects_key` holds 513 bytes, over the limit of 512",
+        ),
     ];
     for (fault, cause) in causes {
         let mut records = records(&[2, 1, 3]);

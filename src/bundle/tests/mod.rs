@@ -5,9 +5,11 @@
 
 mod archive;
 mod check;
+mod identity;
 mod manifest;
 mod ranges;
 mod roundtrip;
+mod rows;
 mod scan;
 mod signature;
 mod tamper;
@@ -33,14 +35,14 @@ pub(super) fn test_trusted() -> TrustedPublicKey {
     parse_public_pem(TEST_PUB).unwrap()
 }
 
+/// A canonical whose merge hash is the hash of its identity.
 pub(super) fn canonical(cve: &str, package: &str, title: &str) -> Canonical {
-    let merge_hash = sha256_tagged(format!("{cve}|{package}").as_bytes());
-    Canonical {
+    let mut c = Canonical {
         history: None,
-        id: canonical_id(&merge_hash),
+        id: uuid::Uuid::nil(),
         cve: cve.into(),
         affects_key: format!("pkg:pypi/{package}"),
-        merge_hash,
+        merge_hash: String::new(),
         status: Status::Active,
         severity: Severity::High,
         title: title.into(),
@@ -58,7 +60,21 @@ pub(super) fn canonical(cve: &str, package: &str, title: &str) -> Canonical {
         patch_lineage: vec![],
         published: Some("2024-01-02T03:04:05Z".into()),
         modified: None,
-    }
+    };
+    rehash(&mut c);
+    c
+}
+
+/// Gives `c` the merge hash (and id) of its identity.
+pub(super) fn rehash(c: &mut Canonical) {
+    c.merge_hash = crate::model::merge_hash::compute(
+        &c.cve,
+        &c.affects_key,
+        &c.version_range,
+        &c.weaknesses,
+        &c.patch_lineage,
+    );
+    c.id = canonical_id(&c.merge_hash);
 }
 
 pub(super) fn edge(c: &Canonical, source: &str, advisory: &str) -> SourceEdge {

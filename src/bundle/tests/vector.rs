@@ -19,7 +19,7 @@ const VECTORS: [Vector; 2] = [
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/bundles/vector-1.tar.zst"
         ),
-        hash: "sha256:cb06abd33ae32164583b061524ba3d2f2067855c1c294127bc38e8c2d2afb19d",
+        hash: "sha256:e485e1af942b0cb5eae683b0b19eda597e7472bbf9c70020823f67a389adda4c",
         version: FORMAT_1_0,
         rows: sample_1_0,
     },
@@ -28,7 +28,7 @@ const VECTORS: [Vector; 2] = [
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/bundles/vector-2.tar.zst"
         ),
-        hash: "sha256:b106b9c2451569dadea4c60377445c38946ccbd9a7e4fec2e2ca88fe37969098",
+        hash: "sha256:f8d55c46e6b8eea50c4a4868a99c640b5d20c169bc21540e1323fa367c36ba28",
         version: FORMAT_VERSION,
         rows: sample,
     },

@@ -180,16 +180,18 @@ fn render(cmd: &Import, o: &ImportOutcome, duration_ms: u128) -> String {
     text
 }
 
+/// Conflicting values come from the bundle and the store: escaped.
 fn render_conflicts(conflicts: &[crate::import::Conflict]) -> String {
+    let shown = crate::escape::terminal;
     conflicts
         .iter()
         .map(|c| {
             format!(
                 "  conflict {} {}: local {} remote {} -> {}\n",
-                c.merge_hash,
-                c.field,
-                c.local_value,
-                c.remote_value,
+                shown(&c.merge_hash),
+                shown(&c.field),
+                shown(&c.local_value.to_string()),
+                shown(&c.remote_value.to_string()),
                 c.resolution.as_str()
             )
         })

@@ -65,7 +65,9 @@ fn render(r: &ValidationReport) -> String {
         "Bundle: {}\nBundle hash: {}\nVersion: {}\nSite: {}\nCursor: {}\nCounts: {}\nVerification:\n  Hash: {}\n  Signature: {}\n  Format: {}\n",
         r.bundle,
         or(r.bundle_hash.clone()),
-        or(r.version.clone()),
+        or(r.version
+            .as_deref()
+            .map(|v| crate::escape::terminal(v).into_owned())),
         or(r.site_id.clone()),
         cursor,
         r.counts
@@ -85,7 +87,7 @@ fn render(r: &ValidationReport) -> String {
     } else {
         text.push_str("Not ready for import:\n");
         for p in &r.problems {
-            text.push_str(&format!("  - {p}\n"));
+            text.push_str(&format!("  - {}\n", crate::escape::terminal(p)));
         }
     }
     text

@@ -2,6 +2,7 @@ use clap::Args;
 
 use crate::cli::context::Context;
 use crate::error::{Error, Result};
+use crate::escape::terminal as shown;
 use crate::model::CanonicalRecord;
 
 #[derive(Debug, Args)]
@@ -29,35 +30,41 @@ impl Get {
     }
 }
 
+/// The record for a terminal: every value escaped, one line each (a
+/// title cannot forge a field or drive the terminal; issue #28).
 fn render(r: &CanonicalRecord) -> String {
     let c = &r.canonical;
     let ranges = serde_json::to_string(&c.version_range).unwrap_or_default();
+    let ranges = shown(&ranges);
     let mut text = format!(
         "Merge hash: {}\nId: {}\nCVE: {}\nPackage: {}\nStatus: {}\nSeverity: {}{}\nTitle: {}\nRanges: {}\nWeaknesses: {}\nPublished: {}\nModified: {}\nEdges:\n",
-        c.merge_hash,
+        shown(&c.merge_hash),
         c.id,
-        c.cve,
-        c.affects_key,
+        shown(&c.cve),
+        shown(&c.affects_key),
         c.status.as_str(),
         c.severity.as_str(),
         c.cvss_vector
             .as_ref()
-            .map(|v| format!(" ({v})"))
+            .map(|v| format!(" ({})", shown(v)))
             .unwrap_or_default(),
-        c.title,
+        shown(&c.title),
         ranges,
         if c.weaknesses.is_empty() {
             "-".to_owned()
         } else {
-            c.weaknesses.join(", ")
+            shown(&c.weaknesses.join(", ")).into_owned()
         },
-        c.published.as_deref().unwrap_or("-"),
-        c.modified.as_deref().unwrap_or("-"),
+        shown(c.published.as_deref().unwrap_or("-")),
+        shown(c.modified.as_deref().unwrap_or("-")),
     );
     for e in &r.edges {
         text.push_str(&format!(
             "  {} {} ({}) {}\n",
-            e.source, e.source_advisory_id, e.vendor_status, e.source_sha256
+            shown(&e.source),
+            shown(&e.source_advisory_id),
+            shown(&e.vendor_status),
+            shown(&e.source_sha256)
         ));
     }
     text

@@ -4,6 +4,7 @@ use clap::Args;
 
 use crate::cli::context::Context;
 use crate::error::{Error, Result};
+use crate::escape::terminal as shown;
 use crate::store::CanonicalFilter;
 
 #[derive(Debug, Args)]
@@ -48,16 +49,18 @@ impl List {
                 serde_json::to_writer(&mut out, &record).map_err(std::io::Error::other)?;
                 writeln!(out)
             } else {
+                // Each value escaped: a title cannot forge a row or
+                // drive the terminal (issue #28).
                 let c = &record.canonical;
                 writeln!(
                     out,
                     "{}  {}  {}  {}  {}  {}",
-                    c.merge_hash,
-                    c.cve,
-                    c.affects_key,
+                    shown(&c.merge_hash),
+                    shown(&c.cve),
+                    shown(&c.affects_key),
                     c.severity.as_str(),
                     c.status.as_str(),
-                    c.title
+                    shown(&c.title)
                 )
             }
         })?;

@@ -20,6 +20,6 @@ impl Export {
             ));
         }
         let pem = ctx.keys().public_pem(&self.name)?;
-        ctx.out.text(&pem)
+        ctx.out.raw(&pem)
     }
 }

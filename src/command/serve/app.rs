@@ -72,7 +72,7 @@ impl<'c> App<'c> {
         if path == HEALTHZ {
             return match method.as_str() {
                 "GET" => Response::bytes(200, "text/plain", b"ok\n".to_vec()),
-                _ => Response::error(&ApiError::MethodNotAllowed),
+                _ => Response::error(&ApiError::method_not_allowed("GET")),
             };
         }
         if !self.authorized(&request) {
@@ -83,7 +83,8 @@ impl<'c> App<'c> {
             ("GET", STATUS) => super::read::status(self),
             ("GET", EXPORT) => super::read::export(self, &request.head.query),
             ("GET", METRICS) => super::read::metrics(self),
-            (_, IMPORT | STATUS | EXPORT | METRICS) => Response::error(&ApiError::MethodNotAllowed),
+            (_, IMPORT) => Response::error(&ApiError::method_not_allowed("POST")),
+            (_, STATUS | EXPORT | METRICS) => Response::error(&ApiError::method_not_allowed("GET")),
             _ => Response::error(&ApiError::NotFound),
         }
     }

@@ -115,6 +115,12 @@ fn settings(raw_query: &str) -> Result<Settings, ApiError> {
             "dry_run" => s.dry_run = query::boolean(&key, &value)?,
             "skip_signature" => s.skip_signature = query::boolean(&key, &value)?,
             "force" => s.force = query::boolean(&key, &value)?,
+            // Kept in the ledger and shown by `sites history`: one line of
+            // text (and no NUL, which PostgreSQL cannot store).
+            "reason" if value.chars().any(char::is_control) => {
+                let why = "`reason` holds a control character: send one line of text";
+                return Err(ApiError::BadRequest(why.to_owned()));
+            }
             "reason" if !value.trim().is_empty() => s.reason = Some(value),
             "on_conflict" => s.on_conflict = Some(on_conflict(&value)?),
             other => {

@@ -129,25 +129,25 @@ pub fn compute(
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(MERGE_HASH_VERSION.as_bytes());
     out.push(b'\n');
-    field(&mut out, "cve", &cve.trim().to_ascii_uppercase());
-    field(&mut out, "affects_key", affects_key);
+    field(&mut out, "cve", cve.trim().to_ascii_uppercase().as_bytes());
+    field(&mut out, "affects_key", affects_key.as_bytes());
     let ranges = normalize_ranges(ranges);
     count(&mut out, "ranges", ranges.len());
     for range in &ranges {
-        field(&mut out, "type", &range.range_type);
+        field(&mut out, "type", range.range_type.as_bytes());
         match &range.repo {
-            Some(repo) => field(&mut out, "repo", repo),
-            None => out.extend_from_slice(b"repo -\n"),
+            Some(repo) => field(&mut out, "repo", repo.as_bytes()),
+            None => out.extend_from_slice(NO_REPO),
         }
         count(&mut out, "events", range.events.len());
         for event in &range.events {
             let (kind, value) = match event {
-                RangeEvent::Introduced(v) => ("introduced", v),
-                RangeEvent::Fixed(v) => ("fixed", v),
-                RangeEvent::LastAffected(v) => ("last_affected", v),
-                RangeEvent::Limit(v) => ("limit", v),
+                RangeEvent::Introduced(v) => (EVENT_TAGS[0], v),
+                RangeEvent::Fixed(v) => (EVENT_TAGS[1], v),
+                RangeEvent::LastAffected(v) => (EVENT_TAGS[2], v),
+                RangeEvent::Limit(v) => (EVENT_TAGS[3], v),
             };
-            field(&mut out, kind, value);
+            field(&mut out, kind, value.as_bytes());
         }
     }
     list(
@@ -165,20 +165,52 @@ pub fn compute(
     sha256_tagged(&out)
 }
 
-fn field(out: &mut Vec<u8>, tag: &str, value: &str) {
-    out.extend_from_slice(format!("{tag} {}:", value.len()).as_bytes());
-    out.extend_from_slice(value.as_bytes());
+/// The tag of each event kind, in [`RangeEvent`]'s order (the order events
+/// sort in).
+pub const EVENT_TAGS: [&str; 4] = ["introduced", "fixed", "last_affected", "limit"];
+
+/// The line of a range without a repo.
+pub const NO_REPO: &[u8] = b"repo -\n";
+
+/// Appends the field line `tag SP len : value LF`.
+pub fn field(out: &mut Vec<u8>, tag: &str, value: &[u8]) {
+    line_start(out, tag, value.len());
+    out.push(b':');
+    out.extend_from_slice(value);
     out.push(b'\n');
 }
 
-fn count(out: &mut Vec<u8>, tag: &str, n: usize) {
-    out.extend_from_slice(format!("{tag} {n}\n").as_bytes());
+/// Appends the count line `tag SP n LF`.
+pub fn count(out: &mut Vec<u8>, tag: &str, n: usize) {
+    line_start(out, tag, n);
+    out.push(b'\n');
+}
+
+/// `tag SP n`, with `n` in decimal: by hand, as the bundle reader writes
+/// this for every row it checks (`format!` costs more than the hash).
+fn line_start(out: &mut Vec<u8>, tag: &str, n: usize) {
+    out.extend_from_slice(tag.as_bytes());
+    out.push(b' ');
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    while at > 0 {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 fn list(out: &mut Vec<u8>, tag: &str, item_tag: &str, items: &[String]) {
     count(out, tag, items.len());
     for item in items {
-        field(out, item_tag, item);
+        field(out, item_tag, item.as_bytes());
     }
 }
 
