@@ -131,5 +131,5 @@ fn a_reason_with_control_characters_is_refused() {
     }
     b.cmd(&["feedser", "sites", "history", "site-a"])
         .ok()
-        .stdout_is("IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n");
+        .stdout_is("IMPORTED AT  CURSOR  ITEMS  CREATED/UPDATED/SKIPPED  DELETED  STALE/ECHO  CONFLICTS  BUNDLE HASH  FLAGS  REASON\n");
 }
