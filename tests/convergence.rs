@@ -308,7 +308,10 @@ fn format_1_0_bundles_still_import(store: Backend) {
     );
     let new = fixture("bundles/vector-2.tar.zst");
     let out = b.cmd(&["feedser", "bundle", "validate", new.to_str().unwrap()]);
-    assert!(out.stdout.contains("Version: feedser-bundle/1.1\n"), "{out:?}");
+    assert!(
+        out.stdout.contains("Version: feedser-bundle/1.1\n"),
+        "{out:?}"
+    );
     let old = fixture("bundles/vector-1.tar.zst");
     let out = import(&b, &old, &["--force", "--reason", "first contact"]);
     assert_eq!(counts(&out), [3, 0, 0, 0, 1, 0], "{out}");
