@@ -48,6 +48,16 @@ pub fn write(ctx: &Context, dir: &std::path::Path, since: Option<Cursor>) -> Res
     Ok(report)
 }
 
+/// `bundle import --osv-out DIR`: the full export after an import, its
+/// summary on stdout unless the import printed JSON there.
+pub fn refresh(ctx: &Context, dir: &std::path::Path, json: bool) -> Result<()> {
+    let report = write(ctx, dir, None)?;
+    match json {
+        true => Ok(()),
+        false => ctx.out.text(&render(&report)),
+    }
+}
+
 fn render(r: &Report) -> String {
     let cursor = crate::command::or_dash(r.export_cursor);
     let mut text = format!(

@@ -66,21 +66,21 @@ struct SeverityOut<'a> {
     score: &'a str,
 }
 
-#[derive(Serialize, PartialEq)]
+#[derive(Serialize)]
 struct Affected<'a> {
     package: Package<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ranges: Vec<RangeOut<'a>>,
 }
 
-#[derive(Serialize, PartialEq)]
+#[derive(Serialize)]
 struct Package<'a> {
     ecosystem: String,
     name: String,
     purl: &'a str,
 }
 
-#[derive(Serialize, PartialEq)]
+#[derive(Serialize)]
 struct RangeOut<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
@@ -214,8 +214,12 @@ fn words(severity: Severity) -> Option<&'static str> {
 fn affected<'a>(canonicals: &[&'a Canonical]) -> Vec<Affected<'a>> {
     let mut sorted: Vec<&Canonical> = canonicals.to_vec();
     sorted.sort_by(|a, b| a.affects_key.cmp(&b.affects_key));
+    let mut seen: BTreeSet<(&str, &[VersionRange])> = BTreeSet::new();
     let mut out: Vec<Affected> = Vec::new();
     for c in sorted {
+        if !seen.insert((&c.affects_key, &c.version_range)) {
+            continue;
+        }
         let (ecosystem, name) = package_of(&c.affects_key);
         let entry = Affected {
             package: Package {
@@ -225,9 +229,7 @@ fn affected<'a>(canonicals: &[&'a Canonical]) -> Vec<Affected<'a>> {
             },
             ranges: c.version_range.iter().map(range).collect(),
         };
-        if !out.contains(&entry) {
-            out.push(entry);
-        }
+        out.push(entry);
     }
     out
 }

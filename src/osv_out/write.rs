@@ -58,13 +58,18 @@ impl Pending {
     }
 }
 
-/// The zips of one export: the top-level one and one per ecosystem.
+/// The zips of one export: records go into the top-level zip, compressed
+/// once; each ecosystem's zip then copies its entries' compressed bytes
+/// from it.
 pub struct Zips {
     dir: PathBuf,
     all: zip::ZipWriter<BufWriter<File>>,
     all_file: NamedTempFile,
-    per: BTreeMap<String, (zip::ZipWriter<BufWriter<File>>, NamedTempFile)>,
+    /// The ecosystems of each entry of `all`, in entry order.
+    members: Vec<Vec<String>>,
 }
+
+type Writer = zip::ZipWriter<BufWriter<File>>;
 
 fn options() -> SimpleFileOptions {
     SimpleFileOptions::default()
@@ -73,9 +78,7 @@ fn options() -> SimpleFileOptions {
         .unix_permissions(0o644)
 }
 
-fn open_zip(
-    target: &Path,
-) -> Result<(zip::ZipWriter<BufWriter<File>>, NamedTempFile), OsvExportError> {
+fn open_zip(target: &Path) -> Result<(Writer, NamedTempFile), OsvExportError> {
     let temp = Pending::create(target)?;
     let file = temp.reopen().map_err(OsvExportError::io(target))?;
     Ok((zip::ZipWriter::new(BufWriter::new(file)), temp))
@@ -88,53 +91,65 @@ impl Zips {
             dir: dir.to_owned(),
             all,
             all_file,
-            per: BTreeMap::new(),
+            members: Vec::new(),
         })
     }
 
-    /// Adds `<id>.json` to the top-level zip and to each ecosystem's.
+    /// Adds `<id>.json`, to go to the top-level zip and each ecosystem's.
     pub fn add(
         &mut self,
         id: &str,
         ecosystems: &[String],
         json: &[u8],
     ) -> Result<(), OsvExportError> {
-        let name = format!("{id}.json");
-        put(&mut self.all, &self.dir.join("all.zip"), &name, json)?;
-        for ecosystem in ecosystems {
-            let target = self.dir.join(ecosystem).join("all.zip");
-            if !self.per.contains_key(ecosystem) {
-                self.per.insert(ecosystem.clone(), open_zip(&target)?);
-            }
-            let (zip, _) = self.per.get_mut(ecosystem).expect("just inserted");
-            put(zip, &target, &name, json)?;
-        }
+        let target = self.dir.join("all.zip");
+        self.all
+            .start_file(format!("{id}.json"), options())
+            .map_err(|e| OsvExportError::zip(&target, e))?;
+        self.all
+            .write_all(json)
+            .map_err(OsvExportError::io(&target))?;
+        self.members.push(ecosystems.to_vec());
         Ok(())
     }
 
-    /// Finishes every zip into `pending`.
+    /// Finishes every zip into `pending`; returns the ecosystems.
     pub fn finish(self, pending: &mut Pending) -> Result<Vec<String>, OsvExportError> {
-        let ecosystems = self.per.keys().cloned().collect();
-        let mut all = vec![(self.all, self.all_file, self.dir.join("all.zip"))];
-        for (ecosystem, (zip, file)) in self.per {
-            all.push((zip, file, self.dir.join(ecosystem).join("all.zip")));
+        let target = self.dir.join("all.zip");
+        close(self.all, &target)?;
+        let file = self
+            .all_file
+            .reopen()
+            .map_err(OsvExportError::io(&target))?;
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+            .map_err(|e| OsvExportError::zip(&target, e))?;
+        let mut per: BTreeMap<&str, (Writer, NamedTempFile)> = BTreeMap::new();
+        for (index, ecosystems) in self.members.iter().enumerate() {
+            for ecosystem in ecosystems {
+                let path = self.dir.join(ecosystem).join("all.zip");
+                if !per.contains_key(ecosystem.as_str()) {
+                    per.insert(ecosystem, open_zip(&path)?);
+                }
+                let (zip, _) = per.get_mut(ecosystem.as_str()).expect("just inserted");
+                let entry = archive
+                    .by_index_raw(index)
+                    .map_err(|e| OsvExportError::zip(&target, e))?;
+                zip.raw_copy_file(entry)
+                    .map_err(|e| OsvExportError::zip(&path, e))?;
+            }
         }
-        for (zip, file, target) in all {
-            let mut writer = zip.finish().map_err(|e| OsvExportError::zip(&target, e))?;
-            writer.flush().map_err(OsvExportError::io(&target))?;
-            pending.files.push((file, target));
+        pending.files.push((self.all_file, target));
+        let ecosystems = per.keys().map(|e| (*e).to_owned()).collect();
+        for (ecosystem, (zip, file)) in per {
+            let path = self.dir.join(ecosystem).join("all.zip");
+            close(zip, &path)?;
+            pending.files.push((file, path));
         }
         Ok(ecosystems)
     }
 }
 
-fn put(
-    zip: &mut zip::ZipWriter<BufWriter<File>>,
-    target: &Path,
-    name: &str,
-    json: &[u8],
-) -> Result<(), OsvExportError> {
-    zip.start_file(name, options())
-        .map_err(|e| OsvExportError::zip(target, e))?;
-    zip.write_all(json).map_err(OsvExportError::io(target))
+fn close(zip: Writer, target: &Path) -> Result<(), OsvExportError> {
+    let mut writer = zip.finish().map_err(|e| OsvExportError::zip(target, e))?;
+    writer.flush().map_err(OsvExportError::io(target))
 }
