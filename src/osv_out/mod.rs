@@ -19,6 +19,7 @@
 //!   deleted ones are left out, as osv.dev does.
 
 mod ecosystem;
+mod fields;
 mod record;
 mod write;
 

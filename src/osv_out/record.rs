@@ -15,16 +15,12 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::ecosystem::package_of;
+use super::fields::{derived_title, references, severity, words};
 use crate::cursor::Cursor;
-use crate::model::{Canonical, CanonicalRecord, RangeEvent, Severity, Status, VersionRange};
+use crate::model::{Canonical, CanonicalRecord, RangeEvent, Status, VersionRange};
 
 /// The OSV schema version the export writes.
 pub const SCHEMA_VERSION: &str = "1.6.0";
-
-/// Host of reference URLs whose repository is unknown: `.invalid` never
-/// resolves (RFC 2606), yet keeps the `/commit/<hex>` a reader takes the
-/// fix commit from.
-const UNKNOWN_REPO: &str = "https://unknown.invalid";
 
 /// One record ready to write.
 pub struct Built {
@@ -60,10 +56,10 @@ struct Osv<'a> {
 }
 
 #[derive(Serialize)]
-struct SeverityOut<'a> {
+pub(super) struct SeverityOut<'a> {
     #[serde(rename = "type")]
-    kind: &'static str,
-    score: &'a str,
+    pub kind: &'static str,
+    pub score: &'a str,
 }
 
 #[derive(Serialize)]
@@ -90,10 +86,10 @@ struct RangeOut<'a> {
 }
 
 #[derive(Serialize)]
-struct Reference {
+pub(super) struct Reference {
     #[serde(rename = "type")]
-    kind: &'static str,
-    url: String,
+    pub kind: &'static str,
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -148,19 +144,6 @@ pub fn build(id: &str, members: &[&(Cursor, CanonicalRecord)]) -> Built {
     }
 }
 
-/// The title ingest derives from a record without `summary` (see
-/// `osv::fields`): the details' first line cut to 120 characters, else the
-/// id. Such a title is left to be derived again, not written as `summary`,
-/// since a cut may end in a space that a summary would lose.
-fn derived_title(details: &str, id: &str) -> String {
-    let first = details.trim_start().lines().next().unwrap_or("").trim();
-    if first.is_empty() {
-        id.to_owned()
-    } else {
-        first.chars().take(120).collect()
-    }
-}
-
 fn primary<'a>(
     id: &str,
     members: &[&'a (Cursor, CanonicalRecord)],
@@ -180,34 +163,6 @@ fn aliases<'a>(id: &str, canonicals: &[&'a Canonical]) -> Vec<&'a str> {
         .filter(|key| *key != id && key.starts_with("CVE-"))
         .collect();
     keys.into_iter().collect()
-}
-
-fn severity(vector: Option<&str>) -> Vec<SeverityOut<'_>> {
-    let Some(vector) = vector else {
-        return Vec::new();
-    };
-    let kind = if vector.starts_with("CVSS:4") {
-        "CVSS_V4"
-    } else if vector.starts_with("CVSS:3") {
-        "CVSS_V3"
-    } else {
-        "CVSS_V2"
-    };
-    vec![SeverityOut {
-        kind,
-        score: vector,
-    }]
-}
-
-/// GHSA's severity words, which ingest reads back when there is no vector.
-fn words(severity: Severity) -> Option<&'static str> {
-    match severity {
-        Severity::Critical => Some("CRITICAL"),
-        Severity::High => Some("HIGH"),
-        Severity::Medium => Some("MODERATE"),
-        Severity::Low => Some("LOW"),
-        Severity::None | Severity::Unknown => None,
-    }
 }
 
 /// One entry per distinct (package, ranges), in purl order.
@@ -240,37 +195,4 @@ fn range(r: &VersionRange) -> RangeOut<'_> {
         repo: r.repo.as_deref(),
         events: &r.events,
     }
-}
-
-/// The patch lineage that the ranges do not already give (GIT fixed
-/// events): FIX references `<repo>/commit/<hex>`, which ingest reads back.
-fn references(canonicals: &[&Canonical]) -> Vec<Reference> {
-    let mut commits = BTreeSet::new();
-    let mut repo = None;
-    for c in canonicals {
-        let git = c.version_range.iter().filter(|r| r.range_type == "GIT");
-        let fixed: BTreeSet<&str> = git
-            .clone()
-            .flat_map(|r| &r.events)
-            .filter_map(|e| match e {
-                RangeEvent::Fixed(commit) => Some(commit.as_str()),
-                _ => None,
-            })
-            .collect();
-        repo = repo.or_else(|| git.filter_map(|r| r.repo.as_deref()).next());
-        commits.extend(
-            c.patch_lineage
-                .iter()
-                .map(String::as_str)
-                .filter(|commit| !fixed.contains(commit)),
-        );
-    }
-    let base = repo.unwrap_or(UNKNOWN_REPO).trim_end_matches('/');
-    commits
-        .into_iter()
-        .map(|commit| Reference {
-            kind: "FIX",
-            url: format!("{base}/commit/{commit}"),
-        })
-        .collect()
 }
