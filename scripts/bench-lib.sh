@@ -102,6 +102,7 @@ bench_size() {
   quick measure_pair "${full_export[@]}" -- bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
   local et=$TA er=$RA
   record "full export" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.3 128
+  osv_export "$N" "$TA" "$RA" "$full_items"
 
   site_b "$W/b"
   quick measure_pair "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst" \
@@ -112,6 +113,15 @@ bench_size() {
   [ "$PG" = 0 ] || full_import_pg "$N" "$full_items" "$bytes"
   delta_import_sqlite "$N" "$full_cursor"
   delta_export "$N" "$et" "$er"
+}
+
+# osv_export N BUNDLE_S BUNDLE_KIB ITEMS: the offline OSV database of the N
+# store, against the full bundle export just measured as the baseline (the
+# issue's target: within 1.5 times of it).
+osv_export() {
+  rm -rf "$W/osv"
+  quick measure_median : "$BIN" --home "$W/a" feedser export osv "$W/osv"
+  record "osv export" "$1" "$T" "$R" "$2" "$3" "$4" "$(du -sb "$W/osv" | cut -f1)" 1.5 1024
 }
 
 site_a() {

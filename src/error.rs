@@ -37,6 +37,8 @@ pub enum Error {
     #[error(transparent)]
     Input(#[from] crate::osv::InputError),
     #[error(transparent)]
+    OsvExport(#[from] crate::osv_out::OsvExportError),
+    #[error(transparent)]
     Quarantine(#[from] crate::quarantine::QuarantineError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
@@ -122,6 +124,7 @@ impl Error {
             Error::Key(_) => Exit::Key,
             Error::Import(e) => e.exit(),
             Error::Export(e) => e.exit(),
+            Error::OsvExport(e) => e.exit(),
             Error::Quarantine(e) => e.exit(),
             Error::Audit(e) => e.exit(),
             #[cfg(feature = "serve")]

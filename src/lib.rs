@@ -33,6 +33,7 @@ pub mod keys;
 pub mod metrics;
 pub mod model;
 pub mod osv;
+pub mod osv_out;
 pub mod progress;
 pub mod quarantine;
 #[cfg(feature = "serve")]

@@ -14,6 +14,7 @@ mod convergence;
 mod crash;
 mod docs;
 mod doctor;
+mod export_osv;
 mod faults;
 mod federation;
 mod gen_data;

@@ -210,6 +210,7 @@ readme_blocks! {
     delta_empty => "delta-empty",
     air_gap_out => "air-gap-out",
     air_gap_in => "air-gap-in",
+    scan_in_enclave => "scan-in-enclave",
     verify => "verify",
     trouble_signature => "trouble-signature",
     fix_signature => "fix-signature",

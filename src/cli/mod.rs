@@ -180,6 +180,9 @@ pub enum FeedserCommand {
     /// Look up canonical advisories
     #[command(subcommand)]
     Canonical(CanonicalCommand),
+    /// Write the site's advisories for other tools (offline scanners)
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// The import journal: staged, committed and abandoned imports
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -227,6 +230,12 @@ pub enum BundleCommand {
     Validate(command::bundle::validate::Validate),
     /// Import a bundle
     Import(command::bundle::import::Import),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write an offline OSV database (osv.dev's all.zip layout) into DIR
+    Osv(command::export_osv::ExportOsv),
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +293,7 @@ impl FeedserCommand {
                 QuarantineCommand::Show(c) => c.run(ctx),
                 QuarantineCommand::Purge(c) => c.run(ctx),
             },
+            FeedserCommand::Export(ExportCommand::Osv(c)) => c.run(ctx),
             FeedserCommand::Canonical(cmd) => match cmd {
                 CanonicalCommand::Get(c) => c.run(ctx),
                 CanonicalCommand::List(c) => c.run(ctx),

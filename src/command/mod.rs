@@ -8,6 +8,7 @@ pub mod db;
 pub mod dev;
 pub mod doctor;
 pub mod events;
+pub mod export_osv;
 pub mod ingest;
 pub mod init;
 pub mod journal;

@@ -46,6 +46,9 @@ pub struct Import {
     /// Write this run's metrics to FILE (node_exporter textfile, replaced atomically), also on failure
     #[arg(long, value_name = "FILE")]
     metrics_file: Option<PathBuf>,
+    /// After a successful import, refresh the offline OSV database in DIR (as `feedser export osv DIR`)
+    #[arg(long, value_name = "DIR")]
+    osv_out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -84,7 +87,11 @@ impl Import {
         let mut metrics = Metrics::default();
         let seconds = started.elapsed().as_secs_f64();
         monitor::import(&mut metrics, result.as_ref(), site.as_deref(), seconds);
-        monitor::finish(self.metrics_file.as_deref(), metrics, result).map(drop)
+        monitor::finish(self.metrics_file.as_deref(), metrics, result)?;
+        match &self.osv_out {
+            Some(dir) if !self.dry_run => crate::command::export_osv::refresh(ctx, dir, self.json),
+            _ => Ok(()),
+        }
     }
 
     fn execute(&self, ctx: &Context, trail: &mut Trail, started: Instant) -> Result<ImportOutcome> {

@@ -1,0 +1,77 @@
+//! `feedser export osv DIR`: the site's advisories as an offline OSV
+//! database (see [`crate::osv_out`]); the report goes to stdout.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::context::Context;
+use crate::cli::parse;
+use crate::cursor::Cursor;
+use crate::error::Result;
+use crate::osv_out::Report;
+
+#[derive(Debug, Args)]
+pub struct ExportOsv {
+    /// The database directory (created if missing); its files are replaced atomically
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Write only the advisories changed after this cursor, as <Ecosystem>/<ID>.json and modified_id.csv
+    #[arg(long, value_name = "CURSOR", value_parser = parse::cursor)]
+    since: Option<Cursor>,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl ExportOsv {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        let report = write(ctx, &self.dir, self.since)?;
+        if self.json {
+            ctx.out.json(&report)
+        } else {
+            ctx.out.text(&render(&report))
+        }
+    }
+}
+
+/// Exports into `dir` and warns on stderr of the advisories left out.
+pub fn write(ctx: &Context, dir: &std::path::Path, since: Option<Cursor>) -> Result<Report> {
+    let store = ctx.open_store()?;
+    let report = crate::osv_out::export(store.as_ref(), dir, since)?;
+    for id in &report.skipped {
+        eprintln!(
+            "stella: warning: advisory `{}` left out of the OSV export: its id is no safe file name",
+            id.escape_debug()
+        );
+    }
+    Ok(report)
+}
+
+/// `bundle import --osv-out DIR`: the full export after an import, its
+/// summary on stdout unless the import printed JSON there.
+pub fn refresh(ctx: &Context, dir: &std::path::Path, json: bool) -> Result<()> {
+    let report = write(ctx, dir, None)?;
+    match json {
+        true => Ok(()),
+        false => ctx.out.text(&render(&report)),
+    }
+}
+
+fn render(r: &Report) -> String {
+    let cursor = crate::command::or_dash(r.export_cursor);
+    let mut text = format!(
+        "OSV database {}: {} records ({} withdrawn) in {} ecosystems\n  Export cursor: {cursor}\n",
+        r.dir.display(),
+        r.records,
+        r.withdrawn,
+        r.ecosystems.len(),
+    );
+    if let Some(since) = r.since_cursor {
+        text.push_str(&format!("  Since: {since} (changed records only)\n"));
+    }
+    if !r.ecosystems.is_empty() {
+        text.push_str(&format!("  Ecosystems: {}\n", r.ecosystems.join(", ")));
+    }
+    text
+}
