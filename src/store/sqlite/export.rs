@@ -9,7 +9,7 @@
 //! the very same rows, so its entries line up one to one with `export_rows`.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row};
 
 use super::{canonical, codec};
 use crate::cursor::Cursor;
@@ -74,6 +74,33 @@ fn since_param(since: Option<u64>) -> i64 {
     since.map_or(0, codec::int)
 }
 
+/// `sql` and its parameters: with the `via` filter (parameter `at`) only
+/// when there is a peer to skip. The filter reads each row's `via`, which
+/// would turn the index-only walk of a plain export into a walk of the
+/// whole table (measured: a full export 1.1 → 1.6 times its baseline).
+fn statement(
+    sql: &'static str,
+    at: usize,
+    mut params: Vec<rusqlite::types::Value>,
+    skip_via: Option<&str>,
+) -> (std::borrow::Cow<'static, str>, Vec<rusqlite::types::Value>) {
+    match skip_via {
+        Some(via) => {
+            params.push(via.to_owned().into());
+            (sql.into(), params)
+        }
+        None => {
+            let mut text = sql.to_owned();
+            for table in ["c", "t"] {
+                let filter =
+                    format!("AND (?{at} IS NULL OR {table}.via IS NOT CAST(?{at} AS TEXT)) ");
+                text = text.replace(&filter, "");
+            }
+            (text.into(), params)
+        }
+    }
+}
+
 pub fn rows(
     conn: &Connection,
     since: Option<u64>,
@@ -81,8 +108,10 @@ pub fn rows(
     skip_via: Option<&str>,
     visit: Visit<ExportRow>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(ROWS)?;
-    let mut rows = stmt.query(params![since_param(since), codec::int(upto), skip_via])?;
+    let bounds = vec![since_param(since).into(), codec::int(upto).into()];
+    let (sql, values) = statement(ROWS, 3, bounds, skip_via);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
@@ -125,8 +154,10 @@ fn walk_lines(
     skip_via: Option<&str>,
     visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(LINES)?;
-    let mut rows = stmt.query(params![since_param(since), codec::int(upto), skip_via])?;
+    let bounds = vec![since_param(since).into(), codec::int(upto).into()];
+    let (sql, values) = statement(LINES, 3, bounds, skip_via);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
@@ -177,8 +208,9 @@ pub fn sizes(
     since: Option<u64>,
     skip_via: Option<&str>,
 ) -> Result<Vec<(Cursor, u64)>> {
-    let mut stmt = conn.prepare_cached(SIZES)?;
-    let mut rows = stmt.query(params![since_param(since), skip_via])?;
+    let (sql, values) = statement(SIZES, 2, vec![since_param(since).into()], skip_via);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let cursor = row_cursor(row, 0)?;
@@ -222,4 +254,21 @@ pub fn summary(conn: &Connection, since: Option<u64>) -> Result<Option<(Cursor, 
             }
         })?;
     Ok(Some((cursor, codec::count("export.items", &key, items)?)))
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_export_reads_no_via() {
+        for (sql, at) in [(ROWS, 3), (LINES, 3), (SIZES, 2)] {
+            let (plain, params) = statement(sql, at, Vec::new(), None);
+            assert!(!plain.contains("via"), "{plain}");
+            assert!(params.is_empty());
+            let (filtered, params) = statement(sql, at, Vec::new(), Some("site-b"));
+            assert_eq!(filtered.matches(".via IS NOT").count(), 2);
+            assert_eq!(params.len(), 1);
+        }
+    }
 }
