@@ -51,6 +51,7 @@ fn export_and_read(records: &[CanonicalRecord]) -> Vec<CanonicalRecord> {
     let opts = WriteOptions {
         level: 1,
         threads: 1,
+        ..WriteOptions::default()
     };
     let spool = |m| NdjsonSpool::new(m, dir.path(), &opts).expect("a spool");
     let [mut c, mut e, d] = Member::ALL.map(spool);
