@@ -7,10 +7,10 @@
 use crate::model::{CanonicalRecord, Deletion, History};
 use crate::store::{EventAction, StoreError};
 
-use super::records::Held;
+use super::records::{Held, local};
 use super::{BATCH, Run};
 use crate::import::ImportError;
-use crate::import::plan::causal::{self, Local, Plan, Remote, Skip};
+use crate::import::plan::causal::{self, Plan, Remote, Skip};
 
 impl Run<'_, '_> {
     pub(super) fn deletions(&mut self) -> Result<(), ImportError> {
@@ -95,16 +95,8 @@ impl Run<'_, '_> {
         let Some(history) = deletion.history.clone() else {
             return self.legacy_deletion(deletion, held);
         };
-        let live_h = held
-            .live
-            .as_ref()
-            .map(|l| self.stored(l.canonical.history.as_ref()));
-        let dead_h = held.dead.as_ref().map(|d| self.stored(d.history.as_ref()));
-        let local = match (&held.live, &live_h, &held.dead, &dead_h) {
-            (Some(l), Some(h), _, _) => Local::Live(l, h),
-            (_, _, Some(_), Some(h)) => Local::Dead(h),
-            _ => Local::Absent,
-        };
+        let held_history = self.held_history(held);
+        let local = local(held, held_history.as_ref());
         let site = self.header.local_site;
         let decided = causal::decide(site, local, Remote::Dead, &history, self.header.strategy);
         if decided.conflict {
@@ -162,22 +154,11 @@ impl Run<'_, '_> {
     /// A tombstone with no history (1.0): deletes what this peer supplied
     /// (checked above), as a new version of this site.
     fn legacy_deletion(&mut self, deletion: &Deletion, held: &Held) -> Step {
-        let prev = match (&held.live, &held.dead) {
-            (Some(l), _) => self.stored(l.canonical.history.as_ref()),
-            (None, Some(_)) => return Step::Nothing,
-            (None, None) => {
-                let site = self.header.local_site;
-                let history = History::next(site, None, None);
-                return Step::Delete(
-                    Deletion {
-                        history: Some(history),
-                        ..deletion.clone()
-                    },
-                    false,
-                );
-            }
-        };
-        let history = History::next(self.header.local_site, Some(&prev), None);
+        if held.live.is_none() && held.dead.is_some() {
+            return Step::Nothing;
+        }
+        let prev = self.held_history(held);
+        let history = History::next(self.header.local_site, prev.as_ref(), None);
         Step::Delete(
             Deletion {
                 history: Some(history),

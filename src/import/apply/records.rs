@@ -90,12 +90,20 @@ impl Run<'_, '_> {
             .collect())
     }
 
-    /// A history stored with a row, or what a row stored before histories
-    /// counts as: this site's first version.
-    pub(super) fn stored(&self, history: Option<&History>) -> History {
-        history
-            .cloned()
-            .unwrap_or_else(|| History::legacy(self.header.local_site))
+    /// The history of what the store holds of a merge hash (its live
+    /// version, else its tombstone), `None` when it holds nothing. A row
+    /// stored before histories existed counts as this site's first version.
+    pub(super) fn held_history(&self, held: &Held) -> Option<History> {
+        let stored = match (&held.live, &held.dead) {
+            (Some(l), _) => l.canonical.history.as_ref(),
+            (None, Some(d)) => d.history.as_ref(),
+            (None, None) => return None,
+        };
+        Some(
+            stored
+                .cloned()
+                .unwrap_or_else(|| History::legacy(self.header.local_site)),
+        )
     }
 
     fn causal(
@@ -106,16 +114,8 @@ impl Run<'_, '_> {
         held: &Held,
         writes: &mut Writes,
     ) {
-        let live_h = held
-            .live
-            .as_ref()
-            .map(|l| self.stored(l.canonical.history.as_ref()));
-        let dead_h = held.dead.as_ref().map(|d| self.stored(d.history.as_ref()));
-        let local = match (&held.live, &live_h, &held.dead, &dead_h) {
-            (Some(l), Some(h), _, _) => Local::Live(l, h),
-            (_, _, Some(_), Some(h)) => Local::Dead(h),
-            _ => Local::Absent,
-        };
+        let held_history = self.held_history(held);
+        let local = local(held, held_history.as_ref());
         let strategy = self.header.strategy;
         let site = self.header.local_site;
         let decided = causal::decide(site, local, Remote::Live(digest), history, strategy);
@@ -174,11 +174,7 @@ impl Run<'_, '_> {
             self.counts.canonical_skipped += 1;
             return;
         }
-        let prev = match (&held.live, &held.dead) {
-            (Some(l), _) => Some(self.stored(l.canonical.history.as_ref())),
-            (None, Some(d)) => Some(self.stored(d.history.as_ref())),
-            (None, None) => None,
-        };
+        let prev = self.held_history(held);
         let mut remote = remote;
         let modified = remote.canonical.modified.clone();
         remote.canonical.history = Some(History::next(
@@ -280,5 +276,15 @@ impl Run<'_, '_> {
             .zip(cursors)
             .filter_map(|((r, action), cursor)| Some(self.event(r, (*action)?, *cursor)))
             .collect()
+    }
+}
+
+/// What the store holds of a merge hash, as the causal decision sees it,
+/// given that holding's history (`Run::held_history`).
+pub(super) fn local<'h>(held: &'h Held, history: Option<&'h History>) -> Local<'h> {
+    match (&held.live, &held.dead, history) {
+        (Some(live), _, Some(h)) => Local::Live(live, h),
+        (None, Some(_), Some(h)) => Local::Dead(h),
+        _ => Local::Absent,
     }
 }
