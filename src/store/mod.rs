@@ -182,9 +182,7 @@ pub trait Store {
         since: Option<u64>,
         skip_via: Option<&str>,
     ) -> Result<Option<(Cursor, u64)>> {
-        let sizes = self.export_sizes_for(since, skip_via)?;
-        let total = sizes.iter().map(|(_, items)| items).sum();
-        Ok(sizes.last().map(|(cursor, _)| (*cursor, total)))
+        Ok(summary_of(&self.export_sizes_for(since, skip_via)?))
     }
 
     /// What `export --for` last sent each peer, and what each peer last
@@ -211,6 +209,12 @@ pub trait Store {
     ) -> Result<Option<LedgerEntry>>;
     /// Events with id greater than `since`, oldest first.
     fn events(&self, since: u64, limit: usize) -> Result<Vec<Event>>;
+}
+
+/// The last row of `export_sizes` and the items of all of them.
+pub fn summary_of(sizes: &[(Cursor, u64)]) -> Option<(Cursor, u64)> {
+    let total = sizes.iter().map(|(_, items)| items).sum();
+    sizes.last().map(|(cursor, _)| (*cursor, total))
 }
 
 /// One open write transaction.

@@ -224,9 +224,9 @@ impl Store for SqliteStore {
         skip_via: Option<&str>,
     ) -> Result<Option<(Cursor, u64)>> {
         if skip_via.is_some() {
-            let sizes = self.export_sizes_for(since, skip_via)?;
-            let total = sizes.iter().map(|(_, items)| items).sum();
-            return Ok(sizes.last().map(|(cursor, _)| (*cursor, total)));
+            return Ok(crate::store::summary_of(
+                &self.export_sizes_for(since, skip_via)?,
+            ));
         }
         self.read(|c| export::summary(c, since))
     }
