@@ -18,7 +18,8 @@
 //! - `bundle validate` and `bundle export` work in a [`Scratch`] directory
 //!   under the same kind of lock, so `gc` never removes the scratch space of
 //!   a live process, and removes what a killed one left (`scratch`).
-//! - The schema is an append-only migration list on `PRAGMA user_version`.
+//! - The schema is an append-only step list on `PRAGMA user_version`, run by
+//!   the one SQLite migration runner the store uses too.
 
 mod db;
 mod reconcile;

@@ -12,12 +12,14 @@
 //! - Readers never see a half-applied transaction.
 
 mod codec;
+mod error;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
 pub(crate) mod tests;
 mod types;
 
+pub use error::{DbCode, DbFailure, StoreError};
 pub use types::*;
 
 use crate::cursor::Cursor;
@@ -27,69 +29,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A sink that may fail with an I/O error (export spools, stdout listings).
 pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> std::io::Result<()>;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the store `{path}`: {source}")]
-    Open {
-        path: std::path::PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error(
-        "the store `{path}` has schema version {found}, newer than this stella knows ({known}): upgrade stella"
-    )]
-    SchemaTooNew {
-        path: std::path::PathBuf,
-        found: i64,
-        known: i64,
-    },
-    #[error("the store is busy: another stella process holds it; try again when it has finished")]
-    Busy,
-    #[error("store query failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("stored row is corrupt ({what}): {detail}")]
-    Corrupt { what: &'static str, detail: String },
-    #[error("site `{0}` is already registered")]
-    SiteExists(String),
-    #[error("unknown site `{0}`: register it with `stella feedser sites add`")]
-    UnknownSite(String),
-    #[error("key `{key_id}` is already trusted for site `{site_id}`")]
-    KeyExists { site_id: String, key_id: String },
-    #[error("key `{key_id}` is not a key of site `{site_id}`")]
-    UnknownKey { site_id: String, key_id: String },
-    #[error(
-        "cannot connect to PostgreSQL at {target}: {detail}; check that the server runs there, the database exists and the user may log in"
-    )]
-    Connect { target: String, detail: String },
-    #[error("PostgreSQL error: {0}")]
-    Postgres(String),
-    #[error(
-        "the schema `{schema}` is at version {found}, behind this stella's {expected}: run `stella db migrate`"
-    )]
-    SchemaBehind {
-        schema: String,
-        found: i64,
-        expected: i64,
-    },
-    #[error(
-        "the schema `{schema}` is at version {found}, newer than this stella knows ({known}): upgrade stella"
-    )]
-    SchemaNewer {
-        schema: String,
-        found: i64,
-        known: i64,
-    },
-    #[error(
-        "another stella holds the writer lock `{lock}`; gave up after {waited_ms} ms: try again when it has finished"
-    )]
-    LockTimeout { lock: String, waited_ms: u64 },
-    #[error(
-        "another session is reading `canonicals`, `edges` or `taken`, which a full import into an empty store needs alone; gave up after {waited_ms} ms: try again when it has finished"
-    )]
-    TablesBusy { waited_ms: u64 },
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-}
 
 /// The store as the core sees it.
 pub trait Store {

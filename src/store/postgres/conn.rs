@@ -1,5 +1,6 @@
 //! Connecting: DSN parsing, the printable target, schema-name checks, lock
-//! keys and the mapping of driver errors to `StoreError`.
+//! keys and the mapping of driver errors to `StoreError` (message and
+//! SQLSTATE as plain data, see `store::error`).
 //!
 //! Invariants:
 //! - No error this module builds ever carries the password: the target is
@@ -15,7 +16,7 @@ use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Result, StoreError};
+use crate::store::{DbCode, DbFailure, Result, StoreError};
 
 /// How long a connection attempt may take when the DSN does not say.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,10 +31,10 @@ pub fn check_schema(schema: &str) -> Result<()> {
     if first_ok && rest_ok && schema.len() <= 63 {
         return Ok(());
     }
-    Err(StoreError::Postgres(format!(
+    Err(StoreError::Postgres(DbFailure::other(format!(
         "invalid schema name `{schema}`: use lowercase letters, digits and `_`, \
          not starting with a digit, at most 63 characters"
-    )))
+    ))))
 }
 
 /// A stable advisory-lock key for one purpose on one schema.
@@ -99,8 +100,16 @@ pub fn describe(err: &postgres::Error) -> String {
     text
 }
 
+/// The driver's error as plain data: its SQLSTATE, and `message` to show.
+fn failure(err: &postgres::Error, message: String) -> DbFailure {
+    DbFailure {
+        code: err.code().map(|c| DbCode::SqlState(c.code().to_owned())),
+        message,
+    }
+}
+
 pub fn pg(err: postgres::Error) -> StoreError {
-    StoreError::Postgres(describe(&err))
+    StoreError::Postgres(failure(&err, describe(&err)))
 }
 
 pub fn is_code(err: &postgres::Error, code: &SqlState) -> bool {
@@ -127,5 +136,5 @@ pub fn open(dsn: &str) -> Result<(Client, Config)> {
 
 /// Maps a driver error after connecting, scrubbing the password.
 pub fn pg_scrubbed(config: &Config) -> impl Fn(postgres::Error) -> StoreError + '_ {
-    move |e| StoreError::Postgres(scrub(&describe(&e), config))
+    move |e| StoreError::Postgres(failure(&e, scrub(&describe(&e), config)))
 }

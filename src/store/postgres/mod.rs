@@ -128,10 +128,9 @@ impl PgStore {
     /// The connection; an error (not a panic) if a visitor re-enters the store.
     fn client(&self) -> Result<std::cell::RefMut<'_, Client>> {
         self.client.try_borrow_mut().map_err(|_| {
-            StoreError::Postgres(
-                "the store connection is busy with a listing: finish it before the next query"
-                    .to_owned(),
-            )
+            StoreError::Postgres(crate::store::DbFailure::other(
+                "the store connection is busy with a listing: finish it before the next query",
+            ))
         })
     }
 

@@ -1,11 +1,17 @@
-//! The SQLite schema as an append-only list of migrations, oldest first
-//! (run by `schema::migrate`; see its module for the invariants). Entry `i`
-//! takes a database from `user_version = i` to `i + 1`: a change to the
-//! schema is a new entry at the end, never an edit of a shipped one.
+//! The SQLite schema as an append-only list of steps, oldest first, run by
+//! the shared runner (`migrate`; see its module for the invariants). Step
+//! `i` takes a database from `user_version = i` to `i + 1`: a change to the
+//! schema is a new step at the end, never an edit of a shipped one.
 
-/// The schema, one migration per entry (see `schema`).
-pub const MIGRATIONS: &[&str] = &[
-    r#"
+use rusqlite::Connection;
+
+use super::migrate::Step;
+use crate::store::StoreError;
+
+/// The schema, one step per version (see `migrate`).
+pub const MIGRATIONS: &[Step<StoreError>] = &[
+    Step::Sql(
+        r#"
 CREATE TABLE canonicals (
     merge_hash    TEXT PRIMARY KEY NOT NULL,
     id            TEXT NOT NULL UNIQUE,
@@ -118,7 +124,9 @@ CREATE TABLE events (
     imported_at    TEXT NOT NULL
 ) STRICT;
 "#,
-    r#"
+    ),
+    Step::Sql(
+        r#"
 CREATE TABLE conflicts (
     conflict_id  INTEGER PRIMARY KEY AUTOINCREMENT,
     bundle_hash  TEXT NOT NULL,
@@ -132,12 +140,14 @@ CREATE TABLE conflicts (
 ) STRICT;
 CREATE INDEX conflicts_by_bundle ON conflicts (bundle_hash);
 "#,
+    ),
     // Why an import was forced past the cursor checks (`--force --reason`).
-    "ALTER TABLE ledger ADD COLUMN reason TEXT;",
+    Step::Sql("ALTER TABLE ledger ADD COLUMN reason TEXT;"),
     // Edges become a rowid table with a narrow unique index: edges arrive in
     // merge-hash (random) order, and inserting ~100-byte index entries at
     // random touches a third of the pages that whole ~350-byte rows did.
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE edges_v4 (
     merge_hash         TEXT NOT NULL REFERENCES canonicals (merge_hash) ON DELETE CASCADE,
     source             TEXT NOT NULL,
@@ -154,12 +164,14 @@ DROP TABLE edges;
 ALTER TABLE edges_v4 RENAME TO edges;
 CREATE INDEX edges_source ON edges (source, source_advisory_id);
 "#,
+    ),
     // Every key of the bulk-loaded tables becomes a named `CREATE UNIQUE
     // INDEX` instead of a column constraint, so a bulk load can set it aside
     // and build it once, sorted, at the end (`bulk`); the rows themselves
     // are unchanged. Edges are copied before the old canonicals go: dropping
     // a parent table deletes (and here would cascade to) its children.
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE canonicals_v5 (
     merge_hash    TEXT NOT NULL,
     id            TEXT NOT NULL,
@@ -214,19 +226,14 @@ DROP TABLE taken;
 ALTER TABLE taken_v5 RENAME TO taken;
 CREATE UNIQUE INDEX taken_key ON taken (site_id, merge_hash);
 "#,
+    ),
     // Each live canonical's export bytes, kept by its feed position: its
     // NDJSON line and its edges' lines (`codec::export_lines`). A full or
     // delta export is then a range scan of this table in key order that
     // copies bytes, instead of an edge index probe and a serialization per
     // canonical. Rows already stored are filled by `lines::fill`, run after
-    // this entry in the same transaction.
-    r#"
-CREATE TABLE export_lines (
-    seq        INTEGER PRIMARY KEY,
-    line       TEXT NOT NULL,
-    edge_lines TEXT NOT NULL
-) STRICT;
-"#,
+    // this step's table creation, in the same step.
+    Step::Rust(export_lines),
     // Causal history (format 1.1): each version's and tombstone's history as
     // JSON (NULL for a row stored before, which counts as the local site's
     // first version), and the peer it came from unchanged (`via`, NULL when
@@ -234,7 +241,8 @@ CREATE TABLE export_lines (
     // ledger counts stale, echoed and refused rows; a site may have its own
     // conflict strategy; `sent` remembers what `export --for` last sent each
     // peer.
-    r#"
+    Step::Sql(
+        r#"
 ALTER TABLE canonicals ADD COLUMN history TEXT;
 ALTER TABLE canonicals ADD COLUMN via TEXT;
 ALTER TABLE tombstones ADD COLUMN history TEXT;
@@ -251,17 +259,17 @@ CREATE TABLE sent (
     acked_at     TEXT
 ) STRICT;
 "#,
+    ),
 ];
 
-/// A step SQL cannot take, run right after the migration that brings the
-/// schema to `version`, in the same transaction.
-pub struct After {
-    pub version: usize,
-    pub run: fn(&rusqlite::Connection) -> crate::store::Result<()>,
+/// Step 6: the table of export bytes, filled for the rows already stored.
+fn export_lines(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE export_lines (
+    seq        INTEGER PRIMARY KEY,
+    line       TEXT NOT NULL,
+    edge_lines TEXT NOT NULL
+) STRICT;",
+    )?;
+    super::lines::fill(conn)
 }
-
-/// The Rust steps of [`MIGRATIONS`], by version.
-pub const AFTER: &[After] = &[After {
-    version: 6,
-    run: super::lines::fill,
-}];

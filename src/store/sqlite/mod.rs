@@ -16,13 +16,15 @@
 mod bulk;
 mod canonical;
 mod edges;
-use crate::store::codec;
 mod events;
 mod export;
+mod failure;
 mod feed;
 mod ledger;
 mod lines;
+pub(crate) mod migrate;
 mod migrations;
+mod open;
 mod schema;
 mod sent;
 mod sites;
@@ -30,10 +32,12 @@ mod sites;
 mod tests;
 mod txn;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::Connection;
+
+use crate::store::codec;
+use failure::{classify, sql};
 
 pub use schema::MIGRATIONS;
 pub use txn::SqliteTxn;
@@ -68,101 +72,6 @@ impl Default for OpenOptions {
 pub struct SqliteStore {
     conn: Connection,
     clock: Box<Clock>,
-}
-
-fn system_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// Turns SQLITE_BUSY / SQLITE_LOCKED into `StoreError::Busy`.
-fn classify<T>(result: Result<T>) -> Result<T> {
-    result.map_err(|err| match err {
-        StoreError::Sqlite(e) if is_busy(&e) => StoreError::Busy,
-        other => other,
-    })
-}
-
-fn sql<T>(result: rusqlite::Result<T>) -> Result<T> {
-    classify(result.map_err(StoreError::from))
-}
-
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-    )
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) the store file; its directory must exist.
-    pub fn open(path: &Path) -> Result<Self> {
-        Self::open_with(path, &OpenOptions::default())
-    }
-
-    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Self> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_connection(conn, path, options)
-    }
-
-    /// A private, empty store, for tests.
-    pub fn open_in_memory() -> Result<Self> {
-        let path = Path::new(":memory:");
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_connection(conn, path, &OpenOptions::default())
-    }
-
-    /// Replaces the feed clock (unix milliseconds), for tests.
-    pub fn with_clock(mut self, clock: Box<Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    fn from_connection(mut conn: Connection, path: &Path, options: &OpenOptions) -> Result<Self> {
-        let open_err = |source: rusqlite::Error| {
-            if is_busy(&source) {
-                StoreError::Busy
-            } else {
-                StoreError::Open {
-                    path: PathBuf::from(path),
-                    source,
-                }
-            }
-        };
-        schema::configure(&conn, options.busy_timeout).map_err(open_err)?;
-        schema::migrate(&mut conn, path).map_err(|err| match err {
-            StoreError::Sqlite(source) => open_err(source),
-            other => other,
-        })?;
-        Ok(Self {
-            conn,
-            clock: Box::new(system_millis),
-        })
-    }
-
-    /// Runs `f` in one read transaction: a single consistent snapshot.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = sql(self.conn.unchecked_transaction())?;
-        classify(f(&tx))
-    }
-
-    /// Runs `f` in one write transaction, committed when `f` succeeds.
-    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = sql(Transaction::new(
-            &mut self.conn,
-            TransactionBehavior::Immediate,
-        ))?;
-        let value = classify(f(&tx))?;
-        sql(tx.commit())?;
-        Ok(value)
-    }
 }
 
 impl Store for SqliteStore {

@@ -1,10 +1,9 @@
-//! The store's schema: connection settings, and running the append-only
-//! migration list (`migrations.rs`).
+//! The store's schema: connection settings, and its append-only step list
+//! (`migrations.rs`) run by the shared runner (`migrate.rs`).
 //!
 //! Invariants:
-//! - `MIGRATIONS` only ever grows; entry `i` takes a database from
-//!   `user_version = i` to `i + 1`. Never edit a shipped entry. A step SQL
-//!   cannot take (`AFTER`) runs right after the entry it belongs to.
+//! - `MIGRATIONS` only ever grows; step `i` takes a database from
+//!   `user_version = i` to `i + 1`. Never edit a shipped step.
 //! - Migrations run in one `BEGIN EXCLUSIVE` transaction, so a store is either
 //!   fully at the new version or untouched; running them again is a no-op.
 //! - A database whose `user_version` is beyond the list is refused, never
@@ -18,17 +17,11 @@ use std::ops::Neg;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
-use crate::store::{Result, StoreError};
-
-use super::migrations::AFTER;
+use super::migrate::{self, MigrateError};
 pub use super::migrations::MIGRATIONS;
-
-/// The schema version this build writes: the number of migrations.
-pub fn known_version() -> i64 {
-    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
-}
+use crate::store::{Result, StoreError};
 
 /// The page cache per connection, in KiB.
 const CACHE_KIB: i64 = 32 * 1024;
@@ -56,45 +49,16 @@ pub fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<
     Ok(())
 }
 
-fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.pragma_query_value(None, "user_version", |row| row.get(0))
-}
-
-fn check_version(found: i64, path: &Path) -> Result<()> {
-    let known = known_version();
-    if found > known {
-        return Err(StoreError::SchemaTooNew {
+/// Brings the schema up to the last step of [`MIGRATIONS`], or refuses a newer one
+/// (see `migrate`). A failing statement is an open error of `path`.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    match migrate::migrate(conn, MIGRATIONS) {
+        Ok(_) => Ok(()),
+        Err(MigrateError::TooNew { found, known }) => Err(StoreError::SchemaTooNew {
             path: path.to_path_buf(),
             found,
             known,
-        });
+        }),
+        Err(MigrateError::Failed(err)) => Err(err),
     }
-    Ok(())
-}
-
-/// Brings the schema up to [`known_version`], or refuses a newer one.
-///
-/// A current schema is recognised without taking the write lock, so opening
-/// a store never waits for another process's import.
-pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let found = user_version(conn)?;
-    check_version(found, path)?;
-    if found == known_version() {
-        return Ok(());
-    }
-    let tx = Transaction::new(conn, TransactionBehavior::Exclusive)?;
-    // Another process may have migrated between the check and the lock.
-    let found = user_version(&tx)?;
-    check_version(found, path)?;
-    let known = known_version();
-    let done = usize::try_from(found).unwrap_or(0);
-    for (i, migration) in MIGRATIONS.iter().enumerate().skip(done) {
-        tx.execute_batch(migration)?;
-        for after in AFTER.iter().filter(|after| after.version == i + 1) {
-            (after.run)(&tx)?;
-        }
-    }
-    tx.pragma_update(None, "user_version", known)?;
-    tx.commit()?;
-    Ok(())
 }

@@ -8,6 +8,7 @@ mod batch;
 mod concurrency;
 mod connect;
 mod export;
+mod failure;
 mod ledger;
 mod notify;
 mod schema;

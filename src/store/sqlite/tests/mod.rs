@@ -6,6 +6,7 @@
 mod bulk;
 mod canonical;
 mod concurrency;
+mod failure;
 mod lines;
 mod schema;
 

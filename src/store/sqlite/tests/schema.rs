@@ -79,7 +79,7 @@ fn edges_survive_the_move_to_a_rowid_table() {
     let mut conn = Connection::open(&path).unwrap();
     let tx = conn.transaction().unwrap();
     for migration in &MIGRATIONS[..3] {
-        tx.execute_batch(migration).unwrap();
+        migration.apply(&tx).unwrap();
     }
     tx.execute_batch(
         "INSERT INTO canonicals VALUES ('sha256:aa', '00000000-0000-0000-0000-0000000000aa', \
@@ -184,7 +184,7 @@ fn keys_become_named_indexes_and_rows_survive() {
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     let tx = conn.transaction().unwrap();
     for migration in &MIGRATIONS[..4] {
-        tx.execute_batch(migration).unwrap();
+        migration.apply(&tx).unwrap();
     }
     tx.execute_batch(
         "INSERT INTO sites (site_id, display_name, enabled, created_at) VALUES ('b', 'B', 1, 't'); \
