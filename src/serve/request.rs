@@ -1,4 +1,6 @@
-//! Reading one request head: the request line and headers, strictly.
+//! Reading one request head: the request line and headers, strictly. The
+//! syntax is `httparse`'s; the policy below is stella's and is checked
+//! around it.
 //!
 //! Strict on purpose, against request smuggling: CRLF line ends only, no
 //! whitespace before a header's colon, no obsolete line folding, one
@@ -66,7 +68,8 @@ fn bad(why: &str) -> ApiError {
     ApiError::BadRequest(why.to_owned())
 }
 
-/// Parses the head (without its final blank line).
+/// Parses the head (without its final blank line): stella's own checks of
+/// the bytes and lines, then `httparse` for the request line and headers.
 pub fn parse(head: &[u8], max_headers: usize, limit: usize) -> Result<Head, ApiError> {
     let text = std::str::from_utf8(head).map_err(|_| bad("the request head is not ASCII"))?;
     if text
@@ -75,23 +78,22 @@ pub fn parse(head: &[u8], max_headers: usize, limit: usize) -> Result<Head, ApiE
     {
         return Err(bad("the request head holds control or non-ASCII bytes"));
     }
-    let mut lines = text.split("\r\n");
-    let (method, target, http10) = request_line(lines.next().unwrap_or(""))?;
-    let mut headers = Vec::new();
-    for line in lines {
-        if line.contains('\n') || line.contains('\r') {
+    let (first, rest) = text.split_once("\r\n").unwrap_or((text, ""));
+    for (i, line) in text.split("\r\n").enumerate() {
+        if line.contains(['\n', '\r']) {
             return Err(bad("bare CR or LF in the request head"));
         }
-        if headers.len() == max_headers {
-            return Err(ApiError::HeadTooLarge { limit, max_headers });
+        if i > 0 && line.starts_with([' ', '\t']) {
+            return Err(bad("obsolete header line folding"));
         }
-        headers.push(header_line(line)?);
     }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let (method, target, http10) = request_line(first)?;
+    let headers = header_lines(rest, max_headers, limit)?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut head = Head {
-        method: method.to_owned(),
         path: path.to_owned(),
         query: query.to_owned(),
+        method,
         http10,
         headers,
         framing: Framing::None,
@@ -101,41 +103,63 @@ pub fn parse(head: &[u8], max_headers: usize, limit: usize) -> Result<Head, ApiE
     Ok(head)
 }
 
-fn request_line(line: &str) -> Result<(&str, &str, bool), ApiError> {
-    let parts: Vec<&str> = line.split(' ').collect();
-    let [method, target, version] = parts.as_slice() else {
-        return Err(bad("malformed request line"));
-    };
-    let token = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    };
-    if !token(method) || !target.starts_with('/') {
-        return Err(bad("malformed request line"));
+/// The request line (no CR or LF in it): method, target and whether it is
+/// HTTP/1.0. Only an origin-form target (`/…`) is served.
+fn request_line(line: &str) -> Result<(String, String, bool), ApiError> {
+    let malformed = || bad("malformed request line");
+    let mut request = httparse::Request::new(&mut []);
+    let wire = format!("{line}\r\n\r\n");
+    match request.parse(wire.as_bytes()) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Err(httparse::Error::Version) => {
+            return Err(bad("only HTTP/1.1 and HTTP/1.0 are spoken here"));
+        }
+        Ok(httparse::Status::Partial) | Err(_) => return Err(malformed()),
     }
-    match *version {
-        "HTTP/1.1" => Ok((method, target, false)),
-        "HTTP/1.0" => Ok((method, target, true)),
-        _ => Err(bad("only HTTP/1.1 and HTTP/1.0 are spoken here")),
+    let (Some(method), Some(target), Some(minor)) = (request.method, request.path, request.version)
+    else {
+        return Err(malformed());
+    };
+    if !target.starts_with('/') {
+        return Err(malformed());
     }
+    Ok((method.to_owned(), target.to_owned(), minor == 0))
 }
 
-fn header_line(line: &str) -> Result<(String, String), ApiError> {
-    if line.starts_with([' ', '\t']) {
-        return Err(bad("obsolete header line folding"));
-    }
-    let (name, value) = line
-        .split_once(':')
-        .ok_or_else(|| bad("malformed header line"))?;
-    let valid = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !valid {
-        return Err(bad("malformed header name"));
-    }
-    Ok((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()))
+/// The header lines after the request line (CRLF-separated, no final
+/// blank line), at most `max_headers` of them.
+fn header_lines(
+    rest: &str,
+    max_headers: usize,
+    limit: usize,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let wire = if rest.is_empty() {
+        "\r\n".to_owned()
+    } else {
+        format!("{rest}\r\n\r\n")
+    };
+    // One slot per line is enough: a head cannot make the parser allocate
+    // more than it sent.
+    let lines = rest.split("\r\n").count();
+    let mut slots = vec![httparse::EMPTY_HEADER; max_headers.min(lines)];
+    let parsed = match httparse::parse_headers(wire.as_bytes(), &mut slots) {
+        Ok(httparse::Status::Complete((_, parsed))) => parsed,
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(ApiError::HeadTooLarge { limit, max_headers });
+        }
+        Err(httparse::Error::HeaderName) => return Err(bad("malformed header name")),
+        Ok(httparse::Status::Partial) | Err(_) => return Err(bad("malformed header line")),
+    };
+    parsed
+        .iter()
+        .map(|h| {
+            let value = std::str::from_utf8(h.value).map_err(|_| bad("malformed header line"))?;
+            Ok((
+                h.name.to_owned(),
+                value.trim_matches([' ', '\t']).to_owned(),
+            ))
+        })
+        .collect()
 }
 
 fn framing(head: &Head) -> Result<Framing, ApiError> {

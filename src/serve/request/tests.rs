@@ -101,3 +101,34 @@ fn too_many_headers_are_refused() {
     let text = format!("GET / HTTP/1.1{}", "\r\nX: y".repeat(101));
     assert!(matches!(head(&text), Err(ApiError::HeadTooLarge { .. })));
 }
+
+#[test]
+fn refusals_name_the_part_that_is_wrong() {
+    let cases = [
+        (
+            "GET / HTTP/2.0",
+            "only HTTP/1.1 and HTTP/1.0 are spoken here",
+        ),
+        ("GET * HTTP/1.1", "malformed request line"),
+        ("G(T / HTTP/1.1", "malformed request line"),
+        ("GET /a\tb HTTP/1.1", "malformed request line"),
+        ("", "malformed request line"),
+        ("GET / HTTP/1.1\r\nX y: 1", "malformed header name"),
+        ("GET / HTTP/1.1\r\n: 1", "malformed header name"),
+        ("GET / HTTP/1.1\r\nX: a\x7f", "malformed header line"),
+        (
+            "GET / HTTP/1.1\r\nX: a\r\n\tb",
+            "obsolete header line folding",
+        ),
+        ("GET / HTTP/1.1\rX: a", "bare CR or LF in the request head"),
+    ];
+    for (text, why) in cases {
+        assert_eq!(head(text).unwrap_err(), bad(why), "{text:?}");
+    }
+    let h = head("GET /x HTTP/1.0\r\nConnection: keep-alive").unwrap();
+    assert!(h.http10 && h.wants_close());
+    assert_eq!(
+        h.headers,
+        [("Connection".to_owned(), "keep-alive".to_owned())]
+    );
+}
