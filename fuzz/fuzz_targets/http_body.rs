@@ -1,5 +1,6 @@
-//! `http_body`: the `feedser serve` request-body decoder on raw bytes, as a
-//! client could send them after the head. The first byte picks the framing
+//! `http_body`: the `feedser serve` request-body decoder (chunk-size lines
+//! through `httparse`) on raw bytes, as a client could send them after the
+//! head. The first byte picks the framing
 //! (chunked, a `Content-Length` of that byte's value, or none) and where the
 //! rest splits between the bytes read with the head and the socket.
 //!
