@@ -8,16 +8,16 @@
 //! back. Readers never take the lock.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use postgres::{Client, Transaction};
+use postgres::Transaction;
 
 use super::conn::pg;
 use super::feed::{self, Head, Kind};
 use super::{Clock, bulk, canonical, events, ledger, write};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
-use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, StoreError, Txn};
+use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, Txn};
 
 /// How often a waiting writer retries the lock.
 pub const POLL: Duration = Duration::from_millis(50);
@@ -33,59 +33,7 @@ pub struct PgTxn<'a> {
     lock_wait: Duration,
 }
 
-/// The writer lock as named in `LockTimeout`.
-pub fn lock_name(schema: &str, key: i64) -> String {
-    format!("stella writer lock for schema {schema} (advisory lock {key})")
-}
-
-impl<'a> PgTxn<'a> {
-    pub(super) fn begin(
-        client: &'a mut Client,
-        clock: &'a Clock,
-        (schema, key): (&str, i64),
-        timeout: Duration,
-    ) -> Result<Self> {
-        let mut tx = client.transaction().map_err(pg)?;
-        let started = Instant::now();
-        loop {
-            let row = tx
-                .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&key])
-                .map_err(pg)?;
-            if row.try_get::<_, bool>(0).map_err(pg)? {
-                break;
-            }
-            let waited = started.elapsed();
-            if waited >= timeout {
-                return Err(StoreError::LockTimeout {
-                    lock: lock_name(schema, key),
-                    waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
-                });
-            }
-            std::thread::sleep(POLL.min(timeout - waited));
-        }
-        let head = feed::head(&mut tx)?;
-        Ok(Self {
-            tx,
-            clock,
-            head,
-            bulk: None,
-            lock_wait: timeout,
-        })
-    }
-
-    /// Ends a bulk load, if one runs: indexes and constraints come back
-    /// before anything reads or deletes.
-    fn settle(&mut self) -> Result<()> {
-        match self.bulk.take() {
-            Some(statements) => bulk::restore(&mut self.tx, &statements),
-            None => Ok(()),
-        }
-    }
-
-    fn next(&mut self) -> Result<Cursor> {
-        self.head.advance((self.clock)())
-    }
-}
+mod begin;
 
 /// Indexes of the last item per merge hash, in input order.
 fn last_per_hash<T>(items: &[T], hash: impl Fn(&T) -> &str) -> Vec<usize> {
