@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Severity, Status};
-use crate::store::{EventAction, ImportCounts, Result, StoreError};
+use crate::store::{EventAction, Result, StoreError};
 
 const STATUSES: [Status; 2] = [Status::Active, Status::Withdrawn];
 const SEVERITIES: [Severity; 6] = [
@@ -146,32 +146,6 @@ impl FeedKind {
             FeedKind::Delete => "delete",
         }
     }
-}
-
-/// The ledger's columns, in the order both stores select them.
-pub const LEDGER_COLUMNS: &str = "site_id, bundle_hash, manifest_sha256, since_cursor, \
-     export_cursor, imported_at, signer_key_id, signature_skipped, forced, canonical_created, \
-     canonical_updated, canonical_skipped, edges_added, deletions_processed, \
-     canonical_filtered, edges_filtered, conflicts, items, reason, canonical_stale, \
-     canonical_echo, deletions_refused";
-
-/// The counters of a ledger row (columns 9 to 16 and 19 to 21 of `LEDGER_COLUMNS`),
-/// read through the store's own column getter.
-pub fn ledger_counts(key: &str, get: impl Fn(usize) -> Result<i64>) -> Result<ImportCounts> {
-    let n = |i: usize, what: &'static str| -> Result<u64> { count(what, key, get(i)?) };
-    Ok(ImportCounts {
-        canonical_created: n(9, "ledger.canonical_created")?,
-        canonical_updated: n(10, "ledger.canonical_updated")?,
-        canonical_skipped: n(11, "ledger.canonical_skipped")?,
-        edges_added: n(12, "ledger.edges_added")?,
-        deletions_processed: n(13, "ledger.deletions_processed")?,
-        canonical_filtered: n(14, "ledger.canonical_filtered")?,
-        edges_filtered: n(15, "ledger.edges_filtered")?,
-        conflicts: n(16, "ledger.conflicts")?,
-        stale: n(19, "ledger.canonical_stale")?,
-        echo: n(20, "ledger.canonical_echo")?,
-        deletions_refused: n(21, "ledger.deletions_refused")?,
-    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 mod codec;
 mod error;
 pub mod postgres;
+pub mod rows;
 pub mod sqlite;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -11,70 +11,28 @@ use std::collections::HashMap;
 
 use postgres::{Row, Transaction};
 
-use super::codec::{self, col};
+use super::codec::col;
 use super::conn::pg;
-use crate::model::{Canonical, CanonicalRecord, SourceEdge};
+use crate::model::{CanonicalRecord, SourceEdge};
+use crate::store::rows::{self, CANONICAL_COLUMNS, EDGE_COLUMNS};
 use crate::store::{CanonicalFilter, Result, Visit};
 
 /// Rows fetched per portal round trip.
 pub const PAGE: i32 = 1000;
-
-/// Columns in the order [`canonical_from_row`] reads them.
-pub const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, \
-     title, summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, \
-     history";
-
-fn canonical_from_row(row: &Row) -> Result<Canonical> {
-    let merge_hash: String = col(row, 0)?;
-    let key = merge_hash.as_str();
-    let text = |i: usize| -> Result<String> { col(row, i) };
-    Ok(Canonical {
-        id: col(row, 1)?,
-        cve: text(2)?,
-        affects_key: text(3)?,
-        status: codec::status("canonicals.status", key, &text(4)?)?,
-        severity: codec::severity("canonicals.severity", key, &text(5)?)?,
-        title: text(6)?,
-        summary: text(7)?,
-        cvss_vector: col(row, 8)?,
-        version_range: codec::from_json("canonicals.version_range", key, &text(9)?)?,
-        weaknesses: codec::from_json("canonicals.weaknesses", key, &text(10)?)?,
-        patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
-        published: col(row, 12)?,
-        modified: col(row, 13)?,
-        history: codec::opt_json("canonicals.history", key, col(row, 14)?)?,
-        merge_hash,
-    })
-}
-
-fn edge_from_row(row: &Row) -> Result<SourceEdge> {
-    Ok(SourceEdge {
-        merge_hash: col(row, 0)?,
-        source: col(row, 1)?,
-        source_advisory_id: col(row, 2)?,
-        id: col(row, 3)?,
-        canonical_id: col(row, 4)?,
-        vendor_status: col(row, 5)?,
-        source_sha256: col(row, 6)?,
-    })
-}
 
 /// The edges of these canonicals, grouped by merge hash, each group sorted.
 fn edges_of(
     tx: &mut Transaction<'_>,
     hashes: &[String],
 ) -> Result<HashMap<String, Vec<SourceEdge>>> {
-    let rows = tx
-        .query(
-            "SELECT merge_hash, source, source_advisory_id, id, canonical_id, vendor_status, \
-             source_sha256 FROM edges WHERE merge_hash = ANY($1) \
-             ORDER BY merge_hash, source, source_advisory_id",
-            &[&hashes],
-        )
-        .map_err(pg)?;
+    let sql = format!(
+        "SELECT {EDGE_COLUMNS} FROM edges WHERE merge_hash = ANY($1) \
+         ORDER BY merge_hash, source, source_advisory_id"
+    );
+    let rows = tx.query(&sql, &[&hashes]).map_err(pg)?;
     let mut out: HashMap<String, Vec<SourceEdge>> = HashMap::new();
     for row in &rows {
-        let edge = edge_from_row(row)?;
+        let edge = rows::edge(row)?;
         out.entry(edge.merge_hash.clone()).or_default().push(edge);
     }
     Ok(out)
@@ -84,7 +42,7 @@ fn edges_of(
 fn complete(tx: &mut Transaction<'_>, rows: &[Row]) -> Result<Vec<CanonicalRecord>> {
     let canonicals = rows
         .iter()
-        .map(canonical_from_row)
+        .map(|row| rows::canonical(row, 0))
         .collect::<Result<Vec<_>>>()?;
     let hashes: Vec<String> = canonicals.iter().map(|c| c.merge_hash.clone()).collect();
     let mut edges = edges_of(tx, &hashes)?;

@@ -12,37 +12,15 @@
 
 use std::collections::HashMap;
 
-use postgres::{Row, Transaction};
+use postgres::Transaction;
 
 use super::codec::{self, col};
 use super::conn::pg;
+use crate::store::rows::{self, LEDGER_COLUMNS};
 use crate::store::{LedgerEntry, Result, StoreError};
 
 /// The channel `record` notifies, with the bundle hash as payload.
 pub const CHANNEL: &str = "canonical_imported";
-
-use crate::store::codec::LEDGER_COLUMNS;
-
-fn entry_from_row(row: &Row) -> Result<LedgerEntry> {
-    let bundle_hash: String = col(row, 1)?;
-    let key = bundle_hash.as_str();
-    let counts = codec::ledger_counts(key, |i| col(row, i))?;
-    Ok(LedgerEntry {
-        site_id: col(row, 0)?,
-        manifest_sha256: col(row, 2)?,
-        since_cursor: codec::opt_cursor("ledger.since_cursor", key, col(row, 3)?)?,
-        export_cursor: codec::cursor("ledger.export_cursor", key, &col::<String>(row, 4)?)?,
-        imported_at: col(row, 5)?,
-        signer_key_id: col(row, 6)?,
-        signature_skipped: col(row, 7)?,
-        forced: col(row, 8)?,
-        counts,
-        items: codec::count("ledger.items", key, col(row, 17)?)?,
-        reason: col(row, 18)?,
-        advances: true,
-        bundle_hash,
-    })
-}
 
 /// Advances the site, appends the ledger row and queues the notification.
 pub fn record(tx: &mut Transaction<'_>, e: &LedgerEntry) -> Result<()> {
@@ -125,8 +103,8 @@ pub fn history(tx: &mut Transaction<'_>, site_id: &str, limit: usize) -> Result<
         "SELECT {LEDGER_COLUMNS} FROM ledger WHERE site_id = $1 ORDER BY ledger_id DESC LIMIT $2"
     );
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = tx.query(&sql, &[&site_id, &limit]).map_err(pg)?;
-    rows.iter().map(entry_from_row).collect()
+    let found = tx.query(&sql, &[&site_id, &limit]).map_err(pg)?;
+    found.iter().map(rows::ledger_entry).collect()
 }
 
 pub fn by_manifest(
@@ -139,7 +117,7 @@ pub fn by_manifest(
          ORDER BY ledger_id DESC LIMIT 1"
     );
     let row = tx.query_opt(&sql, &[&site_id, &manifest]).map_err(pg)?;
-    row.as_ref().map(entry_from_row).transpose()
+    row.as_ref().map(rows::ledger_entry).transpose()
 }
 
 /// Digests taken from `site_id` for these merge hashes, keyed by hash.

@@ -10,53 +10,27 @@
 //!   `ON CONFLICT DO NOTHING` and row counts, an unknown site of `add_key`
 //!   through its foreign key (which ends that call's own transaction).
 
+use postgres::Transaction;
 use postgres::error::SqlState;
-use postgres::{Row, Transaction};
 
-use super::codec::{self, col};
+use super::codec;
 use super::conn::{is_code, pg};
+use crate::store::rows::{self, KEY_COLUMNS, SITE_COLUMNS};
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
-
-const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
-     created_at, last_cursor, last_sync_at, bundles_imported, items_imported, on_conflict";
-
-fn site_from_row(row: &Row) -> Result<Site> {
-    let site_id: String = col(row, 0)?;
-    let key = site_id.as_str();
-    let max: Option<i64> = col(row, 3)?;
-    let allowed: Option<String> = col(row, 4)?;
-    Ok(Site {
-        display_name: col(row, 1)?,
-        enabled: col(row, 2)?,
-        max_bundle_size: max
-            .map(|v| codec::count("sites.max_bundle_size", key, v))
-            .transpose()?,
-        allowed_sources: allowed
-            .map(|t| codec::from_json("sites.allowed_sources", key, &t))
-            .transpose()?,
-        created_at: col(row, 5)?,
-        last_cursor: codec::opt_cursor("sites.last_cursor", key, col(row, 6)?)?,
-        last_sync_at: col(row, 7)?,
-        bundles_imported: codec::count("sites.bundles_imported", key, col(row, 8)?)?,
-        items_imported: codec::count("sites.items_imported", key, col(row, 9)?)?,
-        on_conflict: col(row, 10)?,
-        site_id,
-    })
-}
 
 pub fn list(tx: &mut Transaction<'_>) -> Result<Vec<Site>> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
     tx.query(&sql, &[])
         .map_err(pg)?
         .iter()
-        .map(site_from_row)
+        .map(rows::site)
         .collect()
 }
 
 pub fn get(tx: &mut Transaction<'_>, id: &str) -> Result<Option<Site>> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = $1");
     let row = tx.query_opt(&sql, &[&id]).map_err(pg)?;
-    row.as_ref().map(site_from_row).transpose()
+    row.as_ref().map(rows::site).transpose()
 }
 
 pub fn exists(tx: &mut Transaction<'_>, id: &str) -> Result<bool> {
@@ -158,21 +132,7 @@ pub fn keys(tx: &mut Transaction<'_>, site_id: &str) -> Result<Vec<TrustedKey>> 
     if !exists(tx, site_id)? {
         return Err(StoreError::UnknownSite(site_id.to_owned()));
     }
-    let rows = tx
-        .query(
-            "SELECT key_id, public_pem, added_at, revoked_at FROM site_keys \
-             WHERE site_id = $1 ORDER BY key_seq",
-            &[&site_id],
-        )
-        .map_err(pg)?;
-    rows.iter()
-        .map(|r| {
-            Ok(TrustedKey {
-                key_id: col(r, 0)?,
-                public_pem: col(r, 1)?,
-                added_at: col(r, 2)?,
-                revoked_at: col(r, 3)?,
-            })
-        })
-        .collect()
+    let sql = format!("SELECT {KEY_COLUMNS} FROM site_keys WHERE site_id = $1 ORDER BY key_seq");
+    let found = tx.query(&sql, &[&site_id]).map_err(pg)?;
+    found.iter().map(rows::trusted_key).collect()
 }

@@ -12,18 +12,16 @@
 use rusqlite::{Connection, Row, params};
 
 use super::{codec, edges, lines};
-use crate::model::{Canonical, CanonicalRecord, SourceEdge};
+use crate::model::{CanonicalRecord, SourceEdge};
+use crate::store::rows::{self, CANONICAL_COLUMNS};
 use crate::store::{CanonicalFilter, Result, Visit};
-
-/// Columns in the order [`canonical_from_row`] reads them, from offset 0.
-pub(super) const CANONICAL_COLUMNS: &str = "merge_hash, id, cve, affects_key, status, severity, title, \
-     summary, cvss_vector, version_range, weaknesses, patch_lineage, published, modified, history";
 
 /// Keyed lookups that also sort compare with `CAST(?n AS TEXT)`, not a bare
 /// `?n`: SQLite (built with STAT4, as rusqlite bundles it) marks a bare
 /// parameter that its ORDER BY analysis compares as plan-relevant, and then
 /// re-prepares the statement on every new binding (measured: a fifth of an
-/// export's time). The cast keeps the same index search.
+/// export's time). The cast keeps the same index search. The columns are
+/// `rows::EDGE_COLUMNS` (a test holds them equal).
 pub(super) const EDGES_OF: &str = "SELECT merge_hash, source, source_advisory_id, id, \
      canonical_id, vendor_status, source_sha256 FROM edges \
      WHERE merge_hash = CAST(?1 AS TEXT) ORDER BY source, source_advisory_id";
@@ -31,58 +29,20 @@ pub(super) const SOURCE_RECORD: &str = "SELECT merge_hash, source_sha256 FROM ed
      WHERE source = CAST(?1 AS TEXT) AND source_advisory_id = CAST(?2 AS TEXT) \
      ORDER BY merge_hash";
 
-/// Reads the [`CANONICAL_COLUMNS`] starting at column `at`.
-pub fn canonical_from_row(row: &Row<'_>, at: usize) -> Result<Canonical> {
-    let merge_hash: String = row.get(at)?;
-    let key = merge_hash.as_str();
-    let text = |i: usize| -> rusqlite::Result<String> { row.get(at + i) };
-    Ok(Canonical {
-        id: codec::uuid("canonicals.id", key, &text(1)?)?,
-        cve: text(2)?,
-        affects_key: text(3)?,
-        status: codec::status("canonicals.status", key, &text(4)?)?,
-        severity: codec::severity("canonicals.severity", key, &text(5)?)?,
-        title: text(6)?,
-        summary: text(7)?,
-        cvss_vector: row.get(at + 8)?,
-        version_range: codec::from_json("canonicals.version_range", key, &text(9)?)?,
-        weaknesses: codec::from_json("canonicals.weaknesses", key, &text(10)?)?,
-        patch_lineage: codec::from_json("canonicals.patch_lineage", key, &text(11)?)?,
-        published: row.get(at + 12)?,
-        modified: row.get(at + 13)?,
-        history: codec::opt_json("canonicals.history", key, row.get(at + 14)?)?,
-        merge_hash,
-    })
-}
-
-fn edge_from_row(row: &Row<'_>) -> Result<SourceEdge> {
-    let merge_hash: String = row.get(0)?;
-    let key = merge_hash.as_str();
-    Ok(SourceEdge {
-        source: row.get(1)?,
-        source_advisory_id: row.get(2)?,
-        id: codec::uuid("edges.id", key, &row.get::<_, String>(3)?)?,
-        canonical_id: codec::uuid("edges.canonical_id", key, &row.get::<_, String>(4)?)?,
-        vendor_status: row.get(5)?,
-        source_sha256: row.get(6)?,
-        merge_hash,
-    })
-}
-
 /// The canonical's edges, sorted (see the module invariants).
 pub fn edges(conn: &Connection, merge_hash: &str) -> Result<Vec<SourceEdge>> {
     let mut stmt = conn.prepare_cached(EDGES_OF)?;
     let mut rows = stmt.query([merge_hash])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(edge_from_row(row)?);
+        out.push(rows::edge(row)?);
     }
     Ok(out)
 }
 
 /// A canonical read at column 0 of `row`, completed with its edges.
 pub fn record_from_row(conn: &Connection, row: &Row<'_>) -> Result<CanonicalRecord> {
-    let canonical = canonical_from_row(row, 0)?;
+    let canonical = rows::canonical(row, 0)?;
     let edges = edges(conn, &canonical.merge_hash)?;
     Ok(CanonicalRecord { canonical, edges })
 }

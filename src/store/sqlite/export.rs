@@ -14,10 +14,11 @@ use rusqlite::{Connection, Row};
 use super::{canonical, codec};
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
+use crate::store::rows;
 use crate::store::{ExportLines, ExportRow, Result, StoreError, Visit};
 
 /// Canonicals carry their columns (from offset 3, as
-/// [`canonical::canonical_from_row`] reads them); tombstones theirs, padded.
+/// [`rows::canonical`] reads them); tombstones theirs, padded.
 const ROWS: &str = "\
     SELECT 0, c.change_seq, f.millis, c.merge_hash, c.id, c.cve, c.affects_key, c.status, \
       c.severity, c.title, c.summary, c.cvss_vector, c.version_range, c.weaknesses, \
@@ -116,7 +117,7 @@ pub fn rows(
         let kind: i64 = row.get(0)?;
         let cursor = row_cursor(row, 1)?;
         let item = if kind == 0 {
-            let canonical = canonical::canonical_from_row(row, 3)?;
+            let canonical = rows::canonical(row, 3)?;
             let edges = canonical::edges(conn, &canonical.merge_hash)?;
             ExportRow::Canonical(cursor, CanonicalRecord { canonical, edges })
         } else {

@@ -8,33 +8,11 @@
 //! - Ledger order is insertion order (`ledger_id`), so "newest" is the
 //!   last import committed, whatever the clock said.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec;
+use crate::store::rows::{self, LEDGER_COLUMNS};
 use crate::store::{LedgerEntry, Result, StoreError};
-
-use crate::store::codec::LEDGER_COLUMNS;
-
-fn entry_from_row(row: &Row<'_>) -> Result<LedgerEntry> {
-    let bundle_hash: String = row.get(1)?;
-    let key = bundle_hash.as_str();
-    let counts = codec::ledger_counts(key, |i| Ok(row.get(i)?))?;
-    Ok(LedgerEntry {
-        site_id: row.get(0)?,
-        manifest_sha256: row.get(2)?,
-        since_cursor: codec::opt_cursor("ledger.since_cursor", key, row.get(3)?)?,
-        export_cursor: codec::cursor("ledger.export_cursor", key, &row.get::<_, String>(4)?)?,
-        imported_at: row.get(5)?,
-        signer_key_id: row.get(6)?,
-        signature_skipped: row.get(7)?,
-        forced: row.get(8)?,
-        counts,
-        items: codec::count("ledger.items", key, row.get(17)?)?,
-        reason: row.get(18)?,
-        advances: true,
-        bundle_hash,
-    })
-}
 
 /// Appends the ledger row and advances the site's cursor and totals.
 pub fn record(conn: &Connection, e: &LedgerEntry) -> Result<()> {
@@ -94,10 +72,10 @@ fn entries(
     params: impl rusqlite::Params,
 ) -> Result<Vec<LedgerEntry>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params)?;
+    let mut found = stmt.query(params)?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(entry_from_row(row)?);
+    while let Some(row) = found.next()? {
+        out.push(rows::ledger_entry(row)?);
     }
     Ok(out)
 }

@@ -15,6 +15,7 @@ use rusqlite::{Connection, params};
 use super::canonical;
 use super::codec;
 use crate::model::CanonicalRecord;
+use crate::store::rows;
 use crate::store::{Result, StoreError};
 
 const INSERT: &str = "INSERT INTO export_lines (seq, line, edge_lines) VALUES (?1, ?2, ?3)";
@@ -64,7 +65,7 @@ pub fn fill(conn: &Connection) -> Result<()> {
         let mut rows = stmt.query(params![after, STEP])?;
         while let Some(row) = rows.next()? {
             after = row.get(0)?;
-            let canonical = canonical::canonical_from_row(row, 2)?;
+            let canonical = rows::canonical(row, 2)?;
             let edges = canonical::edges(conn, &canonical.merge_hash)?;
             records.push((row.get(1)?, CanonicalRecord { canonical, edges }));
         }

@@ -7,45 +7,19 @@
 //!   revocation keeps the first time.
 //! - `allowed_sources` is JSON text, NULL meaning "every source".
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec;
+use crate::store::rows::{self, KEY_COLUMNS, SITE_COLUMNS};
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
-
-const SITE_COLUMNS: &str = "site_id, display_name, enabled, max_bundle_size, allowed_sources, \
-     created_at, last_cursor, last_sync_at, bundles_imported, items_imported, on_conflict";
-
-fn site_from_row(row: &Row<'_>) -> Result<Site> {
-    let site_id: String = row.get(0)?;
-    let key = site_id.as_str();
-    let allowed: Option<String> = row.get(4)?;
-    Ok(Site {
-        display_name: row.get(1)?,
-        enabled: row.get(2)?,
-        max_bundle_size: row
-            .get::<_, Option<i64>>(3)?
-            .map(|v| codec::count("sites.max_bundle_size", key, v))
-            .transpose()?,
-        allowed_sources: allowed
-            .map(|t| codec::from_json("sites.allowed_sources", key, &t))
-            .transpose()?,
-        created_at: row.get(5)?,
-        last_cursor: codec::opt_cursor("sites.last_cursor", key, row.get(6)?)?,
-        last_sync_at: row.get(7)?,
-        bundles_imported: codec::count("sites.bundles_imported", key, row.get(8)?)?,
-        items_imported: codec::count("sites.items_imported", key, row.get(9)?)?,
-        on_conflict: row.get(10)?,
-        site_id,
-    })
-}
 
 pub fn list(conn: &Connection) -> Result<Vec<Site>> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([])?;
+    let mut found = stmt.query([])?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(site_from_row(row)?);
+    while let Some(row) = found.next()? {
+        out.push(rows::site(row)?);
     }
     Ok(out)
 }
@@ -53,8 +27,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Site>> {
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Site>> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([id])?;
-    rows.next()?.map(site_from_row).transpose()
+    let mut found = stmt.query([id])?;
+    found.next()?.map(rows::site).transpose()
 }
 
 pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
@@ -148,17 +122,12 @@ pub fn keys(conn: &Connection, site_id: &str) -> Result<Vec<TrustedKey>> {
     if !exists(conn, site_id)? {
         return Err(StoreError::UnknownSite(site_id.to_owned()));
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT key_id, public_pem, added_at, revoked_at FROM site_keys \
-         WHERE site_id = ?1 ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map([site_id], |row| {
-        Ok(TrustedKey {
-            key_id: row.get(0)?,
-            public_pem: row.get(1)?,
-            added_at: row.get(2)?,
-            revoked_at: row.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let sql = format!("SELECT {KEY_COLUMNS} FROM site_keys WHERE site_id = ?1 ORDER BY rowid");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut found = stmt.query([site_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = found.next()? {
+        out.push(rows::trusted_key(row)?);
+    }
+    Ok(out)
 }

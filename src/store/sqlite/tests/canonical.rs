@@ -99,3 +99,15 @@ fn an_edge_set_is_replaced_in_place() {
         );
     }
 }
+
+/// The edge lookup keeps its own SQL (for its cast) but reads the shared
+/// column list, in the shared order.
+#[test]
+fn the_edge_lookup_selects_the_shared_edge_columns() {
+    let select = format!("SELECT {} FROM edges ", crate::store::rows::EDGE_COLUMNS);
+    assert!(
+        super::super::canonical::EDGES_OF.starts_with(&select),
+        "{}",
+        super::super::canonical::EDGES_OF
+    );
+}
