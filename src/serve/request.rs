@@ -78,7 +78,10 @@ pub fn parse(head: &[u8], max_headers: usize, limit: usize) -> Result<Head, ApiE
     {
         return Err(bad("the request head holds control or non-ASCII bytes"));
     }
-    let (first, rest) = text.split_once("\r\n").unwrap_or((text, ""));
+    let (first, rest) = match text.split_once("\r\n") {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (text, None),
+    };
     for (i, line) in text.split("\r\n").enumerate() {
         if line.contains(['\n', '\r']) {
             return Err(bad("bare CR or LF in the request head"));
@@ -110,11 +113,11 @@ fn request_line(line: &str) -> Result<(String, String, bool), ApiError> {
     let mut request = httparse::Request::new(&mut []);
     let wire = format!("{line}\r\n\r\n");
     match request.parse(wire.as_bytes()) {
-        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Complete(used)) if used == wire.len() => {}
         Err(httparse::Error::Version) => {
             return Err(bad("only HTTP/1.1 and HTTP/1.0 are spoken here"));
         }
-        Ok(httparse::Status::Partial) | Err(_) => return Err(malformed()),
+        _ => return Err(malformed()),
     }
     let (Some(method), Some(target), Some(minor)) = (request.method, request.path, request.version)
     else {
@@ -127,28 +130,25 @@ fn request_line(line: &str) -> Result<(String, String, bool), ApiError> {
 }
 
 /// The header lines after the request line (CRLF-separated, no final
-/// blank line), at most `max_headers` of them.
+/// blank line; `None` when there is none), at most `max_headers` of them.
+/// Every line must be a header: an empty one does not end the head here.
 fn header_lines(
-    rest: &str,
+    rest: Option<&str>,
     max_headers: usize,
     limit: usize,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    let wire = if rest.is_empty() {
-        "\r\n".to_owned()
-    } else {
-        format!("{rest}\r\n\r\n")
-    };
+    let wire = rest.map_or_else(|| "\r\n".to_owned(), |rest| format!("{rest}\r\n\r\n"));
     // One slot per line is enough: a head cannot make the parser allocate
     // more than it sent.
-    let lines = rest.split("\r\n").count();
+    let lines = rest.map_or(0, |rest| rest.split("\r\n").count());
     let mut slots = vec![httparse::EMPTY_HEADER; max_headers.min(lines)];
     let parsed = match httparse::parse_headers(wire.as_bytes(), &mut slots) {
-        Ok(httparse::Status::Complete((_, parsed))) => parsed,
+        Ok(httparse::Status::Complete((used, parsed))) if used == wire.len() => parsed,
         Err(httparse::Error::TooManyHeaders) => {
             return Err(ApiError::HeadTooLarge { limit, max_headers });
         }
         Err(httparse::Error::HeaderName) => return Err(bad("malformed header name")),
-        Ok(httparse::Status::Partial) | Err(_) => return Err(bad("malformed header line")),
+        _ => return Err(bad("malformed header line")),
     };
     parsed
         .iter()

@@ -132,3 +132,20 @@ fn refusals_name_the_part_that_is_wrong() {
         [("Connection".to_owned(), "keep-alive".to_owned())]
     );
 }
+
+/// An empty line inside the head is not its end: every line must be a
+/// header, so nothing after it is dropped unseen.
+#[test]
+fn an_empty_header_line_is_refused_not_taken_as_the_end() {
+    for text in [
+        "GET / HTTP/1.1\r\n",
+        "GET / HTTP/1.1\r\nA: b\r\n",
+        "GET / HTTP/1.1\r\nA: b\r\n\r\nContent-Length: 5",
+    ] {
+        assert_eq!(
+            head(text).unwrap_err(),
+            bad("malformed header line"),
+            "{text:?}"
+        );
+    }
+}
