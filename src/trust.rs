@@ -153,5 +153,9 @@ pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     options.custom_flags(nofollow).mode(0o600)
 }
 
+mod signature;
+
+pub use signature::{SignaturePolicy, SignatureSkip, SkipRefused};
+
 #[cfg(test)]
 mod tests;
