@@ -167,21 +167,22 @@ fn envelope_changes_are_specific_errors() {
 #[test]
 fn verifying_binds_the_key_to_the_bundle_it_verified() {
     let (records, deletions) = sample();
+    let signer = other_signer();
     let (other, _) = build_with(
         &records[..1],
         &deletions,
-        Some(&other_signer()),
+        Some(&signer),
         &WriteOptions::default(),
     );
     // The other bundle verifies under its own key only: what verified one
     // bundle says nothing of another, and a refusal leaves nothing to read.
     assert_eq!(
-        check(&other, &[trusted_of(&other_signer())]),
-        Ok(trusted_of(&other_signer()).key_id)
+        check(&other, &[trusted_of(&signer)]),
+        Ok(trusted_of(&signer).key_id)
     );
     let bytes = sample_bundle();
     let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
-    let refused = bundle.verify(&[trusted_of(&other_signer())]).unwrap_err();
+    let refused = bundle.verify(&[trusted_of(&signer)]).unwrap_err();
     assert_eq!(refused.reason_code(), "no_trusted_key");
     let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
     let manifest_sha256 = bundle.manifest_sha256().to_owned();
