@@ -1,4 +1,5 @@
-//! What stella trusts in its home (issue #28).
+//! What stella trusts in its home (issue #28); what lets a bundle be read
+//! without its signature is in `trust/signature.rs`.
 //!
 //! stella often runs as root (cron, a service), so a home that another user
 //! can write would let that user plant `lock`, `audit.log`, `staging/` and

@@ -16,7 +16,7 @@
 //! input (measured: magic `28 b5 2f fd`, descriptor `04` = checksum flag
 //! only, window descriptor `60` = 2^22); no frame is ever empty. The reader
 //! requires exactly those bytes at the start of every frame. The bytes on
-//! either side of the compressor are counted and hashed in `counted.rs`.
+//! either side of the compressor are counted and hashed in `io/counted.rs`.
 
 use std::cell::RefCell;
 use std::io::{self, Write};

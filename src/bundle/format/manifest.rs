@@ -6,6 +6,9 @@
 //! file entries in member order, counts equal to line counts, digest shapes,
 //! a body frame exactly for non-empty members, cursor order, the
 //! `exported_at` form and the zstd level range.
+//!
+//! Invariant: a parsed [`Manifest`] re-serializes to exactly the bytes it
+//! was parsed from and is consistent with itself.
 
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,9 @@
 //! NUL, backslashes or control characters, so it can never name anything
 //! outside the directory a member would be written to. The reader accepts
 //! only the five known names anyway; this type is the second fence.
+//!
+//! Invariant: no [`ArchivePath`] exists that names a place outside the
+//! directory it is joined to.
 
 use std::fmt;
 

@@ -7,6 +7,9 @@
 //! zero blocks. The reader never trusts a header field it has not rebuilt:
 //! it parses only the type, path and size, rebuilds the header it expects
 //! and compares all 512 bytes.
+//!
+//! Invariant: writer and reader build a header one way only
+//! ([`canonical_header`]); a header is accepted only byte for byte.
 
 use tar::{EntryType, Header};
 

@@ -1,6 +1,8 @@
 //! A member's decoded chunks cut into lines, however the chunks fall: a
 //! line split between chunks is carried over (within the line cap), and the
 //! line cap counts the newline, as when a spooled member is read back.
+//!
+//! Invariant: a line is handed on whole exactly once, whatever the chunking.
 
 use crate::bundle::error::BundleError;
 use crate::bundle::format::members::Member;

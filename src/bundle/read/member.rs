@@ -2,6 +2,9 @@
 //! member's padding and its own header), then its body frame decoded into a
 //! sink, and the member's size, digests and line count held to the signed
 //! manifest's entry for it.
+//!
+//! Invariant: a member is accepted only when its size, digest, line count
+//! and body-frame digest all equal the manifest's entry.
 
 use super::stream::TarStream;
 use crate::bundle::error::BundleError;

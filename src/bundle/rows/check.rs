@@ -1,4 +1,4 @@
-//! The row checks of a spooled bundle's records (`records.rs`), made on rows
+//! The row checks of a spooled bundle's records (`read/records.rs`), made on rows
 //! as they stream out of the decoder, for `validate`: nothing is written to
 //! disk but each canonical's id and merge hash (48 bytes, in bundle order, so
 //! the edges can be joined to them) and the duplicate finder's runs.

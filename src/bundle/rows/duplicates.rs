@@ -7,6 +7,9 @@
 //! written as a run file beside the spooled members, and at the end the runs
 //! are merged: equal neighbours are the duplicates. Memory is the buffer plus
 //! a small read buffer per run; the work is one sort and one merge pass.
+//!
+//! Invariant: memory stays at the buffer and one read buffer per run,
+//! whatever the bundle's size; run files are removed when it is dropped.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

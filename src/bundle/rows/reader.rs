@@ -4,6 +4,9 @@
 //! for the identities other sites rely on: well-formed merge hash and
 //! advisory key, ids derived from the merge hash, and the rules of
 //! `rules.rs` (strings, indexed keys, the merge hash recomputed).
+//!
+//! Invariant: this is the reference path: its verdict and wording decide
+//! for every row, the fast path's included.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

@@ -1,5 +1,5 @@
 //! The rules of a row's strings and identity, the same on every store and
-//! for every writer. The reader refuses a row that breaks one (`rows.rs`,
+//! for every writer. The reader refuses a row that breaks one (`reader.rs`,
 //! which both `validate` and `import` go through); ingest applies them to
 //! what it would store (`record.rs`), so that a site never exports a
 //! row its peers refuse.
@@ -16,6 +16,8 @@
 //!   `man/stella-merge-hash.7` defines it, recomputed here. A deletion
 //!   carries only the hash, so only its form and the id derived from it
 //!   can be checked.
+//!
+//! Invariant: one set of rules for every reader and writer of rows.
 
 use crate::bundle::error::{MAX_KEY_BYTES, RowFault};
 use crate::model::merge_hash::compute;

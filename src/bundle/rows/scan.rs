@@ -4,7 +4,7 @@
 //!
 //! Invariants:
 //! - It may refuse too much, never too little: a line it accepts is one the
-//!   reference path in `rows.rs` (parse with serde, serialize again, compare
+//!   reference path in `reader.rs` (parse with serde, serialize again, compare
 //!   the bytes) accepts, with the same field values. A line it refuses goes
 //!   to the reference path, which decides and words any error, so a gap here
 //!   costs speed, never a verdict. Tests hold it to that on generated rows,

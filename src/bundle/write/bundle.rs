@@ -4,6 +4,9 @@
 //! and the last joint frame. The output is a pure function of the header,
 //! the rows, the key and the level: thread count, wall time and host do not
 //! enter it.
+//!
+//! Invariant: the same header, rows, key, level and version always give
+//! the same bytes.
 
 use std::io::{self, BufReader, Read, Write};
 
