@@ -1,4 +1,5 @@
-//! What stella trusts in its home (issue #28).
+//! What stella trusts in its home (issue #28); what lets a bundle be read
+//! without its signature is in `trust/signature.rs`.
 //!
 //! stella often runs as root (cron, a service), so a home that another user
 //! can write would let that user plant `lock`, `audit.log`, `staging/` and
@@ -152,6 +153,10 @@ pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     let nofollow = i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0);
     options.custom_flags(nofollow).mode(0o600)
 }
+
+mod signature;
+
+pub use signature::{SignaturePolicy, SignatureSkip, SkipRefused};
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,46 @@
 //! each NDJSON member's bytes in a body frame of its own whose digest the
 //! manifest pins, specified in `man/stella-bundle.5`.
 //!
+//! The module is grouped by stage; each depends only on the ones listed
+//! before it (this file only declares and re-exports):
+//!
+//! | stage     | what it holds                                                              |
+//! |-----------|----------------------------------------------------------------------------|
+//! | `error/`  | [`BundleError`], [`SignatureError`], [`RowFault`] and their reason codes   |
+//! | `format/` | members and versions, [`Limits`], paths, manifest, envelope, tags, tar and zstd layout |
+//! | `io/`     | the hashing and counting adapters: sha256 thread, counted reader and writer, tap, tally |
+//! | `rows/`   | the row checks: reference reader, rules, the fast scanner, duplicates, order |
+//! | `write/`  | the member writer and [`write_bundle`]                                     |
+//! | `read/`   | [`open`], trust ([`UnverifiedBundle`] → [`VerifiedBundle`]), the frame walk, [`CheckedBundle`], [`SpooledBundle`] |
+//!
+//! What is checked where (each check has one home; `rows/check.rs` repeats
+//! the row checks on its fast path and hands any doubt to `rows/reader.rs`):
+//!
+//! | check                                                        | file                       |
+//! |--------------------------------------------------------------|----------------------------|
+//! | compressed input cap, truncation                             | `io/counted.rs`            |
+//! | decompression-ratio cap                                      | `read/input.rs`            |
+//! | zstd frame header, window cap                                | `format/frame.rs`          |
+//! | manifest and envelope size caps, frame layout, end of input  | `read/stream.rs`           |
+//! | small frames re-encoded and compared                         | `read/stream.rs`           |
+//! | declared content cap                                         | `read/open.rs`             |
+//! | tar header canonical, member names and order                 | `format/tar.rs`            |
+//! | tar padding, trailer, member size cap, extra members         | `read/small.rs`            |
+//! | archive path safety                                          | `format/path.rs`           |
+//! | manifest schema, canonical form, consistency                 | `format/manifest.rs`       |
+//! | JSON string length cap (manifest, envelope, rows)            | `format/fields.rs`         |
+//! | envelope form, payload type and digest                       | `format/envelope.rs`       |
+//! | signature under a trusted key                                | `format/envelope.rs` (`Envelope::check`, via `read/open.rs`) |
+//! | skipping the signature is allowed                            | `crate::trust::SignaturePolicy` |
+//! | member size, sha256, body-frame digest, line count           | `read/member.rs`           |
+//! | line cap (streamed)                                          | `io/tally.rs`              |
+//! | row form, ids, advisory key, history, edge merge hash        | `rows/reader.rs`           |
+//! | row rules (NUL, control characters, key length, merge hash recomputed) | `rows/rules.rs`  |
+//! | merge hash recomputed on the fast path                       | `rows/identity.rs`         |
+//! | a canonical listed twice                                     | `rows/duplicates.rs`       |
+//! | a duplicate edge, edges grouped in canonical order           | `read/records.rs` (import), `rows/check.rs` (validate) |
+//! | the cursor follows the site's last import                    | `import/admit.rs` (outside `bundle/`) |
+//!
 //! Invariants:
 //! - Every byte counts. Writer and reader share one definition of the
 //!   canonical encoding (tar headers, padding, trailer, zstd frame layout and
@@ -12,137 +52,45 @@
 //!   bundle with any byte changed is refused and the same rows and key
 //!   always give the same bytes.
 //! - Trust is a type: [`open`] yields an [`UnverifiedBundle`] whose manifest
-//!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] are a
-//!   [`SignatureProof`] from [`UnverifiedBundle::check_signature`] or an
-//!   explicit [`UnverifiedBundle::skip_signature`].
+//!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] (and so
+//!   to rows) are [`UnverifiedBundle::verify`], which binds the verified key
+//!   to this bundle, and [`UnverifiedBundle::skip_signature`], which spends a
+//!   [`SignatureSkip`](crate::trust::SignatureSkip) only the signature
+//!   policy mints. [`UnverifiedBundle::check`] reads everything and keeps no
+//!   rows: a [`CheckedBundle`] has no records to ask for.
 //! - Reading is streaming and bounded: the compressed input, the manifest,
 //!   the envelope, each NDJSON line, each JSON string, the zstd window, the
 //!   members' declared total and the decompression ratio all have caps
 //!   ([`Limits`]); rows are spooled to disk and merge-joined in constant
 //!   memory.
 
-mod check;
-mod counted;
-mod digest;
-mod envelope;
 mod error;
-mod feed;
-mod fields;
-mod frame;
-mod identity;
-mod lexer;
-mod lines;
-mod manifest;
-mod member;
-mod order;
-mod path;
+mod format;
+mod io;
 mod read;
-mod records;
 pub(crate) mod rows;
-mod rules;
-mod scan;
-mod scan_history;
-mod seen;
-mod sink;
-mod small;
-mod spool;
-mod stream;
-mod tally;
-mod tap;
-mod tarfmt;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use error::{BundleError, MAX_KEY_BYTES, PAYLOAD_TYPE, RowFault, SignatureError};
+pub use format::envelope::pae;
 #[doc(hidden)]
-pub use envelope::parse_envelope;
-pub use envelope::{PAYLOAD_TYPE, SignatureError, SignatureProof, pae};
-pub use error::BundleError;
-pub use frame::worker_threads;
-pub use manifest::{Counts, FileEntry, Manifest};
-pub use path::ArchivePath;
-pub use read::{UnverifiedBundle, VerifiedBundle, open};
-pub use records::SpooledBundle;
+pub use format::envelope::parse_envelope;
+pub use format::frame::worker_threads;
+pub use format::limits::{DEFAULT_MAX_RATIO, Limits};
+pub use format::manifest::{Counts, FileEntry, Manifest};
+pub use format::members::{
+    FORMAT_1_0, FORMAT_VERSION, MANIFEST_PATH, Member, READ_VERSIONS, SIGNATURE_PATH,
+};
+pub use format::path::ArchivePath;
+pub use read::{CheckedBundle, SpooledBundle, UnverifiedBundle, VerifiedBundle, open};
+pub use rows::check_record;
 pub(crate) use rows::is_advisory_key;
-pub use rules::{MAX_KEY_BYTES, RowFault, check_record};
 /// The row checks on their own, for the fuzz target `row_rules`.
 #[doc(hidden)]
-pub use {identity::fast_merge_hash, rules::check_canonical_row};
-
-pub use spool::{NdjsonSpool, SpooledMember};
-pub use write::{ExportHeader, WriteOptions, Written, write_bundle};
+pub use rows::{check_canonical_row, fast_merge_hash};
+pub use write::{ExportHeader, NdjsonSpool, SpooledMember, WriteOptions, Written, write_bundle};
 
 pub use crate::keys::TrustedPublicKey;
-
-/// The `version` the manifests this stella writes carry: 1.1, whose rows
-/// carry their causal history (`man/stella-bundle.5`).
-pub const FORMAT_VERSION: &str = "feedser-bundle/1.1";
-/// The first format, whose rows carry no history; still read and imported.
-pub const FORMAT_1_0: &str = "feedser-bundle/1.0";
-/// Every `version` this stella reads.
-pub const READ_VERSIONS: [&str; 2] = [FORMAT_1_0, FORMAT_VERSION];
-pub const MANIFEST_PATH: &str = "MANIFEST.json";
-pub const SIGNATURE_PATH: &str = "SIGNATURE.json";
-
-/// One of the three NDJSON members, in archive order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Member {
-    Canonicals,
-    Edges,
-    Deletions,
-}
-
-impl Member {
-    /// The three members in the order they appear in the archive.
-    pub const ALL: [Member; 3] = [Member::Canonicals, Member::Edges, Member::Deletions];
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Member::Canonicals => "canonicals.ndjson",
-            Member::Edges => "edges.ndjson",
-            Member::Deletions => "deletions.ndjson",
-        }
-    }
-}
-
-/// The default of [`Limits::max_ratio`] (config
-/// `FederationImport.MaxDecompressionRatio`): real NDJSON bundles expand
-/// about 5 to 20 times.
-pub const DEFAULT_MAX_RATIO: u64 = 200;
-
-/// Caps applied while reading an untrusted bundle.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Compressed bytes, as transferred.
-    pub max_bundle_bytes: u64,
-    pub max_manifest_bytes: u64,
-    pub max_signature_bytes: u64,
-    /// One NDJSON line, newline included.
-    pub max_line_bytes: u64,
-    /// Largest zstd window the decoder may allocate, as a power of two.
-    pub max_window_log: u32,
-    /// Decompressed bytes per compressed byte read so far (the first 64 KiB
-    /// of input count as 64 KiB however small they are): a zstd bomb stops
-    /// at this ratio, long before its declared sizes are reached.
-    pub max_ratio: u64,
-    /// The sum of the member sizes the manifest declares.
-    pub max_content_bytes: u64,
-    /// One JSON string (key or value) of a row, as encoded.
-    pub max_field_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_bundle_bytes: 1 << 30,
-            max_manifest_bytes: 64 << 10,
-            max_signature_bytes: 64 << 10,
-            max_line_bytes: 4 << 20,
-            max_window_log: frame::WINDOW_LOG,
-            max_ratio: DEFAULT_MAX_RATIO,
-            max_content_bytes: 16 << 30,
-            max_field_bytes: 256 << 10,
-        }
-    }
-}

@@ -7,26 +7,52 @@
 //! from that site and is not ahead of our clock by more than the skew
 //! budget. Each check is its own function so `validate` can report
 //! all of them while `import` stops at the first.
+//!
+//! Invariant: a bundle's rows are read only after [`SignatureDecision::apply`]
+//! verified its signature under a key trusted for its site, or spent a
+//! [`SignatureSkip`] that the config's [`SignaturePolicy`] granted.
 
 use crate::bundle::Manifest;
-use crate::bundle::{SignatureProof, TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
+use crate::bundle::{TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
 use crate::store::{Site, Store};
+use crate::trust::{SignaturePolicy, SignatureSkip, SkipRefused};
 
 use super::{ImportError, ImportPolicy};
 
-/// How the signature question was settled.
+/// How the signature question is settled.
 pub enum SignatureDecision {
-    Verified(SignatureProof),
-    /// Skipped: unsigned where signatures are optional, or `--skip-signature` where allowed.
-    Skipped,
+    /// Verify against these keys: the site's, not revoked.
+    Verify(Vec<TrustedPublicKey>),
+    /// Skip: unsigned where signatures are optional, or `--skip-signature` where allowed.
+    Skip(SignatureSkip),
 }
 
 impl SignatureDecision {
-    pub fn apply(self, bundle: UnverifiedBundle) -> VerifiedBundle {
+    /// The bundle, its signature verified (a refusal names the site) or
+    /// skipped, as decided.
+    pub fn apply<'a>(
+        self,
+        bundle: UnverifiedBundle<'a>,
+        site_id: &str,
+    ) -> Result<VerifiedBundle<'a>, ImportError> {
         match self {
-            SignatureDecision::Verified(proof) => bundle.verified(proof),
-            SignatureDecision::Skipped => bundle.skip_signature(),
+            SignatureDecision::Verify(keys) => {
+                let verified = bundle.verify(&keys);
+                verified.map_err(|source| ImportError::Signature {
+                    site: site_id.to_owned(),
+                    source,
+                })
+            }
+            SignatureDecision::Skip(skip) => Ok(bundle.skip_signature(skip)),
         }
+    }
+}
+
+/// What the import policy says of signatures.
+fn signature_policy(policy: &ImportPolicy) -> SignaturePolicy {
+    SignaturePolicy {
+        require_signature: policy.require_signature,
+        skip_on_trusted_sites: policy.skip_signature_on_trusted_sites,
     }
 }
 
@@ -81,19 +107,24 @@ pub fn decide_signature(
     skip_requested: bool,
 ) -> Result<SignatureDecision, ImportError> {
     let site_id = &site.site_id;
+    let rule = signature_policy(policy);
+    let refused = |refusal| match refusal {
+        SkipRefused::NotAllowed => ImportError::SkipNotAllowed,
+        SkipRefused::Unsigned => ImportError::Unsigned {
+            site: site_id.clone(),
+        },
+    };
     if skip_requested {
-        if policy.require_signature && !policy.skip_signature_on_trusted_sites {
-            return Err(ImportError::SkipNotAllowed);
-        }
-        return Ok(SignatureDecision::Skipped);
+        return rule
+            .requested()
+            .map(SignatureDecision::Skip)
+            .map_err(refused);
     }
     if !bundle.is_signed() {
-        if policy.require_signature {
-            return Err(ImportError::Unsigned {
-                site: site_id.clone(),
-            });
-        }
-        return Ok(SignatureDecision::Skipped);
+        return rule
+            .unsigned()
+            .map(SignatureDecision::Skip)
+            .map_err(refused);
     }
     let trusted = trusted_keys(store, site_id)?;
     if trusted.is_empty() {
@@ -101,13 +132,7 @@ pub fn decide_signature(
             site: site_id.clone(),
         });
     }
-    let proof = bundle
-        .check_signature(&trusted)
-        .map_err(|source| ImportError::Signature {
-            site: site_id.clone(),
-            source,
-        })?;
-    Ok(SignatureDecision::Verified(proof))
+    Ok(SignatureDecision::Verify(trusted))
 }
 
 /// The site's keys that are not revoked. A stored key that no longer parses

@@ -169,9 +169,9 @@ pub fn import(
         check_size(Some(&site), policy, len)?;
     }
     let decision = decide_signature(store, &site, &bundle, policy, opts.skip_signature)?;
-    let signature_skipped = matches!(decision, SignatureDecision::Skipped);
+    let signature_skipped = matches!(decision, SignatureDecision::Skip(_));
     let manifest_sha256 = bundle.manifest_sha256().to_owned();
-    let verified = decision.apply(bundle);
+    let verified = decision.apply(bundle, &site.site_id)?;
     check_allowed(&site, policy)?;
     let replay = store.ledger_by_manifest(&site.site_id, &manifest_sha256)?;
     let mut forced = false;
@@ -188,7 +188,7 @@ pub fn import(
         site_id: &site.site_id,
         manifest_sha256: &manifest_sha256,
     })?;
-    let spooled = verified.spool(Some(&opts.staging_dir))?;
+    let spooled = verified.spool(&opts.staging_dir)?;
     progress.finish();
     check_size(Some(&site), policy, spooled.compressed_size())?;
     // Rows are checked as the apply reads them, inside its transaction: a

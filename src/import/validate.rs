@@ -3,7 +3,8 @@
 //! Unlike `import`, validation goes on after a failed check where it can, so
 //! the report says everything that is wrong at once. A signature that fails
 //! still lets the rest of the bundle be read — only to check it, never to
-//! apply it.
+//! apply it: validate never holds a verified bundle, and a checked one has
+//! no rows to apply.
 
 use serde::Serialize;
 
@@ -118,11 +119,7 @@ pub fn validate(
     report.since_cursor = manifest.since_cursor;
     report.export_cursor = Some(manifest.export_cursor);
     report.counts = Some(manifest.counts);
-    let decision = admission(store, policy, &bundle, &mut report, (input.len, now));
-    let verified = match decision {
-        Some(decision) => decision.apply(bundle),
-        None => bundle.skip_signature(),
-    };
+    admission(store, policy, &bundle, &mut report, (input.len, now));
     // Rows are checked too (as they are decoded, with a private scratch
     // directory removed after), so validate refuses every bundle import would.
     let checked = tempfile::Builder::new()
@@ -132,7 +129,7 @@ pub fn validate(
             path: staging.to_path_buf(),
             source,
         })
-        .and_then(|scratch| verified.check(scratch.path()));
+        .and_then(|scratch| bundle.check(scratch.path()));
     progress.finish();
     match checked {
         Ok(spooled) => {
@@ -166,22 +163,22 @@ fn verdict(e: &bundle::BundleError) -> Check {
     }
 }
 
-/// Site, size, signature, policy and cursor checks; `None` when the
-/// signature question could not be settled.
+/// Site, size, signature, policy and cursor checks; those after the
+/// signature only when the signature question was settled.
 fn admission(
     store: &dyn Store,
     policy: &ImportPolicy,
     bundle: &bundle::UnverifiedBundle,
     report: &mut ValidationReport,
     (len, now): (Option<u64>, &str),
-) -> Option<SignatureDecision> {
+) {
     let manifest = bundle.manifest();
     let site = match admit::registered_site(store, policy, &manifest.site_id) {
         Ok(site) => site,
         Err(e) => {
             report.signature = Check::NotChecked(e.to_string());
             report.refuse(&e);
-            return None;
+            return;
         }
     };
     if let Some(len) = len
@@ -189,21 +186,14 @@ fn admission(
     {
         report.refuse(&e);
     }
-    let decision = match admit::decide_signature(store, &site, bundle, policy, false) {
-        Ok(decision) => decision,
+    let settled = admit::decide_signature(store, &site, bundle, policy, false)
+        .and_then(|d| signature_verdict(d, bundle, &site.site_id));
+    report.signature = match settled {
+        Ok(check) => check,
         Err(e) => {
             report.signature = Check::Invalid(e.to_string());
             report.refuse(&e);
-            return None;
-        }
-    };
-    report.signature = match &decision {
-        SignatureDecision::Verified(_) => {
-            let ids = bundle.signer_key_ids().join(", ");
-            Check::Valid(format!("key {ids}"))
-        }
-        SignatureDecision::Skipped => {
-            Check::NotChecked("unsigned; this site does not require signatures".into())
+            return;
         }
     };
     if let Err(e) = admit::check_allowed(&site, policy) {
@@ -220,5 +210,27 @@ fn admission(
         }
         Err(e) => report.refuse(&ImportError::Store(e)),
     }
-    Some(decision)
+}
+
+/// What the report says of a settled signature question, after checking
+/// the signature (the bundle stays unverified: validate only reads it).
+fn signature_verdict(
+    decision: SignatureDecision,
+    bundle: &bundle::UnverifiedBundle,
+    site_id: &str,
+) -> Result<Check, ImportError> {
+    match decision {
+        SignatureDecision::Verify(keys) => {
+            let checked = bundle.check_signature(&keys);
+            checked.map_err(|source| ImportError::Signature {
+                site: site_id.to_owned(),
+                source,
+            })?;
+            let ids = bundle.signer_key_ids().join(", ");
+            Ok(Check::Valid(format!("key {ids}")))
+        }
+        SignatureDecision::Skip(_) => Ok(Check::NotChecked(
+            "unsigned; this site does not require signatures".into(),
+        )),
+    }
 }

@@ -18,7 +18,7 @@ fn parts() -> Parts {
 fn error_of(parts: &Parts) -> BundleError {
     let bytes = assemble(parts);
     open(Box::new(&bytes[..]), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err()
 }
 
@@ -129,8 +129,8 @@ fn records_error(canonicals: &[Canonical], edges: &[SourceEdge]) -> BundleError 
     let out = tempfile::tempdir().unwrap();
     let spooled = open(Box::new(&bytes[..]), &Limits::default())
         .unwrap()
-        .skip_signature()
-        .spool(Some(out.path()))
+        .skip_signature(skip())
+        .spool(out.path())
         .unwrap();
     spooled
         .records()

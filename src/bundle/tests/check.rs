@@ -177,7 +177,7 @@ fn bundle(records: &[CanonicalRecord], deletions: &[Deletion], extra_at: Option<
 fn by_records(bytes: &[u8]) -> Result<String, String> {
     let dir = tempfile::tempdir().unwrap();
     let bundle = open(Box::new(bytes), &Limits::default()).map_err(|e| e.to_string())?;
-    let spooled = bundle.skip_signature().spool(Some(dir.path()));
+    let spooled = bundle.skip_signature(skip()).spool(dir.path());
     let spooled = spooled.map_err(|e| e.to_string())?;
     let mut records = spooled.records().map_err(|e| e.to_string())?;
     records
@@ -194,7 +194,7 @@ fn by_records(bytes: &[u8]) -> Result<String, String> {
 fn by_stream(bytes: &[u8]) -> Result<String, String> {
     let scratch = tempfile::tempdir().unwrap();
     let bundle = open(Box::new(bytes), &Limits::default()).map_err(|e| e.to_string())?;
-    let checked = bundle.skip_signature().check(scratch.path());
+    let checked = bundle.check(scratch.path());
     let left = std::fs::read_dir(scratch.path()).unwrap().count();
     assert_eq!(left, 0, "scratch files left behind");
     checked

@@ -5,9 +5,9 @@
 
 use proptest::prelude::*;
 
-use super::super::identity::Identity;
-use super::super::manifest::tag_digest;
-use super::super::scan;
+use super::super::format::tag::tag_digest;
+use super::super::rows::identity::Identity;
+use super::super::rows::scan;
 use crate::model::merge_hash::{
     compute, normalize_lineage, normalize_ranges, normalize_weaknesses,
 };

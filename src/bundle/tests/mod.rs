@@ -17,12 +17,14 @@ mod vector;
 
 use std::io::Read;
 
+use super::format::{frame, tar as tarfmt};
 use super::*;
 use crate::keys::{Signer, parse_public_pem};
 use crate::model::{
     Canonical, CanonicalRecord, Deletion, RangeEvent, Severity, SourceEdge, Status, VersionRange,
     canonical_id, edge_id, sha256_tagged,
 };
+use crate::trust::{SignaturePolicy, SignatureSkip};
 
 pub(super) const TEST_KEY: &str = include_str!("../../../fixtures/keys/test-federation.key.pem");
 pub(super) const TEST_PUB: &str = include_str!("../../../fixtures/keys/test-federation.pub.pem");
@@ -33,6 +35,16 @@ pub(super) fn test_signer() -> Signer {
 
 pub(super) fn test_trusted() -> TrustedPublicKey {
     parse_public_pem(TEST_PUB).unwrap()
+}
+
+/// Leave to read a bundle unverified, as a site that does not require
+/// signatures grants it.
+pub(super) fn skip() -> SignatureSkip {
+    let optional = SignaturePolicy {
+        require_signature: false,
+        skip_on_trusted_sites: false,
+    };
+    optional.requested().unwrap()
 }
 
 /// A canonical whose merge hash is the hash of its identity.
@@ -203,17 +215,14 @@ pub(super) fn sample_bundle() -> Vec<u8> {
     .0
 }
 
-/// open → check_signature → verified → spool(None): the validating path.
+/// open → verify → every byte checked, no rows kept.
 pub(super) fn validate(
     bytes: &[u8],
     trusted: &[TrustedPublicKey],
-) -> Result<SpooledBundle, String> {
+) -> Result<CheckedBundle, String> {
     let bundle = open(Box::new(bytes), &Limits::default()).map_err(|e| e.to_string())?;
-    let proof = bundle.check_signature(trusted).map_err(|e| e.to_string())?;
-    bundle
-        .verified(proof)
-        .spool(None)
-        .map_err(|e| e.to_string())
+    let verified = bundle.verify(trusted).map_err(|e| e.to_string())?;
+    verified.check_bytes().map_err(|e| e.to_string())
 }
 
 /// The full path into a temp dir, reading every row back.
@@ -223,8 +232,7 @@ pub(super) fn read_all(
 ) -> Result<(Vec<CanonicalRecord>, Vec<Deletion>, SpooledBundle), BundleError> {
     let dir = tempfile::tempdir().unwrap();
     let bundle = open(Box::new(bytes), &Limits::default())?;
-    let proof = bundle.check_signature(trusted)?;
-    let spooled = bundle.verified(proof).spool(Some(dir.path()))?;
+    let spooled = bundle.verify(trusted)?.spool(dir.path())?;
     let records = spooled.records()?.collect::<Result<Vec<_>, _>>()?;
     let deletions = spooled.deletions()?.collect::<Result<Vec<_>, _>>()?;
     Ok((records, deletions, spooled))

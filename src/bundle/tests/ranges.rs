@@ -118,15 +118,11 @@ fn cause(bytes: &[u8]) -> Option<&'static str> {
         Ok(bundle) => bundle,
         Err(e) => return Some(e.reason_code()),
     };
-    let proof = match bundle.check_signature(&[test_trusted()]) {
-        Ok(proof) => proof,
+    let verified = match bundle.verify(&[test_trusted()]) {
+        Ok(verified) => verified,
         Err(e) => return Some(e.reason_code()),
     };
-    bundle
-        .verified(proof)
-        .spool(None)
-        .err()
-        .map(|e| e.reason_code())
+    verified.check_bytes().err().map(|e| e.reason_code())
 }
 
 #[track_caller]

@@ -121,10 +121,10 @@ fn unsigned_bundle_reads_only_through_an_explicit_skip() {
         bundle.check_signature(&[test_trusted()]),
         Err(SignatureError::Unsigned)
     );
-    let verified = bundle.skip_signature();
+    let verified = bundle.skip_signature(skip());
     assert_eq!(verified.signer_key_id(), None);
     let dir = tempfile::tempdir().unwrap();
-    let spooled = verified.spool(Some(dir.path())).unwrap();
+    let spooled = verified.spool(dir.path()).unwrap();
     assert_eq!(
         spooled
             .records()
@@ -137,23 +137,22 @@ fn unsigned_bundle_reads_only_through_an_explicit_skip() {
 }
 
 #[test]
-fn validate_only_keeps_no_rows() {
-    let spooled = validate(&sample_bundle(), &[test_trusted()]).unwrap();
-    assert!(matches!(
-        spooled.records().err(),
-        Some(BundleError::NotSpooled)
-    ));
-    assert!(matches!(
-        spooled.deletions().err(),
-        Some(BundleError::NotSpooled)
-    ));
+fn checking_keeps_no_rows_but_names_the_bundle_and_its_signer() {
+    let bytes = sample_bundle();
+    let checked = validate(&bytes, &[test_trusted()]).unwrap();
+    assert_eq!(checked.bundle_hash(), sha256_tagged(&bytes));
+    assert_eq!(checked.compressed_size(), bytes.len() as u64);
+    assert_eq!(
+        checked.signer_key_id(),
+        Some(test_trusted().key_id.as_str())
+    );
 }
 
 #[test]
 fn caps_are_enforced_with_specific_errors() {
     let bytes = sample_bundle();
     let try_with = |limits: Limits| {
-        open(Box::new(&bytes[..]), &limits).and_then(|b| b.skip_signature().spool(None))
+        open(Box::new(&bytes[..]), &limits).and_then(|b| b.skip_signature(skip()).check_bytes())
     };
     let spool_with = |limits: Limits| try_with(limits).unwrap_err();
     let len = bytes.len() as u64;
@@ -258,11 +257,11 @@ proptest! {
         let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
         prop_assert_eq!(bundle.is_signed(), signed);
         let verified = match bundle.check_signature(&[test_trusted()]) {
-            Ok(proof) => bundle.verified(proof),
-            Err(SignatureError::Unsigned) if !signed => bundle.skip_signature(),
+            Ok(_) => bundle.verify(&[test_trusted()]).unwrap(),
+            Err(SignatureError::Unsigned) if !signed => bundle.skip_signature(skip()),
             Err(e) => return Err(TestCaseError::fail(e.to_string())),
         };
-        let spooled = verified.spool(Some(dir.path())).unwrap();
+        let spooled = verified.spool(dir.path()).unwrap();
         prop_assert_eq!(&spooled.records().unwrap().collect::<Result<Vec<_>, _>>().unwrap(), &records);
         // The digest taken from the rows' bytes is the record's own.
         let digested = spooled.digested_records().unwrap().collect::<Result<Vec<_>, _>>().unwrap();

@@ -1,6 +1,7 @@
 //! The row reader's own pieces: advisory keys and bounded lines.
 
-use super::super::rows::{LineReader, is_advisory_key};
+use super::super::rows::is_advisory_key;
+use super::super::rows::reader::LineReader;
 use super::super::{BundleError, Member};
 
 #[test]

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::super::scan;
+use super::super::rows::scan;
 use crate::model::tests::{arb_canonical, arb_edge, arb_text, arb_uuid};
 use crate::model::{Canonical, Deletion, RangeEvent, SourceEdge};
 

@@ -17,7 +17,7 @@ fn trusted_of(signer: &Signer) -> TrustedPublicKey {
     }
 }
 
-fn check(bytes: &[u8], trusted: &[TrustedPublicKey]) -> Result<SignatureProof, SignatureError> {
+fn check(bytes: &[u8], trusted: &[TrustedPublicKey]) -> Result<String, SignatureError> {
     open(Box::new(bytes), &Limits::default())
         .unwrap()
         .check_signature(trusted)
@@ -28,12 +28,11 @@ fn the_test_key_verifies_and_the_proof_names_it() {
     let bytes = sample_bundle();
     let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
     assert_eq!(bundle.signer_key_ids(), vec![test_trusted().key_id]);
-    let proof = bundle
-        .check_signature(&[trusted_of(&other_signer()), test_trusted()])
-        .unwrap();
-    assert_eq!(proof.key_id(), test_trusted().key_id);
+    let keys = [trusted_of(&other_signer()), test_trusted()];
+    let key_id = bundle.check_signature(&keys).unwrap();
+    assert_eq!(key_id, test_trusted().key_id);
     assert_eq!(
-        bundle.verified(proof).signer_key_id(),
+        bundle.verify(&keys).unwrap().signer_key_id(),
         Some(test_trusted().key_id.as_str())
     );
 }
@@ -166,19 +165,36 @@ fn envelope_changes_are_specific_errors() {
 }
 
 #[test]
-fn a_proof_for_another_bundle_does_not_unlock_this_one() {
+fn verifying_binds_the_key_to_the_bundle_it_verified() {
     let (records, deletions) = sample();
+    let signer = other_signer();
     let (other, _) = build_with(
         &records[..1],
         &deletions,
-        Some(&test_signer()),
+        Some(&signer),
         &WriteOptions::default(),
     );
-    let proof = check(&other, &[test_trusted()]).unwrap();
+    // The other bundle verifies under its own key only: what verified one
+    // bundle says nothing of another, and a refusal leaves nothing to read.
+    assert_eq!(
+        check(&other, &[trusted_of(&signer)]),
+        Ok(trusted_of(&signer).key_id)
+    );
     let bytes = sample_bundle();
     let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
-    assert!(matches!(
-        bundle.verified(proof).spool(None),
-        Err(BundleError::ProofMismatch)
-    ));
+    let refused = bundle.verify(&[trusted_of(&signer)]).unwrap_err();
+    assert_eq!(refused.reason_code(), "no_trusted_key");
+    let bundle = open(Box::new(&bytes[..]), &Limits::default()).unwrap();
+    let manifest_sha256 = bundle.manifest_sha256().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let spooled = bundle
+        .verify(&[test_trusted()])
+        .unwrap()
+        .spool(dir.path())
+        .unwrap();
+    assert_eq!(spooled.manifest_sha256(), manifest_sha256);
+    assert_eq!(
+        spooled.signer_key_id(),
+        Some(test_trusted().key_id.as_str())
+    );
 }

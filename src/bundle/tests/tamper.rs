@@ -61,7 +61,7 @@ fn every_truncation_is_refused() {
     assert!(matches!(err, BundleError::Truncated));
     let half = &bytes[..bytes.len() - 4];
     let err = open(Box::new(half), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err();
     assert!(matches!(err, BundleError::Truncated), "{err}");
 }
@@ -70,7 +70,7 @@ fn tail_error(tail: &[u8]) -> BundleError {
     let mut bytes = sample_bundle();
     bytes.extend_from_slice(tail);
     open(Box::new(&bytes[..]), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err()
 }
 
@@ -98,13 +98,13 @@ fn data_after_the_tar_trailer_inside_the_frame_is_refused() {
     let mut tar = decompress(&sample_bundle());
     tar.push(0);
     let err = open(Box::new(&compress(&tar)[..]), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err();
     assert!(matches!(err, BundleError::TrailingData));
     let mut tar = decompress(&sample_bundle());
     tar.truncate(tar.len() - 512);
     let err = open(Box::new(&compress(&tar)[..]), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err();
     assert!(matches!(err, BundleError::Truncated));
 }
@@ -142,7 +142,7 @@ fn specific_errors_for_typical_damage() {
 
 fn spool_err(bytes: &[u8]) -> BundleError {
     open(Box::new(bytes), &Limits::default())
-        .and_then(|b| b.skip_signature().spool(None))
+        .and_then(|b| b.skip_signature(skip()).check_bytes())
         .unwrap_err()
 }
 

@@ -1,0 +1,62 @@
+//! The row checks on one record or one line, outside a bundle: what ingest
+//! applies before it stores a record ([`check_record`]), so that a site never
+//! exports a row its peers refuse, and the fuzz target `row_rules`'s entry
+//! ([`check_canonical_row`]).
+//!
+//! Invariant: the same checks, in the same order, as a bundle's rows get
+//! (`reader.rs`), with the default [`Limits`].
+
+use super::reader::{check_canonical, check_edge, parse_row};
+use crate::bundle::error::BundleError;
+use crate::bundle::format::limits::Limits;
+use crate::bundle::format::members::Member;
+use crate::model::{Canonical, CanonicalRecord, SourceEdge};
+
+/// What an importer with the default [`Limits`] says of `record`'s rows as
+/// a bundle carries them (each line serialized and read back through the
+/// reader's own checks, caps included): `Ok` exactly when every peer
+/// accepts them. Errors name line 1 of the member.
+pub fn check_record(record: &CanonicalRecord) -> Result<(), BundleError> {
+    let limits = Limits::default();
+    let mut again = Vec::new();
+    let c: Canonical = read_back(Member::Canonicals, &record.canonical, &limits, &mut again)?;
+    check_canonical(1, &c)?;
+    for edge in &record.edges {
+        let e: SourceEdge = read_back(Member::Edges, edge, &limits, &mut again)?;
+        check_edge(1, &e, &c.merge_hash)?;
+    }
+    Ok(())
+}
+
+/// The reference reading of a `canonicals.ndjson` row (its line without
+/// the newline), as import reads it, with the default [`Limits`]: for the
+/// fuzz target `row_rules`.
+pub fn check_canonical_row(line: &[u8]) -> Result<Canonical, BundleError> {
+    let path = Member::Canonicals.path();
+    let max_field = Limits::default().max_field_bytes;
+    let c: Canonical = parse_row(path, 1, line, max_field, &mut Vec::new())?;
+    check_canonical(1, &c)?;
+    Ok(c)
+}
+
+fn read_back<T: serde::Serialize + serde::de::DeserializeOwned>(
+    member: Member,
+    row: &T,
+    limits: &Limits,
+    again: &mut Vec<u8>,
+) -> Result<T, BundleError> {
+    let path = member.path();
+    let line = serde_json::to_vec(row).map_err(|e| BundleError::MalformedRow {
+        path,
+        line: 1,
+        detail: e.to_string(),
+    })?;
+    if line.len() as u64 + 1 > limits.max_line_bytes {
+        return Err(BundleError::LineTooLong {
+            path,
+            line: 1,
+            limit: limits.max_line_bytes,
+        });
+    }
+    parse_row(path, 1, &line, limits.max_field_bytes, again)
+}
