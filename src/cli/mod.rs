@@ -3,14 +3,10 @@
 //! the core and prints the result.
 
 pub mod context;
-pub mod home;
-pub mod lock;
 pub mod logger;
 pub mod man;
 pub mod output;
 pub mod parse;
-pub mod pgpass;
-pub mod postgres;
 pub mod progress;
 
 use std::path::PathBuf;

@@ -2,9 +2,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::{Context, now};
+use crate::cli::context::Context;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, IngestReport};
+use crate::site::now;
 
 #[derive(Debug, Args)]
 pub struct Osv {

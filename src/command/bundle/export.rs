@@ -17,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::export::{ExportError, Exporter, Part};
 use crate::metrics::Metrics;
 
-use super::interrupts::Interrupts;
-use super::{monitor, output};
+use super::output;
+use crate::site::interrupts::Interrupts;
+use crate::site::monitor;
 
 #[derive(Debug, Args)]
 pub struct Export {
@@ -108,7 +109,7 @@ impl Export {
         }
         let signer = match self.unsigned {
             true => None,
-            false => Some(super::signer::signer(
+            false => Some(crate::site::signer::signer(
                 ctx,
                 self.key.as_deref(),
                 self.passphrase_file.as_deref(),
@@ -117,7 +118,7 @@ impl Export {
         let paths = self.targets(site_id, &parts)?;
         // A private spool under a lock (so `journal gc` tells a live export
         // from a killed one), removed with the temporary output on a signal.
-        let mut scratch = super::scratch(&ctx.home.spool_dir())?;
+        let mut scratch = crate::site::scratch(&ctx.home.spool_dir())?;
         let interrupts = Interrupts::install(scratch.paths())?;
         let spool_dir = scratch.dir().to_owned();
         let progress = ctx.progress();
@@ -191,7 +192,7 @@ impl Export {
         let Some(peer) = &self.for_site else {
             return Ok(());
         };
-        let now = crate::cli::context::now();
+        let now = crate::site::now();
         let record = crate::store::Sent {
             site_id: peer.clone(),
             sent_cursor: sent,

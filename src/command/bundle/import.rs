@@ -1,20 +1,18 @@
 //! `feedser bundle import`: the clap side and the report; the import itself
-//! runs through [`pipeline::run`], shared with the HTTP API.
+//! runs through [`import_bundle`], shared with the HTTP API.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::cli::context::Context;
-use crate::error::{Error, Result};
-use crate::import::{ConflictStrategy, ImportError, ImportOutcome};
-
+use crate::cli::parse;
+use crate::error::Result;
+use crate::import::{ImportError, ImportOutcome};
 use crate::metrics::Metrics;
-
-use super::monitor;
-use super::pipeline::{self, Cancelling, Failure, Response, Settings};
-use super::trail::Trail;
+use crate::model::ConflictStrategy;
+use crate::site::import::{Caller, Failure, ImportRequest, Response, Source, import_bundle};
+use crate::site::monitor;
 
 #[derive(Debug, Args)]
 pub struct Import {
@@ -38,8 +36,8 @@ pub struct Import {
     /// What to do with versions made concurrently at both sites (`newest`
     /// converges on every topology) [default: the site's policy, else
     /// FederationImport.OnConflict, else prefer_remote]
-    #[arg(long, value_enum)]
-    on_conflict: Option<OnConflict>,
+    #[arg(long, value_parser = parse::on_conflict())]
+    on_conflict: Option<ConflictStrategy>,
     /// Also append the canonical-imported events of this import to an NDJSON file
     #[arg(long, value_name = "FILE")]
     events_file: Option<PathBuf>,
@@ -51,86 +49,50 @@ pub struct Import {
     osv_out: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-#[value(rename_all = "snake_case")]
-enum OnConflict {
-    PreferRemote,
-    PreferLocal,
-    Fail,
-    Newest,
-}
-
-impl From<OnConflict> for ConflictStrategy {
-    fn from(value: OnConflict) -> Self {
-        match value {
-            OnConflict::PreferRemote => ConflictStrategy::PreferRemote,
-            OnConflict::PreferLocal => ConflictStrategy::PreferLocal,
-            OnConflict::Fail => ConflictStrategy::Fail,
-            OnConflict::Newest => ConflictStrategy::Newest,
-        }
-    }
-}
-
 impl Import {
     pub fn run(self, ctx: &Context) -> Result<()> {
-        let started = Instant::now();
-        let mut trail = Trail::new(&self.bundle);
-        let result = self.execute(ctx, &mut trail, started);
-        let site = trail.site_id().map(str::to_owned);
-        monitor::log_import(
-            log::Level::Debug,
-            &trail.label(),
-            result.as_ref(),
-            site.as_deref(),
-        );
-        let result = trail.audit(ctx, result);
+        let request = ImportRequest {
+            dry_run: self.dry_run,
+            skip_signature: self.skip_signature,
+            force: self.force,
+            reason: self.reason.clone(),
+            on_conflict: self.on_conflict,
+            events_file: self.events_file.clone(),
+        };
+        let source = Source::Path(self.bundle.clone());
+        let caller = Caller::Terminal {
+            progress: ctx.progress(),
+        };
+        let present =
+            |result: Result<&ImportOutcome, &ImportError>, ms| self.present(ctx, result, ms);
+        let report = import_bundle(ctx, &request, source, caller, Box::new(present));
         let mut metrics = Metrics::default();
-        let seconds = started.elapsed().as_secs_f64();
-        monitor::import(&mut metrics, result.as_ref(), site.as_deref(), seconds);
-        monitor::finish(self.metrics_file.as_deref(), metrics, result)?;
+        report.count(&mut metrics);
+        monitor::finish(self.metrics_file.as_deref(), metrics, report.result)?;
         match &self.osv_out {
             Some(dir) if !self.dry_run => crate::command::export_osv::refresh(ctx, dir, self.json),
             _ => Ok(()),
         }
     }
 
-    fn execute(&self, ctx: &Context, trail: &mut Trail, started: Instant) -> Result<ImportOutcome> {
-        let settings = Settings {
-            dry_run: self.dry_run,
-            skip_signature: self.skip_signature,
-            force: self.force,
-            reason: self.reason.clone(),
-            on_conflict: self.on_conflict.map(Into::into),
-            events_file: self.events_file.clone(),
-        };
-        let open = || super::open_input(&self.bundle);
-        let finished = pipeline::run(ctx, trail, open, &settings, Cancelling::InstallSignals)?;
-        let duration_ms = started.elapsed().as_millis();
-        let outcome = match finished.result {
-            Ok(outcome) => outcome,
-            Err(error) => match finished.interrupted {
-                Some(interrupted) => return Err(interrupted),
-                None => return self.fail(ctx, error, duration_ms),
-            },
-        };
-        if self.json {
-            ctx.out.json(&Response {
-                outcome: &outcome,
+    /// The report on stdout: text or `--json`; a refusal's JSON document,
+    /// or its conflicts as text (the error itself goes to stderr).
+    fn present(
+        &self,
+        ctx: &Context,
+        result: Result<&ImportOutcome, &ImportError>,
+        duration_ms: u128,
+    ) -> Result<()> {
+        match result {
+            Ok(outcome) if self.json => ctx.out.json(&Response {
+                outcome,
                 duration_ms,
-            })?;
-        } else {
-            ctx.out.text(&render(self, &outcome, duration_ms))?;
+            }),
+            Ok(outcome) => ctx.out.text(&render(self, outcome, duration_ms)),
+            Err(error) if self.json => ctx.out.json(&Failure::new(error, duration_ms)),
+            Err(ImportError::Conflicts { conflicts }) => ctx.out.text(&render_conflicts(conflicts)),
+            Err(_) => Ok(()),
         }
-        Ok(outcome)
-    }
-
-    fn fail<T>(&self, ctx: &Context, error: ImportError, duration_ms: u128) -> Result<T> {
-        if self.json {
-            ctx.out.json(&Failure::new(&error, duration_ms))?;
-        } else if let ImportError::Conflicts { conflicts } = &error {
-            ctx.out.text(&render_conflicts(conflicts))?;
-        }
-        Err(Error::Import(error))
     }
 }
 

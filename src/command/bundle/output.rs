@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::export::ExportError;
 use crate::journal::{EXPORT_TEMP_PREFIX, Scratch};
 
-use super::interrupts::Interrupts;
+use crate::site::interrupts::Interrupts;
 
 /// What a temporary output is registered with while it exists.
 pub(super) struct Tracking<'a> {
@@ -73,7 +73,7 @@ pub(super) fn write_atomically(
         "cannot record the export in",
         tracking.scratch.dir(),
     ))?;
-    super::staging::pause_export(tracking.scratch.dir());
+    crate::site::hooks::pause_export(tracking.scratch.dir());
     let written = {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         let written = write(&mut out)?;

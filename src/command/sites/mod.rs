@@ -7,8 +7,8 @@ pub mod status;
 
 use std::path::Path;
 
-use crate::cli::context::now;
 use crate::error::{Error, Result};
+use crate::site::now;
 use crate::store::{NewKey, Site, Store};
 
 /// Reads a public key PEM file into what the store keeps.
