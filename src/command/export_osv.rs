@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use crate::cli::context::Context;
 use crate::cli::parse;
@@ -74,4 +74,18 @@ fn render(r: &Report) -> String {
         text.push_str(&format!("  Ecosystems: {}\n", r.ecosystems.join(", ")));
     }
     text
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write an offline OSV database (osv.dev's all.zip layout) into DIR
+    Osv(ExportOsv),
+}
+
+impl ExportCommand {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            ExportCommand::Osv(c) => c.run(ctx),
+        }
+    }
 }

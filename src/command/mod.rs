@@ -9,6 +9,7 @@ pub mod dev;
 pub mod doctor;
 pub mod events;
 pub mod export_osv;
+pub mod feedser;
 pub mod ingest;
 pub mod init;
 pub mod journal;
