@@ -11,6 +11,7 @@
 //! home's lock (`lock`) for their whole run.
 
 pub mod clock;
+pub mod export;
 pub mod home;
 pub mod hooks;
 pub mod import;

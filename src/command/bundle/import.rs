@@ -14,6 +14,8 @@ use crate::model::ConflictStrategy;
 use crate::site::import::{Caller, Failure, ImportRequest, Response, Source, import_bundle};
 use crate::site::monitor;
 
+use super::render;
+
 #[derive(Debug, Args)]
 pub struct Import {
     /// The bundle file, or - for stdin
@@ -88,81 +90,14 @@ impl Import {
                 outcome,
                 duration_ms,
             }),
-            Ok(outcome) => ctx.out.text(&render(self, outcome, duration_ms)),
+            Ok(outcome) => ctx
+                .out
+                .text(&render::import(&self.bundle, outcome, duration_ms)),
             Err(error) if self.json => ctx.out.json(&Failure::new(error, duration_ms)),
-            Err(ImportError::Conflicts { conflicts }) => ctx.out.text(&render_conflicts(conflicts)),
+            Err(ImportError::Conflicts { conflicts }) => {
+                ctx.out.text(&render::conflicts(conflicts))
+            }
             Err(_) => Ok(()),
         }
     }
-}
-
-fn render(cmd: &Import, o: &ImportOutcome, duration_ms: u128) -> String {
-    let c = &o.counts;
-    let mode = if o.already_imported {
-        "already imported: nothing to do"
-    } else if o.dry_run {
-        "dry run: nothing committed"
-    } else {
-        "imported"
-    };
-    let mut text = format!(
-        "Bundle {} from site {}: {mode}\n  Bundle hash: {}\n  Imported cursor: {}\n  Canonicals: {} created, {} updated, {} skipped\n  Edges added: {}\n  Deletions processed: {}\n  Conflicts: {}\n",
-        cmd.bundle.display(),
-        o.site_id,
-        o.bundle_hash,
-        o.imported_cursor,
-        c.canonical_created,
-        c.canonical_updated,
-        c.canonical_skipped,
-        c.edges_added,
-        c.deletions_processed,
-        c.conflicts,
-    );
-    if c.stale + c.echo > 0 {
-        text.push_str(&format!(
-            "  Already known: {} stale (older than the local version), {} echo (the local version itself)\n",
-            c.stale, c.echo
-        ));
-    }
-    if c.deletions_refused > 0 {
-        text.push_str(&format!(
-            "  Deletions refused: {} (the site's policy does not let this peer delete them)\n",
-            c.deletions_refused
-        ));
-    }
-    if c.canonical_filtered + c.edges_filtered > 0 {
-        text.push_str(&format!(
-            "  Filtered by allowed sources: {} canonicals, {} edges\n",
-            c.canonical_filtered, c.edges_filtered
-        ));
-    }
-    let signer = match (&o.signer_key_id, o.signature_skipped) {
-        (Some(key), _) => format!("verified ({key})"),
-        (None, _) => "skipped".to_owned(),
-    };
-    text.push_str(&format!("  Signature: {signer}\n"));
-    if o.forced {
-        text.push_str("  Forced: cursor check overridden (recorded)\n");
-    }
-    text.push_str(&render_conflicts(&o.conflicts));
-    text.push_str(&format!("  Duration: {duration_ms} ms\n"));
-    text
-}
-
-/// Conflicting values come from the bundle and the store: escaped.
-fn render_conflicts(conflicts: &[crate::import::Conflict]) -> String {
-    let shown = crate::escape::terminal;
-    conflicts
-        .iter()
-        .map(|c| {
-            format!(
-                "  conflict {} {}: local {} remote {} -> {}\n",
-                shown(&c.merge_hash),
-                shown(&c.field),
-                shown(&c.local_value.to_string()),
-                shown(&c.remote_value.to_string()),
-                c.resolution.as_str()
-            )
-        })
-        .collect()
 }

@@ -1,9 +1,11 @@
-//! `feedser bundle`: export, validate and import bundles. Each command is
-//! a thin adapter over the site layer (`crate::site`).
+//! `feedser bundle`: export, validate and import bundles. Export and
+//! import are thin adapters over the site layer (`crate::site::export`,
+//! `crate::site::import`); they turn flags into a request and print the
+//! report.
 
 pub mod export;
 pub mod import;
-mod output;
+pub mod render;
 pub mod validate;
 
 use clap::Subcommand;
@@ -29,11 +31,4 @@ impl BundleCommand {
             BundleCommand::Import(c) => c.run(ctx),
         }
     }
-}
-
-pub fn counts_line(c: &crate::bundle::Counts) -> String {
-    format!(
-        "{} canonicals, {} edges, {} deletions ({} items)",
-        c.canonicals, c.edges, c.deletions, c.total
-    )
 }

@@ -72,7 +72,7 @@ fn render(r: &ValidationReport) -> String {
         cursor,
         r.counts
             .as_ref()
-            .map_or_else(|| "-".to_owned(), super::counts_line),
+            .map_or_else(|| "-".to_owned(), super::render::counts_line),
         check(&r.hash),
         check(&r.signature),
         check(&r.format),

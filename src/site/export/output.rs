@@ -15,14 +15,14 @@ use crate::journal::{EXPORT_TEMP_PREFIX, Scratch};
 use crate::site::interrupts::Interrupts;
 
 /// What a temporary output is registered with while it exists.
-pub(super) struct Tracking<'a> {
+pub struct Tracking<'a> {
     pub interrupts: &'a Interrupts,
     pub scratch: &'a mut Scratch,
 }
 
 /// Refuses a target that exists (a file, link or directory) unless
 /// `force`; a device or pipe is written in place, so it is not replaced.
-pub(super) fn check_target(path: &Path, force: bool) -> Result<()> {
+pub fn check_target(path: &Path, force: bool) -> Result<()> {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
     };
@@ -40,7 +40,7 @@ pub(super) fn check_target(path: &Path, force: bool) -> Result<()> {
 /// name. A target that exists and is not a regular file or a directory
 /// (`/dev/null`, a FIFO, a terminal) is written in place instead: a rename
 /// would replace the device or pipe itself with a file.
-pub(super) fn write_atomically(
+pub fn write_atomically(
     path: &Path,
     tracking: Tracking<'_>,
     write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
