@@ -7,18 +7,13 @@
 //! Invariants: every leaf command is listed once, in its group's enum;
 //! flags, help texts and env vars are the man pages' source (`man`).
 
-pub mod context;
-pub mod logger;
+pub mod completions;
 pub mod man;
-pub mod output;
-pub mod parse;
-pub mod progress;
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::command;
+use crate::command::global::GlobalArgs;
 use crate::error::Result;
 
 #[derive(Debug, Parser)]
@@ -34,65 +29,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// State directory [default: $XDG_DATA_HOME/stella or ~/.local/share/stella]
-    #[arg(long, global = true, env = "STELLA_HOME", value_name = "DIR")]
-    pub home: Option<PathBuf>,
-    /// Config file [default: <home>/concelier.yaml]
-    #[arg(long, global = true, env = "STELLA_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// The site PostgreSQL [default: ConnectionStrings.Concelier of the config; none: the embedded SQLite store]; keep its password in STELLA_DATABASE_URL or ~/.pgpass, not on the command line
-    #[arg(
-        long,
-        global = true,
-        env = "STELLA_DATABASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub database_url: Option<String>,
-    /// Seconds a writing command waits for another one on the same home
-    #[arg(
-        long,
-        global = true,
-        env = "STELLA_LOCK_WAIT",
-        value_name = "SECONDS",
-        default_value_t = 30.0
-    )]
-    pub lock_wait: f64,
-    /// More log output on stderr (-v info, -vv debug, -vvv trace)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// Only errors on stderr
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Progress bars on stderr: auto (only when stderr is a terminal), always or never; -q implies never
-    #[arg(
-        long,
-        global = true,
-        env = "STELLA_PROGRESS",
-        value_enum,
-        value_name = "WHEN",
-        default_value_t = progress::ProgressMode::Auto
-    )]
-    pub progress: progress::ProgressMode,
-    /// Log lines on stderr as text, or as JSON objects (one per line)
-    #[arg(
-        long,
-        global = true,
-        env = "STELLA_LOG_FORMAT",
-        value_enum,
-        default_value_t = LogFormat::Text
-    )]
-    pub log_format: LogFormat,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,7 +50,7 @@ pub enum Command {
     /// Check the home, config, keys, store, journal, clock and disk space
     Doctor(command::doctor::Doctor),
     /// Print a shell completion script (bash, zsh, fish, powershell) to stdout
-    Completions(command::completions::Completions),
+    Completions(completions::Completions),
     /// Developer tools (benchmark data)
     #[command(subcommand, hide = true)]
     Dev(command::dev::DevCommand),
@@ -123,7 +59,7 @@ pub enum Command {
 impl Cli {
     pub fn run(self) -> Result<()> {
         let global = self.global;
-        let ctx = || context::Context::load(&global);
+        let ctx = || command::context::Context::load(&global);
         match self.command {
             Command::Init(cmd) => cmd.run(&global),
             Command::Completions(cmd) => cmd.run(),

@@ -6,9 +6,9 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
-use crate::cli::context::Context;
-use crate::cli::output::Output;
+use crate::command::context::Context;
+use crate::command::global::GlobalArgs;
+use crate::command::output::Output;
 use crate::doctor::{self, Finding, Status};
 use crate::error::{Error, Result};
 use crate::exit::Exit;

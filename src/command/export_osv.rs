@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::context::Context;
-use crate::cli::parse;
+use crate::command::context::Context;
+use crate::command::parse;
 use crate::cursor::Cursor;
 use crate::error::Result;
 use crate::osv_out::Report;

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, IngestReport};
 use crate::site::now;

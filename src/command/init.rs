@@ -2,7 +2,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::cli::GlobalArgs;
+use crate::command::global::GlobalArgs;
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
 use crate::site::Home;

@@ -4,7 +4,7 @@ pub mod verify;
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::Context;
-use crate::cli::parse;
+use crate::command::context::Context;
+use crate::command::parse;
 use crate::cursor::Cursor;
 use crate::error::Result;
 use crate::exit::Exit;

@@ -10,7 +10,7 @@ pub mod validate;
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]

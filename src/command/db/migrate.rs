@@ -1,7 +1,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@ pub mod status;
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 use crate::site::now;
 

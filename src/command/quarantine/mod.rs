@@ -7,7 +7,7 @@ pub mod show;
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]

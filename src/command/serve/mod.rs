@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 use crate::serve::{Limits, ServeError, Token};
 use crate::site::Signals;

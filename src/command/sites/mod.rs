@@ -11,7 +11,7 @@ use std::path::Path;
 
 use clap::Subcommand;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::site::now;
 use crate::store::{NewKey, Site, Store};

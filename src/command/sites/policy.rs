@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::context::Context;
-use crate::cli::parse;
+use crate::command::context::Context;
+use crate::command::parse;
 use crate::error::Result;
 use crate::site::now;
 use crate::store::{PolicyChange, Site, TrustedKey};

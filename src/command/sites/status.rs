@@ -6,8 +6,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::stale::{self, Freshness};
-use crate::cli::context::Context;
-use crate::cli::output::table;
+use crate::command::context::Context;
+use crate::command::output::table;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::exit::Exit;

@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::config::LogLevel;
 
-use super::{GlobalArgs, LogFormat};
+use super::global::{GlobalArgs, LogFormat};
 
 struct StderrLogger {
     json: std::sync::atomic::AtomicBool,

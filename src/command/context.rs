@@ -10,7 +10,7 @@ use std::ops::Deref;
 use crate::error::Result;
 use crate::site::{Location, Site};
 
-use super::GlobalArgs;
+use super::global::GlobalArgs;
 use super::output::Output;
 
 pub struct Context {
