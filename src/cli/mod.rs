@@ -1,8 +1,10 @@
-//! The command line: the top-level `Cli`, its global flags and dispatch.
-//! Each group's clap enum sits next to its commands in `crate::command`
-//! (`command::bundle::BundleCommand`, …); each command's struct turns its
-//! arguments into calls on the site layer (`crate::site`) and prints the
-//! result. Nothing below `cli`/`command` imports clap.
+//! The command line: the top-level `Cli` and dispatch, plus what is
+//! generated from the whole definition (man pages, completions). Each
+//! group's clap enum sits next to its commands in `crate::command`
+//! (`command::bundle::BundleCommand`, …), with the global flags
+//! (`command::global`); each command's struct turns its arguments into
+//! calls on the site layer (`crate::site`) and prints the result. Nothing
+//! below `cli`/`command` imports clap.
 //!
 //! Invariants: every leaf command is listed once, in its group's enum;
 //! flags, help texts and env vars are the man pages' source (`man`).
