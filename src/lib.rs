@@ -6,8 +6,16 @@
 //! size cap → manifest and signature → site policy → cursor → every member
 //! verified while spooled → one atomic apply with a ledger row and events.
 //!
+//! Layers, top to bottom (README "Architecture"; `tests/architecture.rs`
+//! checks the direction): `cli`/`command` parse flags and print; `site`
+//! opens a site and runs each use case (`site::import::import_bundle`,
+//! `site::export::export_bundle`); the use cases (`import`, `export`,
+//! `ingest`, …) sit on the formats and stores (`bundle`, `store`, …).
+//!
 //! The core modules never print, exit or read the environment; `cli` and
 //! `command` do, and `run` maps every error to one exit code (`exit`).
+//! The `test-hooks` feature adds the tests' `STELLA_TEST_*` hooks
+//! (`site::hooks`).
 
 pub mod audit;
 pub mod bundle;

@@ -3,7 +3,7 @@
 //! The core reports phases through [`Progress`]: `start` a phase with its
 //! unit and, when known, its total (a file's length, a manifest's item
 //! count), `advance` it, `finish` it. The core never draws anything; the CLI
-//! decides whether and where to show it (`cli::progress`), and [`NoProgress`]
+//! decides whether and where to show it (`command::progress`), and [`NoProgress`]
 //! ignores it all.
 //!
 //! Cost invariant: the paths that report are the ones a benchmark measures,

@@ -5,6 +5,7 @@ mod backend;
 mod harness;
 
 mod allowed_sources;
+mod architecture;
 mod boundaries;
 mod bulk_load;
 mod bundle_export;

@@ -6,13 +6,14 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
-use crate::cli::context::{Context, now_millis};
-use crate::cli::home::Home;
-use crate::cli::output::Output;
+use crate::command::context::Context;
+use crate::command::global::GlobalArgs;
+use crate::command::output::Output;
 use crate::doctor::{self, Finding, Status};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::site::Home;
+use crate::site::now_millis;
 
 #[derive(Debug, Args)]
 pub struct Doctor {

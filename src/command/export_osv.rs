@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
-use crate::cli::context::Context;
-use crate::cli::parse;
+use crate::command::context::Context;
+use crate::command::parse;
 use crate::cursor::Cursor;
 use crate::error::Result;
 use crate::osv_out::Report;
@@ -74,4 +74,18 @@ fn render(r: &Report) -> String {
         text.push_str(&format!("  Ecosystems: {}\n", r.ecosystems.join(", ")));
     }
     text
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write an offline OSV database (osv.dev's all.zip layout) into DIR
+    Osv(ExportOsv),
+}
+
+impl ExportCommand {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            ExportCommand::Osv(c) => c.run(ctx),
+        }
+    }
 }

@@ -1,10 +1,13 @@
+//! `feedser ingest osv`: advisories from OSV records into the store.
+
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
-use crate::cli::context::{Context, now};
+use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, IngestReport};
+use crate::site::now;
 
 #[derive(Debug, Args)]
 pub struct Osv {
@@ -93,4 +96,18 @@ fn render(r: &IngestReport) -> String {
         text.push_str("No changes: the store already holds this data.\n");
     }
     text
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Ingest OSV records: a directory of .json, an all.zip, a .json file, or - (stdin)
+    Osv(Osv),
+}
+
+impl IngestCommand {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            IngestCommand::Osv(c) => c.run(ctx),
+        }
+    }
 }

@@ -2,10 +2,10 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::cli::GlobalArgs;
-use crate::cli::home::Home;
+use crate::command::global::GlobalArgs;
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
+use crate::site::Home;
 use crate::store::sqlite::SqliteStore;
 
 #[derive(Debug, Args)]
@@ -17,11 +17,11 @@ pub struct Init {
 
 impl Init {
     pub fn run(self, global: &GlobalArgs) -> Result<()> {
-        if !crate::site::is_valid_site_id(&self.site_id) {
+        if !crate::model::is_valid_site_id(&self.site_id) {
             return Err(Error::Usage(format!(
                 "`{}` is not a valid site id: {}",
                 self.site_id,
-                crate::site::SITE_ID_RULE
+                crate::model::SITE_ID_RULE
             )));
         }
         let home = Home::resolve(global.home.as_deref());
@@ -41,7 +41,7 @@ impl Init {
         // config, so `init` can simply be run again.
         match url {
             Some(url) => {
-                crate::cli::postgres::migrate(url, &config.federation.database_schema)?;
+                crate::site::postgres::migrate(url, &config.federation.database_schema)?;
             }
             None => {
                 SqliteStore::open(&home.store_file())?;

@@ -12,13 +12,13 @@ impl FileConfig {
             message,
         };
         let f = &self.federation;
-        if !f.site_id.is_empty() && !crate::site::is_valid_site_id(&f.site_id) {
+        if !f.site_id.is_empty() && !crate::model::is_valid_site_id(&f.site_id) {
             return Err(bad(
                 "Federation.SiteId",
                 format!(
                     "`{}` is not a valid site id ({})",
                     f.site_id,
-                    crate::site::SITE_ID_RULE
+                    crate::model::SITE_ID_RULE
                 ),
             ));
         }
@@ -58,7 +58,7 @@ impl FileConfig {
                 "must be at least 1".into(),
             ));
         }
-        if crate::import::ConflictStrategy::parse(&self.federation_import.on_conflict).is_none() {
+        if crate::model::ConflictStrategy::parse(&self.federation_import.on_conflict).is_none() {
             return Err(bad(
                 "FederationImport.OnConflict",
                 format!(
@@ -74,12 +74,12 @@ impl FileConfig {
             ));
         }
         for site in &self.federation_import.allowed_sites {
-            if !crate::site::is_valid_site_id(site) {
+            if !crate::model::is_valid_site_id(site) {
                 return Err(bad(
                     "FederationImport.AllowedSites",
                     format!(
                         "`{site}` is not a valid site id ({})",
-                        crate::site::SITE_ID_RULE
+                        crate::model::SITE_ID_RULE
                     ),
                 ));
             }

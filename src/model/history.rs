@@ -167,7 +167,7 @@ pub fn clock(modified: Option<&str>) -> String {
 
 /// Why a history from a bundle cannot be used, for the row checks.
 pub fn check(history: &History) -> Result<(), String> {
-    use crate::site::is_valid_site_id;
+    use crate::model::is_valid_site_id;
     if history.vv.is_empty() || history.vv.len() > MAX_SITES {
         return Err(format!(
             "history names {} sites; it must name 1 to {MAX_SITES}",

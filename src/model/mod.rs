@@ -8,11 +8,15 @@
 //! (see `man/stella-bundle.5`): field order is declaration order and unknown
 //! fields are refused.
 
+pub mod conflict;
 pub mod history;
 pub mod merge_hash;
 pub mod purl;
+pub mod site_id;
 
+pub use conflict::ConflictStrategy;
 pub use history::{Causal, History};
+pub use site_id::{SITE_ID_RULE, is_valid_site_id};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

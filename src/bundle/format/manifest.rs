@@ -96,11 +96,11 @@ impl Manifest {
     }
 
     fn check(&self) -> Result<(), BundleError> {
-        if !crate::site::is_valid_site_id(&self.site_id) {
+        if !crate::model::is_valid_site_id(&self.site_id) {
             return Err(malformed(format!(
                 "invalid site id `{}` ({})",
                 self.site_id.escape_debug(),
-                crate::site::SITE_ID_RULE
+                crate::model::SITE_ID_RULE
             )));
         }
         if self

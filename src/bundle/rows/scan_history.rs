@@ -9,7 +9,7 @@
 
 use super::lexer::Scanner;
 use crate::model::history::MAX_SITES;
-use crate::site::is_valid_site_id;
+use crate::model::is_valid_site_id;
 
 impl Scanner<'_> {
     /// An optional `,"history":{…}` before a row's closing brace.

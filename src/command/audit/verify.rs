@@ -2,7 +2,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::audit::{AuditError, Problem};
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]

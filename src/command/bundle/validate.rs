@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 use crate::import::{Check, ValidationReport};
 
@@ -18,15 +18,15 @@ pub struct Validate {
 impl Validate {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        let input = super::open_input(&self.bundle)?;
+        let input = crate::site::import::open_input(&self.bundle)?;
         let label = self.bundle.display().to_string();
         // Validate takes no writer lock; its scratch directory is under a lock
         // of its own, so `journal gc` leaves it alone while it runs (#28).
-        let scratch = super::scratch(&ctx.home.staging_dir())?;
+        let scratch = crate::site::scratch(&ctx.home.staging_dir())?;
         let progress = ctx.progress();
         let request = crate::import::Request {
             label,
-            now: &crate::cli::context::now(),
+            now: &crate::site::now(),
             staging: scratch.dir(),
             progress: progress.as_ref(),
         };
@@ -72,7 +72,7 @@ fn render(r: &ValidationReport) -> String {
         cursor,
         r.counts
             .as_ref()
-            .map_or_else(|| "-".to_owned(), super::counts_line),
+            .map_or_else(|| "-".to_owned(), super::render::counts_line),
         check(&r.hash),
         check(&r.signature),
         check(&r.format),

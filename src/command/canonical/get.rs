@@ -1,6 +1,6 @@
 use clap::Args;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::escape::terminal as shown;
 use crate::model::CanonicalRecord;

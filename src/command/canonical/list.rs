@@ -2,7 +2,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::escape::terminal as shown;
 use crate::store::CanonicalFilter;

@@ -1,7 +1,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::context::Context;
+use crate::command::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -25,7 +25,7 @@ impl Migrate {
         let report = match &ctx.database_url {
             Some(url) => {
                 let schema = &ctx.config.federation.database_schema;
-                let (from, to) = crate::cli::postgres::migrate(url, schema)?;
+                let (from, to) = crate::site::postgres::migrate(url, schema)?;
                 Report {
                     store: "postgresql",
                     schema: Some(schema.clone()),

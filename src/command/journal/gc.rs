@@ -1,8 +1,9 @@
 use clap::Args;
 
-use crate::cli::context::{Context, now};
+use crate::command::context::Context;
 use crate::error::Result;
 use crate::import::ImportError;
+use crate::site::now;
 
 #[derive(Debug, Args)]
 pub struct Gc {

@@ -2,8 +2,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::{Context, now};
+use crate::command::context::Context;
 use crate::error::Result;
+use crate::site::now;
 
 #[derive(Debug, Args)]
 pub struct Generate {

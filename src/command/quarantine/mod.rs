@@ -5,6 +5,31 @@ pub mod list;
 pub mod purge;
 pub mod show;
 
+use clap::Subcommand;
+
+use crate::command::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List the bundles refused by verification and kept
+    List(list::List),
+    /// Show why a quarantined bundle was refused
+    Show(show::Show),
+    /// Remove quarantined bundles
+    Purge(purge::Purge),
+}
+
+impl QuarantineCommand {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            QuarantineCommand::List(c) => c.run(ctx),
+            QuarantineCommand::Show(c) => c.run(ctx),
+            QuarantineCommand::Purge(c) => c.run(ctx),
+        }
+    }
+}
+
 /// `1234` → `1234 bytes`, with the kept part when truncated.
 pub fn size_text(entry: &crate::quarantine::Entry) -> String {
     let r = &entry.record;

@@ -1,7 +1,8 @@
 use clap::{ArgGroup, Args};
 
-use crate::cli::context::{Context, now_millis};
+use crate::command::context::Context;
 use crate::error::Result;
+use crate::site::now_millis;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("which").required(true).args(["ids", "all", "older_than"])))]

@@ -11,11 +11,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::cli::context::Context;
 use crate::error::Error;
 use crate::import::Cancel;
 use crate::metrics::Metrics;
 use crate::serve::{ApiError, ErrorBody, Handler, Request, Response, Token, status_for};
+use crate::site::Site;
 
 pub const IMPORT: &str = "/api/v1/federation/import";
 pub const STATUS: &str = "/api/v1/federation/sync/status";
@@ -24,7 +24,7 @@ pub const HEALTHZ: &str = "/healthz";
 pub const METRICS: &str = "/metrics";
 
 pub struct App<'c> {
-    pub ctx: &'c Context,
+    pub site: &'c Site,
     token: Option<Token>,
     pub cancel: Cancel,
     /// Held for the whole of an import.
@@ -36,14 +36,14 @@ pub struct App<'c> {
 
 impl<'c> App<'c> {
     pub fn new(
-        ctx: &'c Context,
+        site: &'c Site,
         token: Option<Token>,
         cancel: Cancel,
         key: Option<String>,
         passphrase_file: Option<PathBuf>,
     ) -> App<'c> {
         App {
-            ctx,
+            site,
             token,
             cancel,
             imports: Mutex::new(()),
@@ -121,7 +121,7 @@ impl Handler for App<'_> {
 
 /// The JSON answer for an error of a command behind the API.
 pub fn error_response<'a>(error: &Error) -> Response<'a> {
-    let reason = crate::command::bundle::trail::reason_code(error);
+    let reason = crate::site::monitor::reason_code(error);
     let body = ErrorBody::new(reason, error.to_string());
     Response::json(status_for(error.exit(), reason), &body)
 }

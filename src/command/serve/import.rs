@@ -1,6 +1,6 @@
 //! `POST /api/v1/federation/import`: the body is a bundle
 //! (`Content-Type: application/zstd`), streamed through the same pipeline
-//! as `feedser bundle import` (journal, ledger, quarantine, audit record
+//! as `feedser bundle import` (`site::import`) (journal, ledger, quarantine, audit record
 //! with command `feedser serve`), with the seed's query parameters
 //! `dry_run`, `skip_signature`, `on_conflict`, `force` (with `reason`).
 //!
@@ -9,15 +9,13 @@
 //! over `FederationImport.MaxBundleSizeBytes`. A chunked body is cut at
 //! the same cap by the import's own size limit (413 as well).
 
-use std::time::Instant;
-
 use super::app::{App, error_response};
-use crate::command::bundle::monitor;
-use crate::command::bundle::pipeline::{self, Cancelling, Failure, Settings};
-use crate::command::bundle::trail::Trail;
 use crate::error::Error;
-use crate::import::{ConflictStrategy, ImportOutcome, Input};
+use crate::import::ImportOutcome;
+use crate::import::Input;
+use crate::model::ConflictStrategy;
 use crate::serve::{ApiError, ErrorBody, Framing, Request, Response, query, status_for};
+use crate::site::import::{self, Caller, Failure, ImportRequest, Source, import_bundle};
 
 /// The audit record's `command` for imports over HTTP.
 const COMMAND: &str = "feedser serve";
@@ -33,7 +31,7 @@ pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
         Ok(settings) => settings,
         Err(e) => return Response::error(&e),
     };
-    let limit = app.ctx.config.federation_import.max_bundle_size_bytes;
+    let limit = app.site.config.federation_import.max_bundle_size_bytes;
     let len = match head.framing {
         Framing::Length(size) if size > limit => {
             return Response::error(&ApiError::TooLarge { size, limit });
@@ -54,37 +52,28 @@ pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
     if app.cancel.requested() {
         return Response::error(&ApiError::Unavailable);
     }
-    let started = Instant::now();
-    let mut trail = Trail::stream(COMMAND, label);
-    let open = move || {
-        Ok(Input {
-            reader: Box::new(body),
-            len,
-        })
+    let input = Input {
+        reader: Box::new(body),
+        len,
     };
-    let cancelling = Cancelling::Given(app.cancel.clone());
-    let result = match pipeline::run(app.ctx, &mut trail, open, &settings, cancelling) {
-        Ok(finished) => finished.result.map_err(Error::Import),
-        Err(e) => Err(e),
+    let source = Source::Stream {
+        command: COMMAND,
+        label,
+        input,
     };
-    let site = trail.site_id().map(str::to_owned);
-    monitor::log_import(
-        log::Level::Info,
-        &trail.label(),
-        result.as_ref(),
-        site.as_deref(),
-    );
-    let result = trail.audit(app.ctx, result);
-    let seconds = started.elapsed().as_secs_f64();
-    app.metrics(|m| monitor::import(m, result.as_ref(), site.as_deref(), seconds));
-    answer(app, result, started.elapsed().as_millis())
+    let caller = Caller::Server {
+        cancel: app.cancel.clone(),
+    };
+    let report = import_bundle(app.site, &settings, source, caller, Box::new(|_, _| Ok(())));
+    app.metrics(|m| report.count(m));
+    answer(app, report.result, report.duration_ms)
 }
 
 fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128) -> Response<'a> {
     match result {
         Ok(outcome) => Response::json(
             200,
-            &pipeline::Response {
+            &import::Response {
                 outcome: &outcome,
                 duration_ms,
             },
@@ -101,15 +90,8 @@ fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128
     }
 }
 
-fn settings(raw_query: &str) -> Result<Settings, ApiError> {
-    let mut s = Settings {
-        dry_run: false,
-        skip_signature: false,
-        force: false,
-        reason: None,
-        on_conflict: None,
-        events_file: None,
-    };
+fn settings(raw_query: &str) -> Result<ImportRequest, ApiError> {
+    let mut s = ImportRequest::default();
     for (key, value) in query::parse(raw_query)? {
         match key.as_str() {
             "dry_run" => s.dry_run = query::boolean(&key, &value)?,

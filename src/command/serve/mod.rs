@@ -19,10 +19,10 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::context::Context;
-use crate::command::bundle::Signals;
+use crate::command::context::Context;
 use crate::error::Result;
 use crate::serve::{Limits, ServeError, Token};
+use crate::site::Signals;
 
 #[derive(Debug, Args)]
 pub struct Serve {
@@ -62,7 +62,13 @@ impl Serve {
         ctx.out.text(&format!("http://{bound}\n"))?;
         log::info!("listening on http://{bound}");
         let cancel = signals.cancel();
-        let app = app::App::new(ctx, token, cancel.clone(), self.key, self.passphrase_file);
+        let app = app::App::new(
+            &ctx.site,
+            token,
+            cancel.clone(),
+            self.key,
+            self.passphrase_file,
+        );
         let limits = Limits {
             workers: usize::from(self.workers),
             read_timeout: Duration::from_secs(self.read_timeout),

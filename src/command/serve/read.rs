@@ -31,7 +31,7 @@ struct SyncStatus<'a> {
 
 pub fn status<'a>(app: &'a App) -> Response<'a> {
     let read = || -> Result<(Vec<Site>, Option<Cursor>)> {
-        let store = app.ctx.open_store()?;
+        let store = app.site.open_store()?;
         Ok((store.sites()?, store.local_cursor()?))
     };
     match read() {
@@ -69,12 +69,12 @@ pub fn export<'a>(app: &'a App, raw_query: &str) -> Response<'a> {
         Err(e) => return Response::error(&e),
     };
     let ready = || -> Result<_> {
-        let site_id = app.ctx.site_id()?.to_owned();
-        let store = app.ctx.open_store()?;
-        let max_items = app.ctx.config.federation.default_max_items;
+        let site_id = app.site.site_id()?.to_owned();
+        let store = app.site.open_store()?;
+        let max_items = app.site.config.federation.default_max_items;
         let parts = crate::export::plan(store.as_ref(), since, max_items, None)?;
-        let signer = crate::command::bundle::signer::signer(
-            app.ctx,
+        let signer = crate::site::signer::signer(
+            app.site,
             app.key.as_deref(),
             app.passphrase_file.as_deref(),
         )?;
@@ -87,7 +87,7 @@ pub fn export<'a>(app: &'a App, raw_query: &str) -> Response<'a> {
                 m.failure(
                     Operation::Export,
                     None,
-                    crate::command::bundle::trail::reason_code(&e),
+                    crate::site::monitor::reason_code(&e),
                 )
             });
             return error_response(&e);
@@ -116,9 +116,9 @@ fn write_part(
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let started = std::time::Instant::now();
-    let config = &app.ctx.config.federation;
+    let config = &app.site.config.federation;
     // A locked spool of its own, so `journal gc` leaves it alone (#28).
-    let scratch = crate::command::bundle::scratch(&app.ctx.home.spool_dir())
+    let scratch = crate::site::scratch(&app.site.home.spool_dir())
         .map_err(|e| io::Error::other(e.to_string()))?;
     let spool_dir = scratch.dir().to_owned();
     let exporter = Exporter {
@@ -137,12 +137,7 @@ fn write_part(
     let result = exporter.write(part, out).map_err(Error::from);
     app.metrics(|m| {
         let moved = result.as_ref().map(|w| (1, w.manifest.counts.total));
-        crate::command::bundle::monitor::export(
-            m,
-            moved,
-            Some(site_id),
-            started.elapsed().as_secs_f64(),
-        );
+        crate::site::monitor::export(m, moved, Some(site_id), started.elapsed().as_secs_f64());
     });
     match result {
         Ok(written) => {

@@ -2,8 +2,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::context::{Context, now};
+use crate::command::context::Context;
 use crate::error::{Error, Result};
+use crate::site::now;
 use crate::store::NewSite;
 
 #[derive(Debug, Args)]
@@ -23,11 +24,11 @@ pub struct Add {
 
 impl Add {
     pub fn run(self, ctx: &Context) -> Result<()> {
-        if !crate::site::is_valid_site_id(&self.site_id) {
+        if !crate::model::is_valid_site_id(&self.site_id) {
             return Err(Error::Usage(format!(
                 "`{}` is not a valid site id: {}",
                 self.site_id,
-                crate::site::SITE_ID_RULE
+                crate::model::SITE_ID_RULE
             )));
         }
         let keys = self

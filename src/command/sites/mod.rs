@@ -1,3 +1,5 @@
+//! `feedser sites …`: federation peers, their policy and history.
+
 pub mod add;
 pub mod history;
 pub mod list;
@@ -7,9 +9,38 @@ pub mod status;
 
 use std::path::Path;
 
-use crate::cli::context::now;
+use clap::Subcommand;
+
+use crate::command::context::Context;
 use crate::error::{Error, Result};
+use crate::site::now;
 use crate::store::{NewKey, Site, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum SitesCommand {
+    /// Register a peer site and the keys it signs with
+    Add(add::Add),
+    /// List registered sites
+    List(list::List),
+    /// Show or change a site's import policy and keys
+    Policy(policy::Policy),
+    /// Show the imports taken from a site
+    History(history::History),
+    /// Compare the local cursor with what was last imported from a site
+    Status(status::Status),
+}
+
+impl SitesCommand {
+    pub fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            SitesCommand::Add(c) => c.run(ctx),
+            SitesCommand::List(c) => c.run(ctx),
+            SitesCommand::Policy(c) => c.run(ctx),
+            SitesCommand::History(c) => c.run(ctx),
+            SitesCommand::Status(c) => c.run(ctx),
+        }
+    }
+}
 
 /// Reads a public key PEM file into what the store keeps.
 pub fn read_key(path: &Path) -> Result<NewKey> {

@@ -3,9 +3,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::context::{Context, now};
-use crate::cli::parse;
+use crate::command::context::Context;
+use crate::command::parse;
 use crate::error::Result;
+use crate::site::now;
 use crate::store::{PolicyChange, Site, TrustedKey};
 
 #[derive(Debug, Args)]

@@ -6,11 +6,12 @@ use clap::Args;
 use serde::Serialize;
 
 use super::stale::{self, Freshness};
-use crate::cli::context::{Context, now_millis};
-use crate::cli::output::table;
+use crate::command::context::Context;
+use crate::command::output::table;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::site::now_millis;
 use crate::store::{Sent, Site};
 
 #[derive(Debug, Args)]

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use crate::cli::context::Context;
 use crate::error::Result;
 use crate::export::ExportError;
 use crate::keys::Signer;
+use crate::site::Site;
 
 /// The signing key: `key`, else the only federation key of the home.
-pub fn signer(ctx: &Context, key: Option<&str>, passphrase_file: Option<&Path>) -> Result<Signer> {
-    let keys = ctx.keys();
+pub fn signer(site: &Site, key: Option<&str>, passphrase_file: Option<&Path>) -> Result<Signer> {
+    let keys = site.keys();
     let name = match key {
         Some(name) => name.to_owned(),
         None => {
@@ -32,6 +32,8 @@ pub fn signer(ctx: &Context, key: Option<&str>, passphrase_file: Option<&Path>) 
             }
         }
     };
-    let passphrase = crate::command::read_passphrase(passphrase_file)?;
+    let passphrase = passphrase_file
+        .map(crate::keys::read_passphrase_file)
+        .transpose()?;
     Ok(keys.signer(&name, passphrase.as_deref().map(String::as_str))?)
 }

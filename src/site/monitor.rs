@@ -9,12 +9,10 @@
 
 use std::path::Path;
 
-use crate::cli::context::now_millis;
 use crate::error::{Error, Result};
 use crate::import::ImportOutcome;
 use crate::metrics::{Metrics, Operation};
-
-use super::trail::reason_code;
+use crate::site::now_millis;
 
 /// Counts one import attempt; `site` is the site it reached, if any.
 pub fn import(
@@ -121,5 +119,21 @@ pub fn log_import(
             reason = reason_code(e);
             "bundle `{label}` refused: {e}"
         ),
+    }
+}
+
+/// A stable code for any error an import attempt ends with.
+pub fn reason_code(error: &Error) -> &'static str {
+    match error {
+        Error::Import(e) => e.reason_code(),
+        Error::Export(e) => e.reason_code(),
+        Error::Bundle(e) => e.reason_code(),
+        Error::Usage(_) | Error::Cursor(_) => "usage",
+        Error::Config(_) | Error::NotInitialized { .. } => "config",
+        Error::Store(_) => "store_error",
+        Error::Io { .. } => "io_error",
+        Error::Quarantine(_) => "quarantine_error",
+        Error::Audit(_) => "audit_error",
+        _ => "failure",
     }
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::config::LogLevel;
 
-use super::{GlobalArgs, LogFormat};
+use super::global::{GlobalArgs, LogFormat};
 
 struct StderrLogger {
     json: std::sync::atomic::AtomicBool,
@@ -51,7 +51,7 @@ impl Log for StderrLogger {
 
 fn json_line(level: &str, record: &Record, fields: Vec<(String, String)>) -> String {
     let mut map = Map::new();
-    map.insert("time".into(), Json::String(super::context::now()));
+    map.insert("time".into(), Json::String(crate::site::now()));
     map.insert("level".into(), Json::String(level.to_owned()));
     map.insert("target".into(), Json::String(record.target().to_owned()));
     map.insert("message".into(), Json::String(record.args().to_string()));

@@ -1,47 +1,14 @@
 //! An import's journaled staging directory and its journal observer, with
-//! the test-only fault injection (`STELLA_TEST_ABORT_AT`,
-//! `STELLA_TEST_PAUSE_AT`) the crash tests drive.
+//! the crash tests' fault hooks (`crate::site::hooks`) at each stage.
 //!
 //! Invariant: a staging directory exists only while its import holds the
 //! directory's `ImportLock`; `finish` settles the journal row and removes it.
 
-use std::time::Instant;
-
-use crate::cli::context::{Context, now};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportOutcome, Observer, Stage};
 use crate::journal::{Fields, ImportLock, Journal, State};
+use crate::site::{Site, hooks, now};
 use crate::store::Store;
-
-/// Test-only fault injection: abort the process (as `kill -9` would stop
-/// it) on reaching the named stage: `admitted`, `staged`, `applying` or
-/// `committed`.
-pub const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
-
-/// Test-only: on reaching the named stage, create `<staging>/<id>.paused`
-/// and wait (up to a minute) until the test removes it (and see
-/// [`pause_export`]).
-pub const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
-
-/// Test-only: with `STELLA_TEST_PAUSE_AT=exporting`, an export to a file
-/// creates `<its spool>/paused` once its temporary output exists, and waits
-/// (up to a minute) until the test removes it.
-pub fn pause_export(spool: &std::path::Path) {
-    if std::env::var(PAUSE_AT).as_deref() == Ok("exporting") {
-        wait_while(&spool.join("paused"));
-    }
-}
-
-/// Creates `file` and waits (up to a minute) until someone removes it.
-fn wait_while(file: &std::path::Path) {
-    if std::fs::write(file, b"").is_err() {
-        return;
-    }
-    let deadline = Instant::now() + std::time::Duration::from_secs(60);
-    while file.exists() && Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
 
 /// This import's journal row, lock and staging directory.
 pub struct Staging {
@@ -51,9 +18,9 @@ pub struct Staging {
 }
 
 impl Staging {
-    pub fn create(ctx: &Context, journal: &Journal, bundle: &str) -> Result<Staging> {
+    pub fn create(site: &Site, journal: &Journal, bundle: &str) -> Result<Staging> {
         let id = uuid::Uuid::new_v4().to_string();
-        let root = ctx.home.staging_dir();
+        let root = site.home.staging_dir();
         let lock = ImportLock::acquire(&root, &id).map_err(ImportError::from)?;
         let dir = root.join(&id);
         std::fs::create_dir(&dir).map_err(Error::io("cannot create staging directory", &dir))?;
@@ -99,15 +66,7 @@ impl Staging {
 pub struct Journaled<'a> {
     pub journal: &'a Journal,
     pub id: &'a str,
-    pub abort_at: Option<String>,
-    pub pause_at: Option<String>,
     pub pause_file: std::path::PathBuf,
-}
-
-impl Journaled<'_> {
-    fn pause(&self) {
-        wait_while(&self.pause_file);
-    }
 }
 
 impl Observer for Journaled<'_> {
@@ -136,14 +95,9 @@ impl Observer for Journaled<'_> {
             Stage::Applying => ("applying", State::Applying, Fields::default()),
             Stage::Committed => ("committed", State::Committed, Fields::default()),
         };
-        if self.abort_at.as_deref() == Some(name) {
-            eprintln!("stella: test: aborting at `{name}` ({ABORT_AT})");
-            std::process::abort();
-        }
+        hooks::abort_at(name);
         self.journal.update(self.id, state, &fields, &now())?;
-        if self.pause_at.as_deref() == Some(name) {
-            self.pause();
-        }
+        hooks::pause_at(name, &self.pause_file);
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! SIGINT and SIGTERM during an export (issue #28): the partial files go
 //! with the process. A watcher thread wakes on either signal, removes every
 //! registered path (the export's spool and its lock, the temporary output
-//! beside `-o`) and exits 130 or 143. Paths are registered under the same
+//! beside `-o`) and hands over to the caller's [`OnSignal`], which ends
+//! the process (the CLI: a message and exit 130 or 143). Paths are registered under the same
 //! mutex the watcher holds while it removes and exits, so a file is either
 //! registered before the watcher runs or never created.
 //!
@@ -21,6 +22,10 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 
+/// What ends the process once the partial files are gone: the signal's
+/// name and its exit code.
+pub type OnSignal = fn(&'static str, Exit) -> !;
+
 pub struct Interrupts {
     paths: Arc<Mutex<Vec<PathBuf>>>,
     ids: Vec<SigId>,
@@ -28,7 +33,7 @@ pub struct Interrupts {
 
 impl Interrupts {
     /// Installs the handlers; `paths` are removed on a signal.
-    pub fn install(paths: Vec<PathBuf>) -> Result<Interrupts> {
+    pub fn install(paths: Vec<PathBuf>, on_signal: OnSignal) -> Result<Interrupts> {
         let err = |e| Error::io("cannot install a signal handler", "signal")(e);
         let paths = Arc::new(Mutex::new(paths));
         let which = Arc::new(AtomicUsize::new(0));
@@ -46,7 +51,7 @@ impl Interrupts {
         std::thread::spawn(move || {
             // EOF: the handlers were unregistered (the export ended).
             if wake.read(&mut [0u8]).is_ok_and(|n| n == 1) {
-                clean_up_and_exit(&held, which.load(Ordering::SeqCst));
+                clean_up_and_exit(&held, which.load(Ordering::SeqCst), on_signal);
             }
         });
         Ok(Interrupts { paths, ids })
@@ -71,7 +76,7 @@ impl Drop for Interrupts {
     }
 }
 
-fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize) -> ! {
+fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize, on_signal: OnSignal) -> ! {
     let paths = paths.lock().unwrap_or_else(|e| e.into_inner());
     for path in paths.iter() {
         let _ = crate::journal::remove_entry(path);
@@ -80,6 +85,5 @@ fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize) -> ! {
         s if s == SIGTERM as usize => ("SIGTERM", Exit::Terminated),
         _ => ("SIGINT", Exit::Interrupted),
     };
-    eprintln!("error: interrupted by {name}: the export was stopped and its partial files removed");
-    std::process::exit(i32::from(exit.code()))
+    on_signal(name, exit)
 }

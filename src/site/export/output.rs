@@ -12,17 +12,17 @@ use crate::error::{Error, Result};
 use crate::export::ExportError;
 use crate::journal::{EXPORT_TEMP_PREFIX, Scratch};
 
-use super::interrupts::Interrupts;
+use crate::site::interrupts::Interrupts;
 
 /// What a temporary output is registered with while it exists.
-pub(super) struct Tracking<'a> {
+pub struct Tracking<'a> {
     pub interrupts: &'a Interrupts,
     pub scratch: &'a mut Scratch,
 }
 
 /// Refuses a target that exists (a file, link or directory) unless
 /// `force`; a device or pipe is written in place, so it is not replaced.
-pub(super) fn check_target(path: &Path, force: bool) -> Result<()> {
+pub fn check_target(path: &Path, force: bool) -> Result<()> {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
     };
@@ -40,7 +40,7 @@ pub(super) fn check_target(path: &Path, force: bool) -> Result<()> {
 /// name. A target that exists and is not a regular file or a directory
 /// (`/dev/null`, a FIFO, a terminal) is written in place instead: a rename
 /// would replace the device or pipe itself with a file.
-pub(super) fn write_atomically(
+pub fn write_atomically(
     path: &Path,
     tracking: Tracking<'_>,
     write: impl FnOnce(&mut dyn Write) -> Result<Written, ExportError>,
@@ -73,7 +73,7 @@ pub(super) fn write_atomically(
         "cannot record the export in",
         tracking.scratch.dir(),
     ))?;
-    super::staging::pause_export(tracking.scratch.dir());
+    crate::site::hooks::pause_export(tracking.scratch.dir());
     let written = {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         let written = write(&mut out)?;

@@ -1,6 +1,7 @@
 //! Value parsers for flags: byte sizes, cursors, source lists.
 
 use crate::cursor::Cursor;
+use crate::model::ConflictStrategy;
 
 /// `100MB`, `1.5GiB`, `4096`: K/M/G units are binary (1024), as the seed's
 /// `MaxBundleSizeBytes: 104857600` (= 100MB) reads.
@@ -31,15 +32,15 @@ pub fn byte_size(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// A site id, by `site::SITE_ID_RULE`.
+/// A site id, by `model::SITE_ID_RULE`.
 pub fn site_id(text: &str) -> Result<String, String> {
-    if crate::site::is_valid_site_id(text) {
+    if crate::model::is_valid_site_id(text) {
         Ok(text.to_owned())
     } else {
         Err(format!(
             "`{}` is not a valid site id: {}",
             text.escape_debug(),
-            crate::site::SITE_ID_RULE
+            crate::model::SITE_ID_RULE
         ))
     }
 }
@@ -71,6 +72,15 @@ pub fn sources(text: &str) -> Result<Option<Vec<String>>, String> {
     names.sort();
     names.dedup();
     Ok(Some(names))
+}
+
+/// `--on-conflict`: clap lists the names; the one parser of a name is
+/// `ConflictStrategy::parse`.
+pub fn on_conflict() -> impl clap::builder::TypedValueParser<Value = ConflictStrategy> {
+    use clap::builder::TypedValueParser;
+    let names = ConflictStrategy::ALL.map(ConflictStrategy::as_str);
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|name: String| ConflictStrategy::parse(&name).ok_or("not a conflict strategy"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,30 @@
-//! The validated configuration every command runs with, built once from the
-//! global flags, the environment and the config file.
+//! The site layer: one stella site (a home, its config, store, journal,
+//! clock and writer lock) and the use cases that run on it, below the
+//! command line. `cli`/`command` parse arguments and print; the HTTP
+//! handlers parse requests and answer; both call the same entry points
+//! here ([`import::import_bundle`] for an import).
+//!
+//! Invariants: nothing here imports clap, prints to stdout or exits the
+//! process (the one exception is the export's second-signal exit in
+//! `interrupts`, which the CLI asks for); the store is opened only after
+//! settling any import a crashed process left unfinished; writers hold the
+//! home's lock (`lock`) for their whole run.
 
-use std::path::PathBuf;
+pub mod clock;
+pub mod export;
+pub mod home;
+pub mod hooks;
+pub mod import;
+pub mod interrupts;
+pub mod lock;
+pub mod monitor;
+pub mod pgpass;
+pub mod postgres;
+pub mod signals;
+pub mod signer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
@@ -10,30 +33,43 @@ use crate::journal::Journal;
 use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
 
-use super::GlobalArgs;
-use super::home::Home;
-use super::output::Output;
+pub use clock::{now, now_millis};
+pub use home::Home;
+pub use signals::{Cancellable, Signals};
 
-pub struct Context {
+/// Where a site is and how to reach its store: the CLI's global flags, or
+/// anyone else's equivalent.
+pub struct Location<'a> {
+    /// The home directory; `None`: `$XDG_DATA_HOME/stella` or `~/.local/share/stella`.
+    pub home: Option<&'a Path>,
+    /// The config file; `None`: `<home>/concelier.yaml`.
+    pub config: Option<&'a Path>,
+    /// Overrides the config's connection string; empty means none.
+    pub database_url: Option<&'a str>,
+    /// Seconds a writer waits for the home's lock (clamped to a day).
+    pub lock_wait: f64,
+}
+
+/// One opened site: its validated config and the ways into its state.
+pub struct Site {
     pub home: Home,
     pub config: FileConfig,
     pub config_path: PathBuf,
-    pub out: Output,
     /// `--database-url`, `STELLA_DATABASE_URL`, or the config's connection string.
     pub database_url: Option<String>,
-    pub lock_wait: std::time::Duration,
-    /// `--progress`, and whether `-q` silenced it.
-    progress: (super::progress::ProgressMode, bool),
+    pub lock_wait: Duration,
 }
 
-impl Context {
-    pub fn load(global: &GlobalArgs) -> Result<Context> {
-        let home = Home::resolve(global.home.as_deref());
+impl Site {
+    /// Resolves the home, checks who may write it and the config, and
+    /// loads the config. Touches no store.
+    pub fn open(at: &Location<'_>) -> Result<Site> {
+        let home = Home::resolve(at.home);
         crate::trust::check_home(home.root())?;
-        let config_path = match &global.config {
+        let config_path = match at.config {
             Some(path) => {
                 check_config(path)?;
-                path.clone()
+                path.to_owned()
             }
             None => {
                 let path = home.config_file();
@@ -46,25 +82,17 @@ impl Context {
             }
         };
         let config = FileConfig::load(&config_path)?;
-        super::logger::init(global, config.log_level());
-        log::debug!(
-            "home `{}`, config `{}`",
-            home.root().display(),
-            config_path.display()
-        );
-        let database_url = global
+        let database_url = at
             .database_url
-            .clone()
             .filter(|u| !u.is_empty())
+            .map(str::to_owned)
             .or_else(|| config.connection_strings.concelier.clone());
-        Ok(Context {
+        Ok(Site {
             home,
             config,
             config_path,
-            out: Output::stdout(),
             database_url,
-            lock_wait: std::time::Duration::from_secs_f64(global.lock_wait.clamp(0.0, 86_400.0)),
-            progress: (global.progress, global.quiet),
+            lock_wait: Duration::from_secs_f64(at.lock_wait.clamp(0.0, 86_400.0)),
         })
     }
 
@@ -82,7 +110,7 @@ impl Context {
 
     /// For commands that write: checks the home can be written and takes
     /// its writer lock (held until the guard drops).
-    pub fn writer(&self) -> Result<super::lock::HomeLock> {
+    pub fn writer(&self) -> Result<lock::HomeLock> {
         let root = self.home.root();
         if !root.is_dir() {
             return Err(Error::NotInitialized {
@@ -95,7 +123,7 @@ impl Context {
                 source,
             });
         }
-        super::lock::HomeLock::acquire(root, self.lock_wait, &now())
+        lock::HomeLock::acquire(root, self.lock_wait, &now())
     }
 
     /// The site store — PostgreSQL when a connection string is configured,
@@ -107,11 +135,9 @@ impl Context {
                 home: self.home.root().to_owned(),
             });
         }
-        let clock = test_now_millis();
+        let clock = hooks::now_millis();
         let store: Box<dyn Store> = match &self.database_url {
-            Some(url) => {
-                super::postgres::open(url, &self.config.federation.database_schema, clock)?
-            }
+            Some(url) => postgres::open(url, &self.config.federation.database_schema, clock)?,
             None => {
                 let store = SqliteStore::open(&self.home.store_file()).map_err(|e| {
                     match tempfile::tempfile_in(self.home.root()) {
@@ -161,14 +187,9 @@ impl Context {
             skip_signature_on_trusted_sites: i.skip_signature_on_trusted_sites,
             max_clock_skew_seconds: i.max_clock_skew_seconds,
             max_decompression_ratio: i.max_decompression_ratio,
-            default_on_conflict: crate::import::ConflictStrategy::parse(&i.on_conflict)
-                .unwrap_or(crate::import::ConflictStrategy::PreferRemote),
+            default_on_conflict: crate::model::ConflictStrategy::parse(&i.on_conflict)
+                .unwrap_or(crate::model::ConflictStrategy::PreferRemote),
         }
-    }
-
-    /// Where the core's progress reports go: bars on stderr, or nowhere.
-    pub fn progress(&self) -> Box<dyn crate::progress::Progress> {
-        super::progress::reporter(self.progress.0, self.progress.1)
     }
 
     pub fn keys(&self) -> crate::keys::KeyStore {
@@ -176,31 +197,23 @@ impl Context {
     }
 }
 
+/// A locked scratch directory under `root` (`journal::Scratch`).
+pub fn scratch(root: &Path) -> Result<crate::journal::Scratch> {
+    crate::journal::Scratch::create(root).map_err(|e| match e {
+        crate::journal::JournalError::Staging { path, source } => Error::Io {
+            action: "cannot create scratch space",
+            path,
+            source,
+        },
+        other => crate::import::ImportError::from(other).into(),
+    })
+}
+
 /// A config file given with `--config`: one others could write would let
 /// them turn signature checks off, so it is held to the home's rule.
-fn check_config(path: &std::path::Path) -> Result<()> {
+fn check_config(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(meta) => Ok(crate::trust::check(path, &meta)?),
         Err(_) => Ok(()), // reading it says what is wrong
     }
-}
-
-/// Now, as the store and reports spell times: `2025-01-15T10:30:00.000Z`.
-pub fn now() -> String {
-    crate::cursor::format_millis(now_millis())
-}
-
-/// Now in unix milliseconds: the system clock, or `STELLA_TEST_NOW_MS`.
-pub fn now_millis() -> i64 {
-    test_now_millis().unwrap_or_else(|| jiff::Timestamp::now().as_millisecond())
-}
-
-/// TEST ONLY: `STELLA_TEST_NOW_MS` (unix milliseconds) replaces the clock of
-/// [`now`] and the store's feed clock, so tests can make a site whose clock
-/// runs ahead or behind. Not for production use; a value that is not an
-/// integer is ignored.
-pub const TEST_NOW_MS: &str = "STELLA_TEST_NOW_MS";
-
-fn test_now_millis() -> Option<i64> {
-    std::env::var(TEST_NOW_MS).ok()?.trim().parse().ok()
 }

@@ -1,7 +1,6 @@
-//! The trail `bundle import` leaves: a bundle refused by verification
-//! (exit 4 or 5) is kept in the quarantine, and every attempt appends one
-//! record to the audit log. Kept out of `import.rs` so its call sites stay
-//! one line each.
+//! The trail an import leaves: a bundle refused by verification (exit 4
+//! or 5) is kept in the quarantine, and every attempt appends one record
+//! to the audit log.
 //!
 //! Invariant: neither the quarantine nor the audit log can change an
 //! import's result: a failure to keep a refused bundle is logged, and a
@@ -11,11 +10,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit::{NewRecord, Outcome};
-use crate::cli::context::{Context, now};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Exit;
 use crate::import::{ImportError, ImportOutcome, Input, Observer, Stage};
 use crate::quarantine::{Capture, Reached, Refusal, error_site, verification_log};
+use crate::site::monitor::reason_code;
+use crate::site::{Site, now};
 
 /// The command name audit records of `bundle import` carry.
 const COMMAND: &str = "feedser bundle import";
@@ -71,13 +71,13 @@ impl Trail {
 
     /// Stdin and streams are teed into the quarantine, so a refused stream
     /// can be kept.
-    pub fn input(&mut self, ctx: &Context, input: Input<'static>) -> Result<Input<'static>> {
+    pub fn input(&mut self, site: &Site, input: Input<'static>) -> Result<Input<'static>> {
         self.size = input.len;
         if !self.is_stdin() {
             return Ok(input);
         }
-        let cap = ctx.config.federation_import.quarantine_max_bytes;
-        let (reader, capture) = ctx.home.quarantine().tee(input.reader, cap)?;
+        let cap = site.config.federation_import.quarantine_max_bytes;
+        let (reader, capture) = site.home.quarantine().tee(input.reader, cap)?;
         self.capture = Some(capture);
         Ok(Input {
             reader,
@@ -99,7 +99,7 @@ impl Trail {
     }
 
     /// Notes the import's result; quarantines a bundle refused by verification.
-    pub fn settle(&mut self, ctx: &Context, result: &Result<ImportOutcome, ImportError>) {
+    pub fn settle(&mut self, site: &Site, result: &Result<ImportOutcome, ImportError>) {
         let error = match result {
             Ok(o) => {
                 self.reached.site_id = Some(o.site_id.clone());
@@ -117,14 +117,14 @@ impl Trail {
             self.reached.site_id = error_site(error).map(str::to_owned);
         }
         if matches!(error.exit(), Exit::BundleInvalid | Exit::SignatureInvalid) {
-            match self.quarantine(ctx, error) {
+            match self.quarantine(site, error) {
                 Ok(id) => log::debug!("refused bundle kept in quarantine as `{id}`"),
                 Err(e) => log::error!("the refused bundle could not be quarantined: {e}"),
             }
         }
     }
 
-    fn quarantine(&mut self, ctx: &Context, error: &ImportError) -> Result<String> {
+    fn quarantine(&mut self, site: &Site, error: &ImportError) -> Result<String> {
         let refusal = Refusal {
             reason_code: error.reason_code().to_owned(),
             message: error.to_string(),
@@ -136,11 +136,11 @@ impl Trail {
             },
             received_at: now(),
         };
-        let quarantine = ctx.home.quarantine();
+        let quarantine = site.home.quarantine();
         let entry = match self.capture.take() {
             Some(capture) => quarantine.keep_capture(capture, refusal)?,
             None => {
-                let cap = ctx.config.federation_import.quarantine_max_bytes;
+                let cap = site.config.federation_import.quarantine_max_bytes;
                 quarantine.keep_file(&self.bundle, cap, refusal)?
             }
         };
@@ -148,7 +148,7 @@ impl Trail {
     }
 
     /// Appends the attempt's audit record and returns the command's result.
-    pub fn audit<T>(self, ctx: &Context, result: Result<T>) -> Result<T> {
+    pub fn audit<T>(self, site: &Site, result: Result<T>) -> Result<T> {
         let bundle = self.label();
         drop(self.capture);
         let failure = result.as_ref().err();
@@ -162,7 +162,7 @@ impl Trail {
             reason_code: failure.map(|e| reason_code(e).to_owned()),
             message: failure.map(ToString::to_string),
         };
-        match (ctx.home.audit_log().append(record), result) {
+        match (site.home.audit_log().append(record), result) {
             (Ok(_), result) => result,
             (Err(audit), Ok(_)) => Err(audit.into()),
             (Err(audit), Err(e)) => {
@@ -170,22 +170,6 @@ impl Trail {
                 Err(e)
             }
         }
-    }
-}
-
-/// A stable code for any error an import attempt ends with.
-pub fn reason_code(error: &Error) -> &'static str {
-    match error {
-        Error::Import(e) => e.reason_code(),
-        Error::Export(e) => e.reason_code(),
-        Error::Bundle(e) => e.reason_code(),
-        Error::Usage(_) | Error::Cursor(_) => "usage",
-        Error::Config(_) | Error::NotInitialized { .. } => "config",
-        Error::Store(_) => "store_error",
-        Error::Io { .. } => "io_error",
-        Error::Quarantine(_) => "quarantine_error",
-        Error::Audit(_) => "audit_error",
-        _ => "failure",
     }
 }
 

@@ -8,7 +8,7 @@
 use clap::{Args, Command, CommandFactory};
 use clap_complete::Shell;
 
-use crate::cli::output::Output;
+use crate::command::output::Output;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -40,7 +40,7 @@ fn script(shell: CompletionShell) -> String {
         CompletionShell::Fish => Shell::Fish,
         CompletionShell::Powershell => Shell::PowerShell,
     };
-    let mut cmd = visible(crate::cli::Cli::command());
+    let mut cmd = visible(super::Cli::command());
     let mut bytes = Vec::new();
     clap_complete::generate(shell, &mut cmd, "stella", &mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
