@@ -68,7 +68,10 @@ pub(crate) use rows::is_advisory_key;
 pub use rules::{MAX_KEY_BYTES, RowFault, check_record};
 /// The row checks on their own, for the fuzz target `row_rules`.
 #[doc(hidden)]
-pub use {identity::fast_merge_hash, rules::check_canonical_row};
+pub use {
+    identity::fast_merge_hash,
+    rules::{check_canonical_row, check_outgoing},
+};
 
 pub use spool::{NdjsonSpool, SpooledMember};
 pub use write::{ExportHeader, WriteOptions, Written, write_bundle};

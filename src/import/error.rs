@@ -77,6 +77,17 @@ pub enum ImportError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The store refused a row of a verified bundle (a constraint, a type,
+    /// a size): retrying fails the same way, so the bundle is refused and
+    /// quarantined, and the message names the way past it.
+    #[error(
+        "the store refused the data of bundle `{bundle_hash}` from site `{site}`: {source}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `{site}` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one"
+    )]
+    StoreRefused {
+        site: String,
+        bundle_hash: String,
+        source: Box<crate::store::StoreError>,
+    },
     #[error("the import was cancelled before it committed: nothing was written")]
     Cancelled,
     #[error(transparent)]
@@ -106,7 +117,7 @@ impl ImportError {
             // Local I/O (the input could not be read, the staging disk is
             // full) says nothing about the bundle itself.
             Bundle(e) if e.is_local() => Exit::Failure,
-            Bundle(_) => Exit::BundleInvalid,
+            Bundle(_) | StoreRefused { .. } => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,
             Journal(_) => Exit::Store,
@@ -134,6 +145,7 @@ impl ImportError {
             Conflicts { .. } => "conflict",
             Bundle(e) => e.reason_code(),
             Store(_) => "store_error",
+            StoreRefused { .. } => "store_refused",
             Journal(_) => "journal_error",
             Cancelled => "cancelled",
             Staging { .. } => "staging_error",

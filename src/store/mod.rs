@@ -91,6 +91,22 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl StoreError {
+    /// Whether the database refused the data itself (a constraint, a type
+    /// or a size), so that the same rows fail the same way on every retry;
+    /// not a connection, I/O, busy or schema failure.
+    pub fn caused_by_data(&self) -> bool {
+        use rusqlite::ErrorCode::{ConstraintViolation, TooBig, TypeMismatch};
+        match self {
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(ConstraintViolation | TooBig | TypeMismatch)
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// The store as the core sees it.
 pub trait Store {
     fn begin(&mut self) -> Result<Box<dyn Txn + '_>>;
