@@ -22,7 +22,7 @@ use super::{monitor, output};
 
 #[derive(Debug, Args)]
 pub struct Export {
-    /// Export only changes after this cursor (a peer's last imported cursor); full when absent
+    /// Export only changes after this cursor: a peer's last imported cursor, or any point such as 2025-01-14T00:00:00Z#0000; full when absent
     #[arg(short = 'c', long = "cursor", value_name = "CURSOR", value_parser = parse::cursor)]
     since: Option<Cursor>,
     /// Export for this peer: leave out versions that came from it, and
@@ -179,7 +179,7 @@ impl Export {
     /// last sent to that peer, else everything.
     fn since_for(&self, store: &dyn crate::store::Store) -> Result<Option<Cursor>> {
         let Some(peer) = self.for_site.as_deref().filter(|_| self.since.is_none()) else {
-            return Ok(self.since);
+            return Ok(crate::export::resolve(store, self.since)?);
         };
         let sent = store.sent()?.into_iter().find(|s| s.site_id == peer);
         Ok(sent.and_then(|s| s.sent_cursor))
