@@ -8,7 +8,7 @@ use super::Conflict;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
+        "Bundle too large: the bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
     )]
     TooLarge {
         size: u64,
@@ -22,7 +22,7 @@ pub enum ImportError {
     )]
     UnknownSite { site: String },
     #[error(
-        "site `{site}` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles"
+        "Site not allowed: site `{site}` is not in FederationImport.AllowedSites of the config; add it there to accept its bundles"
     )]
     SiteNotAllowed { site: String },
     #[error(
@@ -41,13 +41,13 @@ pub enum ImportError {
         "site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`"
     )]
     NoTrustedKeys { site: String },
-    #[error("signature check failed for site `{site}`: {source}")]
+    #[error("Signature verification failed for site `{site}`: {source}")]
     Signature {
         site: String,
         source: crate::bundle::SignatureError,
     },
     #[error(
-        "cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
+        "Cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
     )]
     CursorNotAfter {
         site: String,
