@@ -5,6 +5,12 @@
 //! padded). Cursors order by (time, sequence); within one site the sequence
 //! alone is strictly increasing and the time never goes backwards, so both
 //! orders agree. The text form round-trips exactly.
+//!
+//! Bundles and ledgers hold that exact form ([`FromStr`]). A person may
+//! also name a *point* ([`Cursor::point`]): the document's spelling without
+//! milliseconds (`2025-01-14T00:00:00Z#0000`) or any time and sequence,
+//! meaning "the changes after this point", which need not be an entry of the
+//! feed. Invariant: `point` accepts every exact cursor and means the same.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +26,17 @@ pub struct Cursor {
     millis: i64,
     /// Change-feed sequence number.
     seq: u64,
+}
+
+/// The forms [`Cursor::point`] takes, quoted in its parse errors.
+pub const POINT_FORM: &str = "YYYY-MM-DDTHH:MM:SS[.fff]Z#NNNN";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "malformed cursor `{text}`: expected {POINT_FORM} (UTC time, milliseconds optional, `#`, a sequence number), e.g. `2025-01-15T10:30:00Z#0042` or `2025-01-15T10:30:00.000Z#0042`"
+)]
+pub struct PointError {
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +63,40 @@ impl Cursor {
 
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// A point of a feed as a person writes it: a UTC time (`Z`, with up
+    /// to nine fraction digits, or none; finer than a millisecond is cut),
+    /// `#`, and a sequence number of 1 to 20 digits.
+    pub fn point(text: &str) -> Result<Cursor, PointError> {
+        let err = || PointError {
+            text: text.to_owned(),
+        };
+        let (time, seq) = text.split_once('#').ok_or_else(err)?;
+        if seq.is_empty() || seq.len() > 20 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let b = time.as_bytes();
+        let fraction = b.get(19..b.len().saturating_sub(1)).unwrap_or_default();
+        let shape_ok = b.len() >= 20
+            && b[..19].iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                _ => c.is_ascii_digit(),
+            })
+            && b.last() == Some(&b'Z')
+            && (fraction.is_empty()
+                || (fraction.len() <= 10
+                    && fraction[0] == b'.'
+                    && fraction.len() > 1
+                    && fraction[1..].iter().all(u8::is_ascii_digit)));
+        if !shape_ok {
+            return Err(err());
+        }
+        let ts: jiff::Timestamp = time.parse().map_err(|_| err())?;
+        let millis = ts.as_millisecond();
+        Ok(Cursor::new(millis, seq.parse().map_err(|_| err())?))
     }
 
     pub fn timestamp(&self) -> jiff::Timestamp {
@@ -175,7 +226,44 @@ mod tests {
         assert_eq!(over.parse::<Cursor>().unwrap_err().text, over);
     }
 
+    #[test]
+    fn points_take_the_documents_spellings() {
+        let at = |t: &str| Cursor::point(t).unwrap();
+        let exact = Cursor::new(1_736_812_800_000, 0);
+        assert_eq!(at("2025-01-14T00:00:00Z#0000"), exact);
+        assert_eq!(at("2025-01-14T00:00:00.000Z#0000"), exact);
+        assert_eq!(at("2025-01-14T00:00:00.0Z#0"), exact);
+        assert_eq!(at("2025-01-14T00:00:00.000999999Z#0"), exact);
+        assert_eq!(
+            at("2025-01-14T00:00:00.5Z#42"),
+            Cursor::new(1_736_812_800_500, 42)
+        );
+        for bad in [
+            "",
+            "2025-01-14T00:00:00Z",
+            "2025-01-14T00:00:00Z#",
+            "2025-01-14T00:00:00Z#-1",
+            "2025-01-14T00:00:00Z#0x1",
+            "2025-01-14T00:00:00.Z#0000",
+            "2025-01-14T00:00:00.0000000000Z#0000",
+            "2025-01-14T00:00:00+01:00#0000",
+            "2025-01-14 00:00:00Z#0000",
+            "2025-01-14T00:00Z#0000",
+            "2025-02-30T00:00:00Z#0000",
+            "2025-01-14T00:00:00Z#000000000000000000000",
+        ] {
+            let err = Cursor::point(bad).unwrap_err();
+            assert!(err.to_string().contains(POINT_FORM), "{bad}: {err}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn every_exact_cursor_is_the_same_point(millis in 0i64..4_102_444_800_000, seq in any::<u64>()) {
+            let c = Cursor::new(millis, seq);
+            prop_assert_eq!(Cursor::point(&c.to_string()), Ok(c));
+        }
+
         #[test]
         fn text_round_trips(millis in 0i64..4_102_444_800_000, seq in any::<u64>()) {
             let c = Cursor::new(millis, seq);

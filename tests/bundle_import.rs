@@ -108,7 +108,7 @@ fn untrusted_key_is_refused(store: Backend) {
     let out = import(&c, &bundle, &[]).code(5);
     assert!(
         out.stderr
-            .starts_with("error: signature check failed for site `site-a`: "),
+            .starts_with("error: Signature verification failed for site `site-a`: "),
         "{}",
         out.stderr
     );
@@ -168,7 +168,7 @@ fn site_not_in_allowed_sites_is_refused(store: Backend) {
     )
     .unwrap();
     import(&b, &bundle, &[]).code(6).stderr_is(
-        "error: site `site-a` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles\n",
+        "error: Site not allowed: site `site-a` is not in FederationImport.AllowedSites of the config; add it there to accept its bundles\n",
     );
 }
 
@@ -185,7 +185,7 @@ fn too_large_bundle_is_refused(store: Backend) {
     ])
     .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(&format!(
-        "error: bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise the limit or export smaller bundles (--max-items)\n"
+        "error: Bundle too large: the bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise the limit or export smaller bundles (--max-items)\n"
     ));
     // Streams are capped too.
     let bytes = std::fs::read(&bundle).unwrap();
@@ -195,7 +195,8 @@ fn too_large_bundle_is_refused(store: Backend) {
         .go()
         .code(6);
     assert!(
-        out.stderr.starts_with("error: bundle is "),
+        out.stderr
+            .starts_with("error: Bundle too large: the bundle is "),
         "{}",
         out.stderr
     );
@@ -293,7 +294,7 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
     // A different bundle that ends where we already are is stale.
     let stale = a.export("full-now.tar.zst", &[]);
     import(&b, &stale, &[]).code(7).stderr_is(&format!(
-        "error: cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force --reason TEXT to import it anyway\n"
+        "error: Cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force --reason TEXT to import it anyway\n"
     ));
     assert_eq!(state(&b), before);
 

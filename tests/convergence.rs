@@ -344,7 +344,7 @@ fn metrics_count_rows_by_outcome(store: Backend) {
         &["--metrics-file", m, "--force", "--reason", "again"],
     );
     assert_eq!(out["already_imported"], true, "{out}");
-    let again = a.export("again.tar.zst", &["-c", "1970-01-01T00:00:00.000Z#0000"]);
+    let again = a.export("again.tar.zst", &["--compression-level", "9"]);
     let out = import(
         &b,
         &again,

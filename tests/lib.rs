@@ -23,6 +23,7 @@ mod home_config;
 mod hostile;
 mod ingest;
 mod keys;
+mod legacy_rows;
 mod monitoring;
 mod pg_site;
 mod pipes;
@@ -31,6 +32,7 @@ mod readme;
 #[cfg(feature = "serve")]
 mod serve;
 mod sites;
+mod store_refused;
 mod tamper;
 mod trail;
 mod trust;

@@ -90,7 +90,7 @@ pub use rows::check_record;
 pub(crate) use rows::is_advisory_key;
 /// The row checks on their own, for the fuzz target `row_rules`.
 #[doc(hidden)]
-pub use rows::{check_canonical_row, fast_merge_hash};
+pub use rows::{check_canonical_row, check_outgoing, fast_merge_hash};
 pub use write::{ExportHeader, NdjsonSpool, SpooledMember, WriteOptions, Written, write_bundle};
 
 pub use crate::keys::TrustedPublicKey;

@@ -16,7 +16,7 @@ pub struct ExportOsv {
     /// The database directory (created if missing); its files are replaced atomically
     #[arg(value_name = "DIR")]
     dir: PathBuf,
-    /// Write only the advisories changed after this cursor, as <Ecosystem>/<ID>.json and modified_id.csv
+    /// Write only the advisories changed after this cursor (any point, such as 2025-01-14T00:00:00Z#0000), as <Ecosystem>/<ID>.json and modified_id.csv
     #[arg(long, value_name = "CURSOR", value_parser = parse::cursor)]
     since: Option<Cursor>,
     /// Print the report as JSON

@@ -45,8 +45,9 @@ pub fn site_id(text: &str) -> Result<String, String> {
     }
 }
 
+/// A cursor as a person writes it: any point of a feed (`Cursor::point`).
 pub fn cursor(text: &str) -> Result<Cursor, String> {
-    text.parse::<Cursor>().map_err(|e| e.to_string())
+    Cursor::point(text).map_err(|e| e.to_string())
 }
 
 /// `nvd,ghsa` → sorted unique names; `*` or `all` → every source.

@@ -149,9 +149,21 @@ impl Run {
         let before = self.sites[to].histories();
         let outcome = self.sites[to].import(&parcel.bytes, force);
         let expected = self.model.import(to, &parcel.state);
-        if !outcome.already_imported && outcome.counts.conflicts != expected {
+        // A conflict is reported per field; the model counts advisories.
+        let mut hashes: Vec<&str> = outcome
+            .conflicts
+            .iter()
+            .map(|c| c.merge_hash.as_str())
+            .collect();
+        hashes.dedup();
+        let fields = outcome.conflicts.len() as u64;
+        if !outcome.already_imported
+            && (hashes.len() as u64 != expected || outcome.counts.conflicts != fields)
+        {
             return Err(format!(
-                "link {l}: {} conflicts reported, {expected} made concurrently",
+                "link {l}: {} advisories in conflict ({} fields, counted {}), {expected} made concurrently",
+                hashes.len(),
+                fields,
                 outcome.counts.conflicts
             ));
         }

@@ -14,6 +14,7 @@
 //! small frames use next: a small export starts no thread of its own
 //! beyond that context's workers.
 
+use std::borrow::Cow;
 use std::io;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -84,10 +85,15 @@ pub fn collect(
                     let line = fitted.as_deref().unwrap_or(line);
                     let [c, e] = &mut feeds;
                     let line = crate::model::history::with_history(line, site);
-                    (
-                        c.push(&line, 1).and_then(|()| e.push(edges, edge_count)),
-                        1 + edge_count,
-                    )
+                    match matches!(line, Cow::Owned(_)) && !sendable(&line, edges) {
+                        // Stored before the row rules and breaking one:
+                        // every peer would refuse the whole bundle.
+                        true => (Ok(()), 1 + edge_count),
+                        false => (
+                            c.push(&line, 1).and_then(|()| e.push(edges, edge_count)),
+                            1 + edge_count,
+                        ),
+                    }
                 }
                 ExportLines::Deletion(_, mut deletion) => {
                     deletion
@@ -114,6 +120,33 @@ pub fn collect(
             }
         }
     })
+}
+
+/// Whether every peer accepts a row stored before histories (and the row
+/// rules that came with them) existed; a row written since passed the same
+/// rules at ingest or import, so only these pay for the check. A row that
+/// fails is left out with a warning naming it.
+fn sendable(line: &[u8], edges: &[u8]) -> bool {
+    let Err(e) = crate::bundle::check_outgoing(line, edges) else {
+        return true;
+    };
+    #[derive(serde::Deserialize)]
+    struct Key {
+        merge_hash: String,
+    }
+    let hash =
+        serde_json::from_slice::<Key>(line).map_or_else(|_| "?".to_owned(), |k| k.merge_hash);
+    // The rule itself: a reader's advice to the receiving site is not ours.
+    let e = match e {
+        crate::bundle::BundleError::Row { fault, .. } => fault.to_string(),
+        other => other.to_string(),
+    };
+    log::warn!(
+        "canonical `{}` left out of the export: stored by an older stella, it breaks a rule every peer enforces ({e}); \
+         re-ingest its upstream record, which stores it as peers accept it",
+        crate::escape::quoted(&hash, 80)
+    );
+    false
 }
 
 /// One member's bytes on their way to its spool. The spool stays on the

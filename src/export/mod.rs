@@ -24,10 +24,6 @@ use crate::store::Store;
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(
-        "cursor `{cursor}` is not a position of this site's change feed (newest is {newest}): pass a cursor this site exported, or omit -c for a full export"
-    )]
-    UnknownCursor { cursor: Cursor, newest: String },
-    #[error(
         "no signing key: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation`, or pass --unsigned"
     )]
     NoSigningKey,
@@ -52,7 +48,6 @@ impl ExportError {
     /// A stable snake_case code, as metrics and the HTTP API report it.
     pub fn reason_code(&self) -> &'static str {
         match self {
-            ExportError::UnknownCursor { .. } => "unknown_cursor",
             ExportError::NoSigningKey => "no_signing_key",
             ExportError::AmbiguousKey { .. } => "ambiguous_key",
             ExportError::ChainToStdout { .. } => "chain_to_stdout",
@@ -64,7 +59,7 @@ impl ExportError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            ExportError::UnknownCursor { .. } | ExportError::ChainToStdout { .. } => Exit::Usage,
+            ExportError::ChainToStdout { .. } => Exit::Usage,
             ExportError::NoSigningKey | ExportError::AmbiguousKey { .. } => Exit::Key,
             ExportError::Store(_) => Exit::Store,
             ExportError::Bundle(_) | ExportError::Spool { .. } => Exit::Failure,
@@ -80,23 +75,18 @@ pub struct Part {
     pub items: u64,
 }
 
-/// Checks `since` against the feed and cuts the delta into parts.
+/// The delta after `since`, cut into parts. `since` may be any point
+/// ([`Cursor::point`]): the delta starts after the feed's last entry at or
+/// before it, and says so as its `since_cursor`, so the importing site's gap
+/// check compares feed entries only. A point before the whole feed asks
+/// for everything: a full export.
 pub fn plan(
     store: &dyn Store,
     since: Option<Cursor>,
     max_items: u64,
     skip_via: Option<&str>,
 ) -> Result<Vec<Part>, ExportError> {
-    if let Some(cursor) = since
-        && cursor != Cursor::origin()
-        && store.cursor_at(cursor.seq())? != Some(cursor)
-    {
-        let newest = store.local_cursor()?.map_or_else(
-            || "none: the feed is empty".to_owned(),
-            |c| format!("`{c}`"),
-        );
-        return Err(ExportError::UnknownCursor { cursor, newest });
-    }
+    let since = resolve(store, since)?;
     let max_items = max_items.max(1);
     let since_seq = since.map(|c| c.seq());
     match store.export_summary_for(since_seq, skip_via)? {
@@ -108,6 +98,17 @@ pub fn plan(
             Ok(cut(since, &sizes, max_items))
         }
     }
+}
+
+/// The feed entry a delta after `since` (any point) follows: the point
+/// itself when it is an entry, else the last entry before it; `None` (a
+/// full export) for no point or one before the whole feed.
+pub fn resolve(store: &dyn Store, since: Option<Cursor>) -> Result<Option<Cursor>, ExportError> {
+    Ok(match since {
+        Some(point) if store.cursor_at(point.seq())? == Some(point) => Some(point),
+        Some(point) => store.cursor_floor(point)?,
+        None => None,
+    })
 }
 
 /// Greedy cut between rows; a single row larger than `max_items` gets a part of its own.

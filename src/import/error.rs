@@ -8,7 +8,7 @@ use super::Conflict;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
+        "Bundle too large: the bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
     )]
     TooLarge {
         size: u64,
@@ -22,7 +22,7 @@ pub enum ImportError {
     )]
     UnknownSite { site: String },
     #[error(
-        "site `{site}` is not in FederationImport.AllowedSites of the config: add it there to accept its bundles"
+        "Site not allowed: site `{site}` is not in FederationImport.AllowedSites of the config; add it there to accept its bundles"
     )]
     SiteNotAllowed { site: String },
     #[error(
@@ -41,13 +41,13 @@ pub enum ImportError {
         "site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`"
     )]
     NoTrustedKeys { site: String },
-    #[error("signature check failed for site `{site}`: {source}")]
+    #[error("Signature verification failed for site `{site}`: {source}")]
     Signature {
         site: String,
         source: crate::bundle::SignatureError,
     },
     #[error(
-        "cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
+        "Cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
     )]
     CursorNotAfter {
         site: String,
@@ -77,6 +77,17 @@ pub enum ImportError {
     Bundle(#[from] crate::bundle::BundleError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The store refused a row of a verified bundle (a constraint, a type,
+    /// a size): retrying fails the same way, so the bundle is refused and
+    /// quarantined, and the message names the way past it.
+    #[error(
+        "the store refused the data of bundle `{bundle_hash}` from site `{site}`: {source}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `{site}` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one"
+    )]
+    StoreRefused {
+        site: String,
+        bundle_hash: String,
+        source: Box<crate::store::StoreError>,
+    },
     #[error("the import was cancelled before it committed: nothing was written")]
     Cancelled,
     #[error(transparent)]
@@ -106,7 +117,7 @@ impl ImportError {
             // Local I/O (the input could not be read, the staging disk is
             // full) says nothing about the bundle itself.
             Bundle(e) if e.is_local() => Exit::Failure,
-            Bundle(_) => Exit::BundleInvalid,
+            Bundle(_) | StoreRefused { .. } => Exit::BundleInvalid,
             Conflicts { .. } => Exit::Conflict,
             Store(_) => Exit::Store,
             Journal(_) => Exit::Store,
@@ -134,6 +145,7 @@ impl ImportError {
             Conflicts { .. } => "conflict",
             Bundle(e) => e.reason_code(),
             Store(_) => "store_error",
+            StoreRefused { .. } => "store_refused",
             Journal(_) => "journal_error",
             Cancelled => "cancelled",
             Staging { .. } => "staging_error",

@@ -216,4 +216,18 @@ pub fn import(
         return Ok(apply::replayed(&header, &spooled, entry, opts));
     }
     apply::apply(store, &header, &spooled, opts, observer, progress)
+        .map_err(|e| refused_by_store(e, &site.site_id, spooled.bundle_hash()))
+}
+
+/// A store error the data caused becomes a refusal of the bundle (#28):
+/// retrying cannot help, so the chain needs the way out the message names.
+fn refused_by_store(error: ImportError, site: &str, bundle_hash: &str) -> ImportError {
+    match error {
+        ImportError::Store(source) if source.caused_by_data() => ImportError::StoreRefused {
+            site: site.to_owned(),
+            bundle_hash: bundle_hash.to_owned(),
+            source: Box::new(source),
+        },
+        other => other,
+    }
 }

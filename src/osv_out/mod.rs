@@ -37,10 +37,6 @@ pub use record::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OsvExportError {
-    #[error(
-        "cursor `{cursor}` is not a position of this site's change feed: pass a cursor this site printed, or omit --since for a full export"
-    )]
-    UnknownCursor { cursor: Cursor },
     #[error("cannot write `{path}`: {source}; check that the directory is writable and has space")]
     Io {
         path: PathBuf,
@@ -69,7 +65,6 @@ impl OsvExportError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            OsvExportError::UnknownCursor { .. } => Exit::Usage,
             OsvExportError::Store(_) => Exit::Store,
             OsvExportError::Io { .. } | OsvExportError::Zip { .. } => Exit::Failure,
         }
@@ -99,11 +94,6 @@ pub fn export(
     dir: &Path,
     since: Option<Cursor>,
 ) -> Result<Report, OsvExportError> {
-    if let Some(cursor) = since
-        && store.cursor_at(cursor.seq())? != Some(cursor)
-    {
-        return Err(OsvExportError::UnknownCursor { cursor });
-    }
     let newest = store.local_cursor()?;
     let rows = live_rows(store, newest)?;
     let (groups, skipped) = group(&rows);

@@ -29,7 +29,8 @@ pub fn error_site(error: &ImportError) -> Option<&str> {
         | Signature { site, .. }
         | CursorNotAfter { site, .. }
         | MissingDelta { site, .. }
-        | FutureCursor { site, .. } => Some(site),
+        | FutureCursor { site, .. }
+        | StoreRefused { site, .. } => Some(site),
         _ => None,
     }
 }

@@ -39,6 +39,10 @@ pub trait Store {
     fn local_cursor(&self) -> Result<Option<Cursor>>;
     /// The feed entry at a sequence number, to check that a cursor is ours.
     fn cursor_at(&self, seq: u64) -> Result<Option<Cursor>>;
+    /// The newest feed entry at or before `point` (by time, then sequence):
+    /// where "the changes after `point`" start. `None` when the point lies
+    /// before the feed's first entry.
+    fn cursor_floor(&self, point: Cursor) -> Result<Option<Cursor>>;
     fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>>;
     /// Matching canonicals in merge-hash order.
     fn list_canonicals(

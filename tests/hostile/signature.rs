@@ -17,7 +17,7 @@ fn with_envelope(make: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
 
 fn bad_signature() -> String {
     format!(
-        "signature check failed for site `site-a`: signature does not verify with key `{}`",
+        "Signature verification failed for site `site-a`: signature does not verify with key `{}`",
         key_id(&test_key())
     )
 }
@@ -99,7 +99,7 @@ fn a_key_id_that_does_not_match_the_signing_key_is_refused() {
         )
     });
     let message = format!(
-        "signature check failed for site `site-a`: no trusted key `{}` for site `site-a`: trust the sender's public key for this site first",
+        "Signature verification failed for site `site-a`: no trusted key `{}` for site `site-a`: trust the sender's public key for this site first",
         key_id(&stranger)
     );
     refused(&b, &bundle, 5, &message);

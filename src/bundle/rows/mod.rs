@@ -25,4 +25,4 @@ mod scan_history;
 
 pub use identity::fast_merge_hash;
 pub(crate) use reader::{check_canonical, check_deletion, check_edge, is_advisory_key};
-pub use record::{check_canonical_row, check_record};
+pub use record::{check_canonical_row, check_outgoing, check_record};

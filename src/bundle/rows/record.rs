@@ -1,7 +1,8 @@
 //! The row checks on one record or one line, outside a bundle: what ingest
 //! applies before it stores a record ([`check_record`]), so that a site never
 //! exports a row its peers refuse, and the fuzz target `row_rules`'s entry
-//! ([`check_canonical_row`]).
+//! ([`check_canonical_row`]), and what export asks of a row an older stella
+//! stored ([`check_outgoing`]).
 //!
 //! Invariant: the same checks, in the same order, as a bundle's rows get
 //! (`reader.rs`), with the default [`Limits`].
@@ -37,6 +38,26 @@ pub fn check_canonical_row(line: &[u8]) -> Result<Canonical, BundleError> {
     let c: Canonical = parse_row(path, 1, line, max_field, &mut Vec::new())?;
     check_canonical(1, &c)?;
     Ok(c)
+}
+
+/// What every peer says of a stored record as an export sends it: its
+/// canonical line and its edges' lines (each ending in a newline), through
+/// the reader's own row checks with the default [`Limits`]. Export asks
+/// this of rows an older stella stored, before these rules were kept at
+/// ingest and import.
+pub fn check_outgoing(canonical: &[u8], edges: &[u8]) -> Result<(), BundleError> {
+    let body = canonical.strip_suffix(b"\n").unwrap_or(canonical);
+    let c = check_canonical_row(body)?;
+    let (path, max_field) = (Member::Edges.path(), Limits::default().max_field_bytes);
+    for (i, line) in edges
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let edge: SourceEdge = parse_row(path, i as u64 + 1, line, max_field, &mut Vec::new())?;
+        check_edge(i as u64 + 1, &edge, &c.merge_hash)?;
+    }
+    Ok(())
 }
 
 fn read_back<T: serde::Serialize + serde::de::DeserializeOwned>(

@@ -20,7 +20,7 @@ use super::render;
 
 #[derive(Debug, Args)]
 pub struct Export {
-    /// Export only changes after this cursor (a peer's last imported cursor); full when absent
+    /// Export only changes after this cursor: a peer's last imported cursor, or any point such as 2025-01-14T00:00:00Z#0000; full when absent
     #[arg(short = 'c', long = "cursor", value_name = "CURSOR", value_parser = parse::cursor)]
     since: Option<Cursor>,
     /// Export for this peer: leave out versions that came from it, and

@@ -158,9 +158,8 @@ fn since(raw_query: &str) -> Result<Option<Cursor>, ApiError> {
     for (key, value) in query::parse(raw_query)? {
         match key.as_str() {
             "since" if !value.is_empty() => {
-                let cursor = value
-                    .parse::<Cursor>()
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                let cursor =
+                    Cursor::point(&value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
                 since = Some(cursor);
             }
             "since" => {}

@@ -13,7 +13,9 @@ impl Run<'_, '_> {
         fields: Vec<(String, serde_json::Value, serde_json::Value)>,
     ) -> Option<EventAction> {
         let resolution = self.header.strategy;
-        self.counts.conflicts += 1;
+        // One number: a conflict is one field of one canonical, as the
+        // report's `conflicts` list has them (#22).
+        self.counts.conflicts += fields.len() as u64;
         self.conflicts.extend(
             fields
                 .into_iter()

@@ -23,7 +23,7 @@ pub fn since(request: &ExportRequest, store: &dyn Store) -> Result<Option<Cursor
         .as_deref()
         .filter(|_| request.since.is_none())
     else {
-        return Ok(request.since);
+        return Ok(crate::export::resolve(store, request.since)?);
     };
     let sent = store.sent()?.into_iter().find(|s| s.site_id == peer);
     Ok(sent.and_then(|s| s.sent_cursor))

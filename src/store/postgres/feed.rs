@@ -68,6 +68,21 @@ pub fn local_cursor(tx: &mut Transaction<'_>) -> Result<Option<Cursor>> {
     feed_cursor(head.seq, head.millis).map(Some)
 }
 
+/// The feed's time never goes back as its sequence grows, so the rows
+/// after the point are the ones this scans from the end.
+pub fn cursor_floor(tx: &mut Transaction<'_>, point: Cursor) -> Result<Option<Cursor>> {
+    let seq = i64::try_from(point.seq()).unwrap_or(i64::MAX);
+    let row = tx
+        .query_opt(
+            "SELECT seq, millis FROM feed WHERE millis < $1 OR (millis = $1 AND seq <= $2) \
+             ORDER BY seq DESC LIMIT 1",
+            &[&point.millis(), &seq],
+        )
+        .map_err(pg)?;
+    row.map(|r| feed_cursor(col(&r, 0)?, col(&r, 1)?))
+        .transpose()
+}
+
 pub fn cursor_at(tx: &mut Transaction<'_>, seq: u64) -> Result<Option<Cursor>> {
     let Ok(seq) = i64::try_from(seq) else {
         return Ok(None);

@@ -24,6 +24,10 @@ impl Store for PgStore {
         self.read(|tx| feed::cursor_at(tx, seq))
     }
 
+    fn cursor_floor(&self, point: Cursor) -> Result<Option<Cursor>> {
+        self.read(|tx| feed::cursor_floor(tx, point))
+    }
+
     fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
         self.read(|tx| canonical::get(tx, merge_hash))
     }

@@ -37,6 +37,24 @@ pub fn local_cursor(conn: &Connection) -> Result<Option<Cursor>> {
         .transpose()
 }
 
+/// The feed's time never goes back as its sequence grows, so the rows
+/// after the point are the ones this scans from the end.
+pub fn cursor_floor(conn: &Connection, point: Cursor) -> Result<Option<Cursor>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, millis FROM feed WHERE millis < ?1 OR (millis = ?1 AND seq <= ?2) \
+         ORDER BY seq DESC LIMIT 1",
+    )?;
+    let seq = i64::try_from(point.seq()).unwrap_or(i64::MAX);
+    let found: Option<(i64, i64)> = stmt
+        .query_row(params![point.millis(), seq], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    found
+        .map(|(seq, millis)| cursor_of(seq, millis))
+        .transpose()
+}
+
 pub fn cursor_at(conn: &Connection, seq: u64) -> Result<Option<Cursor>> {
     let mut stmt = conn.prepare_cached("SELECT seq, millis FROM feed WHERE seq = ?1")?;
     let found: Option<(i64, i64)> = stmt

@@ -88,6 +88,10 @@ impl Store for SqliteStore {
         self.read(|c| feed::cursor_at(c, seq))
     }
 
+    fn cursor_floor(&self, point: Cursor) -> Result<Option<Cursor>> {
+        self.read(|c| feed::cursor_floor(c, point))
+    }
+
     fn canonical(&self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
         self.read(|c| canonical::get(c, merge_hash))
     }

@@ -14,6 +14,7 @@ store_suite!(
     delete_of_an_unknown_hash_records_the_tombstone_once,
     put_clears_the_tombstone_of_its_merge_hash,
     feed_cursors_strictly_increase_when_the_clock_goes_back,
+    the_floor_of_a_point_is_the_last_entry_at_or_before_it,
     list_filters_by_cve_case_insensitively_and_purl_in_hash_order,
     a_visitor_error_stops_the_listing,
     source_records_and_their_edges,
@@ -108,6 +109,27 @@ fn feed_cursors_strictly_increase_when_the_clock_goes_back(h: &mut Harness) {
     assert_eq!(h.store.cursor_at(2).unwrap(), Some(b));
     assert_eq!(h.store.cursor_at(5).unwrap(), None);
     assert_eq!(h.store.cursor_at(u64::MAX).unwrap(), None);
+}
+
+fn the_floor_of_a_point_is_the_last_entry_at_or_before_it(h: &mut Harness) {
+    let at = |m, s| Cursor::new(m, s);
+    assert_eq!(h.store.cursor_floor(at(5_000, 9)).unwrap(), None);
+    h.clock.set(2_000);
+    let a = put(&mut *h.store, &record(1, &[]));
+    let b = put(&mut *h.store, &record(2, &[]));
+    h.clock.set(3_000);
+    let c = put(&mut *h.store, &record(3, &[]));
+    let floor = |point| h.store.cursor_floor(point).unwrap();
+    // Before the first entry; each entry itself; between entries, by time
+    // first and then sequence; after the last.
+    assert_eq!(floor(at(1_999, 7)), None);
+    assert_eq!(floor(at(2_000, 0)), None);
+    assert_eq!([floor(a), floor(b), floor(c)], [Some(a), Some(b), Some(c)]);
+    assert_eq!(floor(at(2_000, 99)), Some(b));
+    assert_eq!(floor(at(2_999, 0)), Some(b));
+    assert_eq!(floor(at(3_000, 0)), Some(b));
+    assert_eq!(floor(at(9_000, 0)), Some(c));
+    assert_eq!(floor(at(i64::MAX, u64::MAX)), Some(c));
 }
 
 fn list(store: &dyn Store, filter: CanonicalFilter) -> Vec<String> {
