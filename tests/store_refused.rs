@@ -26,15 +26,29 @@ fn record(dir: &std::path::Path, id: &str, cve: &str) {
     .unwrap();
 }
 
-/// Site `b`'s store refuses any canonical of CVE-2099-0001.
-fn refuse_one_cve(b: &Site) {
-    let db = rusqlite::Connection::open(b.home().join("stella.db")).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER refuse_one BEFORE INSERT ON canonicals \
-         WHEN NEW.cve = 'CVE-2099-0001' \
-         BEGIN SELECT RAISE(ABORT, 'refused by a local rule'); END;",
-    )
-    .unwrap();
+/// Site `b`'s store refuses any canonical of CVE-2099-0001, and what the
+/// store then says.
+fn refuse_one_cve(b: &Site) -> &'static str {
+    let Some(db) = &b.database else {
+        let db = rusqlite::Connection::open(b.home().join("stella.db")).unwrap();
+        db.execute_batch(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON canonicals \
+             WHEN NEW.cve = 'CVE-2099-0001' \
+             BEGIN SELECT RAISE(ABORT, 'refused by a local rule'); END;",
+        )
+        .unwrap();
+        return "store query failed: refused by a local rule";
+    };
+    let mut client = ::postgres::Client::connect(&db.url(), ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE FUNCTION vuln.refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'refused by a local rule' USING ERRCODE = 'check_violation'; END $$; \
+             CREATE TRIGGER refuse_one BEFORE INSERT ON vuln.canonicals FOR EACH ROW \
+             WHEN (NEW.cve = 'CVE-2099-0001') EXECUTE FUNCTION vuln.refuse_one();",
+        )
+        .unwrap();
+    "PostgreSQL error: refused by a local rule (23514)"
 }
 
 fn export(a: &Site, name: &str, since: Option<&str>) -> (String, serde_json::Value) {
@@ -47,9 +61,8 @@ fn export(a: &Site, name: &str, since: Option<&str>) -> (String, serde_json::Val
     (path, report["bundles"][0].clone())
 }
 
-#[test]
-fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on() {
-    let a = Site::new("site-a");
+fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on(store: Backend) {
+    let a = Site::on(store, "site-a");
     let key = a.with_key();
     record(&a.path("osv-1"), "PYSEC-2099-1", "CVE-2099-0001");
     a.cmd(&[
@@ -59,14 +72,14 @@ fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on() {
         a.path("osv-1").to_str().unwrap(),
     ])
     .ok();
-    let b = Site::new("site-b");
+    let b = Site::on(store, "site-b");
     b.trust(&a, &key);
-    refuse_one_cve(&b);
+    let said = refuse_one_cve(&b);
     let (first, report) = export(&a, "first.tar.zst", None);
     let hash = report["bundle_hash"].as_str().unwrap().to_owned();
     let refused = b.cmd(&["feedser", "bundle", "import", &first]).code(4);
     let expected = format!(
-        "error: the store refused the data of bundle `{hash}` from site `site-a`: store query failed: refused by a local rule; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `site-a` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one\n"
+        "error: the store refused the data of bundle `{hash}` from site `site-a`: {said}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `site-a` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one\n"
     );
     assert_eq!(refused.stderr, expected);
     assert!(b.canonicals().is_empty());
@@ -116,3 +129,5 @@ fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on() {
         .collect();
     assert_eq!(cves, ["CVE-2099-0002"]);
 }
+
+crate::on_both_stores!(a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on);
