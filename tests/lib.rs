@@ -21,6 +21,7 @@ mod gen_data;
 mod home_config;
 mod hostile;
 mod ingest;
+mod ingest_ecosystems;
 mod keys;
 mod monitoring;
 mod pg_site;

@@ -4,7 +4,9 @@
 //! (and its own id when it is one), else the record id, which must then be an
 //! advisory id a peer's bundle reader accepts (1–128 printable ASCII
 //! characters), or the record is refused. A package is keyed by its normalized purl,
-//! else by its ecosystem and name; a package with neither is skipped. Two
+//! else by its ecosystem and name (`purl::ecosystems`), except that a package
+//! of a distribution release is always keyed by ecosystem and name; a package
+//! with neither is skipped. Two
 //! affected entries that normalize to the same merge hash give one canonical.
 //! Every canonical carries exactly one edge: the one to this record.
 
@@ -63,8 +65,16 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     Ok(out.into_values().collect())
 }
 
+/// A package of a distribution release is keyed from the table, whatever
+/// purl it carries (the release must be in the key, and distro purls in OSV
+/// data often lack it); any other by its purl when valid, else the table.
 fn affects_key(affected: &Affected) -> Option<String> {
     let package = &affected.package;
+    if purl::ecosystems::is_distro_release(&package.ecosystem) {
+        if let Some(key) = purl::from_ecosystem(&package.ecosystem, &package.name) {
+            return Some(key);
+        }
+    }
     package
         .purl
         .as_deref()

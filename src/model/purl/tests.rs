@@ -109,10 +109,14 @@ fn maps_osv_ecosystems() {
         ),
         ("Hex", "Plug", Some("pkg:hex/plug")),
         ("Pub", "HTTP", Some("pkg:pub/http")),
-        ("Maven", "no-colon", None),
-        ("Maven", ":artifact", None),
-        ("Debian:11", "curl", None),
+        (
+            "Maven",
+            "no-colon",
+            Some("pkg:generic/no-colon?ecosystem=Maven"),
+        ),
+        ("Debian:11", "curl", Some("pkg:deb/debian/curl?distro=11")),
         ("PyPI", "", None),
+        ("", "curl", None),
     ] {
         assert_eq!(from_ecosystem(eco, name).as_deref(), want, "{eco} {name}");
     }
@@ -120,8 +124,11 @@ fn maps_osv_ecosystems() {
 
 proptest! {
     #[test]
-    fn normalizing_is_idempotent(ty in "[a-z]{1,6}", ns in "[ -~]{0,8}", name in "[ -~é]{1,12}") {
-        let purl = format!("pkg:{ty}/{}/{}", enc(&ns), enc(&name));
+    fn normalizing_is_idempotent(
+        ty in prop_oneof!["[a-z]{1,6}", Just("deb".to_owned()), Just("generic".to_owned())],
+        ns in "[ -~]{0,8}", name in "[ -~é]{1,12}", quals in "[ -~]{0,12}",
+    ) {
+        let purl = format!("pkg:{ty}/{}/{}?{quals}", enc(&ns), enc(&name));
         if let Ok(once) = normalize(&purl) {
             prop_assert_eq!(normalize(&once), Ok(once.clone()));
         }
