@@ -56,7 +56,7 @@ pub enum OsvError {
     #[error("record `{id}` lists no affected package: nothing to ingest")]
     NoAffected { id: String },
     #[error(
-        "record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
+        "record `{id}` has no package with a usable purl or an ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`"
     )]
     NoPackage { id: String },
     #[error(

@@ -203,3 +203,6 @@ pub mod ecosystems;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod ecosystem_tests;

@@ -27,6 +27,23 @@ fn strips_version_qualifiers_subpath_and_folds_case_by_type() {
         ("pkg:rpm/Fedora/Curl", "pkg:rpm/fedora/Curl"),
         ("pkg:cargo/a%2fb%7e%3A", "pkg:cargo/a%2Fb~:"),
         ("pkg:gem/caf%C3%A9", "pkg:gem/caf%C3%A9"),
+        (
+            "pkg:deb/Debian/Curl@7.88?arch=source&Distro=%20bookworm#x",
+            "pkg:deb/debian/curl?distro=bookworm",
+        ),
+        (
+            "pkg:rpm/redhat/Curl?distro=9%3A%3Aappstream",
+            "pkg:rpm/redhat/Curl?distro=9::appstream",
+        ),
+        (
+            "pkg:apk/alpine/curl?arch=x86&distro=",
+            "pkg:apk/alpine/curl",
+        ),
+        ("pkg:pypi/x?distro=a", "pkg:pypi/x"),
+        (
+            "pkg:generic/Kernel?ecosystem=Linux&x=1",
+            "pkg:generic/Kernel?ecosystem=Linux",
+        ),
     ] {
         assert_eq!(normalize(input).as_deref(), Ok(want), "{input}");
     }
