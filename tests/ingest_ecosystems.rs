@@ -157,3 +157,107 @@ fn a_listed_purl_finds_its_distro_canonical() {
         .collect();
     assert_eq!(keys, vec!["pkg:deb/ubuntu/curl?distro=22.04:LTS"]);
 }
+
+/// `(cve, affects_key, source, source_advisory_id)` of every edge.
+fn edges(site: &Site) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for line in site.canonicals() {
+        let row: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+        for edge in row["edges"].as_array().unwrap() {
+            out.push((
+                text(&row["canonical"]["cve"]),
+                text(&row["canonical"]["affects_key"]),
+                text(&edge["source"]),
+                text(&edge["source_advisory_id"]),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn distribution_advisories_are_keyed_by_the_cves_they_fix() {
+    let a = Site::new("site-a");
+    let dir = fixture("osv/distro");
+    a.cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()])
+        .ok()
+        .stdout_is(
+            "Read 5 records: 0 unchanged, 0 failed\nCanonicals: 10 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+        );
+    let row = |cve: &str, key: &str, source: &str, id: &str| {
+        (
+            cve.to_owned(),
+            key.to_owned(),
+            source.to_owned(),
+            id.to_owned(),
+        )
+    };
+    let alma = "pkg:rpm/almalinux";
+    assert_eq!(
+        edges(&a),
+        vec![
+            row(
+                "CVE-2023-46218",
+                "pkg:deb/debian/curl?distro=12",
+                "debian",
+                "DSA-5587-1"
+            ),
+            row(
+                "CVE-2023-46218",
+                "pkg:deb/ubuntu/curl?distro=20.04:LTS",
+                "ubuntu",
+                "USN-6600-1"
+            ),
+            row(
+                "CVE-2023-46218",
+                "pkg:deb/ubuntu/curl?distro=22.04:LTS",
+                "ubuntu",
+                "USN-6600-1"
+            ),
+            row(
+                "CVE-2023-46219",
+                "pkg:deb/debian/curl?distro=12",
+                "debian",
+                "DSA-5587-1"
+            ),
+            row(
+                "CVE-2024-0741",
+                &format!("{alma}/firefox?distro=9"),
+                "almalinux",
+                "ALSA-2024:0101"
+            ),
+            row(
+                "CVE-2024-0741",
+                &format!("{alma}/thunderbird?distro=9"),
+                "almalinux",
+                "ALSA-2024:0101"
+            ),
+            row(
+                "CVE-2024-0742",
+                &format!("{alma}/firefox?distro=9"),
+                "almalinux",
+                "ALSA-2024:0101"
+            ),
+            row(
+                "CVE-2024-0742",
+                &format!("{alma}/thunderbird?distro=9"),
+                "almalinux",
+                "ALSA-2024:0101"
+            ),
+            row(
+                "GHSA-qqqq-rrrr-ssss",
+                "pkg:pypi/demo",
+                "ghsa",
+                "GHSA-qqqq-rrrr-ssss"
+            ),
+            row(
+                "RHBA-2024:0200",
+                "pkg:rpm/redhat/tzdata?distro=enterprise_linux:9",
+                "redhat",
+                "RHBA-2024:0200"
+            ),
+        ]
+    );
+}

@@ -41,7 +41,7 @@ impl Shared {
         let (severity, cvss_vector) = severity(record);
         Shared {
             record_id: id.to_owned(),
-            keys: advisory_keys(id, &record.aliases),
+            keys: advisory_keys(id, &cve_sources(record, id)),
             source: source_of(id),
             sha256: sha256_tagged(raw),
             status: if withdrawn {
@@ -160,6 +160,17 @@ pub(super) fn git_fixed_commits(ranges: &[VersionRange]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Where a record names the CVEs it is about: `aliases`, and for a
+/// distribution advisory also `upstream` and `related` (`distro.rs`).
+fn cve_sources(record: &OsvRecord, id: &str) -> Vec<String> {
+    let mut out = record.aliases.clone();
+    if super::distro::is_distro_advisory(id) {
+        out.extend(record.upstream.iter().cloned());
+        out.extend(record.related.iter().cloned());
+    }
+    out
 }
 
 /// Advisory keys of a record: its well-formed CVE aliases (`CVE-YYYY-NNNN…`),

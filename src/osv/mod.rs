@@ -14,6 +14,7 @@
 //!   row a peer refuses is an error, not a canonical.
 
 mod convert;
+mod distro;
 mod fields;
 mod fit;
 mod read;
@@ -21,6 +22,7 @@ mod record;
 mod split;
 
 pub use convert::convert;
+pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
 pub use fields::source_of;
 pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
@@ -127,3 +129,6 @@ mod tests;
 
 #[cfg(test)]
 mod fuzz_regressions;
+
+#[cfg(test)]
+mod distro_tests;

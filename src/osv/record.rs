@@ -22,6 +22,12 @@ pub(crate) struct OsvRecord {
     pub withdrawn: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub aliases: Vec<String>,
+    /// Read for distribution advisories only (`distro.rs`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub upstream: Vec<String>,
+    /// Read for distribution advisories only (`distro.rs`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub related: Vec<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
