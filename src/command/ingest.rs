@@ -14,9 +14,23 @@ pub struct Osv {
     /// Delete canonicals whose records are gone from this full snapshot
     #[arg(long)]
     prune: bool,
+    /// Source name for records whose id the table of sources does not know
+    /// (README, Formats), e.g. acme
+    #[arg(long, value_name = "NAME", value_parser = source_name)]
+    source: Option<String>,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+}
+
+fn source_name(text: &str) -> std::result::Result<String, String> {
+    if crate::osv::is_source_name(text) {
+        return Ok(text.to_owned());
+    }
+    Err(format!(
+        "`{}` is not a source name: use 1 to 64 lowercase letters, digits, `-` or `_`, e.g. `acme`",
+        text.escape_debug()
+    ))
 }
 
 impl Osv {
@@ -33,6 +47,7 @@ impl Osv {
             prune: self.prune,
             now: now(),
             site_id: ctx.site_id()?.to_owned(),
+            source: self.source,
         };
         let report = {
             let mut txn = store.begin()?;

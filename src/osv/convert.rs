@@ -23,6 +23,12 @@ use crate::model::{
 
 /// The canonical records of one raw OSV record, sorted by merge hash.
 pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
+    convert_from(raw, None)
+}
+
+/// [`convert`], naming the source `source` when the table of sources does
+/// not know the record's id (`ingest osv --source`).
+pub fn convert_from(raw: &[u8], source: Option<&str>) -> Result<Vec<CanonicalRecord>, OsvError> {
     let record: OsvRecord = serde_json::from_slice(raw).map_err(|source| OsvError::Json {
         id: serde_json::from_slice::<IdOnly>(raw)
             .ok()
@@ -36,7 +42,7 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     if record.affected.is_empty() {
         return Err(OsvError::NoAffected { id });
     }
-    let shared = Shared::new(&record, &id, raw);
+    let shared = Shared::new(&record, &id, raw, source);
     // Peers refuse bundle rows whose advisory key is malformed.
     if !shared.keys.iter().all(|key| is_advisory_key(key)) {
         return Err(OsvError::BadId { id });

@@ -19,13 +19,17 @@ mod fields;
 mod fit;
 mod read;
 mod record;
+mod sources;
 mod split;
 
-pub use convert::convert;
+pub use convert::{convert, convert_from};
 pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
-pub use fields::source_of;
 pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
+pub use sources::{
+    SOURCES, check_known as check_known_sources, is_source_name, known_source, source_named,
+    source_names, source_of,
+};
 
 use std::path::PathBuf;
 
@@ -132,3 +136,6 @@ mod fuzz_regressions;
 
 #[cfg(test)]
 mod distro_tests;
+
+#[cfg(test)]
+mod sources_tests;
