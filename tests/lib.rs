@@ -22,6 +22,7 @@ mod home_config;
 mod hostile;
 mod ingest;
 mod ingest_ecosystems;
+mod ingest_layouts;
 mod ingest_sources;
 mod keys;
 mod monitoring;

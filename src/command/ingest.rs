@@ -8,7 +8,7 @@ use crate::ingest::{IngestOptions, IngestReport};
 
 #[derive(Debug, Args)]
 pub struct Osv {
-    /// Directories of .json files, osv.dev all.zip exports, .json files, or - for stdin (JSON or NDJSON)
+    /// Directory trees of .json/.ndjson files, osv.dev all.zip exports, .json or .ndjson files, or - for stdin (JSON or NDJSON)
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Delete canonicals whose records are gone from this full snapshot

@@ -76,10 +76,10 @@ pub fn convert_from(raw: &[u8], source: Option<&str>) -> Result<Vec<CanonicalRec
 /// data often lack it); any other by its purl when valid, else the table.
 fn affects_key(affected: &Affected) -> Option<String> {
     let package = &affected.package;
-    if purl::ecosystems::is_distro_release(&package.ecosystem) {
-        if let Some(key) = purl::from_ecosystem(&package.ecosystem, &package.name) {
-            return Some(key);
-        }
+    if purl::ecosystems::is_distro_release(&package.ecosystem)
+        && let Some(key) = purl::from_ecosystem(&package.ecosystem, &package.name)
+    {
+        return Some(key);
     }
     package
         .purl

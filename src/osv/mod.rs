@@ -21,6 +21,7 @@ mod read;
 mod record;
 mod sources;
 mod split;
+mod walk;
 
 pub use convert::{convert, convert_from};
 pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};

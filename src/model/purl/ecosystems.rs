@@ -151,17 +151,17 @@ pub fn is_distro_release(ecosystem: &str) -> bool {
     release.is_some() && lookup(name).is_some_and(|e| matches!(e.form, Distro(_)))
 }
 
-/// The purl (before normalization) of `name` in `ecosystem`: type,
-/// namespace segments, name and the one kept qualifier.
-pub(super) fn parts<'a>(
-    ecosystem: &'a str,
-    name: &'a str,
-) -> Option<(
+/// A purl before normalization: type, namespace segments, name, and the
+/// one kept qualifier.
+pub(super) type Parts<'a> = (
     &'static str,
     Vec<&'a str>,
     &'a str,
     Option<(&'static str, String)>,
-)> {
+);
+
+/// The purl (before normalization) of `name` in `ecosystem`.
+pub(super) fn parts<'a>(ecosystem: &'a str, name: &'a str) -> Option<Parts<'a>> {
     let (base, release) = split_release(ecosystem);
     let Some(entry) = lookup(base) else {
         let kept = ("ecosystem", ecosystem.trim().to_owned());

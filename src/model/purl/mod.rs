@@ -82,13 +82,13 @@ pub fn normalize(purl: &str) -> Result<String, PurlError> {
         return Err(PurlError::EmptyName { purl: purl.into() });
     };
     let mut key = assemble(&ty, &segments, &name);
-    if let Some(kept) = ecosystems::kept_qualifier(&ty) {
-        if let Some(value) = qualifier(qualifiers, kept, purl)? {
-            key.push('?');
-            key.push_str(kept);
-            key.push('=');
-            encode_into(&mut key, &value);
-        }
+    if let Some(kept) = ecosystems::kept_qualifier(&ty)
+        && let Some(value) = qualifier(qualifiers, kept, purl)?
+    {
+        key.push('?');
+        key.push_str(kept);
+        key.push('=');
+        encode_into(&mut key, &value);
     }
     Ok(key)
 }
