@@ -35,6 +35,8 @@ pub struct IngestOptions {
     pub now: String,
     /// This site's id: the origin of the versions the ingest makes.
     pub site_id: String,
+    /// The source of records the table of sources does not know (`--source`).
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -69,6 +71,7 @@ pub fn ingest(
         txn,
         now: &opts.now,
         site: &opts.site_id,
+        source: opts.source.as_deref(),
         report: IngestReport::default(),
         seen: BTreeSet::new(),
         sources: BTreeSet::new(),
@@ -99,6 +102,7 @@ struct Run<'a> {
     txn: &'a mut dyn Txn,
     now: &'a str,
     site: &'a str,
+    source: Option<&'a str>,
     report: IngestReport,
     /// Every (source, id) met in this run, failed ones included.
     seen: BTreeSet<(String, String)>,
@@ -116,11 +120,14 @@ impl Run<'_> {
     }
 
     fn record(&mut self, raw: &RawRecord) -> Result<(), StoreError> {
-        let records = match osv::convert(&raw.bytes) {
+        let records = match osv::convert_from(&raw.bytes, self.source) {
             Ok(records) => records,
             Err(e) => {
                 match e.id() {
-                    Some(id) => _ = self.seen.insert((osv::source_of(id), id.to_owned())),
+                    Some(id) => {
+                        let source = osv::source_named(id, self.source);
+                        self.seen.insert((source, id.to_owned()));
+                    }
                     None => self.anonymous_failure = true,
                 }
                 self.fail(raw.origin.clone(), e.id().map(str::to_owned), e.to_string());

@@ -11,15 +11,29 @@ use crate::site::now;
 
 #[derive(Debug, Args)]
 pub struct Osv {
-    /// Directories of .json files, osv.dev all.zip exports, .json files, or - for stdin (JSON or NDJSON)
+    /// Directory trees of .json/.ndjson files, osv.dev all.zip exports, .json or .ndjson files, or - for stdin (JSON or NDJSON)
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Delete canonicals whose records are gone from this full snapshot
     #[arg(long)]
     prune: bool,
+    /// Source name for records whose id the table of sources does not know
+    /// (README, Formats), e.g. acme
+    #[arg(long, value_name = "NAME", value_parser = source_name)]
+    source: Option<String>,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+}
+
+fn source_name(text: &str) -> std::result::Result<String, String> {
+    if crate::osv::is_source_name(text) {
+        return Ok(text.to_owned());
+    }
+    Err(format!(
+        "`{}` is not a source name: use 1 to 64 lowercase letters, digits, `-` or `_`, e.g. `acme`",
+        text.escape_debug()
+    ))
 }
 
 impl Osv {
@@ -36,6 +50,7 @@ impl Osv {
             prune: self.prune,
             now: now(),
             site_id: ctx.site_id()?.to_owned(),
+            source: self.source,
         };
         let report = {
             let mut txn = store.begin()?;

@@ -64,6 +64,7 @@ impl Site {
             prune,
             now: clock.now(),
             site_id: self.id.clone(),
+            source: None,
         };
         let mut txn = self.store.begin().unwrap();
         let report = crate::ingest::ingest(txn.as_mut(), records, &opts, &NoProgress).unwrap();

@@ -16,6 +16,7 @@ fn opts(prune: bool) -> IngestOptions {
         prune,
         now: NOW.into(),
         site_id: "site-a".into(),
+        source: None,
     }
 }
 

@@ -4,7 +4,9 @@
 //! (and its own id when it is one), else the record id, which must then be an
 //! advisory id a peer's bundle reader accepts (1–128 printable ASCII
 //! characters), or the record is refused. A package is keyed by its normalized purl,
-//! else by its ecosystem and name; a package with neither is skipped. Two
+//! else by its ecosystem and name (`purl::ecosystems`), except that a package
+//! of a distribution release is always keyed by ecosystem and name; a package
+//! with neither is skipped. Two
 //! affected entries that normalize to the same merge hash give one canonical.
 //! Every canonical carries exactly one edge: the one to this record.
 
@@ -21,6 +23,12 @@ use crate::model::{
 
 /// The canonical records of one raw OSV record, sorted by merge hash.
 pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
+    convert_from(raw, None)
+}
+
+/// [`convert`], naming the source `source` when the table of sources does
+/// not know the record's id (`ingest osv --source`).
+pub fn convert_from(raw: &[u8], source: Option<&str>) -> Result<Vec<CanonicalRecord>, OsvError> {
     let record: OsvRecord = serde_json::from_slice(raw).map_err(|source| OsvError::Json {
         id: serde_json::from_slice::<IdOnly>(raw)
             .ok()
@@ -34,7 +42,7 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     if record.affected.is_empty() {
         return Err(OsvError::NoAffected { id });
     }
-    let shared = Shared::new(&record, &id, raw);
+    let shared = Shared::new(&record, &id, raw, source);
     // Peers refuse bundle rows whose advisory key is malformed.
     if !shared.keys.iter().all(|key| is_advisory_key(key)) {
         return Err(OsvError::BadId { id });
@@ -63,8 +71,16 @@ pub fn convert(raw: &[u8]) -> Result<Vec<CanonicalRecord>, OsvError> {
     Ok(out.into_values().collect())
 }
 
+/// A package of a distribution release is keyed from the table, whatever
+/// purl it carries (the release must be in the key, and distro purls in OSV
+/// data often lack it); any other by its purl when valid, else the table.
 fn affects_key(affected: &Affected) -> Option<String> {
     let package = &affected.package;
+    if purl::ecosystems::is_distro_release(&package.ecosystem)
+        && let Some(key) = purl::from_ecosystem(&package.ecosystem, &package.name)
+    {
+        return Some(key);
+    }
     package
         .purl
         .as_deref()

@@ -2,14 +2,14 @@
 //! on one affected package: keys, source, severity, text and dates.
 //!
 //! Severity comes from a CVSS v4 vector, else a v3 one (parsed and scored by
-//! the `cvss` crate), else GHSA's `database_specific.severity` words, else
+//! the `cvss` crate; the record's own, else its packages'), else GHSA's `database_specific.severity` words, else
 //! `unknown`. Dates are RFC 3339 UTC with milliseconds; an unparseable date
 //! is dropped rather than kept unnormalized. Title and summary are fitted to
 //! what peers accept (`fit.rs`).
 
 use std::collections::BTreeSet;
 
-use super::record::OsvRecord;
+use super::record::{OsvRecord, SeverityEntry};
 use crate::model::merge_hash::normalize_weaknesses;
 use crate::model::{RangeEvent, Severity, Status, VersionRange, sha256_tagged};
 
@@ -33,7 +33,7 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub fn new(record: &OsvRecord, id: &str, raw: &[u8]) -> Self {
+    pub fn new(record: &OsvRecord, id: &str, raw: &[u8], source: Option<&str>) -> Self {
         let withdrawn = record
             .withdrawn
             .as_deref()
@@ -41,8 +41,8 @@ impl Shared {
         let (severity, cvss_vector) = severity(record);
         Shared {
             record_id: id.to_owned(),
-            keys: advisory_keys(id, &record.aliases),
-            source: source_of(id),
+            keys: advisory_keys(id, &cve_sources(record, id)),
+            source: super::sources::source_named(id, source),
             sha256: sha256_tagged(raw),
             status: if withdrawn {
                 Status::Withdrawn
@@ -62,22 +62,16 @@ impl Shared {
     }
 }
 
-/// The source named by an advisory id's prefix (`PYSEC-…` → `pypa`).
-pub fn source_of(id: &str) -> String {
-    let prefix = id.split('-').next().unwrap_or(id);
-    match prefix.to_ascii_uppercase().as_str() {
-        "PYSEC" => "pypa".into(),
-        "GHSA" => "ghsa".into(),
-        "GO" => "go".into(),
-        "RUSTSEC" => "rustsec".into(),
-        "CVE" => "nvd".into(),
-        _ => prefix.to_ascii_lowercase(),
-    }
-}
-
 fn severity(record: &OsvRecord) -> (Severity, Option<String>) {
+    // The record's vectors and its packages' (Bitnami puts them there), in
+    // that order; any v4 vector before any v3 one.
+    let entries: Vec<&SeverityEntry> = record
+        .severity
+        .iter()
+        .chain(record.affected.iter().flat_map(|a| &a.severity))
+        .collect();
     for kind in ["CVSS_V4", "CVSS_V3"] {
-        for entry in record.severity.iter().filter(|e| e.kind.trim() == kind) {
+        for entry in entries.iter().filter(|e| e.kind.trim() == kind) {
             let vector = entry.score.trim();
             if let Ok(cvss) = vector.parse::<cvss::Cvss>() {
                 return (from_cvss(cvss.severity()), Some(vector.to_owned()));
@@ -160,6 +154,17 @@ pub(super) fn git_fixed_commits(ranges: &[VersionRange]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Where a record names the CVEs it is about: `aliases`, and for a
+/// distribution advisory also `upstream` and `related` (`distro.rs`).
+fn cve_sources(record: &OsvRecord, id: &str) -> Vec<String> {
+    let mut out = record.aliases.clone();
+    if super::distro::is_distro_advisory(id) {
+        out.extend(record.upstream.iter().cloned());
+        out.extend(record.related.iter().cloned());
+    }
+    out
 }
 
 /// Advisory keys of a record: its well-formed CVE aliases (`CVE-YYYY-NNNN…`),

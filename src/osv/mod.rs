@@ -14,16 +14,23 @@
 //!   row a peer refuses is an error, not a canonical.
 
 mod convert;
+mod distro;
 mod fields;
 mod fit;
 mod read;
 mod record;
+mod sources;
 mod split;
+mod walk;
 
-pub use convert::convert;
-pub use fields::source_of;
+pub use convert::{convert, convert_from};
+pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
 pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
+pub use sources::{
+    SOURCES, check_known as check_known_sources, is_source_name, known_source, source_named,
+    source_names, source_of,
+};
 
 use std::path::PathBuf;
 
@@ -56,7 +63,7 @@ pub enum OsvError {
     #[error("record `{id}` lists no affected package: nothing to ingest")]
     NoAffected { id: String },
     #[error(
-        "record `{id}` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
+        "record `{id}` has no package with a usable purl or an ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`"
     )]
     NoPackage { id: String },
     #[error(
@@ -127,3 +134,9 @@ mod tests;
 
 #[cfg(test)]
 mod fuzz_regressions;
+
+#[cfg(test)]
+mod distro_tests;
+
+#[cfg(test)]
+mod sources_tests;

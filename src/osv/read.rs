@@ -1,16 +1,18 @@
-//! Reading OSV inputs: a directory of `.json` files, an osv.dev `all.zip`, a
-//! single `.json` file, or a stream (`-`, stdin) of JSON objects.
+//! Reading OSV inputs: a directory tree of `.json` (and `.ndjson`) files, an
+//! osv.dev `all.zip` (entries in any folder), a single `.json` file, an
+//! `.ndjson` file, or a stream (`-`, stdin) of JSON objects.
 //!
-//! Directory entries and zip entries are read one at a time, directories in
-//! name order (non-recursive), zips in archive order; only names ending in
+//! Files and zip entries are read one at a time, directory trees in path
+//! order (`walk.rs`), zips in archive order; in a zip only names ending in
 //! `.json` are records. Origins name the file, `<zip>!<entry>`, or
-//! `<stdin>#<n>` (1-based position in the stream).
+//! `<file or stdin>#<n>` (1-based position in the stream).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::split::JsonValues;
+use super::walk;
 use super::{InputError, MAX_RECORD_BYTES, RawRecord};
 
 type Records<'a> = Box<dyn Iterator<Item = Result<RawRecord, InputError>> + 'a>;
@@ -33,6 +35,8 @@ pub fn read_inputs<'a>(
             read_dir(&path)
         } else if has_extension(&path, "zip") {
             read_zip(path)
+        } else if walk::kind(&path) == Some(walk::Kind::Lines) {
+            read_lines(&path)
         } else {
             Box::new(std::iter::once(read_file(&path)))
         }
@@ -53,24 +57,31 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 }
 
 fn read_dir<'a>(dir: &Path) -> Records<'a> {
-    let io_err = |source| InputError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return Box::new(std::iter::once(Err(io_err(e)))),
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) if has_extension(&entry.path(), "json") => files.push(entry.path()),
-            Ok(_) => {}
-            Err(e) => return Box::new(std::iter::once(Err(io_err(e)))),
-        }
+    Box::new(
+        walk::files(dir)
+            .into_iter()
+            .flat_map(|file| -> Records<'a> {
+                match file {
+                    Ok((path, walk::Kind::Lines)) => read_lines(&path),
+                    Ok((path, walk::Kind::Json)) => Box::new(std::iter::once(read_file(&path))),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }
+            }),
+    )
+}
+
+/// The records of an `.ndjson` file, one at a time.
+fn read_lines<'a>(path: &Path) -> Records<'a> {
+    match File::open(path) {
+        Ok(file) => Box::new(JsonValues::new(
+            BufReader::new(file),
+            &path.display().to_string(),
+        )),
+        Err(source) => Box::new(std::iter::once(Err(InputError::Io {
+            path: path.to_owned(),
+            source,
+        }))),
     }
-    files.sort();
-    Box::new(files.into_iter().map(|f| read_file(&f)))
 }
 
 fn read_file(path: &Path) -> Result<RawRecord, InputError> {

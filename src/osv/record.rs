@@ -22,6 +22,12 @@ pub(crate) struct OsvRecord {
     pub withdrawn: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub aliases: Vec<String>,
+    /// Read for distribution advisories only (`distro.rs`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub upstream: Vec<String>,
+    /// Read for distribution advisories only (`distro.rs`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub related: Vec<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -50,6 +56,9 @@ pub(crate) struct Affected {
     pub package: Package,
     #[serde(default, deserialize_with = "nullable")]
     pub ranges: Vec<Range>,
+    /// Per-package severity (Bitnami); read when the record has none.
+    #[serde(default, deserialize_with = "nullable")]
+    pub severity: Vec<SeverityEntry>,
     /// Read for completeness; the canonical model carries ranges only.
     #[serde(default, deserialize_with = "nullable")]
     #[allow(dead_code)]

@@ -78,8 +78,10 @@ fn converts_each_cve_and_package_into_one_canonical() {
     assert_eq!(
         keys,
         [
+            ("CVE-2023-0001", "pkg:deb/debian/curl?distro=12"),
             ("CVE-2023-0001", "pkg:npm/left-pad"),
             ("CVE-2023-0001", "pkg:pypi/demo-pkg"),
+            ("CVE-2023-0002", "pkg:deb/debian/curl?distro=12"),
             ("CVE-2023-0002", "pkg:npm/left-pad"),
             ("CVE-2023-0002", "pkg:pypi/demo-pkg"),
         ]
@@ -196,8 +198,10 @@ fn rejects_records_without_id_or_package() {
         "record `A-1` lists no affected package: nothing to ingest"
     );
     assert_eq!(
-        err(r#"{"id":"A-1","affected":[{"package":{"ecosystem":"Debian","name":"x"}}]}"#),
-        "record `A-1` has no package with a usable purl or a known ecosystem: add a `purl` to its affected packages"
+        err(
+            r#"{"id":"A-1","affected":[{"package":{"ecosystem":" ","name":"x"}},{"package":{"ecosystem":"npm"}}]}"#
+        ),
+        "record `A-1` has no package with a usable purl or an ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`"
     );
     let bad = convert(br#"{"id":"A-2","aliases":7}"#).unwrap_err();
     assert_eq!(bad.id(), Some("A-2"));

@@ -1,39 +1,68 @@
-//! An `affects_key` (`pkg:<type>[/<namespace>]/<name>`) as the OSV
-//! `package.ecosystem` and `package.name` a scanner matches on.
+//! An `affects_key` (`pkg:<type>[/<namespace>]/<name>[?<kept qualifier>]`)
+//! as the OSV `package.ecosystem` and `package.name` a scanner matches on.
 //!
-//! The known purl types map to osv.dev's ecosystem names (the inverse of
-//! `purl::from_ecosystem`, plus `bitnami`); any other type is its own
-//! ecosystem. Invariant: the ecosystem is always a safe single path
-//! component (it names a directory of the export): osv.dev's names are, and
-//! a normalized purl type is `[a-z][a-z0-9+.-]*`.
+//! The purl types of the ecosystem table (`purl::ecosystems`) map back to
+//! their OSV names, a distribution's `distro` qualifier to its
+//! `Name:Release` form and a generic key's `ecosystem` qualifier to that
+//! ecosystem; any other type is its own ecosystem. Invariant: the export
+//! directory of an ecosystem ([`directory_of`]) is always a safe single path
+//! component: the table's names are, a normalized purl type is
+//! `[a-z][a-z0-9+.-]*`, and a peer's generic ecosystem is checked.
+
+use crate::model::purl::ecosystems::{Form, by_purl};
 
 /// `(ecosystem, name)` of a normalized `affects_key`.
 pub fn package_of(affects_key: &str) -> (String, String) {
     let rest = affects_key.strip_prefix("pkg:").unwrap_or(affects_key);
+    let (rest, qualifier) = rest.split_once('?').unwrap_or((rest, ""));
+    let kept = qualifier.split_once('=').map(|(_, value)| decode(value));
     let (ty, path) = rest.split_once('/').unwrap_or((rest, ""));
     let segments: Vec<String> = path.split('/').map(decode).collect();
-    let ecosystem = match ty {
-        "pypi" => "PyPI",
-        "npm" => "npm",
-        "cargo" => "crates.io",
-        "gem" => "RubyGems",
-        "nuget" => "NuGet",
-        "hex" => "Hex",
-        "pub" => "Pub",
-        "maven" => "Maven",
-        "composer" => "Packagist",
-        "golang" => "Go",
-        "bitnami" => "Bitnami",
-        other if safe_type(other) => other,
-        _ => "unknown",
+    if ty == "generic" {
+        let ecosystem = kept.filter(|e| safe_ecosystem(e));
+        return (
+            ecosystem.unwrap_or_else(|| ty.to_owned()),
+            segments.join("/"),
+        );
+    }
+    let namespace = segments.first().filter(|_| segments.len() > 1);
+    let Some(row) = by_purl(ty, namespace.map(String::as_str)) else {
+        let ecosystem = if safe_type(ty) { ty } else { "unknown" };
+        return (ecosystem.to_owned(), segments.join("/"));
     };
-    let name = if ty == "maven" && segments.len() > 1 {
-        let (artifact, group) = segments.split_last().expect("two segments");
-        format!("{}:{artifact}", group.join("/"))
-    } else {
-        segments.join("/")
-    };
-    (ecosystem.to_owned(), name)
+    match row.form {
+        Form::Distro(_) => {
+            let ecosystem = match kept {
+                Some(release) => format!("{}:{release}", row.name),
+                None => row.name.to_owned(),
+            };
+            (ecosystem, segments.get(1..).unwrap_or_default().join("/"))
+        }
+        Form::GroupArtifact if segments.len() > 1 => {
+            let (artifact, group) = segments.split_last().expect("two segments");
+            (
+                row.name.to_owned(),
+                format!("{}:{artifact}", group.join("/")),
+            )
+        }
+        _ => (row.name.to_owned(), segments.join("/")),
+    }
+}
+
+/// The export directory of an ecosystem: its name without a `:release`.
+pub fn directory_of(ecosystem: &str) -> &str {
+    ecosystem.split(':').next().unwrap_or(ecosystem)
+}
+
+/// A generic key's ecosystem as a peer sent it: kept only when its
+/// directory is a plain name (letters, digits, space, `. _ + -`, then any
+/// release after `:`), starting with a letter or digit.
+fn safe_ecosystem(ecosystem: &str) -> bool {
+    let dir = directory_of(ecosystem);
+    dir.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && dir
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" ._+-".contains(&b))
 }
 
 /// A normalized purl type is a safe directory name; this re-checks it, as
@@ -71,7 +100,7 @@ fn decode(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::package_of;
+    use super::{directory_of, package_of};
 
     fn pair(key: &str) -> (String, String) {
         package_of(key)
@@ -92,7 +121,25 @@ mod tests {
         );
         assert_eq!(pair("pkg:bitnami/airflow"), own("Bitnami", "airflow"));
         assert_eq!(pair("pkg:cargo/smallvec"), own("crates.io", "smallvec"));
-        assert_eq!(pair("pkg:deb/debian/curl"), own("deb", "debian/curl"));
+        assert_eq!(pair("pkg:deb/debian/curl"), own("Debian", "curl"));
+        assert_eq!(
+            pair("pkg:deb/ubuntu/curl?distro=22.04:LTS"),
+            own("Ubuntu:22.04:LTS", "curl")
+        );
+        assert_eq!(
+            pair("pkg:rpm/suse/curl?distro=SUSE%20Linux%2015"),
+            own("SUSE:SUSE Linux 15", "curl")
+        );
+        assert_eq!(pair("pkg:deb/kali/curl"), own("deb", "kali/curl"));
+        assert_eq!(
+            pair("pkg:github/tj-actions/changed-files"),
+            own("GitHub Actions", "tj-actions/changed-files")
+        );
+        assert_eq!(
+            pair("pkg:generic/platform%2Fbase?ecosystem=Android"),
+            own("Android", "platform/base")
+        );
+        assert_eq!(directory_of("Ubuntu:22.04:LTS"), "Ubuntu");
     }
 
     #[test]
@@ -101,5 +148,9 @@ mod tests {
         assert_eq!(pair("pkg:/x").0, "unknown");
         assert_eq!(pair("pkg:.hidden/x").0, "unknown");
         assert_eq!(pair("pkg:a%2Fb/x").0, "unknown");
+        for hostile in ["..", "../x", ".hidden", "a/b", "a%2Fb", ""] {
+            let key = format!("pkg:generic/x?ecosystem={hostile}");
+            assert_eq!(pair(&key).0, "generic", "{key}");
+        }
     }
 }

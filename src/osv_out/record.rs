@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::ecosystem::package_of;
+use super::ecosystem::{directory_of, package_of};
 use super::fields::{derived_title, references, severity, words};
 use crate::cursor::Cursor;
 use crate::model::{Canonical, CanonicalRecord, RangeEvent, Status, VersionRange};
@@ -117,7 +117,7 @@ pub fn build(id: &str, members: &[&(Cursor, CanonicalRecord)]) -> Built {
     let affected = affected(&canonicals);
     let ecosystems: BTreeSet<String> = affected
         .iter()
-        .map(|a| a.package.ecosystem.clone())
+        .map(|a| directory_of(&a.package.ecosystem).to_owned())
         .collect();
     let record = Osv {
         schema_version: SCHEMA_VERSION,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::command::context::Context;
 use crate::command::parse;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::site::now;
 use crate::store::{PolicyChange, Site, TrustedKey};
 
@@ -88,6 +88,13 @@ impl Policy {
         let _lock = if changes { Some(ctx.writer()?) } else { None };
         let mut store = ctx.open_store()?;
         super::get_site(store.as_ref(), &self.site_id)?;
+        if let Some(Sources(Some(names))) = &self.allowed_sources {
+            let held = store.begin()?.source_records()?;
+            let held: std::collections::BTreeSet<String> =
+                held.into_iter().map(|(source, _)| source).collect();
+            let held: Vec<String> = held.into_iter().collect();
+            crate::osv::check_known_sources(names, &held).map_err(Error::Usage)?;
+        }
         let new_keys = self
             .add_key
             .iter()

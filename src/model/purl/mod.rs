@@ -1,8 +1,11 @@
 //! Package URL normalization for `affects_key`.
 //!
-//! An `affects_key` is `pkg:<type>[/<namespace>]/<name>`: a PURL with its
-//! version (`@…`), qualifiers (`?…`) and subpath (`#…`) removed, so that every
-//! spelling of one package gives the same key. Invariants of the output:
+//! An `affects_key` is `pkg:<type>[/<namespace>]/<name>[?<qualifier>=<value>]`:
+//! a PURL with its version (`@…`), subpath (`#…`) and qualifiers (`?…`)
+//! removed, except one: `distro` for `deb`, `rpm` and `apk` (the release of
+//! the distribution) and `ecosystem` for `generic` (the OSV ecosystem), as
+//! these tell packages apart. Every spelling of one package gives the same
+//! key. Invariants of the output:
 //! - the scheme is `pkg:`, never followed by `/`; the type is lowercase ASCII;
 //! - empty path segments are dropped; the name is never empty;
 //! - every segment is percent-decoded, then re-encoded: bytes outside
@@ -53,7 +56,7 @@ pub fn normalize(purl: &str) -> Result<String, PurlError> {
         _ => return Err(PurlError::NoScheme { purl: purl.into() }),
     };
     let rest = rest.split('#').next().unwrap_or("");
-    let rest = rest.split('?').next().unwrap_or("");
+    let (rest, qualifiers) = rest.split_once('?').unwrap_or((rest, ""));
     let rest = rest.trim_start_matches('/');
     let (ty, path) = rest.split_once('/').unwrap_or((rest, ""));
     let ty = ty.to_ascii_lowercase();
@@ -78,40 +81,66 @@ pub fn normalize(purl: &str) -> Result<String, PurlError> {
     let Some(name) = name else {
         return Err(PurlError::EmptyName { purl: purl.into() });
     };
-    Ok(assemble(&ty, &segments, &name))
+    let mut key = assemble(&ty, &segments, &name);
+    if let Some(kept) = ecosystems::kept_qualifier(&ty)
+        && let Some(value) = qualifier(qualifiers, kept, purl)?
+    {
+        key.push('?');
+        key.push_str(kept);
+        key.push('=');
+        encode_into(&mut key, &value);
+    }
+    Ok(key)
 }
 
-/// The `affects_key` of an OSV package given only by ecosystem and name.
+/// The decoded, trimmed value of qualifier `name` (its key compared ignoring
+/// ASCII case); an empty value is none.
+fn qualifier(qualifiers: &str, name: &str, purl: &str) -> Result<Option<String>, PurlError> {
+    for pair in qualifiers.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key.trim().eq_ignore_ascii_case(name) {
+            let value = decode(value).ok_or_else(|| PurlError::BadEscape { purl: purl.into() })?;
+            let value = value.trim();
+            return Ok((!value.is_empty()).then(|| value.to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// The `affects_key` of an OSV package by ecosystem and name, from the
+/// table of [`ecosystems`]; `None` only when either is empty.
 pub fn from_ecosystem(ecosystem: &str, name: &str) -> Option<String> {
-    let name = name.trim();
-    let (ty, namespace, leaf): (&str, Vec<&str>, &str) = match ecosystem.trim() {
-        "PyPI" => ("pypi", vec![], name),
-        "crates.io" => ("cargo", vec![], name),
-        "RubyGems" => ("gem", vec![], name),
-        "NuGet" => ("nuget", vec![], name),
-        "Hex" => ("hex", vec![], name),
-        "Pub" => ("pub", vec![], name),
-        "Maven" => {
-            let (group, artifact) = name.split_once(':')?;
-            ("maven", vec![group], artifact)
-        }
-        "npm" | "Packagist" | "Go" => {
-            let ty = match ecosystem.trim() {
-                "npm" => "npm",
-                "Packagist" => "composer",
-                _ => "golang",
-            };
-            let mut parts: Vec<&str> = name.split('/').collect();
-            let leaf = parts.pop()?;
-            (ty, parts, leaf)
-        }
-        _ => return None,
-    };
+    let (ecosystem, name) = (ecosystem.trim(), name.trim());
+    if ecosystem.is_empty() || name.is_empty() {
+        return None;
+    }
+    ecosystems::parts(ecosystem, name)
+        .and_then(|(ty, namespace, leaf, kept)| keyed(ty, &namespace, leaf, kept))
+        .or_else(|| {
+            // A name the row's form cannot split (a Maven name without `:`)
+            // is still a package: generic, its ecosystem kept.
+            keyed(
+                "generic",
+                &[],
+                name,
+                Some(("ecosystem", ecosystem.to_owned())),
+            )
+        })
+}
+
+fn keyed(ty: &str, namespace: &[&str], leaf: &str, kept: Option<(&str, String)>) -> Option<String> {
     let namespace: Vec<String> = namespace.iter().map(|s| s.to_string()).collect();
     if leaf.is_empty() || namespace.iter().any(String::is_empty) {
         return None;
     }
-    normalize(&assemble(ty, &namespace, leaf)).ok()
+    let mut purl = assemble(ty, &namespace, leaf);
+    if let Some((key, value)) = kept {
+        purl.push('?');
+        purl.push_str(key);
+        purl.push('=');
+        encode_into(&mut purl, &value);
+    }
+    normalize(&purl).ok()
 }
 
 fn assemble(ty: &str, namespace: &[String], name: &str) -> String {
@@ -170,5 +199,10 @@ fn encode_into(out: &mut String, segment: &str) {
     }
 }
 
+pub mod ecosystems;
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod ecosystem_tests;

@@ -27,6 +27,23 @@ fn strips_version_qualifiers_subpath_and_folds_case_by_type() {
         ("pkg:rpm/Fedora/Curl", "pkg:rpm/fedora/Curl"),
         ("pkg:cargo/a%2fb%7e%3A", "pkg:cargo/a%2Fb~:"),
         ("pkg:gem/caf%C3%A9", "pkg:gem/caf%C3%A9"),
+        (
+            "pkg:deb/Debian/Curl@7.88?arch=source&Distro=%20bookworm#x",
+            "pkg:deb/debian/curl?distro=bookworm",
+        ),
+        (
+            "pkg:rpm/redhat/Curl?distro=9%3A%3Aappstream",
+            "pkg:rpm/redhat/Curl?distro=9::appstream",
+        ),
+        (
+            "pkg:apk/alpine/curl?arch=x86&distro=",
+            "pkg:apk/alpine/curl",
+        ),
+        ("pkg:pypi/x?distro=a", "pkg:pypi/x"),
+        (
+            "pkg:generic/Kernel?ecosystem=Linux&x=1",
+            "pkg:generic/Kernel?ecosystem=Linux",
+        ),
     ] {
         assert_eq!(normalize(input).as_deref(), Ok(want), "{input}");
     }
@@ -109,10 +126,14 @@ fn maps_osv_ecosystems() {
         ),
         ("Hex", "Plug", Some("pkg:hex/plug")),
         ("Pub", "HTTP", Some("pkg:pub/http")),
-        ("Maven", "no-colon", None),
-        ("Maven", ":artifact", None),
-        ("Debian:11", "curl", None),
+        (
+            "Maven",
+            "no-colon",
+            Some("pkg:generic/no-colon?ecosystem=Maven"),
+        ),
+        ("Debian:11", "curl", Some("pkg:deb/debian/curl?distro=11")),
         ("PyPI", "", None),
+        ("", "curl", None),
     ] {
         assert_eq!(from_ecosystem(eco, name).as_deref(), want, "{eco} {name}");
     }
@@ -120,8 +141,11 @@ fn maps_osv_ecosystems() {
 
 proptest! {
     #[test]
-    fn normalizing_is_idempotent(ty in "[a-z]{1,6}", ns in "[ -~]{0,8}", name in "[ -~é]{1,12}") {
-        let purl = format!("pkg:{ty}/{}/{}", enc(&ns), enc(&name));
+    fn normalizing_is_idempotent(
+        ty in prop_oneof!["[a-z]{1,6}", Just("deb".to_owned()), Just("generic".to_owned())],
+        ns in "[ -~]{0,8}", name in "[ -~é]{1,12}", quals in "[ -~]{0,12}",
+    ) {
+        let purl = format!("pkg:{ty}/{}/{}?{quals}", enc(&ns), enc(&name));
         if let Ok(once) = normalize(&purl) {
             prop_assert_eq!(normalize(&once), Ok(once.clone()));
         }
