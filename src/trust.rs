@@ -1,5 +1,6 @@
 //! What stella trusts in its home (issue #28); what lets a bundle be read
-//! without its signature is in `trust/signature.rs`.
+//! without its signature is in `bundle/read/skip.rs` (re-exported here: the
+//! bundle reader spends the skip, so it lives below this layer).
 //!
 //! stella often runs as root (cron, a service), so a home that another user
 //! can write would let that user plant `lock`, `audit.log`, `staging/` and
@@ -154,9 +155,7 @@ pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     options.custom_flags(nofollow).mode(0o600)
 }
 
-mod signature;
-
-pub use signature::{SignaturePolicy, SignatureSkip, SkipRefused};
+pub use crate::bundle::{SignaturePolicy, SignatureSkip, SkipRefused};
 
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,7 @@
 //! | JSON string length cap (manifest, envelope, rows)            | `format/fields.rs`         |
 //! | envelope form, payload type and digest                       | `format/envelope.rs`       |
 //! | signature under a trusted key                                | `format/envelope.rs` (`Envelope::check`, via `read/open.rs`) |
-//! | skipping the signature is allowed                            | `crate::trust::SignaturePolicy` |
+//! | skipping the signature is allowed                            | `read/skip.rs` (`SignaturePolicy`) |
 //! | member size, sha256, body-frame digest, line count           | `read/member.rs`           |
 //! | line cap (streamed)                                          | `io/tally.rs`              |
 //! | row form, ids, advisory key, history, edge merge hash        | `rows/reader.rs`           |
@@ -55,7 +55,7 @@
 //!   is parsed but not trusted; the only ways to a [`VerifiedBundle`] (and so
 //!   to rows) are [`UnverifiedBundle::verify`], which binds the verified key
 //!   to this bundle, and [`UnverifiedBundle::skip_signature`], which spends a
-//!   [`SignatureSkip`](crate::trust::SignatureSkip) only the signature
+//!   [`SignatureSkip`] only the signature
 //!   policy mints. [`UnverifiedBundle::check`] reads everything and keeps no
 //!   rows: a [`CheckedBundle`] has no records to ask for.
 //! - Reading is streaming and bounded: the compressed input, the manifest,
@@ -85,7 +85,10 @@ pub use format::members::{
     FORMAT_1_0, FORMAT_VERSION, MANIFEST_PATH, Member, READ_VERSIONS, SIGNATURE_PATH,
 };
 pub use format::path::ArchivePath;
-pub use read::{CheckedBundle, SpooledBundle, UnverifiedBundle, VerifiedBundle, open};
+pub use read::{
+    CheckedBundle, SignaturePolicy, SignatureSkip, SkipRefused, SpooledBundle, UnverifiedBundle,
+    VerifiedBundle, open,
+};
 pub use rows::check_record;
 pub(crate) use rows::is_advisory_key;
 /// The row checks on their own, for the fuzz target `row_rules`.

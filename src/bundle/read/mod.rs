@@ -17,6 +17,7 @@ mod lines;
 mod member;
 mod open;
 mod records;
+mod skip;
 mod small;
 mod spooled;
 mod stream;
@@ -24,5 +25,6 @@ mod verified;
 
 pub use checked::CheckedBundle;
 pub use open::{UnverifiedBundle, open};
+pub use skip::{SignaturePolicy, SignatureSkip, SkipRefused};
 pub use spooled::SpooledBundle;
 pub use verified::VerifiedBundle;

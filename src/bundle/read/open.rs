@@ -13,6 +13,7 @@ use std::fmt;
 use std::io::Read;
 
 use super::checked::CheckedBundle;
+use super::skip::SignatureSkip;
 use super::stream::TarStream;
 use super::verified::{Reader, VerifiedBundle};
 use crate::bundle::error::{BundleError, SignatureError};
@@ -21,7 +22,6 @@ use crate::bundle::format::limits::Limits;
 use crate::bundle::format::manifest::Manifest;
 use crate::keys::TrustedPublicKey;
 use crate::model::sha256_tagged;
-use crate::trust::SignatureSkip;
 
 /// A bundle whose manifest has been read but is not trusted yet.
 pub struct UnverifiedBundle<'a> {

@@ -19,12 +19,12 @@ use std::io::Read;
 
 use super::format::{frame, tar as tarfmt};
 use super::*;
+use crate::bundle::{SignaturePolicy, SignatureSkip};
 use crate::keys::{Signer, parse_public_pem};
 use crate::model::{
     Canonical, CanonicalRecord, Deletion, RangeEvent, Severity, SourceEdge, Status, VersionRange,
     canonical_id, edge_id, sha256_tagged,
 };
-use crate::trust::{SignaturePolicy, SignatureSkip};
 
 pub(super) const TEST_KEY: &str = include_str!("../../../fixtures/keys/test-federation.key.pem");
 pub(super) const TEST_PUB: &str = include_str!("../../../fixtures/keys/test-federation.pub.pem");
