@@ -66,6 +66,10 @@ pub enum Error {
         home: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "federation is disabled: Federation.Enabled is false in `{config}`; set it to true to export, import or validate bundles and to serve the HTTP API"
+    )]
+    FederationDisabled { config: PathBuf },
     #[error("interrupted by {signal}: the import was rolled back, nothing was committed")]
     Interrupted { signal: &'static str },
     /// A failure whose details the command already printed (a validation report).
@@ -134,7 +138,7 @@ impl Error {
             Error::NotFound { .. } => Exit::NotFound,
             Error::Reported { exit, .. } => *exit,
             Error::HomeBusy { .. } => Exit::Store,
-            Error::HomeReadOnly { .. } => Exit::Config,
+            Error::HomeReadOnly { .. } | Error::FederationDisabled { .. } => Exit::Config,
             Error::Interrupted { signal } if *signal == "SIGTERM" => Exit::Terminated,
             Error::Interrupted { .. } => Exit::Interrupted,
         }

@@ -15,6 +15,7 @@ mod convergence;
 mod crash;
 mod docs;
 mod doctor;
+mod document;
 mod export_osv;
 mod faults;
 mod federation;

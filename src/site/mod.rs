@@ -108,6 +108,18 @@ impl Site {
         Ok(id)
     }
 
+    /// Bundle export, import and validate, and the HTTP API, run only
+    /// where `Federation.Enabled` is true (#22); ingest and the local
+    /// views work either way.
+    pub fn require_federation(&self) -> Result<()> {
+        match self.config.federation.enabled {
+            true => Ok(()),
+            false => Err(Error::FederationDisabled {
+                config: self.config_path.clone(),
+            }),
+        }
+    }
+
     /// For commands that write: checks the home can be written and takes
     /// its writer lock (held until the guard drops).
     pub fn writer(&self) -> Result<lock::HomeLock> {

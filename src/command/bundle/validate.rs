@@ -17,6 +17,7 @@ pub struct Validate {
 
 impl Validate {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        ctx.require_federation()?;
         let store = ctx.open_store()?;
         let input = crate::site::import::open_input(&self.bundle)?;
         let label = self.bundle.display().to_string();

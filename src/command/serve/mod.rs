@@ -48,6 +48,7 @@ pub struct Serve {
 
 impl Serve {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        ctx.require_federation()?;
         let token = self.token_file.as_deref().map(Token::load).transpose()?;
         let addr = resolve(&self.listen)?;
         if token.is_none() && !addr.ip().is_loopback() {

@@ -95,6 +95,7 @@ pub fn export_bundle(
     stdout: &mut dyn Write,
     on_signal: OnSignal,
 ) -> Result<ExportReport> {
+    site.require_federation()?;
     let site_id = site.site_id()?;
     let store = site.open_store()?;
     let max_items = request

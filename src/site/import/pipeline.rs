@@ -31,6 +31,7 @@ pub fn run(
     settings: &ImportRequest,
     caller: Caller,
 ) -> Result<Finished> {
+    site.require_federation()?;
     let _lock = site.writer()?;
     let mut store = site.open_store()?;
     let last_event = match &settings.events_file {
