@@ -133,15 +133,15 @@ fn future_cursor_is_refused() {
     future_cursor(Backend::Sqlite);
 }
 
+/// The document's `bundle import ./bundle.zst --force` works as written
+/// (#22): a reason is optional, recorded when given, and without one the
+/// ledger says none was given. A reason without --force is a usage error.
 #[test]
-fn force_needs_a_reason() {
-    let (_a, b, bundle) = pair(Backend::Sqlite, 0);
+fn force_takes_an_optional_reason() {
+    let (a, b, bundle) = pair(Backend::Sqlite, 0);
     let import = || import_args(&bundle);
-    b.cmd(&with(import(), &["--force"])).code(2).stderr_is(
-        "error: the following required arguments were not provided:\n  --reason <TEXT>\n\nUsage: stella feedser bundle import --force --reason <TEXT> <BUNDLE>\n\nFor more information, try '--help'.\n",
-    );
     b.cmd(&with(import(), &["--reason", "why"])).code(2).stderr_is(
-        "error: the following required arguments were not provided:\n  --force\n\nUsage: stella feedser bundle import --reason <TEXT> --force <BUNDLE>\n\nFor more information, try '--help'.\n",
+        "error: the following required arguments were not provided:\n  --force\n\nUsage: stella feedser bundle import --force --reason <TEXT> <BUNDLE>\n\nFor more information, try '--help'.\n",
     );
     let empty = b.cmd(&with(import(), &["--force", "--reason", ""])).code(2);
     assert!(
@@ -154,20 +154,62 @@ fn force_needs_a_reason() {
     assert!(b.canonicals().is_empty());
     // An import that is not forced records no reason.
     b.cmd(&import()).ok();
+    // The same cursor again, in another bundle: refused, then forced as the
+    // document writes it, then forced with a reason.
+    let again = a.export("again.zst", &["--compression-level", "9"]);
+    let again = again.to_str().unwrap();
+    let refused = b.cmd(&["feedser", "bundle", "import", again]).code(7);
+    assert!(
+        refused
+            .stderr
+            .starts_with("error: Cursor not after current: "),
+        "{}",
+        refused.stderr
+    );
+    b.cmd(&["feedser", "bundle", "import", again, "--force"])
+        .ok();
+    let third = a.export("third.zst", &["--compression-level", "8"]);
+    let third = third.to_str().unwrap();
+    b.cmd(&[
+        "feedser", "bundle", "import", third, "--force", "--reason", "resend",
+    ])
+    .ok();
     let history = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
-    assert_eq!(history[0]["reason"], serde_json::Value::Null);
+    let facts: Vec<(serde_json::Value, serde_json::Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["forced"].clone(), e["reason"].clone()))
+        .collect();
+    let (yes, no) = (
+        serde_json::Value::Bool(true),
+        serde_json::Value::Bool(false),
+    );
+    let null = serde_json::Value::Null;
+    let mut expected = vec![
+        (no, null.clone()),
+        (yes.clone(), null),
+        (yes, serde_json::Value::from("resend")),
+    ];
+    if facts.first() != expected.first() {
+        expected.reverse();
+    }
+    assert_eq!(facts, expected);
     let table = b
         .cmd(&["feedser", "sites", "history", "site-a"])
         .ok()
         .stdout;
-    assert!(
-        table.lines().next().unwrap().ends_with("  FLAGS  REASON"),
-        "{table}"
-    );
-    assert!(
-        table.lines().nth(1).unwrap().ends_with("  -      -"),
-        "{table}"
-    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].ends_with("  FLAGS   REASON"), "{table}");
+    let reasons: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.rsplit("  ").next().unwrap())
+        .collect();
+    let mut want = vec!["-", "(none given)", "resend"];
+    if reasons.first() != want.first() {
+        want.reverse();
+    }
+    assert_eq!(reasons, want, "{table}");
 }
 
 fn stale(store: Backend) {

@@ -132,8 +132,16 @@ fn tokens_statuses_and_content_types() {
     );
     let bad = server.import("?on_conflict=maybe", &bundle, Some(TOKEN));
     assert_eq!(bad.status, 400);
+    // A reason says why force=true: alone it is a mistake (#22).
+    let reason = server.import("?reason=why", &bundle, Some(TOKEN));
+    assert_eq!(reason.status, 400);
+    assert_eq!(
+        reason.json()["error"],
+        "bad request: `reason` says why `force=true` overrides the cursor check: give it with `force=true`"
+    );
+    // force=true as the document writes it needs no reason.
     let force = server.import("?force=true", &bundle, Some(TOKEN));
-    assert_eq!(force.status, 400);
+    assert_eq!(force.status, 200, "{}", force.text());
 }
 
 #[test]

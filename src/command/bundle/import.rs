@@ -29,10 +29,10 @@ pub struct Import {
     /// Import without checking the signature (only where the config allows it; recorded)
     #[arg(long)]
     skip_signature: bool,
-    /// Import even if the cursor checks refuse the bundle (needs --reason; recorded)
-    #[arg(long, requires = "reason")]
+    /// Import even if the cursor checks refuse the bundle (recorded, with --reason when given)
+    #[arg(long)]
     force: bool,
-    /// Why --force is needed; kept in the ledger and shown by `sites history`
+    /// Why --force is needed; kept in the ledger and shown by `sites history` (without it the ledger says none was given)
     #[arg(long, value_name = "TEXT", requires = "force", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     reason: Option<String>,
     /// What to do with versions made concurrently at both sites (`newest`

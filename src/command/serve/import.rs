@@ -111,8 +111,9 @@ fn settings(raw_query: &str) -> Result<ImportRequest, ApiError> {
             }
         }
     }
-    if s.force != s.reason.is_some() {
-        let why = "`force` and `reason` go together: say why the cursor check is overridden";
+    if s.reason.is_some() && !s.force {
+        let why =
+            "`reason` says why `force=true` overrides the cursor check: give it with `force=true`";
         return Err(ApiError::BadRequest(why.to_owned()));
     }
     Ok(s)

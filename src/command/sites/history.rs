@@ -48,7 +48,11 @@ impl History {
                     c.conflicts.to_string(),
                     e.bundle_hash.clone(),
                     crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
-                    crate::command::or_dash(e.reason.as_deref()),
+                    match (&e.reason, e.forced) {
+                        (Some(reason), _) => reason.clone(),
+                        (None, true) => "(none given)".to_owned(),
+                        (None, false) => "-".to_owned(),
+                    },
                 ]
             })
             .collect();
