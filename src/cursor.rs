@@ -119,37 +119,15 @@ pub fn format_millis(millis: i64) -> String {
 impl FromStr for Cursor {
     type Err = CursorError;
 
+    /// The exact form is a point ([`Cursor::point`]) spelled as a cursor
+    /// prints: milliseconds, at least four sequence digits, no extra zeros.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || CursorError {
-            text: text.to_owned(),
-        };
-        let (time, seq) = text.split_once('#').ok_or_else(err)?;
-        // u64::MAX has 20 digits; a longer or larger sequence fails to parse.
-        if seq.len() < 4 || seq.len() > 20 || !seq.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err());
+        match Cursor::point(text) {
+            Ok(cursor) if cursor.to_string() == text => Ok(cursor),
+            _ => Err(CursorError {
+                text: text.to_owned(),
+            }),
         }
-        // Exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`: 24 bytes, so that the text form is canonical.
-        let b = time.as_bytes();
-        let shape_ok = b.len() == 24
-            && b.iter().enumerate().all(|(i, c)| match i {
-                4 | 7 => *c == b'-',
-                10 => *c == b'T',
-                13 | 16 => *c == b':',
-                19 => *c == b'.',
-                23 => *c == b'Z',
-                _ => c.is_ascii_digit(),
-            });
-        if !shape_ok {
-            return Err(err());
-        }
-        let ts: jiff::Timestamp = time.parse().map_err(|_| err())?;
-        let seq: u64 = seq.parse().map_err(|_| err())?;
-        let cursor = Cursor::new(ts.as_millisecond(), seq);
-        // Reject non-canonical spellings such as extra leading zeros beyond four digits.
-        if cursor.to_string() != text {
-            return Err(err());
-        }
-        Ok(cursor)
     }
 }
 
