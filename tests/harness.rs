@@ -174,6 +174,23 @@ impl Site {
         out.stdout.lines().map(str::to_owned).collect()
     }
 
+    /// One string field of every edge of this site's canonicals, sorted.
+    pub fn edge_fields(&self, field: &str) -> Vec<String> {
+        let mut values: Vec<String> = self
+            .canonicals()
+            .iter()
+            .flat_map(|line| {
+                let row: serde_json::Value = serde_json::from_str(line).unwrap();
+                let edges = row["edges"].as_array().unwrap().clone();
+                edges
+                    .into_iter()
+                    .map(|e| e[field].as_str().unwrap().to_owned())
+            })
+            .collect();
+        values.sort();
+        values
+    }
+
     /// [`Self::canonicals`] without each version's causal history: the
     /// content two sites agree on when one of them settled a conflict
     /// itself (which makes a version of its own).

@@ -31,19 +31,7 @@ fn zip(path: &Path, entries: &[(&str, String)]) {
 
 /// `source_advisory_id` of every edge, sorted.
 fn record_ids(site: &Site) -> Vec<String> {
-    let mut ids: Vec<String> = site
-        .canonicals()
-        .iter()
-        .flat_map(|line| {
-            let row: serde_json::Value = serde_json::from_str(line).unwrap();
-            let edges = row["edges"].as_array().unwrap().clone();
-            edges
-                .into_iter()
-                .map(|e| e["source_advisory_id"].as_str().unwrap().to_owned())
-        })
-        .collect();
-    ids.sort();
-    ids
+    site.edge_fields("source_advisory_id")
 }
 
 #[test]

@@ -8,18 +8,7 @@ use crate::harness::*;
 
 /// Every distinct edge `source` of a site.
 fn sources(site: &Site) -> Vec<String> {
-    let mut out: Vec<String> = site
-        .canonicals()
-        .iter()
-        .flat_map(|line| {
-            let row: serde_json::Value = serde_json::from_str(line).unwrap();
-            let edges = row["edges"].as_array().unwrap().clone();
-            edges
-                .into_iter()
-                .map(|e| e["source"].as_str().unwrap().to_owned())
-        })
-        .collect();
-    out.sort();
+    let mut out = site.edge_fields("source");
     out.dedup();
     out
 }
