@@ -123,6 +123,7 @@ impl Error {
             | Error::NotInitialized { .. }
             | Error::AlreadyInitialized { .. }
             | Error::Untrusted(_) => Exit::Config,
+            Error::Store(crate::store::StoreError::UnknownKey { .. }) => Exit::NotFound,
             Error::Store(_) => Exit::Store,
             Error::Bundle(_) => Exit::BundleInvalid,
             Error::Key(_) => Exit::Key,

@@ -100,7 +100,9 @@ pub enum StoreError {
     UnknownSite(String),
     #[error("key `{key_id}` is already trusted for site `{site_id}`")]
     KeyExists { site_id: String, key_id: String },
-    #[error("key `{key_id}` is not a key of site `{site_id}`")]
+    #[error(
+        "key `{key_id}` is not a key of site `{site_id}`: `stella feedser sites policy {site_id}` lists its keys"
+    )]
     UnknownKey { site_id: String, key_id: String },
     #[error(
         "cannot connect to PostgreSQL at {target}: {detail}; check that the server runs there, the database exists and the user may log in"

@@ -7,7 +7,7 @@ use crate::command::context::Context;
 use crate::command::parse;
 use crate::error::{Error, Result};
 use crate::site::now;
-use crate::store::{PolicyChange, Site, TrustedKey};
+use crate::store::{PolicyChange, Site, StoreError, TrustedKey};
 
 #[derive(Debug, Args)]
 pub struct Policy {
@@ -94,6 +94,17 @@ impl Policy {
                 held.into_iter().map(|(source, _)| source).collect();
             let held: Vec<String> = held.into_iter().collect();
             crate::osv::check_known_sources(names, &held).map_err(Error::Usage)?;
+        }
+        // Every key to revoke must be the site's before anything changes.
+        let held = store.keys(&self.site_id)?;
+        if let Some(unknown) =
+            (self.revoke_key.iter()).find(|id| !held.iter().any(|k| &k.key_id == *id))
+        {
+            return Err(StoreError::UnknownKey {
+                site_id: self.site_id.clone(),
+                key_id: unknown.clone(),
+            }
+            .into());
         }
         let new_keys = self
             .add_key

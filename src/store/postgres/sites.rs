@@ -91,10 +91,13 @@ pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) 
     Ok(())
 }
 
+/// Adds a key, or trusts a revoked one again.
 pub fn add_key(tx: &mut Transaction<'_>, site_id: &str, key: &NewKey) -> Result<()> {
     let inserted = tx.execute(
         "INSERT INTO site_keys (site_id, key_id, public_pem, added_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (site_id, key_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (site_id, key_id) \
+         DO UPDATE SET revoked_at = NULL, added_at = excluded.added_at \
+         WHERE site_keys.revoked_at IS NOT NULL",
         &[&site_id, &key.key_id, &key.public_pem, &key.added_at],
     );
     match inserted {

@@ -83,14 +83,16 @@ pub fn update_policy(conn: &Connection, id: &str, change: &PolicyChange) -> Resu
     Ok(())
 }
 
-/// Adds a key; the caller runs this in a transaction so the site check holds.
+/// Adds a key, or trusts a revoked one again; the caller runs this in a
+/// transaction so the site check holds.
 pub fn add_key(conn: &Connection, site_id: &str, key: &NewKey) -> Result<()> {
     if !exists(conn, site_id)? {
         return Err(StoreError::UnknownSite(site_id.to_owned()));
     }
     let inserted = conn.execute(
         "INSERT INTO site_keys (site_id, key_id, public_pem, added_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (site_id, key_id) DO NOTHING",
+         ON CONFLICT (site_id, key_id) DO UPDATE SET revoked_at = NULL, added_at = excluded.added_at \
+         WHERE site_keys.revoked_at IS NOT NULL",
         params![site_id, key.key_id, key.public_pem, key.added_at],
     )?;
     if inserted == 0 {

@@ -110,7 +110,10 @@ fn keys_are_added_revoked_and_checked(h: &mut Harness) {
     let err = store
         .revoke_key("a", "k9", "2025-03-01T00:00:00.000Z")
         .unwrap_err();
-    assert_eq!(err.to_string(), "key `k9` is not a key of site `a`");
+    assert_eq!(
+        err.to_string(),
+        "key `k9` is not a key of site `a`: `stella feedser sites policy a` lists its keys"
+    );
     let keys = store.keys("a").unwrap();
     let summary: Vec<_> = keys
         .iter()
