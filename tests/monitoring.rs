@@ -81,7 +81,7 @@ stella_import_rows_total{{site_id=\"site-a\",outcome=\"applied\"}} {applied}
 stella_last_success_timestamp_seconds{{operation=\"import\",site_id=\"site-a\"}} 4102444800.000
 # HELP stella_failures_total Failed or refused imports and exports, by site and reason code.
 # TYPE stella_failures_total counter
-stella_failures_total{{operation=\"import\",site_id=\"\",reason=\"not_zstd\"}} 1
+stella_failures_total{{operation=\"import\",reason=\"not_zstd\"}} 1
 {DURATION_IMPORT}"
         )
     );

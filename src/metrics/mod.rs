@@ -55,7 +55,8 @@ pub struct Metrics {
     moved: BTreeMap<(Operation, String), Moved>,
     /// By (operation, site): unix ms of the last success.
     last_success: BTreeMap<(Operation, String), i64>,
-    /// By (operation, site, reason code); the site is empty when unknown.
+    /// By (operation, site, reason code); the site is empty when unknown
+    /// (and its label left out when rendered).
     failures: BTreeMap<(Operation, String, String), u64>,
     durations: BTreeMap<Operation, Durations>,
     /// HTTP requests answered, by (route, status).

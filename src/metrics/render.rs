@@ -68,11 +68,16 @@ pub fn render(m: &Metrics) -> String {
         .failures
         .iter()
         .map(|((op, site, reason), n)| {
-            let l = labels(&[
-                ("operation", op.as_str()),
-                ("site_id", site),
-                ("reason", reason),
-            ]);
+            // A refusal before the bundle named its site has no `site_id`
+            // (never `site_id=""`).
+            let l = match site.as_str() {
+                "" => labels(&[("operation", op.as_str()), ("reason", reason)]),
+                site => labels(&[
+                    ("operation", op.as_str()),
+                    ("site_id", site),
+                    ("reason", reason),
+                ]),
+            };
             (l, n.to_string())
         })
         .collect();

@@ -21,7 +21,7 @@ stella_bundles_imported_total{site_id=\"site-a\"} 1
 stella_items_imported_total{site_id=\"site-a\"} 120
 # HELP stella_failures_total Failed or refused imports and exports, by site and reason code.
 # TYPE stella_failures_total counter
-stella_failures_total{operation=\"import\",site_id=\"\",reason=\"not_zstd\"} 1
+stella_failures_total{operation=\"import\",reason=\"not_zstd\"} 1
 stella_failures_total{operation=\"import\",site_id=\"site-a\",reason=\"conflict\"} 1
 # HELP stella_operation_duration_seconds Time spent in imports and exports.
 # TYPE stella_operation_duration_seconds summary
