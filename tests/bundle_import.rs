@@ -185,7 +185,7 @@ fn too_large_bundle_is_refused(store: Backend) {
     ])
     .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(&format!(
-        "error: Bundle too large: the bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise the limit or export smaller bundles (--max-items)\n"
+        "error: Bundle too large: the bundle is {size} bytes, over the 100-byte limit of site `site-a` (sites policy --max-bundle-size); raise it with `stella feedser sites policy site-a --max-bundle-size SIZE`, or ask the sending site for smaller bundles (`bundle export --max-items N`)\n"
     ));
     // Streams are capped too.
     let bytes = std::fs::read(&bundle).unwrap();

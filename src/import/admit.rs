@@ -1,8 +1,9 @@
 //! Admission: the checks a bundle must pass before any of its rows are read.
 //!
 //! Order (each step only after the one before passed): the bundle is not our
-//! own → its site is registered → the site's size cap → the signature against
-//! the keys trusted for that site (or an allowed, recorded skip) → the site is
+//! own → its site is registered → the site's size cap (`size`) → the
+//! signature against the keys trusted for that site, naming a revoked
+//! signing key as such (or an allowed, recorded skip) → the site is
 //! allowed by the config and enabled → the cursor follows what we last took
 //! from that site and is not ahead of our clock by more than the skew
 //! budget. Each check is its own function so `validate` can report
@@ -14,7 +15,7 @@
 
 use crate::bundle::Manifest;
 use crate::bundle::{TrustedPublicKey, UnverifiedBundle, VerifiedBundle};
-use crate::store::{Site, Store};
+use crate::store::{Site, Store, TrustedKey};
 use crate::trust::{SignaturePolicy, SignatureSkip, SkipRefused};
 
 use super::{ImportError, ImportPolicy};
@@ -73,32 +74,6 @@ pub fn registered_site(
         })
 }
 
-/// The config's cap, then the site's own (the smaller wins).
-pub fn check_size(
-    site: Option<&Site>,
-    policy: &ImportPolicy,
-    size: u64,
-) -> Result<(), ImportError> {
-    if size > policy.max_bundle_size_bytes {
-        return Err(ImportError::TooLarge {
-            size,
-            limit: policy.max_bundle_size_bytes,
-            which: "FederationImport.MaxBundleSizeBytes".into(),
-        });
-    }
-    if let Some(site) = site
-        && let Some(limit) = site.max_bundle_size
-        && size > limit
-    {
-        return Err(ImportError::TooLarge {
-            size,
-            limit,
-            which: format!("site `{}` (sites policy --max-bundle-size)", site.site_id),
-        });
-    }
-    Ok(())
-}
-
 pub fn decide_signature(
     store: &dyn Store,
     site: &Site,
@@ -126,7 +101,18 @@ pub fn decide_signature(
             .map(SignatureDecision::Skip)
             .map_err(refused);
     }
-    let trusted = trusted_keys(store, site_id)?;
+    let keys = store.keys(site_id)?;
+    let trusted = trusted_keys(&keys);
+    let signers = bundle.signer_key_ids();
+    if !trusted.iter().any(|k| signers.contains(&k.key_id))
+        && let Some(revoked) = revoked_signer(&keys, &signers)
+    {
+        return Err(ImportError::KeyRevoked {
+            site: site_id.clone(),
+            key_id: revoked.key_id.clone(),
+            revoked_at: revoked.revoked_at.clone().unwrap_or_default(),
+        });
+    }
     if trusted.is_empty() {
         return Err(ImportError::NoTrustedKeys {
             site: site_id.clone(),
@@ -137,13 +123,18 @@ pub fn decide_signature(
 
 /// The site's keys that are not revoked. A stored key that no longer parses
 /// is skipped: it can verify nothing.
-fn trusted_keys(store: &dyn Store, site_id: &str) -> Result<Vec<TrustedPublicKey>, ImportError> {
-    let keys = store.keys(site_id)?;
-    Ok(keys
-        .into_iter()
+fn trusted_keys(keys: &[TrustedKey]) -> Vec<TrustedPublicKey> {
+    keys.iter()
         .filter(|k| k.revoked_at.is_none())
         .filter_map(|k| crate::keys::parse_public_pem(&k.public_pem).ok())
-        .collect())
+        .collect()
+}
+
+/// A key the bundle names as its signer that this site revoked for the
+/// site (asked only when no signer is trusted).
+fn revoked_signer<'k>(keys: &'k [TrustedKey], signers: &[String]) -> Option<&'k TrustedKey> {
+    keys.iter()
+        .find(|k| k.revoked_at.is_some() && signers.contains(&k.key_id))
 }
 
 pub fn check_allowed(site: &Site, policy: &ImportPolicy) -> Result<(), ImportError> {

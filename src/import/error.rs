@@ -1,19 +1,27 @@
 //! Why an import (or a validation) refused a bundle.
+//!
+//! Invariants: one condition is one variant, with one reason code, one exit
+//! code and one message on every path (file, stdin, HTTP); a message that
+//! names the way past it names it for where it is read ([`Surface`]), from
+//! the one text of its variant.
 
 use crate::cursor::Cursor;
 use crate::exit::Exit;
 
 use super::Conflict;
+pub use super::size::{BundleSize, SizeLimit};
+pub use super::wording::Surface;
+use super::wording::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "Bundle too large: the bundle is {size} bytes, over the {limit}-byte limit of {which}; raise the limit or export smaller bundles (--max-items)"
+        "Bundle too large: the bundle is {size}, over the {limit}-byte limit {which}; {}, or ask the sending site for smaller bundles (`bundle export --max-items N`)", .which.raise()
     )]
     TooLarge {
-        size: u64,
+        size: BundleSize,
         limit: u64,
-        which: String,
+        which: SizeLimit,
     },
     #[error("bundle comes from this site (`{site}`): import it at another site")]
     OwnSite { site: String },
@@ -33,45 +41,45 @@ pub enum ImportError {
         "bundle from site `{site}` is unsigned and this site requires signatures (Federation.RequireSignature)"
     )]
     Unsigned { site: String },
-    #[error(
-        "--skip-signature is not allowed here: Federation.RequireSignature is on and FederationImport.SkipSignatureOnTrustedSites is off"
-    )]
+    #[error("{}", skip_not_allowed(Surface::Cli))]
     SkipNotAllowed,
     #[error(
         "site `{site}` has no trusted keys: add one with `stella feedser sites policy {site} --add-key PUB.pem`"
     )]
     NoTrustedKeys { site: String },
+    #[error(
+        "Signature verification failed for site `{site}`: key `{key_id}` was revoked for this site at {revoked_at}; ask site `{site}` to sign with a key this site trusts, or trust the key again with `stella feedser sites policy {site} --add-key PUB.pem`"
+    )]
+    KeyRevoked {
+        site: String,
+        key_id: String,
+        revoked_at: String,
+    },
     #[error("Signature verification failed for site `{site}`: {source}")]
     Signature {
         site: String,
         source: crate::bundle::SignatureError,
     },
-    #[error(
-        "Cursor not after current: bundle cursor `{bundle}` is not after `{current}`, the last cursor imported from site `{site}`; pass --force --reason TEXT to import it anyway"
-    )]
+    #[error("{}", cursor_not_after(.site, .bundle, .current, Surface::Cli))]
     CursorNotAfter {
         site: String,
         bundle: Cursor,
         current: Cursor,
     },
-    #[error(
-        "missing delta: bundle starts at `{since}` but the last cursor imported from site `{site}` is {current}; import the bundles in between first, or pass --force --reason TEXT"
-    )]
+    #[error("{}", missing_delta(.site, .since, .current, Surface::Cli))]
     MissingDelta {
         site: String,
         since: Cursor,
         current: String,
     },
-    #[error(
-        "future cursor: bundle cursor `{cursor}` from site `{site}` is more than {budget_seconds} s ahead of this site's clock (`{now}`, FederationImport.MaxClockSkewSeconds); check the exporting site's clock, or pass --force --reason TEXT to import it anyway"
-    )]
+    #[error("{}", future_cursor(.site, .cursor, .now, *.budget_seconds, Surface::Cli))]
     FutureCursor {
         site: String,
         cursor: Cursor,
         now: String,
         budget_seconds: u64,
     },
-    #[error("{} conflict(s) with local data and --on-conflict fail: nothing was imported; choose prefer_remote or prefer_local", conflicts.len())]
+    #[error("{}", conflicts_refused(.conflicts.len(), Surface::Cli))]
     Conflicts { conflicts: Vec<Conflict> },
     #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
@@ -80,9 +88,7 @@ pub enum ImportError {
     /// The store refused a row of a verified bundle (a constraint, a type,
     /// a size): retrying fails the same way, so the bundle is refused and
     /// quarantined, and the message names the way past it.
-    #[error(
-        "the store refused the data of bundle `{bundle_hash}` from site `{site}`: {source}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `{site}` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one"
-    )]
+    #[error("{}", store_refused(.site, .bundle_hash, .source, Surface::Cli))]
     StoreRefused {
         site: String,
         bundle_hash: String,
@@ -92,6 +98,15 @@ pub enum ImportError {
     Cancelled,
     #[error(transparent)]
     Journal(#[from] crate::journal::JournalError),
+    /// Checked against the manifest's member sizes before a byte is staged.
+    #[error(
+        "not enough free space to stage the bundle: needs {} in `{}`, {} free; free some space there and import again", super::size::human(*.needs, true), .path.display(), super::size::human(*.free, false)
+    )]
+    NoSpace {
+        needs: u64,
+        free: u64,
+        path: std::path::PathBuf,
+    },
     #[error("cannot use the staging directory `{path}`: {source}")]
     Staging {
         path: std::path::PathBuf,
@@ -108,9 +123,11 @@ impl ImportError {
             | UnknownSite { .. }
             | SiteNotAllowed { .. }
             | SiteDisabled { .. } => Exit::PolicyRefused,
-            Unsigned { .. } | SkipNotAllowed | NoTrustedKeys { .. } | Signature { .. } => {
-                Exit::SignatureInvalid
-            }
+            Unsigned { .. }
+            | SkipNotAllowed
+            | NoTrustedKeys { .. }
+            | KeyRevoked { .. }
+            | Signature { .. } => Exit::SignatureInvalid,
             CursorNotAfter { .. } | MissingDelta { .. } | FutureCursor { .. } => {
                 Exit::CursorRefused
             }
@@ -122,7 +139,7 @@ impl ImportError {
             Store(_) => Exit::Store,
             Journal(_) => Exit::Store,
             Cancelled => Exit::Interrupted,
-            Staging { .. } => Exit::Failure,
+            NoSpace { .. } | Staging { .. } => Exit::Failure,
         }
     }
 
@@ -130,7 +147,7 @@ impl ImportError {
     pub fn reason_code(&self) -> &'static str {
         use ImportError::*;
         match self {
-            TooLarge { .. } => "too_large",
+            TooLarge { .. } => "bundle_too_large",
             OwnSite { .. } => "own_site",
             UnknownSite { .. } => "unknown_site",
             SiteNotAllowed { .. } => "site_not_allowed",
@@ -138,6 +155,7 @@ impl ImportError {
             Unsigned { .. } => "unsigned",
             SkipNotAllowed => "skip_signature_not_allowed",
             NoTrustedKeys { .. } => "no_trusted_keys",
+            KeyRevoked { .. } => "key_revoked",
             Signature { .. } => "signature_invalid",
             CursorNotAfter { .. } => "cursor_not_after_current",
             MissingDelta { .. } => "missing_delta",
@@ -148,6 +166,7 @@ impl ImportError {
             StoreRefused { .. } => "store_refused",
             Journal(_) => "journal_error",
             Cancelled => "cancelled",
+            NoSpace { .. } => "staging_no_space",
             Staging { .. } => "staging_error",
         }
     }

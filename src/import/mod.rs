@@ -11,7 +11,9 @@ mod admit;
 mod apply;
 mod error;
 mod plan;
+mod size;
 mod validate;
+mod wording;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -24,11 +26,12 @@ use crate::progress::{CountingReader, Progress, Unit};
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
-    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_size,
-    decide_signature, registered_site,
+    SignatureDecision, check_allowed, check_cursor, check_future_cursor, decide_signature,
+    registered_site,
 };
-pub use error::ImportError;
+pub use error::{BundleSize, ImportError, SizeLimit, Surface};
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
+pub use size::{check_config_size, check_site_size, human};
 pub use validate::{Check, Request, ValidationReport, validate};
 
 /// What the config says about imports, resolved once.
@@ -111,10 +114,12 @@ pub struct ImportOutcome {
 /// Where an import has got to; told to the caller's observer as it happens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage<'a> {
-    /// Signature, policy and cursor checks passed; about to stage members.
+    /// Signature, policy and cursor checks passed; about to stage members,
+    /// which take `staging_bytes` (the manifest's member sizes).
     Admitted {
         site_id: &'a str,
         manifest_sha256: &'a str,
+        staging_bytes: u64,
     },
     /// Every member is spooled and verified; nothing written yet.
     Staged { bundle_hash: &'a str },
@@ -154,7 +159,7 @@ pub fn import(
     progress: &dyn Progress,
 ) -> Result<ImportOutcome, ImportError> {
     if let Some(len) = input.len {
-        check_size(None, policy, len)?;
+        check_config_size(policy, len)?;
     }
     let limits = Limits {
         max_bundle_bytes: policy.max_bundle_size_bytes,
@@ -163,10 +168,10 @@ pub fn import(
     };
     progress.start("reading", Unit::Bytes, input.len);
     let reader = Box::new(CountingReader::new(input.reader, progress));
-    let bundle = bundle::open(reader, &limits)?;
+    let bundle = bundle::open(reader, &limits).map_err(|e| size::over_cap(e, policy))?;
     let site = registered_site(store, policy, &bundle.manifest().site_id)?;
     if let Some(len) = input.len {
-        check_size(Some(&site), policy, len)?;
+        check_site_size(&site, len)?;
     }
     let decision = decide_signature(store, &site, &bundle, policy, opts.skip_signature)?;
     let signature_skipped = matches!(decision, SignatureDecision::Skip(_));
@@ -187,10 +192,13 @@ pub fn import(
     observer.stage(Stage::Admitted {
         site_id: &site.site_id,
         manifest_sha256: &manifest_sha256,
+        staging_bytes: size::staging_bytes(verified.manifest()),
     })?;
-    let spooled = verified.spool(&opts.staging_dir)?;
+    let spooled = verified
+        .spool(&opts.staging_dir)
+        .map_err(|e| size::over_cap(e, policy))?;
     progress.finish();
-    check_size(Some(&site), policy, spooled.compressed_size())?;
+    check_site_size(&site, spooled.compressed_size())?;
     // Rows are checked as the apply reads them, inside its transaction: a
     // bad row drops it, so nothing is written (one parse of each row, not two).
     observer.stage(Stage::Staged {

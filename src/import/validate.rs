@@ -14,6 +14,7 @@ use crate::exit::Exit;
 use crate::store::Store;
 
 use super::admit::{self, SignatureDecision};
+use super::size;
 use super::{ImportError, ImportPolicy, Input};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,7 +95,7 @@ pub fn validate(
         exit: Exit::Success,
     };
     if let Some(len) = input.len
-        && let Err(e) = admit::check_size(None, policy, len)
+        && let Err(e) = size::check_config_size(policy, len)
     {
         report.refuse(&e);
     }
@@ -109,7 +110,7 @@ pub fn validate(
         Ok(bundle) => bundle,
         Err(e) => {
             report.format = verdict(&e);
-            report.refuse(&ImportError::Bundle(e));
+            report.refuse(&size::over_cap(e, policy));
             return report;
         }
     };
@@ -119,7 +120,7 @@ pub fn validate(
     report.since_cursor = manifest.since_cursor;
     report.export_cursor = Some(manifest.export_cursor);
     report.counts = Some(manifest.counts);
-    admission(store, policy, &bundle, &mut report, (input.len, now));
+    let admitted = admission(store, policy, &bundle, &mut report, (input.len, now));
     // Rows are checked too (as they are decoded, with a private scratch
     // directory removed after), so validate refuses every bundle import would.
     let checked = tempfile::Builder::new()
@@ -136,6 +137,7 @@ pub fn validate(
             report.bundle_hash = Some(spooled.bundle_hash().to_owned());
             report.hash = Check::Valid("every member matches the manifest".into());
             report.format = Check::Valid(manifest.version.clone());
+            admitted.after_reading(&spooled, input.len, &mut report);
         }
         Err(e) => {
             let hash_problem =
@@ -147,11 +149,43 @@ pub fn validate(
             } else {
                 report.format = check;
             }
-            report.refuse(&ImportError::Bundle(e));
+            report.refuse(&size::over_cap(e, policy));
         }
     }
     report.ready = report.problems.is_empty();
     report
+}
+
+/// What admission learnt that only the whole bundle can settle: the
+/// site's own size cap for a stream, and whether these very bytes were
+/// imported before.
+#[derive(Default)]
+struct Admitted {
+    site: Option<crate::store::Site>,
+    /// The ledger row of an import of the same signed manifest.
+    replay: Option<crate::store::LedgerEntry>,
+}
+
+impl Admitted {
+    /// "Already imported" only for the same bytes (the same bundle hash):
+    /// a truncated or altered copy of an imported bundle is not it.
+    fn after_reading(
+        self,
+        read: &bundle::CheckedBundle,
+        len: Option<u64>,
+        report: &mut ValidationReport,
+    ) {
+        if let (Some(site), None) = (&self.site, len)
+            && let Err(e) = size::check_site_size(site, read.compressed_size())
+        {
+            report.refuse(&e);
+        }
+        if let Some(entry) = self.replay
+            && entry.bundle_hash == read.bundle_hash()
+        {
+            report.already_imported_at = Some(entry.imported_at);
+        }
+    }
 }
 
 /// What a failed read says of the bundle's format: nothing, when the
@@ -171,18 +205,18 @@ fn admission(
     bundle: &bundle::UnverifiedBundle,
     report: &mut ValidationReport,
     (len, now): (Option<u64>, &str),
-) {
+) -> Admitted {
     let manifest = bundle.manifest();
     let site = match admit::registered_site(store, policy, &manifest.site_id) {
         Ok(site) => site,
         Err(e) => {
             report.signature = Check::NotChecked(e.to_string());
             report.refuse(&e);
-            return;
+            return Admitted::default();
         }
     };
     if let Some(len) = len
-        && let Err(e) = admit::check_size(Some(&site), policy, len)
+        && let Err(e) = size::check_site_size(&site, len)
     {
         report.refuse(&e);
     }
@@ -193,22 +227,31 @@ fn admission(
         Err(e) => {
             report.signature = Check::Invalid(e.to_string());
             report.refuse(&e);
-            return;
+            return Admitted::default();
         }
     };
     if let Err(e) = admit::check_allowed(&site, policy) {
         report.refuse(&e);
     }
-    match store.ledger_by_manifest(&site.site_id, bundle.manifest_sha256()) {
-        Ok(Some(entry)) => report.already_imported_at = Some(entry.imported_at),
+    // A replay of the same manifest skips the cursor checks, as import does.
+    let replay = match store.ledger_by_manifest(&site.site_id, bundle.manifest_sha256()) {
+        Ok(Some(entry)) => Some(entry),
         Ok(None) => {
             let checks = admit::check_cursor(&site, manifest)
                 .and_then(|()| admit::check_future_cursor(&site, manifest, policy, now));
             if let Err(e) = checks {
                 report.refuse(&e);
             }
+            None
         }
-        Err(e) => report.refuse(&ImportError::Store(e)),
+        Err(e) => {
+            report.refuse(&ImportError::Store(e));
+            None
+        }
+    };
+    Admitted {
+        site: Some(site),
+        replay,
     }
 }
 

@@ -3,7 +3,7 @@
 //! observer saw) and what refused it. Check order is `import::admit`'s.
 
 use crate::exit::Exit;
-use crate::import::ImportError;
+use crate::import::{ImportError, SizeLimit};
 
 /// How far an import got, as its observer saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,7 +30,12 @@ pub fn error_site(error: &ImportError) -> Option<&str> {
         | CursorNotAfter { site, .. }
         | MissingDelta { site, .. }
         | FutureCursor { site, .. }
-        | StoreRefused { site, .. } => Some(site),
+        | StoreRefused { site, .. }
+        | KeyRevoked { site, .. }
+        | TooLarge {
+            which: SizeLimit::Site(site),
+            ..
+        } => Some(site),
         _ => None,
     }
 }

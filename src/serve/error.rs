@@ -67,9 +67,9 @@ pub enum ApiError {
     MethodNotAllowed { allow: &'static str },
     #[error("the client was too slow to send its request")]
     Timeout,
-    #[error(
-        "the body is {size} bytes, over the {limit}-byte limit (FederationImport.MaxBundleSizeBytes)"
-    )]
+    /// A `Content-Length` over `FederationImport.MaxBundleSizeBytes`: the
+    /// import's own refusal of a bundle over it, said before the body is read.
+    #[error("{}", too_large(*.size, *.limit))]
     TooLarge { size: u64, limit: u64 },
     #[error("the body must be `Content-Type: application/zstd`")]
     UnsupportedMediaType,
@@ -109,7 +109,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Timeout => "request_timeout",
-            ApiError::TooLarge { .. } => "too_large",
+            ApiError::TooLarge { .. } => "bundle_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::HeadTooLarge { .. } => "head_too_large",
             ApiError::NotImplemented(_) => "transfer_encoding_not_implemented",
@@ -118,11 +118,21 @@ impl ApiError {
     }
 }
 
+/// The import's message for a bundle of `size` bytes over the config's `limit`.
+fn too_large(size: u64, limit: u64) -> String {
+    let error = crate::import::ImportError::TooLarge {
+        size: crate::import::BundleSize::Exactly(size),
+        limit,
+        which: crate::import::SizeLimit::Config,
+    };
+    error.to_string()
+}
+
 /// The status of a command's error, from its exit code; a few reason codes
 /// refine it (size caps are 413, an unreadable request body is 400).
 pub fn status_for(exit: Exit, reason: &str) -> u16 {
     match reason {
-        "too_large" | "bundle_too_large" => return 413,
+        "bundle_too_large" => return 413,
         "read_failed" => return 400,
         _ => {}
     }
@@ -175,8 +185,7 @@ mod tests {
             (143, 503),
         ];
         assert_eq!(table, expected);
-        assert_eq!(status_for(Exit::PolicyRefused, "too_large"), 413);
-        assert_eq!(status_for(Exit::BundleInvalid, "bundle_too_large"), 413);
+        assert_eq!(status_for(Exit::PolicyRefused, "bundle_too_large"), 413);
         assert_eq!(status_for(Exit::Failure, "read_failed"), 400);
     }
 

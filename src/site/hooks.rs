@@ -12,6 +12,8 @@
 //!   reaching the stage and waits (up to a minute) until the test removes
 //!   it; with `exporting`, an export to a file creates `<its spool>/paused`
 //!   once its temporary output exists and waits likewise.
+//! - `STELLA_TEST_FREE_BYTES` (bytes) replaces the free space an import
+//!   finds in `staging/` before it stages a bundle.
 //!
 //! Invariant: without the feature every function here is a no-op that
 //! returns `None`.
@@ -26,6 +28,11 @@ mod active {
     const NOW_MS: &str = "STELLA_TEST_NOW_MS";
     const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
     const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
+    const FREE_BYTES: &str = "STELLA_TEST_FREE_BYTES";
+
+    pub fn free_bytes() -> Option<u64> {
+        std::env::var(FREE_BYTES).ok()?.trim().parse().ok()
+    }
 
     pub fn now_millis() -> Option<i64> {
         std::env::var(NOW_MS).ok()?.trim().parse().ok()
@@ -58,6 +65,14 @@ mod active {
 pub fn now_millis() -> Option<i64> {
     #[cfg(feature = "test-hooks")]
     return active::now_millis();
+    #[cfg(not(feature = "test-hooks"))]
+    None
+}
+
+/// The faked free space of the staging directory, if any.
+pub fn free_bytes() -> Option<u64> {
+    #[cfg(feature = "test-hooks")]
+    return active::free_bytes();
     #[cfg(not(feature = "test-hooks"))]
     None
 }

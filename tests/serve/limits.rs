@@ -24,7 +24,7 @@ fn a_declared_length_over_the_cap_is_413_before_the_body_is_sent() {
     assert_eq!(reply.header("connection"), Some("close"));
     assert_eq!(
         reply.json()["error"],
-        "the body is 200000000 bytes, over the 104857600-byte limit (FederationImport.MaxBundleSizeBytes)"
+        "Bundle too large: the bundle is 200000000 bytes, over the 104857600-byte limit of this site's config (FederationImport.MaxBundleSizeBytes); raise FederationImport.MaxBundleSizeBytes in the config, or ask the sending site for smaller bundles (`bundle export --max-items N`)"
     );
     assert!(std::fs::read_dir(b.home().join("quarantine")).map_or(true, |d| d.count() == 0));
 }

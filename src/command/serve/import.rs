@@ -84,7 +84,7 @@ fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128
         }
         Err(Error::Import(e)) => Response::json(
             status_for(e.exit(), e.reason_code()),
-            &Failure::new(&e, duration_ms),
+            &Failure::http(&e, duration_ms),
         ),
         Err(e) => error_response(&e),
     }

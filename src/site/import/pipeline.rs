@@ -77,6 +77,7 @@ pub fn run(
             .home
             .staging_dir()
             .join(format!("{}.paused", staging.id)),
+        dir: &staging.dir,
     };
     let result = crate::import::import(
         store.as_mut(),

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::import::{ImportError, ImportOutcome, Input};
+use crate::import::{ImportError, ImportOutcome, Input, Surface};
 
 /// The seed's response, with `duration_ms`.
 #[derive(Serialize)]
@@ -32,7 +32,18 @@ pub struct Failure<'a> {
 }
 
 impl<'a> Failure<'a> {
+    /// The failure document of `bundle import --json`.
     pub fn new(error: &'a ImportError, duration_ms: u128) -> Failure<'a> {
+        Failure::on(Surface::Cli, error, duration_ms)
+    }
+
+    /// The failure document of the HTTP API: its message names query
+    /// parameters and config keys, not flags.
+    pub fn http(error: &'a ImportError, duration_ms: u128) -> Failure<'a> {
+        Failure::on(Surface::Http, error, duration_ms)
+    }
+
+    fn on(surface: Surface, error: &'a ImportError, duration_ms: u128) -> Failure<'a> {
         let conflicts = match error {
             ImportError::Conflicts { conflicts } => conflicts.as_slice(),
             _ => &[],
@@ -40,7 +51,7 @@ impl<'a> Failure<'a> {
         Failure {
             success: false,
             reason: error.reason_code(),
-            error: error.to_string(),
+            error: error.render(surface),
             conflicts,
             duration_ms,
         }

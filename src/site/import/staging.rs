@@ -1,8 +1,12 @@
 //! An import's journaled staging directory and its journal observer, with
 //! the crash tests' fault hooks (`crate::site::hooks`) at each stage.
 //!
-//! Invariant: a staging directory exists only while its import holds the
-//! directory's `ImportLock`; `finish` settles the journal row and removes it.
+//! Invariants: a staging directory exists only while its import holds the
+//! directory's `ImportLock`; `finish` settles the journal row and removes
+//! it, and a `Staging` dropped on any other way out (an error before the
+//! import ran, a journal that cannot be written) removes it too. Before a
+//! byte is staged, the free space there is checked against the sizes the
+//! manifest declares (the refusal names both).
 
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportOutcome, Observer, Stage};
@@ -24,16 +28,17 @@ impl Staging {
         let lock = ImportLock::acquire(&root, &id).map_err(ImportError::from)?;
         let dir = root.join(&id);
         std::fs::create_dir(&dir).map_err(Error::io("cannot create staging directory", &dir))?;
-        // Relative to the home, so the row reads the same from any directory.
-        let recorded = std::path::Path::new("staging").join(&id);
-        journal
-            .begin(&id, bundle, &recorded, &now())
-            .map_err(ImportError::from)?;
-        Ok(Staging {
+        let staging = Staging {
             id,
             dir,
             _lock: lock,
-        })
+        };
+        // Relative to the home, so the row reads the same from any directory.
+        let recorded = std::path::Path::new("staging").join(&staging.id);
+        journal
+            .begin(&staging.id, bundle, &recorded, &now())
+            .map_err(ImportError::from)?;
+        Ok(staging)
     }
 
     /// Records how the import ended and removes its staged files.
@@ -55,18 +60,48 @@ impl Staging {
             detail: detail.as_deref(),
             ..Fields::default()
         };
-        journal
-            .update(&self.id, state, &fields, &now())
-            .map_err(ImportError::from)?;
-        std::fs::remove_dir_all(&self.dir)
-            .map_err(Error::io("cannot remove staging directory", &self.dir))
+        let settled = journal.update(&self.id, state, &fields, &now());
+        let removed = std::fs::remove_dir_all(&self.dir);
+        settled.map_err(ImportError::from)?;
+        removed.map_err(Error::io("cannot remove staging directory", &self.dir))
     }
+}
+
+impl Drop for Staging {
+    /// Removes what is left (nothing, after `finish`).
+    fn drop(&mut self) {
+        if self.dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Refuses to stage `needs` bytes in `dir` when its filesystem has less
+/// free (for this user); a filesystem that cannot be asked is not refused.
+fn check_space(dir: &std::path::Path, needs: u64) -> Result<(), ImportError> {
+    let free = match hooks::free_bytes() {
+        Some(free) => free,
+        None => match rustix::fs::statvfs(dir) {
+            Ok(stat) => stat.f_bavail.saturating_mul(stat.f_frsize),
+            Err(_) => return Ok(()),
+        },
+    };
+    if needs <= free {
+        return Ok(());
+    }
+    Err(ImportError::NoSpace {
+        needs,
+        free,
+        path: dir.parent().unwrap_or(dir).to_path_buf(),
+    })
 }
 
 pub struct Journaled<'a> {
     pub journal: &'a Journal,
     pub id: &'a str,
     pub pause_file: std::path::PathBuf,
+    /// This import's staging directory, whose free space is checked.
+    pub dir: &'a std::path::Path,
 }
 
 impl Observer for Journaled<'_> {
@@ -75,15 +110,19 @@ impl Observer for Journaled<'_> {
             Stage::Admitted {
                 site_id,
                 manifest_sha256,
-            } => (
-                "admitted",
-                State::Staging,
-                Fields {
-                    site_id: Some(site_id),
-                    manifest_sha256: Some(manifest_sha256),
-                    ..Fields::default()
-                },
-            ),
+                staging_bytes,
+            } => {
+                check_space(self.dir, staging_bytes)?;
+                (
+                    "admitted",
+                    State::Staging,
+                    Fields {
+                        site_id: Some(site_id),
+                        manifest_sha256: Some(manifest_sha256),
+                        ..Fields::default()
+                    },
+                )
+            }
             Stage::Staged { bundle_hash } => (
                 "staged",
                 State::Staged,
