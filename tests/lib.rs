@@ -28,6 +28,7 @@ mod ingest_layouts;
 mod ingest_sources;
 mod keys;
 mod legacy_rows;
+mod limits;
 mod monitoring;
 mod pg_site;
 mod pipes;

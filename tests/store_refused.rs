@@ -8,7 +8,7 @@
 use crate::harness::*;
 
 /// An OSV record of `pkg:pypi/trac` for `cve`, written to `dir`.
-fn record(dir: &std::path::Path, id: &str, cve: &str) {
+pub(crate) fn record(dir: &std::path::Path, id: &str, cve: &str) {
     std::fs::create_dir_all(dir).unwrap();
     let record = serde_json::json!({
         "id": id,
@@ -28,7 +28,7 @@ fn record(dir: &std::path::Path, id: &str, cve: &str) {
 
 /// Site `b`'s store refuses any canonical of CVE-2099-0001, and what the
 /// store then says.
-fn refuse_one_cve(b: &Site) -> &'static str {
+pub(crate) fn refuse_one_cve(b: &Site) -> &'static str {
     let Some(db) = &b.database else {
         let db = rusqlite::Connection::open(b.home().join("stella.db")).unwrap();
         db.execute_batch(
