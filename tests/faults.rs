@@ -271,8 +271,12 @@ fn disk_full_staging_applies_nothing() {
     else {
         return;
     };
+    // The free-space check before staging would refuse this up front
+    // (`limits::`); faking plenty of room lets the disk fill mid-staging.
     let out = b
-        .cmd(&["feedser", "bundle", "import", bundle.to_str().unwrap()])
+        .run(&["feedser", "bundle", "import", bundle.to_str().unwrap()])
+        .env("STELLA_TEST_FREE_BYTES", "1000000000000")
+        .go()
         .code(1);
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     assert!(
