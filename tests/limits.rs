@@ -77,6 +77,15 @@ fn over_the_config_cap_is_one_refusal_on_every_path(store: Backend) {
     validate_stdin
         .code(6)
         .stderr_is(&format!("error: bundle would not import: {stream}"));
+    // Cut at the cap, the stream's format was not checked, not found invalid.
+    let report = b
+        .run(&["feedser", "bundle", "validate", "-", "--json"])
+        .stdin(std::fs::read(&bundle).unwrap())
+        .go()
+        .code(6)
+        .json();
+    assert_eq!(report["format"]["status"], "not_checked", "{report}");
+    assert_eq!(report["format"]["detail"], stream.trim_end(), "{report}");
     assert_eq!(entries(&b.home().join("quarantine")), Vec::<String>::new());
     assert_eq!(entries(&b.home().join("staging")), Vec::<String>::new());
     assert!(b.canonicals().is_empty());

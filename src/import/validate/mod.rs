@@ -111,8 +111,9 @@ pub fn validate(
     let bundle = match bundle::open(reader, &limits) {
         Ok(bundle) => bundle,
         Err(e) => {
-            report.format = verdict(&e);
-            report.refuse(&size::over_cap(e, policy));
+            let (check, error) = read_failure(e, policy);
+            report.format = check;
+            report.refuse(&error);
             return report;
         }
     };
@@ -144,18 +145,27 @@ pub fn validate(
         Err(e) => {
             let hash_problem =
                 e.reason_code().contains("sha256") || e.reason_code().contains("digest");
-            let check = verdict(&e);
+            let (check, error) = read_failure(e, policy);
             if hash_problem {
                 report.hash = check;
                 report.format = Check::Valid(manifest.version.clone());
             } else {
                 report.format = check;
             }
-            report.refuse(&size::over_cap(e, policy));
+            report.refuse(&error);
         }
     }
     report.ready = report.problems.is_empty();
     report
+}
+
+/// A failed read as a refusal, and what it says of the format: a stream
+/// cut at the size cap says nothing of it (it is only too large).
+fn read_failure(e: bundle::BundleError, policy: &ImportPolicy) -> (Check, ImportError) {
+    match size::over_cap(e, policy) {
+        ImportError::Bundle(e) => (verdict(&e), ImportError::Bundle(e)),
+        other => (Check::NotChecked(other.to_string()), other),
+    }
 }
 
 /// What a failed read says of the bundle's format: nothing, when the
