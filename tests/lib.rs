@@ -29,6 +29,7 @@ mod ingest_sources;
 mod keys;
 mod legacy_rows;
 mod monitoring;
+mod operator;
 mod pg_site;
 mod pipes;
 mod progress;
