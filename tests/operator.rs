@@ -4,5 +4,6 @@
 //! quarantined bundles, and hints that name commands that exist.
 
 mod audit;
+mod housekeeping;
 mod keys;
 mod metrics;
