@@ -4,6 +4,7 @@
 //! quarantined bundles, and hints that name commands that exist.
 
 mod audit;
+mod hints;
 mod housekeeping;
 mod keys;
 mod metrics;
