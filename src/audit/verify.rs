@@ -88,10 +88,10 @@ fn check(text: &str, head: HeadState) -> Result<Verified, Problem> {
         Some((offset, line, ack)) => (offset, line, Some(ack)),
         None => (0, 1, None),
     };
-    if let Some(ack) = &ack {
-        if ack.sealed.as_deref() != Some(super::sealed(&text.as_bytes()[..offset]).as_str()) {
-            return Err(Problem::Unsealed { seq: ack.seq });
-        }
+    if let Some(ack) = &ack
+        && ack.sealed.as_deref() != Some(super::sealed(&text.as_bytes()[..offset]).as_str())
+    {
+        return Err(Problem::Unsealed { seq: ack.seq });
     }
     let records = parse(&text[offset..], first_line)?;
     let start = ack

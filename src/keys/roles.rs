@@ -5,9 +5,10 @@
 //!
 //! Invariants: the default is a key of this store, of purpose
 //! `federation`, and never retired (retiring the default is refused, so a
-//! new default is chosen first); the file is replaced atomically (temp file
-//! + rename), so a reader sees the old roles or the new ones; a home that
-//! has no roles file yet behaves as before (its only federation key signs).
+//! new default is chosen first); the file is replaced atomically (a temp
+//! file, then a rename), so a reader sees the old roles or the new ones; a
+//! home that has no roles file yet behaves as before (its only federation
+//! key signs).
 
 use std::collections::BTreeSet;
 use std::io::Write;
