@@ -41,7 +41,8 @@ fn healthy_home_is_all_ok(store: Backend) {
         "ok    links    no two-way link (no peer is both imported from and exported to with --for)"
     );
     assert_eq!(lines[6], "ok    journal  0 imports, none unfinished");
-    assert_eq!(lines.len(), 7, "{rest}");
+    assert_eq!(lines[7], "ok    audit    0 records, chain intact");
+    assert_eq!(lines.len(), 8, "{rest}");
     assert!(disk.starts_with("ok    disk     "), "{disk}");
     assert!(
         disk.ends_with(" MiB free on the home's filesystem"),
@@ -57,7 +58,7 @@ fn a_private_key_readable_by_others_fails() {
     let key = a.home().join("keys/fed.key.pem");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = a.cmd(&["doctor"]).code(15);
-    assert_eq!(out.stderr, "error: 1 of 8 checks failed (see above)\n");
+    assert_eq!(out.stderr, "error: 1 of 9 checks failed (see above)\n");
     let line = format!(
         "fail  keys     key `fed`: `{0}` is 0644, readable by others: run `chmod 600 {0}` (and consider the key exposed)",
         key.display()
@@ -115,7 +116,7 @@ fn an_unmigrated_postgres_database_fails_the_store_check() {
     let a = Site::new("site-a");
     let db = Database::create();
     let out = a.cmd(&["--database-url", &db.url(), "doctor"]).code(15);
-    assert_eq!(out.stderr, "error: 1 of 8 checks failed (see above)\n");
+    assert_eq!(out.stderr, "error: 1 of 9 checks failed (see above)\n");
     let store = out
         .stdout
         .lines()
@@ -137,8 +138,8 @@ fn json_is_one_document_of_findings() {
     let out = a.cmd(&["doctor", "--json"]).ok().stderr_is("");
     let mut doc = out.json();
     let checks = doc["checks"].as_array_mut().unwrap();
-    assert_eq!(checks[7]["check"], "disk");
-    checks[7]["detail"] = "<free>".into();
+    assert_eq!(checks[8]["check"], "disk");
+    checks[8]["detail"] = "<free>".into();
     let home = a.home().display().to_string();
     let expected = serde_json::json!({
         "ok": true,
@@ -150,6 +151,7 @@ fn json_is_one_document_of_findings() {
             {"status": "ok", "check": "clock", "detail": "no local changes yet"},
             {"status": "ok", "check": "links", "detail": "no two-way link (no peer is both imported from and exported to with --for)"},
             {"status": "ok", "check": "journal", "detail": "0 imports, none unfinished"},
+            {"status": "ok", "check": "audit", "detail": "0 records, chain intact"},
             {"status": "ok", "check": "disk", "detail": "<free>"},
         ]
     });

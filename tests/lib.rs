@@ -30,6 +30,7 @@ mod keys;
 mod legacy_rows;
 mod limits;
 mod monitoring;
+mod operator;
 mod pg_site;
 mod pipes;
 mod progress;

@@ -212,6 +212,7 @@ readme_blocks! {
     air_gap_in => "air-gap-in",
     scan_in_enclave => "scan-in-enclave",
     verify => "verify",
+    key_rotation => "key-rotation",
     trouble_signature => "trouble-signature",
     fix_signature => "fix-signature",
     trouble_stale => "trouble-stale",

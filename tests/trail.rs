@@ -559,7 +559,7 @@ fn audit_verify_detects_edits() {
     let log = b.home().join("audit.log");
     let broken = |problem: &str| {
         format!(
-            "error: audit log `{}` is broken: {problem}; keep the file for investigation and restore a trusted copy\n",
+            "error: audit log `{}` is broken: {problem}; keep the file for investigation, then restore a trusted copy or accept the break with `stella audit acknowledge --reason TEXT`\n",
             log.display()
         )
     };

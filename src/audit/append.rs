@@ -42,14 +42,11 @@ impl AuditLog {
     }
 
     /// Numbers, chains and appends one record; returns it as written.
+    /// Refused while the chain is broken (see [`AuditLog::acknowledge`]).
     pub fn append(&self, new: NewRecord) -> Result<Record, AuditError> {
         let log = &self.log;
-        // Never through a link planted in the home (issue #28).
-        let mut file =
-            crate::trust::no_follow(OpenOptions::new().create(true).read(true).append(true))
-                .open(log)
-                .map_err(AuditError::io("open", log))?;
-        file.lock().map_err(AuditError::io("lock", log))?;
+        let mut file = self.open_locked()?;
+        self.verify()?;
         let last = last_record(&mut file).map_err(AuditError::io("read", log))?;
         let head = match self.head_state()? {
             HeadState::Present(head) => Some(head),
@@ -64,6 +61,17 @@ impl AuditLog {
         Ok(record)
     }
 
+    /// The log, opened for appending and locked against other writers.
+    pub(super) fn open_locked(&self) -> Result<File, AuditError> {
+        let log = &self.log;
+        // Never through a link planted in the home (issue #28).
+        let file = crate::trust::no_follow(OpenOptions::new().create(true).read(true).append(true))
+            .open(log)
+            .map_err(AuditError::io("open", log))?;
+        file.lock().map_err(AuditError::io("lock", log))?;
+        Ok(file)
+    }
+
     pub(super) fn head_state(&self) -> Result<HeadState, AuditError> {
         match std::fs::read_to_string(&self.head) {
             Ok(text) => Ok(match serde_json::from_str(&text) {
@@ -75,7 +83,7 @@ impl AuditLog {
         }
     }
 
-    fn write_head(&self, record: &Record) -> Result<(), AuditError> {
+    pub(super) fn write_head(&self, record: &Record) -> Result<(), AuditError> {
         let head = Head {
             seq: record.seq,
             hash: record.hash.clone().unwrap_or_default(),

@@ -12,15 +12,21 @@
 //!   record ahead of the head, chained to it: that is accepted, and the next
 //!   append continues from the log.
 //!
+//! - Appends refuse a broken chain (exit 14): the operator either restores
+//!   a trusted copy or accepts the break with an acknowledgment record
+//!   (`audit acknowledge`), from which the chain starts again.
+//!
 //! This does not stop someone who can rewrite both files; it makes casual
 //! or accidental edits visible (`stella audit verify`).
 
+mod acknowledge;
 mod append;
 mod record;
 mod verify;
 
 use std::path::PathBuf;
 
+pub use acknowledge::ACKNOWLEDGE;
 pub use append::AuditLog;
 pub use record::{GENESIS, NewRecord, Outcome, Record};
 pub use verify::{Problem, Verified};
@@ -36,9 +42,11 @@ pub enum AuditError {
         source: std::io::Error,
     },
     #[error(
-        "audit log `{path}` is broken: {problem}; keep the file for investigation and restore a trusted copy"
+        "audit log `{path}` is broken: {problem}; keep the file for investigation, then restore a trusted copy or accept the break with `stella audit acknowledge --reason TEXT`"
     )]
     Broken { path: PathBuf, problem: Problem },
+    #[error("audit log `{path}` is not broken: there is nothing to acknowledge")]
+    NotBroken { path: PathBuf },
 }
 
 impl AuditError {
@@ -46,6 +54,7 @@ impl AuditError {
         match self {
             AuditError::Io { .. } => Exit::Failure,
             AuditError::Broken { .. } => Exit::AuditBroken,
+            AuditError::NotBroken { .. } => Exit::Usage,
         }
     }
 
@@ -57,6 +66,12 @@ impl AuditError {
             source,
         }
     }
+}
+
+/// sha256 (hex) of the log's bytes before an acknowledgment.
+fn sealed(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub enum Outcome {
     DryRun,
     AlreadyImported,
     Rejected,
+    /// `audit acknowledge`: the operator accepted a break of the chain.
+    Acknowledged,
 }
 
 /// What the caller knows about an attempt; `append` numbers and chains it.
@@ -41,6 +43,10 @@ pub struct Record {
     pub outcome: Outcome,
     pub reason_code: Option<String>,
     pub message: Option<String>,
+    /// Only in an acknowledgment: the sha256 (hex) of every byte of the
+    /// log before it, so the broken part it accepted cannot change later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
     pub prev_hash: String,
     /// Absent only while the hash is computed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +65,7 @@ impl Record {
             outcome: new.outcome,
             reason_code: new.reason_code,
             message: new.message,
+            sealed: None,
             prev_hash,
             hash: None,
         };

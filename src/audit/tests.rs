@@ -28,13 +28,25 @@ fn problem(log: &AuditLog) -> Problem {
 fn records_chain_from_genesis() {
     let dir = tempfile::tempdir().unwrap();
     let log = log(&dir);
-    assert_eq!(log.verify().unwrap(), Verified { records: 0 });
+    assert_eq!(
+        log.verify().unwrap(),
+        Verified {
+            records: 0,
+            acknowledged: None
+        }
+    );
     let first = log.append(new(Outcome::Committed)).unwrap();
     let second = log.append(new(Outcome::Rejected)).unwrap();
     assert_eq!((first.seq, first.prev_hash.as_str()), (1, GENESIS));
     assert_eq!(second.prev_hash, first.hash.clone().unwrap());
     assert_eq!(first.hash.clone().unwrap(), first.compute_hash());
-    assert_eq!(log.verify().unwrap(), Verified { records: 2 });
+    assert_eq!(
+        log.verify().unwrap(),
+        Verified {
+            records: 2,
+            acknowledged: None
+        }
+    );
 }
 
 #[test]
@@ -46,9 +58,21 @@ fn a_record_written_without_its_head_is_accepted_and_followed() {
     log.append(new(Outcome::DryRun)).unwrap();
     // As if the process died between the line and the head.
     std::fs::write(&log.head, head).unwrap();
-    assert_eq!(log.verify().unwrap(), Verified { records: 2 });
+    assert_eq!(
+        log.verify().unwrap(),
+        Verified {
+            records: 2,
+            acknowledged: None
+        }
+    );
     assert_eq!(log.append(new(Outcome::Rejected)).unwrap().seq, 3);
-    assert_eq!(log.verify().unwrap(), Verified { records: 3 });
+    assert_eq!(
+        log.verify().unwrap(),
+        Verified {
+            records: 3,
+            acknowledged: None
+        }
+    );
 }
 
 #[test]
@@ -77,4 +101,43 @@ fn a_missing_head_and_garbage_are_reported() {
     assert_eq!(problem(&log), Problem::HeadMissing { records: 1 });
     std::fs::write(&log.log, "not json\n").unwrap();
     assert!(matches!(problem(&log), Problem::Malformed { line: 1, .. }));
+}
+
+#[test]
+fn appends_refuse_a_broken_chain_until_it_is_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log(&dir);
+    for _ in 0..3 {
+        log.append(new(Outcome::Committed)).unwrap();
+    }
+    assert!(matches!(
+        log.acknowledge("nothing wrong", "t".into()),
+        Err(AuditError::NotBroken { .. })
+    ));
+    let text = std::fs::read_to_string(&log.log).unwrap();
+    let cut: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&log.log, &cut).unwrap();
+    assert_eq!(problem(&log), Problem::Cut { last: 2, head: 3 });
+    assert!(matches!(
+        log.append(new(Outcome::Committed)),
+        Err(AuditError::Broken { .. })
+    ));
+    assert_eq!(std::fs::read_to_string(&log.log).unwrap(), cut);
+    let (accepted, ack) = log.acknowledge("disk restored", "t".into()).unwrap();
+    assert_eq!(accepted, Problem::Cut { last: 2, head: 3 });
+    assert_eq!((ack.seq, ack.outcome), (4, Outcome::Acknowledged));
+    assert_eq!(ack.reason_code.as_deref(), Some("cut"));
+    assert_eq!(
+        log.verify().unwrap(),
+        Verified {
+            records: 4,
+            acknowledged: Some(4)
+        }
+    );
+    assert_eq!(log.append(new(Outcome::Committed)).unwrap().seq, 5);
+    assert_eq!(log.verify().unwrap().records, 5);
+    // The acknowledged part may not change afterwards.
+    let text = std::fs::read_to_string(&log.log).unwrap();
+    std::fs::write(&log.log, text.replacen("committed", "rejected", 1)).unwrap();
+    assert_eq!(problem(&log), Problem::Unsealed { seq: 4 });
 }

@@ -1,9 +1,13 @@
 //! `audit verify`: walk the chain, then compare its end with the head.
+//!
+//! An acknowledgment (`audit acknowledge`) starts the chain again: the walk
+//! begins at the last intact one, whose `sealed` digest must still match
+//! every byte before it, so the break it accepted cannot grow afterwards.
 
 use serde::Serialize;
 
 use super::append::{HeadState, follows};
-use super::{AuditError, AuditLog, GENESIS, Record};
+use super::{AuditError, AuditLog, GENESIS, Outcome, Record};
 
 /// The first thing wrong with the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -39,12 +43,26 @@ pub enum Problem {
     HeadMissing { records: u64 },
     #[error("`audit.head` is not a head record ({message})")]
     HeadMalformed { message: String },
+    #[error("the records before the acknowledgment in record {seq} were changed after it")]
+    Unsealed { seq: u64 },
 }
 
-/// A log that verified: its number of records.
+impl Problem {
+    /// The snake_case code `--json` and acknowledgments carry (`cut`).
+    pub fn code(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v["problem"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// A log that verified: its number of records, and the record of the
+/// last acknowledged break, if any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Verified {
     pub records: u64,
+    pub acknowledged: Option<u64>,
 }
 
 impl AuditLog {
@@ -58,32 +76,72 @@ impl AuditLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(AuditError::io("read", &self.log)(e)),
         };
-        let records = parse(&text).map_err(broken)?;
-        walk(&records).map_err(broken)?;
-        let last = records.last().map(|(_, r)| r);
-        check_head(last, self.head_state()?).map_err(broken)?;
-        Ok(Verified {
-            records: last.map_or(0, |r| r.seq),
-        })
+        let head = self.head_state()?;
+        check(&text, head).map_err(broken)
     }
 }
 
-fn parse(text: &str) -> Result<Vec<(usize, Record)>, Problem> {
+/// The chain from the last acknowledgment (or the first record) to the
+/// head; before an acknowledgment, only that nothing changed since.
+fn check(text: &str, head: HeadState) -> Result<Verified, Problem> {
+    let (offset, first_line, ack) = match last_acknowledgment(text) {
+        Some((offset, line, ack)) => (offset, line, Some(ack)),
+        None => (0, 1, None),
+    };
+    if let Some(ack) = &ack
+        && ack.sealed.as_deref() != Some(super::sealed(&text.as_bytes()[..offset]).as_str())
+    {
+        return Err(Problem::Unsealed { seq: ack.seq });
+    }
+    let records = parse(&text[offset..], first_line)?;
+    let start = ack
+        .as_ref()
+        .map_or((1, GENESIS.to_owned()), |a| (a.seq, a.prev_hash.clone()));
+    walk(&records, start)?;
+    let last = records.last().map(|(_, r)| r);
+    check_head(last, head)?;
+    Ok(Verified {
+        records: last.map_or(0, |r| r.seq),
+        acknowledged: ack.map(|a| a.seq),
+    })
+}
+
+/// The last intact acknowledgment: its byte offset, line number and record.
+fn last_acknowledgment(text: &str) -> Option<(usize, usize, Record)> {
+    let mut found = None;
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if line.contains("\"outcome\":\"acknowledged\"") {
+            let record = serde_json::from_str::<Record>(line.trim_end()).ok();
+            if let Some(r) = record.filter(|r| {
+                r.outcome == Outcome::Acknowledged
+                    && r.sealed.is_some()
+                    && r.hash.as_deref() == Some(r.compute_hash().as_str())
+            }) {
+                found = Some((offset, i + 1, r));
+            }
+        }
+        offset += line.len();
+    }
+    found
+}
+
+fn parse(text: &str, first_line: usize) -> Result<Vec<(usize, Record)>, Problem> {
     let mut records = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let record = serde_json::from_str(line).map_err(|e| Problem::Malformed {
-            line: i + 1,
+            line: first_line + i,
             message: e.to_string(),
         })?;
-        records.push((i + 1, record));
+        records.push((first_line + i, record));
     }
     Ok(records)
 }
 
-fn walk(records: &[(usize, Record)]) -> Result<(), Problem> {
-    let mut prev_hash = GENESIS.to_owned();
+/// Checks that `records` number up from `first` and chain from `prev_hash`.
+fn walk(records: &[(usize, Record)], (first, mut prev_hash): (u64, String)) -> Result<(), Problem> {
     for (index, (line, record)) in records.iter().enumerate() {
-        let (line, expected) = (*line, index as u64 + 1);
+        let (line, expected) = (*line, first + index as u64);
         if record.hash.as_deref() != Some(record.compute_hash().as_str()) {
             return Err(Problem::Edited {
                 line,

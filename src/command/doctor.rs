@@ -71,6 +71,7 @@ fn findings(global: &GlobalArgs) -> Vec<Finding> {
         Ok(journal) => doctor::journal(&journal, &ctx.home.spool_dir()),
         Err(e) => Finding::new(Status::Fail, "journal", e.to_string()),
     });
+    findings.push(doctor::audit(&ctx.home.audit_log()));
     findings.push(doctor::disk(ctx.home.root()));
     findings
 }

@@ -2,7 +2,8 @@
 //! a warning, as for the home: it lists the key names), and every key of the
 //! home has a private file that only its owner can read (0600) and that
 //! parses, a public half that parses, and an age (from its metadata's
-//! `created_at`) below the rotation hint.
+//! `created_at`) below the rotation hint (a retired key gets none: it signs
+//! no more).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -14,7 +15,8 @@ use crate::keys::{KeyInfo, KeyStore};
 pub const ROTATE_AFTER_DAYS: i64 = 365;
 
 pub fn keys(dir: &Path, now_ms: i64) -> Vec<Finding> {
-    let infos = match KeyStore::new(dir.to_owned()).list() {
+    let store = KeyStore::new(dir.to_owned());
+    let infos = match store.list() {
         Ok(infos) => infos,
         Err(e) => return vec![Finding::new(Status::Fail, "keys", e.to_string())],
     };
@@ -26,9 +28,14 @@ pub fn keys(dir: &Path, now_ms: i64) -> Vec<Finding> {
             .chain([Finding::new(Status::Warn, "keys", detail)])
             .collect();
     }
+    // Unreadable roles are the export's business; here nothing is retired.
+    let roles = store.roles().unwrap_or_default();
     open_dir
         .into_iter()
-        .chain(infos.iter().map(|info| key(dir, info, now_ms)))
+        .chain(infos.iter().map(|info| {
+            let retired = roles.retired.contains(&info.name);
+            key(dir, info, retired, now_ms)
+        }))
         .collect()
 }
 
@@ -46,7 +53,7 @@ fn open_dir(dir: &Path) -> Option<Finding> {
     })
 }
 
-fn key(dir: &Path, info: &KeyInfo, now_ms: i64) -> Finding {
+fn key(dir: &Path, info: &KeyInfo, retired: bool, now_ms: i64) -> Finding {
     let name = &info.name;
     let private = dir.join(format!("{name}.key.pem"));
     let fail = |detail: String| Finding::new(Status::Fail, "keys", detail);
@@ -65,12 +72,19 @@ fn key(dir: &Path, info: &KeyInfo, now_ms: i64) -> Finding {
         return fail(format!("key `{name}`: {problem}"));
     }
     let age_days = age_days(&info.created_at, now_ms);
+    if retired {
+        return Finding::new(
+            Status::Ok,
+            "keys",
+            format!("key `{name}` ({mode:04o}, retired: signs no more)"),
+        );
+    }
     if age_days.is_some_and(|d| d > ROTATE_AFTER_DAYS) {
         return Finding::new(
             Status::Warn,
             "keys",
             format!(
-                "key `{name}` is {} days old: rotate it (generate a new key, add it at peers with `feedser sites policy ID --add-key`, then revoke this one)",
+                "key `{name}` is {} days old: rotate it (`stella authority keys generate --name NEW`, add its public key at peers with `stella feedser sites policy ID --add-key FILE`, `stella authority keys default NEW`, then `stella authority keys retire {name}`)",
                 age_days.unwrap_or(0)
             ),
         );

@@ -7,6 +7,7 @@
 //! wrong becomes a `fail` finding, so the operator sees every problem at
 //! once. Checks that need the store or the config are run by the command.
 
+mod audit;
 mod home;
 mod keys;
 mod links;
@@ -18,6 +19,7 @@ use serde::Serialize;
 use crate::cursor::Cursor;
 use crate::journal::{Journal, State};
 
+pub use audit::audit;
 pub use home::{config, home};
 pub use keys::keys;
 pub use links::two_way_links;

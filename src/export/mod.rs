@@ -27,7 +27,9 @@ pub enum ExportError {
         "no signing key: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation`, or pass --unsigned"
     )]
     NoSigningKey,
-    #[error("several federation keys ({names}): choose one with --key NAME")]
+    #[error(
+        "several federation keys ({names}) and none is the default: choose one with `stella authority keys default NAME` (or --key NAME)"
+    )]
     AmbiguousKey { names: String },
     #[error(
         "the delta needs {parts} bundles (over --max-items {max_items}), which cannot all go to stdout: write to a file with -o, or raise --max-items"

@@ -9,6 +9,7 @@
 //! same key is byte-identical.
 
 mod passphrase;
+mod roles;
 mod store;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use pkcs8::{DecodePrivateKey, DecodePublicKey};
 use sha2::{Digest, Sha256};
 
 pub use passphrase::{MAX_PASSPHRASE_FILE_BYTES, read_passphrase_file};
+pub use roles::{Choice, FEDERATION, Roles};
 pub use store::{KeyInfo, KeyStore};
 
 /// The only algorithm this version supports.
@@ -40,8 +42,24 @@ pub enum KeyError {
     UnsupportedAlgorithm { algorithm: String },
     #[error("key `{name}` already exists: choose another name or remove the old key files first")]
     KeyExists { name: String },
-    #[error("no key `{name}` in `{dir}`: list keys with `stella keys list`")]
+    #[error("no key `{name}` in `{dir}`: list keys with `stella authority keys list`")]
     UnknownKey { name: String, dir: PathBuf },
+    #[error(
+        "key `{name}` is retired: it verifies old bundles but signs no more; sign with the default key (leave out --key) or name another"
+    )]
+    Retired { name: String },
+    #[error(
+        "key `{name}` is the default federation key: make another key the default first (`stella authority keys default NAME`), then retire this one"
+    )]
+    RetireDefault { name: String },
+    #[error(
+        "key `{name}` is for `{purpose}`, not federation: only a federation key can be the default"
+    )]
+    NotFederation { name: String, purpose: String },
+    #[error(
+        "key roles `{path}` are malformed: {detail}; remove the file and choose the default again with `stella authority keys default NAME`"
+    )]
+    Roles { path: PathBuf, detail: String },
     #[error("key `{name}` is encrypted: give its passphrase")]
     PassphraseRequired { name: String },
     #[error(

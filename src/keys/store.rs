@@ -62,6 +62,10 @@ impl KeyStore {
         Self { dir }
     }
 
+    pub(super) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn file(&self, name: &str, suffix: &str) -> PathBuf {
         self.dir.join(format!("{name}{suffix}"))
     }

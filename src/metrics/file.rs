@@ -1,11 +1,11 @@
-//! The node_exporter textfile: written atomically, and read back only for
-//! the last-success times a failed run must not lose.
+//! The node_exporter textfile: read back, added to, and written atomically
+//! (temp file + rename), so its counters count every run.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::render::LAST_SUCCESS;
-use super::{Metrics, Operation};
+use super::Metrics;
+use super::parse::{Malformed, parse};
 
 /// Replaces `path` with `text`: a temp file in the same directory, fsync,
 /// rename. node_exporter reads either the old file or the new one.
@@ -37,42 +37,33 @@ fn set_readable(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The last-success times of a textfile written before (none when it is
-/// missing or unreadable; lines that do not parse are skipped).
-pub fn read_previous(path: &Path) -> Metrics {
-    let mut metrics = Metrics::default();
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return metrics;
+/// Adds `run` to the totals of the textfile at `path` and replaces it:
+/// counters add up across runs, last-success gauges keep the latest time.
+/// Runs that end together take turns on a lock file beside the textfile
+/// (`.<name>.lock`). A missing file starts from zero; so does a malformed
+/// one, which is returned so that the caller can warn about it.
+pub fn update_textfile(path: &Path, run: Metrics) -> std::io::Result<Option<Malformed>> {
+    let lock = lock_path(path);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock)?;
+    lock.lock()?;
+    let (mut totals, malformed) = match std::fs::read_to_string(path) {
+        Ok(text) => match parse(&text) {
+            Ok(previous) => (previous, None),
+            Err(m) => (Metrics::default(), Some(m)),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Metrics::default(), None),
+        Err(e) => return Err(e),
     };
-    for line in text.lines() {
-        if let Some((op, site, ms)) = parse_last_success(line) {
-            metrics.last_success.insert((op, site), ms);
-        }
-    }
-    metrics
+    totals.accumulate(run);
+    write_textfile(path, &totals.render())?;
+    Ok(malformed)
 }
 
-/// `stella_last_success_timestamp_seconds{operation="import",site_id="a"} 1.5`
-fn parse_last_success(line: &str) -> Option<(Operation, String, i64)> {
-    let rest = line
-        .strip_prefix(LAST_SUCCESS)?
-        .strip_prefix("{operation=\"")?;
-    let (op, rest) = rest.split_once("\",site_id=\"")?;
-    let (site, value) = rest.split_once("\"} ")?;
-    let op = match op {
-        "import" => Operation::Import,
-        "export" => Operation::Export,
-        _ => return None,
-    };
-    if site.contains(['\\', '"']) {
-        return None;
-    }
-    let (whole, frac) = value.trim().split_once('.').unwrap_or((value.trim(), "0"));
-    let frac: String = frac.chars().chain("000".chars()).take(3).collect();
-    let ms = whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(1000)?
-        .checked_add(frac.parse().ok()?)?;
-    Some((op, site.to_owned(), ms))
+fn lock_path(path: &Path) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{name}.lock"))
 }

@@ -9,16 +9,20 @@
 //! Invariant: this module only counts and renders; it never reads the
 //! clock or the environment (callers pass times in), and [`write_textfile`]
 //! replaces the file atomically (temp file in the same directory, fsync,
-//! rename), so node_exporter never reads half a file.
+//! rename), so node_exporter never reads half a file. The textfile holds
+//! totals: [`update_textfile`] reads it back ([`parse`]) and adds one run's
+//! counts, as counters in the Prometheus sense must (they only go up).
 
 mod file;
+mod parse;
 mod render;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 
-pub use file::{read_previous, write_textfile};
+pub use file::{update_textfile, write_textfile};
+pub use parse::{Malformed, parse};
 
 /// What was done: the `operation` label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,11 +106,31 @@ impl Metrics {
         *self.requests.entry((route.to_owned(), status)).or_default() += 1;
     }
 
-    /// Adds the last-success times of a previous textfile that this run did
-    /// not update, so a failed run does not erase when the last good one was.
-    pub fn carry_last_success(&mut self, previous: &Metrics) {
-        for (key, at) in &previous.last_success {
-            self.last_success.entry(key.clone()).or_insert(*at);
+    /// Adds the counts of `run` to these totals: counters add up, a
+    /// last-success time is the later of the two.
+    pub fn accumulate(&mut self, run: Metrics) {
+        for (key, m) in run.moved {
+            let total = self.moved.entry(key).or_default();
+            total.bundles += m.bundles;
+            total.items += m.items;
+        }
+        for (key, at) in run.last_success {
+            let last = self.last_success.entry(key).or_insert(at);
+            *last = (*last).max(at);
+        }
+        for (key, n) in run.failures {
+            *self.failures.entry(key).or_default() += n;
+        }
+        for (op, d) in run.durations {
+            let total = self.durations.entry(op).or_default();
+            total.sum_seconds += d.sum_seconds;
+            total.count += d.count;
+        }
+        for (key, n) in run.requests {
+            *self.requests.entry(key).or_default() += n;
+        }
+        for (key, n) in run.rows {
+            *self.rows.entry(key).or_default() += n;
         }
     }
 

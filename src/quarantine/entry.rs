@@ -106,19 +106,25 @@ impl Quarantine {
         }
     }
 
-    /// Removes the entries received before `cutoff` (RFC 3339).
+    /// Removes the entries received before `cutoff_ms` (unix ms).
     pub fn remove_older_than(&self, cutoff_ms: i64) -> Result<usize, QuarantineError> {
         let old: Vec<String> = self
-            .list()?
+            .older_than(cutoff_ms)?
             .into_iter()
-            .filter(|e| {
-                e.record
-                    .received_at
-                    .parse::<jiff::Timestamp>()
-                    .is_ok_and(|t| t.as_millisecond() < cutoff_ms)
-            })
             .map(|e| e.id)
             .collect();
         self.remove(&old)
+    }
+
+    /// The entries received before `cutoff_ms` (unix ms), oldest first.
+    pub fn older_than(&self, cutoff_ms: i64) -> Result<Vec<Entry>, QuarantineError> {
+        let mut old = self.list()?;
+        old.retain(|e| {
+            e.record
+                .received_at
+                .parse::<jiff::Timestamp>()
+                .is_ok_and(|t| t.as_millisecond() < cutoff_ms)
+        });
+        Ok(old)
     }
 }

@@ -45,7 +45,7 @@ pub enum QuarantineError {
     )]
     NotFound { id: String },
     #[error(
-        "`{path}` is not a quarantine record ({message}): remove the entry with `stella feedser quarantine purge`"
+        "`{path}` is not a quarantine record ({message}): remove the entry with `stella feedser quarantine purge ID` (ID: the name of its directory)"
     )]
     Malformed { path: PathBuf, message: String },
 }

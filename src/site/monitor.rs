@@ -64,12 +64,19 @@ pub fn export(
     }
 }
 
-/// Writes the run's textfile, keeping the last-success times of the
-/// previous file this run did not renew.
-pub fn write_file(path: &Path, mut metrics: Metrics) -> Result<()> {
-    metrics.carry_last_success(&crate::metrics::read_previous(path));
-    crate::metrics::write_textfile(path, &metrics.render())
-        .map_err(Error::io("cannot write the metrics file", path))
+/// Adds the run's counts to the textfile's totals. A textfile that does
+/// not parse is not this run's failure: one warning, and counting starts
+/// again from zero.
+pub fn write_file(path: &Path, metrics: Metrics) -> Result<()> {
+    let malformed = crate::metrics::update_textfile(path, metrics)
+        .map_err(Error::io("cannot write the metrics file", path))?;
+    if let Some(m) = malformed {
+        log::warn!(
+            "the metrics file `{}` was not written by stella ({m}): its counters start again from zero",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Writes the metrics file of a command that ended with `result`: a

@@ -96,7 +96,9 @@ pub enum StoreError {
     Corrupt { what: &'static str, detail: String },
     #[error("site `{0}` is already registered")]
     SiteExists(String),
-    #[error("unknown site `{0}`: register it with `stella feedser sites add`")]
+    #[error(
+        "unknown site `{0}`: register it with `stella feedser sites add {0} --display-name NAME --key PUB.pem`"
+    )]
     UnknownSite(String),
     #[error("key `{key_id}` is already trusted for site `{site_id}`")]
     KeyExists { site_id: String, key_id: String },

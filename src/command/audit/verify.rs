@@ -18,19 +18,27 @@ struct Verdict<'a> {
     records: Option<u64>,
     problem: Option<&'a Problem>,
     message: Option<String>,
+    /// The record of the last acknowledged break.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledged: Option<u64>,
 }
 
 impl Verify {
     pub fn run(self, ctx: &Context) -> Result<()> {
         match (ctx.home.audit_log().verify(), self.json) {
-            (Ok(v), false) => ctx
-                .out
-                .text(&format!("audit log ok: {} records\n", v.records)),
+            (Ok(v), false) => ctx.out.text(&match v.acknowledged {
+                None => format!("audit log ok: {} records\n", v.records),
+                Some(seq) => format!(
+                    "audit log ok: {} records (a break was acknowledged in record {seq})\n",
+                    v.records
+                ),
+            }),
             (Ok(v), true) => ctx.out.json(&Verdict {
                 ok: true,
                 records: Some(v.records),
                 problem: None,
                 message: None,
+                acknowledged: v.acknowledged,
             }),
             (Err(e), true) if matches!(e, AuditError::Broken { .. }) => {
                 if let AuditError::Broken { problem, .. } = &e {
@@ -39,6 +47,7 @@ impl Verify {
                         records: None,
                         problem: Some(problem),
                         message: Some(problem.to_string()),
+                        acknowledged: None,
                     })?;
                 }
                 Err(e.into())

@@ -1,18 +1,39 @@
+use std::path::PathBuf;
+
 use clap::Args;
+use serde::Serialize;
 
 use crate::command::context::Context;
 use crate::error::Result;
 use crate::import::ImportError;
-use crate::site::now;
+use crate::journal::Journal;
+use crate::site::{now, now_millis};
 
 #[derive(Debug, Args)]
 pub struct Gc {
-    /// Keep finished imports younger than this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    keep_days: u32,
+    /// Forget finished imports older than this many days (also --keep-days)
+    #[arg(
+        long = "older-than",
+        alias = "keep-days",
+        value_name = "DAYS",
+        default_value_t = 30
+    )]
+    older_than: u32,
+    /// List what would be removed, and remove nothing
+    #[arg(long)]
+    dry_run: bool,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+}
+
+/// What a dry run would remove.
+#[derive(Serialize)]
+struct Plan {
+    dry_run: bool,
+    import_ids: Vec<String>,
+    staging: Vec<PathBuf>,
+    spool: Vec<PathBuf>,
 }
 
 impl Gc {
@@ -20,9 +41,11 @@ impl Gc {
         let _lock = ctx.writer()?;
         ctx.open_store()?;
         let journal = ctx.journal()?;
-        let cutoff =
-            jiff::Timestamp::now().as_millisecond() - i64::from(self.keep_days) * 86_400_000;
+        let cutoff = now_millis() - i64::from(self.older_than) * 86_400_000;
         let before = crate::cursor::format_millis(cutoff);
+        if self.dry_run {
+            return self.plan(ctx, &journal, &before);
+        }
         let roots = (&*ctx.home.staging_dir(), &*ctx.home.spool_dir());
         let report = crate::journal::gc(&journal, roots, &before).map_err(ImportError::from)?;
         log::debug!("journal gc at {}", now());
@@ -32,9 +55,47 @@ impl Gc {
         ctx.out.text(&format!(
             "removed {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports\n",
             report.entries_removed,
-            self.keep_days,
+            self.older_than,
             report.staging_removed.len(),
             report.spool_removed.len()
         ))
+    }
+
+    fn plan(&self, ctx: &Context, journal: &Journal, before: &str) -> Result<()> {
+        let entries = journal
+            .entries(false, usize::MAX)
+            .map_err(ImportError::from)?;
+        let open: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.state.is_open())
+            .map(|e| e.import_id.as_str())
+            .collect();
+        let plan = Plan {
+            dry_run: true,
+            import_ids: entries
+                .iter()
+                .filter(|e| !e.state.is_open() && e.updated_at.as_str() < before)
+                .map(|e| e.import_id.clone())
+                .collect(),
+            staging: crate::journal::unheld(&ctx.home.staging_dir(), |id| open.contains(&id)),
+            spool: crate::journal::unheld(&ctx.home.spool_dir(), |_| false),
+        };
+        if self.json {
+            return ctx.out.json(&plan);
+        }
+        let mut text = format!(
+            "would remove {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports (dry run: nothing removed)\n",
+            plan.import_ids.len(),
+            self.older_than,
+            plan.staging.len(),
+            plan.spool.len()
+        );
+        for id in &plan.import_ids {
+            text.push_str(&format!("  import {id}\n"));
+        }
+        for path in plan.staging.iter().chain(&plan.spool) {
+            text.push_str(&format!("  file {}\n", path.display()));
+        }
+        ctx.out.text(&text)
     }
 }

@@ -36,12 +36,28 @@ impl Generate {
             passphrase.as_deref().map(String::as_str),
             &now(),
         )?;
+        ctx.keys().adopt_default(&info)?;
         if self.json {
             return ctx.out.json(&info);
         }
+        let role = role_line(ctx, &info.name, &info.purpose)?;
         ctx.out.text(&format!(
-            "generated {} key `{}` for {}\nkey id: {}\npublic key: stella authority keys export {} --public\n",
+            "generated {} key `{}` for {}\nkey id: {}\npublic key: stella authority keys export {} --public\n{role}",
             info.algorithm, info.name, info.purpose, info.key_id, info.name
         ))
     }
+}
+
+/// Whether the new federation key signs by default, and if not, how it will.
+fn role_line(ctx: &Context, name: &str, purpose: &str) -> Result<String> {
+    if purpose != crate::keys::FEDERATION {
+        return Ok(String::new());
+    }
+    Ok(match ctx.keys().roles()?.default {
+        Some(d) if d == name => "default: yes, it signs exports from now on\n".to_owned(),
+        Some(d) => format!(
+            "default: no, `{d}` still signs; once peers trust this key, `stella authority keys default {name}`\n"
+        ),
+        None => format!("default: none; `stella authority keys default {name}` makes it so\n"),
+    })
 }

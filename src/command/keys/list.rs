@@ -1,8 +1,10 @@
 use clap::Args;
+use serde::Serialize;
 
 use crate::command::context::Context;
 use crate::command::output::table;
 use crate::error::Result;
+use crate::keys::KeyInfo;
 
 #[derive(Debug, Args)]
 pub struct List {
@@ -11,26 +13,58 @@ pub struct List {
     json: bool,
 }
 
+/// A key and its role: `default` (signs when no --key is given),
+/// `retired` (signs no more) or `active`.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    info: &'a KeyInfo,
+    status: &'static str,
+}
+
 impl List {
     pub fn run(self, ctx: &Context) -> Result<()> {
-        let keys = ctx.keys().list()?;
+        let store = ctx.keys();
+        let keys = store.list()?;
+        let roles = store.roles()?;
+        let listed: Vec<Listed> = keys
+            .iter()
+            .map(|info| Listed {
+                info,
+                status: if roles.default.as_deref() == Some(info.name.as_str()) {
+                    "default"
+                } else if roles.retired.contains(&info.name) {
+                    "retired"
+                } else {
+                    "active"
+                },
+            })
+            .collect();
         if self.json {
-            return ctx.out.json(&keys);
+            return ctx.out.json(&listed);
         }
-        let rows: Vec<Vec<String>> = keys
+        let rows: Vec<Vec<String>> = listed
             .iter()
             .map(|k| {
                 vec![
-                    k.name.clone(),
-                    k.algorithm.clone(),
-                    k.purpose.clone(),
-                    k.key_id.clone(),
-                    k.created_at.clone(),
+                    k.info.name.clone(),
+                    k.status.to_owned(),
+                    k.info.algorithm.clone(),
+                    k.info.purpose.clone(),
+                    k.info.key_id.clone(),
+                    k.info.created_at.clone(),
                 ]
             })
             .collect();
         ctx.out.text(&table(
-            &["NAME", "ALGORITHM", "PURPOSE", "KEY ID", "CREATED"],
+            &[
+                "NAME",
+                "STATUS",
+                "ALGORITHM",
+                "PURPOSE",
+                "KEY ID",
+                "CREATED",
+            ],
             &rows,
         ))
     }

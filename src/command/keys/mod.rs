@@ -1,8 +1,10 @@
 //! `authority keys …`: the home's signing keys.
 
+pub mod default;
 pub mod export;
 pub mod generate;
 pub mod list;
+pub mod retire;
 
 use clap::Subcommand;
 
@@ -30,8 +32,12 @@ pub enum KeysCommand {
     Generate(generate::Generate),
     /// Print a key's public half as PEM
     Export(export::Export),
-    /// List the keys of this home
+    /// List the keys of this home, and which one signs by default
     List(list::List),
+    /// Make a federation key the one that signs when --key is not given
+    Default(default::SetDefault),
+    /// Stop signing with a key, keeping its public half for verification
+    Retire(retire::Retire),
 }
 
 impl KeysCommand {
@@ -40,6 +46,8 @@ impl KeysCommand {
             KeysCommand::Generate(c) => c.run(ctx),
             KeysCommand::Export(c) => c.run(ctx),
             KeysCommand::List(c) => c.run(ctx),
+            KeysCommand::Default(c) => c.run(ctx),
+            KeysCommand::Retire(c) => c.run(ctx),
         }
     }
 }

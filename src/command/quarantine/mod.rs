@@ -1,8 +1,9 @@
-//! `feedser quarantine list|show|purge`: the bundles `bundle import`
+//! `feedser quarantine list|show|retry|purge`: the bundles `bundle import`
 //! refused for failing verification (see `crate::quarantine`).
 
 pub mod list;
 pub mod purge;
+pub mod retry;
 pub mod show;
 
 use clap::Subcommand;
@@ -18,6 +19,8 @@ pub enum QuarantineCommand {
     Show(show::Show),
     /// Remove quarantined bundles
     Purge(purge::Purge),
+    /// Import a quarantined bundle again (after trusting its key, say); success removes it
+    Retry(retry::Retry),
 }
 
 impl QuarantineCommand {
@@ -26,6 +29,7 @@ impl QuarantineCommand {
             QuarantineCommand::List(c) => c.run(ctx),
             QuarantineCommand::Show(c) => c.run(ctx),
             QuarantineCommand::Purge(c) => c.run(ctx),
+            QuarantineCommand::Retry(c) => c.run(ctx),
         }
     }
 }

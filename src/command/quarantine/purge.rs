@@ -1,7 +1,9 @@
 use clap::{ArgGroup, Args};
 
 use crate::command::context::Context;
+use crate::command::output::table;
 use crate::error::Result;
+use crate::quarantine::Entry;
 use crate::site::now_millis;
 
 #[derive(Debug, Args)]
@@ -15,6 +17,9 @@ pub struct Purge {
     /// Remove the entries received more than DAYS days ago
     #[arg(long, value_name = "DAYS")]
     older_than: Option<u32>,
+    /// List what would be removed, and remove nothing
+    #[arg(long)]
+    dry_run: bool,
 }
 
 impl Purge {
@@ -22,13 +27,39 @@ impl Purge {
         // An import may be quarantining a bundle right now (issue #28).
         let _lock = ctx.writer()?;
         let quarantine = ctx.home.quarantine();
-        let removed = if self.all {
-            quarantine.remove_all()?
+        let chosen: Vec<Entry> = if self.all {
+            quarantine.list()?
         } else if let Some(days) = self.older_than {
             let cutoff = now_millis() - i64::from(days) * 86_400_000;
-            quarantine.remove_older_than(cutoff)?
+            quarantine.older_than(cutoff)?
         } else {
-            quarantine.remove(&self.ids)?
+            self.ids
+                .iter()
+                .map(|id| quarantine.show(id))
+                .collect::<std::result::Result<_, _>>()?
+        };
+        if self.dry_run {
+            let rows: Vec<Vec<String>> = chosen
+                .iter()
+                .map(|e| {
+                    let r = &e.record;
+                    vec![e.id.clone(), r.received_at.clone(), r.reason_code.clone()]
+                })
+                .collect();
+            let mut text = format!(
+                "would purge {} quarantined bundle(s) (dry run: nothing removed)\n",
+                chosen.len()
+            );
+            if !rows.is_empty() {
+                text.push_str(&table(&["ID", "RECEIVED AT", "REASON"], &rows));
+            }
+            return ctx.out.text(&text);
+        }
+        let removed = if self.all {
+            quarantine.remove_all()?
+        } else {
+            let ids: Vec<String> = chosen.into_iter().map(|e| e.id).collect();
+            quarantine.remove(&ids)?
         };
         ctx.out
             .text(&format!("purged {removed} quarantined bundle(s)\n"))

@@ -13,7 +13,8 @@
 //!
 //! Invariants: the staging directory is removed and the journal row
 //! settled before the entry point returns, whether the import succeeded
-//! or not; every attempt that could be started leaves one audit record.
+//! or not; every attempt that could be started leaves one audit record;
+//! while the audit chain is broken, no attempt is started (exit 14).
 
 mod pipeline;
 mod report;
@@ -103,6 +104,15 @@ pub fn import_bundle(
     present: Box<Present<'_>>,
 ) -> ImportReport {
     let started = Instant::now();
+    // A broken audit chain takes no record, so no import is tried (#27).
+    if let Err(broken) = site.home.audit_log().verify() {
+        return ImportReport {
+            result: Err(broken.into()),
+            duration_ms: 0,
+            site_id: None,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+    }
     let level = match caller {
         Caller::Terminal { .. } => log::Level::Debug,
         Caller::Server { .. } => log::Level::Info,
