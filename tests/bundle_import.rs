@@ -153,7 +153,7 @@ fn disabled_site_is_refused(store: Backend) {
     b.cmd(&["feedser", "sites", "policy", "site-a", "--enabled", "false"])
         .ok();
     import(&b, &bundle, &[]).code(6).stderr_is(
-        "error: site `site-a` is disabled: enable it with `stella feedser sites policy site-a --enabled true`\n",
+        "error: Site not allowed: site `site-a` is disabled: enable it with `stella feedser sites policy site-a --enabled true`\n",
     );
     assert!(b.canonicals().is_empty());
 }

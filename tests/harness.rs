@@ -135,6 +135,32 @@ impl Site {
         }
     }
 
+    /// `line` through `sh -c` in the site's scratch directory, the way an
+    /// operator pastes it: `stella` on `PATH`, this home as `STELLA_HOME`.
+    pub fn shell(&self, line: &str) -> Run {
+        let bin = self.dir.path().join("bin");
+        if !bin.join("stella").exists() {
+            std::fs::create_dir_all(&bin).expect("bin dir");
+            std::os::unix::fs::symlink(BIN, bin.join("stella")).expect("link stella");
+        }
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![bin];
+        paths.extend(std::env::split_paths(&path));
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", line])
+            .current_dir(self.dir.path())
+            .env("STELLA_HOME", self.home())
+            .env("PATH", std::env::join_paths(paths).expect("PATH"))
+            .env_remove("STELLA_CONFIG")
+            .env_remove("STELLA_KEY_PASSPHRASE_FILE")
+            .env("RUST_BACKTRACE", "0");
+        Run {
+            command,
+            stdin: None,
+        }
+    }
+
     /// Runs and returns the outcome, whatever the exit code.
     pub fn cmd(&self, args: &[&str]) -> Outcome {
         self.run(args).go()

@@ -34,7 +34,7 @@ pub enum ImportError {
     )]
     SiteNotAllowed { site: String },
     #[error(
-        "site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`"
+        "Site not allowed: site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`"
     )]
     SiteDisabled { site: String },
     #[error(
