@@ -21,6 +21,9 @@ use super::{ImportError, ImportPolicy, Input};
 pub enum Check {
     Valid(String),
     Invalid(String),
+    /// Not checked, as policy allows (an unsigned bundle where signatures
+    /// are optional): not a failure.
+    Skipped(String),
     NotChecked(String),
 }
 
@@ -227,9 +230,9 @@ fn signature_verdict(
                 source,
             })?;
             let ids = bundle.signer_key_ids().join(", ");
-            Ok(Check::Valid(format!("key {ids}")))
+            Ok(Check::Valid(format!("key: {ids}")))
         }
-        SignatureDecision::Skip(_) => Ok(Check::NotChecked(
+        SignatureDecision::Skip(_) => Ok(Check::Skipped(
             "unsigned; this site does not require signatures".into(),
         )),
     }

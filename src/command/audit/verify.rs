@@ -23,9 +23,10 @@ struct Verdict<'a> {
 impl Verify {
     pub fn run(self, ctx: &Context) -> Result<()> {
         match (ctx.home.audit_log().verify(), self.json) {
-            (Ok(v), false) => ctx
-                .out
-                .text(&format!("audit log ok: {} records\n", v.records)),
+            (Ok(v), false) => ctx.out.text(&format!(
+                "audit log ok: {}\n",
+                crate::command::count::count(v.records, "record")
+            )),
             (Ok(v), true) => ctx.out.json(&Verdict {
                 ok: true,
                 records: Some(v.records),

@@ -1,6 +1,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
+use crate::command::count::count;
 use crate::error::Result;
 use crate::import::ImportError;
 use crate::site::now;
@@ -30,11 +31,11 @@ impl Gc {
             return ctx.out.json(&report);
         }
         ctx.out.text(&format!(
-            "removed {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports\n",
-            report.entries_removed,
-            self.keep_days,
-            report.staging_removed.len(),
-            report.spool_removed.len()
+            "removed {} older than {}, {} and {} left by interrupted exports\n",
+            count(report.entries_removed as u64, "finished import"),
+            count(u64::from(self.keep_days), "day"),
+            count(report.staging_removed.len() as u64, "orphaned staging file"),
+            count(report.spool_removed.len() as u64, "file")
         ))
     }
 }

@@ -30,7 +30,9 @@ impl Purge {
         } else {
             quarantine.remove(&self.ids)?
         };
-        ctx.out
-            .text(&format!("purged {removed} quarantined bundle(s)\n"))
+        ctx.out.text(&format!(
+            "purged {}\n",
+            crate::command::count::count(removed as u64, "quarantined bundle")
+        ))
     }
 }
