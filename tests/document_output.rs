@@ -4,6 +4,8 @@
 
 use crate::harness::*;
 
+mod max_bytes;
+
 /// 2025-01-15T10:30:00.000Z, the document's example time.
 const T0: i64 = 1_736_937_000_000;
 
