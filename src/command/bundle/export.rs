@@ -1,8 +1,8 @@
 //! `feedser bundle export`: the delta since a cursor (or everything) as one
 //! bundle, or a chain of bundles when it is over `--max-items` or
-//! `--max-bytes`, to files or
-//! to stdout, through `site::export::export_bundle`. The report goes to
-//! stdout only when the bundle does not, else to stderr.
+//! `--max-bytes`, to files or to stdout, through
+//! `site::export::export_bundle`. The report goes to stdout only when the
+//! bundle does not, else to stderr.
 
 use std::path::PathBuf;
 

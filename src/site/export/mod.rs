@@ -2,10 +2,10 @@
 //! export`, [`export_bundle`]. The delta since a cursor (or everything) is
 //! planned (`crate::export::plan`), cut into a chain when it is over the
 //! item limit (and, with `max_bytes`, measured and cut until no bundle is
-//! over that size: `crate::export::fit`), signed (`super::signer`), and written to files (`output`:
-//! whole or not at all, cleaned up on a signal by `super::interrupts`) or
-//! to the caller's stdout; with `for_site`, what was sent is recorded
-//! under the writer lock.
+//! over that size: `crate::export::fit`), signed (`super::signer`), and
+//! written to files (`output`: whole or not at all, cleaned up on a signal
+//! by `super::interrupts`) or to the caller's stdout; with `for_site`,
+//! what was sent is recorded under the writer lock.
 //!
 //! Invariants: every target is checked before anything is written; a
 //! chain never goes to stdout; the store records what was sent only after
