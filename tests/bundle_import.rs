@@ -40,14 +40,14 @@ fn validate_then_import_then_replay(store: Backend) {
         .cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()])
         .ok();
     let text = redact(&out.stdout);
+    let name = bundle.file_name().unwrap().to_str().unwrap();
     assert!(
         text.starts_with(&format!(
-            "Bundle: {}\nBundle hash: sha256:<hash>\nVersion: feedser-bundle/1.1\nSite: site-a\n",
-            bundle.display()
+            "Bundle: {name}\nVersion: feedser-bundle/1.1\nSite: site-a\nCursor: <time>#"
         )),
         "{text}"
     );
-    assert!(text.contains("Verification:\n  Hash: valid (every member matches the manifest)\n  Signature: valid (key sha256:<hash>)\n  Format: valid (feedser-bundle/1.1)\nReady for import.\n"), "{text}");
+    assert!(text.contains("Verification:\n  Hash: ✓ Valid\n  Signature: ✓ Valid (key: sha256:<hash>)\n  Format: ✓ Valid\n\nReady for import.\nBundle hash: sha256:<hash>\nSince: full export\n"), "{text}");
 
     let first = import(&b, &bundle, &["--json"]).ok().json();
     assert_eq!(first["success"], true);

@@ -136,7 +136,7 @@ fn journal_status_and_gc(store: Backend) {
     b.cmd(&["feedser", "journal", "gc", "--keep-days", "0"])
         .ok()
         .stdout_is(
-            "removed 2 finished import(s) older than 0 days, 1 orphaned staging file(s) and 0 file(s) left by interrupted exports\n",
+            "removed 2 finished imports older than 0 days, 1 orphaned staging file and 0 files left by interrupted exports\n",
         );
     b.cmd(&["feedser", "journal", "status"])
         .ok()

@@ -82,7 +82,7 @@ fn layout_schema_and_determinism(store: Backend) {
     assert_eq!(
         out.stdout,
         format!(
-            "OSV database {}: 24 records (3 withdrawn) in 1 ecosystems\n  Export cursor: {cursor}\n  Ecosystems: PyPI\n",
+            "OSV database {}: 24 records (3 withdrawn) in 1 ecosystem\n  Export cursor: {cursor}\n  Ecosystems: PyPI\n",
             dir.display()
         )
     );
@@ -238,7 +238,7 @@ fn import_refreshes_the_database(store: Backend) {
     assert_eq!(last[0], "  Ecosystems: PyPI", "{}", out.stdout);
     assert!(
         last[2].starts_with(&format!(
-            "OSV database {}: 21 records (2 withdrawn) in 1 ecosystems",
+            "OSV database {}: 21 records (2 withdrawn) in 1 ecosystem",
             dir.display()
         )),
         "{}",

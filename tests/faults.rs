@@ -348,13 +348,13 @@ fn disk_full_staging_is_no_verdict_on_the_bundle() {
         .find(|l| l.starts_with("  Format: "))
         .unwrap_or_default();
     assert!(
-        format.starts_with("  Format: not checked: cannot use spool file `")
-            && format.ends_with("No space left on device (os error 28)"),
+        format.starts_with("  Format: – Not checked (cannot use spool file `")
+            && format.ends_with("No space left on device (os error 28))"),
         "{}",
         out.stdout
     );
     assert!(
-        out.stdout.contains("  Hash: not checked: not reached\n"),
+        out.stdout.contains("  Hash: – Not checked (not reached)\n"),
         "{}",
         out.stdout
     );

@@ -72,7 +72,7 @@ fn stella_home_env_selects_the_home() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "SITE ID  STATUS  LAST SYNC  CURSOR\n"
+        "SITE ID  STATUS  LAST SYNC  CURSOR\n───────  ──────  ─────────  ──────\n"
     );
 }
 
@@ -94,7 +94,10 @@ fn seed_config_is_accepted_through_config_flag() {
             "list",
         ])
         .ok();
-    assert_eq!(out.stdout, "SITE ID  STATUS  LAST SYNC  CURSOR\n");
+    assert_eq!(
+        out.stdout,
+        "SITE ID  STATUS  LAST SYNC  CURSOR\n───────  ──────  ─────────  ──────\n"
+    );
     // Debug logging from the config reaches stderr.
     assert!(
         out.stderr.contains("stella: debug: home `"),

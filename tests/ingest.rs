@@ -61,9 +61,13 @@ fn canonical_get_and_list_use_the_indexes(store: Backend) {
         .ok()
         .stdout;
     assert!(by_purl.lines().any(|l| l.contains(merge_hash)), "{by_purl}");
+    // A malformed hash is a usage error; a well-formed unknown one is not found.
     a.cmd(&["feedser", "canonical", "get", "sha256:0000"])
+        .code(2);
+    let unknown = format!("sha256:{}", "0".repeat(64));
+    a.cmd(&["feedser", "canonical", "get", &unknown])
         .code(12)
-        .stderr_is("error: canonical `sha256:0000` not found\n");
+        .stderr_is(&format!("error: canonical `{unknown}` not found\n"));
 }
 
 fn malformed_records_are_reported_and_skipped(store: Backend) {

@@ -107,7 +107,7 @@ fn rows_an_older_stella_stored_that_peers_refuse_stay_home() {
         .cmd(&["feedser", "bundle", "validate", bundle.to_str().unwrap()])
         .ok();
     assert!(
-        report.stdout.ends_with("Ready for import.\n"),
+        report.stdout.contains("\n\nReady for import.\n"),
         "{}",
         report.stdout
     );

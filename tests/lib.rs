@@ -16,6 +16,7 @@ mod crash;
 mod docs;
 mod doctor;
 mod document;
+mod document_output;
 mod export_osv;
 mod faults;
 mod federation;

@@ -50,7 +50,7 @@ fn an_unmigrated_database_asks_for_db_migrate() {
         .stdout_is("postgresql schema `vuln` is up to date at version 3\n");
     site.cmd(&["--database-url", &url, "feedser", "sites", "list"])
         .ok()
-        .stdout_is("SITE ID  STATUS  LAST SYNC  CURSOR\n");
+        .stdout_is("SITE ID  STATUS  LAST SYNC  CURSOR\n───────  ──────  ─────────  ──────\n");
     // The embedded store of the same home is untouched by all this.
     site.cmd(&["db", "migrate"])
         .ok()

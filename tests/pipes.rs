@@ -35,7 +35,7 @@ fn validate_reads_stdin(store: Backend) {
         .go()
         .ok();
     assert!(
-        out.stdout.ends_with("Ready for import.\n"),
+        out.stdout.contains("\n\nReady for import.\n"),
         "{}",
         out.stdout
     );

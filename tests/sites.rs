@@ -14,7 +14,7 @@ fn add_list_and_json(store: Backend) {
         key.to_str().unwrap(),
     ])
     .ok()
-    .stdout_is("registered site `site-a` (enabled) with 1 trusted key(s)\n");
+    .stdout_is("registered site `site-a` (enabled) with 1 trusted key\n");
     b.cmd(&[
         "feedser",
         "sites",
@@ -26,9 +26,9 @@ fn add_list_and_json(store: Backend) {
         "false",
     ])
     .ok()
-    .stdout_is("registered site `site-c` (disabled) with 0 trusted key(s)\n");
+    .stdout_is("registered site `site-c` (disabled) with 0 trusted keys\n");
     b.cmd(&["feedser", "sites", "list"]).ok().stdout_is(
-        "SITE ID  STATUS    LAST SYNC  CURSOR\nsite-a   enabled   never      -\nsite-c   disabled  never      -\n",
+        "SITE ID  STATUS    LAST SYNC  CURSOR\n───────  ────────  ─────────  ──────\nsite-a   enabled   never      -\nsite-c   disabled  never      -\n",
     );
     let json = b.json(&["feedser", "sites", "list", "--json"]);
     assert_eq!(json[0]["site_id"], "site-a");
@@ -41,8 +41,8 @@ fn adding_twice_and_bad_keys_are_refused(store: Backend) {
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
         .ok();
     b.cmd(&["feedser", "sites", "add", "site-a", "--display-name", "A"])
-        .code(10)
-        .stderr_is("error: site `site-a` is already registered\n");
+        .code(2)
+        .stderr_is("error: site `site-a` is already registered: change it with `stella feedser sites policy site-a ...` (e.g. --enabled false, --max-bundle-size 100MB, --add-key PUB.pem)\n");
     let junk = b.path("junk.pem");
     std::fs::write(&junk, "not a key").unwrap();
     let out = b
@@ -60,7 +60,7 @@ fn adding_twice_and_bad_keys_are_refused(store: Backend) {
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     b.cmd(&["feedser", "sites", "list"])
         .ok()
-        .stdout_is("SITE ID  STATUS   LAST SYNC  CURSOR\nsite-a   enabled  never      -\n");
+        .stdout_is("SITE ID  STATUS   LAST SYNC  CURSOR\n───────  ───────  ─────────  ──────\nsite-a   enabled  never      -\n");
 }
 
 fn policy_shows_and_changes_everything(store: Backend) {

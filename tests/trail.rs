@@ -222,7 +222,7 @@ fn stale(store: Backend) {
     let never =
         "Warning: nothing was ever imported from site `site-a`: import a full bundle from it\n";
     let out = status(T0, &["site-a", "--check"]).code(13).stderr_is(
-        "error: 1 of 1 checked site(s) stale (no import within FederationImport.StaleAfterHours, 48 h): `site-a`; import their latest bundles\n",
+        "error: 1 of 1 checked site stale (no import within FederationImport.StaleAfterHours, 48 h): `site-a`; import their latest bundles\n",
     );
     assert!(
         out.stdout.ends_with(&format!(
@@ -281,7 +281,7 @@ fn stale(store: Backend) {
     status(T0 + HOUR, &["--check"]).code(13).stdout_is(&format!(
         "SITE ID  LAST SYNC                 AGE  STATE\nsite-a   {T0_TEXT}  1 h  ok\nsite-d   never                     -    never imported\n"
     )).stderr_is(
-        "error: 1 of 2 checked site(s) stale (no import within FederationImport.StaleAfterHours, 48 h): `site-d`; import their latest bundles\n",
+        "error: 1 of 2 checked sites stale (no import within FederationImport.StaleAfterHours, 48 h): `site-d`; import their latest bundles\n",
     );
     b.cmd(&["feedser", "sites", "policy", "site-d", "--enabled", "false"])
         .ok();
@@ -290,7 +290,7 @@ fn stale(store: Backend) {
     // The budget comes from the config.
     set_config(&b, "StaleAfterHours", "1");
     status(T0 + 2 * HOUR, &["--check"]).code(13).stderr_is(
-        "error: 1 of 1 checked site(s) stale (no import within FederationImport.StaleAfterHours, 1 h): `site-a`; import their latest bundles\n",
+        "error: 1 of 1 checked site stale (no import within FederationImport.StaleAfterHours, 1 h): `site-a`; import their latest bundles\n",
     );
 }
 
@@ -455,17 +455,17 @@ fn failed_bundle_is_quarantined() {
     purge(T0, &[]).code(2);
     purge(T0 + 24 * HOUR + 500, &["--older-than", "1"])
         .ok()
-        .stdout_is("purged 1 quarantined bundle(s)\n");
+        .stdout_is("purged 1 quarantined bundle\n");
     assert_eq!(quarantine_json(&b)[0]["id"], stdin_id.as_str());
     purge(T0, &[&stdin_id])
         .ok()
-        .stdout_is("purged 1 quarantined bundle(s)\n");
+        .stdout_is("purged 1 quarantined bundle\n");
     b.cmd(&["feedser", "quarantine", "list"])
         .ok()
         .stdout_is("ID  RECEIVED AT  REASON  SIZE  SOURCE\n");
     purge(T0, &["--all"])
         .ok()
-        .stdout_is("purged 0 quarantined bundle(s)\n");
+        .stdout_is("purged 0 quarantined bundles\n");
     b.cmd(&["feedser", "quarantine", "show", &id]).code(12);
 }
 

@@ -45,7 +45,10 @@ impl Doctor {
             return Ok(());
         }
         Err(Error::Reported {
-            message: format!("{failed} of {} checks failed (see above)", findings.len()),
+            message: format!(
+                "{failed} of {} failed (see above)",
+                crate::command::count::count(findings.len() as u64, "check")
+            ),
             exit: Exit::Unhealthy,
         })
     }

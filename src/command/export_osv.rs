@@ -61,11 +61,11 @@ pub fn refresh(ctx: &Context, dir: &std::path::Path, json: bool) -> Result<()> {
 fn render(r: &Report) -> String {
     let cursor = crate::command::or_dash(r.export_cursor);
     let mut text = format!(
-        "OSV database {}: {} records ({} withdrawn) in {} ecosystems\n  Export cursor: {cursor}\n",
+        "OSV database {}: {} ({} withdrawn) in {}\n  Export cursor: {cursor}\n",
         r.dir.display(),
-        r.records,
+        crate::command::count::count(r.records, "record"),
         r.withdrawn,
-        r.ecosystems.len(),
+        crate::command::count::count(r.ecosystems.len() as u64, "ecosystem"),
     );
     if let Some(since) = r.since_cursor {
         text.push_str(&format!("  Since: {since} (changed records only)\n"));

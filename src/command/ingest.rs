@@ -97,8 +97,8 @@ fn render(r: &IngestReport) -> String {
         + r.canonical_deleted
         + r.canonical_pruned;
     let mut text = format!(
-        "Read {} records: {} unchanged, {} failed\nCanonicals: {} created, {} updated, {} withdrawn, {} deleted (superseded), {} pruned\n",
-        r.records_read,
+        "Read {}: {} unchanged, {} failed\nCanonicals: {} created, {} updated, {} withdrawn, {} deleted (superseded), {} pruned\n",
+        crate::command::count::count(r.records_read, "record"),
         r.records_unchanged,
         r.failures.len(),
         r.canonical_created,

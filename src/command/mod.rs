@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bundle;
 pub mod canonical;
 pub mod context;
+pub mod count;
 pub mod db;
 pub mod dev;
 pub mod doctor;
@@ -29,6 +30,7 @@ pub mod quarantine;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sites;
+pub mod table;
 
 use std::path::Path;
 

@@ -7,9 +7,14 @@
 //! site can import them in order. Rows are spooled to disk first (the manifest,
 //! which pins their hashes, comes first in the archive), so memory does not
 //! grow with the export. The output bytes depend only on the store's data and
-//! the key: `exported_at` is the time of the newest change included.
+//! the key: `exported_at` is the time of the newest change included. With a
+//! byte limit, parts are measured and cut further (`fit`) before anything
+//! is written.
 
 mod collect;
+mod fit;
+
+pub use fit::{Measure, fit};
 
 use std::io::Write;
 use std::path::Path;
@@ -32,9 +37,22 @@ pub enum ExportError {
     )]
     AmbiguousKey { names: String },
     #[error(
-        "the delta needs {parts} bundles (over --max-items {max_items}), which cannot all go to stdout: write to a file with -o, or raise --max-items"
+        "the delta needs {parts} bundles (over {flag} {limit}), which cannot all go to stdout: write to a file with -o, or raise {flag}"
     )]
-    ChainToStdout { parts: usize, max_items: u64 },
+    ChainToStdout {
+        parts: usize,
+        /// The limit that cut the chain: `--max-items` or `--max-bytes`.
+        flag: &'static str,
+        limit: u64,
+    },
+    #[error(
+        "the change at cursor `{cursor}` alone makes a bundle of {bytes} bytes, over --max-bytes {max_bytes}: raise --max-bytes to at least {bytes}"
+    )]
+    RowOverMaxBytes {
+        cursor: Cursor,
+        bytes: u64,
+        max_bytes: u64,
+    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
@@ -53,6 +71,7 @@ impl ExportError {
             ExportError::NoSigningKey => "no_signing_key",
             ExportError::AmbiguousKey { .. } => "ambiguous_key",
             ExportError::ChainToStdout { .. } => "chain_to_stdout",
+            ExportError::RowOverMaxBytes { .. } => "row_over_max_bytes",
             ExportError::Store(_) => "store_error",
             ExportError::Bundle(e) => e.reason_code(),
             ExportError::Spool { .. } => "spool_failed",
@@ -61,7 +80,7 @@ impl ExportError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            ExportError::ChainToStdout { .. } => Exit::Usage,
+            ExportError::ChainToStdout { .. } | ExportError::RowOverMaxBytes { .. } => Exit::Usage,
             ExportError::NoSigningKey | ExportError::AmbiguousKey { .. } => Exit::Key,
             ExportError::Store(_) => Exit::Store,
             ExportError::Bundle(_) | ExportError::Spool { .. } => Exit::Failure,

@@ -26,13 +26,15 @@ struct Verdict<'a> {
 impl Verify {
     pub fn run(self, ctx: &Context) -> Result<()> {
         match (ctx.home.audit_log().verify(), self.json) {
-            (Ok(v), false) => ctx.out.text(&match v.acknowledged {
-                None => format!("audit log ok: {} records\n", v.records),
-                Some(seq) => format!(
-                    "audit log ok: {} records (a break was acknowledged in record {seq})\n",
-                    v.records
-                ),
-            }),
+            (Ok(v), false) => {
+                let records = crate::command::count::count(v.records, "record");
+                ctx.out.text(&match v.acknowledged {
+                    None => format!("audit log ok: {records}\n"),
+                    Some(seq) => format!(
+                        "audit log ok: {records} (a break was acknowledged in record {seq})\n"
+                    ),
+                })
+            }
             (Ok(v), true) => ctx.out.json(&Verdict {
                 ok: true,
                 records: Some(v.records),

@@ -1,7 +1,8 @@
 //! `feedser bundle export`: the delta since a cursor (or everything) as one
-//! bundle, or a chain of bundles when it is over `--max-items`, to files or
-//! to stdout, through `site::export::export_bundle`. The report goes to
-//! stdout only when the bundle does not, else to stderr.
+//! bundle, or a chain of bundles when it is over `--max-items` or
+//! `--max-bytes`, to files or to stdout, through
+//! `site::export::export_bundle`. The report goes to stdout only when the
+//! bundle does not, else to stderr.
 
 use std::path::PathBuf;
 
@@ -34,6 +35,9 @@ pub struct Export {
     /// Items per bundle before the delta is cut into a chain [default: Federation.DefaultMaxItems]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_items: Option<u64>,
+    /// No bundle file over SIZE (e.g. 4G, 100MB, or bytes): the delta is cut into a chain of parts under it; with --max-items, a part ends at whichever limit comes first
+    #[arg(long, value_name = "SIZE", value_parser = parse::byte_size)]
+    max_bytes: Option<u64>,
     /// zstd level 1-19 [default: Federation.DefaultCompressionLevel]
     #[arg(long, value_name = "L", value_parser = clap::value_parser!(i32).range(1..=19))]
     compression_level: Option<i32>,
@@ -78,6 +82,7 @@ impl Export {
             for_site: self.for_site.clone(),
             output: self.output.clone(),
             max_items: self.max_items,
+            max_bytes: self.max_bytes,
             compression_level: self.compression_level,
             signing: (!self.unsigned).then(|| Signing {
                 key: self.key.clone(),

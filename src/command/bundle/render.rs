@@ -11,9 +11,13 @@ use crate::import::ImportOutcome;
 use crate::site::export::ExportReport;
 
 pub fn counts_line(c: &crate::bundle::Counts) -> String {
+    let n = crate::command::count::count;
     format!(
-        "{} canonicals, {} edges, {} deletions ({} items)",
-        c.canonicals, c.edges, c.deletions, c.total
+        "{}, {}, {} ({})",
+        n(c.canonicals, "canonical"),
+        n(c.edges, "edge"),
+        n(c.deletions, "deletion"),
+        n(c.total, "item")
     )
 }
 
@@ -33,13 +37,13 @@ pub fn export(report: &ExportReport) -> String {
     let mut text = String::new();
     for b in &report.bundles {
         text.push_str(&format!(
-            "Wrote {}\n  Since: {}\n  Cursor: {}\n  Counts: {}\n  Bundle hash: {}\n  Size: {} bytes\n  Signed: {}\n",
+            "Wrote {}\n  Since: {}\n  Cursor: {}\n  Counts: {}\n  Bundle hash: {}\n  Size: {}\n  Signed: {}\n",
             b.path,
             b.since_cursor.map_or_else(|| "full export".to_owned(), |c| c.to_string()),
             b.export_cursor,
             counts_line(&b.counts),
             b.bundle_hash,
-            b.size,
+            crate::command::count::count(b.size, "byte"),
             b.signer_key_id.as_deref().unwrap_or("no (unsigned)"),
         ));
     }
@@ -87,8 +91,9 @@ pub fn import(bundle: &Path, o: &ImportOutcome, duration_ms: u128) -> String {
     }
     if c.canonical_filtered + c.edges_filtered > 0 {
         text.push_str(&format!(
-            "  Filtered by allowed sources: {} canonicals, {} edges\n",
-            c.canonical_filtered, c.edges_filtered
+            "  Filtered by allowed sources: {}, {}\n",
+            crate::command::count::count(c.canonical_filtered, "canonical"),
+            crate::command::count::count(c.edges_filtered, "edge")
         ));
     }
     let signer = match (&o.signer_key_id, o.signature_skipped) {

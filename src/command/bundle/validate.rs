@@ -47,42 +47,37 @@ impl Validate {
     }
 }
 
-fn check(c: &Check) -> String {
+/// A check's line as the document writes it: `✓ Valid`, `✗ <reason>`,
+/// `– Skipped (<why>)`, `– Not checked (<why>)`. `detail` says whether a
+/// valid check shows its detail (the signature's key) or not (the hash
+/// and format, whose details other lines give).
+fn check(c: &Check, detail: bool) -> String {
+    let shown = |t: &str| crate::escape::terminal(t).into_owned();
     match c {
-        Check::Valid(detail) => format!("valid ({detail})"),
-        Check::Invalid(detail) => format!("INVALID: {detail}"),
-        Check::NotChecked(why) => format!("not checked: {why}"),
+        Check::Valid(d) if detail => format!("✓ Valid ({})", shown(d)),
+        Check::Valid(_) => "✓ Valid".to_owned(),
+        Check::Invalid(why) => format!("✗ {}", shown(why)),
+        Check::Skipped(why) => format!("– Skipped ({})", shown(why)),
+        Check::NotChecked(why) => format!("– Not checked ({})", shown(why)),
     }
 }
 
+/// The document's "Validate Bundle Without Import" block, then what stella
+/// adds (the bundle hash, where a delta starts, an earlier import).
 fn render(r: &ValidationReport) -> String {
     let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let cursor = match (r.since_cursor, r.export_cursor) {
-        (_, None) => "-".to_owned(),
-        (None, Some(to)) => format!("{to} (full export)"),
-        (Some(from), Some(to)) => format!("{to} (delta since {from})"),
-    };
+    let version = r.version.as_deref().map(crate::escape::terminal);
     let mut text = format!(
-        "Bundle: {}\nBundle hash: {}\nVersion: {}\nSite: {}\nCursor: {}\nCounts: {}\nVerification:\n  Hash: {}\n  Signature: {}\n  Format: {}\n",
-        r.bundle,
-        or(r.bundle_hash.clone()),
-        or(r.version
-            .as_deref()
-            .map(|v| crate::escape::terminal(v).into_owned())),
+        "Bundle: {}\nVersion: {}\nSite: {}\nCursor: {}\n{}Verification:\n  Hash: {}\n  Signature: {}\n  Format: {}\n\n",
+        file_name(&r.bundle),
+        or(version.map(|v| v.into_owned())),
         or(r.site_id.clone()),
-        cursor,
-        r.counts
-            .as_ref()
-            .map_or_else(|| "-".to_owned(), super::render::counts_line),
-        check(&r.hash),
-        check(&r.signature),
-        check(&r.format),
+        crate::command::or_dash(r.export_cursor),
+        counts(r.counts.as_ref()),
+        check(&r.hash, false),
+        check(&r.signature, true),
+        check(&r.format, false),
     );
-    if let Some(at) = &r.already_imported_at {
-        text.push_str(&format!(
-            "Already imported at {at}: importing it again changes nothing.\n"
-        ));
-    }
     if r.ready {
         text.push_str("Ready for import.\n");
     } else {
@@ -91,5 +86,43 @@ fn render(r: &ValidationReport) -> String {
             text.push_str(&format!("  - {}\n", crate::escape::terminal(p)));
         }
     }
+    if let Some(hash) = &r.bundle_hash {
+        text.push_str(&format!("Bundle hash: {hash}\n"));
+    }
+    if r.export_cursor.is_some() {
+        let since = r
+            .since_cursor
+            .map_or_else(|| "full export".to_owned(), |c| format!("delta after {c}"));
+        text.push_str(&format!("Since: {since}\n"));
+    }
+    if let Some(at) = &r.already_imported_at {
+        text.push_str(&format!(
+            "Already imported at {at}: importing it again changes nothing.\n"
+        ));
+    }
     text
+}
+
+/// The `Counts:` block, each number with thousands separators.
+fn counts(c: Option<&crate::bundle::Counts>) -> String {
+    let Some(c) = c else {
+        return "Counts: -\n".to_owned();
+    };
+    let n = crate::command::count::thousands;
+    format!(
+        "Counts:\n  Canonicals: {}\n  Edges: {}\n  Deletions: {}\n  Total: {}\n",
+        n(c.canonicals),
+        n(c.edges),
+        n(c.deletions),
+        n(c.total)
+    )
+}
+
+/// The file name of the path given (`./bundle.zst` → `bundle.zst`, as the
+/// document shows it); `-` for stdin.
+fn file_name(given: &str) -> String {
+    let name = std::path::Path::new(given)
+        .file_name()
+        .map_or_else(|| given.into(), |n| n.to_string_lossy());
+    crate::escape::terminal(&name).into_owned()
 }

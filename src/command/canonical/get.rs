@@ -7,7 +7,8 @@ use crate::model::CanonicalRecord;
 
 #[derive(Debug, Args)]
 pub struct Get {
-    /// The canonical's merge hash, sha256:<hex>
+    /// The canonical's merge hash, sha256:<64 hex digits>
+    #[arg(value_parser = merge_hash)]
     merge_hash: String,
     /// Print the canonical and its edges as JSON
     #[arg(long)]
@@ -28,6 +29,19 @@ impl Get {
         }
         ctx.out.text(&render(&record))
     }
+}
+
+/// A merge hash as `sha256:` and 64 hex digits (any case; stored
+/// lowercase): anything else is a usage error, never "not found".
+fn merge_hash(text: &str) -> std::result::Result<String, String> {
+    let digits = text.strip_prefix("sha256:").unwrap_or("");
+    if digits.len() == 64 && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(format!("sha256:{}", digits.to_ascii_lowercase()));
+    }
+    Err(format!(
+        "`{}` is not a merge hash: expected `sha256:` followed by 64 hex digits, as `canonical list` shows them",
+        text.escape_debug()
+    ))
 }
 
 /// The record for a terminal: every value escaped, one line each (a

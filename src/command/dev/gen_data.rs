@@ -40,8 +40,12 @@ impl GenData {
         let written = write(txn.as_mut(), &plan)?;
         txn.commit()?;
         ctx.out.text(&format!(
-            "Wrote {} canonicals, {} edges, {} deletions (seed {}, round {})\n",
-            written.canonicals, written.edges, written.deletions, plan.seed, plan.round
+            "Wrote {}, {}, {} (seed {}, round {})\n",
+            crate::command::count::count(written.canonicals, "canonical"),
+            crate::command::count::count(written.edges, "edge"),
+            crate::command::count::count(written.deletions, "deletion"),
+            plan.seed,
+            plan.round
         ))
     }
 }

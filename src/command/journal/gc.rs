@@ -4,6 +4,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::command::context::Context;
+use crate::command::count::count;
 use crate::error::Result;
 use crate::import::ImportError;
 use crate::journal::Journal;
@@ -53,11 +54,11 @@ impl Gc {
             return ctx.out.json(&report);
         }
         ctx.out.text(&format!(
-            "removed {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports\n",
-            report.entries_removed,
-            self.older_than,
-            report.staging_removed.len(),
-            report.spool_removed.len()
+            "removed {} older than {}, {} and {} left by interrupted exports\n",
+            count(report.entries_removed as u64, "finished import"),
+            count(u64::from(self.older_than), "day"),
+            count(report.staging_removed.len() as u64, "orphaned staging file"),
+            count(report.spool_removed.len() as u64, "file")
         ))
     }
 
@@ -84,11 +85,11 @@ impl Gc {
             return ctx.out.json(&plan);
         }
         let mut text = format!(
-            "would remove {} finished import(s) older than {} days, {} orphaned staging file(s) and {} file(s) left by interrupted exports (dry run: nothing removed)\n",
-            plan.import_ids.len(),
-            self.older_than,
-            plan.staging.len(),
-            plan.spool.len()
+            "would remove {} older than {}, {} and {} left by interrupted exports (dry run: nothing removed)\n",
+            count(plan.import_ids.len() as u64, "finished import"),
+            count(u64::from(self.older_than), "day"),
+            count(plan.staging.len() as u64, "orphaned staging file"),
+            count(plan.spool.len() as u64, "file")
         );
         for id in &plan.import_ids {
             text.push_str(&format!("  import {id}\n"));

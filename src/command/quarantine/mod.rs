@@ -38,8 +38,11 @@ impl QuarantineCommand {
 pub fn size_text(entry: &crate::quarantine::Entry) -> String {
     let r = &entry.record;
     if r.truncated {
-        format!("{} bytes (first part kept)", r.size)
+        format!(
+            "{} (first part kept)",
+            crate::command::count::count(r.size, "byte")
+        )
     } else {
-        format!("{} bytes", r.size)
+        crate::command::count::count(r.size, "byte")
     }
 }

@@ -61,7 +61,9 @@ impl Purge {
             let ids: Vec<String> = chosen.into_iter().map(|e| e.id).collect();
             quarantine.remove(&ids)?
         };
-        ctx.out
-            .text(&format!("purged {removed} quarantined bundle(s)\n"))
+        ctx.out.text(&format!(
+            "purged {}\n",
+            crate::command::count::count(removed as u64, "quarantined bundle")
+        ))
     }
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use crate::command::context::Context;
 use crate::error::{Error, Result};
 use crate::site::now;
-use crate::store::NewSite;
+use crate::store::{NewSite, StoreError};
 
 #[derive(Debug, Args)]
 pub struct Add {
@@ -38,21 +38,32 @@ impl Add {
             .collect::<Result<Vec<_>>>()?;
         let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
-        store.add_site(&NewSite {
+        let added = store.add_site(&NewSite {
             site_id: self.site_id.clone(),
             display_name: self.display_name,
             enabled: self.enabled,
             created_at: now(),
-        })?;
+        });
+        if let Err(StoreError::SiteExists(id)) = &added {
+            return Err(Error::Usage(already_registered(id)));
+        }
+        added?;
         for key in &keys {
             store.add_key(&self.site_id, key)?;
         }
         let site = super::get_site(store.as_ref(), &self.site_id)?;
         ctx.out.text(&format!(
-            "registered site `{}` ({}) with {} trusted key(s)\n",
+            "registered site `{}` ({}) with {}\n",
             site.site_id,
             super::status_word(&site),
-            keys.len()
+            crate::command::count::count(keys.len() as u64, "trusted key")
         ))
     }
+}
+
+/// A second `add` changes nothing: the site is changed with `sites policy`.
+fn already_registered(id: &str) -> String {
+    format!(
+        "site `{id}` is already registered: change it with `stella feedser sites policy {id} ...` (e.g. --enabled false, --max-bundle-size 100MB, --add-key PUB.pem)"
+    )
 }

@@ -144,8 +144,10 @@ fn render(site: &Site, keys: &[TrustedKey]) -> String {
         site.site_id,
         site.display_name,
         super::status_word(site),
-        site.max_bundle_size
-            .map_or_else(|| "config default".to_owned(), |b| format!("{b} bytes")),
+        site.max_bundle_size.map_or_else(
+            || "config default".to_owned(),
+            |b| crate::command::count::count(b, "byte")
+        ),
         site.allowed_sources
             .as_ref()
             .map_or_else(|| "all".to_owned(), |s| s.join(",")),

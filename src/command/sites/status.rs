@@ -141,8 +141,9 @@ fn stale_error(stale: &[&str], checked: usize, budget: u64) -> Error {
     let names: Vec<String> = stale.iter().map(|s| format!("`{s}`")).collect();
     Error::Reported {
         message: format!(
-            "{} of {checked} checked site(s) stale (no import within FederationImport.StaleAfterHours, {budget} h): {}; import their latest bundles",
+            "{} of {} stale (no import within FederationImport.StaleAfterHours, {budget} h): {}; import their latest bundles",
             stale.len(),
+            crate::command::count::count(checked as u64, "checked site"),
             names.join(", ")
         ),
         exit: Exit::Stale,

@@ -116,9 +116,9 @@ fn signature_verdict(
                 source,
             })?;
             let ids = bundle.signer_key_ids().join(", ");
-            Ok(Check::Valid(format!("key {ids}")))
+            Ok(Check::Valid(format!("key: {ids}")))
         }
-        SignatureDecision::Skip(_) => Ok(Check::NotChecked(
+        SignatureDecision::Skip(_) => Ok(Check::Skipped(
             "unsigned; this site does not require signatures".into(),
         )),
     }

@@ -24,6 +24,9 @@ use admission::admission;
 pub enum Check {
     Valid(String),
     Invalid(String),
+    /// Not checked, as policy allows (an unsigned bundle where signatures
+    /// are optional): not a failure.
+    Skipped(String),
     NotChecked(String),
 }
 

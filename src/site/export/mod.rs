@@ -1,10 +1,11 @@
 //! Exporting a site as bundles: the one entry point of `feedser bundle
 //! export`, [`export_bundle`]. The delta since a cursor (or everything) is
 //! planned (`crate::export::plan`), cut into a chain when it is over the
-//! item limit, signed (`super::signer`), and written to files (`output`:
-//! whole or not at all, cleaned up on a signal by `super::interrupts`) or
-//! to the caller's stdout; with `for_site`, what was sent is recorded
-//! under the writer lock.
+//! item limit (and, with `max_bytes`, measured and cut until no bundle is
+//! over that size: `crate::export::fit`), signed (`super::signer`), and
+//! written to files (`output`: whole or not at all, cleaned up on a signal
+//! by `super::interrupts`) or to the caller's stdout; with `for_site`,
+//! what was sent is recorded under the writer lock.
 //!
 //! Invariants: every target is checked before anything is written; a
 //! chain never goes to stdout; the store records what was sent only after
@@ -38,6 +39,8 @@ pub struct ExportRequest {
     /// A file, `-` for the caller's stdout, or `None`: `<site>-<cursor>.tar.zst`.
     pub output: Option<PathBuf>,
     pub max_items: Option<u64>,
+    /// No bundle file over this many bytes: the chain is cut further.
+    pub max_bytes: Option<u64>,
     pub compression_level: Option<i32>,
     /// `None`: an unsigned bundle.
     pub signing: Option<Signing>,
@@ -106,7 +109,8 @@ pub fn export_bundle(
     let parts = crate::export::plan(store.as_ref(), since, max_items, skip_via)?;
     if request.to_stdout() && parts.len() > 1 {
         let parts = parts.len();
-        return Err(ExportError::ChainToStdout { parts, max_items }.into());
+        let (flag, limit) = ("--max-items", max_items);
+        return Err(ExportError::ChainToStdout { parts, flag, limit }.into());
     }
     let signer = match &request.signing {
         None => None,
@@ -116,7 +120,6 @@ pub fn export_bundle(
             s.passphrase_file.as_deref(),
         )?),
     };
-    let paths = targets::paths(request, site_id, &parts)?;
     // A private spool under a lock (so `journal gc` tells a live export
     // from a killed one), removed with the temporary output on a signal.
     let mut scratch = super::scratch(&site.home.spool_dir())?;
@@ -139,6 +142,11 @@ pub fn export_bundle(
         spool_dir: &spool_dir,
         progress,
     };
+    let parts = match request.max_bytes {
+        Some(max_bytes) => fit_bytes(&exporter, parts, max_bytes, request.to_stdout())?,
+        None => parts,
+    };
+    let paths = targets::paths(request, site_id, &parts)?;
     let mut bundles = Vec::new();
     for (part, path) in parts.iter().zip(paths) {
         let written = match &path {
@@ -170,6 +178,32 @@ pub fn export_bundle(
         since_cursor: since,
         export_cursor,
     })
+}
+
+/// `parts` cut until no bundle is over `max_bytes` (`crate::export::fit`),
+/// each measured by writing it to nowhere; nothing is written yet.
+fn fit_bytes(
+    exporter: &Exporter<'_>,
+    parts: Vec<crate::export::Part>,
+    max_bytes: u64,
+    to_stdout: bool,
+) -> Result<Vec<crate::export::Part>> {
+    let Some(first) = parts.first() else {
+        return Ok(parts);
+    };
+    let since = first.since.map(|c| c.seq());
+    let sizes = exporter.store.export_sizes_for(since, exporter.skip_via)?;
+    let mut measure = |part: &crate::export::Part| {
+        let written = exporter.write(part, &mut std::io::sink())?;
+        Ok(written.bytes)
+    };
+    let parts = crate::export::fit(parts, &sizes, max_bytes, &mut measure)?;
+    if to_stdout && parts.len() > 1 {
+        let (flag, limit) = ("--max-bytes", max_bytes);
+        let parts = parts.len();
+        return Err(ExportError::ChainToStdout { parts, flag, limit }.into());
+    }
+    Ok(parts)
 }
 
 fn report(path: Option<&Path>, written: &Written, signer_key_id: Option<String>) -> BundleReport {
