@@ -84,6 +84,25 @@ impl OsvError {
             | OsvError::Unexportable { id, .. } => Some(id),
         }
     }
+
+    /// What is wrong, the same for every record it happens to (an ingest
+    /// groups its refusals by this).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            OsvError::Json { .. } => "not valid OSV JSON: fix the record at its source",
+            OsvError::MissingId => "no `id`: every OSV record needs one",
+            OsvError::BadId { .. } => {
+                "the id is not an advisory id (1 to 128 printable ASCII characters, no spaces): fix the record or give it a `CVE-YYYY-NNNN` alias"
+            }
+            OsvError::NoAffected { .. } => "no affected package: nothing to ingest",
+            OsvError::NoPackage { .. } => {
+                "no package with a usable purl or an ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`"
+            }
+            OsvError::Unexportable { .. } => {
+                "it would make a bundle row that every peer refuses: fix the record at its source"
+            }
+        }
+    }
 }
 
 fn id_suffix(id: &Option<String>) -> String {
@@ -125,6 +144,21 @@ impl InputError {
             InputError::Entry { origin, .. }
             | InputError::TooLarge { origin }
             | InputError::Malformed { origin, .. } => origin.clone(),
+        }
+    }
+
+    /// What is wrong, the same for every input it happens to (an ingest
+    /// groups its refusals by this).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            InputError::Io { .. } | InputError::Entry { .. } => "the input cannot be read",
+            InputError::Zip { .. } => {
+                "not a readable zip: check that it is an osv.dev-style `all.zip`"
+            }
+            InputError::TooLarge { .. } => {
+                "larger than 16777216 bytes: split it or check that it is an OSV record"
+            }
+            InputError::Malformed { .. } => "not a JSON object",
         }
     }
 }
