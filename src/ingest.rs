@@ -64,7 +64,8 @@ pub fn ingest(
             Ok(raw) => run.record(&raw)?,
             Err(e) => {
                 run.anonymous_failure = true;
-                run.fail(e.reason(), e.origin(), None, e.to_string());
+                let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
+                run.report.refuse(e.reason(), failure);
             }
         }
     }
@@ -89,15 +90,6 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn fail(&mut self, reason: &'static str, origin: String, id: Option<String>, message: String) {
-        let failure = RecordFailure {
-            origin,
-            id,
-            message,
-        };
-        self.report.refuse(reason, failure);
-    }
-
     fn record(&mut self, raw: &RawRecord) -> Result<(), StoreError> {
         let records = match osv::convert_from(&raw.bytes, self.source) {
             Ok(records) => records,
@@ -110,7 +102,8 @@ impl Run<'_> {
                     None => self.anonymous_failure = true,
                 }
                 let id = e.id().map(str::to_owned);
-                self.fail(e.reason(), raw.origin.clone(), id, e.to_string());
+                let failure = RecordFailure::new(raw.origin.clone(), id, e.to_string(), e.detail());
+                self.report.refuse(e.reason(), failure);
                 return Ok(());
             }
         };

@@ -26,6 +26,7 @@ mod ingest;
 mod ingest_ecosystems;
 mod ingest_layouts;
 mod ingest_sources;
+mod ingest_totals;
 mod keys;
 mod legacy_rows;
 mod monitoring;

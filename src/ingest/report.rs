@@ -49,6 +49,21 @@ pub struct RecordFailure {
     pub id: Option<String>,
     /// The whole message, with what is particular to this record.
     pub message: String,
+    /// What is particular to this record beyond its group's reason (a JSON
+    /// syntax error's position, the field a peer would refuse), if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl RecordFailure {
+    pub fn new(origin: String, id: Option<String>, message: String, detail: Option<String>) -> Self {
+        RecordFailure {
+            origin,
+            id,
+            message,
+            detail,
+        }
+    }
 }
 
 impl IngestReport {

@@ -204,6 +204,7 @@ fn failures_are_reported_and_the_run_goes_on() {
                 origin: "a.json".into(),
                 id: Some("PYSEC-2".into()),
                 message: "record `PYSEC-2` lists no affected package: nothing to ingest".into(),
+                detail: None,
             }],
         }]
     );

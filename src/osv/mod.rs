@@ -85,6 +85,15 @@ impl OsvError {
         }
     }
 
+    /// What is particular to this record beyond its [`reason`](Self::reason).
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            OsvError::Json { source, .. } => Some(source.to_string()),
+            OsvError::Unexportable { detail, .. } => Some(detail.clone()),
+            _ => None,
+        }
+    }
+
     /// What is wrong, the same for every record it happens to (an ingest
     /// groups its refusals by this).
     pub fn reason(&self) -> &'static str {
@@ -144,6 +153,18 @@ impl InputError {
             InputError::Entry { origin, .. }
             | InputError::TooLarge { origin }
             | InputError::Malformed { origin, .. } => origin.clone(),
+        }
+    }
+
+    /// What is particular to this input beyond its [`reason`](Self::reason).
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            InputError::Io { source, .. } => Some(source.to_string()),
+            InputError::Zip { source, .. } => Some(source.to_string()),
+            InputError::Entry { detail, .. } | InputError::Malformed { detail, .. } => {
+                Some(detail.clone())
+            }
+            InputError::TooLarge { .. } => None,
         }
     }
 

@@ -48,8 +48,8 @@ pub fn totals(r: &IngestReport) -> String {
 }
 
 /// One block per reason: the count, the records listed (each with where
-/// it came from, and with `verbose` its whole message), and how many more
-/// there are.
+/// it came from and what is particular to it, or with `verbose` its whole
+/// message), and how many more there are.
 pub fn refusals(r: &IngestReport, verbose: bool) -> String {
     let mut text = String::new();
     for group in &r.refusals {
@@ -70,8 +70,10 @@ fn block(group: &Refusals, verbose: bool) -> String {
             None => "a record".to_owned(),
         };
         text.push_str(&format!("  {id} in `{}`", shown(&failure.origin)));
-        if verbose {
-            text.push_str(&format!(": {}", shown(&failure.message)));
+        match (&failure.detail, verbose) {
+            (_, true) => text.push_str(&format!(": {}", shown(&failure.message))),
+            (Some(detail), false) => text.push_str(&format!(" ({})", shown(detail))),
+            (None, false) => {}
         }
         text.push('\n');
     }
