@@ -28,7 +28,8 @@ pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
 pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
 pub use sources::{
-    SOURCES, check_known as check_known_sources, is_source_name, known_source, source_named,
+    GUESSED, SOURCES, check_known as check_known_sources, is_source_name, known_source,
+    renamed_guess, source_named,
     source_names, source_of,
 };
 

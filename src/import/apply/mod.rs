@@ -186,10 +186,10 @@ impl Run<'_, '_> {
             cve: r.canonical.cve.clone(),
             affects_key: r.canonical.affects_key.clone(),
             action,
-            source_site_id: self.site_id().to_owned(),
+            site_id: self.site_id().to_owned(),
             bundle_hash: self.bundle.bundle_hash().to_owned(),
             cursor,
-            imported_at: self.opts.now.clone(),
+            imported_at: crate::store::event_time(&self.opts.now),
         }
     }
 }
