@@ -97,7 +97,7 @@ fn a_missing_or_behind_schema_is_refused_at_connect() {
         connect(&db, "vuln"),
         Err(StoreError::SchemaBehind {
             found: 0,
-            expected: 3,
+            expected: 5,
             ..
         })
     ));
