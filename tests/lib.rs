@@ -29,6 +29,7 @@ mod ingest_sources;
 mod ingest_totals;
 mod keys;
 mod legacy_rows;
+mod migrations_23;
 mod monitoring;
 mod pg_site;
 mod pipes;

@@ -20,6 +20,7 @@ use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
 use crate::progress::{Progress, Unit};
 
 mod deletions;
+mod guessed;
 mod records;
 mod report;
 mod tally;
@@ -137,6 +138,7 @@ impl Run<'_, '_> {
             for row in rows.by_ref().take(BATCH) {
                 read += 1;
                 let (record, digest) = row?;
+                let (record, digest) = guessed::rename(record, digest);
                 batch.extend(self.filter_sources(record, digest));
             }
             self.opts.cancel.check()?;
