@@ -196,7 +196,52 @@ fn no_changes_only_when_nothing_changed_and_nothing_was_refused(store: Backend) 
     );
 }
 
+/// Issue #22: an `.ndjson` file given as the path, and the same lines on
+/// stdin, are read to the last record (one of them refused).
+fn an_ndjson_file_and_stdin_read_every_record(store: Backend) {
+    let a = Site::on(store, "site-a");
+    let dir = a.path("records");
+    std::fs::create_dir_all(&dir).unwrap();
+    (1..=3).for_each(|n| good(&dir, n));
+    empty(&dir, 1);
+    let mut lines = String::new();
+    for name in ["a-good-1", "a-good-2", "b-empty-1", "a-good-3"] {
+        lines += &std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        lines.push('\n');
+    }
+    let file = a.path("db.ndjson");
+    std::fs::write(&file, &lines).unwrap();
+    let path = file.to_str().unwrap();
+    a.cmd(&["feedser", "ingest", "osv", path])
+        .code(9)
+        .stdout_is(
+            "Read 4 records: 3 ingested, 0 unchanged, 1 refused\nCanonicals: 3 created, 0 \
+             updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+        )
+        .stderr_is(&format!(
+            "stella: refused 1 record: no affected package: nothing to ingest\n  \
+             BIT-demo-2024-1 in `{path}#3`\n\
+             error: 1 of 4 records were refused (grouped above); the rest were applied\n"
+        ));
+    let b = Site::on(store, "site-b");
+    b.run(&["feedser", "ingest", "osv", "-"])
+        .stdin(lines)
+        .go()
+        .code(9)
+        .stdout_is(
+            "Read 4 records: 3 ingested, 0 unchanged, 1 refused\nCanonicals: 3 created, 0 \
+             updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+        )
+        .stderr_is(
+            "stella: refused 1 record: no affected package: nothing to ingest\n  \
+             BIT-demo-2024-1 in `<stdin>#3`\n\
+             error: 1 of 4 records were refused (grouped above); the rest were applied\n",
+        );
+    assert_eq!(b.contents(), a.contents());
+}
+
 on_both_stores!(
+    an_ndjson_file_and_stdin_read_every_record,
     refusals_are_grouped_with_the_first_five,
     json_carries_the_totals_and_groups,
     no_changes_only_when_nothing_changed_and_nothing_was_refused,
