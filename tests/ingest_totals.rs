@@ -54,7 +54,8 @@ fn mixed(site: &Site) -> std::path::PathBuf {
 const EMPTY: &str = "stella: refused 7 records: no affected package: nothing to ingest\n";
 const NAMELESS: &str = "stella: refused 2 records: no package with a usable purl or an \
      ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`\n";
-const PARTIAL: &str = "error: 9 of 12 records were refused (grouped above); the rest were applied\n";
+const PARTIAL: &str =
+    "error: 9 of 12 records were refused (grouped above); the rest were applied\n";
 
 fn stderr(dir: &Path, verbose: bool) -> String {
     let d = dir.display();
@@ -149,9 +150,19 @@ fn json_carries_the_totals_and_groups(store: Backend) {
             ],
         })
     );
-    let all = a.cmd(&["-v", "feedser", "ingest", "osv", "--json", dir.to_str().unwrap()]);
+    let all = a.cmd(&[
+        "-v",
+        "feedser",
+        "ingest",
+        "osv",
+        "--json",
+        dir.to_str().unwrap(),
+    ]);
     let report = all.code(9).json();
-    assert_eq!(report["refusals"][0]["records"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        report["refusals"][0]["records"].as_array().unwrap().len(),
+        7
+    );
     assert_eq!(report["records_unchanged"], 3);
 }
 
@@ -188,7 +199,11 @@ fn no_changes_only_when_nothing_changed_and_nothing_was_refused(store: Backend) 
     let one = a.path("one.json");
     std::fs::write(&one, br#"{"id":"BIT-x-1","affected":[]}"#).unwrap();
     let out = a.cmd(&["feedser", "ingest", "osv", one.to_str().unwrap()]);
-    assert!(out.stdout.starts_with("Read 1 record: 0 ingested"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("Read 1 record: 0 ingested"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.code(9)
             .stderr

@@ -63,7 +63,10 @@ fn query(site: &Site, text: &str) -> Vec<Vec<String>> {
 fn set_version(site: &Site, sqlite: i64, postgres: i64) {
     match site.database {
         None => sql(site, &format!("PRAGMA user_version = {sqlite};")),
-        Some(_) => sql(site, &format!("UPDATE schema_version SET version = {postgres};")),
+        Some(_) => sql(
+            site,
+            &format!("UPDATE schema_version SET version = {postgres};"),
+        ),
     }
 }
 
@@ -134,7 +137,14 @@ fn rows(bundle: &std::path::Path) -> Vec<(String, String)> {
 
 fn full_export(site: &Site) -> Vec<(String, String)> {
     let path = site.path("full.tar.zst");
-    let args = ["feedser", "bundle", "export", "--unsigned", "-o", path.to_str().unwrap()];
+    let args = [
+        "feedser",
+        "bundle",
+        "export",
+        "--unsigned",
+        "-o",
+        path.to_str().unwrap(),
+    ];
     at_now(site, &args);
     rows(&path)
 }
@@ -158,14 +168,21 @@ fn guessed_sources_migrate_to_what_a_fresh_ingest_names(store: Backend) {
     }
     let sources = "SELECT DISTINCT source FROM edges ORDER BY source";
     let before: Vec<String> = query(&old, sources).concat();
-    assert_eq!(before, ["alsa", "bit", "bitnami", "dsa", "ghsa", "rhba", "usn"]);
+    assert_eq!(
+        before,
+        ["alsa", "bit", "bitnami", "dsa", "ghsa", "rhba", "usn"]
+    );
     set_version(&old, 8, 4);
     old.cmd(&["db", "migrate"]).ok();
     assert_eq!(
         query(&old, sources).concat(),
         ["almalinux", "bitnami", "debian", "ghsa", "redhat", "ubuntu"]
     );
-    assert_same(&old.canonicals(), &fresh.canonicals(), "migrated against fresh");
+    assert_same(
+        &old.canonicals(),
+        &fresh.canonicals(),
+        "migrated against fresh",
+    );
     assert_eq!(full_export(&old), full_export(&fresh));
 }
 
@@ -177,11 +194,22 @@ fn a_peer_s_guessed_sources_are_mapped_on_import(store: Backend) {
     ingest(&old, &["bitnami-2025-01-01"]);
     as_guessed(&old, "bitnami", "bit", false);
     let bundle = old.export("old.tar.zst", &[]);
-    assert!(rows(&bundle).iter().any(|(_, t)| t.contains("\"source\":\"bit\"")));
-    at_now(&b, &["feedser", "bundle", "import", bundle.to_str().unwrap()]);
+    assert!(
+        rows(&bundle)
+            .iter()
+            .any(|(_, t)| t.contains("\"source\":\"bit\""))
+    );
+    at_now(
+        &b,
+        &["feedser", "bundle", "import", bundle.to_str().unwrap()],
+    );
     let fresh = Site::on(store, "site-a");
     ingest(&fresh, &["bitnami-2025-01-01"]);
-    assert_same(&b.canonicals(), &fresh.canonicals(), "imported against fresh");
+    assert_same(
+        &b.canonicals(),
+        &fresh.canonicals(),
+        "imported against fresh",
+    );
     assert_eq!(b.edge_fields("source").last().unwrap(), "bitnami");
     // A policy naming the table's name admits them.
     let c = Site::on(store, "site-c");
@@ -195,8 +223,15 @@ fn a_peer_s_guessed_sources_are_mapped_on_import(store: Backend) {
         "bitnami",
     ])
     .ok();
-    at_now(&c, &["feedser", "bundle", "import", bundle.to_str().unwrap()]);
-    assert_same(&c.canonicals(), &fresh.canonicals(), "filtered against fresh");
+    at_now(
+        &c,
+        &["feedser", "bundle", "import", bundle.to_str().unwrap()],
+    );
+    assert_same(
+        &c.canonicals(),
+        &fresh.canonicals(),
+        "filtered against fresh",
+    );
 }
 
 /// B after importing A's full bundle at [`NOW`], and the bundle's hash.
@@ -236,7 +271,10 @@ fn an_event_has_the_document_s_fields(store: Backend) {
         )
     );
     let table = b.cmd(&["feedser", "events", "--limit", "1"]).ok().stdout;
-    assert!(table.lines().nth(1).unwrap().contains(" Created "), "{table}");
+    assert!(
+        table.lines().nth(1).unwrap().contains(" Created "),
+        "{table}"
+    );
 }
 
 fn an_event_stored_in_the_old_shape_reads_back_in_the_new(store: Backend) {

@@ -56,7 +56,12 @@ pub struct RecordFailure {
 }
 
 impl RecordFailure {
-    pub fn new(origin: String, id: Option<String>, message: String, detail: Option<String>) -> Self {
+    pub fn new(
+        origin: String,
+        id: Option<String>,
+        message: String,
+        detail: Option<String>,
+    ) -> Self {
         RecordFailure {
             origin,
             id,

@@ -29,8 +29,7 @@ pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
 pub use sources::{
     GUESSED, SOURCES, check_known as check_known_sources, is_source_name, known_source,
-    renamed_guess, source_named,
-    source_names, source_of,
+    renamed_guess, source_named, source_names, source_of,
 };
 
 use std::path::PathBuf;

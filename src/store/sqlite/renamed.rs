@@ -132,7 +132,10 @@ mod tests {
         let pairs = super::GUESSED.matches("('").count();
         assert_eq!(pairs, crate::osv::GUESSED.len());
         for (old, new) in crate::osv::GUESSED {
-            assert!(super::GUESSED.contains(&format!("('{old}', '{new}')")), "{old}");
+            assert!(
+                super::GUESSED.contains(&format!("('{old}', '{new}')")),
+                "{old}"
+            );
         }
     }
 }
