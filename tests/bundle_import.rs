@@ -62,7 +62,7 @@ fn validate_then_import_then_replay(store: Backend) {
         events
             .lines()
             .all(|l| l.contains("\"event_type\":\"canonical-imported\"")
-                && l.contains("\"action\":\"created\""))
+                && l.contains("\"action\":\"Created\""))
     );
 
     let before = state(&b);
