@@ -45,10 +45,8 @@ pub enum Error {
     #[cfg(feature = "serve")]
     #[error(transparent)]
     Serve(#[from] crate::serve::ServeError),
-    #[error(
-        "{failed} of {read} records could not be ingested and were skipped (listed above); the rest were applied"
-    )]
-    PartialIngest { failed: usize, read: u64 },
+    #[error("{}", partial_ingest(*.failed, *.read))]
+    PartialIngest { failed: u64, read: u64 },
     #[error("{what} `{name}` not found")]
     NotFound { what: &'static str, name: String },
     #[error(
@@ -84,6 +82,19 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The last line of an ingest that refused records (the groups are above).
+fn partial_ingest(failed: u64, read: u64) -> String {
+    if failed == read {
+        let all = match read {
+            1 => "the one record was".to_owned(),
+            n => format!("all {n} records were"),
+        };
+        return format!("{all} refused (grouped above): nothing was ingested");
+    }
+    let records = if read == 1 { "record" } else { "records" };
+    format!("{failed} of {read} {records} were refused (grouped above); the rest were applied")
+}
 
 impl Error {
     /// `stella … | head` closing the pipe early is not a failure.

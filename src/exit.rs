@@ -25,7 +25,7 @@ pub enum Exit {
     CursorRefused,
     /// `--on-conflict fail` met a conflict; nothing was written.
     Conflict,
-    /// Some ingested records were malformed and skipped; the rest were applied.
+    /// `ingest osv` refused a record; the rest were applied.
     PartialIngest,
     /// The store could not be opened, is busy, or failed.
     Store,

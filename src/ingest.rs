@@ -17,15 +17,15 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
 use crate::model::{CanonicalRecord, SourceEdge};
 use crate::osv::{self, InputError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
+mod report;
 mod versions;
 
+pub use report::{IngestReport, RecordFailure, Refusals};
 use versions::{same_record, status_of};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,28 +37,6 @@ pub struct IngestOptions {
     pub site_id: String,
     /// The source of records the table of sources does not know (`--source`).
     pub source: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct IngestReport {
-    pub records_read: u64,
-    pub records_unchanged: u64,
-    pub failures: Vec<RecordFailure>,
-    pub canonical_created: u64,
-    pub canonical_updated: u64,
-    pub canonical_withdrawn: u64,
-    /// Deleted because their source record now yields other merge hashes.
-    pub canonical_deleted: u64,
-    pub canonical_pruned: u64,
-    /// `prune` was asked for but skipped: a failure named no record id.
-    pub prune_skipped: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RecordFailure {
-    pub origin: String,
-    pub id: Option<String>,
-    pub message: String,
 }
 
 pub fn ingest(
@@ -86,7 +64,8 @@ pub fn ingest(
             Ok(raw) => run.record(&raw)?,
             Err(e) => {
                 run.anonymous_failure = true;
-                run.fail(e.origin(), None, e.to_string());
+                let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
+                run.report.refuse(e.reason(), failure);
             }
         }
     }
@@ -111,14 +90,6 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn fail(&mut self, origin: String, id: Option<String>, message: String) {
-        self.report.failures.push(RecordFailure {
-            origin,
-            id,
-            message,
-        });
-    }
-
     fn record(&mut self, raw: &RawRecord) -> Result<(), StoreError> {
         let records = match osv::convert_from(&raw.bytes, self.source) {
             Ok(records) => records,
@@ -130,11 +101,14 @@ impl Run<'_> {
                     }
                     None => self.anonymous_failure = true,
                 }
-                self.fail(raw.origin.clone(), e.id().map(str::to_owned), e.to_string());
+                let id = e.id().map(str::to_owned);
+                let failure = RecordFailure::new(raw.origin.clone(), id, e.to_string(), e.detail());
+                self.report.refuse(e.reason(), failure);
                 return Ok(());
             }
         };
         let Some(edge) = records.first().and_then(|r| r.edges.first()).cloned() else {
+            self.report.records_unchanged += 1;
             return Ok(());
         };
         self.sources.insert(edge.source.clone());
@@ -153,6 +127,7 @@ impl Run<'_> {
             self.report.records_unchanged += 1;
             return Ok(());
         }
+        self.report.records_ingested += 1;
         for record in &records {
             self.apply(record, &edge)?;
         }

@@ -62,7 +62,7 @@ fn validate_then_import_then_replay(store: Backend) {
         events
             .lines()
             .all(|l| l.contains("\"event_type\":\"canonical-imported\"")
-                && l.contains("\"action\":\"created\""))
+                && l.contains("\"action\":\"Created\""))
     );
 
     let before = state(&b);
@@ -333,7 +333,7 @@ fn events_file_gets_the_committed_events_only(store: Backend) {
     assert!(
         events
             .iter()
-            .all(|e| e["event_type"] == "canonical-imported" && e["source_site_id"] == "site-a")
+            .all(|e| e["event_type"] == "canonical-imported" && e["site_id"] == "site-a")
     );
     // Ids only grow (PostgreSQL may skip the ids of the rolled-back dry run).
     let ids: Vec<u64> = events

@@ -7,15 +7,15 @@ fn sample(name: &str) -> String {
 fn sample_history_creates_updates_withdraws_and_supersedes(store: Backend) {
     let a = Site::on(store, "site-a");
     a.cmd(&["feedser", "ingest", "osv", &sample("pypi-2024-01-01")]).ok().stdout_is(
-        "Read 21 records: 0 unchanged, 0 failed\nCanonicals: 20 created, 1 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+        "Read 21 records: 21 ingested, 0 unchanged, 0 refused\nCanonicals: 20 created, 1 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
     );
     assert_eq!(a.canonicals().len(), 20);
     a.cmd(&["feedser", "ingest", "osv", "--prune", &sample("pypi-2024-10-10")]).ok().stdout_is(
-        "Read 24 records: 14 unchanged, 0 failed\nCanonicals: 5 created, 4 updated, 1 withdrawn, 2 deleted (superseded), 0 pruned\n",
+        "Read 24 records: 10 ingested, 14 unchanged, 0 refused\nCanonicals: 5 created, 4 updated, 1 withdrawn, 2 deleted (superseded), 0 pruned\n",
     );
     assert_eq!(a.canonicals().len(), 23);
     a.cmd(&["feedser", "ingest", "osv", "--prune", &sample("pypi-2024-10-10")]).ok().stdout_is(
-        "Read 24 records: 24 unchanged, 0 failed\nCanonicals: 0 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\nNo changes: the store already holds this data.\n",
+        "Read 24 records: 0 ingested, 24 unchanged, 0 refused\nCanonicals: 0 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\nNo changes: the store already holds this data.\n",
     );
 }
 
@@ -94,27 +94,16 @@ fn malformed_records_are_reported_and_skipped(store: Backend) {
         .code(9);
     assert_eq!(
         out.stdout,
-        "Read 3 records: 0 unchanged, 2 failed\nCanonicals: 1 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n"
+        "Read 3 records: 1 ingested, 0 unchanged, 2 refused\nCanonicals: 1 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n"
     );
-    let stderr: Vec<&str> = out.stderr.lines().collect();
-    assert_eq!(stderr.len(), 3, "{}", out.stderr);
-    assert!(
-        stderr[0].starts_with(&format!("stella: skipped `{}/broken.json`", dir.display())),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        stderr[1].starts_with(&format!(
-            "stella: skipped `{}/empty.json` (PYSEC-Y): ",
-            dir.display()
-        )),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(
-        stderr[2],
-        "error: 2 of 3 records could not be ingested and were skipped (listed above); the rest were applied"
-    );
+    let d = dir.display();
+    out.stderr_is(&format!(
+        "stella: refused 1 record: not valid OSV JSON: fix the record at its source\n  \
+         a record in `{d}/broken.json` (EOF while parsing a value at line 1 column 30)\n\
+         stella: refused 1 record: no affected package: nothing to ingest\n  \
+         PYSEC-Y in `{d}/empty.json`\n\
+         error: 2 of 3 records were refused (grouped above); the rest were applied\n"
+    ));
     assert_eq!(a.canonicals().len(), 1);
 }
 
@@ -129,7 +118,7 @@ fn stdin_takes_ndjson(store: Backend) {
         ndjson.push(b'\n');
     }
     a.run(&["feedser", "ingest", "osv", "-"]).stdin(ndjson).go().ok().stdout_is(
-        "Read 2 records: 0 unchanged, 0 failed\nCanonicals: 2 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+        "Read 2 records: 2 ingested, 0 unchanged, 0 refused\nCanonicals: 2 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
     );
 }
 
@@ -151,7 +140,7 @@ fn real_snapshot_zip_ingests_without_failures(store: Backend) {
         .ok()
         .json();
     assert_eq!(out["records_read"], 2661);
-    assert_eq!(out["failures"].as_array().unwrap().len(), 0);
+    assert_eq!(out["refusals"].as_array().unwrap().len(), 0);
 }
 
 crate::on_both_stores!(

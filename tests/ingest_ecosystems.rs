@@ -123,7 +123,7 @@ fn every_osv_ecosystem_gives_its_purl() {
     a.cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()])
         .ok()
         .stdout_is(
-            "Read 48 records: 0 unchanged, 0 failed\nCanonicals: 48 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+            "Read 48 records: 48 ingested, 0 unchanged, 0 refused\nCanonicals: 48 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
         );
     let got = keys_by_record(&a);
     let want: BTreeMap<String, Vec<String>> = EXPECTED
@@ -184,7 +184,7 @@ fn distribution_advisories_are_keyed_by_the_cves_they_fix() {
     a.cmd(&["feedser", "ingest", "osv", dir.to_str().unwrap()])
         .ok()
         .stdout_is(
-            "Read 5 records: 0 unchanged, 0 failed\nCanonicals: 10 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
+            "Read 5 records: 5 ingested, 0 unchanged, 0 refused\nCanonicals: 10 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 0 pruned\n",
         );
     let row = |cve: &str, key: &str, source: &str, id: &str| {
         (

@@ -86,7 +86,7 @@ fn a_tree_a_foldered_zip_and_an_ndjson_file_in_one_run() {
         .ok()
         .json();
     assert_eq!(out["records_read"], 6, "{out}");
-    assert_eq!(out["failures"], serde_json::json!([]), "{out}");
+    assert_eq!(out["refusals"], serde_json::json!([]), "{out}");
     assert_eq!(
         record_ids(&a),
         [
@@ -149,7 +149,7 @@ fn prune_only_touches_the_sources_the_run_read() {
     a.cmd(&["feedser", "ingest", "osv", "--prune", debian.to_str().unwrap()])
         .ok()
         .stdout_is(
-            "Read 1 record: 1 unchanged, 0 failed\nCanonicals: 0 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 1 pruned\n",
+            "Read 1 record: 0 ingested, 1 unchanged, 0 refused\nCanonicals: 0 created, 0 updated, 0 withdrawn, 0 deleted (superseded), 1 pruned\n",
         );
     assert_eq!(record_ids(&a), ["DSA-0001-1", "GO-2024-0003"]);
 }

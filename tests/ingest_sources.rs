@@ -111,7 +111,7 @@ fn bitnami_history_federates(snapshots: &[PathBuf]) {
             ])
             .ok()
             .json();
-        assert_eq!(ingested["failures"], serde_json::json!([]), "{ingested}");
+        assert_eq!(ingested["refusals"], serde_json::json!([]), "{ingested}");
         let name = format!("step{i}.tar.zst");
         let mut args = vec!["feedser", "bundle", "export", "-o", &name, "--json"];
         if let Some(cursor) = &since {

@@ -109,10 +109,10 @@ fn a_record_every_peer_would_refuse_is_not_ingested(store: Backend) {
     assert_eq!(
         out.stderr,
         format!(
-            "stella: skipped `{}` (GHSA-\\u{{1b}}[2J): record `GHSA-\\u{{1b}}[2J` would make a bundle \
-             row that every peer refuses (field `source_advisory_id` holds the control character \
-             U+001B (`GHSA-\\u{{1b}}[2J`), which no identifier may hold): fix the record at its \
-             source\nerror: 1 of 1 records could not be ingested and were skipped (listed above); the rest were applied\n",
+            "stella: refused 1 record: it would make a bundle row that every peer refuses: fix \
+             the record at its source\n  GHSA-\\u{{1b}}[2J in `{}` (field `source_advisory_id` \
+             holds the control character U+001B (`GHSA-\\u{{1b}}[2J`), which no identifier may \
+             hold)\nerror: the one record was refused (grouped above): nothing was ingested\n",
             path.display()
         )
     );

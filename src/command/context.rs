@@ -18,6 +18,8 @@ pub struct Context {
     pub out: Output,
     /// `--progress`, and whether `-q` silenced it.
     progress: (super::progress::ProgressMode, bool),
+    /// How many `-v` were given (`--verbose`).
+    pub verbose: u8,
 }
 
 impl Context {
@@ -38,6 +40,7 @@ impl Context {
             site,
             out: Output::stdout(),
             progress: (global.progress, global.quiet),
+            verbose: global.verbose,
         })
     }
 

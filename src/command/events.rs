@@ -36,7 +36,7 @@ impl Events {
                     e.event_id.to_string(),
                     e.event.imported_at.clone(),
                     e.event.action.as_str().to_owned(),
-                    e.event.source_site_id.clone(),
+                    e.event.site_id.clone(),
                     e.event.cve.clone(),
                     e.event.affects_key.clone(),
                     e.event.merge_hash.clone(),

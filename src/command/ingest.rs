@@ -6,8 +6,13 @@ use clap::{Args, Subcommand};
 
 use crate::command::context::Context;
 use crate::error::{Error, Result};
-use crate::ingest::{IngestOptions, IngestReport};
+use crate::ingest::IngestOptions;
 use crate::site::now;
+
+mod render;
+
+/// Records listed per reason without `--verbose`.
+const SHOWN: usize = 5;
 
 #[derive(Debug, Args)]
 pub struct Osv {
@@ -61,56 +66,22 @@ impl Osv {
             txn.commit()?;
             report
         };
-        // Origins, ids and messages come from the records: escaped.
-        let shown = crate::escape::terminal;
-        for failure in &report.failures {
-            let id = failure
-                .id
-                .as_deref()
-                .map(|id| format!(" ({})", shown(id)))
-                .unwrap_or_default();
-            eprintln!(
-                "stella: skipped `{}`{id}: {}",
-                shown(&failure.origin),
-                shown(&failure.message)
-            );
-        }
+        let keep = if ctx.verbose > 0 { usize::MAX } else { SHOWN };
+        let shown = report.cut(keep);
         if self.json {
-            ctx.out.json(&report)?;
+            ctx.out.json(&shown)?;
         } else {
-            ctx.out.text(&render(&report))?;
+            eprint!("{}", render::refusals(&shown, ctx.verbose > 0));
+            ctx.out.text(&render::totals(&report))?;
         }
-        if report.failures.is_empty() {
+        if report.records_refused == 0 {
             return Ok(());
         }
         Err(Error::PartialIngest {
-            failed: report.failures.len(),
+            failed: report.records_refused,
             read: report.records_read,
         })
     }
-}
-
-fn render(r: &IngestReport) -> String {
-    let changed = r.canonical_created
-        + r.canonical_updated
-        + r.canonical_withdrawn
-        + r.canonical_deleted
-        + r.canonical_pruned;
-    let mut text = format!(
-        "Read {}: {} unchanged, {} failed\nCanonicals: {} created, {} updated, {} withdrawn, {} deleted (superseded), {} pruned\n",
-        crate::command::count::count(r.records_read, "record"),
-        r.records_unchanged,
-        r.failures.len(),
-        r.canonical_created,
-        r.canonical_updated,
-        r.canonical_withdrawn,
-        r.canonical_deleted,
-        r.canonical_pruned,
-    );
-    if changed == 0 {
-        text.push_str("No changes: the store already holds this data.\n");
-    }
-    text
 }
 
 #[derive(Debug, Subcommand)]

@@ -68,7 +68,7 @@ impl Site {
         };
         let mut txn = self.store.begin().unwrap();
         let report = crate::ingest::ingest(txn.as_mut(), records, &opts, &NoProgress).unwrap();
-        assert!(report.failures.is_empty(), "{:?}", report.failures);
+        assert!(report.refusals.is_empty(), "{:?}", report.refusals);
         txn.commit().unwrap();
     }
 

@@ -196,13 +196,24 @@ fn failures_are_reported_and_the_run_goes_on() {
     let report = ingest(&mut txn, items.into_iter(), &opts(true), &NoProgress).unwrap();
     assert_eq!(counts(&report), [2, 0, 1, 0, 0, 0, 0]);
     assert_eq!(
-        report.failures,
-        vec![RecordFailure {
-            origin: "a.json".into(),
-            id: Some("PYSEC-2".into()),
-            message: "record `PYSEC-2` lists no affected package: nothing to ingest".into(),
+        report.refusals,
+        vec![Refusals {
+            reason: "no affected package: nothing to ingest",
+            count: 1,
+            records: vec![RecordFailure {
+                origin: "a.json".into(),
+                id: Some("PYSEC-2".into()),
+                message: "record `PYSEC-2` lists no affected package: nothing to ingest".into(),
+                detail: None,
+            }],
         }]
     );
+    let totals = [
+        report.records_ingested,
+        report.records_unchanged,
+        report.records_refused,
+    ];
+    assert_eq!(totals, [1, 0, 1]);
     assert!(
         !report.prune_skipped,
         "a failure with an id keeps that record from pruning"

@@ -28,8 +28,8 @@ pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
 pub use fit::{CUT_MARK, outgoing_canonical};
 pub use read::{read_inputs, read_stream};
 pub use sources::{
-    SOURCES, check_known as check_known_sources, is_source_name, known_source, source_named,
-    source_names, source_of,
+    GUESSED, SOURCES, check_known as check_known_sources, is_source_name, known_source,
+    renamed_guess, source_named, source_names, source_of,
 };
 
 use std::path::PathBuf;
@@ -84,6 +84,34 @@ impl OsvError {
             | OsvError::Unexportable { id, .. } => Some(id),
         }
     }
+
+    /// What is particular to this record beyond its [`reason`](Self::reason).
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            OsvError::Json { source, .. } => Some(source.to_string()),
+            OsvError::Unexportable { detail, .. } => Some(detail.clone()),
+            _ => None,
+        }
+    }
+
+    /// What is wrong, the same for every record it happens to (an ingest
+    /// groups its refusals by this).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            OsvError::Json { .. } => "not valid OSV JSON: fix the record at its source",
+            OsvError::MissingId => "no `id`: every OSV record needs one",
+            OsvError::BadId { .. } => {
+                "the id is not an advisory id (1 to 128 printable ASCII characters, no spaces): fix the record or give it a `CVE-YYYY-NNNN` alias"
+            }
+            OsvError::NoAffected { .. } => "no affected package: nothing to ingest",
+            OsvError::NoPackage { .. } => {
+                "no package with a usable purl or an ecosystem and a name: give its affected packages a `purl`, or an `ecosystem` and a `name`"
+            }
+            OsvError::Unexportable { .. } => {
+                "it would make a bundle row that every peer refuses: fix the record at its source"
+            }
+        }
+    }
 }
 
 fn id_suffix(id: &Option<String>) -> String {
@@ -125,6 +153,33 @@ impl InputError {
             InputError::Entry { origin, .. }
             | InputError::TooLarge { origin }
             | InputError::Malformed { origin, .. } => origin.clone(),
+        }
+    }
+
+    /// What is particular to this input beyond its [`reason`](Self::reason).
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            InputError::Io { source, .. } => Some(source.to_string()),
+            InputError::Zip { source, .. } => Some(source.to_string()),
+            InputError::Entry { detail, .. } | InputError::Malformed { detail, .. } => {
+                Some(detail.clone())
+            }
+            InputError::TooLarge { .. } => None,
+        }
+    }
+
+    /// What is wrong, the same for every input it happens to (an ingest
+    /// groups its refusals by this).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            InputError::Io { .. } | InputError::Entry { .. } => "the input cannot be read",
+            InputError::Zip { .. } => {
+                "not a readable zip: check that it is an osv.dev-style `all.zip`"
+            }
+            InputError::TooLarge { .. } => {
+                "larger than 16777216 bytes: split it or check that it is an OSV record"
+            }
+            InputError::Malformed { .. } => "not a JSON object",
         }
     }
 }

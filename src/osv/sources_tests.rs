@@ -1,4 +1,7 @@
-use super::sources::{SOURCES, is_source_name, source_named, source_names, source_of};
+use super::sources::{
+    GUESSED, SOURCES, is_source_name, known_source, renamed_guess, source_named, source_names,
+    source_of,
+};
 
 #[test]
 fn sources_are_named_after_their_database() {
@@ -49,4 +52,33 @@ fn the_readme_lists_the_table() {
             "README lacks `{name}`"
         );
     }
+}
+
+/// Before the table, a source was the lowercased id prefix, except these.
+const GUESSED_RIGHT: &[&str] = &["PYSEC", "GHSA", "GO", "RUSTSEC", "CVE"];
+
+#[test]
+fn every_older_guess_the_table_names_otherwise_is_renamed() {
+    for (prefix, name) in SOURCES {
+        let old = prefix.to_ascii_lowercase();
+        if prefix.contains('-') || GUESSED_RIGHT.contains(prefix) || old == *name {
+            continue;
+        }
+        assert!(GUESSED.contains(&(old.as_str(), *name)), "{prefix}");
+    }
+    for (old, name) in GUESSED {
+        let id = format!("{}-2024-1", old.to_ascii_uppercase());
+        assert_eq!(known_source(&id), Some(*name), "{old}");
+        assert_eq!(renamed_guess(old, &id), Some(*name), "{old}");
+    }
+}
+
+#[test]
+fn only_a_guess_from_its_own_prefix_is_renamed() {
+    assert_eq!(renamed_guess("bit", "BIT-airflow-2020-1"), Some("bitnami"));
+    assert_eq!(renamed_guess("dsa", "dsa-5587-1"), Some("debian"));
+    assert_eq!(renamed_guess("bit", "XYZ-1"), None, "a --source name");
+    assert_eq!(renamed_guess("bitnami", "BIT-airflow-2020-1"), None);
+    assert_eq!(renamed_guess("acme", "ACME-1"), None);
+    assert_eq!(renamed_guess("bit", "BIT"), None);
 }

@@ -182,8 +182,8 @@ pub struct LedgerEntry {
     pub advances: bool,
 }
 
+/// Spelled as the document spells it: `Created`, `Updated`, `Deleted`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum EventAction {
     Created,
     Updated,
@@ -193,26 +193,38 @@ pub enum EventAction {
 impl EventAction {
     pub fn as_str(self) -> &'static str {
         match self {
-            EventAction::Created => "created",
-            EventAction::Updated => "updated",
-            EventAction::Deleted => "deleted",
+            EventAction::Created => "Created",
+            EventAction::Updated => "Updated",
+            EventAction::Deleted => "Deleted",
         }
     }
 }
 
-/// A `canonical-imported` event before the store numbers it.
+/// A `canonical-imported` event before the store numbers it: the
+/// document's fields in the document's order, then the local cursor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewEvent {
     pub canonical_id: uuid::Uuid,
-    pub merge_hash: String,
     pub cve: String,
     pub affects_key: String,
+    pub merge_hash: String,
     pub action: EventAction,
-    pub source_site_id: String,
     pub bundle_hash: String,
+    /// The site whose bundle made the change.
+    pub site_id: String,
+    /// RFC 3339 UTC to the second, `2025-01-15T10:30:15Z` ([`event_time`]).
+    pub imported_at: String,
     /// The local feed cursor of the change.
     pub cursor: Cursor,
-    pub imported_at: String,
+}
+
+/// An event's `imported_at` from a stella time (`2025-01-15T10:30:15.123Z`):
+/// the document's form, to the second (`2025-01-15T10:30:15Z`).
+pub fn event_time(at: &str) -> String {
+    match at.split_once('.') {
+        Some((seconds, _)) if at.ends_with('Z') => format!("{seconds}Z"),
+        _ => at.to_owned(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

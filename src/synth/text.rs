@@ -6,7 +6,7 @@
 use super::Rng;
 use crate::model::Severity;
 
-pub const SOURCES: &[&str] = &["nvd", "ghsa", "osv", "pypa", "debian"];
+pub const SOURCES: &[&str] = &["nvd", "ghsa", "oss-fuzz", "pypa", "debian"];
 
 const ECOSYSTEMS: &[&str] = &["pypi", "npm", "cargo", "gem", "nuget", "hex"];
 const HEADS: &[&str] = &[
@@ -163,7 +163,7 @@ pub fn advisory_id(rng: &mut Rng, source: &str, year: usize, i: u64) -> String {
         }
         "pypa" => format!("PYSEC-{year}-{i}"),
         "debian" => format!("DSA-{}-{}", 1000 + i, 1 + rng.below(3)),
-        "osv" => format!("OSV-{year}-{i}"),
+        "oss-fuzz" => format!("OSV-{year}-{i}"),
         _ => format!("NVD-{year}-{i}"),
     }
 }

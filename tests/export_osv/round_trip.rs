@@ -45,7 +45,7 @@ fn round_trip(store: Backend, history: &[PathBuf], records: u64) {
         .ok()
         .json();
     assert_eq!(read["records_read"], records);
-    assert_eq!(read["failures"], serde_json::json!([]));
+    assert_eq!(read["refusals"], serde_json::json!([]));
     assert_same(
         &canonical_set(&a),
         &canonical_set(&b),

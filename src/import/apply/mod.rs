@@ -20,6 +20,7 @@ use super::{ImportError, ImportOptions, ImportOutcome, Observer, Stage};
 use crate::progress::{Progress, Unit};
 
 mod deletions;
+mod guessed;
 mod records;
 mod report;
 mod tally;
@@ -137,6 +138,7 @@ impl Run<'_, '_> {
             for row in rows.by_ref().take(BATCH) {
                 read += 1;
                 let (record, digest) = row?;
+                let (record, digest) = guessed::rename(record, digest);
                 batch.extend(self.filter_sources(record, digest));
             }
             self.opts.cancel.check()?;
@@ -186,10 +188,10 @@ impl Run<'_, '_> {
             cve: r.canonical.cve.clone(),
             affects_key: r.canonical.affects_key.clone(),
             action,
-            source_site_id: self.site_id().to_owned(),
+            site_id: self.site_id().to_owned(),
             bundle_hash: self.bundle.bundle_hash().to_owned(),
             cursor,
-            imported_at: self.opts.now.clone(),
+            imported_at: crate::store::event_time(&self.opts.now),
         }
     }
 }

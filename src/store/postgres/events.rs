@@ -26,7 +26,7 @@ fn event_from_row(row: &Row) -> Result<Event> {
         cve: col(row, 3)?,
         affects_key: col(row, 4)?,
         action: codec::action("events.action", key, &col::<String>(row, 5)?)?,
-        source_site_id: col(row, 6)?,
+        site_id: col(row, 6)?,
         bundle_hash: col(row, 7)?,
         cursor: codec::cursor("events.cursor", key, &col::<String>(row, 8)?)?,
         imported_at: col(row, 9)?,
@@ -41,7 +41,7 @@ fn event_from_row(row: &Row) -> Result<Event> {
 /// Appends events in order with one binary COPY.
 pub fn append(tx: &mut Transaction<'_>, events: &[NewEvent]) -> Result<()> {
     let sql = "COPY events (canonical_id, merge_hash, cve, affects_key, action, \
-               source_site_id, bundle_hash, cursor, imported_at) FROM STDIN BINARY";
+               site_id, bundle_hash, cursor, imported_at) FROM STDIN BINARY";
     let types = [Type::UUID, T, T, T, T, T, T, T, T];
     let mut w = BinaryCopyInWriter::new(tx.copy_in(sql).map_err(pg)?, &types);
     for e in events {
@@ -52,7 +52,7 @@ pub fn append(tx: &mut Transaction<'_>, events: &[NewEvent]) -> Result<()> {
             &e.cve,
             &e.affects_key,
             &e.action.as_str(),
-            &e.source_site_id,
+            &e.site_id,
             &e.bundle_hash,
             &cursor,
             &e.imported_at,
@@ -69,7 +69,7 @@ pub fn since(tx: &mut Transaction<'_>, since: u64, limit: usize) -> Result<Vec<E
     let rows = tx
         .query(
             "SELECT event_id, canonical_id, merge_hash, cve, affects_key, action, \
-             source_site_id, bundle_hash, cursor, imported_at FROM events \
+             site_id, bundle_hash, cursor, imported_at FROM events \
              WHERE event_id > $1 ORDER BY event_id LIMIT $2",
             &[&codec::int(since), &limit],
         )

@@ -145,4 +145,53 @@ CREATE TABLE sent (
     acked_at     text
 );
 "#,
+    // `canonical-imported` events in the document's shape; see the SQLite
+    // store's migration 8.
+    r#"
+ALTER TABLE events RENAME COLUMN source_site_id TO site_id;
+UPDATE events SET action = 'Created' WHERE action = 'created';
+UPDATE events SET action = 'Updated' WHERE action = 'updated';
+UPDATE events SET action = 'Deleted' WHERE action = 'deleted';
+UPDATE events SET imported_at = substr(imported_at, 1, 19) || 'Z'
+    WHERE imported_at LIKE '____-__-__T__:__:__.%Z';
+"#,
+    // Edge sources an older stella guessed from id prefixes (`bit`) take
+    // the table's names (`bitnami`), with their edge ids (`model::edge_id`,
+    // computed here in SQL); a canonical holding both keeps the renamed
+    // edge. See the SQLite store's migration 9 (`sqlite/renamed.rs`) for
+    // the invariants; the list is frozen as this entry shipped.
+    r#"
+CREATE TEMP TABLE guessed (old text PRIMARY KEY, new text NOT NULL) ON COMMIT DROP;
+INSERT INTO guessed (old, new) VALUES
+    ('alba', 'almalinux'), ('alea', 'almalinux'), ('alsa', 'almalinux'),
+    ('asb', 'android'), ('azl', 'azure-linux'), ('bell', 'bellsoft'), ('bit', 'bitnami'),
+    ('cga', 'chainguard'), ('dhi', 'docker'), ('dla', 'debian'), ('dsa', 'debian'),
+    ('dtsa', 'debian'), ('elba', 'oracle'), ('elsa', 'oracle'), ('hsec', 'haskell'),
+    ('jlsec', 'julia'), ('lsn', 'ubuntu'), ('mal', 'malicious-packages'),
+    ('mgasa', 'mageia'), ('mini', 'minimos'), ('oesa', 'openeuler'), ('osv', 'oss-fuzz'),
+    ('phsa', 'photon'), ('pub', 'android'), ('rhba', 'redhat'), ('rhea', 'redhat'),
+    ('rhsa', 'redhat'), ('rlba', 'rocky'), ('rlea', 'rocky'), ('rlsa', 'rocky'),
+    ('rsec', 'r-consortium'), ('usn', 'ubuntu');
+CREATE OR REPLACE FUNCTION pg_temp.stella_edge_id(c uuid, s text, a text) RETURNS uuid
+LANGUAGE sql IMMUTABLE AS $f$
+    SELECT encode(set_byte(set_byte(substring(h FROM 1 FOR 16),
+        6, (get_byte(h, 6) & 15) | 128), 8, (get_byte(h, 8) & 63) | 128), 'hex')::uuid
+    FROM (SELECT sha256(
+        int8send(octet_length(convert_to('stella-edge-id/v1', 'UTF8'))::bigint)
+        || convert_to('stella-edge-id/v1', 'UTF8')
+        || int8send(octet_length(convert_to(c::text, 'UTF8'))::bigint)
+        || convert_to(c::text, 'UTF8')
+        || int8send(octet_length(convert_to(s, 'UTF8'))::bigint) || convert_to(s, 'UTF8')
+        || int8send(octet_length(convert_to(a, 'UTF8'))::bigint) || convert_to(a, 'UTF8')
+    ) AS h) AS d
+$f$;
+DELETE FROM edges e USING guessed g
+    WHERE g.old = e.source AND lower(e.source_advisory_id) LIKE g.old || '-%'
+    AND EXISTS (SELECT 1 FROM edges t WHERE t.merge_hash = e.merge_hash
+        AND t.source = g.new AND t.source_advisory_id = e.source_advisory_id);
+UPDATE edges e SET source = g.new,
+        id = pg_temp.stella_edge_id(e.canonical_id, g.new, e.source_advisory_id)
+    FROM guessed g
+    WHERE g.old = e.source AND lower(e.source_advisory_id) LIKE g.old || '-%';
+"#,
 ];

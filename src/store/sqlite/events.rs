@@ -19,7 +19,7 @@ fn event_from_row(row: &Row<'_>) -> Result<Event> {
         cve: row.get(3)?,
         affects_key: row.get(4)?,
         action: codec::action("events.action", key, &row.get::<_, String>(5)?)?,
-        source_site_id: row.get(6)?,
+        site_id: row.get(6)?,
         bundle_hash: row.get(7)?,
         cursor: codec::cursor("events.cursor", key, &row.get::<_, String>(8)?)?,
         imported_at: row.get(9)?,
@@ -34,7 +34,7 @@ fn event_from_row(row: &Row<'_>) -> Result<Event> {
 pub fn append(conn: &Connection, e: &NewEvent) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO events (canonical_id, merge_hash, cve, affects_key, action, \
-         source_site_id, bundle_hash, cursor, imported_at) \
+         site_id, bundle_hash, cursor, imported_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     stmt.execute(params![
@@ -43,7 +43,7 @@ pub fn append(conn: &Connection, e: &NewEvent) -> Result<()> {
         e.cve,
         e.affects_key,
         e.action.as_str(),
-        e.source_site_id,
+        e.site_id,
         e.bundle_hash,
         e.cursor.to_string(),
         e.imported_at,
@@ -54,7 +54,7 @@ pub fn append(conn: &Connection, e: &NewEvent) -> Result<()> {
 /// Events with id greater than `since`, oldest first.
 pub fn since(conn: &Connection, since: u64, limit: usize) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT event_id, canonical_id, merge_hash, cve, affects_key, action, source_site_id, \
+        "SELECT event_id, canonical_id, merge_hash, cve, affects_key, action, site_id, \
          bundle_hash, cursor, imported_at FROM events WHERE event_id > ?1 \
          ORDER BY event_id LIMIT ?2",
     )?;

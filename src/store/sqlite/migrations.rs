@@ -260,6 +260,12 @@ CREATE TABLE sent (
 ) STRICT;
 "#,
     ),
+    // `canonical-imported` events in the document's shape: `site_id`,
+    // actions `Created`/`Updated`/`Deleted`, `imported_at` to the second.
+    Step::Sql(super::renamed::EVENTS_AS_DOCUMENTED),
+    // Edge sources an older stella guessed from id prefixes (`bit`) take
+    // the table's names (`bitnami`), with their edge ids (`renamed`).
+    Step::Rust(super::renamed::guessed_sources),
 ];
 
 /// Step 6: the table of export bytes, filled for the rows already stored.

@@ -25,6 +25,7 @@ mod lines;
 pub(crate) mod migrate;
 mod migrations;
 mod open;
+mod renamed;
 mod row;
 mod schema;
 mod sent;

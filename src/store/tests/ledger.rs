@@ -26,10 +26,10 @@ pub fn event(n: u8) -> NewEvent {
         cve: r.canonical.cve,
         affects_key: r.canonical.affects_key,
         action: EventAction::Updated,
-        source_site_id: "b".to_owned(),
+        site_id: "b".to_owned(),
         bundle_hash: "sha256:bundle".to_owned(),
         cursor: Cursor::new(7, u64::from(n)),
-        imported_at: "2025-02-01T00:00:00.000Z".to_owned(),
+        imported_at: "2025-02-01T00:00:00Z".to_owned(),
     }
 }
 
