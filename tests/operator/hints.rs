@@ -8,13 +8,14 @@ use clap::Parser;
 
 /// Backticked spans that are not one command: ellipses and usage syntax.
 fn is_command(span: &str) -> bool {
-    !span.contains(['…', '[', '|', '<'])
+    !span.contains(['…', '[', '|', '<']) && !span.contains("...")
 }
 
 /// What a placeholder stands for when the command is parsed.
 fn value(word: &str) -> String {
     match word {
         "SHELL" => "bash".to_owned(),
+        "SIZE" => "100MB".to_owned(),
         w if w.starts_with('{') => "x".to_owned(),
         w => w.to_owned(),
     }

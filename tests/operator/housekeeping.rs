@@ -95,7 +95,7 @@ fn purge_and_gc_take_older_than_and_dry_run() {
     let purge = ["feedser", "quarantine", "purge"];
     b.cmd(&[&purge[..], &["--older-than", "1", "--dry-run"]].concat())
         .ok()
-        .stdout_is("would purge 0 quarantined bundle(s) (dry run: nothing removed)\n");
+        .stdout_is("would purge 0 quarantined bundles (dry run: nothing removed)\n");
     let out = later(
         &b,
         &[&purge[..], &["--older-than", "1", "--dry-run"]].concat(),
@@ -104,7 +104,7 @@ fn purge_and_gc_take_older_than_and_dry_run() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "would purge 2 quarantined bundle(s) (dry run: nothing removed)"
+        "would purge 2 quarantined bundles (dry run: nothing removed)"
     );
     assert!(lines[1].starts_with("ID "), "{}", out.stdout);
     for (line, id) in lines[2..].iter().zip(&quarantined) {
@@ -118,7 +118,7 @@ fn purge_and_gc_take_older_than_and_dry_run() {
     assert_eq!(ids(&b), quarantined, "a dry run removes nothing");
     later(&b, &[&purge[..], &["--older-than", "1"]].concat())
         .ok()
-        .stdout_is("purged 2 quarantined bundle(s)\n");
+        .stdout_is("purged 2 quarantined bundles\n");
     assert_eq!(ids(&b), Vec::<String>::new());
 
     let gc = ["feedser", "journal", "gc"];
@@ -127,10 +127,11 @@ fn purge_and_gc_take_older_than_and_dry_run() {
     assert!(imports >= 1, "{}", status());
     b.cmd(&[&gc[..], &["--older-than", "1", "--dry-run"]].concat())
         .ok()
-        .stdout_is("would remove 0 finished import(s) older than 1 days, 0 orphaned staging file(s) and 0 file(s) left by interrupted exports (dry run: nothing removed)\n");
+        .stdout_is("would remove 0 finished imports older than 1 day, 0 orphaned staging files and 0 files left by interrupted exports (dry run: nothing removed)\n");
     let out = later(&b, &[&gc[..], &["--older-than", "1", "--dry-run"]].concat()).ok();
     let first = format!(
-        "would remove {imports} finished import(s) older than 1 days, 0 orphaned staging file(s) and 0 file(s) left by interrupted exports (dry run: nothing removed)"
+        "would remove {} older than 1 day, 0 orphaned staging files and 0 files left by interrupted exports (dry run: nothing removed)",
+        finished(imports)
     );
     assert_eq!(out.stdout.lines().next(), Some(first.as_str()));
     assert_eq!(
@@ -155,6 +156,17 @@ fn purge_and_gc_take_older_than_and_dry_run() {
     );
     later(&b, &[&gc[..], &["--keep-days", "1"]].concat())
         .ok()
-        .stdout_is(&format!("removed {imports} finished import(s) older than 1 days, 0 orphaned staging file(s) and 0 file(s) left by interrupted exports\n"));
+        .stdout_is(&format!(
+            "removed {} older than 1 day, 0 orphaned staging files and 0 files left by interrupted exports\n",
+            finished(imports)
+        ));
     assert_eq!(status(), serde_json::json!([]));
+}
+
+/// `1 finished import`, `2 finished imports`.
+fn finished(n: usize) -> String {
+    match n {
+        1 => "1 finished import".to_owned(),
+        n => format!("{n} finished imports"),
+    }
 }

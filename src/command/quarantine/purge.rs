@@ -47,8 +47,8 @@ impl Purge {
                 })
                 .collect();
             let mut text = format!(
-                "would purge {} quarantined bundle(s) (dry run: nothing removed)\n",
-                chosen.len()
+                "would purge {} (dry run: nothing removed)\n",
+                crate::command::count::count(chosen.len() as u64, "quarantined bundle")
             );
             if !rows.is_empty() {
                 text.push_str(&table(&["ID", "RECEIVED AT", "REASON"], &rows));

@@ -12,7 +12,7 @@ pub fn setup(walk: &Walk) {
     let out = walk.line(a, KEYS_GENERATE).ok();
     assert_eq!(
         redact(&out.stdout),
-        "generated ES256 key `federation-signer` for federation\nkey id: sha256:<hash>\npublic key: stella authority keys export federation-signer --public\n"
+        "generated ES256 key `federation-signer` for federation\nkey id: sha256:<hash>\npublic key: stella authority keys export federation-signer --public\ndefault: yes, it signs exports from now on\n"
     );
     let pem = walk.line(a, KEYS_EXPORT).ok().stdout;
     assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
@@ -20,7 +20,7 @@ pub fn setup(walk: &Walk) {
 
     walk.line(b, SITES_ADD)
         .ok()
-        .stdout_is("registered site `site-us-east-1` (enabled) with 0 trusted key(s)\n");
+        .stdout_is("registered site `site-us-east-1` (enabled) with 0 trusted keys\n");
     let out = walk.line(b, SITES_POLICY).ok();
     assert!(
         out.stdout.starts_with(

@@ -29,11 +29,11 @@ pub fn validate_preview_and_import(walk: &Walk) {
 
     let out = walk.line(b, VALIDATE).ok();
     let expected = format!(
-        "Bundle: bundle.zst\nVersion: feedser-bundle/1.1\nSite: site-us-east-1\nCursor: {}\n\nCounts:\n  Canonicals: 1\n  Edges: 1\n  Deletions: 0\n  Total: 2\n\nVerification:\n  Hash: ✓ Valid\n  Signature: ✓ Valid (key: {key})\n  Format: ✓ Valid\n\nReady for import.\n",
+        "Bundle: bundle.zst\nVersion: feedser-bundle/1.1\nSite: site-us-east-1\nCursor: {}\nCounts:\n  Canonicals: 1\n  Edges: 1\n  Deletions: 0\n  Total: 2\nVerification:\n  Hash: ✓ Valid\n  Signature: ✓ Valid (key: {key})\n  Format: ✓ Valid\n\nReady for import.\n",
         bundle_cursor(b)
     );
     assert!(
-        std::env::var("TEMP").is_err() || out.stdout.starts_with(&expected),
+        out.stdout.starts_with(&expected),
         "{}\n---\n{expected}",
         out.stdout
     );
