@@ -35,6 +35,8 @@ mod progress;
 mod readme;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_hostile;
 mod sites;
 mod store_refused;
 mod tamper;
