@@ -10,7 +10,7 @@
 //! and go.
 //!
 //! Invariants: a task is answered exactly once (its `done` sender is
-//! used or dropped); the workers end when the last [`Pool`] handle is
+//! used or dropped), even when its job panics; the workers end when the last [`Pool`] handle is
 //! dropped and the queue is empty, so the server's scope can end.
 
 use std::io;
@@ -77,7 +77,11 @@ impl Queue<'_> {
             let Ok(task) = next else {
                 return;
             };
-            let _ = task.done.send((task.job)());
+            // A panicking request fails alone: the worker lives on, so the
+            // pool never shrinks and no later task waits for a dead one.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task.job))
+                .unwrap_or_else(|_| Err(io::Error::other("the request's handler panicked")));
+            let _ = task.done.send(result);
         }
     }
 }
