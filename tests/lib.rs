@@ -40,6 +40,8 @@ mod progress;
 mod readme;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_hostile;
 mod sites;
 mod store_refused;
 mod tamper;

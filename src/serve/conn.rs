@@ -1,21 +1,22 @@
-//! One connection: read a head (within the read timeout and size limits),
-//! hand the request to the handler, send its response, and keep the
-//! connection for the next request unless the request had a body, asked to
-//! close, or the server is stopping.
+//! One connection, on its own thread: read a head (within one total
+//! deadline and the size limits), have a worker run the handler and send
+//! its response (the exclusive worker when the handler says so),
+//! and keep the connection for the next request unless the request had a
+//! body, asked to close, or the server is stopping.
 //!
 //! Invariant: a refusal of the protocol layer (bad head, timeout, head too
 //! large) is answered and ends the connection; it never reaches the
-//! handler, and it never holds the worker longer than the read timeout
-//! plus the linger below.
+//! handler and never takes a worker.
 
 use std::io::Read;
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::body::Body;
+use super::pool::Pools;
 use super::request::{self, Framing, Head};
 use super::response::{self, How, Response};
-use super::{ApiError, Handler, Limits, Request};
+use super::{ApiError, Limits, Request, Shared};
 
 /// How often a blocked read wakes up to look at the stop flag.
 const POLL: Duration = Duration::from_millis(200);
@@ -24,7 +25,13 @@ const POLL: Duration = Duration::from_millis(200);
 const LINGER: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1 << 20;
 
-pub fn run(stream: TcpStream, handler: &dyn Handler, limits: &Limits, stop: &dyn Fn() -> bool) {
+pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>) {
+    let Shared {
+        handler,
+        limits,
+        stop,
+        ..
+    } = *shared;
     let peer = stream.peer_addr().ok();
     if stream.set_write_timeout(Some(limits.read_timeout)).is_err() {
         return;
@@ -54,8 +61,20 @@ pub fn run(stream: TcpStream, handler: &dyn Handler, limits: &Limits, stop: &dyn
             None => None,
         };
         let _ = stream.set_read_timeout(Some(limits.read_timeout));
-        let answer = handler.handle(Request { head, body });
-        if response::send(answer, &mut &stream, how).is_err() {
+        let exclusive = handler.exclusive(&head);
+        let Ok(out) = stream.try_clone() else {
+            return;
+        };
+        let job = move || {
+            let answer = handler.handle(Request { head, body });
+            response::send(answer, &mut &out, how)
+        };
+        let pool = match exclusive {
+            true => &pools.exclusive,
+            false => &pools.shared,
+        };
+        let sent = pool.run(Box::new(job));
+        if sent.is_err() {
             return;
         }
         if close {

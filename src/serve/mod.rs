@@ -11,25 +11,31 @@
 //! no HTTP crate is needed.
 //!
 //! Threads: the caller's thread accepts (non-blocking, polling the stop
-//! flag); `Limits::workers` threads serve connections from a bounded queue;
-//! when the queue is full a connection is answered 503 at once. A worker
-//! serves one connection at a time, request after request (keep-alive),
-//! so a slow or stalled client holds one worker for at most the read
-//! timeout. `serve` returns once the stop flag is set and every worker has
-//! finished its current request.
+//! flag) and gives each connection a small thread of its own, within a
+//! global cap and a cap per peer address (beyond either, the connection is
+//! answered 503 at once). A connection's thread reads request heads, each
+//! within one total deadline, so a slow or trickling client costs a thread
+//! that sleeps in `read`, never a worker. Only a request whose head is
+//! complete is handed to one of `Limits::workers` worker threads (`pool`);
+//! a request the handler marks [`Handler::exclusive`] goes to a pool of
+//! one worker of its own instead, so such requests run one at a time, in
+//! the order they came, and never hold up the other workers. `serve`
+//! returns once the stop flag is set and every connection has finished
+//! its current request.
 
 mod auth;
 mod body;
 mod conn;
 mod error;
+mod pool;
 pub mod query;
 mod request;
 mod response;
+mod slots;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
+use std::thread::Scope;
 use std::time::Duration;
 
 pub use auth::{MIN_TOKEN_LEN, Token};
@@ -43,9 +49,12 @@ pub use response::{ErrorBody, How, Payload, Response, Writer};
 
 #[derive(Clone, Debug)]
 pub struct Limits {
+    /// Requests running at once.
     pub workers: usize,
-    /// Connections accepted and waiting for a worker.
-    pub queue: usize,
+    /// Connections open at once; beyond it a connection is answered 503.
+    pub max_connections: usize,
+    /// Connections open at once from one peer address.
+    pub max_per_peer: usize,
     /// For a whole request head, and for each read of a body.
     pub read_timeout: Duration,
     pub max_head_bytes: usize,
@@ -56,7 +65,8 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             workers: 4,
-            queue: 64,
+            max_connections: 1024,
+            max_per_peer: 256,
             read_timeout: Duration::from_secs(10),
             max_head_bytes: 16 * 1024,
             max_headers: 64,
@@ -72,8 +82,20 @@ pub struct Request {
 
 pub trait Handler: Sync {
     fn handle<'a>(&'a self, request: Request) -> Response<'a>;
+    /// Whether this request runs on the exclusive worker: one at a time,
+    /// in order, apart from the others (imports).
+    fn exclusive(&self, _head: &Head) -> bool {
+        false
+    }
     /// A connection refused before a request reached `handle`.
     fn refused(&self, peer: Option<SocketAddr>, error: &ApiError);
+}
+
+/// What every connection's thread shares.
+struct Shared<'s> {
+    handler: &'s dyn Handler,
+    limits: &'s Limits,
+    stop: &'s (dyn Fn() -> bool + Sync),
 }
 
 /// Serves `listener` until `stop` returns true.
@@ -84,66 +106,77 @@ pub fn serve(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<(), ServeError> {
     listener.set_nonblocking(true)?;
-    let (tx, rx) = mpsc::sync_channel::<TcpStream>(limits.queue);
-    let rx = Mutex::new(rx);
+    let shared = Shared {
+        handler,
+        limits,
+        stop,
+    };
+    let connections = slots::Connections::new(limits.max_connections, limits.max_per_peer);
+    let (pools, queue, exclusive) = pool::new();
     std::thread::scope(|scope| {
         for _ in 0..limits.workers.max(1) {
-            scope.spawn(|| work(&rx, handler, limits, stop));
+            scope.spawn(|| queue.work());
         }
-        let result = accept(listener, &tx, handler, stop);
-        drop(tx);
-        result
+        scope.spawn(|| exclusive.work());
+        while !stop() {
+            match listener.accept() {
+                Ok((stream, peer)) => admit(scope, &shared, &connections, &pools, stream, peer),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // Out of file descriptors and the like: wait, do not spin or die.
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+        // The workers end once every connection's handle is gone too.
+        drop(pools);
+        Ok(())
     })
 }
 
-fn accept(
-    listener: &TcpListener,
-    tx: &mpsc::SyncSender<TcpStream>,
-    handler: &dyn Handler,
-    stop: &dyn Fn() -> bool,
-) -> Result<(), ServeError> {
-    while !stop() {
-        match listener.accept() {
-            Ok((stream, peer)) => {
-                stream.set_nonblocking(false)?;
-                if let Err(TrySendError::Full(mut stream)) = tx.try_send(stream) {
-                    handler.refused(Some(peer), &ApiError::Unavailable);
-                    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-                    let _ = response::send(
-                        Response::error(&ApiError::Unavailable),
-                        &mut stream,
-                        How::closing(),
-                    );
-                    let _ = stream.flush();
-                }
+/// A connection's thread only reads heads, and bodies for a worker.
+const CONN_STACK: usize = 256 << 10;
+
+/// Gives the connection a slot and a thread, or answers it 503.
+fn admit<'scope, 'h: 'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    shared: &'scope Shared<'h>,
+    connections: &'scope slots::Connections,
+    pools: &pool::Pools<'h>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) {
+    let slot = match connections.open(peer.ip()) {
+        Ok(slot) => slot,
+        Err(_) => return refuse(shared.handler, stream, peer),
+    };
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let pools = pools.clone();
+    let spawned = std::thread::Builder::new()
+        .name("stella-conn".to_owned())
+        .stack_size(CONN_STACK)
+        .spawn_scoped(scope, move || {
+            let _slot = slot;
+            if stream.set_nonblocking(false).is_ok() {
+                conn::run(stream, shared, &pools);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // Out of file descriptors and the like: wait, do not spin or die.
-            Err(_) => std::thread::sleep(Duration::from_millis(100)),
-        }
+        });
+    if spawned.is_err() {
+        refuse(shared.handler, clone, peer);
     }
-    Ok(())
 }
 
-fn work(
-    rx: &Mutex<mpsc::Receiver<TcpStream>>,
-    handler: &dyn Handler,
-    limits: &Limits,
-    stop: &dyn Fn() -> bool,
-) {
-    loop {
-        let next = match rx.lock() {
-            Ok(rx) => rx.recv_timeout(Duration::from_millis(200)),
-            Err(_) => return,
-        };
-        match next {
-            Ok(stream) => conn::run(stream, handler, limits, stop),
-            Err(RecvTimeoutError::Timeout) if stop() => return,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-    }
+fn refuse(handler: &dyn Handler, mut stream: TcpStream, peer: SocketAddr) {
+    handler.refused(Some(peer), &ApiError::Unavailable);
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = response::send(
+        Response::error(&ApiError::Unavailable),
+        &mut stream,
+        How::closing(),
+    );
+    let _ = stream.flush();
 }

@@ -4,8 +4,11 @@
 //! Invariants: every endpoint but `/healthz` needs the bearer token when
 //! one is configured, and is checked before routing, so an unauthenticated
 //! client learns nothing about the routes; imports run one at a time (the
-//! `imports` mutex, then the home's writer lock as for the CLI); GET
-//! requests run concurrently; the token is never logged (no header is).
+//! server's exclusive worker, the `imports` mutex, then the home's writer
+//! lock as for the CLI), in the order they came, and never hold up a GET;
+//! so a second import from a peer that is importing waits its turn and
+//! finds the bundle in the ledger, never runs twice; the token is never
+//! logged (no header is).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +17,7 @@ use std::sync::Mutex;
 use crate::error::Error;
 use crate::import::Cancel;
 use crate::metrics::Metrics;
-use crate::serve::{ApiError, ErrorBody, Handler, Request, Response, Token, status_for};
+use crate::serve::{ApiError, ErrorBody, Handler, Head, Request, Response, Token, status_for};
 use crate::site::Site;
 
 pub const IMPORT: &str = "/api/v1/federation/import";
@@ -110,6 +113,10 @@ impl Handler for App<'_> {
         self.metrics(|m| m.request(route_label(&path), status));
         log::info!(peer = peer.as_str(), status = status; "{method} {path} {status}");
         response
+    }
+
+    fn exclusive(&self, head: &Head) -> bool {
+        head.method == "POST" && head.path == IMPORT
     }
 
     fn refused(&self, peer: Option<SocketAddr>, error: &ApiError) {

@@ -32,9 +32,15 @@ pub struct Serve {
     /// File holding the bearer token (mode 0600); required off loopback
     #[arg(long, env = "STELLA_API_TOKEN_FILE", value_name = "FILE")]
     token_file: Option<PathBuf>,
-    /// Threads serving connections (one connection each at a time)
+    /// Requests run at once (a connection still sending its request head takes none)
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
+    /// Connections open at once; beyond it a new connection is answered 503
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u16).range(1..=8192))]
+    max_connections: u16,
+    /// Connections open at once from one client address; beyond it, 503
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=8192))]
+    max_connections_per_peer: u16,
     /// Seconds a client may take to send a request head, or between two reads of a body
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     read_timeout: u64,
@@ -72,6 +78,8 @@ impl Serve {
         );
         let limits = Limits {
             workers: usize::from(self.workers),
+            max_connections: usize::from(self.max_connections),
+            max_per_peer: usize::from(self.max_connections_per_peer),
             read_timeout: Duration::from_secs(self.read_timeout),
             ..Limits::default()
         };
