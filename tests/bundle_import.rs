@@ -270,7 +270,7 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
     let second = a.path(chain["bundles"][1]["path"].as_str().unwrap());
     let since = chain["bundles"][1]["since_cursor"].as_str().unwrap();
     import(&b, &second, &[]).code(7).stderr_is(&format!(
-        "error: missing delta: bundle starts at `{since}` but the last cursor imported from site `site-a` is `{first}`; import the bundles in between first, or pass --force --reason TEXT\n"
+        "error: missing delta: bundle starts at `{since}` but the last cursor imported from site `site-a` is `{first}`; import the bundles in between first, or pass --force (--reason TEXT records why)\n"
     ));
 
     let delta = a.export("delta.tar.zst", &["-c", &first]);
@@ -294,7 +294,7 @@ fn stale_gap_and_replayed_bundles(store: Backend) {
     // A different bundle that ends where we already are is stale.
     let stale = a.export("full-now.tar.zst", &[]);
     import(&b, &stale, &[]).code(7).stderr_is(&format!(
-        "error: Cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force --reason TEXT to import it anyway\n"
+        "error: Cursor not after current: bundle cursor `{now}` is not after `{now}`, the last cursor imported from site `site-a`; pass --force (--reason TEXT records why) to import it anyway\n"
     ));
     assert_eq!(state(&b), before);
 

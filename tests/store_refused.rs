@@ -79,7 +79,7 @@ fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on(store: Backen
     let hash = report["bundle_hash"].as_str().unwrap().to_owned();
     let refused = b.cmd(&["feedser", "bundle", "import", &first]).code(4);
     let expected = format!(
-        "error: the store refused the data of bundle `{hash}` from site `site-a`: {said}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `site-a` to correct the record, or import its next bundle with --force --reason TEXT to go on without this one\n"
+        "error: the store refused the data of bundle `{hash}` from site `site-a`: {said}; nothing was applied and the bundle is kept in quarantine. A retry fails the same way: ask site `site-a` to correct the record, or import its next bundle with --force (--reason TEXT records why) to go on without this one\n"
     );
     assert_eq!(refused.stderr, expected);
     assert!(b.canonicals().is_empty());

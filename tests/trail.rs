@@ -73,7 +73,7 @@ fn future_cursor(store: Backend) {
         .to_owned();
     assert!(cursor.starts_with("2025-01-15T11:30:00.000Z#"), "{cursor}");
     let refusal = format!(
-        "error: future cursor: bundle cursor `{cursor}` from site `site-a` is more than 300 s ahead of this site's clock (`{T0_TEXT}`, FederationImport.MaxClockSkewSeconds); check the exporting site's clock, or pass --force --reason TEXT to import it anyway\n"
+        "error: future cursor: bundle cursor `{cursor}` from site `site-a` is more than 300 s ahead of this site's clock (`{T0_TEXT}`, FederationImport.MaxClockSkewSeconds); check the exporting site's clock, or pass --force (--reason TEXT records why) to import it anyway\n"
     );
     at(&b, T0, &import()).code(7).stderr_is(&refusal);
     // validate makes the same check, and says so.

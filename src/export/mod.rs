@@ -65,6 +65,15 @@ pub enum ExportError {
 }
 
 impl ExportError {
+    /// The message as read on `surface`: over HTTP there is no `--unsigned`
+    /// (the API always signs), so the way out is a key for the server.
+    pub fn render(&self, surface: crate::import::Surface) -> String {
+        match (self, surface) {
+            (ExportError::NoSigningKey, crate::import::Surface::Http) => "no signing key: the API signs every bundle it serves: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation` and restart `stella feedser serve`".to_owned(),
+            _ => self.to_string(),
+        }
+    }
+
     /// A stable snake_case code, as metrics and the HTTP API report it.
     pub fn reason_code(&self) -> &'static str {
         match self {

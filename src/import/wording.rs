@@ -19,8 +19,8 @@ impl Surface {
     /// The override of the cursor checks.
     pub(super) fn force(self) -> &'static str {
         match self {
-            Surface::Cli => "--force --reason TEXT",
-            Surface::Http => "force=true&reason=TEXT",
+            Surface::Cli => "--force (--reason TEXT records why)",
+            Surface::Http => "force=true (reason=TEXT records why)",
         }
     }
 

@@ -52,7 +52,9 @@ fn add(m: &mut Metrics, name: &str, l: &Labels, value: &str) -> Option<()> {
             moved(m, Operation::Export, name, get("site_id")?, count(value)?);
         }
         "stella_failures_total" => {
-            let key = (operation(l)?, get("site_id")?, get("reason")?);
+            // A refusal before any site was named has no `site_id` label.
+            let site = get("site_id").unwrap_or_default();
+            let key = (operation(l)?, site, get("reason")?);
             *m.failures.entry(key).or_default() += count(value)?;
         }
         "stella_import_rows_total" => {

@@ -124,13 +124,20 @@ fn http_errors_name_query_parameters_not_flags() {
     let error = stale.json()["error"].as_str().unwrap().to_owned();
     assert!(error.starts_with("Cursor not after current: "), "{error}");
     assert!(
-        error.ends_with("; pass force=true&reason=TEXT to import it anyway"),
+        error.ends_with("; pass force=true (reason=TEXT records why) to import it anyway"),
         "{error}"
     );
     let cli = b.cmd(&["feedser", "bundle", "import", older.to_str().unwrap()]);
     assert!(
         cli.code(7)
             .stderr
-            .ends_with("; pass --force --reason TEXT to import it anyway\n")
+            .ends_with("; pass --force (--reason TEXT records why) to import it anyway\n")
+    );
+    // The API always signs what it serves: no `--unsigned` to point at.
+    let export = server.get("/api/v1/federation/export", None);
+    assert_eq!(export.status, 500, "{}", export.text());
+    assert_eq!(
+        export.json()["error"],
+        "no signing key: the API signs every bundle it serves: create one with `stella authority keys generate --name NAME --algorithm ES256 --purpose federation` and restart `stella feedser serve`"
     );
 }

@@ -129,6 +129,10 @@ impl Handler for App<'_> {
 /// The JSON answer for an error of a command behind the API.
 pub fn error_response<'a>(error: &Error) -> Response<'a> {
     let reason = crate::site::monitor::reason_code(error);
-    let body = ErrorBody::new(reason, error.to_string());
+    let message = match error {
+        Error::Export(e) => e.render(crate::import::Surface::Http),
+        e => e.to_string(),
+    };
+    let body = ErrorBody::new(reason, message);
     Response::json(status_for(error.exit(), reason), &body)
 }
