@@ -121,7 +121,7 @@ bench_size() {
 osv_export() {
   rm -rf "$W/osv"
   quick measure_median : "$BIN" --home "$W/a" feedser export osv "$W/osv"
-  record "osv export" "$1" "$T" "$R" "$2" "$3" "$4" "$(du -sb "$W/osv" | cut -f1)" 1.5 1024
+  record "osv export" "$1" "$T" "$R" "$2" "$3" "$4" "$(du -sb "$W/osv" | cut -f1)" 1.5 128
 }
 
 site_a() {

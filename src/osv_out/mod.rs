@@ -17,21 +17,26 @@
 //!   a record whose id is no safe file name is skipped and reported.
 //! - Live canonicals only: withdrawn ones are written with `withdrawn` set,
 //!   deleted ones are left out, as osv.dev does.
+//! - Bounded memory: canonicals reach their records through an external
+//!   sort ([`groups`]), and the zips spill their directories to disk.
 
 mod ecosystem;
 mod fields;
+mod groups;
+mod listed;
 mod record;
+mod spill;
 mod write;
+mod zipw;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::cursor::Cursor;
 use crate::exit::Exit;
-use crate::model::CanonicalRecord;
-use crate::store::{ExportRow, Store};
+use crate::model::Status;
+use crate::store::Store;
 
 pub use record::SCHEMA_VERSION;
 
@@ -42,8 +47,6 @@ pub enum OsvExportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write the zip `{path}`: {detail}")]
-    Zip { path: PathBuf, detail: String },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -56,17 +59,10 @@ impl OsvExportError {
         }
     }
 
-    fn zip(path: &Path, e: zip::result::ZipError) -> Self {
-        OsvExportError::Zip {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        }
-    }
-
     pub fn exit(&self) -> Exit {
         match self {
             OsvExportError::Store(_) => Exit::Store,
-            OsvExportError::Io { .. } | OsvExportError::Zip { .. } => Exit::Failure,
+            OsvExportError::Io { .. } => Exit::Failure,
         }
     }
 }
@@ -85,8 +81,6 @@ pub struct Report {
     pub skipped: Vec<String>,
 }
 
-type Row = (Cursor, CanonicalRecord);
-
 /// Exports the site's advisories (those changed after `since`, when given)
 /// into `dir`.
 pub fn export(
@@ -94,9 +88,9 @@ pub fn export(
     dir: &Path,
     since: Option<Cursor>,
 ) -> Result<Report, OsvExportError> {
+    std::fs::create_dir_all(dir).map_err(OsvExportError::io(dir))?;
     let newest = store.local_cursor()?;
-    let rows = live_rows(store, newest)?;
-    let (groups, skipped) = group(&rows);
+    let mut groups = groups::collect(store, newest, dir)?;
     let mut report = Report {
         dir: dir.to_owned(),
         since_cursor: since,
@@ -104,28 +98,33 @@ pub fn export(
         records: 0,
         withdrawn: 0,
         ecosystems: Vec::new(),
-        skipped,
+        skipped: std::mem::take(&mut groups.skipped),
     };
     let mut pending = write::Pending::default();
-    let mut zips = match since {
-        None => Some(write::Zips::new(dir)?),
-        Some(_) => None,
-    };
-    let mut listed = Vec::new();
-    for (id, members) in &groups {
-        if since.is_some_and(|s| members.iter().all(|m| m.0 <= s)) {
+    let mut zips = since.is_none().then(|| write::Zips::new(dir));
+    let mut listed = listed::Listed::new(dir);
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some((id, rows)) = groups.next_group()? {
+        if since.is_some_and(|s| rows.iter().all(|m| m.0 <= s)) {
             continue;
         }
-        let built = record::build(id, members);
+        let members: Vec<&groups::Row> = rows.iter().collect();
+        let built = record::build(&id, &members);
         report.records += 1;
-        if members
+        if rows
             .iter()
-            .any(|m| m.1.canonical.status == crate::model::Status::Withdrawn)
+            .any(|m| m.1.canonical.status == Status::Withdrawn)
         {
             report.withdrawn += 1;
         }
+        listed.push(&built.modified, &built.id, &built.ecosystems)?;
         match zips.as_mut() {
-            Some(zips) => zips.add(&built.id, &built.ecosystems, &built.json)?,
+            Some(zips) => {
+                batch.push(built);
+                if batch.len() == BATCH {
+                    deflate_into(&mut batch, zips, dir)?;
+                }
+            }
             None => {
                 for ecosystem in &built.ecosystems {
                     let path = dir.join(ecosystem).join(format!("{id}.json"));
@@ -133,102 +132,62 @@ pub fn export(
                 }
             }
         }
-        listed.push((built.modified, built.id, built.ecosystems));
     }
     report.ecosystems = match zips {
-        Some(zips) => zips.finish(&mut pending)?,
-        None => ecosystems_of(&listed),
+        Some(mut zips) => {
+            deflate_into(&mut batch, &mut zips, dir)?;
+            zips.finish(&mut pending)?
+        }
+        None => listed.ecosystems.iter().cloned().collect(),
     };
-    modified_ids(dir, &listed, &report.ecosystems, &mut pending)?;
+    listed.write(&report.ecosystems, &mut pending)?;
     pending.commit()?;
     Ok(report)
 }
 
-/// Every live canonical with the cursor of its last change.
-fn live_rows(store: &dyn Store, newest: Option<Cursor>) -> Result<Vec<Row>, OsvExportError> {
-    let mut rows = Vec::new();
-    let Some(newest) = newest else {
-        return Ok(rows);
-    };
-    store.export_rows(None, newest.seq(), &mut |row| {
-        if let ExportRow::Canonical(cursor, record) = row {
-            rows.push((cursor, record));
-        }
-        Ok(())
-    })?;
-    Ok(rows)
-}
+/// Records deflated together, one share per core.
+const BATCH: usize = 256;
 
-/// The canonicals of each advisory id, in merge-hash order; and the ids
-/// that cannot name a file.
-fn group(rows: &[Row]) -> (BTreeMap<&str, Vec<&Row>>, Vec<String>) {
-    let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-    for row in rows {
-        let edges = &row.1.edges;
-        if edges.is_empty() {
-            groups.entry(&row.1.canonical.cve).or_default().push(row);
-        }
-        for edge in edges {
-            groups
-                .entry(&edge.source_advisory_id)
-                .or_default()
-                .push(row);
+/// Deflates `batch` on every core (each record alone, so the bytes do not
+/// depend on how it is shared out) and adds it to the zips in order.
+fn deflate_into(
+    batch: &mut Vec<record::Built>,
+    zips: &mut write::Zips,
+    dir: &Path,
+) -> Result<(), OsvExportError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let share = batch.len().div_ceil(cores).max(1);
+    let deflated: Vec<std::io::Result<Vec<zipw::Deflated>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = batch
+            .chunks(share)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut z = zipw::compressor();
+                    part.iter()
+                        .map(|b| zipw::Deflated::new(format!("{}.json", b.id), &b.json, &mut z))
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a deflate worker does not panic"))
+            .collect()
+    });
+    for (part, deflated) in batch.chunks(share).zip(deflated) {
+        let deflated = deflated.map_err(OsvExportError::io(&dir.join("all.zip")))?;
+        for (built, entry) in part.iter().zip(&deflated) {
+            zips.add(&built.ecosystems, entry)?;
         }
     }
-    let skipped: Vec<String> = groups
-        .keys()
-        .filter(|id| !safe_file_name(id))
-        .map(|id| (*id).to_owned())
-        .collect();
-    groups.retain(|id, _| safe_file_name(id));
-    for members in groups.values_mut() {
-        members.sort_by(|a, b| a.1.canonical.merge_hash.cmp(&b.1.canonical.merge_hash));
-        members.dedup_by(|a, b| a.1.canonical.merge_hash == b.1.canonical.merge_hash);
-    }
-    (groups, skipped)
+    batch.clear();
+    Ok(())
 }
 
 /// An id that is one plain file name: printable ASCII, no separator, not
 /// hidden (so never `.` or `..`).
 fn safe_file_name(id: &str) -> bool {
     crate::bundle::is_advisory_key(id) && !id.starts_with('.') && !id.contains(['/', '\\'])
-}
-
-fn ecosystems_of(listed: &[(String, String, Vec<String>)]) -> Vec<String> {
-    let set: std::collections::BTreeSet<&String> = listed.iter().flat_map(|l| &l.2).collect();
-    set.into_iter().cloned().collect()
-}
-
-/// `modified_id.csv` at the top and in each ecosystem, newest first.
-fn modified_ids(
-    dir: &Path,
-    listed: &[(String, String, Vec<String>)],
-    ecosystems: &[String],
-    pending: &mut write::Pending,
-) -> Result<(), OsvExportError> {
-    let mut order: Vec<&(String, String, Vec<String>)> = listed.iter().collect();
-    order.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let mut top = String::new();
-    let mut per: BTreeMap<&str, String> = ecosystems
-        .iter()
-        .map(|e| (e.as_str(), String::new()))
-        .collect();
-    for (modified, id, ecosystems) in order {
-        for ecosystem in ecosystems {
-            top.push_str(&format!("{modified},{ecosystem}/{id}\n"));
-            if let Some(lines) = per.get_mut(ecosystem.as_str()) {
-                lines.push_str(&format!("{modified},{id}\n"));
-            }
-        }
-    }
-    pending.file(dir.join("modified_id.csv"), top.as_bytes())?;
-    for (ecosystem, lines) in per {
-        pending.file(
-            dir.join(ecosystem).join("modified_id.csv"),
-            lines.as_bytes(),
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,153 +3,160 @@
 //!
 //! Invariants: a reader of `all.zip`, `modified_id.csv` or `<ID>.json`
 //! sees the old file or the new one, never a part (each is written to a
-//! temporary file in the same directory, synced, then renamed); a failed
-//! export renames nothing and leaves no temporary file. Zip entries carry a
-//! fixed time and mode, so the same records give the same bytes.
+//! temporary file in the same directory, synced, closed, then renamed); a
+//! failed export renames nothing and leaves no temporary file. Pending
+//! files hold no open descriptor, so an export of any number of records
+//! stays within the process's file limit.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use tempfile::NamedTempFile;
-use zip::write::SimpleFileOptions;
+use tempfile::TempPath;
 
 use super::OsvExportError;
+use super::zipw::{Deflated, ZipOut};
 
-/// Files being written, renamed into place together by [`Pending::commit`].
+/// Files written, renamed into place together by [`Pending::commit`].
 #[derive(Default)]
 pub struct Pending {
-    files: Vec<(NamedTempFile, PathBuf)>,
+    files: Vec<(TempPath, PathBuf)>,
 }
 
 impl Pending {
     /// A temporary file beside `target` (its directory is created).
-    fn create(target: &Path) -> Result<NamedTempFile, OsvExportError> {
+    pub fn create(target: &Path) -> Result<(File, TempPath), OsvExportError> {
         let dir = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(OsvExportError::io(dir))?;
-        tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(".stella-")
             .suffix(".tmp")
             .tempfile_in(dir)
-            .map_err(OsvExportError::io(dir))
+            .map_err(OsvExportError::io(dir))?;
+        Ok(temp.into_parts())
     }
 
     /// Writes `bytes` as `target`'s next version.
     pub fn file(&mut self, target: PathBuf, bytes: &[u8]) -> Result<(), OsvExportError> {
-        let mut file = Self::create(&target)?;
+        let (mut file, temp) = Self::create(&target)?;
         file.write_all(bytes).map_err(OsvExportError::io(&target))?;
-        self.files.push((file, target));
+        self.adopt(file, temp, target)
+    }
+
+    /// Takes a complete temporary file: synced and closed now, renamed at commit.
+    pub fn adopt(
+        &mut self,
+        file: File,
+        temp: TempPath,
+        target: PathBuf,
+    ) -> Result<(), OsvExportError> {
+        file.sync_all().map_err(OsvExportError::io(&target))?;
+        self.files.push((temp, target));
         Ok(())
     }
 
-    /// Renames every file over its target, after syncing them all.
+    /// Renames every file over its target.
     pub fn commit(self) -> Result<(), OsvExportError> {
-        for (file, target) in &self.files {
-            file.as_file()
-                .sync_all()
-                .map_err(OsvExportError::io(target))?;
-        }
-        for (file, target) in self.files {
-            file.persist(&target)
+        for (temp, target) in self.files {
+            temp.persist(&target)
                 .map_err(|e| OsvExportError::io(&target)(e.error))?;
         }
         Ok(())
     }
 }
 
-/// The zips of one export: records go into the top-level zip, compressed
-/// once; each ecosystem's zip then copies its entries' compressed bytes
-/// from it.
-pub struct Zips {
-    dir: PathBuf,
-    all: zip::ZipWriter<BufWriter<File>>,
-    all_file: NamedTempFile,
-    /// The ecosystems of each entry of `all`, in entry order.
-    members: Vec<Vec<String>>,
+/// A text file written line by line beside its target.
+pub struct Lines {
+    out: BufWriter<File>,
+    temp: TempPath,
+    target: PathBuf,
 }
 
-type Writer = zip::ZipWriter<BufWriter<File>>;
-
-fn options() -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644)
-}
-
-fn open_zip(target: &Path) -> Result<(Writer, NamedTempFile), OsvExportError> {
-    let temp = Pending::create(target)?;
-    let file = temp.reopen().map_err(OsvExportError::io(target))?;
-    Ok((zip::ZipWriter::new(BufWriter::new(file)), temp))
-}
-
-impl Zips {
-    pub fn new(dir: &Path) -> Result<Self, OsvExportError> {
-        let (all, all_file) = open_zip(&dir.join("all.zip"))?;
-        Ok(Zips {
-            dir: dir.to_owned(),
-            all,
-            all_file,
-            members: Vec::new(),
+impl Lines {
+    pub fn new(target: PathBuf) -> Result<Lines, OsvExportError> {
+        let (file, temp) = Pending::create(&target)?;
+        Ok(Lines {
+            out: BufWriter::new(file),
+            temp,
+            target,
         })
     }
 
-    /// Adds `<id>.json`, to go to the top-level zip and each ecosystem's.
-    pub fn add(
-        &mut self,
-        id: &str,
-        ecosystems: &[String],
-        json: &[u8],
-    ) -> Result<(), OsvExportError> {
-        let target = self.dir.join("all.zip");
-        self.all
-            .start_file(format!("{id}.json"), options())
-            .map_err(|e| OsvExportError::zip(&target, e))?;
-        self.all
-            .write_all(json)
-            .map_err(OsvExportError::io(&target))?;
-        self.members.push(ecosystems.to_vec());
+    pub fn line(&mut self, parts: &[&str]) -> Result<(), OsvExportError> {
+        let line = format!("{}\n", parts.join(","));
+        self.out
+            .write_all(line.as_bytes())
+            .map_err(OsvExportError::io(&self.target))
+    }
+
+    pub fn finish(self, pending: &mut Pending) -> Result<(), OsvExportError> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| OsvExportError::io(&self.target)(e.into_error()))?;
+        pending.adopt(file, self.temp, self.target)
+    }
+}
+
+/// The zips of a full export: `all.zip` and one per ecosystem, opened as
+/// their first record arrives. Each record is compressed once.
+pub struct Zips {
+    dir: PathBuf,
+    zips: BTreeMap<String, (ZipOut, TempPath)>,
+}
+
+impl Zips {
+    pub fn new(dir: &Path) -> Zips {
+        Zips {
+            dir: dir.to_owned(),
+            zips: BTreeMap::new(),
+        }
+    }
+
+    fn target(&self, ecosystem: &str) -> PathBuf {
+        match ecosystem {
+            "" => self.dir.join("all.zip"),
+            _ => self.dir.join(ecosystem).join("all.zip"),
+        }
+    }
+
+    /// Adds a record to the top-level zip and to each of `ecosystems`'.
+    pub fn add(&mut self, ecosystems: &[String], record: &Deflated) -> Result<(), OsvExportError> {
+        for ecosystem in std::iter::once("").chain(ecosystems.iter().map(String::as_str)) {
+            let target = self.target(ecosystem);
+            if !self.zips.contains_key(ecosystem) {
+                let (file, temp) = Pending::create(&target)?;
+                let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
+                self.zips.insert(ecosystem.to_owned(), (zip, temp));
+            }
+            let (zip, _) = self.zips.get_mut(ecosystem).expect("just opened");
+            zip.add(record).map_err(OsvExportError::io(&target))?;
+        }
         Ok(())
     }
 
     /// Finishes every zip into `pending`; returns the ecosystems.
     pub fn finish(self, pending: &mut Pending) -> Result<Vec<String>, OsvExportError> {
-        let target = self.dir.join("all.zip");
-        close(self.all, &target)?;
-        let file = self
-            .all_file
-            .reopen()
-            .map_err(OsvExportError::io(&target))?;
-        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-            .map_err(|e| OsvExportError::zip(&target, e))?;
-        let mut per: BTreeMap<&str, (Writer, NamedTempFile)> = BTreeMap::new();
-        for (index, ecosystems) in self.members.iter().enumerate() {
-            for ecosystem in ecosystems {
-                let path = self.dir.join(ecosystem).join("all.zip");
-                if !per.contains_key(ecosystem.as_str()) {
-                    per.insert(ecosystem, open_zip(&path)?);
-                }
-                let (zip, _) = per.get_mut(ecosystem.as_str()).expect("just inserted");
-                let entry = archive
-                    .by_index_raw(index)
-                    .map_err(|e| OsvExportError::zip(&target, e))?;
-                zip.raw_copy_file(entry)
-                    .map_err(|e| OsvExportError::zip(&path, e))?;
-            }
+        let mut ecosystems = Vec::new();
+        let mut zips = self.zips;
+        if !zips.contains_key("") {
+            let target = self.dir.join("all.zip");
+            let (file, temp) = Pending::create(&target)?;
+            let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
+            zips.insert(String::new(), (zip, temp));
         }
-        pending.files.push((self.all_file, target));
-        let ecosystems = per.keys().map(|e| (*e).to_owned()).collect();
-        for (ecosystem, (zip, file)) in per {
-            let path = self.dir.join(ecosystem).join("all.zip");
-            close(zip, &path)?;
-            pending.files.push((file, path));
+        for (ecosystem, (zip, temp)) in zips {
+            let target = match ecosystem.as_str() {
+                "" => self.dir.join("all.zip"),
+                e => self.dir.join(e).join("all.zip"),
+            };
+            let file = zip.finish().map_err(OsvExportError::io(&target))?;
+            pending.adopt(file, temp, target)?;
+            if !ecosystem.is_empty() {
+                ecosystems.push(ecosystem);
+            }
         }
         Ok(ecosystems)
     }
-}
-
-fn close(zip: Writer, target: &Path) -> Result<(), OsvExportError> {
-    let mut writer = zip.finish().map_err(|e| OsvExportError::zip(target, e))?;
-    writer.flush().map_err(OsvExportError::io(target))
 }

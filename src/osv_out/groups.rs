@@ -1,0 +1,171 @@
+//! The site's live canonicals grouped by advisory id, in id order, in
+//! bounded memory.
+//!
+//! One pass over the store's export writes each canonical once to a
+//! payload file and, for each advisory id it belongs to (its edges' ids, or
+//! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
+//! len` to an external [`Sorter`]. Reading the sorted index back yields the
+//! groups in the order a `BTreeMap<id, _>` would, each group's canonicals
+//! in merge-hash order and once each, read back from the payload file.
+//!
+//! Invariant: an id that is no safe file name never reaches a group; it is
+//! reported in `skipped` (sorted, once).
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
+
+use super::OsvExportError;
+use super::spill::{Sorted, Sorter};
+use crate::cursor::Cursor;
+use crate::model::CanonicalRecord;
+use crate::store::{ExportRow, Store};
+
+/// Memory the index sort may hold before it spills. Tests set a tiny one
+/// (`STELLA_TEST_SORT_BUDGET`) to run the spilling path on small stores.
+fn sort_budget() -> usize {
+    #[cfg(feature = "test-hooks")]
+    if let Some(budget) = std::env::var("STELLA_TEST_SORT_BUDGET")
+        .ok()
+        .and_then(|b| b.parse().ok())
+    {
+        return budget;
+    }
+    32 << 20
+}
+
+pub type Row = (Cursor, CanonicalRecord);
+
+pub struct Groups {
+    payload: File,
+    index: Sorted,
+    pending: Option<(String, String, u64, u32)>,
+    pub skipped: Vec<String>,
+}
+
+/// Reads every live canonical up to `newest` and sorts them into groups.
+/// Its scratch files go to `scratch` (beside the export, not in a small `/tmp`).
+pub fn collect(
+    store: &dyn Store,
+    newest: Option<Cursor>,
+    scratch: &std::path::Path,
+) -> Result<Groups, OsvExportError> {
+    let temp = |e: io::Error| OsvExportError::Io {
+        path: scratch.to_owned(),
+        source: e,
+    };
+    let mut payload = BufWriter::new(tempfile::tempfile_in(scratch).map_err(temp)?);
+    let mut sorter = Sorter::new(sort_budget(), scratch);
+    let mut skipped = BTreeSet::new();
+    let mut offset = 0u64;
+    if let Some(newest) = newest {
+        let mut failed: Option<io::Error> = None;
+        store.export_rows(None, newest.seq(), &mut |row| {
+            let ExportRow::Canonical(cursor, record) = row else {
+                return Ok(());
+            };
+            let mut line = cursor.to_string().into_bytes();
+            line.push(b'\t');
+            serde_json::to_writer(&mut line, &record).expect("a record serializes");
+            let ids = record.edges.iter().map(|e| e.source_advisory_id.as_str());
+            let ids: BTreeSet<&str> = if record.edges.is_empty() {
+                [record.canonical.cve.as_str()].into()
+            } else {
+                ids.collect()
+            };
+            let result = ids.into_iter().try_for_each(|id| {
+                if !super::safe_file_name(id) {
+                    skipped.insert(id.to_owned());
+                    return Ok(());
+                }
+                let mut entry = Vec::with_capacity(id.len() + 90);
+                entry.extend_from_slice(id.as_bytes());
+                entry.push(0);
+                entry.extend_from_slice(record.canonical.merge_hash.as_bytes());
+                entry.push(0);
+                entry.extend_from_slice(&offset.to_be_bytes());
+                entry.extend_from_slice(&(line.len() as u32).to_be_bytes());
+                sorter.push(entry)
+            });
+            let result = result.and_then(|()| payload.write_all(&line));
+            offset += line.len() as u64;
+            if let Err(e) = result {
+                failed.get_or_insert(e);
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failed {
+            return Err(temp(e));
+        }
+    }
+    let payload = payload.into_inner().map_err(|e| temp(e.into_error()))?;
+    Ok(Groups {
+        payload,
+        index: sorter.finish().map_err(temp)?,
+        pending: None,
+        skipped: skipped.into_iter().collect(),
+    })
+}
+
+impl Groups {
+    /// The next advisory id and its canonicals, or `None` at the end.
+    pub fn next_group(&mut self) -> Result<Option<(String, Vec<Row>)>, OsvExportError> {
+        let Some(first) = self
+            .pending
+            .take()
+            .map(Ok)
+            .or_else(|| self.entry().transpose())
+        else {
+            return Ok(None);
+        };
+        let (id, hash, offset, len) = first?;
+        let mut rows = vec![self.read(offset, len)?];
+        let mut last = hash;
+        while let Some(entry) = self.entry()? {
+            if entry.0 != id {
+                self.pending = Some(entry);
+                break;
+            }
+            if entry.1 != last {
+                rows.push(self.read(entry.2, entry.3)?);
+                last = entry.1;
+            }
+        }
+        Ok(Some((id, rows)))
+    }
+
+    fn entry(&mut self) -> Result<Option<(String, String, u64, u32)>, OsvExportError> {
+        let Some(bytes) = self.index.next().transpose().map_err(temp_error)? else {
+            return Ok(None);
+        };
+        let mut parts = bytes.splitn(3, |b| *b == 0);
+        let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
+        let (id, hash) = (text(parts.next()), text(parts.next()));
+        let tail = parts.next().unwrap_or_default();
+        let offset = u64::from_be_bytes(tail[..8].try_into().expect("8 bytes"));
+        let len = u32::from_be_bytes(tail[8..12].try_into().expect("4 bytes"));
+        Ok(Some((id, hash, offset, len)))
+    }
+
+    fn read(&self, offset: u64, len: u32) -> Result<Row, OsvExportError> {
+        let mut line = vec![0; len as usize];
+        self.payload
+            .read_exact_at(&mut line, offset)
+            .map_err(temp_error)?;
+        let tab = line.iter().position(|b| *b == b'\t').unwrap_or_default();
+        let cursor = std::str::from_utf8(&line[..tab])
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| temp_error(io::Error::other("a spilled cursor does not read back")))?;
+        let record = serde_json::from_slice(&line[tab + 1..]).map_err(|e| temp_error(e.into()))?;
+        Ok((cursor, record))
+    }
+}
+
+fn temp_error(e: io::Error) -> OsvExportError {
+    OsvExportError::Io {
+        path: std::env::temp_dir(),
+        source: e,
+    }
+}
