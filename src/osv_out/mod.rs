@@ -18,7 +18,7 @@
 //! - Live canonicals only: withdrawn ones are written with `withdrawn` set,
 //!   deleted ones are left out, as osv.dev does.
 //! - Bounded memory: canonicals reach their records through an external
-//!   sort ([`groups`]), and the zips spill their directories to disk.
+//!   sort (`groups`), and the zips spill their directories to disk.
 
 mod ecosystem;
 mod fields;

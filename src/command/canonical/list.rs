@@ -1,6 +1,6 @@
 //! `feedser canonical list`: a table whose header lines up with its
 //! columns, or NDJSON with `--json`. Rows stream from the store: the
-//! column widths are fitted to the first [`WINDOW`] rows (all of them in
+//! column widths are fitted to the first `WINDOW` rows (all of them in
 //! most stores), so memory stays flat however many canonicals there are.
 
 use std::io::Write;
