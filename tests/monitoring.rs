@@ -4,16 +4,16 @@
 use crate::harness::*;
 
 /// 2100-01-01T00:00:00.000Z: after any cursor the fixtures produce.
-const NOW: i64 = 4_102_444_800_000;
+pub(crate) const NOW: i64 = 4_102_444_800_000;
 
-fn at(site: &Site, args: &[&str]) -> Outcome {
+pub(crate) fn at(site: &Site, args: &[&str]) -> Outcome {
     site.run(args)
         .env("STELLA_TEST_NOW_MS", NOW.to_string())
         .go()
 }
 
 /// The textfile with the (varying) duration sum replaced by `<s>`.
-fn textfile(path: &std::path::Path) -> String {
+pub(crate) fn textfile(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).expect("metrics file");
     text.lines()
         .map(|l| match l.split_once("_sum{operation=") {
