@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
 
 use super::OsvExportError;
 use super::spill::{Sorted, Sorter};
@@ -38,6 +39,7 @@ fn sort_budget() -> usize {
 pub type Row = (Cursor, CanonicalRecord);
 
 pub struct Groups {
+    scratch: PathBuf,
     payload: File,
     index: Sorted,
     pending: Option<(String, String, u64, u32)>,
@@ -51,11 +53,8 @@ pub fn collect(
     newest: Option<Cursor>,
     scratch: &std::path::Path,
 ) -> Result<Groups, OsvExportError> {
-    let temp = |e: io::Error| OsvExportError::Io {
-        path: scratch.to_owned(),
-        source: e,
-    };
-    let mut payload = BufWriter::new(tempfile::tempfile_in(scratch).map_err(temp)?);
+    let mut payload =
+        BufWriter::new(tempfile::tempfile_in(scratch).map_err(OsvExportError::io(scratch))?);
     let mut sorter = Sorter::new(sort_budget(), scratch);
     let mut skipped = BTreeSet::new();
     let mut offset = 0u64;
@@ -96,13 +95,16 @@ pub fn collect(
             Ok(())
         })?;
         if let Some(e) = failed {
-            return Err(temp(e));
+            return Err(OsvExportError::io(scratch)(e));
         }
     }
-    let payload = payload.into_inner().map_err(|e| temp(e.into_error()))?;
+    let payload = payload
+        .into_inner()
+        .map_err(|e| OsvExportError::io(scratch)(e.into_error()))?;
     Ok(Groups {
+        scratch: scratch.to_owned(),
         payload,
-        index: sorter.finish().map_err(temp)?,
+        index: sorter.finish().map_err(OsvExportError::io(scratch))?,
         pending: None,
         skipped: skipped.into_iter().collect(),
     })
@@ -136,7 +138,12 @@ impl Groups {
     }
 
     fn entry(&mut self) -> Result<Option<(String, String, u64, u32)>, OsvExportError> {
-        let Some(bytes) = self.index.next().transpose().map_err(temp_error)? else {
+        let Some(bytes) = self
+            .index
+            .next()
+            .transpose()
+            .map_err(OsvExportError::io(&self.scratch))?
+        else {
             return Ok(None);
         };
         let mut parts = bytes.splitn(3, |b| *b == 0);
@@ -152,20 +159,18 @@ impl Groups {
         let mut line = vec![0; len as usize];
         self.payload
             .read_exact_at(&mut line, offset)
-            .map_err(temp_error)?;
+            .map_err(OsvExportError::io(&self.scratch))?;
         let tab = line.iter().position(|b| *b == b'\t').unwrap_or_default();
         let cursor = std::str::from_utf8(&line[..tab])
             .ok()
             .and_then(|c| c.parse().ok())
-            .ok_or_else(|| temp_error(io::Error::other("a spilled cursor does not read back")))?;
-        let record = serde_json::from_slice(&line[tab + 1..]).map_err(|e| temp_error(e.into()))?;
+            .ok_or_else(|| {
+                OsvExportError::io(&self.scratch)(io::Error::other(
+                    "a spilled cursor does not read back",
+                ))
+            })?;
+        let record = serde_json::from_slice(&line[tab + 1..])
+            .map_err(|e| OsvExportError::io(&self.scratch)(e.into()))?;
         Ok((cursor, record))
-    }
-}
-
-fn temp_error(e: io::Error) -> OsvExportError {
-    OsvExportError::Io {
-        path: std::env::temp_dir(),
-        source: e,
     }
 }

@@ -124,33 +124,31 @@ impl Zips {
     /// Adds a record to the top-level zip and to each of `ecosystems`'.
     pub fn add(&mut self, ecosystems: &[String], record: &Deflated) -> Result<(), OsvExportError> {
         for ecosystem in std::iter::once("").chain(ecosystems.iter().map(String::as_str)) {
-            let target = self.target(ecosystem);
-            if !self.zips.contains_key(ecosystem) {
-                let (file, temp) = Pending::create(&target)?;
-                let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
-                self.zips.insert(ecosystem.to_owned(), (zip, temp));
-            }
-            let (zip, _) = self.zips.get_mut(ecosystem).expect("just opened");
-            zip.add(record).map_err(OsvExportError::io(&target))?;
+            let (zip, _) = self.open(ecosystem)?;
+            let added = zip.add(record);
+            added.map_err(OsvExportError::io(&self.target(ecosystem)))?;
         }
         Ok(())
     }
 
-    /// Finishes every zip into `pending`; returns the ecosystems.
-    pub fn finish(self, pending: &mut Pending) -> Result<Vec<String>, OsvExportError> {
-        let mut ecosystems = Vec::new();
-        let mut zips = self.zips;
-        if !zips.contains_key("") {
-            let target = self.dir.join("all.zip");
+    /// The zip of `ecosystem` (`""`: the top-level one), opened on first use.
+    fn open(&mut self, ecosystem: &str) -> Result<&mut (ZipOut, TempPath), OsvExportError> {
+        if !self.zips.contains_key(ecosystem) {
+            let target = self.target(ecosystem);
             let (file, temp) = Pending::create(&target)?;
             let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
-            zips.insert(String::new(), (zip, temp));
+            self.zips.insert(ecosystem.to_owned(), (zip, temp));
         }
-        for (ecosystem, (zip, temp)) in zips {
-            let target = match ecosystem.as_str() {
-                "" => self.dir.join("all.zip"),
-                e => self.dir.join(e).join("all.zip"),
-            };
+        Ok(self.zips.get_mut(ecosystem).expect("just opened"))
+    }
+
+    /// Finishes every zip into `pending`; returns the ecosystems.
+    pub fn finish(mut self, pending: &mut Pending) -> Result<Vec<String>, OsvExportError> {
+        // An export of no record still writes an (empty) top-level zip.
+        self.open("")?;
+        let mut ecosystems = Vec::new();
+        for (ecosystem, (zip, temp)) in std::mem::take(&mut self.zips) {
+            let target = self.target(&ecosystem);
             let file = zip.finish().map_err(OsvExportError::io(&target))?;
             pending.adopt(file, temp, target)?;
             if !ecosystem.is_empty() {
