@@ -3,7 +3,8 @@
 //! Order (each step only after the one before passed): the bundle is not our
 //! own → its site is registered → the site's size cap (`size`) → the
 //! signature against the keys trusted for that site, naming a revoked
-//! signing key as such (or an allowed, recorded skip) → the site is
+//! signing key as such (or an allowed, recorded skip) → the site is the
+//! one the sender authenticated as, if it did → the site is
 //! allowed by the config and enabled → the cursor follows what we last took
 //! from that site and is not ahead of our clock by more than the skew
 //! budget. Each check is its own function so `validate` can report
@@ -135,6 +136,17 @@ fn trusted_keys(keys: &[TrustedKey]) -> Vec<TrustedPublicKey> {
 fn revoked_signer<'k>(keys: &'k [TrustedKey], signers: &[String]) -> Option<&'k TrustedKey> {
     keys.iter()
         .find(|k| k.revoked_at.is_some() && signers.contains(&k.key_id))
+}
+
+/// A sender known as one site imports only that site's bundles (#26).
+pub fn check_sender(site: &Site, expected: Option<&str>) -> Result<(), ImportError> {
+    match expected {
+        Some(sender) if sender != site.site_id => Err(ImportError::SiteMismatch {
+            site: site.site_id.clone(),
+            sender: sender.to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 pub fn check_allowed(site: &Site, policy: &ImportPolicy) -> Result<(), ImportError> {

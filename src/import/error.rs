@@ -34,6 +34,10 @@ pub enum ImportError {
     )]
     SiteNotAllowed { site: String },
     #[error(
+        "site mismatch: the bundle comes from site `{site}` but the sender is site `{sender}`, which may import only its own bundles: send it with site `{site}`'s credentials or the admin token"
+    )]
+    SiteMismatch { site: String, sender: String },
+    #[error(
         "Site not allowed: site `{site}` is disabled: enable it with `stella feedser sites policy {site} --enabled true`"
     )]
     SiteDisabled { site: String },
@@ -122,6 +126,7 @@ impl ImportError {
             | OwnSite { .. }
             | UnknownSite { .. }
             | SiteNotAllowed { .. }
+            | SiteMismatch { .. }
             | SiteDisabled { .. } => Exit::PolicyRefused,
             Unsigned { .. }
             | SkipNotAllowed
@@ -152,6 +157,7 @@ impl ImportError {
             UnknownSite { .. } => "unknown_site",
             SiteNotAllowed { .. } => "site_not_allowed",
             SiteDisabled { .. } => "site_disabled",
+            SiteMismatch { .. } => "site_mismatch",
             Unsigned { .. } => "unsigned",
             SkipNotAllowed => "skip_signature_not_allowed",
             NoTrustedKeys { .. } => "no_trusted_keys",

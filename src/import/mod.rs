@@ -26,8 +26,8 @@ use crate::progress::{CountingReader, Progress, Unit};
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
-    SignatureDecision, check_allowed, check_cursor, check_future_cursor, decide_signature,
-    registered_site,
+    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_sender,
+    decide_signature, registered_site,
 };
 pub use error::{BundleSize, ImportError, SizeLimit, Surface};
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
@@ -68,6 +68,10 @@ pub struct ImportOptions {
     pub now: String,
     /// Set from outside (a signal) to stop before the commit.
     pub cancel: Cancel,
+    /// The site the sender authenticated as (an HTTP peer's token or
+    /// certificate): a bundle of any other site is refused once its
+    /// signature is verified, before anything is applied. `None`: any site.
+    pub expected_site_id: Option<String>,
 }
 
 /// A request to stop an import before it commits; checked between batches
@@ -177,6 +181,7 @@ pub fn import(
     let signature_skipped = matches!(decision, SignatureDecision::Skip(_));
     let manifest_sha256 = bundle.manifest_sha256().to_owned();
     let verified = decision.apply(bundle, &site.site_id)?;
+    check_sender(&site, opts.expected_site_id.as_deref())?;
     check_allowed(&site, policy)?;
     let replay = store.ledger_by_manifest(&site.site_id, &manifest_sha256)?;
     let mut forced = false;

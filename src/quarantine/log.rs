@@ -24,6 +24,7 @@ pub fn error_site(error: &ImportError) -> Option<&str> {
         | UnknownSite { site }
         | SiteNotAllowed { site }
         | SiteDisabled { site }
+        | SiteMismatch { site, .. }
         | Unsigned { site }
         | NoTrustedKeys { site }
         | Signature { site, .. }

@@ -8,6 +8,7 @@
 //! body cut short is an `UnexpectedEof` error, never a silent end, and a
 //! malformed chunk is `InvalidData`. `Expect: 100-continue` is answered on
 //! the first read, so a refused request never invites its body.
+//! [`Body::spool_to`] reads a whole body ahead, within a cap (`spool`).
 //!
 //! Invariants: chunk-size lines are parsed by `httparse` (a size needs a
 //! hex digit first; the whole line must be consumed); line lengths,
@@ -17,6 +18,9 @@ use std::io::{self, BufRead, BufReader, Chain, Cursor, Read, Write};
 use std::net::TcpStream;
 
 use super::request::Framing;
+
+mod spool;
+pub use spool::SpoolError;
 
 /// Longest chunk-size line and trailer line accepted.
 const MAX_LINE: u64 = 4096;

@@ -1,6 +1,7 @@
 //! One connection, on its own thread: read a head (within one total
 //! deadline and the size limits), have a worker run the handler and send
-//! its response (the exclusive worker when the handler says so),
+//! its response (the exclusive worker when the handler says so, after
+//! `Handler::prepare` on this thread),
 //! and keep the connection for the next request unless the request had a
 //! body, asked to close, or the server is stopping.
 //!
@@ -16,7 +17,7 @@ use super::body::Body;
 use super::pool::Pools;
 use super::request::{self, Framing, Head};
 use super::response::{self, How, Response};
-use super::{ApiError, Limits, Request, Shared};
+use super::{ApiError, Limits, Prepared, Request, Shared};
 
 /// How often a blocked read wakes up to look at the stop flag.
 const POLL: Duration = Duration::from_millis(200);
@@ -65,15 +66,23 @@ pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>)
         let Ok(out) = stream.try_clone() else {
             return;
         };
-        let job = move || {
-            let answer = handler.handle(Request { head, body });
-            response::send(answer, &mut &out, how)
+        let request = Request {
+            head,
+            body,
+            peer_site: None,
         };
-        let pool = match exclusive {
-            true => &pools.exclusive,
-            false => &pools.shared,
+        let sent = match exclusive {
+            false => pools.shared.run(Box::new(move || {
+                response::send(handler.handle(request), &mut &out, how)
+            })),
+            // Prepared here, so a slow body holds this thread, not the worker.
+            true => match handler.prepare(request) {
+                Prepared::Answer(answer) => response::send(answer, &mut &out, how),
+                Prepared::Run(work) => pools
+                    .exclusive
+                    .run(Box::new(move || response::send(work(), &mut &out, how))),
+            },
         };
-        let sent = pool.run(Box::new(job));
         if sent.is_err() {
             return;
         }

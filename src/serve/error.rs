@@ -30,6 +30,10 @@ pub enum ServeError {
         "the token in `{path}` is shorter than {min} characters: write a longer one (e.g. `openssl rand -hex 32`)"
     )]
     TokenTooShort { path: PathBuf, min: usize },
+    #[error(
+        "the site-token file `{path}` is not one stella wrote: set each site's token again with `stella feedser sites policy ID --token-file FILE`"
+    )]
+    SiteTokens { path: PathBuf },
     #[error("cannot resolve the listen address `{addr}`: {detail}")]
     Address { addr: String, detail: String },
     #[error("cannot listen on `{addr}`: {source}; choose another --listen address")]
@@ -47,7 +51,8 @@ impl ServeError {
             ServeError::NeedsToken { .. } | ServeError::Address { .. } => Exit::Usage,
             ServeError::TokenFile { .. }
             | ServeError::TokenFileMode { .. }
-            | ServeError::TokenTooShort { .. } => Exit::Config,
+            | ServeError::TokenTooShort { .. }
+            | ServeError::SiteTokens { .. } => Exit::Config,
             ServeError::Bind { .. } | ServeError::Io(_) => Exit::Failure,
         }
     }
@@ -60,6 +65,10 @@ pub enum ApiError {
     BadRequest(String),
     #[error("missing or wrong bearer token: send `Authorization: Bearer TOKEN`")]
     Unauthorized,
+    /// Authenticated, but not allowed this: a peer site asking for what
+    /// only the admin token may do, or credentials of two sites.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("no such endpoint: see the README's HTTP API section")]
     NotFound,
     /// `allow`: the methods the endpoint takes (its `Allow` header).
@@ -91,6 +100,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => 400,
             ApiError::Unauthorized => 401,
+            ApiError::Forbidden(_) => 403,
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Timeout => 408,
@@ -106,6 +116,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Timeout => "request_timeout",
@@ -194,6 +205,7 @@ mod tests {
         let table = [
             (ApiError::BadRequest("x".into()), 400),
             (ApiError::Unauthorized, 401),
+            (ApiError::Forbidden("x".into()), 403),
             (ApiError::NotFound, 404),
             (ApiError::method_not_allowed("GET"), 405),
             (ApiError::Timeout, 408),

@@ -19,7 +19,10 @@
 //! complete is handed to one of `Limits::workers` worker threads (`pool`);
 //! a request the handler marks [`Handler::exclusive`] goes to a pool of
 //! one worker of its own instead, so such requests run one at a time, in
-//! the order they came, and never hold up the other workers. `serve`
+//! the order they came, and never hold up the other workers. Before it
+//! does, [`Handler::prepare`] runs on the connection's thread: it may
+//! answer at once or read the body ahead (imports spool it there), so a
+//! client that sends its body slowly never holds the exclusive worker. `serve`
 //! returns once the stop flag is set and every connection has finished
 //! its current request.
 
@@ -38,8 +41,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread::Scope;
 use std::time::Duration;
 
-pub use auth::{MIN_TOKEN_LEN, Token};
-pub use body::Body;
+pub use auth::{Credentials, MIN_TOKEN_LEN, Principal, SITE_TOKENS_FILE, SiteTokens, Token};
+pub use body::{Body, SpoolError};
 pub use error::{ApiError, ServeError, status_for};
 /// The request-head parser, for the fuzz target.
 #[doc(hidden)]
@@ -78,6 +81,17 @@ impl Default for Limits {
 pub struct Request {
     pub head: Head,
     pub body: Option<Body>,
+    /// The site id a verified client certificate is bound to (mutual
+    /// TLS); `None` on plain TCP.
+    pub peer_site: Option<String>,
+}
+
+/// An exclusive request after [`Handler::prepare`].
+pub enum Prepared<'a> {
+    /// Answered at once, on the connection's thread (a refusal).
+    Answer(Response<'a>),
+    /// The work left for the exclusive worker.
+    Run(Box<dyn FnOnce() -> Response<'a> + Send + 'a>),
 }
 
 pub trait Handler: Sync {
@@ -86,6 +100,11 @@ pub trait Handler: Sync {
     /// in order, apart from the others (imports).
     fn exclusive(&self, _head: &Head) -> bool {
         false
+    }
+    /// Runs on the connection's own thread before an exclusive request
+    /// waits for its worker: it may answer at once, or read the body.
+    fn prepare<'a>(&'a self, request: Request) -> Prepared<'a> {
+        Prepared::Run(Box::new(move || self.handle(request)))
     }
     /// A connection refused before a request reached `handle`.
     fn refused(&self, peer: Option<SocketAddr>, error: &ApiError);

@@ -1,72 +1,91 @@
 //! `POST /api/v1/federation/import`: the body is a bundle
-//! (`Content-Type: application/zstd`), streamed through the same pipeline
+//! (`Content-Type: application/zstd`), imported through the same pipeline
 //! as `feedser bundle import` (`site::import`) (journal, ledger, quarantine, audit record
 //! with command `feedser serve`), with the seed's query parameters
 //! `dry_run`, `skip_signature`, `on_conflict`, `force` (with `reason`).
 //!
-//! Order of refusals, all before a byte of the body is read: 415 wrong
-//! content type, 400 bad parameters or no body, 413 a `Content-Length`
-//! over `FederationImport.MaxBundleSizeBytes`. A chunked body is cut at
-//! the same cap by the import's own size limit (413 as well).
+//! On the connection's thread ([`prepare`]), all before a byte of the body
+//! is read: 401/403 the sender's credentials, 415 wrong content type, 400
+//! bad parameters or no body, 413 a `Content-Length` over the sender's cap
+//! (`spool`); then the sender's turn (`senders`) and the body spooled. On
+//! the exclusive worker: the import, which a site may run only on its own
+//! bundles (`expected_site_id`: 403 `site_mismatch`, nothing applied).
 
 use super::app::{App, error_response};
+use super::spool::{Cap, spool};
 use crate::error::Error;
-use crate::import::ImportOutcome;
-use crate::import::Input;
+use crate::import::{BundleSize, ImportOutcome};
 use crate::model::ConflictStrategy;
-use crate::serve::{ApiError, ErrorBody, Framing, Request, Response, query, status_for};
+use crate::serve::{ApiError, ErrorBody, Framing, Principal, Request, Response, query, status_for};
 use crate::site::import::{self, Caller, Failure, ImportRequest, Source, import_bundle};
 
 /// The audit record's `command` for imports over HTTP.
 const COMMAND: &str = "feedser serve";
 
-pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
+/// The work left for the exclusive worker.
+pub type Run<'a> = Box<dyn FnOnce() -> Response<'a> + Send + 'a>;
+
+/// Everything but the import itself, on the connection's thread: the
+/// refusal, or the import to run.
+pub fn prepare<'a>(app: &'a App, request: Request) -> Result<Run<'a>, Response<'a>> {
+    let principal = app.principal(&request)?;
     let head = &request.head;
     let content_type = head.header("content-type").unwrap_or("");
     let media = content_type.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/zstd") {
-        return Response::error(&ApiError::UnsupportedMediaType);
+        return Err(Response::error(&ApiError::UnsupportedMediaType));
     }
-    let settings = match settings(&head.query) {
-        Ok(settings) => settings,
-        Err(e) => return Response::error(&e),
-    };
-    let limit = app.site.config.federation_import.max_bundle_size_bytes;
-    let len = match head.framing {
-        Framing::Length(size) if size > limit => {
-            return Response::error(&ApiError::TooLarge { size, limit });
+    let mut settings = settings(&head.query).map_err(|e| Response::error(&e))?;
+    if let Principal::Site(id) = &principal {
+        settings.expected_site_id = Some(id.clone());
+    }
+    let cap = Cap::of(app, &principal).map_err(|e| error_response(&e))?;
+    let declared = match head.framing {
+        Framing::Length(size) if size > cap.limit => {
+            return Err(cap.refuse(app, BundleSize::Exactly(size)));
         }
         Framing::Length(size) => Some(size),
-        Framing::Chunked => None,
-        Framing::None => None,
+        Framing::Chunked | Framing::None => None,
     };
+    let peer = head
+        .peer
+        .map_or_else(|| "-".to_owned(), |p| p.ip().to_string());
     let label = format!(
         "http:{}",
         head.peer.map_or_else(|| "-".to_owned(), |p| p.to_string())
     );
+    let sender = match &principal {
+        Principal::Site(id) => format!("site {id}"),
+        Principal::Admin => format!("admin at {peer}"),
+    };
     let Some(body) = request.body else {
         let missing = "the bundle is missing: send it as the request body";
-        return Response::error(&ApiError::BadRequest(missing.to_owned()));
+        return Err(Response::error(&ApiError::BadRequest(missing.to_owned())));
     };
-    let _one_at_a_time = app.imports.lock().unwrap_or_else(|p| p.into_inner());
-    if app.cancel.requested() {
-        return Response::error(&ApiError::Unavailable);
-    }
-    let input = Input {
-        reader: Box::new(body),
-        len,
+    let turn = app.senders.turn(&sender, || app.cancel.requested());
+    let Some(turn) = turn else {
+        return Err(Response::error(&ApiError::Unavailable));
     };
-    let source = Source::Stream {
-        command: COMMAND,
-        label,
-        input,
-    };
-    let caller = Caller::Server {
-        cancel: app.cancel.clone(),
-    };
-    let report = import_bundle(app.site, &settings, source, caller, Box::new(|_, _| Ok(())));
-    app.metrics(|m| report.count(m));
-    answer(app, report.result, report.duration_ms)
+    let spooled = spool(app, body, declared, cap)?;
+    Ok(Box::new(move || {
+        let _turn = turn;
+        let (input, _scratch) = spooled.input();
+        let _one_at_a_time = app.imports.lock().unwrap_or_else(|p| p.into_inner());
+        if app.cancel.requested() {
+            return Response::error(&ApiError::Unavailable);
+        }
+        let source = Source::Stream {
+            command: COMMAND,
+            label,
+            input,
+        };
+        let caller = Caller::Server {
+            cancel: app.cancel.clone(),
+        };
+        let report = import_bundle(app.site, &settings, source, caller, Box::new(|_, _| Ok(())));
+        app.metrics(|m| report.count(m));
+        answer(app, report.result, report.duration_ms)
+    }))
 }
 
 fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128) -> Response<'a> {

@@ -12,6 +12,8 @@
 mod app;
 mod import;
 mod read;
+mod senders;
+mod spool;
 
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;

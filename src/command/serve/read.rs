@@ -1,6 +1,6 @@
 //! The read-only endpoints: sync status, export, metrics. They open the
 //! store per request and never wait for an import (readers never take the
-//! home's writer lock).
+//! home's writer lock). A peer site's status holds its own row only.
 
 use std::io;
 
@@ -12,7 +12,7 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::export::{Exporter, Part};
 use crate::metrics::Operation;
-use crate::serve::{ApiError, Response, query};
+use crate::serve::{ApiError, Principal, Response, query};
 use crate::store::Site;
 
 /// `sites list --json`'s sites, plus the seed's `total_items_imported`.
@@ -29,7 +29,8 @@ struct SyncStatus<'a> {
     local_cursor: Option<Cursor>,
 }
 
-pub fn status<'a>(app: &'a App) -> Response<'a> {
+/// A site sees its own row only; the admin, every site's.
+pub fn status<'a>(app: &'a App, principal: &Principal) -> Response<'a> {
     let read = || -> Result<(Vec<Site>, Option<Cursor>)> {
         let store = app.site.open_store()?;
         Ok((store.sites()?, store.local_cursor()?))
@@ -38,6 +39,10 @@ pub fn status<'a>(app: &'a App) -> Response<'a> {
         Ok((sites, local_cursor)) => {
             let sites = sites
                 .iter()
+                .filter(|site| match principal {
+                    Principal::Admin => true,
+                    Principal::Site(id) => &site.site_id == id,
+                })
                 .map(|site| SiteEntry {
                     site,
                     total_items_imported: site.items_imported,

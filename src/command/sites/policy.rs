@@ -32,6 +32,15 @@ pub struct Policy {
     /// Stop trusting a key, by key id; repeatable
     #[arg(long, value_name = "KEYID")]
     revoke_key: Vec<String>,
+    /// The site's own API token for `feedser serve` (one line, at least 16
+    /// characters, mode 0600); only its SHA-256 is kept, in the home
+    #[cfg(feature = "serve")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_token")]
+    token_file: Option<PathBuf>,
+    /// Remove the site's API token: it can no longer authenticate
+    #[cfg(feature = "serve")]
+    #[arg(long)]
+    no_token: bool,
     /// Print the resulting policy as JSON
     #[arg(long)]
     json: bool,
@@ -84,7 +93,8 @@ impl Policy {
             || self.allowed_sources.is_some()
             || self.on_conflict.is_some()
             || !self.add_key.is_empty()
-            || !self.revoke_key.is_empty();
+            || !self.revoke_key.is_empty()
+            || self.token_change();
         let _lock = if changes { Some(ctx.writer()?) } else { None };
         let mut store = ctx.open_store()?;
         super::get_site(store.as_ref(), &self.site_id)?;
@@ -111,6 +121,8 @@ impl Policy {
             .iter()
             .map(|path| super::read_key(path))
             .collect::<Result<Vec<_>>>()?;
+        #[cfg(feature = "serve")]
+        self.change_token(ctx)?;
         let change = PolicyChange {
             enabled: self.enabled,
             max_bundle_size: self.max_bundle_size.map(|m| m.0),
@@ -135,6 +147,44 @@ impl Policy {
             });
         }
         ctx.out.text(&render(&site, &keys))
+    }
+}
+
+#[cfg(feature = "serve")]
+impl Policy {
+    fn token_change(&self) -> bool {
+        self.token_file.is_some() || self.no_token
+    }
+
+    /// Keeps the SHA-256 of the site's new token, or forgets its token,
+    /// in the home's site-token file (see `crate::serve::SiteTokens`).
+    fn change_token(&self, ctx: &Context) -> Result<()> {
+        use crate::serve::{SITE_TOKENS_FILE, SiteTokens, Token};
+        if !self.token_change() {
+            return Ok(());
+        }
+        let token = self.token_file.as_deref().map(Token::load).transpose()?;
+        let path = ctx.home.root().join(SITE_TOKENS_FILE);
+        let mut tokens = SiteTokens::load(&path)?;
+        let site = &self.site_id;
+        let notice = match &token {
+            Some(token) => {
+                tokens.set(site, token);
+                format!("site `{site}`: API token set (only its SHA-256 is kept)")
+            }
+            None if tokens.remove(site) => format!("site `{site}`: API token removed"),
+            None => format!("site `{site}` has no API token: nothing to remove"),
+        };
+        tokens.save(&path)?;
+        eprintln!("{notice}");
+        Ok(())
+    }
+}
+
+#[cfg(not(feature = "serve"))]
+impl Policy {
+    fn token_change(&self) -> bool {
+        false
     }
 }
 

@@ -33,6 +33,7 @@ use crate::progress::Progress;
 use super::Site;
 use super::monitor;
 pub use report::{Failure, Response, open_input};
+pub use staging::check_space;
 use trail::Trail;
 
 /// What the caller asks of one import: the one options type of the CLI's
@@ -48,6 +49,8 @@ pub struct ImportRequest {
     pub on_conflict: Option<ConflictStrategy>,
     /// Also append the import's `canonical-imported` events to this NDJSON file.
     pub events_file: Option<PathBuf>,
+    /// The site the sender authenticated as (HTTP); its bundles only.
+    pub expected_site_id: Option<String>,
 }
 
 /// Where the bundle comes from.

@@ -69,6 +69,7 @@ pub fn run(
         staging_dir: staging.dir.clone(),
         now: now(),
         cancel,
+        expected_site_id: settings.expected_site_id.clone(),
     };
     let mut observer = Journaled {
         journal: &journal,

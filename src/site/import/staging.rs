@@ -78,7 +78,8 @@ impl Drop for Staging {
 
 /// Refuses to stage `needs` bytes in `dir` when its filesystem has less
 /// free (for this user); a filesystem that cannot be asked is not refused.
-fn check_space(dir: &std::path::Path, needs: u64) -> Result<(), ImportError> {
+/// Also asked before an HTTP body is spooled there.
+pub fn check_space(dir: &std::path::Path, needs: u64) -> Result<(), ImportError> {
     let free = match hooks::free_bytes() {
         Some(free) => free,
         None => match rustix::fs::statvfs(dir) {
