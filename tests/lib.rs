@@ -41,6 +41,8 @@ mod readme;
 #[cfg(feature = "serve")]
 mod serve;
 #[cfg(feature = "serve")]
+mod serve_auth;
+#[cfg(feature = "serve")]
 mod serve_hostile;
 mod sites;
 mod store_refused;
