@@ -2,7 +2,7 @@
 //! slowly that holds no other peer's import, and a repeated import that
 //! is applied once.
 
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -101,14 +101,22 @@ fn the_senders_cap_holds_on_every_framing() {
     assert_eq!(reply.json()["already_imported"], false);
 }
 
-/// Starts an import of `bundle` with `token` and sends all of its body but
-/// the last 100 bytes; the connection to finish it on.
+/// Starts an import of `bundle` with `token` and, once the server reads
+/// its body, sends all of it but the last 100 bytes; the connection to
+/// finish it on.
 fn held_back(server: &Server, token: &str, bundle: &[u8]) -> TcpStream {
     let mut stream = server.connect();
-    let length = format!("Content-Length: {}\r\n", bundle.len());
+    let framing = format!(
+        "Content-Length: {}\r\nExpect: 100-continue\r\n",
+        bundle.len()
+    );
     stream
-        .write_all(head("1.1", token, &length).as_bytes())
+        .write_all(head("1.1", token, &framing).as_bytes())
         .unwrap();
+    // Sent once the server reads the body: this import has its turn.
+    let mut proceed = [0u8; 25];
+    stream.read_exact(&mut proceed).unwrap();
+    assert_eq!(&proceed, b"HTTP/1.1 100 Continue\r\n\r\n");
     stream.write_all(&bundle[..bundle.len() - 100]).unwrap();
     stream
 }
