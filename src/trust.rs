@@ -40,6 +40,8 @@ pub const HOME_ENTRIES: &[&str] = &[
     "audit.log",
     "audit.head",
     "audit.head.tmp",
+    // `feedser serve`'s site tokens (their digests), see `serve::SiteTokens`.
+    "site-tokens.json",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]

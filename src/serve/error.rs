@@ -34,6 +34,8 @@ pub enum ServeError {
         "the site-token file `{path}` is not one stella wrote: set each site's token again with `stella feedser sites policy ID --token-file FILE`"
     )]
     SiteTokens { path: PathBuf },
+    #[error(transparent)]
+    Untrusted(#[from] crate::trust::Untrusted),
     #[error("cannot resolve the listen address `{addr}`: {detail}")]
     Address { addr: String, detail: String },
     #[error("cannot listen on `{addr}`: {source}; choose another --listen address")]
@@ -52,7 +54,8 @@ impl ServeError {
             ServeError::TokenFile { .. }
             | ServeError::TokenFileMode { .. }
             | ServeError::TokenTooShort { .. }
-            | ServeError::SiteTokens { .. } => Exit::Config,
+            | ServeError::SiteTokens { .. }
+            | ServeError::Untrusted(_) => Exit::Config,
             ServeError::Bind { .. } | ServeError::Io(_) => Exit::Failure,
         }
     }

@@ -12,11 +12,13 @@
 //! bundles (`expected_site_id`: 403 `site_mismatch`, nothing applied).
 
 use super::app::{App, error_response};
-use super::spool::{Cap, spool};
+use super::spool::{Cap, Spooled, spool};
 use crate::error::Error;
 use crate::import::{BundleSize, ImportOutcome};
 use crate::model::ConflictStrategy;
-use crate::serve::{ApiError, ErrorBody, Framing, Principal, Request, Response, query, status_for};
+use crate::serve::{
+    ApiError, ErrorBody, Framing, Head, Principal, Request, Response, query, status_for,
+};
 use crate::site::import::{self, Caller, Failure, ImportRequest, Source, import_bundle};
 
 /// The audit record's `command` for imports over HTTP.
@@ -30,33 +32,17 @@ pub type Run<'a> = Box<dyn FnOnce() -> Response<'a> + Send + 'a>;
 pub fn prepare<'a>(app: &'a App, request: Request) -> Result<Run<'a>, Response<'a>> {
     let principal = app.principal(&request)?;
     let head = &request.head;
-    let content_type = head.header("content-type").unwrap_or("");
-    let media = content_type.split(';').next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case("application/zstd") {
-        return Err(Response::error(&ApiError::UnsupportedMediaType));
-    }
-    let mut settings = settings(&head.query).map_err(|e| Response::error(&e))?;
-    if let Principal::Site(id) = &principal {
-        settings.expected_site_id = Some(id.clone());
-    }
-    let cap = Cap::of(app, &principal).map_err(|e| error_response(&e))?;
-    let declared = match head.framing {
-        Framing::Length(size) if size > cap.limit => {
-            return Err(cap.refuse(app, BundleSize::Exactly(size)));
-        }
-        Framing::Length(size) => Some(size),
-        Framing::Chunked | Framing::None => None,
-    };
-    let peer = head
-        .peer
-        .map_or_else(|| "-".to_owned(), |p| p.ip().to_string());
+    let (settings, cap, declared) = checked(app, head, &principal)?;
     let label = format!(
         "http:{}",
         head.peer.map_or_else(|| "-".to_owned(), |p| p.to_string())
     );
     let sender = match &principal {
         Principal::Site(id) => format!("site {id}"),
-        Principal::Admin => format!("admin at {peer}"),
+        Principal::Admin => match head.peer {
+            Some(peer) => format!("admin at {}", peer.ip()),
+            None => "admin".to_owned(),
+        },
     };
     let Some(body) = request.body else {
         let missing = "the bundle is missing: send it as the request body";
@@ -69,23 +55,55 @@ pub fn prepare<'a>(app: &'a App, request: Request) -> Result<Run<'a>, Response<'
     let spooled = spool(app, body, declared, cap)?;
     Ok(Box::new(move || {
         let _turn = turn;
-        let (input, _scratch) = spooled.input();
-        let _one_at_a_time = app.imports.lock().unwrap_or_else(|p| p.into_inner());
-        if app.cancel.requested() {
-            return Response::error(&ApiError::Unavailable);
-        }
-        let source = Source::Stream {
-            command: COMMAND,
-            label,
-            input,
-        };
-        let caller = Caller::Server {
-            cancel: app.cancel.clone(),
-        };
-        let report = import_bundle(app.site, &settings, source, caller, Box::new(|_, _| Ok(())));
-        app.metrics(|m| report.count(m));
-        answer(app, report.result, report.duration_ms)
+        run(app, &settings, label, spooled)
     }))
+}
+
+/// The content type, the query, and a declared length against the
+/// sender's cap: the import's settings, the cap and that length.
+fn checked<'a>(
+    app: &App,
+    head: &Head,
+    principal: &Principal,
+) -> Result<(ImportRequest, Cap, Option<u64>), Response<'a>> {
+    let content_type = head.header("content-type").unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/zstd") {
+        return Err(Response::error(&ApiError::UnsupportedMediaType));
+    }
+    let mut settings = settings(&head.query).map_err(|e| Response::error(&e))?;
+    if let Principal::Site(id) = principal {
+        settings.expected_site_id = Some(id.clone());
+    }
+    let cap = Cap::of(app, principal).map_err(|e| error_response(&e))?;
+    let declared = match head.framing {
+        Framing::Length(size) if size > cap.limit => {
+            return Err(cap.refuse(app, BundleSize::Exactly(size)));
+        }
+        Framing::Length(size) => Some(size),
+        Framing::Chunked | Framing::None => None,
+    };
+    Ok((settings, cap, declared))
+}
+
+/// The import of a spooled body, on the exclusive worker.
+fn run<'a>(app: &App, settings: &ImportRequest, label: String, spooled: Spooled) -> Response<'a> {
+    let (input, _scratch) = spooled.input();
+    let _one_at_a_time = app.imports.lock().unwrap_or_else(|p| p.into_inner());
+    if app.cancel.requested() {
+        return Response::error(&ApiError::Unavailable);
+    }
+    let source = Source::Stream {
+        command: COMMAND,
+        label,
+        input,
+    };
+    let caller = Caller::Server {
+        cancel: app.cancel.clone(),
+    };
+    let report = import_bundle(app.site, settings, source, caller, Box::new(|_, _| Ok(())));
+    app.metrics(|m| report.count(m));
+    answer(app, report.result, report.duration_ms)
 }
 
 fn answer<'a>(app: &App, result: Result<ImportOutcome, Error>, duration_ms: u128) -> Response<'a> {

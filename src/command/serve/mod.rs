@@ -1,7 +1,9 @@
 //! `feedser serve`: the federation HTTP API (see `crate::serve` for the
 //! server itself and README "HTTP API" for the endpoints).
 //!
-//! Startup order: token file (refused when others can read it), listen
+//! Startup order: the admin's token file (refused when others can read
+//! it; each site's own token is set with `sites policy ID --token-file`
+//! and read at each request, see `app`), listen
 //! address (refused off loopback without a token), bind, then the bound
 //! address as the first line of stdout (`http://127.0.0.1:PORT`, so
 //! `--listen 127.0.0.1:0` can be used by scripts and tests), then serve
@@ -31,7 +33,7 @@ pub struct Serve {
     /// Address to listen on; port 0 picks a free port (printed on stdout)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// File holding the bearer token (mode 0600); required off loopback
+    /// File holding the admin's bearer token (mode 0600); required off loopback
     #[arg(long, env = "STELLA_API_TOKEN_FILE", value_name = "FILE")]
     token_file: Option<PathBuf>,
     /// Requests run at once (a connection still sending its request head takes none)

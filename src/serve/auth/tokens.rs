@@ -6,8 +6,9 @@
 //! reaches a database dump, a replica or a role that may read the store,
 //! and it needs no schema change on either backend.
 //!
-//! Invariants: only digests are written, never a token; the file is
-//! replaced whole (a temporary file beside it, fsync, rename), so a reader
+//! Invariants: only digests are written, never a token; a file that is a
+//! link, or that others could write, is refused (it is one of the home's
+//! entries, `crate::trust`); the file is replaced whole (a temporary file beside it, fsync, rename), so a reader
 //! sees the old or the new set, never a part; a missing file is no tokens.
 
 use std::collections::BTreeMap;
@@ -29,6 +30,10 @@ pub struct SiteTokens {
 impl SiteTokens {
     /// Reads the file at `path`; a missing one holds no tokens.
     pub fn load(path: &Path) -> Result<SiteTokens, ServeError> {
+        // Whoever could write it could add a digest of a token of theirs.
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            crate::trust::check(path, &meta)?;
+        }
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SiteTokens::default()),
@@ -125,6 +130,16 @@ mod tests {
         assert!(back.remove("site-a"));
         assert!(!back.remove("site-a"));
         assert_eq!(back.tokens().len(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let writable = std::fs::Permissions::from_mode(0o620);
+            std::fs::set_permissions(&path, writable).unwrap();
+            let refused = SiteTokens::load(&path).unwrap_err();
+            assert!(matches!(refused, ServeError::Untrusted(_)), "{refused}");
+            let private = std::fs::Permissions::from_mode(0o600);
+            std::fs::set_permissions(&path, private).unwrap();
+        }
         std::fs::write(&path, "{\"site-a\": \"not hex\"}").unwrap();
         assert!(matches!(
             SiteTokens::load(&path),
