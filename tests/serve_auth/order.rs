@@ -196,3 +196,38 @@ fn a_repeated_import_from_a_peer_is_applied_once(store: Backend) {
 }
 
 on_both_stores!(a_repeated_import_from_a_peer_is_applied_once);
+
+/// A body still trickling in when the server is told to stop is answered
+/// 503 and holds the server no longer than a few reads.
+#[test]
+fn a_trickling_body_does_not_hold_the_server_past_sigterm() {
+    let (a, bundle) = peer("site-a");
+    let hub = hub(Backend::Sqlite, &[(&a, TOKEN_A)]);
+    let server = serve(&hub);
+    let slow = held_back(&server, TOKEN_A, &bundle);
+    let mut writer = slow.try_clone().unwrap();
+    let tail = bundle[bundle.len() - 100..].to_vec();
+    let trickle = std::thread::spawn(move || {
+        for byte in tail {
+            if writer.write_all(&[byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let (code, _stderr) = server.terminate();
+    let took = started.elapsed();
+    assert_eq!(code, 0);
+    assert!(
+        took < Duration::from_secs(5),
+        "the server took {took:?} to stop"
+    );
+    let reply = read_reply(&mut BufReader::new(slow));
+    assert_eq!(reply.status, 503, "{}", reply.text());
+    assert_eq!(reply.json()["reason"], "unavailable");
+    trickle.join().unwrap();
+    let listed = hub.json(&["feedser", "sites", "list", "--json"]);
+    assert_eq!(listed[0]["bundles_imported"], 0);
+}

@@ -112,7 +112,7 @@ pub fn spool<'a>(
         Ok((scratch, file))
     };
     let (scratch, mut file) = prepared().map_err(|e| error_response(&e))?;
-    let len = match body.spool_to(&mut file, cap.limit) {
+    let len = match body.spool_to(&mut file, cap.limit, &|| app.cancel.requested()) {
         Ok(len) => len,
         Err(SpoolError::TooLarge { cap: limit }) => {
             return Err(cap.refuse(app, BundleSize::MoreThan(limit)));
@@ -124,6 +124,7 @@ pub fn spool<'a>(
             let why = format!("cannot read the bundle from the request body: {e}");
             return Err(Response::json(400, &ErrorBody::new("read_failed", why)));
         }
+        Err(SpoolError::Stopped) => return Err(Response::error(&ApiError::Unavailable)),
         Err(SpoolError::Write(e)) => {
             let path = scratch.dir().to_owned();
             return Err(error_response(&Error::io(

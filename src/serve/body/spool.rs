@@ -20,14 +20,26 @@ pub enum SpoolError {
     /// This side: the spool could not be written.
     #[error("cannot write the spooled body: {0}")]
     Write(io::Error),
+    /// The server is stopping.
+    #[error("the server is stopping")]
+    Stopped,
 }
 
 impl<S: Read> Body<S> {
-    /// Copies the whole body to `out`; the number of bytes.
-    pub fn spool_to(&mut self, out: &mut dyn Write, cap: u64) -> Result<u64, SpoolError> {
+    /// Copies the whole body to `out`; the number of bytes. `stop` is
+    /// asked before each read, so a trickling body ends with the server.
+    pub fn spool_to(
+        &mut self,
+        out: &mut dyn Write,
+        cap: u64,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<u64, SpoolError> {
         let mut chunk = vec![0u8; 1 << 16];
         let mut total: u64 = 0;
         loop {
+            if stop() {
+                return Err(SpoolError::Stopped);
+            }
             let room = cap.saturating_add(1).saturating_sub(total);
             let want = usize::try_from(room).unwrap_or(usize::MAX).min(chunk.len());
             let n = match self.read(&mut chunk[..want]) {
@@ -53,7 +65,7 @@ mod tests {
     fn spool(wire: &[u8], framing: Framing, cap: u64) -> Result<Vec<u8>, SpoolError> {
         let mut body = Body::new(Vec::new(), wire, framing, None);
         let mut out = Vec::new();
-        body.spool_to(&mut out, cap).map(|n| {
+        body.spool_to(&mut out, cap, &|| false).map(|n| {
             assert_eq!(n, out.len() as u64);
             out
         })
@@ -70,5 +82,8 @@ mod tests {
         assert!(matches!(over, SpoolError::TooLarge { cap: 5 }));
         let cut = spool(b"hel", Framing::Length(5), 5).unwrap_err();
         assert!(matches!(cut, SpoolError::Read(e) if e.kind() == io::ErrorKind::UnexpectedEof));
+        let mut body = Body::new(Vec::new(), &b"hello"[..], Framing::Length(5), None);
+        let stopped = body.spool_to(&mut Vec::new(), 5, &|| true).unwrap_err();
+        assert!(matches!(stopped, SpoolError::Stopped));
     }
 }
