@@ -113,6 +113,7 @@ impl Site {
             staging_dir: staging.path().to_owned(),
             now: "2030-01-01T00:00:00.000Z".to_owned(),
             cancel: Cancel::default(),
+            sender: None,
         };
         let input = Input {
             reader: Box::new(bundle),

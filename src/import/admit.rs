@@ -1,7 +1,8 @@
 //! Admission: the checks a bundle must pass before any of its rows are read.
 //!
-//! Order (each step only after the one before passed): the bundle is not our
-//! own → its site is registered → the site's size cap (`size`) → the
+//! Order (each step only after the one before passed): the bundle comes
+//! from the site the caller is bound to, if it is bound to one (mutual
+//! TLS) → the bundle is not our own → its site is registered → the site's size cap (`size`) → the
 //! signature against the keys trusted for that site, naming a revoked
 //! signing key as such (or an allowed, recorded skip) → the site is
 //! allowed by the config and enabled → the cursor follows what we last took
@@ -54,6 +55,17 @@ fn signature_policy(policy: &ImportPolicy) -> SignaturePolicy {
     SignaturePolicy {
         require_signature: policy.require_signature,
         skip_on_trusted_sites: policy.skip_signature_on_trusted_sites,
+    }
+}
+
+/// A caller bound to a site may only bring that site's bundles.
+pub fn check_sender(sender: Option<&str>, site_id: &str) -> Result<(), ImportError> {
+    match sender {
+        Some(sender) if sender != site_id => Err(ImportError::SenderMismatch {
+            site: site_id.to_owned(),
+            sender: sender.to_owned(),
+        }),
+        _ => Ok(()),
     }
 }
 

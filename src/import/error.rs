@@ -25,6 +25,11 @@ pub enum ImportError {
     },
     #[error("bundle comes from this site (`{site}`): import it at another site")]
     OwnSite { site: String },
+    /// The caller is bound to one site (a client certificate's site id).
+    #[error(
+        "bundle comes from site `{site}`, but the client is bound to site `{sender}`: a site may only send its own bundles"
+    )]
+    SenderMismatch { site: String, sender: String },
     #[error(
         "unknown site `{site}`: register it with `stella feedser sites add {site} --display-name NAME --key PUB.pem`"
     )]
@@ -120,6 +125,7 @@ impl ImportError {
         match self {
             TooLarge { .. }
             | OwnSite { .. }
+            | SenderMismatch { .. }
             | UnknownSite { .. }
             | SiteNotAllowed { .. }
             | SiteDisabled { .. } => Exit::PolicyRefused,
@@ -149,6 +155,7 @@ impl ImportError {
         match self {
             TooLarge { .. } => "bundle_too_large",
             OwnSite { .. } => "own_site",
+            SenderMismatch { .. } => "sender_mismatch",
             UnknownSite { .. } => "unknown_site",
             SiteNotAllowed { .. } => "site_not_allowed",
             SiteDisabled { .. } => "site_disabled",

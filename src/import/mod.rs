@@ -26,8 +26,8 @@ use crate::progress::{CountingReader, Progress, Unit};
 use crate::store::{ImportCounts, Store};
 
 pub use admit::{
-    SignatureDecision, check_allowed, check_cursor, check_future_cursor, decide_signature,
-    registered_site,
+    SignatureDecision, check_allowed, check_cursor, check_future_cursor, check_sender,
+    decide_signature, registered_site,
 };
 pub use error::{BundleSize, ImportError, SizeLimit, Surface};
 pub use plan::{Conflict, ConflictStrategy, Decision, decide};
@@ -68,6 +68,9 @@ pub struct ImportOptions {
     pub now: String,
     /// Set from outside (a signal) to stop before the commit.
     pub cancel: Cancel,
+    /// The site the caller is bound to (a client certificate's site id):
+    /// a bundle of any other site is refused before anything else.
+    pub sender: Option<String>,
 }
 
 /// A request to stop an import before it commits; checked between batches
@@ -169,6 +172,7 @@ pub fn import(
     progress.start("reading", Unit::Bytes, input.len);
     let reader = Box::new(CountingReader::new(input.reader, progress));
     let bundle = bundle::open(reader, &limits).map_err(|e| size::over_cap(e, policy))?;
+    check_sender(opts.sender.as_deref(), &bundle.manifest().site_id)?;
     let site = registered_site(store, policy, &bundle.manifest().site_id)?;
     if let Some(len) = input.len {
         check_site_size(&site, len)?;

@@ -32,6 +32,7 @@ pub fn error_site(error: &ImportError) -> Option<&str> {
         | FutureCursor { site, .. }
         | StoreRefused { site, .. }
         | KeyRevoked { site, .. }
+        | SenderMismatch { site, .. }
         | TooLarge {
             which: SizeLimit::Site(site),
             ..

@@ -60,6 +60,7 @@ impl Import {
             reason: self.reason.clone(),
             on_conflict: self.on_conflict,
             events_file: self.events_file.clone(),
+            sender: None,
         };
         let source = Source::Path(self.bundle.clone());
         let caller = Caller::Terminal {

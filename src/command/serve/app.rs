@@ -17,7 +17,9 @@ use std::sync::Mutex;
 use crate::error::Error;
 use crate::import::Cancel;
 use crate::metrics::Metrics;
-use crate::serve::{ApiError, ErrorBody, Handler, Head, Request, Response, Token, status_for};
+use crate::serve::{
+    ApiError, ErrorBody, Handler, Head, Request, Response, TlsRefusal, Token, status_for,
+};
 use crate::site::Site;
 
 pub const IMPORT: &str = "/api/v1/federation/import";
@@ -123,6 +125,11 @@ impl Handler for App<'_> {
         let peer = peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
         self.metrics(|m| m.request("-", error.status()));
         log::info!(peer = peer.as_str(), status = error.status(); "refused: {error}");
+    }
+
+    fn handshake_failed(&self, peer: Option<SocketAddr>, refusal: &TlsRefusal) {
+        let peer = peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
+        log::info!(peer = peer.as_str(); "refused: {refusal}");
     }
 }
 

@@ -28,7 +28,10 @@ pub fn handle<'a>(app: &'a App, request: Request) -> Response<'a> {
         return Response::error(&ApiError::UnsupportedMediaType);
     }
     let settings = match settings(&head.query) {
-        Ok(settings) => settings,
+        Ok(settings) => ImportRequest {
+            sender: request.peer_site.clone(),
+            ..settings
+        },
         Err(e) => return Response::error(&e),
     };
     let limit = app.site.config.federation_import.max_bundle_size_bytes;

@@ -48,6 +48,9 @@ pub struct ImportRequest {
     pub on_conflict: Option<ConflictStrategy>,
     /// Also append the import's `canonical-imported` events to this NDJSON file.
     pub events_file: Option<PathBuf>,
+    /// The site the caller is bound to (over HTTP, a client certificate's
+    /// site id): bundles of other sites are refused (403).
+    pub sender: Option<String>,
 }
 
 /// Where the bundle comes from.

@@ -69,6 +69,7 @@ pub fn run(
         staging_dir: staging.dir.clone(),
         now: now(),
         cancel,
+        sender: settings.sender.clone(),
     };
     let mut observer = Journaled {
         journal: &journal,
