@@ -42,6 +42,8 @@ mod readme;
 mod serve;
 #[cfg(feature = "serve")]
 mod serve_hostile;
+#[cfg(feature = "serve")]
+mod serve_tls;
 mod sites;
 mod store_refused;
 mod tamper;
