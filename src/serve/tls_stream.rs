@@ -74,7 +74,7 @@ impl Stream {
 
     /// Reads the socket's raw bytes (after `shutdown_write`, to drain it).
     pub fn read_raw(&self, buf: &mut [u8]) -> io::Result<usize> {
-        (&mut &*self.socket()).read(buf)
+        self.socket().read(buf)
     }
 }
 
