@@ -39,10 +39,14 @@ pub(super) fn run<'h>(socket: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>)
     {
         return;
     }
-    let deadline = started + shared.limits.read_timeout;
+    let until = tls_stream::Until {
+        deadline: started + shared.limits.read_timeout,
+        poll: POLL,
+        stop: shared.stop,
+    };
     let (stream, peer_site) = match shared.tls {
         None => (Stream::Plain(socket), None),
-        Some(tls) => match tls_stream::accept(socket, tls, deadline, POLL) {
+        Some(tls) => match tls_stream::accept(socket, tls, &until) {
             Ok(accepted) => accepted,
             Err((socket, refusal)) => {
                 shared.handler.handshake_failed(peer, &refusal);

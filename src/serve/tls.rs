@@ -124,9 +124,10 @@ impl Tls {
             None => builder.with_no_client_auth(),
             Some(ca) => builder.with_client_cert_verifier(client_verifier(ca, provider)?),
         };
-        let config = builder
+        let mut config = builder
             .with_single_cert(chain, key)
             .map_err(|e| mismatch(files, e))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Tls {
             config: Arc::new(config),
             mutual: files.client_ca.is_some(),
@@ -229,3 +230,6 @@ fn bad_pem(path: &Path, e: pki_types::pem::Error) -> TlsError {
         detail: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;

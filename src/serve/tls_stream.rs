@@ -38,6 +38,8 @@ pub enum TlsRefusal {
     PlainHttp,
     #[error("the TLS handshake did not finish in time")]
     Timeout,
+    #[error("the server is stopping")]
+    Stopping,
     #[error("the TLS handshake failed: {0}")]
     Handshake(String),
     #[error("the client certificate names no site: its subject Common Name must be the site id")]
@@ -123,15 +125,35 @@ impl Write for Stream {
     }
 }
 
-/// Runs the server's side of the handshake by `deadline`; with mutual TLS,
-/// also returns the client certificate's site id.
+/// When the handshake must be done, how often to look at the stop flag.
+pub struct Until<'a> {
+    pub deadline: Instant,
+    pub poll: Duration,
+    pub stop: &'a dyn Fn() -> bool,
+}
+
+impl Until<'_> {
+    /// The read timeout for the next wait, or why to give up.
+    fn next_wait(&self) -> Result<Duration, TlsRefusal> {
+        let now = Instant::now();
+        if (self.stop)() {
+            return Err(TlsRefusal::Stopping);
+        }
+        if now >= self.deadline {
+            return Err(TlsRefusal::Timeout);
+        }
+        Ok((self.deadline - now).min(self.poll))
+    }
+}
+
+/// Runs the server's side of the handshake in time; with mutual TLS, also
+/// returns the client certificate's site id.
 pub fn accept(
     socket: TcpStream,
     tls: &Tls,
-    deadline: Instant,
-    poll: Duration,
+    until: &Until,
 ) -> Result<(Stream, Option<String>), (TcpStream, TlsRefusal)> {
-    match first_byte(&socket, deadline, poll) {
+    match first_byte(&socket, until) {
         Ok(HANDSHAKE_RECORD) => {}
         Ok(_) => return Err((socket, TlsRefusal::PlainHttp)),
         Err(refusal) => return Err((socket, refusal)),
@@ -141,7 +163,7 @@ pub fn accept(
         Err(e) => return Err((socket, TlsRefusal::Handshake(e.to_string()))),
     };
     let mut session = StreamOwned::new(conn, socket);
-    if let Err(refusal) = handshake(&mut session, deadline, poll) {
+    if let Err(refusal) = handshake(&mut session, until) {
         return Err((session.sock, refusal));
     }
     let site = match tls.mutual {
@@ -159,14 +181,10 @@ pub fn accept(
 }
 
 /// Waits for the client's first byte without consuming it.
-fn first_byte(socket: &TcpStream, deadline: Instant, poll: Duration) -> Result<u8, TlsRefusal> {
+fn first_byte(socket: &TcpStream, until: &Until) -> Result<u8, TlsRefusal> {
     let mut byte = [0u8; 1];
     loop {
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(TlsRefusal::Timeout);
-        }
-        let _ = socket.set_read_timeout(Some((deadline - now).min(poll)));
+        let _ = socket.set_read_timeout(Some(until.next_wait()?));
         match socket.peek(&mut byte) {
             Ok(0) => return Err(TlsRefusal::Handshake("the client closed".to_owned())),
             Ok(_) => return Ok(byte[0]),
@@ -176,15 +194,9 @@ fn first_byte(socket: &TcpStream, deadline: Instant, poll: Duration) -> Result<u
     }
 }
 
-fn handshake(session: &mut Session, deadline: Instant, poll: Duration) -> Result<(), TlsRefusal> {
+fn handshake(session: &mut Session, until: &Until) -> Result<(), TlsRefusal> {
     while session.conn.is_handshaking() {
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(TlsRefusal::Timeout);
-        }
-        let _ = session
-            .sock
-            .set_read_timeout(Some((deadline - now).min(poll)));
+        let _ = session.sock.set_read_timeout(Some(until.next_wait()?));
         // On a protocol error rustls sends its alert before returning it.
         match session.conn.complete_io(&mut session.sock) {
             Ok(_) => {}
