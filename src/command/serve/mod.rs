@@ -130,9 +130,7 @@ impl Serve {
         }
         Ok(())
     }
-}
 
-impl Serve {
     /// The TLS setup, when `--tls-cert` (and so `--tls-key`) is given.
     fn tls(&self) -> Result<Option<Tls>, ServeError> {
         let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
