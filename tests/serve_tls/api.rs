@@ -141,3 +141,17 @@ fn a_stalled_handshake_takes_no_worker() {
         "{lines:?}"
     );
 }
+
+/// Keep-alive over TLS: curl sends both requests on one connection.
+#[test]
+fn two_requests_share_one_tls_connection() {
+    let (_b, _bundle, server) = served_pair();
+    let first = format!("https://localhost:{}/healthz", server.addr.port());
+    let both = server.curl("/healthz", &[&first]);
+    assert_eq!((both.code, both.status), (0, 200), "{both:?}");
+    assert_eq!(both.body, "ok\n\n200ok\n");
+    let lines = log_lines(&server, 3);
+    let peer = |line: &str| line.rsplit_once("peer=").map(|(_, p)| p.to_owned());
+    assert!(lines[1].starts_with("stella: info: GET /healthz 200 peer=127.0.0.1:"));
+    assert_eq!(peer(&lines[1]), peer(&lines[2]), "{lines:?}");
+}
