@@ -162,7 +162,7 @@ fn admit<'scope, 'h: 'scope>(
 ) {
     let slot = match connections.open(peer.ip()) {
         Ok(slot) => slot,
-        Err(_) => return refuse(shared.handler, stream, peer),
+        Err(_) => return refuse(shared, stream, peer),
     };
     let Ok(clone) = stream.try_clone() else {
         return;
@@ -178,12 +178,18 @@ fn admit<'scope, 'h: 'scope>(
             }
         });
     if spawned.is_err() {
-        refuse(shared.handler, clone, peer);
+        refuse(shared, clone, peer);
     }
 }
 
-fn refuse(handler: &dyn Handler, mut stream: TcpStream, peer: SocketAddr) {
-    handler.refused(Some(peer), &ApiError::Unavailable);
+/// Answers 503 on a plain connection; a TLS one is only closed, since an
+/// answer would need a handshake on the accepting thread.
+fn refuse(shared: &Shared, mut stream: TcpStream, peer: SocketAddr) {
+    shared.handler.refused(Some(peer), &ApiError::Unavailable);
+    if shared.tls.is_some() {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let _ = response::send(

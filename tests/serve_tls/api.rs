@@ -155,3 +155,35 @@ fn two_requests_share_one_tls_connection() {
     assert!(lines[1].starts_with("stella: info: GET /healthz 200 peer=127.0.0.1:"));
     assert_eq!(peer(&lines[1]), peer(&lines[2]), "{lines:?}");
 }
+
+/// Past `--max-connections` a TLS connection is closed (a plain `503`
+/// would need a handshake first), logged, and the slot comes back.
+#[test]
+fn past_the_connection_cap_a_tls_client_is_closed() {
+    let b = Site::new("site-b");
+    let ca = Ca::new(&b.path(""), "test-ca");
+    let pair = ca.server("server", 2020, 2090);
+    let server = TlsServer::start(&b, &ca, &pair, &["--max-connections", "1"]);
+    let held = std::net::TcpStream::connect(server.addr).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let refused = server.curl("/healthz", &[]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(refused.status, 0, "{refused:?}");
+    let lines = log_lines(&server, 2);
+    assert!(
+        lines[1].starts_with(
+            "stella: info: refused: the server is busy or stopping: retry later peer=127.0.0.1:"
+        ),
+        "{lines:?}"
+    );
+    drop(held);
+    let mut health = server.curl("/healthz", &[]);
+    for _ in 0..20 {
+        if health.status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        health = server.curl("/healthz", &[]);
+    }
+    assert_eq!((health.code, health.status), (0, 200), "{health:?}");
+}
