@@ -44,6 +44,8 @@ mod serve;
 mod serve_auth;
 #[cfg(feature = "serve")]
 mod serve_hostile;
+#[cfg(feature = "serve")]
+mod serve_tls;
 mod sites;
 mod store_refused;
 mod tamper;

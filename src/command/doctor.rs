@@ -1,5 +1,5 @@
-//! `stella doctor [--json]`: checks the home, config, keys, store, journal,
-//! clock and disk, and prints one line per finding (or one JSON document).
+//! `stella doctor [--json] [--tls-cert FILE]`: checks the home, config,
+//! keys, store, journal, clock and disk (and the TLS certificate), and prints one line per finding (or one JSON document).
 //! Exits 0 when everything is ok or only warns, 15 (`Unhealthy`) when a
 //! check fails. Every finding is printed before the exit code is decided.
 
@@ -20,6 +20,10 @@ pub struct Doctor {
     /// Print the findings as one JSON document
     #[arg(long)]
     json: bool,
+    /// Also check this TLS certificate (PEM, as `feedser serve --tls-cert`): fails when expired, warns within 30 days
+    #[cfg(feature = "serve")]
+    #[arg(long, env = "STELLA_TLS_CERT_FILE", value_name = "FILE")]
+    tls_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -30,7 +34,12 @@ struct Report<'a> {
 
 impl Doctor {
     pub fn run(self, global: &GlobalArgs) -> Result<()> {
-        let findings = findings(global);
+        #[allow(unused_mut)]
+        let mut findings = findings(global);
+        #[cfg(feature = "serve")]
+        if let Some(cert) = &self.tls_cert {
+            findings.push(doctor::tls_certificate(cert, now_millis()));
+        }
         let failed = findings.iter().filter(|f| f.status == Status::Fail).count();
         let out = Output::stdout();
         if self.json {

@@ -3,7 +3,7 @@
 //! Each check returns [`Finding`]s: a status, the check's name and a detail
 //! that, for a warning or a failure, says what to do. The checks only read:
 //! file modes, key files, the journal, the store's cursor, the filesystem's
-//! free space. Invariant: a check never fails the whole run; whatever goes
+//! free space, the TLS certificate's validity. Invariant: a check never fails the whole run; whatever goes
 //! wrong becomes a `fail` finding, so the operator sees every problem at
 //! once. Checks that need the store or the config are run by the command.
 
@@ -11,6 +11,8 @@ mod audit;
 mod home;
 mod keys;
 mod links;
+#[cfg(feature = "serve")]
+mod tls;
 
 use std::path::Path;
 
@@ -23,6 +25,8 @@ pub use audit::audit;
 pub use home::{config, home};
 pub use keys::keys;
 pub use links::two_way_links;
+#[cfg(feature = "serve")]
+pub use tls::{TLS_WARN_DAYS, tls_certificate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

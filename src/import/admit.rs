@@ -1,7 +1,8 @@
 //! Admission: the checks a bundle must pass before any of its rows are read.
 //!
-//! Order (each step only after the one before passed): the bundle is not our
-//! own → its site is registered → the site's size cap (`size`) → the
+//! Order (each step only after the one before passed): the bundle comes
+//! from the site the caller is bound to, if it is bound to one (mutual
+//! TLS) → the bundle is not our own → its site is registered → the site's size cap (`size`) → the
 //! signature against the keys trusted for that site, naming a revoked
 //! signing key as such (or an allowed, recorded skip) → the site is the
 //! one the sender authenticated as, if it did → the site is

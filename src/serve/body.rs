@@ -1,7 +1,7 @@
 //! A request body as an owned reader: the bytes already buffered after the
 //! head, then the socket, framed by `Content-Length` or `chunked`.
 //!
-//! It owns a clone of the socket, so an import can read it as any other
+//! It owns a clone of the connection's stream (plain or TLS), so an import can read it as any other
 //! `Read + 'static`. The source is generic (the socket by default) so the
 //! decoder can also run over plain bytes: the `http_body` fuzz target and
 //! the tests do. Reads time out as the socket's read timeout says; a
@@ -14,10 +14,9 @@
 //! hex digit first; the whole line must be consumed); line lengths,
 //! trailer counts and framing stay stella's own.
 
-use std::io::{self, BufRead, BufReader, Chain, Cursor, Read, Write};
-use std::net::TcpStream;
-
 use super::request::Framing;
+use super::tls_stream::Stream;
+use std::io::{self, BufRead, BufReader, Chain, Cursor, Read, Write};
 
 mod spool;
 pub use spool::SpoolError;
@@ -33,12 +32,12 @@ enum State {
     Done,
 }
 
-pub struct Body<S = TcpStream> {
+pub struct Body<S = Stream> {
     src: BufReader<Chain<Cursor<Vec<u8>>, S>>,
     chunked: bool,
     left: u64,
     state: State,
-    continue_to: Option<TcpStream>,
+    continue_to: Option<Stream>,
 }
 
 impl<S: Read> Body<S> {
@@ -48,7 +47,7 @@ impl<S: Read> Body<S> {
         buffered: Vec<u8>,
         stream: S,
         framing: Framing,
-        send_continue: Option<TcpStream>,
+        send_continue: Option<Stream>,
     ) -> Body<S> {
         let (chunked, left, state) = match framing {
             Framing::None => (false, 0, State::Done),

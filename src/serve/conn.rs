@@ -1,4 +1,6 @@
-//! One connection, on its own thread: read a head (within one total
+//! One connection, on its own thread: the TLS handshake when the server
+//! has TLS (`tls_stream`; with mutual TLS it yields the client's site id,
+//! which every request of the connection carries), then read a head (within one total
 //! deadline and the size limits), have a worker run the handler and send
 //! its response (the exclusive worker when the handler says so, after
 //! `Handler::prepare` on this thread),
@@ -10,13 +12,14 @@
 //! handler and never takes a worker.
 
 use std::io::Read;
-use std::net::{Shutdown, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::body::Body;
 use super::pool::Pools;
 use super::request::{self, Framing, Head};
 use super::response::{self, How, Response};
+use super::tls_stream::{self, Stream};
 use super::{ApiError, Limits, Prepared, Request, Shared};
 
 /// How often a blocked read wakes up to look at the stop flag.
@@ -26,26 +29,58 @@ const POLL: Duration = Duration::from_millis(200);
 const LINGER: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1 << 20;
 
-pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>) {
+/// The TLS handshake (when the server has TLS), then the requests; the
+/// handshake and the first head share one deadline.
+pub(super) fn run<'h>(socket: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>) {
+    let started = Instant::now();
+    let peer = socket.peer_addr().ok();
+    if socket
+        .set_write_timeout(Some(shared.limits.read_timeout))
+        .is_err()
+    {
+        return;
+    }
+    let until = tls_stream::Until {
+        deadline: started + shared.limits.read_timeout,
+        poll: POLL,
+        stop: shared.stop,
+    };
+    let (stream, peer_site) = match shared.tls {
+        None => (Stream::Plain(socket), None),
+        Some(tls) => match tls_stream::accept(socket, tls, &until) {
+            Ok(accepted) => accepted,
+            Err((socket, refusal)) => {
+                shared.handler.handshake_failed(peer, &refusal);
+                return linger(&Stream::Plain(socket));
+            }
+        },
+    };
+    requests(&stream, peer_site, started, shared, pools);
+}
+
+fn requests<'h>(
+    stream: &Stream,
+    peer_site: Option<String>,
+    mut started: Instant,
+    shared: &Shared<'h>,
+    pools: &Pools<'h>,
+) {
     let Shared {
         handler,
         limits,
         stop,
         ..
     } = *shared;
-    let peer = stream.peer_addr().ok();
-    if stream.set_write_timeout(Some(limits.read_timeout)).is_err() {
-        return;
-    }
+    let peer = stream.socket().peer_addr().ok();
     let mut buffered = Vec::new();
     loop {
-        let mut head = match read_head(&stream, &mut buffered, limits, stop) {
+        let mut head = match read_head(stream, &mut buffered, limits, stop, started) {
             Ok(Some(head)) => head,
             Ok(None) => return,
             Err(error) => {
                 handler.refused(peer, &error);
-                let _ = response::send(Response::error(&error), &mut &stream, How::closing());
-                return linger(&stream);
+                let _ = response::send(Response::error(&error), &mut &*stream, How::closing());
+                return linger(stream);
             }
         };
         head.peer = peer;
@@ -56,12 +91,12 @@ pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>)
             head: head.method == "HEAD",
             http10: head.http10,
         };
-        let body = match has_body.then(|| body(&stream, &head, std::mem::take(&mut buffered))) {
+        let body = match has_body.then(|| body(stream, &head, std::mem::take(&mut buffered))) {
             Some(Ok(body)) => Some(body),
             Some(Err(_)) => return,
             None => None,
         };
-        let _ = stream.set_read_timeout(Some(limits.read_timeout));
+        let _ = stream.socket().set_read_timeout(Some(limits.read_timeout));
         let exclusive = handler.exclusive(&head);
         let Ok(out) = stream.try_clone() else {
             return;
@@ -69,7 +104,7 @@ pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>)
         let request = Request {
             head,
             body,
-            peer_site: None,
+            peer_site: peer_site.clone(),
         };
         let sent = match exclusive {
             false => pools.shared.run(Box::new(move || {
@@ -87,12 +122,13 @@ pub(super) fn run<'h>(stream: TcpStream, shared: &Shared<'h>, pools: &Pools<'h>)
             return;
         }
         if close {
-            return linger(&stream);
+            return linger(stream);
         }
+        started = Instant::now();
     }
 }
 
-fn body(stream: &TcpStream, head: &Head, buffered: Vec<u8>) -> std::io::Result<Body> {
+fn body(stream: &Stream, head: &Head, buffered: Vec<u8>) -> std::io::Result<Body> {
     let send_continue = match head.expects_continue() {
         true => Some(stream.try_clone()?),
         false => None,
@@ -108,12 +144,13 @@ fn body(stream: &TcpStream, head: &Head, buffered: Vec<u8>) -> std::io::Result<B
 /// `Ok(None)`: the client closed, stayed idle past the timeout, or the
 /// server is stopping between requests.
 fn read_head(
-    mut stream: &TcpStream,
+    mut stream: &Stream,
     buf: &mut Vec<u8>,
     limits: &Limits,
     stop: &dyn Fn() -> bool,
+    started: Instant,
 ) -> Result<Option<Head>, ApiError> {
-    let deadline = Instant::now() + limits.read_timeout;
+    let deadline = started + limits.read_timeout;
     let too_large = ApiError::HeadTooLarge {
         limit: limits.max_head_bytes,
         max_headers: limits.max_headers,
@@ -140,7 +177,9 @@ fn read_head(
         if now >= deadline {
             return Err(ApiError::Timeout);
         }
-        let _ = stream.set_read_timeout(Some((deadline - now).min(POLL)));
+        let _ = stream
+            .socket()
+            .set_read_timeout(Some((deadline - now).min(POLL)));
         let mut chunk = [0u8; 4096];
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(None),
@@ -156,20 +195,25 @@ fn is_timeout(e: &std::io::Error) -> bool {
     matches!(e.kind(), WouldBlock | TimedOut | Interrupted)
 }
 
-/// Half-closes, then reads (and drops) what the client still sends for a
-/// moment, so closing does not reset the connection before the client has
-/// read the answer.
-fn linger(mut stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
+/// Half-closes (after a TLS `close_notify`), then reads (and drops) what
+/// the client still sends for a moment, so closing does not reset the
+/// connection before the client has read the answer.
+fn linger(stream: &Stream) {
+    stream.shutdown_write();
     let deadline = Instant::now() + LINGER;
     let mut seen = 0;
     let mut chunk = [0u8; 16384];
     while seen < LINGER_BYTES {
         let now = Instant::now();
-        if now >= deadline || stream.set_read_timeout(Some(deadline - now)).is_err() {
+        if now >= deadline
+            || stream
+                .socket()
+                .set_read_timeout(Some(deadline - now))
+                .is_err()
+        {
             return;
         }
-        match stream.read(&mut chunk) {
+        match stream.read_raw(&mut chunk) {
             Ok(0) | Err(_) => return,
             Ok(n) => seen += n,
         }

@@ -43,6 +43,12 @@ pub enum ServeError {
         addr: String,
         source: std::io::Error,
     },
+    #[error(
+        "refusing to serve the token over plain HTTP on `{addr}`: anyone on the network path could read it; pass --tls-cert FILE --tls-key FILE, or --insecure-http on a network you trust"
+    )]
+    NeedsTls { addr: SocketAddr },
+    #[error(transparent)]
+    Tls(#[from] super::TlsError),
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -50,12 +56,15 @@ pub enum ServeError {
 impl ServeError {
     pub fn exit(&self) -> Exit {
         match self {
-            ServeError::NeedsToken { .. } | ServeError::Address { .. } => Exit::Usage,
+            ServeError::NeedsToken { .. }
+            | ServeError::NeedsTls { .. }
+            | ServeError::Address { .. } => Exit::Usage,
             ServeError::TokenFile { .. }
             | ServeError::TokenFileMode { .. }
             | ServeError::TokenTooShort { .. }
             | ServeError::SiteTokens { .. }
-            | ServeError::Untrusted(_) => Exit::Config,
+            | ServeError::Untrusted(_)
+            | ServeError::Tls(_) => Exit::Config,
             ServeError::Bind { .. } | ServeError::Io(_) => Exit::Failure,
         }
     }

@@ -1,6 +1,7 @@
 //! A small synchronous HTTP/1.1 server for the federation API: a bounded
 //! pool of worker threads, strict request heads, read timeouts, framed
-//! bodies, and a [`Handler`] the command layer implements.
+//! bodies, optional TLS (rustls; mutual TLS binds a connection to a site
+//! id), and a [`Handler`] the command layer implements.
 //!
 //! Why not tiny_http (the crate the dependency notes suggest): 0.12 runs
 //! each connection on a thread of a pool that grows without bound, sets no
@@ -15,7 +16,8 @@
 //! global cap and a cap per peer address (beyond either, the connection is
 //! answered 503 at once). A connection's thread reads request heads, each
 //! within one total deadline, so a slow or trickling client costs a thread
-//! that sleeps in `read`, never a worker. Only a request whose head is
+//! that sleeps in `read`, never a worker (with TLS, the handshake runs
+//! there too, within the first head's deadline). Only a request whose head is
 //! complete is handed to one of `Limits::workers` worker threads (`pool`);
 //! a request the handler marks [`Handler::exclusive`] goes to a pool of
 //! one worker of its own instead, so such requests run one at a time, in
@@ -35,6 +37,8 @@ pub mod query;
 mod request;
 mod response;
 mod slots;
+mod tls;
+mod tls_stream;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -49,6 +53,8 @@ pub use error::{ApiError, ServeError, status_for};
 pub use request::parse as parse_head;
 pub use request::{Framing, Head};
 pub use response::{ErrorBody, How, Payload, Response, Writer};
+pub use tls::{CertificateInfo, Tls, TlsError, TlsFiles, read_certificate};
+pub use tls_stream::{Stream, TlsRefusal};
 
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -77,7 +83,8 @@ impl Default for Limits {
     }
 }
 
-/// One request: its head, and its body when it has one.
+/// One request: its head, its body when it has one, and the site id its
+/// connection's client certificate is bound to (mutual TLS only).
 pub struct Request {
     pub head: Head,
     pub body: Option<Body>,
@@ -108,26 +115,31 @@ pub trait Handler: Sync {
     }
     /// A connection refused before a request reached `handle`.
     fn refused(&self, peer: Option<SocketAddr>, error: &ApiError);
+    /// A TLS connection closed before its first request (no answer is sent).
+    fn handshake_failed(&self, _peer: Option<SocketAddr>, _refusal: &TlsRefusal) {}
 }
 
 /// What every connection's thread shares.
 struct Shared<'s> {
     handler: &'s dyn Handler,
     limits: &'s Limits,
+    tls: Option<&'s Tls>,
     stop: &'s (dyn Fn() -> bool + Sync),
 }
 
-/// Serves `listener` until `stop` returns true.
+/// Serves `listener` (over TLS with `tls`) until `stop` returns true.
 pub fn serve(
     listener: &TcpListener,
     handler: &dyn Handler,
     limits: &Limits,
+    tls: Option<&Tls>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<(), ServeError> {
     listener.set_nonblocking(true)?;
     let shared = Shared {
         handler,
         limits,
+        tls,
         stop,
     };
     let connections = slots::Connections::new(limits.max_connections, limits.max_per_peer);
@@ -168,7 +180,7 @@ fn admit<'scope, 'h: 'scope>(
 ) {
     let slot = match connections.open(peer.ip()) {
         Ok(slot) => slot,
-        Err(_) => return refuse(shared.handler, stream, peer),
+        Err(_) => return refuse(shared, stream, peer),
     };
     let Ok(clone) = stream.try_clone() else {
         return;
@@ -184,12 +196,18 @@ fn admit<'scope, 'h: 'scope>(
             }
         });
     if spawned.is_err() {
-        refuse(shared.handler, clone, peer);
+        refuse(shared, clone, peer);
     }
 }
 
-fn refuse(handler: &dyn Handler, mut stream: TcpStream, peer: SocketAddr) {
-    handler.refused(Some(peer), &ApiError::Unavailable);
+/// Answers 503 on a plain connection; a TLS one is only closed, since an
+/// answer would need a handshake on the accepting thread.
+fn refuse(shared: &Shared, mut stream: TcpStream, peer: SocketAddr) {
+    shared.handler.refused(Some(peer), &ApiError::Unavailable);
+    if shared.tls.is_some() {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let _ = response::send(

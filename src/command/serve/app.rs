@@ -24,7 +24,7 @@ use crate::import::Cancel;
 use crate::metrics::Metrics;
 use crate::serve::{
     ApiError, Credentials, ErrorBody, Handler, Head, Prepared, Principal, Request, Response,
-    SITE_TOKENS_FILE, SiteTokens, Token, status_for,
+    SITE_TOKENS_FILE, SiteTokens, TlsRefusal, Token, status_for,
 };
 use crate::site::Site;
 
@@ -187,6 +187,11 @@ impl Handler for App<'_> {
         let peer = peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
         self.metrics(|m| m.request("-", error.status()));
         log::info!(peer = peer.as_str(), status = error.status(); "refused: {error}");
+    }
+
+    fn handshake_failed(&self, peer: Option<SocketAddr>, refusal: &TlsRefusal) {
+        let peer = peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
+        log::info!(peer = peer.as_str(); "refused: {refusal}");
     }
 }
 

@@ -11,6 +11,7 @@ fn body(framing: Framing, buffered: &[u8], wire: &[u8]) -> (Body, TcpStream) {
     let (server, _) = listener.accept().unwrap();
     client.write_all(wire).unwrap();
     client.shutdown(std::net::Shutdown::Write).unwrap();
+    let server = Stream::Plain(server);
     (Body::new(buffered.to_vec(), server, framing, None), client)
 }
 
