@@ -2,6 +2,8 @@
 //! site id, is required; a connection speaks for that site only.
 
 use super::*;
+use std::os::unix::fs::PermissionsExt;
+
 use crate::serve::token_file;
 
 /// B serving with a client CA; A and C both trusted by B; the CA; B.
@@ -65,8 +67,6 @@ fn import(server: &TlsServer, client: &Pair, bundle: &Path) -> Curl {
             "--key",
             client.key.to_str().unwrap(),
             "-H",
-            &format!("Authorization: Bearer {TOKEN}"),
-            "-H",
             "Content-Type: application/zstd",
             "--data-binary",
             &format!("@{}", bundle.display()),
@@ -89,7 +89,7 @@ fn a_certificate_bound_to_site_a_imports_site_a_and_not_site_c() {
     assert_eq!(body["reason"], "site_mismatch");
     assert_eq!(
         body["error"],
-        "bundle comes from site `site-c`, but the client is bound to site `site-a`: a site may only send its own bundles"
+        "site mismatch: the bundle comes from site `site-c` but the sender is site `site-a`, which may import only its own bundles: send it with site `site-c`'s credentials or the admin token"
     );
     let ok = import(&m.server, &site_a, &m.a_bundle);
     assert_eq!((ok.code, ok.status), (0, 200), "{ok:?}");
@@ -161,4 +161,54 @@ fn another_ca_an_expired_certificate_and_no_certificate_are_refused() {
         ],
     );
     assert_eq!((health.code, health.status), (0, 200), "{health:?}");
+}
+
+/// A certificate bound to site A and a token of site C on one request
+/// name two sites: refused (403) before anything is imported; the same
+/// certificate with the admin token is the admin's.
+#[test]
+fn another_sites_token_with_a_certificate_is_refused() {
+    let m = mesh();
+    // Beside the admin's token file (`token_file` would replace it).
+    let c_token = m.b.path("site-c.token");
+    std::fs::write(&c_token, "site-c-token-0123456789\n").unwrap();
+    std::fs::set_permissions(&c_token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    m.b.cmd(&[
+        "feedser",
+        "sites",
+        "policy",
+        "site-c",
+        "--token-file",
+        c_token.to_str().unwrap(),
+    ])
+    .ok();
+    let site_a = m.ca.client("site-a", "site-a", 2020, 2090);
+    let with = |token: &str| {
+        m.server.curl(
+            "/api/v1/federation/import",
+            &[
+                "--cert",
+                site_a.cert.to_str().unwrap(),
+                "--key",
+                site_a.key.to_str().unwrap(),
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+                "-H",
+                "Content-Type: application/zstd",
+                "--data-binary",
+                &format!("@{}", m.c_bundle.display()),
+            ],
+        )
+    };
+    let refused = with("site-c-token-0123456789");
+    assert_eq!((refused.code, refused.status), (0, 403), "{refused:?}");
+    assert_eq!(
+        refused.json()["error"],
+        "forbidden: the client certificate is site `site-a`'s but the bearer token is another site's: send one site's credentials"
+    );
+    assert_eq!(imported(&m.b)[0]["bundles_imported"], 0);
+    assert_eq!(imported(&m.b)[1]["bundles_imported"], 0);
+    let admin = with(TOKEN);
+    assert_eq!((admin.code, admin.status), (0, 200), "{admin:?}");
+    assert_eq!(admin.json()["site_id"], "site-c");
 }
