@@ -21,6 +21,7 @@ mod export_osv;
 mod faults;
 mod federation;
 mod gen_data;
+mod growth;
 mod home_config;
 mod hostile;
 mod ingest;

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::bundle::{self, Limits};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
+use crate::import::{Check, ValidationReport};
 use crate::progress::Progress;
 
 use super::super::Site;
@@ -63,31 +64,56 @@ fn inbox(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// What [`check_all`] found: the parts to import, in cursor order, and
+/// those it leaves out as covered.
+pub struct Checked {
+    pub ordered: Vec<PathBuf>,
+    /// Parts that end at or before what the site holds from their site
+    /// and are not the very bundles imported (a longer chain's early parts
+    /// after the data moved on): importing them would change nothing.
+    pub covered: Vec<PathBuf>,
+}
+
 /// `files` in cursor order, once every one validated; otherwise the
 /// first part that would not import, by name, with its first reason and
 /// its exit code: nothing was imported.
-pub fn check_all(site: &Site, files: &[PathBuf], progress: &dyn Progress) -> Result<Vec<PathBuf>> {
+pub fn check_all(site: &Site, files: &[PathBuf], progress: &dyn Progress) -> Result<Checked> {
     site.require_federation()?;
     if files.iter().any(|f| f == Path::new("-")) {
         return Err(Error::Usage(
             "`-` (stdin) cannot be imported with other bundles: import it on its own".into(),
         ));
     }
-    let ordered = in_cursor_order(site, files);
     let store = site.open_store()?;
     let policy = site.import_policy();
     let scratch = crate::site::scratch(&site.home.staging_dir())?;
     let now = crate::site::now();
-    let mut last: BTreeMap<String, Cursor> = BTreeMap::new();
-    for (path, site_id) in &ordered {
+    let mut last: BTreeMap<String, Option<Cursor>> = BTreeMap::new();
+    let mut checked = Checked {
+        ordered: Vec::new(),
+        covered: Vec::new(),
+    };
+    for (path, site_id) in in_cursor_order(site, files) {
+        let current = match &site_id {
+            Some(s) if !last.contains_key(s) => {
+                let held = store.site(s)?.and_then(|x| x.last_cursor);
+                *last.entry(s.clone()).or_insert(held)
+            }
+            Some(s) => last[s],
+            None => None,
+        };
         let request = crate::import::Request {
             label: path.display().to_string(),
             now: &now,
             staging: scratch.dir(),
             progress,
-            after: site_id.as_ref().and_then(|s| last.get(s).copied()),
+            after: current,
         };
-        let report = crate::import::validate(store.as_ref(), open_input(path)?, &policy, request);
+        let report = crate::import::validate(store.as_ref(), open_input(&path)?, &policy, request);
+        if covered(&report, current) {
+            checked.covered.push(path);
+            continue;
+        }
         if let Some(problem) = report.problems.first() {
             return Err(Error::Reported {
                 message: format!(
@@ -98,10 +124,27 @@ pub fn check_all(site: &Site, files: &[PathBuf], progress: &dyn Progress) -> Res
             });
         }
         if let (Some(s), Some(c)) = (report.site_id, report.export_cursor) {
-            last.insert(s, c);
+            last.insert(s, Some(c));
         }
+        checked.ordered.push(path);
     }
-    Ok(ordered.into_iter().map(|(p, _)| p).collect())
+    Ok(checked)
+}
+
+/// A part that verified (hash, signature, format) but ends at or before
+/// `current`: every row in it is one the site took already.
+fn covered(report: &ValidationReport, current: Option<Cursor>) -> bool {
+    let verified = |c: &Check| matches!(c, Check::Valid(_) | Check::Skipped(_));
+    let before = match (report.export_cursor, current) {
+        (Some(end), Some(current)) => end <= current,
+        _ => false,
+    };
+    !report.ready
+        && report.exit == crate::exit::Exit::CursorRefused
+        && before
+        && verified(&report.hash)
+        && verified(&report.signature)
+        && verified(&report.format)
 }
 
 /// `files` sorted by the export cursor their manifests name (a file whose

@@ -26,6 +26,8 @@ struct Summary<'a> {
     /// How many parts were new (not imported before).
     imported: usize,
     already_imported: usize,
+    /// Parts left out: they end at or before what this site holds already.
+    covered: &'a [PathBuf],
     /// The last cursor imported, from the last part.
     imported_cursor: Option<Cursor>,
     /// Why the batch stopped, when it did.
@@ -49,20 +51,22 @@ impl Import {
     ) -> Result<()> {
         let started = std::time::Instant::now();
         let progress = ctx.progress();
-        let ordered = match batch::check_all(ctx, files, progress.as_ref()) {
-            Ok(ordered) => ordered,
+        let checked = match batch::check_all(ctx, files, progress.as_ref()) {
+            Ok(checked) => checked,
             Err(e) => {
                 let seconds = started.elapsed().as_secs_f64();
                 crate::site::monitor::import(metrics, Err(&e), None, seconds);
-                return self.stopped(ctx, Vec::new(), e);
+                return self.stopped(ctx, Vec::new(), &[], e);
             }
         };
         drop(progress);
+        let (ordered, covered) = (checked.ordered, checked.covered);
         if self.dry_run {
             let n = crate::command::count::count(ordered.len() as u64, "bundle");
             return self.summary(
                 ctx,
                 Vec::new(),
+                &covered,
                 &format!(
                     "dry run: {n} would import, in this order:\n{}",
                     list(&ordered)
@@ -89,11 +93,11 @@ impl Import {
                     outcome,
                     duration_ms: report.duration_ms,
                 }),
-                Err(e) => return self.stopped(ctx, done, e),
+                Err(e) => return self.stopped(ctx, done, &covered, e),
             }
         }
-        let closing = closing_line(&done);
-        self.summary(ctx, done, &closing)
+        let closing = closing_line(&done, &covered);
+        self.summary(ctx, done, &covered, &closing)
     }
 
     /// The report of what was done, then `error` as the command's error.
@@ -101,28 +105,35 @@ impl Import {
         &self,
         ctx: &Context,
         done: Vec<Part<'_>>,
+        covered: &[PathBuf],
         error: crate::error::Error,
     ) -> Result<()> {
         let message = error.to_string();
         if self.json {
-            ctx.out.json(&document(done, Some(message)))?;
+            ctx.out.json(&document(done, covered, Some(message)))?;
         } else if !done.is_empty() {
-            let n = done.len();
-            let text = format!("{}stopped after {n} of the bundles:\n", reports(&done));
+            let n = crate::command::count::count(done.len() as u64, "bundle");
+            let text = format!("{}Imported {n}, then stopped:\n", reports(&done));
             ctx.out.text(&text)?;
         }
         Err(error)
     }
 
-    fn summary(&self, ctx: &Context, done: Vec<Part<'_>>, closing: &str) -> Result<()> {
+    fn summary(
+        &self,
+        ctx: &Context,
+        done: Vec<Part<'_>>,
+        covered: &[PathBuf],
+        closing: &str,
+    ) -> Result<()> {
         if self.json {
-            return ctx.out.json(&document(done, None));
+            return ctx.out.json(&document(done, covered, None));
         }
         ctx.out.text(&format!("{}{closing}", reports(&done)))
     }
 }
 
-fn document(done: Vec<Part<'_>>, error: Option<String>) -> Summary<'_> {
+fn document<'a>(done: Vec<Part<'a>>, covered: &'a [PathBuf], error: Option<String>) -> Summary<'a> {
     let already = done.iter().filter(|p| p.outcome.already_imported).count();
     Summary {
         success: error.is_none(),
@@ -130,6 +141,7 @@ fn document(done: Vec<Part<'_>>, error: Option<String>) -> Summary<'_> {
         already_imported: already,
         imported_cursor: done.last().map(|p| p.outcome.imported_cursor),
         bundles: done,
+        covered,
         error,
     }
 }
@@ -148,14 +160,20 @@ fn list(files: &[PathBuf]) -> String {
 
 /// `Imported 3 bundles (1 already imported) up to cursor C`, or what an
 /// empty inbox says.
-fn closing_line(done: &[Part<'_>]) -> String {
+fn closing_line(done: &[Part<'_>], covered: &[PathBuf]) -> String {
+    let mut text: String = covered
+        .iter()
+        .map(|c| format!("Skipped {}: it ends at or before the last cursor imported from its site (covered)\n", c.display()))
+        .collect();
     let Some(last) = done.last() else {
-        return "no bundles to import\n".to_owned();
+        text.push_str("no bundles to import\n");
+        return text;
     };
     let already = done.iter().filter(|p| p.outcome.already_imported).count();
     let n = crate::command::count::count(done.len() as u64, "bundle");
-    format!(
+    text.push_str(&format!(
         "Imported {n} ({already} already imported) up to cursor {}\n",
         last.outcome.imported_cursor
-    )
+    ));
+    text
 }
