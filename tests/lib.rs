@@ -45,6 +45,8 @@ mod serve;
 mod serve_hostile;
 mod sites;
 mod store_refused;
+#[cfg(feature = "serve")]
+mod sync;
 mod tamper;
 mod trail;
 mod trust;
