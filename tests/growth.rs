@@ -9,7 +9,7 @@
 mod batch;
 mod cron;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::harness::*;
 
@@ -63,6 +63,6 @@ pub fn arg(dir: &Path, name: &str) -> String {
     path_arg(&dir.join(name))
 }
 
-pub fn path_arg(path: &PathBuf) -> String {
+pub fn path_arg(path: &Path) -> String {
     path.to_str().unwrap().to_owned()
 }

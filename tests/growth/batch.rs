@@ -66,7 +66,7 @@ fn an_inbox_with_one_tampered_part_applies_nothing(store: Backend) {
         .unwrap_or_else(|| panic!("{report}"))
         .to_owned();
     let before = held(&b);
-    let dir = path_arg(&stick.path().to_owned());
+    let dir = path_arg(stick.path());
     let out = b.cmd(&["feedser", "bundle", "import", &dir]);
     let code = if report["signature"]["status"] == "invalid" {
         5

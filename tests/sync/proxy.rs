@@ -9,8 +9,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Proxy {
     pub addr: SocketAddr,
-    /// Connections accepted so far.
-    pub accepted: Arc<AtomicUsize>,
 }
 
 /// Forwards to `upstream`; connection number `cut` (from 1) gets only
@@ -18,8 +16,7 @@ pub struct Proxy {
 pub fn start(upstream: SocketAddr, cut: usize, keep: usize) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
+    let count = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
         for client in listener.incoming() {
             let Ok(client) = client else { return };
@@ -28,7 +25,7 @@ pub fn start(upstream: SocketAddr, cut: usize, keep: usize) -> Proxy {
             std::thread::spawn(move || forward(client, upstream, limit));
         }
     });
-    Proxy { addr, accepted }
+    Proxy { addr }
 }
 
 fn forward(client: TcpStream, upstream: SocketAddr, limit: usize) {
