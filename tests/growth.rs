@@ -8,6 +8,7 @@
 
 mod batch;
 mod cron;
+mod document;
 
 use std::path::Path;
 
