@@ -8,7 +8,7 @@
 //!   date". A dropped connection (or a 503) is retried with backoff, from
 //!   the cursor the site holds then: what was imported stays imported and
 //!   nothing is imported twice.
-//! * [`push`]: the peer's cursor for this site from
+//! * push ([`peer_cursor`], [`send`]): the peer's cursor for this site from
 //!   `GET /api/v1/federation/sync/status`, then each bundle the caller
 //!   exported from it `POST`ed in order to the import endpoint (a retried
 //!   part the peer already took is a no-op success there).
