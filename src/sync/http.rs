@@ -110,9 +110,10 @@ impl Peer {
     ) -> io::Result<TcpStream> {
         let stream = self.connect()?;
         let mut head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: stella/{}\r\nConnection: close\r\n",
+            "{method} {}{path} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: stella/{}\r\nConnection: close\r\n",
             self.prefix,
             self.host,
+            self.port,
             env!("CARGO_PKG_VERSION")
         );
         if let Some(token) = &self.token {
