@@ -21,6 +21,7 @@ use crate::bundle::{self, Limits};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportOutcome};
+use crate::metrics::Metrics;
 use crate::progress::Progress;
 use crate::sync::{Peer, PullReport, Receiver, Retry, SyncError};
 
@@ -66,12 +67,14 @@ fn read_token(path: &Path) -> Result<String> {
 /// Calls back with each import's outcome and duration as it ends.
 pub type Present<'a> = dyn FnMut(&ImportOutcome, u128) -> Result<()> + 'a;
 
-/// Pulls `request.peer_site`'s delta from its server and imports it.
+/// Pulls `request.peer_site`'s delta from its server and imports it,
+/// counting each import attempt into `metrics`.
 pub fn pull(
     site: &Site,
     request: &SyncRequest,
     progress: &dyn Fn() -> Box<dyn Progress>,
     present: &mut Present<'_>,
+    metrics: &mut Metrics,
 ) -> Result<PullReport> {
     site.require_federation()?;
     let peer = request.peer()?;
@@ -82,6 +85,7 @@ pub fn pull(
         url: &peer.url,
         progress,
         present,
+        metrics,
     };
     crate::sync::pull(&peer, scratch.dir(), &request.retry, &mut receiver)
 }
@@ -92,6 +96,7 @@ struct Importing<'a, 'p> {
     url: &'a str,
     progress: &'a dyn Fn() -> Box<dyn Progress>,
     present: &'a mut Present<'p>,
+    metrics: &'a mut Metrics,
 }
 
 impl Receiver for Importing<'_, '_> {
@@ -120,9 +125,9 @@ impl Receiver for Importing<'_, '_> {
                 Err(_) => Ok(()),
             },
         );
-        import_bundle(self.site, &request, source, caller, shown)
-            .result
-            .map(drop)
+        let report = import_bundle(self.site, &request, source, caller, shown);
+        report.count(self.metrics);
+        report.result.map(drop)
     }
 }
 

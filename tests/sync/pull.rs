@@ -7,9 +7,13 @@ fn a_multi_part_delta_is_pulled_whole_then_again_from_the_cursor(store: Backend)
     grow(&a, 40, 11);
     let server = Server::start(&a, &[]);
     let url = url(&server);
-    let out = pull(&b, &url, &[]).ok();
+    let metrics = b.path("sync.prom");
+    let out = pull(&b, &url, &["--metrics-file", metrics.to_str().unwrap()]).ok();
     let imported = out.stdout.matches(": imported\n").count();
     assert!(imported > 2, "{}", out.stdout);
+    let counted = std::fs::read_to_string(&metrics).unwrap();
+    let line = format!("stella_bundles_imported_total{{site_id=\"site-a\"}} {imported}\n");
+    assert!(counted.contains(&line), "{counted}");
     assert_eq!(
         out.stdout.lines().last().unwrap(),
         format!(
@@ -81,7 +85,22 @@ fn a_peer_that_never_answers_fails_with_how_to_resume(store: Backend) {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let out = pull(&b, &url, &["--retries", "1"]).code(1);
+    let metrics = b.path("sync.prom");
+    let out = pull(
+        &b,
+        &url,
+        &[
+            "--retries",
+            "1",
+            "--metrics-file",
+            metrics.to_str().unwrap(),
+        ],
+    )
+    .code(1);
+    let counted = std::fs::read_to_string(&metrics).unwrap();
+    let failure =
+        "stella_failures_total{operation=\"import\",site_id=\"site-a\",reason=\"failure\"} 1\n";
+    assert!(counted.contains(failure), "{counted}");
     let expected = format!("error: the connection to `{url}` failed 2 times (");
     assert!(out.stderr.contains(&expected), "{}", out.stderr);
     assert!(

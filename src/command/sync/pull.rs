@@ -1,6 +1,8 @@
 //! `feedser sync pull SITE --from URL`: each part's import report as it
 //! ends, then where the site stands (or one `--json` document).
 
+use std::path::PathBuf;
+
 use clap::Args;
 use serde::Serialize;
 
@@ -9,6 +11,8 @@ use crate::command::context::Context;
 use crate::cursor::Cursor;
 use crate::error::Result;
 use crate::import::ImportOutcome;
+use crate::metrics::Metrics;
+use crate::site::monitor;
 
 use super::Connection;
 
@@ -21,6 +25,9 @@ pub struct Pull {
     from: String,
     #[command(flatten)]
     connection: Connection,
+    /// Write this run's import metrics to FILE (node_exporter textfile, replaced atomically), also on failure
+    #[arg(long, value_name = "FILE")]
+    metrics_file: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +42,19 @@ struct Document {
 
 impl Pull {
     pub fn run(self, ctx: &Context) -> Result<()> {
+        let started = std::time::Instant::now();
+        let mut metrics = Metrics::default();
+        let result = self.pull(ctx, &mut metrics);
+        // What the imports did is counted by them; a failure to reach the
+        // peer is counted here.
+        if let Err(e @ crate::error::Error::Sync(_)) = &result {
+            let seconds = started.elapsed().as_secs_f64();
+            monitor::import(&mut metrics, Err(e), Some(&self.site), seconds);
+        }
+        monitor::finish(self.metrics_file.as_deref(), metrics, result)
+    }
+
+    fn pull(&self, ctx: &Context, metrics: &mut Metrics) -> Result<()> {
         let request = self.connection.request(&self.site, &self.from);
         let json = self.connection.json;
         let mut outcomes = Vec::new();
@@ -47,11 +67,11 @@ impl Pull {
             Ok(())
         };
         let progress = || ctx.progress();
-        let report = crate::site::sync::pull(ctx, &request, &progress, &mut present)?;
+        let report = crate::site::sync::pull(ctx, &request, &progress, &mut present, metrics)?;
         if json {
             return ctx.out.json(&Document {
                 success: true,
-                site_id: self.site,
+                site_id: self.site.clone(),
                 bundles: outcomes,
                 last_imported_cursor: report.cursor,
                 retries: report.retries,
