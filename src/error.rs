@@ -42,6 +42,8 @@ pub enum Error {
     Quarantine(#[from] crate::quarantine::QuarantineError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     #[cfg(feature = "serve")]
     #[error(transparent)]
     Serve(#[from] crate::serve::ServeError),
@@ -143,6 +145,7 @@ impl Error {
             Error::OsvExport(e) => e.exit(),
             Error::Quarantine(e) => e.exit(),
             Error::Audit(e) => e.exit(),
+            Error::Sync(e) => e.exit(),
             #[cfg(feature = "serve")]
             Error::Serve(e) => e.exit(),
             Error::Input(_) | Error::Io { .. } => Exit::Failure,

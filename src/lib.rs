@@ -48,6 +48,7 @@ pub mod quarantine;
 pub mod serve;
 pub mod site;
 pub mod store;
+pub mod sync;
 pub mod synth;
 pub mod trust;
 

@@ -27,6 +27,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "ingest",
             "osv_out",
             "serve",
+            "sync",
             "doctor",
             "quarantine",
             "synth",

@@ -21,6 +21,7 @@ mod export_osv;
 mod faults;
 mod federation;
 mod gen_data;
+mod growth;
 mod home_config;
 mod hostile;
 mod ingest;
@@ -48,6 +49,8 @@ mod serve_hostile;
 mod serve_tls;
 mod sites;
 mod store_refused;
+#[cfg(feature = "serve")]
+mod sync;
 mod tamper;
 mod trail;
 mod trust;

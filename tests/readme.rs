@@ -18,7 +18,9 @@
 //!
 //! `readme_blocks!` below lists every marked block: the listing test fails
 //! when the README loses a block (so it cannot silently stop being tested)
-//! or gains one that is not listed. Blocks must not need the network or
+//! or gains one that is not listed. Blocks must not need the network
+//! (a block may start `feedser serve` on a loopback port in the
+//! background, its output redirected, and stop it with an `EXIT` trap) or
 //! PostgreSQL; illustrative blocks (`/etc` paths, ssh, cron, PostgreSQL) stay
 //! unmarked, but every `stella` command in any `sh` block must still parse
 //! with the real command line (`readme_commands_parse`).
@@ -213,6 +215,8 @@ readme_blocks! {
     scan_in_enclave => "scan-in-enclave",
     verify => "verify",
     key_rotation => "key-rotation",
+    http_push => "http-push",
+    sync_pull => "sync-pull",
     trouble_signature => "trouble-signature",
     fix_signature => "fix-signature",
     trouble_stale => "trouble-stale",

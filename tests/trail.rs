@@ -141,7 +141,7 @@ fn force_takes_an_optional_reason() {
     let (a, b, bundle) = pair(Backend::Sqlite, 0);
     let import = || import_args(&bundle);
     b.cmd(&with(import(), &["--reason", "why"])).code(2).stderr_is(
-        "error: the following required arguments were not provided:\n  --force\n\nUsage: stella feedser bundle import --force --reason <TEXT> <BUNDLE>\n\nFor more information, try '--help'.\n",
+        "error: the following required arguments were not provided:\n  --force\n\nUsage: stella feedser bundle import --force --reason <TEXT> <BUNDLE>...\n\nFor more information, try '--help'.\n",
     );
     let empty = b.cmd(&with(import(), &["--force", "--reason", ""])).code(2);
     assert!(

@@ -30,6 +30,9 @@ pub enum FeedserCommand {
     /// Bundles refused by verification, kept for inspection
     #[command(subcommand)]
     Quarantine(super::quarantine::QuarantineCommand),
+    /// Pull from or push to a peer's HTTP API (`feedser serve`)
+    #[command(subcommand)]
+    Sync(super::sync::SyncCommand),
     /// Serve the federation HTTP API (import, sync status, export, metrics)
     #[cfg(feature = "serve")]
     Serve(super::serve::Serve),
@@ -46,6 +49,7 @@ impl FeedserCommand {
             FeedserCommand::Export(c) => c.run(ctx),
             FeedserCommand::Journal(c) => c.run(ctx),
             FeedserCommand::Quarantine(c) => c.run(ctx),
+            FeedserCommand::Sync(c) => c.run(ctx),
             #[cfg(feature = "serve")]
             FeedserCommand::Serve(c) => c.run(ctx),
         }

@@ -30,6 +30,7 @@ pub mod quarantine;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sites;
+pub mod sync;
 pub mod table;
 
 use std::path::Path;

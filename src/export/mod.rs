@@ -11,6 +11,7 @@
 //! byte limit, parts are measured and cut further (`fit`) before anything
 //! is written.
 
+pub mod chain;
 mod collect;
 mod fit;
 

@@ -22,6 +22,7 @@ pub mod pgpass;
 pub mod postgres;
 pub mod signals;
 pub mod signer;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

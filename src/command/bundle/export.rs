@@ -118,7 +118,7 @@ impl Export {
 }
 
 /// A signal stopped the export and its partial files are gone.
-fn stopped(signal: &'static str, exit: Exit) -> ! {
+pub fn stopped(signal: &'static str, exit: Exit) -> ! {
     eprintln!(
         "error: interrupted by {signal}: the export was stopped and its partial files removed"
     );

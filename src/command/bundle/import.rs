@@ -1,7 +1,12 @@
 //! `feedser bundle import`: the clap side and the report; the import itself
-//! runs through [`import_bundle`], shared with the HTTP API.
+//! runs through [`import_bundle`], shared with the HTTP API. One file (or
+//! `-`) imports as it always did; several, a directory or a chain's stable
+//! name go through `crate::site::import::batch` (see `many`): every part
+//! validated first, then imported in cursor order, with one summary.
 
-use std::path::PathBuf;
+mod many;
+
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -18,8 +23,9 @@ use super::render;
 
 #[derive(Debug, Args)]
 pub struct Import {
-    /// The bundle file, or - for stdin
-    bundle: PathBuf,
+    /// The bundle file, or - for stdin; several files, or a directory (every *.zst in it), are validated together and imported in cursor order; a chain's name (NAME when NAME.0001… exist) stands for its parts
+    #[arg(required = true, value_name = "BUNDLE")]
+    bundles: Vec<PathBuf>,
     /// Check and plan everything, report, commit nothing
     #[arg(long)]
     dry_run: bool,
@@ -53,7 +59,23 @@ pub struct Import {
 
 impl Import {
     pub fn run(self, ctx: &Context) -> Result<()> {
-        let request = ImportRequest {
+        let files = crate::site::import::batch::resolve(&self.bundles)?;
+        let mut metrics = Metrics::default();
+        let result = match files.as_slice() {
+            [one] if self.bundles.len() == 1 && !self.bundles[0].is_dir() => {
+                self.import_one(ctx, one, &mut metrics)
+            }
+            _ => self.import_many(ctx, &files, &mut metrics),
+        };
+        monitor::finish(self.metrics_file.as_deref(), metrics, result)?;
+        match &self.osv_out {
+            Some(dir) if !self.dry_run => crate::command::export_osv::refresh(ctx, dir, self.json),
+            _ => Ok(()),
+        }
+    }
+
+    fn request(&self) -> ImportRequest {
+        ImportRequest {
             dry_run: self.dry_run,
             skip_signature: self.skip_signature,
             force: self.force,
@@ -61,21 +83,21 @@ impl Import {
             on_conflict: self.on_conflict,
             events_file: self.events_file.clone(),
             expected_site_id: None,
-        };
-        let source = Source::Path(self.bundle.clone());
+        }
+    }
+
+    /// One bundle, its report printed as it ends.
+    fn import_one(&self, ctx: &Context, bundle: &Path, metrics: &mut Metrics) -> Result<()> {
+        let source = Source::Path(bundle.to_owned());
         let caller = Caller::Terminal {
             progress: ctx.progress(),
         };
-        let present =
-            |result: Result<&ImportOutcome, &ImportError>, ms| self.present(ctx, result, ms);
-        let report = import_bundle(ctx, &request, source, caller, Box::new(present));
-        let mut metrics = Metrics::default();
-        report.count(&mut metrics);
-        monitor::finish(self.metrics_file.as_deref(), metrics, report.result)?;
-        match &self.osv_out {
-            Some(dir) if !self.dry_run => crate::command::export_osv::refresh(ctx, dir, self.json),
-            _ => Ok(()),
-        }
+        let present = |result: Result<&ImportOutcome, &ImportError>, ms| {
+            self.present(ctx, bundle, result, ms)
+        };
+        let report = import_bundle(ctx, &self.request(), source, caller, Box::new(present));
+        report.count(metrics);
+        report.result.map(|_| ())
     }
 
     /// The report on stdout: text or `--json`; a refusal's JSON document,
@@ -83,6 +105,7 @@ impl Import {
     fn present(
         &self,
         ctx: &Context,
+        bundle: &Path,
         result: Result<&ImportOutcome, &ImportError>,
         duration_ms: u128,
     ) -> Result<()> {
@@ -91,9 +114,7 @@ impl Import {
                 outcome,
                 duration_ms,
             }),
-            Ok(outcome) => ctx
-                .out
-                .text(&render::import(&self.bundle, outcome, duration_ms)),
+            Ok(outcome) => ctx.out.text(&render::import(bundle, outcome, duration_ms)),
             Err(error) if self.json => ctx.out.json(&Failure::new(error, duration_ms)),
             Err(ImportError::Conflicts { conflicts }) => {
                 ctx.out.text(&render::conflicts(conflicts))

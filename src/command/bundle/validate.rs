@@ -30,6 +30,7 @@ impl Validate {
             now: &crate::site::now(),
             staging: scratch.dir(),
             progress: progress.as_ref(),
+            after: None,
         };
         let report = crate::import::validate(store.as_ref(), input, &ctx.import_policy(), request);
         if self.json {

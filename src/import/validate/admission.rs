@@ -50,10 +50,14 @@ pub(super) fn admission(
     policy: &ImportPolicy,
     bundle: &bundle::UnverifiedBundle,
     report: &mut ValidationReport,
-    (len, now): (Option<u64>, &str),
+    (len, now, after): (Option<u64>, &str, Option<crate::cursor::Cursor>),
 ) -> Admitted {
     let manifest = bundle.manifest();
     let site = match admit::registered_site(store, policy, &manifest.site_id) {
+        Ok(site) if after.is_some() => crate::store::Site {
+            last_cursor: after,
+            ..site
+        },
         Ok(site) => site,
         Err(e) => {
             report.signature = Check::NotChecked(e.to_string());

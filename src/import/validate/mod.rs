@@ -68,6 +68,9 @@ pub struct Request<'a> {
     pub staging: &'a std::path::Path,
     /// Told the bytes read (of the file's length, when known).
     pub progress: &'a dyn crate::progress::Progress,
+    /// Checks the cursor as if the site's last imported cursor were this:
+    /// a later part of a chain whose earlier parts are not imported yet.
+    pub after: Option<Cursor>,
 }
 
 pub fn validate(
@@ -81,6 +84,7 @@ pub fn validate(
         now,
         staging,
         progress,
+        after,
     } = request;
     let pending = || Check::NotChecked("not reached".into());
     let mut report = ValidationReport {
@@ -126,7 +130,7 @@ pub fn validate(
     report.since_cursor = manifest.since_cursor;
     report.export_cursor = Some(manifest.export_cursor);
     report.counts = Some(manifest.counts);
-    let admitted = admission(store, policy, &bundle, &mut report, (input.len, now));
+    let admitted = admission(store, policy, &bundle, &mut report, (input.len, now, after));
     // Rows are checked too (as they are decoded, with a private scratch
     // directory removed after), so validate refuses every bundle import would.
     let checked = tempfile::Builder::new()

@@ -146,7 +146,7 @@ pub fn export_bundle(
         Some(max_bytes) => fit_bytes(&exporter, parts, max_bytes, request.to_stdout())?,
         None => parts,
     };
-    let paths = targets::paths(request, site_id, &parts)?;
+    let (paths, stale) = targets::paths(request, site_id, &parts)?;
     let mut bundles = Vec::new();
     for (part, path) in parts.iter().zip(paths) {
         let written = match &path {
@@ -162,6 +162,7 @@ pub fn export_bundle(
         let key_id = signer.as_ref().map(|s| s.key_id.clone());
         bundles.push(report(path.as_deref(), &written, key_id));
     }
+    targets::remove_stale(&stale)?;
     let export_cursor = parts.last().map(|p| p.upto).or(since);
     drop(store);
     targets::record_sent(site, request, parts.last().map(|p| p.upto))?;

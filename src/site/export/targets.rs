@@ -49,22 +49,45 @@ pub fn record_sent(site: &Site, request: &ExportRequest, sent: Option<Cursor>) -
 }
 
 /// Each part's target (`None`: stdout), every one checked before
-/// anything is written.
+/// anything is written, and what an earlier run left under the same name
+/// that must go once they are written (`crate::export::chain::stale`).
 pub fn paths(
     request: &ExportRequest,
     site_id: &str,
     parts: &[Part],
-) -> Result<Vec<Option<PathBuf>>> {
+) -> Result<(Vec<Option<PathBuf>>, Vec<PathBuf>)> {
     let paths: Vec<Option<PathBuf>> = (0..parts.len())
         .map(|i| part_path(request, site_id, &parts[i], i, parts.len()))
         .collect();
     for path in paths.iter().flatten() {
         output::check_target(path, request.force)?;
     }
-    Ok(paths)
+    let stale = match &request.output {
+        Some(base) if base != Path::new("-") && !parts.is_empty() => {
+            crate::export::chain::stale(base, parts.len())
+        }
+        _ => Vec::new(),
+    };
+    if let Some(left) = stale.first().filter(|_| !request.force) {
+        return Err(crate::error::Error::Usage(format!(
+            "`{}` is left from an earlier export to the same name: pass --force to replace that export's files, or choose another --output",
+            left.display()
+        )));
+    }
+    Ok((paths, stale))
 }
 
-/// A chain numbers its parts: `x.tar.zst` → `x.0001.tar.zst`, ….
+/// Removes what an earlier run left under the same name, once this run's
+/// files are in place: the chain on disk is then this run's alone.
+pub fn remove_stale(stale: &[PathBuf]) -> Result<()> {
+    for path in stale {
+        std::fs::remove_file(path).map_err(crate::error::Error::io("cannot remove", path))?;
+    }
+    Ok(())
+}
+
+/// A chain numbers its parts (`crate::export::chain::part_path`):
+/// `x.tar.zst` → `x.0001.tar.zst`, `x.zst` → `x.0001.zst`, ….
 fn part_path(
     request: &ExportRequest,
     site_id: &str,
@@ -80,12 +103,7 @@ fn part_path(
     if count == 1 || request.output.is_none() {
         return Some(base);
     }
-    let text = base.to_string_lossy().into_owned();
-    let (stem, ext) = match text.strip_suffix(".tar.zst") {
-        Some(stem) => (stem.to_owned(), ".tar.zst"),
-        None => (text.clone(), ""),
-    };
-    Some(PathBuf::from(format!("{stem}.{:04}{ext}", index + 1)))
+    Some(crate::export::chain::part_path(&base, index + 1))
 }
 
 /// `site-a-20250115T103000.000Z-0042.tar.zst`: sortable and safe on any filesystem.

@@ -16,6 +16,7 @@
 //! or not; every attempt that could be started leaves one audit record;
 //! while the audit chain is broken, no attempt is started (exit 14).
 
+pub mod batch;
 mod pipeline;
 mod report;
 mod staging;
