@@ -4,9 +4,13 @@
 //! body and a list of references in its summary, a CVSS v3 or v4 vector,
 //! two or three ranges (ECOSYSTEM, SEMVER, GIT with a repository) of two to
 //! five events each, one or two CWEs and one or two fix commits. A row is
-//! about 1.6 KB of JSON (the default shape's, 0.9 KB). Ranges, CWEs and commits are stored as the
-//! merge hash normalizes them, so a row reads back equal to what was put.
-//! Like the default shape, round `r` changes only the text and `modified`.
+//! about 1.6 KB of JSON (the default shape's, 0.9 KB). Like the default
+//! shape, round `r` changes only the text and `modified`.
+//!
+//! Invariant: ranges, CWEs (by number) and commits are stored as the merge
+//! hash normalizes them, as every row stella writes has them: a row reads
+//! back equal to what was put, and `validate` checks it on its fast path
+//! (`bundle/rows/identity.rs`), as it would a real site's rows.
 
 use super::{Rng, text};
 use crate::model::merge_hash::{self, normalize_ranges};
@@ -39,8 +43,12 @@ pub fn record(seed: u64, i: u64, round: u32) -> CanonicalRecord {
     let repo = format!("https://github.com/{}/{package}", rng.pick(ORGS));
     let fixed = text::version(&mut rng);
     let version_range = ranges(&mut rng, &repo, &fixed);
-    let weaknesses = sorted((0..1 + rng.below(2)).map(|_| rng.pick(text::CWES).to_owned()));
-    let patch_lineage = sorted((0..1 + rng.below(2)).map(|_| rng.hex(40)));
+    let weaknesses: Vec<String> = (0..1 + rng.below(2))
+        .map(|_| rng.pick(text::CWES).to_owned())
+        .collect();
+    let weaknesses = merge_hash::normalize_weaknesses(&weaknesses);
+    let lineage: Vec<String> = (0..1 + rng.below(2)).map(|_| rng.hex(40)).collect();
+    let patch_lineage = merge_hash::normalize_lineage(&lineage);
     let hash = merge_hash::compute(
         &cve,
         &affects_key,
@@ -84,13 +92,6 @@ pub fn record(seed: u64, i: u64, round: u32) -> CanonicalRecord {
         },
         edges,
     }
-}
-
-fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut items: Vec<String> = items.collect();
-    items.sort();
-    items.dedup();
-    items
 }
 
 /// Two or three ranges of one or two introduced/fixed pairs each (and the
