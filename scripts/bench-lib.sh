@@ -1,6 +1,7 @@
 # Functions of scripts/bench (sourced; not run on its own).
-# Globals from the caller: BIN, RESULTS, PG, PG_BASE, REPS, QUICK_REPS. W is the
-# size's work dir.
+# Globals from the caller: BIN, RESULTS, PG, PG_BASE, REPS, QUICK_REPS, SHAPE
+# (the data shape of `stella dev gen-data --shape`). W is the shape and size's
+# work dir.
 
 # clock VAR: wall-clock seconds, to the microsecond, into VAR. Bash's own
 # clock where it has one (5.0+): `$(date)` forks twice per measurement,
@@ -13,7 +14,9 @@ clock() {
   fi
 }
 
-# measure CMD...: wall seconds in T, peak RSS in KiB in R.
+# measure CMD...: wall seconds in T, peak RSS in KiB in R, CPU seconds
+# (user + system, of the command and every process it waited for: a
+# pipeline's stages, a multi-threaded stella's threads) in C.
 # Untimed: a sync first.
 measure() {
   local start end
@@ -21,46 +24,49 @@ measure() {
   # side of a comparison pays for the other's writes.
   sync
   clock start
-  if ! /usr/bin/time -f '%M' -o "$W/.rss" "$@" >"$W/.out" 2>"$W/.err"; then
+  if ! /usr/bin/time -f '%M %U %S' -o "$W/.rss" "$@" >"$W/.out" 2>"$W/.err"; then
     echo "bench: failed: $*" >&2
     tail -n 20 "$W/.err" >&2
     exit 2
   fi
   clock end
   T=$(echo "$end $start" | awk '{ printf "%.4f", $1 - $2 }')
-  R=$(tail -n 1 "$W/.rss")
+  read -r R C <<<"$(tail -n 1 "$W/.rss" | awk '{ printf "%d %.2f", $1, $2 + $3 }')"
 }
 
 # measure_median SETUP CMD...: REPS times, SETUP (untimed: a command that
-# puts the state back) then CMD measured; T is the median wall time, R the
-# largest peak RSS. Each side of a comparison is measured the same way.
+# puts the state back) then CMD measured; T is the median wall time, C the
+# median CPU time, R the largest peak RSS. Each side of a comparison is
+# measured the same way.
 measure_median() {
-  local setup=$1 times=() rss=0 i
+  local setup=$1 times=() cpus=() rss=0 i
   shift
   for ((i = 0; i < REPS; i++)); do
     $setup
     measure "$@"
-    times+=("$T")
+    times+=("$T"); cpus+=("$C")
     [ "$R" -le "$rss" ] || rss=$R
   done
   T=$(median "${times[@]}")
+  C=$(median "${cpus[@]}")
   R=$rss
 }
 
 # measure_pair CMD_A... -- CMD_B...: REPS rounds of CMD_A then CMD_B, so
 # that a slow spell of a shared machine falls on both sides alike rather than
-# on whichever ran its repetitions then. Medians and largest peak RSS in
-# TA/RA (stella) and TB/RB (baseline).
+# on whichever ran its repetitions then. Median wall and CPU times and
+# largest peak RSS in TA/CA/RA (stella) and TB/CB/RB (baseline).
 measure_pair() {
-  local a=() i ta=() tb=()
+  local a=() i ta=() tb=() ca=() cb=()
   while [ "$1" != -- ]; do a+=("$1"); shift; done
   shift
   RA=0; RB=0
   for ((i = 0; i < REPS; i++)); do
-    measure "${a[@]}"; ta+=("$T"); [ "$R" -le "$RA" ] || RA=$R
-    measure "$@"; tb+=("$T"); [ "$R" -le "$RB" ] || RB=$R
+    measure "${a[@]}"; ta+=("$T"); ca+=("$C"); [ "$R" -le "$RA" ] || RA=$R
+    measure "$@"; tb+=("$T"); cb+=("$C"); [ "$R" -le "$RB" ] || RB=$R
   done
   TA=$(median "${ta[@]}"); TB=$(median "${tb[@]}")
+  CA=$(median "${ca[@]}"); CB=$(median "${cb[@]}")
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
@@ -73,10 +79,13 @@ quick() {
 }
 
 # record STEP N STELLA_S STELLA_KIB BASE_S BASE_KIB ITEMS BYTES MAX_RATIO MAX_RSS_MIB
+#        [STELLA_CPU_S BASE_CPU_S [MAX_CPU_RATIO]]
+# One row of results.tsv: the ten fields above, then the shape, the CPU
+# seconds ("-" when not measured) and the CPU target ("-": none).
 record() {
-  local IFS=$'\t'
-  echo "$*" >> "$RESULTS"
-  echo "bench: $1 (N=$2): stella $3 s, baseline $5 s" >&2
+  printf '%s\t' "${@:1:10}" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\n' "$SHAPE" "${11:--}" "${12:--}" "${13:--}" >> "$RESULTS"
+  echo "bench: $1 ($SHAPE, N=$2): stella $3 s (${11:--} s CPU), baseline $5 s (${12:--} s CPU)" >&2
 }
 
 st() { "$BIN" --home "$@"; }
@@ -100,19 +109,20 @@ bench_size() {
   bytes=$(cd "$W/m" && cat ./*.ndjson | wc -c)
   # shellcheck disable=SC2086
   quick measure_pair "${full_export[@]}" -- bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
-  local et=$TA er=$RA
-  record "full export" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.3 128
-  osv_export "$N" "$TA" "$RA" "$full_items"
+  local et=$TA er=$RA ec=$CA
+  record "full export" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.1 128 "$CA" "$CB"
+  EXPORT_CPU=$CA osv_export "$N" "$TA" "$RA" "$full_items"
 
   site_b "$W/b"
   quick measure_pair "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst" \
     -- bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
-  record "validate" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.2 64
+  record "validate" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.1 64 "$CA" "$CB" 1.25
 
   full_import_sqlite "$N" "$full_items" "$bytes"
   [ "$PG" = 0 ] || full_import_pg "$N" "$full_items" "$bytes"
+  ingest_osv "$N"
   delta_import_sqlite "$N" "$full_cursor"
-  delta_export "$N" "$et" "$er"
+  delta_export "$N" "$et" "$er" "$ec"
 }
 
 # osv_export N BUNDLE_S BUNDLE_KIB ITEMS: the offline OSV database of the N
@@ -121,7 +131,7 @@ bench_size() {
 osv_export() {
   rm -rf "$W/osv"
   quick measure_median : "$BIN" --home "$W/a" feedser export osv "$W/osv"
-  record "osv export" "$1" "$T" "$R" "$2" "$3" "$4" "$(du -sb "$W/osv" | cut -f1)" 1.5 128
+  record "osv export" "$1" "$T" "$R" "$2" "$3" "$4" "$(du -sb "$W/osv" | cut -f1)" 1.5 128 "$C" "${EXPORT_CPU:--}"
 }
 
 site_a() {
@@ -129,7 +139,7 @@ site_a() {
   st "$W/a" authority keys generate --name fed --algorithm ES256 --purpose federation >/dev/null 2>&1
   st "$W/a" authority keys export fed --public > "$W/a.pub"
   echo "bench: generating $1 canonicals" >&2
-  st "$W/a" dev gen-data --count "$1" --seed 1 >&2
+  st "$W/a" dev gen-data --count "$1" --seed 1 --shape "$SHAPE" >&2
 }
 
 # site_b HOME [--database-url URL]: a site that trusts site A.
@@ -153,7 +163,7 @@ fresh_c() {
 full_import_sqlite() {
   local N=$1 items=$2 bytes=$3 t
   measure_median fresh_b "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst"
-  local it=$T ir=$R
+  local it=$T ir=$R ic=$C
   local imports=()
   # The rows in the bundle's order (canonicals by feed position, each one's
   # edges after it), as stella meets them: not sorted by key. Every table
@@ -163,7 +173,7 @@ full_import_sqlite() {
     imports+=(".import --csv $W/$t.csv $t")
   done
   measure_median fresh_c sqlite3 "$W/c/stella.db" "${imports[@]}"
-  record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
+  record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
 }
 
 # SELECT of table $1 in bundle order; the same text for SQLite and PostgreSQL.
@@ -196,7 +206,7 @@ full_import_pg() {
   local db=$PG_DB
   s_url=$PG_BASE/${db}_s; b_url=$PG_BASE/${db}_b
   measure_median fresh_p "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst"
-  local it=$T ir=$R
+  local it=$T ir=$R ic=$C
   local copies=()
   for t in canonicals edges tombstones; do
     psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "SET search_path = vuln" \
@@ -204,21 +214,57 @@ full_import_pg() {
     copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
   done
   measure_median fresh_q psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
-  record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64
+  record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
   psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_s" -c "DROP DATABASE ${db}_b" >/dev/null
+}
+
+# ingest_osv N: the N store written out as an OSV database (untimed), then
+# ingested at a fresh site (i), against that site's own full import of a
+# bundle of the canonicals the ingest produced, into another fresh site (j)
+# that trusts it: what ingest adds over importing its result (parsing OSV,
+# merging records into canonicals, computing merge hashes). The issue's
+# target: within 1.3 times of that import, in 64 MiB.
+ingest_osv() {
+  local N=$1 records it ir ic
+  rm -rf "$W/osv-in"
+  st "$W/a" feedser export osv "$W/osv-in" >/dev/null 2>&1
+  measure_median fresh_i "$BIN" --home "$W/i" feedser ingest osv "$W/osv-in/all.zip"
+  it=$T; ir=$R; ic=$C
+  records=$(grep -o 'Read [0-9]* records' "$W/.out" | tr -dc 0-9)
+  st "$W/i" feedser bundle export --max-items 1000000000 --force -o "$W/ingested.tar.zst" >"$W/.ingested" 2>&1
+  measure_median fresh_j "$BIN" --home "$W/j" feedser bundle import "$W/ingested.tar.zst"
+  record "ingest osv" "$N" "$it" "$ir" "$T" "$R" "$records" "$(du -b "$W/osv-in/all.zip" | cut -f1)" 1.3 64 "$ic" "$C"
+  rm -rf "$W/osv-in" "$W/i" "$W/j" "$W/ingested.tar.zst"
+}
+
+# A fresh site that ingests (with a key, to export what it ingested), and a
+# fresh site that trusts it.
+fresh_i() {
+  rm -rf "$W/i"
+  st "$W/i" init --site-id site-i >/dev/null 2>&1
+  st "$W/i" authority keys generate --name fed --algorithm ES256 --purpose federation >/dev/null 2>&1
+  st "$W/i" authority keys export fed --public > "$W/i.pub"
+  st "$W/i" db migrate >/dev/null
+}
+fresh_j() {
+  rm -rf "$W/j"
+  st "$W/j" init --site-id site-j >/dev/null 2>&1
+  sed -i 's/MaxBundleSizeBytes: .*/MaxBundleSizeBytes: 1099511627776/' "$W/j/concelier.yaml"
+  st "$W/j" db migrate >/dev/null
+  st "$W/j" feedser sites add site-i --display-name "Site I" --key "$W/i.pub" >/dev/null
 }
 
 # N/10 changed canonicals (with their edges) into the N-canonical store,
 # against a temp-table upsert of the same rows into a copy of that store.
 delta_import_sqlite() {
   local N=$1 since=$2 changes=$(( $1 / 10 )) items bytes before
-  st "$W/a" dev gen-data --count "$N" --seed 1 --round 1 --changes "$changes" >&2
+  st "$W/a" dev gen-data --count "$N" --seed 1 --shape "$SHAPE" --round 1 --changes "$changes" >&2
   st "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
   sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   rm -rf "$W/b0"; cp -a "$W/b" "$W/b0"
   before=$(sqlite3 "$W/b/stella.db" "SELECT max(change_seq) FROM canonicals")
   measure_median restore_b "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
-  local it=$T ir=$R
+  local it=$T ir=$R ic=$C
   items=$(items_of "$W/.delta")
   bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
   sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
@@ -244,7 +290,7 @@ delta_import_sqlite() {
        DO UPDATE SET id = excluded.id, canonical_id = excluded.canonical_id,
        vendor_status = excluded.vendor_status, source_sha256 = excluded.source_sha256" \
     "COMMIT"
-  record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.5 64
+  record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
   rm -rf "$W/base-delta.db" "$W/b0"
 }
 
@@ -261,14 +307,14 @@ restore_base() { cp "$W/b0/stella.db" "$W/base-delta.db"; }
 # first row (starting the process, opening the store, reading the key,
 # starting zstd, fsync), so there it measures that, not the delta's size.
 delta_export() {
-  local N=$1 et=$2 er=$3 since changes=$(( $1 / 1000 )) target=0.02
+  local N=$1 et=$2 er=$3 ec=$4 since changes=$(( $1 / 1000 )) target=0.02
   [ "$N" -ge 1000000 ] || target=-
   since=$(cursor_of "$W/.delta")
-  st "$W/a" dev gen-data --count "$N" --seed 1 --round 2 --changes "$changes" >&2
+  st "$W/a" dev gen-data --count "$N" --seed 1 --shape "$SHAPE" --round 2 --changes "$changes" >&2
   # Medians like every other step: at 100k the whole run is tens of
   # milliseconds, where one run is the machine's noise.
   quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/dx.tar.zst"
-  record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" "$target" 128
+  record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" "$target" 128 "$C" "$ec"
 }
 
 # report TSV MD SMOKE: the markdown table; exit 1 when a target is missed.
@@ -280,15 +326,18 @@ report() {
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
       "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
     echo
-    echo "| step | N | stella s | baseline s | ratio | target | items/s | MB/s | peak RSS MiB | RSS target | met |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    echo "| step | shape | N | stella s | baseline s | ratio | target | stella CPU s | baseline CPU s | CPU ratio | CPU target | items/s | MB/s | peak RSS MiB | RSS target | met |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     awk -F'\t' -v smoke="$smoke" '{
       ratio = ($5 > 0) ? $3 / $5 : 0; rss = $4 / 1024
+      # CPU seconds of either side may be "-" (not measured): no CPU ratio.
+      cpu = ($12 != "-" && $13 != "-" && $13 > 0) ? sprintf("%.3f", $12 / $13) : "-"
       # A target of "-" is a ratio reported without a target (RSS still counts).
       ok = (($9 == "-" || ratio <= $9) && rss <= $10) ? "yes" : "**no**"
+      if ($14 != "-" && (cpu == "-" || cpu + 0 > $14)) ok = "**no**"
       if (smoke == 1) ok = "(smoke)"
-      printf "| %s | %d | %.2f | %.2f | %.3f | %s | %.0f | %.1f | %.1f | %d | %s |\n",
-        $1, $2, $3, $5, ratio, $9, ($3 > 0 ? $7 / $3 : 0), ($3 > 0 ? $8 / $3 / 1e6 : 0), rss, $10, ok
+      printf "| %s | %s | %d | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %.0f | %.1f | %.1f | %d | %s |\n",
+        $1, $11, $2, $3, $5, ratio, $9, $12, $13, cpu, $14, ($3 > 0 ? $7 / $3 : 0), ($3 > 0 ? $8 / $3 / 1e6 : 0), rss, $10, ok
     }' "$tsv"
   } > "$md"
   cat "$md"

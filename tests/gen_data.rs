@@ -17,10 +17,25 @@ fn written(stdout: &str, seed: u64, round: u32) -> (u64, u64, u64) {
 }
 
 fn generated_site_federates_and_rounds_update(store: Backend) {
+    federates_and_rounds_update(store, "default");
+}
+
+/// The long shape (long texts, CVSS v4, several ranges of several events)
+/// passes every reader check and reads back as it was written, as the
+/// default one does.
+fn the_long_shape_federates_and_rounds_update(store: Backend) {
+    federates_and_rounds_update(store, "long");
+}
+
+/// A site of `shape` exports whole, validates and imports equal at a peer;
+/// round 1 then updates the records it rewrites, through a delta.
+fn federates_and_rounds_update(store: Backend, shape: &str) {
     let a = Site::on(store, "site-a");
     let key = a.with_key();
     let out = a
-        .cmd(&["dev", "gen-data", "--count", "300", "--seed", "9"])
+        .cmd(&[
+            "dev", "gen-data", "--count", "300", "--seed", "9", "--shape", shape,
+        ])
         .ok();
     let (canonicals, edges, deletions) = written(&out.stdout, 9, 0);
     assert_eq!((canonicals, deletions), (300, 3));
@@ -59,6 +74,8 @@ fn generated_site_federates_and_rounds_update(store: Backend) {
             "300",
             "--seed",
             "9",
+            "--shape",
+            shape,
             "--round",
             "1",
             "--changes",
@@ -92,6 +109,28 @@ fn the_same_seed_gives_the_same_rows(store: Backend) {
     assert_eq!(one.len(), 40);
     assert_same(&one, &generate("site-b", "5"), "two sites with seed 5");
     assert_ne!(one, generate("site-c", "6"));
+}
+
+/// The bench's ingest step: a long-shape site's OSV database ingests whole
+/// at a fresh site, every record taken and none refused.
+fn the_long_shape_goes_out_as_osv_and_ingests(store: Backend) {
+    let a = Site::on(store, "site-a");
+    a.cmd(&["dev", "gen-data", "--count", "60", "--shape", "long"])
+        .ok();
+    let osv = a.path("osv");
+    a.cmd(&["feedser", "export", "osv", osv.to_str().unwrap()])
+        .ok();
+    let i = Site::on(store, "site-i");
+    let all = osv.join("all.zip");
+    let report = i.json(&["feedser", "ingest", "osv", all.to_str().unwrap(), "--json"]);
+    let read = report["records_read"].as_u64().unwrap();
+    assert!(read >= 60, "{report}");
+    assert_eq!(report["records_ingested"], read, "{report}");
+    assert_eq!(report["records_refused"], 0, "{report}");
+    assert!(
+        report["canonical_created"].as_u64().unwrap() >= 60,
+        "{report}"
+    );
 }
 
 /// Members over a megabyte are spooled on threads of their own, and a
@@ -140,6 +179,8 @@ fn a_large_export_is_the_same_on_any_thread_count(store: Backend) {
 
 on_both_stores!(
     generated_site_federates_and_rounds_update,
+    the_long_shape_federates_and_rounds_update,
+    the_long_shape_goes_out_as_osv_and_ingests,
     the_same_seed_gives_the_same_rows,
     a_large_export_is_the_same_on_any_thread_count
 );

@@ -9,6 +9,7 @@
 //! as well as real OSV advisories (≈5x), and every row passes the bundle
 //! reader's checks (valid merge hash, derived ids, advisory keys).
 
+mod long;
 mod text;
 mod write;
 
@@ -19,6 +20,26 @@ use crate::model::{
     Canonical, CanonicalRecord, Deletion, RangeEvent, SourceEdge, Status, VersionRange,
     canonical_id, edge_id,
 };
+
+/// The kind of records to generate; see the module docs of each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Short texts, one range of two events, a CVSS v3 vector or none.
+    #[default]
+    Default,
+    /// Long texts with references, CVSS v3 and v4, several ranges (`long.rs`).
+    Long,
+}
+
+impl Shape {
+    /// Canonical `i` of this shape (with its edges) as round `round` leaves it.
+    pub fn record(self, seed: u64, i: u64, round: u32) -> CanonicalRecord {
+        match self {
+            Shape::Default => record(seed, i, round),
+            Shape::Long => long::record(seed, i, round),
+        }
+    }
+}
 
 /// A small, fast, seedable generator (splitmix64); not for cryptography.
 pub struct Rng(u64);
@@ -68,10 +89,7 @@ impl Rng {
 pub fn record(seed: u64, i: u64, round: u32) -> CanonicalRecord {
     let mut rng = Rng::new(seed, i);
     let year = 2000 + rng.below(26);
-    let cve = format!(
-        "CVE-{year}-{:05}",
-        1000 + i % 90_000 + (i / 90_000) * 100_000
-    );
+    let cve = cve(year, i);
     let (ecosystem, package) = text::package(&mut rng);
     let affects_key = format!("pkg:{ecosystem}/{package}");
     let fixed = text::version(&mut rng);
@@ -110,6 +128,14 @@ pub fn record(seed: u64, i: u64, round: u32) -> CanonicalRecord {
         },
         edges,
     }
+}
+
+/// The advisory key of record `i`: distinct for every `i`.
+fn cve(year: usize, i: u64) -> String {
+    format!(
+        "CVE-{year}-{:05}",
+        1000 + i % 90_000 + (i / 90_000) * 100_000
+    )
 }
 
 fn edges(rng: &mut Rng, id: uuid::Uuid, hash: &str, year: usize, i: u64) -> Vec<SourceEdge> {

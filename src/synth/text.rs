@@ -18,7 +18,7 @@ const TAILS: &[&str] = &[
     "lib", "utils", "kit", "core", "parser", "tools", "client", "server", "lite", "plus", "io",
     "db", "fy", "ware", "flow", "ext", "helper", "api", "sdk", "engine", "proxy", "store",
 ];
-const CLASSES: &[&str] = &[
+pub(super) const CLASSES: &[&str] = &[
     "Cross-site scripting (XSS) vulnerability",
     "SQL injection vulnerability",
     "Directory traversal vulnerability",
@@ -34,7 +34,7 @@ const CLASSES: &[&str] = &[
     "Incorrect authorization",
     "Command injection vulnerability",
 ];
-const PARTS: &[&str] = &[
+pub(super) const PARTS: &[&str] = &[
     "the template renderer",
     "the URL parser",
     "the session middleware",
@@ -48,14 +48,14 @@ const PARTS: &[&str] = &[
     "the query builder",
     "the image decoder",
 ];
-const ACTORS: &[&str] = &[
+pub(super) const ACTORS: &[&str] = &[
     "remote attackers",
     "remote authenticated users",
     "local users",
     "attackers",
     "context-dependent attackers",
 ];
-const IMPACTS: &[&str] = &[
+pub(super) const IMPACTS: &[&str] = &[
     "inject arbitrary web script or HTML",
     "execute arbitrary SQL commands",
     "read arbitrary files",
@@ -66,7 +66,7 @@ const IMPACTS: &[&str] = &[
     "conduct man-in-the-middle attacks",
     "redirect users to arbitrary web sites",
 ];
-const VECTORS: &[&str] = &[
+pub(super) const VECTORS: &[&str] = &[
     "a crafted request",
     "a crafted URL",
     "a crafted archive",
@@ -77,11 +77,11 @@ const VECTORS: &[&str] = &[
     "unspecified vectors",
     "a .. (dot dot) in a filename",
 ];
-const CWES: &[&str] = &[
+pub(super) const CWES: &[&str] = &[
     "CWE-79", "CWE-89", "CWE-22", "CWE-20", "CWE-400", "CWE-918", "CWE-502", "CWE-125", "CWE-1333",
     "CWE-295", "CWE-601", "CWE-327", "CWE-863", "CWE-78",
 ];
-const VECTORS_CVSS: &[&str] = &[
+pub(super) const VECTORS_CVSS: &[&str] = &[
     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
     "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
     "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N",

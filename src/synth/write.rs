@@ -1,4 +1,9 @@
 //! Writing a synthetic site through the store's batch calls.
+//!
+//! Round 0 into an empty store takes the store's bulk load (`Txn::bulk_load`),
+//! the path a full import of a bundle takes: keys and indexes are built once
+//! at the end instead of row by row. Into a store that holds rows already,
+//! or in a later round, rows go through the ordinary batch upserts.
 
 use crate::model::History;
 use crate::store::{StoreError, Txn};
@@ -10,6 +15,7 @@ pub struct Plan<'a> {
     /// version of a record). `None` writes rows without a history.
     pub site: Option<&'a str>,
     pub seed: u64,
+    pub shape: super::Shape,
     /// Canonicals of the site (round 0 creates `0..count`).
     pub count: u64,
     /// Round 0 also writes this many tombstones.
@@ -31,6 +37,10 @@ const BATCH: u64 = 1000;
 /// Writes the plan's rows in batches; the caller commits.
 pub fn write(txn: &mut dyn Txn, plan: &Plan<'_>) -> Result<Written, StoreError> {
     let mut written = Written::default();
+    if plan.round == 0 {
+        // Declined (false) when the store holds rows: then the batch upserts.
+        txn.bulk_load()?;
+    }
     let indexes: Box<dyn Iterator<Item = u64>> = match plan.round {
         0 => Box::new(0..plan.count),
         _ => Box::new(super::changed(plan.count, plan.changes)),
@@ -41,7 +51,7 @@ pub fn write(txn: &mut dyn Txn, plan: &Plan<'_>) -> Result<Written, StoreError> 
             .by_ref()
             .take(BATCH as usize)
             .map(|i| {
-                let mut record = super::record(plan.seed, i, plan.round);
+                let mut record = plan.shape.record(plan.seed, i, plan.round);
                 let modified = record.canonical.modified.as_deref();
                 record.canonical.history = history(plan.site, plan.round + 1, modified);
                 record

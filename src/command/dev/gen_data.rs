@@ -2,7 +2,7 @@ use clap::Args;
 
 use crate::command::context::Context;
 use crate::error::Result;
-use crate::synth::{Plan, write};
+use crate::synth::{Plan, Shape, write};
 
 /// Writes a deterministic synthetic site into the store (for `scripts/bench`).
 #[derive(Debug, Args)]
@@ -22,6 +22,27 @@ pub struct GenData {
     /// Records a later round rewrites
     #[arg(long, default_value_t = 0)]
     changes: u64,
+    /// The kind of records: `default` (short texts, one range) or `long`
+    /// (long summaries and details with references, CVSS v3 and v4 vectors,
+    /// several ranges of several events; about 1.2 KB a canonical)
+    #[arg(long, value_enum, default_value_t = ShapeArg::Default)]
+    shape: ShapeArg,
+}
+
+/// `--shape`: the clap face of [`Shape`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ShapeArg {
+    Default,
+    Long,
+}
+
+impl From<ShapeArg> for Shape {
+    fn from(arg: ShapeArg) -> Self {
+        match arg {
+            ShapeArg::Default => Shape::Default,
+            ShapeArg::Long => Shape::Long,
+        }
+    }
 }
 
 impl GenData {
@@ -31,6 +52,7 @@ impl GenData {
         let plan = Plan {
             site: ctx.site_id().ok(),
             seed: self.seed,
+            shape: self.shape.into(),
             count: self.count,
             deletions: self.deletions.unwrap_or(self.count / 100),
             round: self.round,
