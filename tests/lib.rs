@@ -20,6 +20,7 @@ mod document_output;
 mod export_osv;
 mod faults;
 mod federation;
+mod filtered_everything;
 mod gen_data;
 mod home_config;
 mod hostile;
@@ -43,6 +44,7 @@ mod serve;
 #[cfg(feature = "serve")]
 mod serve_hostile;
 mod sites;
+mod sites_remove;
 mod store_refused;
 mod tamper;
 mod trail;
