@@ -32,6 +32,7 @@ mod ingest_totals;
 mod keys;
 mod legacy_rows;
 mod limits;
+mod manuals;
 mod migrations_23;
 mod monitoring;
 mod operator;
