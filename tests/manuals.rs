@@ -5,4 +5,5 @@
 
 mod completion;
 mod config_page;
+mod readme;
 mod sections;
