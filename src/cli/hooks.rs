@@ -114,7 +114,7 @@ _stella() {{
 
 pub fn fish(script: &str, cmd: &Command) -> String {
     let mut hook = String::from(
-        "\n# Names from the home (`stella __complete KIND`) for the arguments that take them.\n\
+        "\n# Names from the home (stella __complete) for the arguments that take them.\n\
          function __fish_stella_kind\n    set -l words (commandline -opc)\n    set -l path\n    \
          set -l skip 0\n    for w in $words[2..-1]\n        if test $skip = 1\n            \
          set skip 0\n        else if contains -- $w ",

@@ -88,7 +88,10 @@ mod tests {
                 let parsed = crate::cli::Cli::try_parse_from(&words);
                 assert!(parsed.is_ok(), "`{line}`: {}", parsed.unwrap_err());
                 let expected = format!(" {path}");
-                assert!(line.contains(&expected), "`{line}` is not `stella {path}`");
+                assert!(
+                    line.contains(&expected),
+                    "`{line}` is not an example of {path:?}"
+                );
             }
         }
         let mut cmd = crate::cli::Cli::command().disable_help_subcommand(true);

@@ -60,21 +60,25 @@ impl Add {
             }
         }
         let site = super::get_site(store.as_ref(), &self.site_id)?;
-        if restored {
-            let trusted = store.keys(&self.site_id)?;
-            let trusted = trusted.iter().filter(|k| k.revoked_at.is_none()).count();
-            return ctx.out.text(&format!(
-                "restored site `{}` ({}) with {} and its import history\n",
-                site.site_id,
-                super::status_word(&site),
-                crate::command::count::count(trusted as u64, "trusted key")
-            ));
-        }
+        let (verb, trusted) = if restored {
+            let held = store.keys(&self.site_id)?;
+            (
+                "restored",
+                held.iter().filter(|k| k.revoked_at.is_none()).count(),
+            )
+        } else {
+            ("registered", keys.len())
+        };
         ctx.out.text(&format!(
-            "registered site `{}` ({}) with {}\n",
+            "{verb} site `{}` ({}) with {}{}\n",
             site.site_id,
             super::status_word(&site),
-            crate::command::count::count(keys.len() as u64, "trusted key")
+            crate::command::count::count(trusted as u64, "trusted key"),
+            if restored {
+                " and its import history"
+            } else {
+                ""
+            }
         ))
     }
 }

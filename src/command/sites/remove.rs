@@ -24,10 +24,11 @@ impl Remove {
         super::get_site(store.as_ref(), &self.site_id)?;
         store.remove_site(&self.site_id, &now())?;
         let id = &self.site_id;
+        let history = format!("`stella feedser sites history {id}`");
+        let add = format!("`stella feedser sites add {id} --display-name NAME`");
         ctx.out.text(&format!(
             "removed site `{id}`: its bundles are refused from now on; its import history stays \
-             readable with `stella feedser sites history {id}`, and `stella feedser sites add {id} \
-             --display-name NAME` restores it\n"
+             readable with {history}, and {add} restores it\n"
         ))
     }
 }
