@@ -91,7 +91,7 @@ const FILES: [(&str, &str); 10] = [
 /// `path` ("" for `stella` itself) and whose parent page is `parent`.
 pub fn render(cmd: &Command, path: &str, parent: Option<&str>) -> String {
     let mut roff = Roff::new();
-    exit_status(&mut roff);
+    exit_status(&mut roff, path);
     environment(&mut roff, cmd);
     files(&mut roff);
     examples(&mut roff, path);
@@ -107,10 +107,23 @@ fn item(roff: &mut Roff, term: &str, text: &str) {
         .text([roman(text)]);
 }
 
-fn exit_status(roff: &mut Roff) {
+/// The codes a command can return, where that is known for certain: it
+/// opens no home, store or bundle. Every other page lists the whole table.
+fn known_exits(path: &str) -> Option<&'static [Exit]> {
+    match path {
+        "completions" => Some(&[Exit::Success, Exit::Failure, Exit::Usage]),
+        _ => None,
+    }
+}
+
+fn exit_status(roff: &mut Roff, path: &str) {
     roff.control("SH", ["EXIT STATUS"]);
-    for exit in Exit::ALL {
-        item(roff, &format!("{} ({exit:?})", exit.code()), meaning(exit));
+    let exits = known_exits(path).unwrap_or(&Exit::ALL);
+    if exits.len() < Exit::ALL.len() {
+        roff.text([roman("This command can exit with these codes only:")]);
+    }
+    for exit in exits {
+        item(roff, &format!("{} ({exit:?})", exit.code()), meaning(*exit));
     }
 }
 
