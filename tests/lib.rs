@@ -20,6 +20,7 @@ mod document_output;
 mod export_osv;
 mod faults;
 mod federation;
+mod filtered_everything;
 mod gen_data;
 mod growth;
 mod home_config;
@@ -32,6 +33,7 @@ mod ingest_totals;
 mod keys;
 mod legacy_rows;
 mod limits;
+mod manuals;
 mod migrations_23;
 mod monitoring;
 mod operator;
@@ -48,6 +50,7 @@ mod serve_hostile;
 #[cfg(feature = "serve")]
 mod serve_tls;
 mod sites;
+mod sites_remove;
 mod store_refused;
 #[cfg(feature = "serve")]
 mod sync;

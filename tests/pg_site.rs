@@ -40,21 +40,21 @@ fn an_unmigrated_database_asks_for_db_migrate() {
         .code(10);
     assert_eq!(
         out.stderr,
-        "error: the schema `vuln` is at version 0, behind this stella's 5: run `stella db migrate`\n"
+        "error: the schema `vuln` is at version 0, behind this stella's 6: run `stella db migrate`\n"
     );
     site.cmd(&["--database-url", &url, "db", "migrate"])
         .ok()
-        .stdout_is("postgresql schema `vuln` migrated from version 0 to 5\n");
+        .stdout_is("postgresql schema `vuln` migrated from version 0 to 6\n");
     site.cmd(&["--database-url", &url, "db", "migrate"])
         .ok()
-        .stdout_is("postgresql schema `vuln` is up to date at version 5\n");
+        .stdout_is("postgresql schema `vuln` is up to date at version 6\n");
     site.cmd(&["--database-url", &url, "feedser", "sites", "list"])
         .ok()
         .stdout_is("SITE ID  STATUS  LAST SYNC  CURSOR\n───────  ──────  ─────────  ──────\n");
     // The embedded store of the same home is untouched by all this.
     site.cmd(&["db", "migrate"])
         .ok()
-        .stdout_is("sqlite is up to date at version 9\n");
+        .stdout_is("sqlite is up to date at version 10\n");
 }
 
 #[test]

@@ -15,14 +15,18 @@
 //! variables, like commands run on two machines. A block must exit 0 unless
 //! it says `expect-exit=N`; `expect-stderr` is text its stderr must contain
 //! (for the troubleshooting blocks: the start of the exact message).
+//! `needs=postgres` runs the block with `PGURL` naming a fresh test
+//! database (one per chain), and skips it, saying why, when PostgreSQL is
+//! not reachable (a failure with `CI=true`, see `backend`).
 //!
 //! `readme_blocks!` below lists every marked block: the listing test fails
 //! when the README loses a block (so it cannot silently stop being tested)
 //! or gains one that is not listed. Blocks must not need the network
 //! (a block may start `feedser serve` on a loopback port in the
-//! background, its output redirected, and stop it with an `EXIT` trap) or
-//! PostgreSQL; illustrative blocks (`/etc` paths, ssh, cron, PostgreSQL) stay
-//! unmarked, but every `stella` command in any `sh` block must still parse
+//! background, its output redirected, and stop it with an `EXIT` trap),
+//! nor PostgreSQL unless marked `needs=postgres`; illustrative blocks
+//! (`/etc` paths, ssh, cron) stay unmarked, but every `stella` command in
+//! any `sh` block must still parse
 //! with the real command line (`readme_commands_parse`).
 
 use std::collections::BTreeMap;
@@ -39,6 +43,7 @@ struct Block {
     after: Option<String>,
     exit: i32,
     stderr: Option<String>,
+    postgres: bool,
     script: String,
     line: usize,
 }
@@ -114,6 +119,7 @@ fn marked_blocks() -> BTreeMap<String, Block> {
                 Some(("after", v)) => block.after = Some(v.to_owned()),
                 Some(("expect-exit", v)) => block.exit = v.parse().expect("expect-exit=N"),
                 Some(("expect-stderr", v)) => block.stderr = Some(v.to_owned()),
+                Some(("needs", "postgres")) => block.postgres = true,
                 _ => panic!("README.md line {line}: unknown marker setting `{word}`"),
             }
         }
@@ -136,7 +142,7 @@ fn path_with_stella() -> std::ffi::OsString {
     std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest))).expect("PATH")
 }
 
-fn run(name: &str, block: &Block, dir: &Path) {
+fn run(name: &str, block: &Block, dir: &Path, pg_url: Option<&str>) {
     let mut command = Command::new("bash");
     command
         .args(["-euo", "pipefail", "-c", &block.script])
@@ -149,6 +155,10 @@ fn run(name: &str, block: &Block, dir: &Path) {
             command.env_remove(key);
         }
     }
+    match pg_url {
+        Some(url) => command.env("PGURL", url),
+        None => command.env_remove("PGURL"),
+    };
     let out = command
         .output()
         .expect("run bash (the README tests need it)");
@@ -189,10 +199,20 @@ fn run_block(name: &str) {
         assert!(!chain.contains(after), "`{name}`: `after` loops");
         chain.push(after.clone());
     }
+    let database = if chain.iter().any(|step| blocks[step].postgres) {
+        let test = format!("readme block `{name}`");
+        if crate::backend::Backend::postgres(&test).is_none() {
+            return;
+        }
+        Some(crate::backend::Database::create())
+    } else {
+        None
+    };
+    let url = database.as_ref().map(crate::backend::Database::url);
     let dir = tempfile::tempdir().expect("temp dir");
     std::os::unix::fs::symlink(fixture(""), dir.path().join("fixtures")).expect("link fixtures");
     for step in chain.iter().rev() {
-        run(step, &blocks[step], dir.path());
+        run(step, &blocks[step], dir.path(), url.as_deref());
     }
 }
 
@@ -228,6 +248,12 @@ readme_blocks! {
     trouble_lock => "trouble-lock",
     trouble_doctor => "trouble-doctor",
     fix_doctor => "fix-doctor",
+    backup_sqlite => "backup-sqlite",
+    restore_sqlite => "restore-sqlite",
+    backup_postgres => "backup-postgres",
+    restore_postgres => "restore-postgres",
+    upgrade_sqlite => "upgrade-sqlite",
+    upgrade_postgres => "upgrade-postgres",
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! Generated from the same clap definition as the man pages, so it always
 //! matches the binary that prints it, less the hidden subcommands (`dev`),
 //! which `--help` and the man pages leave out too. Needs no home and no
-//! config.
+//! config. In bash, zsh and fish, site ids, key names and quarantine ids
+//! complete from the home through `stella __complete` (`hooks`).
 
 use clap::{Args, Command, CommandFactory};
 use clap_complete::Shell;
@@ -43,7 +44,13 @@ fn script(shell: CompletionShell) -> String {
     let mut cmd = visible(super::Cli::command());
     let mut bytes = Vec::new();
     clap_complete::generate(shell, &mut cmd, "stella", &mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
+    let script = String::from_utf8_lossy(&bytes).into_owned();
+    match shell {
+        Shell::Bash => super::hooks::bash(&script, &cmd),
+        Shell::Zsh => super::hooks::zsh(&script, &cmd),
+        Shell::Fish => super::hooks::fish(&script, &cmd),
+        _ => script,
+    }
 }
 
 /// `cli` without its hidden subcommands. The generators list every

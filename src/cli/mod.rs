@@ -10,7 +10,11 @@
 //! flags, help texts and env vars are the man pages' source (`man`).
 
 pub mod completions;
+pub mod examples;
+mod hooks;
+pub mod ids;
 pub mod man;
+mod sections;
 
 use clap::{Parser, Subcommand};
 
@@ -56,6 +60,9 @@ pub enum Command {
     /// Developer tools (benchmark data)
     #[command(subcommand, hide = true)]
     Dev(command::dev::DevCommand),
+    /// The names a completion script offers (site ids, key names, quarantine ids)
+    #[command(name = "__complete", hide = true)]
+    Complete(ids::Complete),
 }
 
 impl Cli {
@@ -65,6 +72,7 @@ impl Cli {
         match self.command {
             Command::Init(cmd) => cmd.run(&global),
             Command::Completions(cmd) => cmd.run(),
+            Command::Complete(cmd) => cmd.run(&global),
             Command::Doctor(cmd) => cmd.run(&global),
             Command::Authority(c) => c.run(&ctx()?),
             Command::Feedser(c) => c.run(&ctx()?),

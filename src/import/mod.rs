@@ -113,6 +113,13 @@ pub struct ImportOutcome {
     /// part of the seed's document.
     #[serde(skip)]
     pub items: u64,
+    /// The site's allowed sources, when they filtered out every canonical
+    /// the bundle carries (#27): the caller says so, since an import that
+    /// keeps nothing looks like one that had nothing new. The counts
+    /// (`canonical_filtered`, `edges_filtered`) are in the document; this is
+    /// not.
+    #[serde(skip)]
+    pub filtered_by: Option<Vec<String>>,
 }
 
 /// Where an import has got to; told to the caller's observer as it happens.

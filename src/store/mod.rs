@@ -136,7 +136,17 @@ pub trait Store {
 
     fn sites(&self) -> Result<Vec<Site>>;
     fn site(&self, id: &str) -> Result<Option<Site>>;
+    /// Registers a site, or restores a removed one (new name and status,
+    /// keys and ledger as they were); `SiteExists` for a live one.
     fn add_site(&mut self, site: &NewSite) -> Result<()>;
+    /// Marks a live site removed: it leaves [`Self::sites`] and
+    /// [`Self::site`] (so imports from it are refused as from an unknown
+    /// site), its keys and ledger rows stay for audit, and
+    /// [`Self::add_site`] of the same id restores it. `UnknownSite` when
+    /// there is no live site of that id.
+    fn remove_site(&mut self, id: &str, at: &str) -> Result<()>;
+    /// When the site was removed; `None` for a live or unknown site.
+    fn site_removed_at(&self, id: &str) -> Result<Option<String>>;
     fn update_policy(&mut self, id: &str, change: &PolicyChange) -> Result<()>;
     fn add_key(&mut self, site_id: &str, key: &NewKey) -> Result<()>;
     fn revoke_key(&mut self, site_id: &str, key_id: &str, at: &str) -> Result<()>;

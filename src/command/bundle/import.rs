@@ -109,6 +109,11 @@ impl Import {
         result: Result<&ImportOutcome, &ImportError>,
         duration_ms: u128,
     ) -> Result<()> {
+        if let Ok(outcome) = result
+            && let Some(allowed) = &outcome.filtered_by
+        {
+            render::eprint(&render::filtered_everything(outcome, allowed))?;
+        }
         match result {
             Ok(outcome) if self.json => ctx.out.json(&Response {
                 outcome,

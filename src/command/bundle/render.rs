@@ -109,6 +109,19 @@ pub fn import(bundle: &Path, o: &ImportOutcome, duration_ms: u128) -> String {
     text
 }
 
+/// The stderr notice of an import whose every canonical the site's allowed
+/// sources filtered out (#27): it names the policy and how to change it.
+pub fn filtered_everything(o: &ImportOutcome, allowed: &[String]) -> String {
+    let site = crate::escape::terminal(&o.site_id);
+    format!(
+        "notice: site `{site}`'s allowed sources ({}) filtered out all {} of this bundle, so \
+         nothing from it was kept: to take them, change the policy with \
+         `stella feedser sites policy {site} --allowed-sources SOURCE,...` (or `all`)\n",
+        allowed.join(","),
+        crate::command::count::count(o.counts.canonical_filtered, "canonical"),
+    )
+}
+
 /// Conflicting values come from the bundle and the store: escaped.
 pub fn conflicts(conflicts: &[crate::import::Conflict]) -> String {
     let shown = crate::escape::terminal;

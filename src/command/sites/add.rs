@@ -1,3 +1,6 @@
+//! `feedser sites add ID`: registers a peer site and its keys, or restores
+//! one removed with `sites remove` (its keys and ledger as they were).
+
 use std::path::PathBuf;
 
 use clap::Args;
@@ -38,6 +41,7 @@ impl Add {
             .collect::<Result<Vec<_>>>()?;
         let _lock = ctx.writer()?;
         let mut store = ctx.open_store()?;
+        let restored = store.site_removed_at(&self.site_id)?.is_some();
         let added = store.add_site(&NewSite {
             site_id: self.site_id.clone(),
             display_name: self.display_name,
@@ -49,14 +53,32 @@ impl Add {
         }
         added?;
         for key in &keys {
-            store.add_key(&self.site_id, key)?;
+            match store.add_key(&self.site_id, key) {
+                // A restored site may still trust the key given again.
+                Err(StoreError::KeyExists { .. }) if restored => {}
+                other => other?,
+            }
         }
         let site = super::get_site(store.as_ref(), &self.site_id)?;
+        let (verb, trusted) = if restored {
+            let held = store.keys(&self.site_id)?;
+            (
+                "restored",
+                held.iter().filter(|k| k.revoked_at.is_none()).count(),
+            )
+        } else {
+            ("registered", keys.len())
+        };
         ctx.out.text(&format!(
-            "registered site `{}` ({}) with {}\n",
+            "{verb} site `{}` ({}) with {}{}\n",
             site.site_id,
             super::status_word(&site),
-            crate::command::count::count(keys.len() as u64, "trusted key")
+            crate::command::count::count(trusted as u64, "trusted key"),
+            if restored {
+                " and its import history"
+            } else {
+                ""
+            }
         ))
     }
 }

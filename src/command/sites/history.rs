@@ -1,3 +1,6 @@
+//! `feedser sites history ID`: the ledger rows of a site's imports, newest
+//! first; a removed site's rows stay readable (with a note on stderr).
+
 use clap::Args;
 
 use crate::command::context::Context;
@@ -19,7 +22,15 @@ pub struct History {
 impl History {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let store = ctx.open_store()?;
-        super::get_site(store.as_ref(), &self.site_id)?;
+        // A removed site's ledger stays readable for audit (#27).
+        if let Some(at) = store.site_removed_at(&self.site_id)? {
+            eprintln!(
+                "note: site `{}` was removed at {at}; its ledger is kept for audit",
+                self.site_id
+            );
+        } else {
+            super::get_site(store.as_ref(), &self.site_id)?;
+        }
         let entries = store.history(&self.site_id, self.limit)?;
         if self.json {
             return ctx.out.json(&entries);

@@ -4,6 +4,7 @@ pub mod add;
 pub mod history;
 pub mod list;
 pub mod policy;
+pub mod remove;
 pub mod stale;
 pub mod status;
 
@@ -28,6 +29,8 @@ pub enum SitesCommand {
     History(history::History),
     /// Compare the local cursor with what was last imported from a site
     Status(status::Status),
+    /// Remove a site: its bundles are refused, its history is kept
+    Remove(remove::Remove),
 }
 
 impl SitesCommand {
@@ -38,6 +41,7 @@ impl SitesCommand {
             SitesCommand::Policy(c) => c.run(ctx),
             SitesCommand::History(c) => c.run(ctx),
             SitesCommand::Status(c) => c.run(ctx),
+            SitesCommand::Remove(c) => c.run(ctx),
         }
     }
 }

@@ -72,11 +72,17 @@ pub(super) fn outcome(
         bundle_hash: bundle.bundle_hash().to_owned(),
         imported_cursor: manifest.export_cursor,
         since_cursor: manifest.since_cursor,
-        counts,
         conflicts,
         signer_key_id: bundle.signer_key_id().map(str::to_owned),
         signature_skipped: header.signature_skipped,
         forced: header.forced,
         items: manifest.counts.total,
+        filtered_by: header
+            .site
+            .allowed_sources
+            .clone()
+            .filter(|_| manifest.counts.canonicals > 0)
+            .filter(|_| counts.canonical_filtered == manifest.counts.canonicals),
+        counts,
     }
 }

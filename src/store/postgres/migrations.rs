@@ -194,4 +194,6 @@ UPDATE edges e SET source = g.new,
     FROM guessed g
     WHERE g.old = e.source AND lower(e.source_advisory_id) LIKE g.old || '-%';
 "#,
+    // `sites remove` (#27); see the SQLite store's migration 10.
+    "ALTER TABLE sites ADD COLUMN IF NOT EXISTS removed_at text;",
 ];

@@ -6,6 +6,9 @@
 //! - Keys are never deleted: revoking stamps `revoked_at` once, and a later
 //!   revocation keeps the first time. Keys list in the order added.
 //! - `allowed_sources` is JSON text, NULL meaning "every source".
+//! - A removed site (`removed_at` set) is left out of `list` and `get`, so
+//!   imports from it are refused as from an unknown site; its keys and
+//!   ledger rows stay, and `add` of the same id clears the stamp (#27).
 //! - Each change is one statement; duplicates are refused through
 //!   `ON CONFLICT DO NOTHING` and row counts, an unknown site of `add_key`
 //!   through its foreign key (which ends that call's own transaction).
@@ -19,7 +22,7 @@ use crate::store::rows::{self, KEY_COLUMNS, SITE_COLUMNS};
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
 
 pub fn list(tx: &mut Transaction<'_>) -> Result<Vec<Site>> {
-    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE removed_at IS NULL ORDER BY site_id");
     tx.query(&sql, &[])
         .map_err(pg)?
         .iter()
@@ -28,7 +31,7 @@ pub fn list(tx: &mut Transaction<'_>) -> Result<Vec<Site>> {
 }
 
 pub fn get(tx: &mut Transaction<'_>, id: &str) -> Result<Option<Site>> {
-    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = $1");
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = $1 AND removed_at IS NULL");
     let row = tx.query_opt(&sql, &[&id]).map_err(pg)?;
     row.as_ref().map(rows::site).transpose()
 }
@@ -44,7 +47,9 @@ pub fn add(tx: &mut Transaction<'_>, site: &NewSite) -> Result<()> {
     let inserted = tx
         .execute(
             "INSERT INTO sites (site_id, display_name, enabled, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (site_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (site_id) DO UPDATE SET \
+             display_name = excluded.display_name, enabled = excluded.enabled, \
+             removed_at = NULL WHERE sites.removed_at IS NOT NULL",
             &[
                 &site.site_id,
                 &site.display_name,
@@ -59,6 +64,28 @@ pub fn add(tx: &mut Transaction<'_>, site: &NewSite) -> Result<()> {
     Ok(())
 }
 
+/// Stamps a live site removed; `UnknownSite` when there is none.
+pub fn remove(tx: &mut Transaction<'_>, id: &str, at: &str) -> Result<()> {
+    let updated = tx
+        .execute(
+            "UPDATE sites SET removed_at = $2 WHERE site_id = $1 AND removed_at IS NULL",
+            &[&id, &at],
+        )
+        .map_err(pg)?;
+    if updated == 0 {
+        return Err(StoreError::UnknownSite(id.to_owned()));
+    }
+    Ok(())
+}
+
+/// When the site was removed; `None` for a live or unknown site.
+pub fn removed_at(tx: &mut Transaction<'_>, id: &str) -> Result<Option<String>> {
+    let row = tx
+        .query_opt("SELECT removed_at FROM sites WHERE site_id = $1", &[&id])
+        .map_err(pg)?;
+    Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
+}
+
 /// Applies the set fields of `change` in one statement.
 pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) -> Result<()> {
     let allowed = match &change.allowed_sources {
@@ -71,8 +98,8 @@ pub fn update_policy(tx: &mut Transaction<'_>, id: &str, change: &PolicyChange) 
             "UPDATE sites SET enabled = coalesce($2, enabled), \
              max_bundle_size = CASE WHEN $3 THEN $4 ELSE max_bundle_size END, \
              allowed_sources = CASE WHEN $5 THEN $6 ELSE allowed_sources END, \
-         on_conflict = CASE WHEN $7 THEN $8 ELSE on_conflict END \
-             WHERE site_id = $1",
+             on_conflict = CASE WHEN $7 THEN $8 ELSE on_conflict END \
+             WHERE site_id = $1 AND removed_at IS NULL",
             &[
                 &id,
                 &change.enabled,

@@ -78,6 +78,14 @@ impl Store for PgStore {
         self.write(|tx| sites::add(tx, site))
     }
 
+    fn remove_site(&mut self, id: &str, at: &str) -> Result<()> {
+        self.write(|tx| sites::remove(tx, id, at))
+    }
+
+    fn site_removed_at(&self, id: &str) -> Result<Option<String>> {
+        self.read(|tx| sites::removed_at(tx, id))
+    }
+
     fn update_policy(&mut self, id: &str, change: &PolicyChange) -> Result<()> {
         self.write(|tx| sites::update_policy(tx, id, change))
     }

@@ -266,7 +266,26 @@ CREATE TABLE sent (
     // Edge sources an older stella guessed from id prefixes (`bit`) take
     // the table's names (`bitnami`), with their edge ids (`renamed`).
     Step::Rust(super::renamed::guessed_sources),
+    // `sites remove` (#27): a removed site leaves `sites list` and imports
+    // from it are refused, while its keys and ledger rows stay for audit;
+    // `sites add` of the same id clears the stamp again.
+    Step::Rust(removed_at),
 ];
+
+/// Step 10: `sites.removed_at`, added unless a store taken back to an
+/// older version by hand still has it (SQLite has no `ADD COLUMN IF NOT
+/// EXISTS`).
+fn removed_at(conn: &Connection) -> Result<(), StoreError> {
+    let held: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('sites') WHERE name = 'removed_at'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !held {
+        conn.execute_batch("ALTER TABLE sites ADD COLUMN removed_at TEXT;")?;
+    }
+    Ok(())
+}
 
 /// Step 6: the table of export bytes, filled for the rows already stored.
 fn export_lines(conn: &Connection) -> Result<(), StoreError> {

@@ -166,6 +166,14 @@ impl Store for SqliteStore {
         self.write(|c| sites::add(c, site))
     }
 
+    fn remove_site(&mut self, id: &str, at: &str) -> Result<()> {
+        self.write(|c| sites::remove(c, id, at))
+    }
+
+    fn site_removed_at(&self, id: &str) -> Result<Option<String>> {
+        self.read(|c| sites::removed_at(c, id))
+    }
+
     fn update_policy(&mut self, id: &str, change: &PolicyChange) -> Result<()> {
         self.write(|c| sites::update_policy(c, id, change))
     }

@@ -6,6 +6,9 @@
 //! - Keys are never deleted: revoking stamps `revoked_at` once, and a later
 //!   revocation keeps the first time.
 //! - `allowed_sources` is JSON text, NULL meaning "every source".
+//! - A removed site (`removed_at` set) is left out of `list` and `get`, so
+//!   imports from it are refused as from an unknown site; its keys and
+//!   ledger rows stay, and `add` of the same id clears the stamp (#27).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -14,7 +17,7 @@ use crate::store::rows::{self, KEY_COLUMNS, SITE_COLUMNS};
 use crate::store::{NewKey, NewSite, PolicyChange, Result, Site, StoreError, TrustedKey};
 
 pub fn list(conn: &Connection) -> Result<Vec<Site>> {
-    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY site_id");
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE removed_at IS NULL ORDER BY site_id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut found = stmt.query([])?;
     let mut out = Vec::new();
@@ -25,7 +28,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Site>> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Site>> {
-    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = ?1");
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE site_id = ?1 AND removed_at IS NULL");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut found = stmt.query([id])?;
     found.next()?.map(rows::site).transpose()
@@ -39,7 +42,8 @@ pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
 pub fn add(conn: &Connection, site: &NewSite) -> Result<()> {
     let inserted = conn.execute(
         "INSERT INTO sites (site_id, display_name, enabled, created_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (site_id) DO NOTHING",
+         ON CONFLICT (site_id) DO UPDATE SET display_name = excluded.display_name, \
+         enabled = excluded.enabled, removed_at = NULL WHERE sites.removed_at IS NOT NULL",
         params![
             site.site_id,
             site.display_name,
@@ -51,6 +55,25 @@ pub fn add(conn: &Connection, site: &NewSite) -> Result<()> {
         return Err(StoreError::SiteExists(site.site_id.clone()));
     }
     Ok(())
+}
+
+/// Stamps a live site removed; `UnknownSite` when there is none.
+pub fn remove(conn: &Connection, id: &str, at: &str) -> Result<()> {
+    let updated = conn.execute(
+        "UPDATE sites SET removed_at = ?2 WHERE site_id = ?1 AND removed_at IS NULL",
+        params![id, at],
+    )?;
+    if updated == 0 {
+        return Err(StoreError::UnknownSite(id.to_owned()));
+    }
+    Ok(())
+}
+
+/// When the site was removed; `None` for a live or unknown site.
+pub fn removed_at(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT removed_at FROM sites WHERE site_id = ?1")?;
+    let found: Option<Option<String>> = stmt.query_row([id], |r| r.get(0)).optional()?;
+    Ok(found.flatten())
 }
 
 /// Applies the set fields of `change` in one statement.
@@ -65,7 +88,7 @@ pub fn update_policy(conn: &Connection, id: &str, change: &PolicyChange) -> Resu
          max_bundle_size = CASE WHEN ?3 THEN ?4 ELSE max_bundle_size END, \
          allowed_sources = CASE WHEN ?5 THEN ?6 ELSE allowed_sources END, \
          on_conflict = CASE WHEN ?7 THEN ?8 ELSE on_conflict END \
-         WHERE site_id = ?1",
+         WHERE site_id = ?1 AND removed_at IS NULL",
         params![
             id,
             change.enabled,

@@ -89,7 +89,7 @@ fn a_missing_or_behind_schema_is_refused_at_connect() {
     assert_eq!(err.to_string(), behind(0).to_string());
     assert_eq!(
         err.to_string(),
-        "the schema `vuln` is at version 0, behind this stella's 5: run `stella db migrate`"
+        "the schema `vuln` is at version 0, behind this stella's 6: run `stella db migrate`"
     );
     migrate(&db.dsn, "vuln", &PgOptions::default()).unwrap();
     db.exec("vuln", "UPDATE schema_version SET version = 0");
@@ -97,7 +97,7 @@ fn a_missing_or_behind_schema_is_refused_at_connect() {
         connect(&db, "vuln"),
         Err(StoreError::SchemaBehind {
             found: 0,
-            expected: 5,
+            expected: 6,
             ..
         })
     ));

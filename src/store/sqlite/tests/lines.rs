@@ -35,7 +35,7 @@ fn version_5_store(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(i64, Stri
              ALTER TABLE ledger DROP COLUMN canonical_stale; \
              ALTER TABLE ledger DROP COLUMN canonical_echo; \
              ALTER TABLE ledger DROP COLUMN deletions_refused; \
-             ALTER TABLE sites DROP COLUMN on_conflict; \
+             ALTER TABLE sites DROP COLUMN on_conflict; ALTER TABLE sites DROP COLUMN removed_at; \
              ALTER TABLE events RENAME COLUMN site_id TO source_site_id; PRAGMA user_version = 5;",
         )
         .unwrap();
