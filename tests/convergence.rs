@@ -30,7 +30,7 @@ fn ingest(site: &Site, path: &std::path::Path) {
 /// What `to` last imported from `from`, for `-c`.
 fn cursor(to: &Site, from: &Site) -> Option<String> {
     let status = to.json(&["feedser", "sites", "status", &from.id, "--json"]);
-    status["last_imported_cursor"].as_str().map(str::to_owned)
+    status["last_cursor"].as_str().map(str::to_owned)
 }
 
 /// `from`'s export for `to` (`--for`, since `to`'s cursor), or `None`

@@ -142,7 +142,7 @@ fn json_is_one_document_of_findings() {
     checks[8]["detail"] = "<free>".into();
     let home = a.home().display().to_string();
     let expected = serde_json::json!({
-        "ok": true,
+        "success": true,
         "checks": [
             {"status": "ok", "check": "home", "detail": format!("`{home}` (0700)")},
             {"status": "ok", "check": "config", "detail": format!("`{home}/concelier.yaml` parses")},

@@ -47,3 +47,4 @@ mod store_refused;
 mod tamper;
 mod trail;
 mod trust;
+mod vocab;

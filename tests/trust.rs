@@ -181,7 +181,7 @@ fn a_reason_is_shown_escaped_in_sites_history() {
     let shown = "  forced  \\u{1b}[2Jrestored\\r\\n2099-01-01T00:00:00.000Z  forged";
     assert!(rows[1].ends_with(shown), "{}", history.stdout);
     let json = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
-    assert_eq!(json[0]["reason"], reason);
+    assert_eq!(json[0]["force_reason"], reason);
 }
 
 /// Issue #28 items 1 and 2 at a site whose store already holds such a row

@@ -24,7 +24,7 @@ pub struct Doctor {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    ok: bool,
+    success: bool,
     checks: &'a [Finding],
 }
 
@@ -35,7 +35,7 @@ impl Doctor {
         let out = Output::stdout();
         if self.json {
             out.json(&Report {
-                ok: failed == 0,
+                success: failed == 0,
                 checks: &findings,
             })?;
         } else {

@@ -63,8 +63,8 @@ fn render(r: &Report) -> String {
     let mut text = format!(
         "OSV database {}: {} ({} withdrawn) in {}\n  Export cursor: {cursor}\n",
         r.dir.display(),
-        crate::command::count::count(r.records, "record"),
-        r.withdrawn,
+        crate::command::count::count(r.counts.records, "record"),
+        r.counts.withdrawn,
         crate::command::count::count(r.ecosystems.len() as u64, "ecosystem"),
     );
     if let Some(since) = r.since_cursor {

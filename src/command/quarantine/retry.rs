@@ -8,7 +8,7 @@ use clap::Args;
 use crate::command::context::Context;
 use crate::error::Result;
 use crate::import::{ImportError, ImportOutcome};
-use crate::site::import::{Caller, ImportRequest, Response, Source, import_bundle};
+use crate::site::import::{Caller, Failure, ImportRequest, Response, Source, import_bundle};
 
 #[derive(Debug, Args)]
 pub struct Retry {
@@ -37,6 +37,8 @@ impl Retry {
                 outcome,
                 ms,
             )),
+            // The same refusal document as `bundle import --json`.
+            Err(error) if self.json => ctx.out.json(&Failure::new(error, ms)),
             Err(_) => Ok(()),
         };
         let source = Source::Path(entry.bundle.clone());

@@ -15,17 +15,10 @@ use crate::metrics::Operation;
 use crate::serve::{ApiError, Response, query};
 use crate::store::Site;
 
-/// `sites list --json`'s sites, plus the seed's `total_items_imported`.
-#[derive(Serialize)]
-struct SiteEntry<'a> {
-    #[serde(flatten)]
-    site: &'a Site,
-    total_items_imported: u64,
-}
-
 #[derive(Serialize)]
 struct SyncStatus<'a> {
-    sites: Vec<SiteEntry<'a>>,
+    /// `sites list --json`'s sites (with the seed's `total_items_imported`).
+    sites: &'a [Site],
     local_cursor: Option<Cursor>,
 }
 
@@ -35,22 +28,13 @@ pub fn status<'a>(app: &'a App) -> Response<'a> {
         Ok((store.sites()?, store.local_cursor()?))
     };
     match read() {
-        Ok((sites, local_cursor)) => {
-            let sites = sites
-                .iter()
-                .map(|site| SiteEntry {
-                    site,
-                    total_items_imported: site.items_imported,
-                })
-                .collect();
-            Response::json(
-                200,
-                &SyncStatus {
-                    sites,
-                    local_cursor,
-                },
-            )
-        }
+        Ok((sites, local_cursor)) => Response::json(
+            200,
+            &SyncStatus {
+                sites: &sites,
+                local_cursor,
+            },
+        ),
         Err(e) => error_response(&e),
     }
 }
