@@ -3,3 +3,5 @@
 //! bundle on stdout, tables and human units.
 
 mod keys;
+mod quiet;
+mod tty;

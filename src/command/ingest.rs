@@ -71,8 +71,9 @@ impl Osv {
         if self.json {
             ctx.out.json(&render::Document::new(&shown))?;
         } else {
-            eprint!("{}", render::refusals(&shown, ctx.verbose > 0));
-            ctx.out.text(&render::totals(&report))?;
+            let refusals = render::refusals(&shown, ctx.verbose > 0);
+            crate::command::logger::notice("warn", &refusals);
+            ctx.out.report(&render::totals(&report))?;
         }
         if report.records_refused == 0 {
             return Ok(());

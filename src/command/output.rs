@@ -1,5 +1,7 @@
 //! stdout: data and `--json` documents only. A closed pipe (`| head`) ends
-//! the command quietly: `run` treats a broken pipe as success.
+//! the command quietly: `run` treats a broken pipe as success. A report of
+//! what a command did ([`Output::report`]) is normal output that `-q`
+//! silences; data ([`Output::text`], [`Output::json`]) never is.
 //!
 //! Text for people shows untrusted strings (from bundles, the store, HTTP
 //! requests) escaped (`crate::escape`): commands escape each value they
@@ -13,13 +15,29 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-pub struct Output;
+pub struct Output {
+    /// `-q`: reports are not written (data and documents still are).
+    quiet: bool,
+}
 
 impl Output {
     pub fn stdout() -> Output {
-        Output
+        Output {
+            quiet: super::logger::quiet(),
+        }
     }
 
+    /// What a command did (`Wrote …`, `Imported …`): nothing under `-q`,
+    /// where only data (`--json` documents, listings, `-o -` bundles)
+    /// reaches stdout.
+    pub fn report(&self, text: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.text(text)
+    }
+
+    /// Data: a listing, a record, a check's findings.
     pub fn text(&self, text: &str) -> Result<()> {
         let text = crate::escape::lines(text);
         let mut out = std::io::stdout().lock();

@@ -92,7 +92,7 @@ impl Import {
             }),
             Ok(outcome) => ctx
                 .out
-                .text(&render::import(&self.bundle, outcome, duration_ms)),
+                .report(&render::import(&self.bundle, outcome, duration_ms)),
             Err(error) if self.json => ctx.out.json(&Failure::new(error, duration_ms)),
             Err(ImportError::Conflicts { conflicts }) => {
                 ctx.out.text(&render::conflicts(conflicts))

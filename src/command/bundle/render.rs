@@ -3,10 +3,8 @@
 //! Invariant: values that come from bundles and stores (conflicting
 //! values, merge hashes) are escaped before they reach a terminal.
 
-use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
 use crate::import::ImportOutcome;
 use crate::site::export::ExportReport;
 
@@ -19,13 +17,6 @@ pub fn counts_line(c: &crate::bundle::Counts) -> String {
         n(c.deletions, "deletion"),
         n(c.total, "item")
     )
-}
-
-/// The report when the bundle went to stdout.
-pub fn eprint(text: &str) -> Result<()> {
-    std::io::stderr()
-        .write_all(text.as_bytes())
-        .map_err(Error::io("write to", "stderr"))
 }
 
 /// The text report of an export.

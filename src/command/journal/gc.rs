@@ -53,7 +53,7 @@ impl Gc {
         if self.json {
             return ctx.out.json(&report);
         }
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "removed {} older than {}, {} and {} left by interrupted exports\n",
             count(report.entries_removed as u64, "finished import"),
             count(u64::from(self.older_than), "day"),
@@ -97,6 +97,6 @@ impl Gc {
         for path in plan.staging.iter().chain(&plan.spool) {
             text.push_str(&format!("  file {}\n", path.display()));
         }
-        ctx.out.text(&text)
+        ctx.out.report(&text)
     }
 }

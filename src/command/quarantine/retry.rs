@@ -32,7 +32,7 @@ impl Retry {
                 outcome,
                 duration_ms: ms,
             }),
-            Ok(outcome) => ctx.out.text(&crate::command::bundle::render::import(
+            Ok(outcome) => ctx.out.report(&crate::command::bundle::render::import(
                 &entry.bundle,
                 outcome,
                 ms,
@@ -57,7 +57,7 @@ impl Retry {
         quarantine.remove(std::slice::from_ref(&entry.id))?;
         if !self.json {
             ctx.out
-                .text(&format!("removed `{}` from the quarantine\n", entry.id))?;
+                .report(&format!("removed `{}` from the quarantine\n", entry.id))?;
         }
         Ok(())
     }

@@ -52,7 +52,7 @@ impl Add {
             store.add_key(&self.site_id, key)?;
         }
         let site = super::get_site(store.as_ref(), &self.site_id)?;
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "registered site `{}` ({}) with {}\n",
             site.site_id,
             super::status_word(&site),
