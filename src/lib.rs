@@ -50,6 +50,7 @@ pub mod site;
 pub mod store;
 pub mod synth;
 pub mod trust;
+pub mod units;
 
 use std::process::ExitCode;
 

@@ -369,9 +369,9 @@ fn failed_bundle_is_quarantined() {
         })
     );
     let mut show = format!(
-        "Quarantined bundle: {id}\nReceived at: {T0_TEXT}\nSource: {}\nSize: {} bytes\nReason: truncated: {truncated}\nVerification log:\n",
+        "Quarantined bundle: {id}\nReceived at: {T0_TEXT}\nSource: {}\nSize: {}\nReason: truncated: {truncated}\nVerification log:\n",
         cut_path.display(),
-        cut.len()
+        stella::units::size(cut.len() as u64)
     );
     for step in admitted_log(Some(cut.len())) {
         show.push_str(&format!("  passed {step}\n"));
@@ -434,8 +434,11 @@ fn failed_bundle_is_quarantined() {
     );
     // The SIZE column is as wide as its widest cell.
     let (whole, kept) = (
-        format!("{} bytes", cut.len()),
-        format!("{} bytes (first part kept)", cut.len()),
+        stella::units::size(cut.len() as u64),
+        format!(
+            "{} (first part kept)",
+            stella::units::size(cut.len() as u64)
+        ),
     );
     let w = kept.len();
     b.cmd(&["feedser", "quarantine", "list"]).ok().stdout_is(&format!(

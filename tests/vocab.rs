@@ -4,4 +4,5 @@
 
 mod keys;
 mod quiet;
+mod tables;
 mod tty;

@@ -43,7 +43,7 @@ pub enum Problem {
     Cut { last: u64, head: u64 },
     #[error("the last record {seq} is not the one `audit.head` names: the tail was replaced")]
     HeadMismatch { seq: u64 },
-    #[error("`audit.head` is missing but the log holds {records} record(s)")]
+    #[error("`audit.head` is missing but the log holds {}", crate::units::count(*.records, "record"))]
     HeadMissing { records: u64 },
     #[error("`audit.head` is not a head record ({message})")]
     HeadMalformed {

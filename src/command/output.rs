@@ -65,59 +65,7 @@ impl Output {
     }
 }
 
-/// A plain text table: left-aligned columns, two spaces apart, each cell
-/// escaped for the terminal (one line, nothing a terminal acts on).
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| row.iter().map(|cell| shown(cell)).collect())
-        .collect();
-    let rows = rows.as_slice();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    let header_cells: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header_cells).chain(rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        text.push_str(cells.join("  ").trim_end());
-        text.push('\n');
-    }
-    text
-}
-
 /// An untrusted value as one line of a terminal.
 pub fn shown(value: &str) -> String {
     crate::escape::terminal(value).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cells_are_escaped_and_cannot_forge_rows() {
-        let rows = vec![vec!["a\u{1b}[2J\nb  forged".into(), "x".into()]];
-        assert_eq!(
-            super::table(&["NAME", "X"], &rows),
-            "NAME                   X\na\\u{1b}[2J\\nb  forged  x\n"
-        );
-    }
-
-    #[test]
-    fn table_aligns_columns() {
-        let rows = vec![
-            vec!["site-a".into(), "enabled".into()],
-            vec!["b".into(), "-".into()],
-        ];
-        assert_eq!(
-            super::table(&["SITE ID", "STATUS"], &rows),
-            "SITE ID  STATUS\nsite-a   enabled\nb        -\n"
-        );
-    }
 }

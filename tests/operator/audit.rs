@@ -28,7 +28,7 @@ fn broken_chain_refuses_imports_until_acknowledged(store: Backend) {
         .ok();
     b.cmd(&import).ok();
     let kept = cut_and_behead(&b);
-    let problem = "`audit.head` is missing but the log holds 1 record(s)";
+    let problem = "`audit.head` is missing but the log holds 1 record";
     b.cmd(&["audit", "verify"])
         .code(14)
         .stdout_is("")

@@ -34,7 +34,7 @@ pub fn export(report: &ExportReport) -> String {
             b.export_cursor,
             counts_line(&b.counts),
             b.bundle_hash,
-            crate::command::count::count(b.size, "byte"),
+            crate::units::size(b.size),
             b.signer_key_id.as_deref().unwrap_or("no (unsigned)"),
         ));
     }
@@ -96,7 +96,8 @@ pub fn import(bundle: &Path, o: &ImportOutcome, duration_ms: u128) -> String {
         text.push_str("  Forced: cursor check overridden (recorded)\n");
     }
     text.push_str(&conflicts(&o.conflicts));
-    text.push_str(&format!("  Duration: {duration_ms} ms\n"));
+    let duration = crate::units::duration_ms(duration_ms);
+    text.push_str(&format!("  Duration: {duration}\n"));
     text
 }
 

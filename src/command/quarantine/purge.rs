@@ -1,7 +1,7 @@
 use clap::{ArgGroup, Args};
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 use crate::quarantine::Entry;
 use crate::site::now_millis;

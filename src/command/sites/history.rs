@@ -1,7 +1,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -14,6 +14,9 @@ pub struct History {
     /// Print the ledger rows as JSON
     #[arg(long)]
     json: bool,
+    /// Show whole hashes in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 impl History {
@@ -46,7 +49,7 @@ impl History {
                     c.deletions_processed.to_string(),
                     format!("{}/{}", c.stale, c.echo),
                     c.conflicts.to_string(),
-                    e.bundle_hash.clone(),
+                    crate::command::table::digest(&e.bundle_hash, self.wide),
                     crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
                     match (&e.reason, e.forced) {
                         (Some(reason), _) => reason.clone(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::stale::{self, Freshness};
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
