@@ -3,7 +3,8 @@
 //! Text: `stella: LEVEL: message`, followed by ` key=value` for each
 //! structured field the call passed. JSON (`--log-format json`): one object
 //! per line with `time`, `level`, `target`, `message` and the structured
-//! fields (`site_id`, `bundle_hash`, `cursor`, … where the call has them).
+//! fields (`site_id`, `bundle_hash`, `imported_cursor`, … where the call
+//! has them), named as `--json` documents name them (`man/stella-json.7`).
 //! Fields travel with `log`'s key-value feature (`info!(site_id = s; "…")`):
 //! it adds no dependency, and the fields stay optional for the many calls
 //! that have none.

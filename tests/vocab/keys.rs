@@ -158,6 +158,13 @@ fn every_json_key_is_in_the_vocabulary(store: Backend) {
         document_keys(&bad.stdout),
     );
 
+    let silent: Vec<&String> = s
+        .found
+        .iter()
+        .filter(|(_, k)| k.is_empty())
+        .map(|(c, _)| c)
+        .collect();
+    assert!(silent.is_empty(), "no JSON document: {silent:?}");
     let known = vocabulary();
     let mut unknown = Vec::new();
     for (command, found) in &s.found {
