@@ -24,6 +24,22 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
+/// `bytes` as a whole number of the largest unit it reaches, rounded up
+/// or down: for a need and a limit that must never read the same when
+/// one falls short (`needs 388 MB, 387 MB free`).
+pub fn bound(bytes: u64, round_up: bool) -> String {
+    const UNITS: [(&str, u32); 3] = [("GB", 30), ("MB", 20), ("KB", 10)];
+    for (unit, shift) in UNITS {
+        let one = 1u64 << shift;
+        if bytes >= one {
+            let whole = bytes >> shift;
+            let n = whole + u64::from(round_up && !bytes.is_multiple_of(one));
+            return format!("{n} {unit}");
+        }
+    }
+    count(bytes, "byte")
+}
+
 /// A span of `ms` milliseconds in its natural unit.
 pub fn duration_ms(ms: u128) -> String {
     let ms = u64::try_from(ms).unwrap_or(u64::MAX);
