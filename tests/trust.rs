@@ -144,7 +144,8 @@ fn a_hostile_title_is_shown_escaped_and_kept_exact_in_json() {
     let row = only_canonical(&b);
     assert_eq!(row["canonical"]["title"], ATTACK);
     let hash = row["canonical"]["merge_hash"].as_str().unwrap();
-    b.cmd(&["feedser", "canonical", "list"]).ok().stdout_is(&format!(
+    // `--wide`: the whole title, escaped (#27 cuts it in the plain table).
+    b.cmd(&["feedser", "canonical", "list", "--wide"]).ok().stdout_is(&format!(
         "{:71}  CVE           PACKAGE        SEVERITY  STATUS  TITLE\n{hash}  PYSEC-2099-4  pkg:pypi/trac  unknown   active  {SHOWN}\n",
         "MERGE HASH"
     ));
