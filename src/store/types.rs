@@ -219,7 +219,7 @@ pub struct NewEvent {
     /// RFC 3339 UTC to the second, `2025-01-15T10:30:15Z` ([`event_time`]).
     pub imported_at: String,
     /// The local feed cursor of the change.
-    #[serde(rename = "imported_cursor")]
+    #[serde(rename = "local_cursor")]
     pub cursor: Cursor,
 }
 
