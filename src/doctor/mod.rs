@@ -82,7 +82,10 @@ pub fn journal(journal: &Journal, spool: &Path) -> Finding {
         (0, 0, 0) => Finding::new(
             Status::Ok,
             "journal",
-            format!("{} imports, none unfinished", entries.len()),
+            format!(
+                "{}, none unfinished",
+                crate::units::count(entries.len() as u64, "import")
+            ),
         ),
         (0, 0, n) => Finding::new(
             Status::Warn,
