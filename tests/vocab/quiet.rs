@@ -51,6 +51,19 @@ fn quiet_leaves_only_data_and_errors() {
     let refused = import(&b, &["-q"], &junk).code(4).stdout_is("");
     assert!(refused.stderr.starts_with("error: "), "{}", refused.stderr);
     assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    // An ingest's refused records are a notice: only its error remains.
+    let bad = "{\"id\": \"GHSA-x\", \"modified\": 7}\n";
+    let ingest = b
+        .run(&["-q", "feedser", "ingest", "osv", "-"])
+        .stdin(bad)
+        .go();
+    let ingest = ingest.code(9).stdout_is("");
+    assert!(ingest.stderr.starts_with("error: "), "{}", ingest.stderr);
+    assert_eq!(ingest.stderr.lines().count(), 1, "{}", ingest.stderr);
+    let json = ["--log-format", "json", "feedser", "ingest", "osv", "-"];
+    let lines = json_lines(&b.run(&json).stdin(bad).go().code(9).stderr);
+    assert!(lines.len() > 1, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["level"], "error");
 }
 
 #[test]
