@@ -51,6 +51,7 @@ pub mod store;
 pub mod sync;
 pub mod synth;
 pub mod trust;
+pub mod units;
 
 use std::process::ExitCode;
 
@@ -61,8 +62,16 @@ use crate::exit::Exit;
 /// Parses the command line, runs the command, prints any error once and
 /// returns the documented exit code.
 pub fn run() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() && command::logger::json_requested(&args) => {
+            // `--log-format json`: the usage error as one JSON line too.
+            let text = e.render().to_string();
+            let text = text.trim_end().strip_prefix("error: ").unwrap_or(&text);
+            command::logger::error(text);
+            return Exit::Usage.into();
+        }
         Err(e) => {
             let _ = e.print();
             let code = if e.use_stderr() {
@@ -78,8 +87,8 @@ pub fn run() -> ExitCode {
         Err(e) if e.is_broken_pipe() => Exit::Success.into(),
         Err(e) => {
             // Messages quote values from bundles, stores and requests: one
-            // line, escaped.
-            eprintln!("error: {}", escape::terminal(&e.to_string()));
+            // line, escaped (or one JSON line).
+            command::logger::error(&e.to_string());
             e.exit().into()
         }
     }

@@ -41,7 +41,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("formats and storage", &["bundle", "store", "keys", "osv"]),
     (
         "vocabulary",
-        &["model", "cursor", "progress", "escape", "exit"],
+        &["model", "cursor", "progress", "escape", "exit", "units"],
     ),
 ];
 

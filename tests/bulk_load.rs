@@ -45,7 +45,7 @@ fn imported_events(site: &Site) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("event JSON"))
         .filter(|e| e.to_string().contains("\"site-a\""))
         .map(|mut e| {
-            strip(&mut e, &["event_id", "cursor", "imported_at"]);
+            strip(&mut e, &["event_id", "local_cursor", "imported_at"]);
             e
         })
         .collect()

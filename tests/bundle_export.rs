@@ -16,7 +16,7 @@ fn full_export_reports_files_counts_and_cursor(store: Backend) {
         out.stdout
     );
     let size = std::fs::metadata(a.path("full.tar.zst")).unwrap().len();
-    assert_eq!(lines[5], format!("  Size: {size} bytes"));
+    assert_eq!(lines[5], format!("  Size: {}", stella::units::size(size)));
     assert!(lines[6].starts_with("  Signed: sha256:"));
     assert_eq!(
         lines[7],

@@ -30,7 +30,7 @@ fn ingest(site: &Site, path: &std::path::Path) {
 /// What `to` last imported from `from`, for `-c`.
 fn cursor(to: &Site, from: &Site) -> Option<String> {
     let status = to.json(&["feedser", "sites", "status", &from.id, "--json"]);
-    status["last_imported_cursor"].as_str().map(str::to_owned)
+    status["last_cursor"].as_str().map(str::to_owned)
 }
 
 /// `from`'s export for `to` (`--for`, since `to`'s cursor), or `None`
@@ -274,7 +274,7 @@ fn doctor_warns_about_a_two_way_link_that_cannot_converge(store: Backend) {
         .find(|l| l.contains("links"))
         .unwrap()
         .to_owned();
-    assert!(line.starts_with("warn  links    two-way link(s) with a strategy that does not converge: `site-b` (prefer_remote);"), "{line}");
+    assert!(line.starts_with("warn  links    two-way link with a strategy that does not converge: `site-b` (prefer_remote);"), "{line}");
     a.cmd(&[
         "feedser",
         "sites",
@@ -293,7 +293,7 @@ fn doctor_warns_about_a_two_way_link_that_cannot_converge(store: Backend) {
         .to_owned();
     assert_eq!(
         line,
-        "ok    links    1 two-way link(s), each settling conflicts with `newest`"
+        "ok    links    1 two-way link, each settling conflicts with `newest`"
     );
 }
 

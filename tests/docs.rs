@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::harness::*;
 
 /// Pages in `man/` written by hand, not generated from the CLI.
-const HAND_WRITTEN: [&str; 4] = [
+const HAND_WRITTEN: [&str; 5] = [
     "concelier.yaml.5",
     "stella-bundle.5",
+    "stella-json.7",
     "stella-merge-hash.7",
     "stella-osv-export.5",
 ];

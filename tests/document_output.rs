@@ -57,7 +57,7 @@ fn sites_list_draws_the_documents_table(store: Backend) {
 /// the widths of the values (CVE and package names differ in length).
 fn canonical_list_lines_up_with_its_header(store: Backend) {
     let a = site_with_data(store);
-    let out = a.cmd(&["feedser", "canonical", "list"]).ok();
+    let out = a.cmd(&["feedser", "canonical", "list", "--wide"]).ok();
     let mut lines = out.stdout.lines();
     let header = lines.next().unwrap();
     let names = [
@@ -104,7 +104,7 @@ fn canonical_get_tells_a_malformed_hash_from_an_unknown_one(store: Backend) {
     a.cmd(&["feedser", "canonical", "get", "sha256:mergehash..."])
         .code(2)
         .stderr_is(
-            "error: invalid value 'sha256:mergehash...' for '<MERGE_HASH>': `sha256:mergehash...` is not a merge hash: expected `sha256:` followed by 64 hex digits, as `canonical list` shows them\n\nFor more information, try '--help'.\n",
+            "error: invalid value 'sha256:mergehash...' for '<MERGE_HASH>': `sha256:mergehash...` is not a merge hash: expected `sha256:` followed by 64 hex digits, as `canonical list --wide` shows them\n\nFor more information, try '--help'.\n",
         );
     let unknown = format!("sha256:{}", "0".repeat(64));
     a.cmd(&["feedser", "canonical", "get", &unknown])

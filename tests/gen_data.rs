@@ -158,7 +158,7 @@ fn a_large_export_is_the_same_on_any_thread_count(store: Backend) {
         two.to_str().unwrap(),
         "--json",
     ]);
-    assert_eq!(report["ready"], true, "{report}");
+    assert_eq!(report["success"], true, "{report}");
     assert_eq!(
         report["counts"],
         serde_json::json!({

@@ -139,7 +139,7 @@ fn real_snapshot_zip_ingests_without_failures(store: Backend) {
         .cmd(&["feedser", "ingest", "osv", zip.to_str().unwrap(), "--json"])
         .ok()
         .json();
-    assert_eq!(out["records_read"], 2661);
+    assert_eq!(out["counts"]["records_read"], 2661);
     assert_eq!(out["refusals"].as_array().unwrap().len(), 0);
 }
 

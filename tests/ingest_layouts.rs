@@ -85,7 +85,7 @@ fn a_tree_a_foldered_zip_and_an_ndjson_file_in_one_run() {
         ])
         .ok()
         .json();
-    assert_eq!(out["records_read"], 6, "{out}");
+    assert_eq!(out["counts"]["records_read"], 6, "{out}");
     assert_eq!(out["refusals"], serde_json::json!([]), "{out}");
     assert_eq!(
         record_ids(&a),

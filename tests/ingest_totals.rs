@@ -124,16 +124,18 @@ fn json_carries_the_totals_and_groups(store: Backend) {
             serde_json::json!({
                 "origin": format!("{d}/b-empty-{n}.json"),
                 "id": format!("BIT-demo-2024-{n}"),
-                "message": format!("record `BIT-demo-2024-{n}` lists no affected package: nothing to ingest"),
+                "error": format!("record `BIT-demo-2024-{n}` lists no affected package: nothing to ingest"),
             })
         })
         .collect();
     assert_eq!(
         report,
         serde_json::json!({
-            "records_read": 12, "records_ingested": 3, "records_unchanged": 0,
-            "records_refused": 9, "canonical_created": 3, "canonical_updated": 0,
-            "canonical_withdrawn": 0, "canonical_deleted": 0, "canonical_pruned": 0,
+            "counts": {
+                "records_read": 12, "records_ingested": 3, "records_unchanged": 0,
+                "records_refused": 9, "canonical_created": 3, "canonical_updated": 0,
+                "canonical_withdrawn": 0, "canonical_deleted": 0, "canonical_pruned": 0,
+            },
             "prune_skipped": false,
             "refusals": [
                 {"reason": "no affected package: nothing to ingest", "count": 7, "records": records},
@@ -143,7 +145,7 @@ fn json_carries_the_totals_and_groups(store: Backend) {
                  "records": (1..=2).map(|n| serde_json::json!({
                     "origin": format!("{d}/c-nameless-{n}.json"),
                     "id": format!("GHSA-demo-{n}"),
-                    "message": format!("record `GHSA-demo-{n}` has no package with a usable purl \
+                    "error": format!("record `GHSA-demo-{n}` has no package with a usable purl \
                         or an ecosystem and a name: give its affected packages a `purl`, or an \
                         `ecosystem` and a `name`"),
                  })).collect::<Vec<_>>()},
@@ -163,7 +165,7 @@ fn json_carries_the_totals_and_groups(store: Backend) {
         report["refusals"][0]["records"].as_array().unwrap().len(),
         7
     );
-    assert_eq!(report["records_unchanged"], 3);
+    assert_eq!(report["counts"]["records_unchanged"], 3);
 }
 
 fn no_changes_only_when_nothing_changed_and_nothing_was_refused(store: Backend) {

@@ -57,3 +57,4 @@ mod sync;
 mod tamper;
 mod trail;
 mod trust;
+mod vocab;

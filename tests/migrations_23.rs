@@ -257,14 +257,14 @@ fn an_event_has_the_document_s_fields(store: Backend) {
     let hash = event["merge_hash"].as_str().unwrap();
     let got = b.json(&["feedser", "canonical", "get", hash, "--json"]);
     let c = &got["canonical"];
-    let cursor = event["cursor"].as_str().unwrap();
+    let cursor = event["local_cursor"].as_str().unwrap();
     assert_eq!(
         first,
         format!(
             "{{\"event_id\":1,\"event_type\":\"canonical-imported\",\"canonical_id\":\"{}\",\
              \"cve\":\"{}\",\"affects_key\":\"{}\",\"merge_hash\":\"{hash}\",\
              \"action\":\"Created\",\"bundle_hash\":\"{bundle_hash}\",\"site_id\":\"site-a\",\
-             \"imported_at\":\"2030-01-15T10:30:15Z\",\"cursor\":\"{cursor}\"}}",
+             \"imported_at\":\"2030-01-15T10:30:15Z\",\"local_cursor\":\"{cursor}\"}}",
             c["id"].as_str().unwrap(),
             c["cve"].as_str().unwrap(),
             c["affects_key"].as_str().unwrap(),

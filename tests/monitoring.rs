@@ -199,7 +199,7 @@ fn json_log_lines_carry_site_bundle_and_cursor() {
     assert_eq!(imported["time"], "2100-01-01T00:00:00.000Z");
     assert_eq!(imported["site_id"], "site-a");
     assert_eq!(imported["bundle_hash"], report["bundle_hash"]);
-    assert_eq!(imported["cursor"], report["imported_cursor"]);
+    assert_eq!(imported["imported_cursor"], report["imported_cursor"]);
     assert_eq!(
         imported["message"],
         format!("bundle `{}`: imported", bundle.display())

@@ -86,7 +86,7 @@ fn a_bundle_the_store_refuses_is_quarantined_and_the_chain_goes_on(store: Backen
     let kept = b.json(&["feedser", "quarantine", "list", "--json"]);
     let kept = kept.as_array().unwrap();
     assert_eq!(kept.len(), 1, "{kept:?}");
-    assert_eq!(kept[0]["reason_code"], "store_refused");
+    assert_eq!(kept[0]["reason"], "store_refused");
     // A retry is refused the same way, and writes nothing either.
     b.cmd(&["feedser", "bundle", "import", &first]).code(4);
     assert!(b.canonicals().is_empty());

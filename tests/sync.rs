@@ -25,5 +25,5 @@ pub fn pull(b: &Site, url: &str, extra: &[&str]) -> Outcome {
 /// The cursor B holds for A.
 pub fn held_cursor(b: &Site) -> String {
     let status = b.json(&["feedser", "sites", "status", "site-a", "--json"]);
-    status["last_imported_cursor"].as_str().unwrap().to_owned()
+    status["last_cursor"].as_str().unwrap().to_owned()
 }

@@ -95,7 +95,7 @@ fn future_cursor(store: Backend) {
     assert_eq!(dry.ok().json()["dry_run"], true);
     assert!(b.canonicals().is_empty());
     let status = b.json(&["feedser", "sites", "status", "site-a", "--json"]);
-    assert_eq!(status["last_imported_cursor"], serde_json::Value::Null);
+    assert_eq!(status["last_cursor"], serde_json::Value::Null);
     // --force with a reason overrides, and the ledger keeps the reason.
     let reason = "exporter clock was an hour fast";
     let forced = at(
@@ -109,7 +109,7 @@ fn future_cursor(store: Backend) {
         (true.into(), true.into())
     );
     let history = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
-    assert_eq!(history[0]["reason"], reason);
+    assert_eq!(history[0]["force_reason"], reason);
     assert_eq!(history[0]["forced"], true);
     assert_eq!(history[0]["imported_at"], T0_TEXT);
     let table = b
@@ -179,7 +179,7 @@ fn force_takes_an_optional_reason() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["forced"].clone(), e["reason"].clone()))
+        .map(|e| (e["forced"].clone(), e["force_reason"].clone()))
         .collect();
     let (yes, no) = (
         serde_json::Value::Bool(true),
@@ -240,11 +240,11 @@ fn stale(store: Backend) {
     assert_eq!(json["stale_after_hours"], 48);
     let (local, imported) = (
         json["local_cursor"].as_str().unwrap().to_owned(),
-        json["last_imported_cursor"].as_str().unwrap().to_owned(),
+        json["last_cursor"].as_str().unwrap().to_owned(),
     );
     let report = format!(
         "Site: site-a\nStatus: enabled\nLocal cursor: {local}\nLast imported cursor: {imported}\nLast sync: {T0_TEXT}\nBundles imported: 1\nItems imported: {}\n",
-        json["items_imported"]
+        json["total_items_imported"]
     );
     // Exactly at the budget is still fresh; past it is stale.
     status(T0 + 48 * HOUR, &["site-a", "--check"])
@@ -359,19 +359,19 @@ fn failed_bundle_is_quarantined() {
     assert_eq!(
         reason,
         serde_json::json!({
-            "reason_code": "truncated",
-            "message": truncated,
+            "reason": "truncated",
+            "error": truncated,
             "verification_log": admitted_log(Some(cut.len())),
-            "source": cut_path.to_str().unwrap(),
+            "received_from": cut_path.to_str().unwrap(),
             "size": cut.len(),
             "truncated": false,
             "received_at": T0_TEXT,
         })
     );
     let mut show = format!(
-        "Quarantined bundle: {id}\nReceived at: {T0_TEXT}\nSource: {}\nSize: {} bytes\nReason: truncated: {truncated}\nVerification log:\n",
+        "Quarantined bundle: {id}\nReceived at: {T0_TEXT}\nSource: {}\nSize: {}\nReason: truncated: {truncated}\nVerification log:\n",
         cut_path.display(),
-        cut.len()
+        stella::units::size(cut.len() as u64)
     );
     for step in admitted_log(Some(cut.len())) {
         show.push_str(&format!("  passed {step}\n"));
@@ -394,7 +394,7 @@ fn failed_bundle_is_quarantined() {
     let stdin_id = format!("20250115T103001000Z-{}", sha16(&cut[..100]));
     let entry = b.json(&["feedser", "quarantine", "show", &stdin_id, "--json"]);
     assert_eq!(
-        (&entry["source"], &entry["size"], &entry["truncated"]),
+        (&entry["received_from"], &entry["size"], &entry["truncated"]),
         (&"stdin".into(), &cut.len().into(), &true.into())
     );
     assert_eq!(
@@ -415,7 +415,7 @@ fn failed_bundle_is_quarantined() {
     d.trust(&a, &wrong);
     at(&d, T0, &import_args(&bundle)).code(5);
     let refused = quarantine_json(&d);
-    assert_eq!(refused[0]["reason_code"], "signature_invalid");
+    assert_eq!(refused[0]["reason"], "signature_invalid");
     assert_eq!(
         refused[0]["verification_log"],
         serde_json::json!(admitted_log(Some(full.len()))[..3])
@@ -434,8 +434,11 @@ fn failed_bundle_is_quarantined() {
     );
     // The SIZE column is as wide as its widest cell.
     let (whole, kept) = (
-        format!("{} bytes", cut.len()),
-        format!("{} bytes (first part kept)", cut.len()),
+        stella::units::size(cut.len() as u64),
+        format!(
+            "{} (first part kept)",
+            stella::units::size(cut.len() as u64)
+        ),
     );
     let w = kept.len();
     b.cmd(&["feedser", "quarantine", "list"]).ok().stdout_is(&format!(
@@ -592,10 +595,10 @@ fn audit_verify_detects_edits() {
     assert_eq!(
         json,
         serde_json::json!({
-            "ok": false,
+            "success": false,
             "records": null,
             "problem": {"problem": "out_of_order", "line": 2, "expected": 2, "found": 3},
-            "message": "records are out of order: line 2 holds record 3, expected record 2",
+            "error": "records are out of order: line 2 holds record 3, expected record 2",
         })
     );
     // Restored, it verifies again, and appends continue the chain.

@@ -144,7 +144,8 @@ fn a_hostile_title_is_shown_escaped_and_kept_exact_in_json() {
     let row = only_canonical(&b);
     assert_eq!(row["canonical"]["title"], ATTACK);
     let hash = row["canonical"]["merge_hash"].as_str().unwrap();
-    b.cmd(&["feedser", "canonical", "list"]).ok().stdout_is(&format!(
+    // `--wide`: the whole title, escaped (#27 cuts it in the plain table).
+    b.cmd(&["feedser", "canonical", "list", "--wide"]).ok().stdout_is(&format!(
         "{:71}  CVE           PACKAGE        SEVERITY  STATUS  TITLE\n{hash}  PYSEC-2099-4  pkg:pypi/trac  unknown   active  {SHOWN}\n",
         "MERGE HASH"
     ));
@@ -181,7 +182,7 @@ fn a_reason_is_shown_escaped_in_sites_history() {
     let shown = "  forced  \\u{1b}[2Jrestored\\r\\n2099-01-01T00:00:00.000Z  forged";
     assert!(rows[1].ends_with(shown), "{}", history.stdout);
     let json = b.json(&["feedser", "sites", "history", "site-a", "--json"]);
-    assert_eq!(json[0]["reason"], reason);
+    assert_eq!(json[0]["force_reason"], reason);
 }
 
 /// Issue #28 items 1 and 2 at a site whose store already holds such a row

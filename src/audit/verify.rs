@@ -14,7 +14,11 @@ use super::{AuditError, AuditLog, GENESIS, Outcome, Record};
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     #[error("line {line} is not an audit record ({message})")]
-    Malformed { line: usize, message: String },
+    Malformed {
+        line: usize,
+        #[serde(rename = "error")]
+        message: String,
+    },
     #[error("record {seq} (line {line}) was edited: its hash does not match its contents")]
     Edited { line: usize, seq: u64 },
     #[error("record {expected} is missing: line {line} holds record {found}")]
@@ -39,10 +43,13 @@ pub enum Problem {
     Cut { last: u64, head: u64 },
     #[error("the last record {seq} is not the one `audit.head` names: the tail was replaced")]
     HeadMismatch { seq: u64 },
-    #[error("`audit.head` is missing but the log holds {records} record(s)")]
+    #[error("`audit.head` is missing but the log holds {}", crate::units::count(*.records, "record"))]
     HeadMissing { records: u64 },
     #[error("`audit.head` is not a head record ({message})")]
-    HeadMalformed { message: String },
+    HeadMalformed {
+        #[serde(rename = "error")]
+        message: String,
+    },
     #[error("the records before the acknowledgment in record {seq} were changed after it")]
     Unsealed { seq: u64 },
 }

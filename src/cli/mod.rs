@@ -68,6 +68,7 @@ pub enum Command {
 impl Cli {
     pub fn run(self) -> Result<()> {
         let global = self.global;
+        command::logger::configure(&global);
         let ctx = || command::context::Context::load(&global);
         match self.command {
             Command::Init(cmd) => cmd.run(&global),

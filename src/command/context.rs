@@ -39,7 +39,11 @@ impl Context {
         Ok(Context {
             site,
             out: Output::stdout(),
-            progress: (global.progress, global.quiet),
+            // Bars are no JSON lines: `--log-format json` hides them as `-q` does.
+            progress: (
+                global.progress,
+                global.quiet || matches!(global.log_format, super::global::LogFormat::Json),
+            ),
             verbose: global.verbose,
         })
     }

@@ -2,7 +2,8 @@
 //! and `1 canonical` / `2 canonicals` (never "1 canonicals").
 //!
 //! Invariant: every count a text report writes before a noun goes through
-//! [`count`]; labels with a fixed noun (`Canonicals: 1`) stay as they are.
+//! [`count`] (which lives in `crate::units`, so the core's messages use it
+//! too); labels with a fixed noun (`Canonicals: 1`) stay as they are.
 
 /// `n` with a comma every three digits: `4702` → `4,702`.
 pub fn thousands(n: u64) -> String {
@@ -17,22 +18,7 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `n` and `noun`, plural unless `n` is 1: `count(1, "edge")` → `1 edge`,
-/// `count(2, "entry")` → `2 entries`.
-pub fn count(n: u64, noun: &str) -> String {
-    format!("{n} {}", plural(n, noun))
-}
-
-/// `noun` as `n` of it is written.
-pub fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        return noun.to_owned();
-    }
-    match noun.strip_suffix('y') {
-        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
-        _ => format!("{noun}s"),
-    }
-}
+pub use crate::units::{count, plural};
 
 #[cfg(test)]
 mod tests {

@@ -28,7 +28,7 @@ pub struct Doctor {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    ok: bool,
+    success: bool,
     checks: &'a [Finding],
 }
 
@@ -44,7 +44,7 @@ impl Doctor {
         let out = Output::stdout();
         if self.json {
             out.json(&Report {
-                ok: failed == 0,
+                success: failed == 0,
                 checks: &findings,
             })?;
         } else {

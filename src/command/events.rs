@@ -1,7 +1,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -15,6 +15,9 @@ pub struct Events {
     /// Print the events as NDJSON (one canonical-imported event per line)
     #[arg(long)]
     json: bool,
+    /// Show whole hashes in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 impl Events {
@@ -39,7 +42,7 @@ impl Events {
                     e.event.site_id.clone(),
                     e.event.cve.clone(),
                     e.event.affects_key.clone(),
-                    e.event.merge_hash.clone(),
+                    crate::command::table::digest(&e.event.merge_hash, self.wide),
                 ]
             })
             .collect();

@@ -30,7 +30,7 @@ impl ExportOsv {
         if self.json {
             ctx.out.json(&report)
         } else {
-            ctx.out.text(&render(&report))
+            ctx.out.report(&render(&report))
         }
     }
 }
@@ -40,9 +40,12 @@ pub fn write(ctx: &Context, dir: &std::path::Path, since: Option<Cursor>) -> Res
     let store = ctx.open_store()?;
     let report = crate::osv_out::export(store.as_ref(), dir, since)?;
     for id in &report.skipped {
-        eprintln!(
-            "stella: warning: advisory `{}` left out of the OSV export: its id is no safe file name",
-            id.escape_debug()
+        crate::command::logger::notice(
+            "warn",
+            &format!(
+                "stella: warning: advisory `{}` left out of the OSV export: its id is no safe file name\n",
+                id.escape_debug()
+            ),
         );
     }
     Ok(report)
@@ -54,7 +57,7 @@ pub fn refresh(ctx: &Context, dir: &std::path::Path, json: bool) -> Result<()> {
     let report = write(ctx, dir, None)?;
     match json {
         true => Ok(()),
-        false => ctx.out.text(&render(&report)),
+        false => ctx.out.report(&render(&report)),
     }
 }
 
@@ -63,8 +66,8 @@ fn render(r: &Report) -> String {
     let mut text = format!(
         "OSV database {}: {} ({} withdrawn) in {}\n  Export cursor: {cursor}\n",
         r.dir.display(),
-        crate::command::count::count(r.records, "record"),
-        r.withdrawn,
+        crate::command::count::count(r.counts.records, "record"),
+        r.counts.withdrawn,
         crate::command::count::count(r.ecosystems.len() as u64, "ecosystem"),
     );
     if let Some(since) = r.since_cursor {

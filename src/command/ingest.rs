@@ -69,10 +69,11 @@ impl Osv {
         let keep = if ctx.verbose > 0 { usize::MAX } else { SHOWN };
         let shown = report.cut(keep);
         if self.json {
-            ctx.out.json(&shown)?;
+            ctx.out.json(&render::Document::new(&shown))?;
         } else {
-            eprint!("{}", render::refusals(&shown, ctx.verbose > 0));
-            ctx.out.text(&render::totals(&report))?;
+            let refusals = render::refusals(&shown, ctx.verbose > 0);
+            crate::command::logger::notice("warn", &refusals);
+            ctx.out.report(&render::totals(&report))?;
         }
         if report.records_refused == 0 {
             return Ok(());

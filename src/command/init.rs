@@ -48,16 +48,22 @@ impl Init {
             }
         }
         write_new(&config_file, config.to_yaml().as_bytes())?;
-        eprintln!(
-            "initialized stella home `{}` for site `{}` (config `{}`)",
-            home.root().display(),
-            self.site_id,
-            config_file.display()
+        crate::command::logger::notice(
+            "info",
+            &format!(
+                "initialized stella home `{}` for site `{}` (config `{}`)\n",
+                home.root().display(),
+                self.site_id,
+                config_file.display()
+            ),
         );
         if url.is_some_and(crate::config::dsn::has_password) {
-            eprintln!(
-                "note: the config holds the database password (it is 0600, readable only by you); to keep it out of files, remove it from ConnectionStrings.Concelier and {}",
-                crate::config::dsn::PASSWORD_ADVICE
+            crate::command::logger::notice(
+                "warn",
+                &format!(
+                    "note: the config holds the database password (it is 0600, readable only by you); to keep it out of files, remove it from ConnectionStrings.Concelier and {}\n",
+                    crate::config::dsn::PASSWORD_ADVICE
+                ),
             );
         }
         Ok(())

@@ -3,13 +3,23 @@
 //! Text: `stella: LEVEL: message`, followed by ` key=value` for each
 //! structured field the call passed. JSON (`--log-format json`): one object
 //! per line with `time`, `level`, `target`, `message` and the structured
-//! fields (`site_id`, `bundle_hash`, `cursor`, … where the call has them).
+//! fields (`site_id`, `bundle_hash`, `imported_cursor`, … where the call
+//! has them), named as `--json` documents name them (`man/stella-json.7`).
 //! Fields travel with `log`'s key-value feature (`info!(site_id = s; "…")`):
 //! it adds no dependency, and the fields stay optional for the many calls
 //! that have none.
 //!
 //! The level comes from `-q`/`-v`, else the config's `Logging.LogLevel`,
 //! else warnings only. User-facing results are never log records.
+//!
+//! Everything else a command writes on stderr goes through here too, so
+//! that one rule holds for every line: [`notice`] (what a command tells
+//! the operator besides its data: nothing under `-q`), and [`error`] (the
+//! final `error:` line, always). With `--log-format json` each of them is
+//! one JSON object per line, like a log record (`level` `info`, `warn` or
+//! `error`, `message` the text).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use log::kv::{Key, Value, VisitSource};
 use log::{LevelFilter, Log, Metadata, Record};
@@ -74,6 +84,82 @@ impl<'kvs> VisitSource<'kvs> for Fields {
 static LOGGER: StderrLogger = StderrLogger {
     json: std::sync::atomic::AtomicBool::new(false),
 };
+
+/// `-q`: notices are dropped.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Sets `-q` and `--log-format` for notices and the final error, before
+/// the command runs (the log level waits for the config: [`init`]).
+pub fn configure(global: &GlobalArgs) {
+    let json = matches!(global.log_format, LogFormat::Json);
+    LOGGER.json.store(json, Ordering::Relaxed);
+    QUIET.store(global.quiet, Ordering::Relaxed);
+}
+
+/// Whether stderr lines are JSON (`--log-format json`).
+pub fn json() -> bool {
+    LOGGER.json.load(Ordering::Relaxed)
+}
+
+/// Whether `-q` silenced everything on stderr but errors.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Text for the operator on stderr (a report, a note, a warning), line by
+/// line; `level` is `info` or `warn`. Nothing under `-q`.
+pub fn notice(level: &str, text: &str) {
+    if quiet() {
+        return;
+    }
+    if json() {
+        for line in text.lines() {
+            eprintln!("{}", plain_json_line(level, line));
+        }
+    } else {
+        eprint!("{text}");
+    }
+}
+
+/// A `--json` document that goes to stderr because the bundle took
+/// stdout: as it is (one line with `--log-format json`); nothing under `-q`.
+pub fn document(text: &str) {
+    if !quiet() {
+        eprint!("{text}");
+    }
+}
+
+/// The final error line: `error: TEXT`, one line escaped for the terminal,
+/// or a JSON object with `level` `error`.
+pub fn error(text: &str) {
+    if json() {
+        eprintln!("{}", plain_json_line("error", text));
+    } else {
+        eprintln!("error: {}", crate::escape::terminal(text));
+    }
+}
+
+/// Whether the raw command line (or `STELLA_LOG_FORMAT`) asks for JSON
+/// lines, for the errors clap reports before the flags are parsed; if so,
+/// [`error`] writes JSON from now on.
+pub fn json_requested(args: &[String]) -> bool {
+    let from_args = args
+        .windows(2)
+        .any(|w| w[0] == "--log-format" && w[1] == "json")
+        || args.iter().any(|a| a == "--log-format=json");
+    let json = from_args || std::env::var("STELLA_LOG_FORMAT").is_ok_and(|v| v == "json");
+    LOGGER.json.store(json, Ordering::Relaxed);
+    json
+}
+
+fn plain_json_line(level: &str, message: &str) -> String {
+    let mut map = Map::new();
+    map.insert("time".into(), Json::String(crate::site::now()));
+    map.insert("level".into(), Json::String(level.to_owned()));
+    map.insert("target".into(), Json::String("stella".to_owned()));
+    map.insert("message".into(), Json::String(message.to_owned()));
+    Json::Object(map).to_string()
+}
 
 pub fn init(global: &GlobalArgs, configured: Option<LogLevel>) {
     let level = if global.quiet {

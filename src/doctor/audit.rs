@@ -11,7 +11,8 @@ pub fn audit(log: &AuditLog) -> Finding {
                 .acknowledged
                 .map(|seq| format!(" (a break was acknowledged in record {seq})"))
                 .unwrap_or_default();
-            let detail = format!("{} records, chain intact{acknowledged}", v.records);
+            let records = crate::units::count(v.records, "record");
+            let detail = format!("{records}, chain intact{acknowledged}");
             Finding::new(Status::Ok, "audit", detail)
         }
         Err(AuditError::Broken { problem, .. }) => Finding::new(

@@ -89,7 +89,15 @@ fn key(dir: &Path, info: &KeyInfo, retired: bool, now_ms: i64) -> Finding {
             ),
         );
     }
-    let age = age_days.map_or_else(|| "age unknown".to_owned(), |d| format!("{d} days old"));
+    let age = age_days.map_or_else(
+        || "age unknown".to_owned(),
+        |d| {
+            format!(
+                "{} old",
+                crate::units::count(u64::try_from(d).unwrap_or(0), "day")
+            )
+        },
+    );
     let lock = if info.encrypted { ", encrypted" } else { "" };
     Finding::new(
         Status::Ok,

@@ -28,7 +28,10 @@ pub fn two_way_links(sites: &[Site], sent: &[Sent], default: ConflictStrategy) -
         let detail = match two_way.len() {
             0 => "no two-way link (no peer is both imported from and exported to with --for)"
                 .to_owned(),
-            n => format!("{n} two-way link(s), each settling conflicts with `newest`"),
+            n => format!(
+                "{}, each settling conflicts with `newest`",
+                crate::units::count(n as u64, "two-way link")
+            ),
         };
         return Finding::new(Status::Ok, "links", detail);
     }
@@ -36,7 +39,8 @@ pub fn two_way_links(sites: &[Site], sent: &[Sent], default: ConflictStrategy) -
         Status::Warn,
         "links",
         format!(
-            "two-way link(s) with a strategy that does not converge: {}; concurrent edits at both ends come back every round: run `stella feedser sites policy ID --on-conflict newest` (or set FederationImport.OnConflict: newest)",
+            "{} with a strategy that does not converge: {}; concurrent edits at both ends come back every round: run `stella feedser sites policy ID --on-conflict newest` (or set FederationImport.OnConflict: newest)",
+            crate::units::plural(bad.len() as u64, "two-way link"),
             bad.join(", ")
         ),
     )
@@ -79,13 +83,13 @@ mod tests {
         );
         assert_eq!(f.status, Status::Warn);
         assert!(f.detail.starts_with(
-            "two-way link(s) with a strategy that does not converge: `a` (prefer_remote);"
+            "two-way link with a strategy that does not converge: `a` (prefer_remote);"
         ));
         let f = two_way_links(&sites, &[sent("b")], ConflictStrategy::PreferRemote);
         assert_eq!(f.status, Status::Ok);
         assert_eq!(
             f.detail,
-            "1 two-way link(s), each settling conflicts with `newest`"
+            "1 two-way link, each settling conflicts with `newest`"
         );
         let f = two_way_links(&sites, &[sent("a")], ConflictStrategy::Newest);
         assert_eq!(f.status, Status::Ok);

@@ -86,13 +86,17 @@ pub fn journal(journal: &Journal, spool: &Path) -> Finding {
         (0, 0, 0) => Finding::new(
             Status::Ok,
             "journal",
-            format!("{} imports, none unfinished", entries.len()),
+            format!(
+                "{}, none unfinished",
+                crate::units::count(entries.len() as u64, "import")
+            ),
         ),
         (0, 0, n) => Finding::new(
             Status::Warn,
             "journal",
             format!(
-                "{n} file(s) left in `{}` by interrupted exports: `stella feedser journal gc` removes them",
+                "{} left in `{}` by interrupted exports: `stella feedser journal gc` removes them",
+                crate::units::count(n as u64, "file"),
                 spool.display()
             ),
         ),
@@ -100,7 +104,8 @@ pub fn journal(journal: &Journal, spool: &Path) -> Finding {
             Status::Warn,
             "journal",
             format!(
-                "{open} import(s) under way, {abandoned} abandoned: see `stella feedser journal status`; `stella feedser journal gc` forgets old ones"
+                "{} under way, {abandoned} abandoned: see `stella feedser journal status`; `stella feedser journal gc` forgets old ones",
+                crate::units::count(open as u64, "import")
             ),
         ),
     }
@@ -114,8 +119,8 @@ pub fn clock(newest: Option<Cursor>, now_ms: i64) -> Finding {
     let ahead = cursor.millis() - now_ms;
     if ahead > CLOCK_SLACK_MS {
         let detail = format!(
-            "the newest local change `{cursor}` is {}s ahead of this clock: check the system time (NTP) before exporting",
-            ahead / 1000
+            "the newest local change `{cursor}` is {} of this clock: check the system time (NTP) before exporting",
+            crate::units::skew_ms(ahead)
         );
         return Finding::new(Status::Fail, "clock", detail);
     }
@@ -139,7 +144,7 @@ pub fn disk(root: &Path) -> Finding {
         }
     };
     let free = stat.f_bavail.saturating_mul(stat.f_frsize);
-    let text = format!("{} MiB free on the home's filesystem", free >> 20);
+    let text = format!("{} free on the home's filesystem", crate::units::size(free));
     match free {
         f if f < DISK_FAIL_BYTES => Finding::new(
             Status::Fail,

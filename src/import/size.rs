@@ -118,23 +118,11 @@ pub fn staging_bytes(manifest: &Manifest) -> u64 {
         .fold(0, u64::saturating_add)
 }
 
-/// `387 MB`-like, in the units `--max-bundle-size` reads (1 MB = 2^20
-/// bytes): rounded up for what is needed, down for what is free, so the
-/// two never read the same when one is short.
+/// `387 MB`-like (see [`crate::units::bound`]): rounded up for what is
+/// needed, down for what is free, so the two never read the same when
+/// one is short.
 pub fn human(bytes: u64, round_up: bool) -> String {
-    const UNITS: [(&str, u32); 3] = [("GB", 30), ("MB", 20), ("KB", 10)];
-    for (unit, shift) in UNITS {
-        let one = 1u64 << shift;
-        if bytes >= one {
-            let whole = bytes >> shift;
-            let n = whole + u64::from(round_up && !bytes.is_multiple_of(one));
-            return format!("{n} {unit}");
-        }
-    }
-    match bytes {
-        1 => "1 byte".to_owned(),
-        n => format!("{n} bytes"),
-    }
+    crate::units::bound(bytes, round_up)
 }
 
 #[cfg(test)]

@@ -116,7 +116,8 @@ pub(super) fn conflicts_refused(n: usize, s: Surface) -> String {
     let flag = s.on_conflict();
     let space = if s == Surface::Cli { " " } else { "" };
     format!(
-        "{n} conflict(s) with local data and {flag}{space}fail: nothing was imported; choose prefer_remote or prefer_local"
+        "{} with local data and {flag}{space}fail: nothing was imported; choose prefer_remote or prefer_local",
+        crate::units::count(n as u64, "conflict")
     )
 }
 

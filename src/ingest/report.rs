@@ -48,6 +48,7 @@ pub struct RecordFailure {
     pub origin: String,
     pub id: Option<String>,
     /// The whole message, with what is particular to this record.
+    #[serde(rename = "error")]
     pub message: String,
     /// What is particular to this record beyond its group's reason (a JSON
     /// syntax error's position, the field a peer would refuse), if anything.

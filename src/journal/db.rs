@@ -56,6 +56,7 @@ impl State {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
     pub import_id: String,
+    #[serde(rename = "received_from")]
     pub bundle: String,
     pub staging_dir: PathBuf,
     pub state: State,

@@ -11,6 +11,7 @@ use crate::store::Store;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reconciled {
     pub import_id: String,
+    #[serde(rename = "received_from")]
     pub bundle: String,
     pub state: State,
 }

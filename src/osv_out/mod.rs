@@ -67,15 +67,22 @@ impl OsvExportError {
     }
 }
 
+/// How many records an export wrote, and how many of them are withdrawn.
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    pub records: u64,
+    pub withdrawn: u64,
+}
+
 /// What an export wrote.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    #[serde(rename = "path")]
     pub dir: PathBuf,
     pub since_cursor: Option<Cursor>,
     /// The newest change of the site the export includes.
     pub export_cursor: Option<Cursor>,
-    pub records: u64,
-    pub withdrawn: u64,
+    pub counts: Counts,
     pub ecosystems: Vec<String>,
     /// Advisory ids that are no safe file name, left out.
     pub skipped: Vec<String>,
@@ -95,8 +102,7 @@ pub fn export(
         dir: dir.to_owned(),
         since_cursor: since,
         export_cursor: newest,
-        records: 0,
-        withdrawn: 0,
+        counts: Counts::default(),
         ecosystems: Vec::new(),
         skipped: std::mem::take(&mut groups.skipped),
     };
@@ -110,12 +116,12 @@ pub fn export(
         }
         let members: Vec<&groups::Row> = rows.iter().collect();
         let built = record::build(&id, &members);
-        report.records += 1;
+        report.counts.records += 1;
         if rows
             .iter()
             .any(|m| m.1.canonical.status == Status::Withdrawn)
         {
-            report.withdrawn += 1;
+            report.counts.withdrawn += 1;
         }
         listed.push(&built.modified, &built.id, &built.ecosystems)?;
         match zips.as_mut() {

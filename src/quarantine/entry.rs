@@ -11,11 +11,14 @@ use super::{BUNDLE_FILE, Quarantine, QuarantineError, REASON_FILE, is_valid_id};
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// `ImportError::reason_code()`.
+    #[serde(rename = "reason", alias = "reason_code")]
     pub reason_code: String,
+    #[serde(rename = "error", alias = "message")]
     pub message: String,
     /// The checks the bundle passed before the one that failed, in order.
     pub verification_log: Vec<String>,
     /// The bundle's path as given, or `stdin`.
+    #[serde(rename = "received_from", alias = "source")]
     pub source: String,
     /// Bytes of the bundle seen (a file's length; what was read from stdin).
     pub size: u64,
@@ -31,6 +34,7 @@ pub struct Entry {
     #[serde(flatten)]
     pub record: Record,
     /// The kept copy.
+    #[serde(rename = "path")]
     pub bundle: PathBuf,
 }
 

@@ -79,3 +79,17 @@ fn purge_by_age_keeps_newer_entries() {
     assert_eq!(q.remove_all().unwrap(), 1);
     assert_eq!(q.list().unwrap(), vec![]);
 }
+
+/// `reason.json` written before the JSON vocabulary (#27) still reads.
+#[test]
+fn a_reason_file_with_the_old_names_still_reads() {
+    let old = r#"{"reason_code":"truncated","message":"cut","verification_log":[],"source":"stdin","size":3,"truncated":true,"received_at":"2025-01-15T10:30:00.000Z"}"#;
+    let record: entry::Record = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        (record.reason_code.as_str(), record.message.as_str()),
+        ("truncated", "cut")
+    );
+    let new = serde_json::to_value(&record).unwrap();
+    assert_eq!(new["reason"], "truncated");
+    assert_eq!(new["received_from"], "stdin");
+}

@@ -116,7 +116,7 @@ pub fn log_import(
                 level,
                 site_id = o.site_id.as_str(),
                 bundle_hash = o.bundle_hash.as_str(),
-                cursor:% = o.imported_cursor;
+                imported_cursor:% = o.imported_cursor;
                 "bundle `{label}`: {what}"
             );
         }

@@ -55,6 +55,7 @@ pub struct Site {
     pub last_cursor: Option<Cursor>,
     pub last_sync_at: Option<String>,
     pub bundles_imported: u64,
+    #[serde(rename = "total_items_imported")]
     pub items_imported: u64,
 }
 
@@ -165,6 +166,7 @@ pub struct LedgerEntry {
     pub bundle_hash: String,
     pub manifest_sha256: String,
     pub since_cursor: Option<Cursor>,
+    #[serde(rename = "imported_cursor")]
     pub export_cursor: Cursor,
     pub imported_at: String,
     pub signer_key_id: Option<String>,
@@ -172,8 +174,10 @@ pub struct LedgerEntry {
     pub forced: bool,
     pub counts: ImportCounts,
     /// Items in the bundle (canonicals + edges + deletions).
+    #[serde(rename = "total_items")]
     pub items: u64,
     /// Why the import was forced past the cursor checks (`--reason`).
+    #[serde(rename = "force_reason")]
     pub reason: Option<String>,
     /// Whether the import moves the site's last cursor: false for a forced
     /// import of a bundle at or before it (a cursor never moves backwards).
@@ -215,6 +219,7 @@ pub struct NewEvent {
     /// RFC 3339 UTC to the second, `2025-01-15T10:30:15Z` ([`event_time`]).
     pub imported_at: String,
     /// The local feed cursor of the change.
+    #[serde(rename = "local_cursor")]
     pub cursor: Cursor,
 }
 

@@ -111,7 +111,7 @@ fn what_a_killed_export_leaves_is_reported_and_collected() {
     assert_eq!(left.len(), 2, "the spool directory and its lock: {left:?}");
     let doctor = a.cmd(&["doctor"]).ok();
     let line = format!(
-        "warn  journal  2 file(s) left in `{}` by interrupted exports: `stella feedser journal gc` removes them",
+        "warn  journal  2 files left in `{}` by interrupted exports: `stella feedser journal gc` removes them",
         spool.display()
     );
     assert!(

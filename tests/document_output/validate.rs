@@ -65,14 +65,14 @@ fn validate_prints_the_documents_block(store: Backend) {
         hash = bundle["bundle_hash"].as_str().unwrap(),
     ));
     let json = b.json(&["feedser", "bundle", "validate", "./bundle.zst", "--json"]);
-    assert_eq!(json["bundle"], "./bundle.zst");
+    assert_eq!(json["path"], "./bundle.zst");
     assert_eq!(json["hash"]["status"], "valid");
     assert_eq!(json["format"]["status"], "valid");
     assert_eq!(json["signature"]["status"], "valid");
     let key = bundle["signer_key_id"].as_str().unwrap();
     assert_eq!(json["signature"]["detail"], format!("key: {key}"));
     assert_eq!(json["counts"], bundle["counts"]);
-    assert_eq!(json["ready"], true);
+    assert_eq!(json["success"], true);
 }
 
 /// `1234567` → `1,234,567`, as the document writes `Total: 4,702`.
@@ -132,7 +132,7 @@ fn validate_marks_a_failed_signature(store: Backend) {
     ];
     let json = b.cmd(&args).code(5).json();
     assert_eq!(json["signature"]["status"], "invalid");
-    assert_eq!(json["ready"], false);
+    assert_eq!(json["success"], false);
 }
 
 /// An unsigned bundle where signatures are optional: the signature line

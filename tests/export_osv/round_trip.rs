@@ -31,7 +31,7 @@ fn round_trip(store: Backend, history: &[PathBuf], records: u64) {
     }
     let dir = a.path("osv");
     let report = export(&a, &dir, &[]);
-    assert_eq!(report["records"], records);
+    assert_eq!(report["counts"]["records"], records);
     assert_eq!(report["skipped"], serde_json::json!([]));
     let b = Site::on(store, "site-b");
     let read = b
@@ -44,7 +44,7 @@ fn round_trip(store: Backend, history: &[PathBuf], records: u64) {
         ])
         .ok()
         .json();
-    assert_eq!(read["records_read"], records);
+    assert_eq!(read["counts"]["records_read"], records);
     assert_eq!(read["refusals"], serde_json::json!([]));
     assert_same(
         &canonical_set(&a),

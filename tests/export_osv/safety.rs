@@ -61,7 +61,7 @@ pub fn a_reader_never_sees_a_partial_zip(store: Backend) {
     };
     ingest(&a, &old);
     let dir = a.path("osv");
-    let before = export(&a, &dir, &[])["records"].as_u64().unwrap() as usize;
+    let before = export(&a, &dir, &[])["counts"]["records"].as_u64().unwrap() as usize;
     ingest(&a, &new);
     let done = Arc::new(AtomicBool::new(false));
     let reader = {

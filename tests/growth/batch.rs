@@ -20,7 +20,7 @@ fn chain(a: &Site) -> (tempfile::TempDir, Vec<String>) {
 /// What B holds from A: its canonicals and its cursor for A.
 fn held(b: &Site) -> (Vec<String>, serde_json::Value) {
     let status = b.json(&["feedser", "sites", "status", "site-a", "--json"]);
-    (b.canonicals(), status["last_imported_cursor"].clone())
+    (b.canonicals(), status["last_cursor"].clone())
 }
 
 fn files_given_out_of_order_are_imported_in_cursor_order(store: Backend) {

@@ -32,7 +32,7 @@ fn quarantined(b: &Site) -> String {
     let list = b.json(&["feedser", "quarantine", "list", "--json"]);
     let entries = list.as_array().expect("a list");
     assert_eq!(entries.len(), 1, "{list}");
-    entries[0]["reason_code"].as_str().unwrap().to_owned()
+    entries[0]["reason"].as_str().unwrap().to_owned()
 }
 
 /// `c` as the delta that follows the vector (its cursor, then later).
@@ -187,7 +187,7 @@ fn values_quoted_from_a_bundle_are_shown_escaped() {
     );
     let list = b.json(&["feedser", "quarantine", "list", "--json"]);
     let entry = &list.as_array().unwrap()[1];
-    let message = entry["message"].as_str().unwrap();
+    let message = entry["error"].as_str().unwrap();
     assert!(
         message.contains("unknown field `\u{1b}[2J\r\n`"),
         "{message}"
@@ -201,5 +201,5 @@ fn values_quoted_from_a_bundle_are_shown_escaped() {
     );
     assert!(!show.chars().any(|c| c.is_control() && c != '\n'), "{show}");
     let json = b.json(&["feedser", "quarantine", "show", id, "--json"]);
-    assert_eq!(json["message"].as_str(), Some(message));
+    assert_eq!(json["error"].as_str(), Some(message));
 }

@@ -28,7 +28,7 @@ fn broken_chain_refuses_imports_until_acknowledged(store: Backend) {
         .ok();
     b.cmd(&import).ok();
     let kept = cut_and_behead(&b);
-    let problem = "`audit.head` is missing but the log holds 1 record(s)";
+    let problem = "`audit.head` is missing but the log holds 1 record";
     b.cmd(&["audit", "verify"])
         .code(14)
         .stdout_is("")
@@ -110,7 +110,7 @@ fn broken_chain_refuses_imports_until_acknowledged(store: Backend) {
     let json = b.cmd(&["audit", "verify", "--json"]).ok().json();
     assert_eq!(
         json,
-        serde_json::json!({"ok": true, "records": 3, "problem": null, "message": null, "acknowledged": 2})
+        serde_json::json!({"success": true, "records": 3, "problem": null, "error": null, "acknowledged": 2})
     );
     let doctor = b.cmd(&["doctor"]).ok();
     assert!(doctor.stdout.contains(

@@ -69,7 +69,10 @@ fn import_dry_run_then_commit_then_status_and_metrics() {
     assert_eq!(site["site_id"], "site-a");
     assert_eq!(site["bundles_imported"], 1);
     assert_eq!(site["last_cursor"], done["imported_cursor"]);
-    assert_eq!(site["total_items_imported"], listed[0]["items_imported"]);
+    assert_eq!(
+        site["total_items_imported"],
+        listed[0]["total_items_imported"]
+    );
     assert_eq!(site["last_sync_at"], listed[0]["last_sync_at"]);
     assert_eq!(
         status["local_cursor"],

@@ -31,7 +31,7 @@ fn a_multi_part_delta_is_pulled_whole_then_again_from_the_cursor(store: Backend)
     let doc = pull(&b, &url, &["--json"]).ok().json();
     assert!(doc["bundles"].as_array().unwrap().len() > 1, "{doc}");
     assert!(doc["bundles"][0]["since_cursor"].is_string(), "{doc}");
-    assert_eq!(doc["last_imported_cursor"], held_cursor(&b).as_str());
+    assert_eq!(doc["last_cursor"], held_cursor(&b).as_str());
     assert_eq!(doc["retries"], 0);
     assert_same(&b.canonicals(), &a.canonicals(), "after the delta");
     // Every part went through the import: one ledger row each.

@@ -20,7 +20,7 @@ impl Acknowledge {
         }
         let log = ctx.home.audit_log();
         let (problem, record) = log.acknowledge(self.reason.trim(), now())?;
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "acknowledged: {problem}\nrecorded as record {} of `{}`; appends resume\n",
             record.seq,
             log.path().display()

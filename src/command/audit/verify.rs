@@ -14,10 +14,10 @@ pub struct Verify {
 
 #[derive(Serialize)]
 struct Verdict<'a> {
-    ok: bool,
+    success: bool,
     records: Option<u64>,
     problem: Option<&'a Problem>,
-    message: Option<String>,
+    error: Option<String>,
     /// The record of the last acknowledged break.
     #[serde(skip_serializing_if = "Option::is_none")]
     acknowledged: Option<u64>,
@@ -36,19 +36,19 @@ impl Verify {
                 })
             }
             (Ok(v), true) => ctx.out.json(&Verdict {
-                ok: true,
+                success: true,
                 records: Some(v.records),
                 problem: None,
-                message: None,
+                error: None,
                 acknowledged: v.acknowledged,
             }),
             (Err(e), true) if matches!(e, AuditError::Broken { .. }) => {
                 if let AuditError::Broken { problem, .. } = &e {
                     ctx.out.json(&Verdict {
-                        ok: false,
+                        success: false,
                         records: None,
                         problem: Some(problem),
-                        message: Some(problem.to_string()),
+                        error: Some(problem.to_string()),
                         acknowledged: None,
                     })?;
                 }

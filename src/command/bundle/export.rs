@@ -91,6 +91,9 @@ impl Export {
             threads: self.threads,
             force: self.force,
         };
+        if request.to_stdout() {
+            refuse_terminal()?;
+        }
         let progress = ctx.progress();
         let report = export_bundle(
             ctx,
@@ -105,22 +108,39 @@ impl Export {
 
     /// The report goes to stdout, unless the bundle went there.
     fn print(&self, ctx: &Context, report: &ExportReport, to_stdout: bool) -> Result<()> {
+        // On stderr with `--log-format json`, the document is one line.
+        let one_line = to_stdout && crate::command::logger::json();
         let text = match self.json {
+            true if one_line => serde_json::to_string(report).unwrap_or_default() + "\n",
             true => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
             false => render::export(report),
         };
-        if to_stdout {
-            render::eprint(&text)
-        } else {
-            ctx.out.text(&text)
+        match (to_stdout, self.json) {
+            (true, true) => crate::command::logger::document(&text),
+            (true, false) => crate::command::logger::notice("info", &text),
+            (false, _) => return ctx.out.report(&text),
         }
+        Ok(())
     }
+}
+
+/// A bundle is binary: it never goes to a terminal (as `zstd` refuses to).
+fn refuse_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Reported {
+        message: "refusing to write a bundle to a terminal; redirect stdout or use -o FILE"
+            .to_owned(),
+        exit: Exit::Usage,
+    })
 }
 
 /// A signal stopped the export and its partial files are gone.
 pub fn stopped(signal: &'static str, exit: Exit) -> ! {
-    eprintln!(
-        "error: interrupted by {signal}: the export was stopped and its partial files removed"
-    );
+    crate::command::logger::error(&format!(
+        "interrupted by {signal}: the export was stopped and its partial files removed"
+    ));
     std::process::exit(i32::from(exit.code()))
 }

@@ -3,10 +3,8 @@
 //! Invariant: values that come from bundles and stores (conflicting
 //! values, merge hashes) are escaped before they reach a terminal.
 
-use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
 use crate::import::ImportOutcome;
 use crate::site::export::ExportReport;
 
@@ -19,13 +17,6 @@ pub fn counts_line(c: &crate::bundle::Counts) -> String {
         n(c.deletions, "deletion"),
         n(c.total, "item")
     )
-}
-
-/// The report when the bundle went to stdout.
-pub fn eprint(text: &str) -> Result<()> {
-    std::io::stderr()
-        .write_all(text.as_bytes())
-        .map_err(Error::io("write to", "stderr"))
 }
 
 /// The text report of an export.
@@ -43,7 +34,7 @@ pub fn export(report: &ExportReport) -> String {
             b.export_cursor,
             counts_line(&b.counts),
             b.bundle_hash,
-            crate::command::count::count(b.size, "byte"),
+            crate::units::size(b.size),
             b.signer_key_id.as_deref().unwrap_or("no (unsigned)"),
         ));
     }
@@ -105,7 +96,8 @@ pub fn import(bundle: &Path, o: &ImportOutcome, duration_ms: u128) -> String {
         text.push_str("  Forced: cursor check overridden (recorded)\n");
     }
     text.push_str(&conflicts(&o.conflicts));
-    text.push_str(&format!("  Duration: {duration_ms} ms\n"));
+    let duration = crate::units::duration_ms(duration_ms);
+    text.push_str(&format!("  Duration: {duration}\n"));
     text
 }
 

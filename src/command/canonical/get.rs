@@ -39,7 +39,7 @@ fn merge_hash(text: &str) -> std::result::Result<String, String> {
         return Ok(format!("sha256:{}", digits.to_ascii_lowercase()));
     }
     Err(format!(
-        "`{}` is not a merge hash: expected `sha256:` followed by 64 hex digits, as `canonical list` shows them",
+        "`{}` is not a merge hash: expected `sha256:` followed by 64 hex digits, as `canonical list --wide` shows them",
         text.escape_debug()
     ))
 }

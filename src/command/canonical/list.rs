@@ -40,6 +40,9 @@ pub struct List {
     /// Print NDJSON: one canonical with its edges per line
     #[arg(long)]
     json: bool,
+    /// Show whole merge hashes and titles in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 impl List {
@@ -64,7 +67,10 @@ impl List {
                 writeln!(out)
             })?;
         } else {
-            let mut table = Streamed::default();
+            let mut table = Streamed {
+                wide: self.wide,
+                ..Streamed::default()
+            };
             store.list_canonicals(&filter, &mut |record| table.push(&mut out, &record))?;
             table
                 .finish(&mut out)
@@ -77,13 +83,15 @@ impl List {
 /// The table as it streams: rows held until the widths are known.
 #[derive(Default)]
 struct Streamed {
+    /// `--wide`: whole merge hashes and titles.
+    wide: bool,
     held: Vec<Vec<String>>,
     layout: Option<Layout>,
 }
 
 impl Streamed {
     fn push(&mut self, out: &mut dyn Write, record: &CanonicalRecord) -> std::io::Result<()> {
-        let row = cells(record);
+        let row = cells(record, self.wide);
         match &self.layout {
             Some(layout) => out.write_all(layout.row(&row).as_bytes()),
             None => {
@@ -117,14 +125,18 @@ impl Streamed {
 
 /// One row, each value escaped: a title cannot forge a row or drive the
 /// terminal (issue #28).
-fn cells(record: &CanonicalRecord) -> Vec<String> {
+fn cells(record: &CanonicalRecord, wide: bool) -> Vec<String> {
     let c = &record.canonical;
+    let title = match wide {
+        true => c.title.clone(),
+        false => crate::command::table::title(&c.title, crate::command::table::TITLE_CHARS),
+    };
     vec![
-        shown(&c.merge_hash),
+        shown(&crate::command::table::digest(&c.merge_hash, wide)),
         shown(&c.cve),
         shown(&c.affects_key),
         c.severity.as_str().to_owned(),
         c.status.as_str().to_owned(),
-        shown(&c.title),
+        shown(&title),
     ]
 }

@@ -58,6 +58,6 @@ impl Migrate {
         } else {
             format!("migrated from version {} to {}", report.from, report.to)
         };
-        ctx.out.text(&format!("{}{place} {what}\n", report.store))
+        ctx.out.report(&format!("{}{place} {what}\n", report.store))
     }
 }

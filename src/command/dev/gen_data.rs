@@ -61,7 +61,7 @@ impl GenData {
         let mut txn = store.begin()?;
         let written = write(txn.as_mut(), &plan)?;
         txn.commit()?;
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "Wrote {}, {}, {} (seed {}, round {})\n",
             crate::command::count::count(written.canonicals, "canonical"),
             crate::command::count::count(written.edges, "edge"),

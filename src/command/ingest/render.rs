@@ -75,3 +75,45 @@ fn block(group: &Refusals, verbose: bool) -> String {
     }
     text
 }
+
+/// The `--json` document: the counts nested under `counts`, as every
+/// report nests them (`man/stella-json.7`).
+#[derive(serde::Serialize)]
+pub struct Document<'a> {
+    counts: Counts,
+    prune_skipped: bool,
+    refusals: &'a [Refusals],
+}
+
+#[derive(serde::Serialize)]
+struct Counts {
+    records_read: u64,
+    records_ingested: u64,
+    records_unchanged: u64,
+    records_refused: u64,
+    canonical_created: u64,
+    canonical_updated: u64,
+    canonical_withdrawn: u64,
+    canonical_deleted: u64,
+    canonical_pruned: u64,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(r: &'a IngestReport) -> Document<'a> {
+        Document {
+            counts: Counts {
+                records_read: r.records_read,
+                records_ingested: r.records_ingested,
+                records_unchanged: r.records_unchanged,
+                records_refused: r.records_refused,
+                canonical_created: r.canonical_created,
+                canonical_updated: r.canonical_updated,
+                canonical_withdrawn: r.canonical_withdrawn,
+                canonical_deleted: r.canonical_deleted,
+                canonical_pruned: r.canonical_pruned,
+            },
+            prune_skipped: r.prune_skipped,
+            refusals: &r.refusals,
+        }
+    }
+}

@@ -28,13 +28,25 @@ pub struct Gc {
     json: bool,
 }
 
-/// What a dry run would remove.
+/// What a dry run would remove: the shape of the real run's report
+/// (`entries_removed`, `staging_removed`, `spool_removed`), plus the ids.
 #[derive(Serialize)]
 struct Plan {
     dry_run: bool,
+    entries_removed: usize,
     import_ids: Vec<String>,
+    #[serde(rename = "staging_removed")]
     staging: Vec<PathBuf>,
+    #[serde(rename = "spool_removed")]
     spool: Vec<PathBuf>,
+}
+
+/// The real run's report, with `dry_run` as a dry run has it.
+#[derive(Serialize)]
+struct Done<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    report: &'a crate::journal::GcReport,
 }
 
 impl Gc {
@@ -51,9 +63,12 @@ impl Gc {
         let report = crate::journal::gc(&journal, roots, &before).map_err(ImportError::from)?;
         log::debug!("journal gc at {}", now());
         if self.json {
-            return ctx.out.json(&report);
+            return ctx.out.json(&Done {
+                dry_run: false,
+                report: &report,
+            });
         }
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "removed {} older than {}, {} and {} left by interrupted exports\n",
             count(report.entries_removed as u64, "finished import"),
             count(u64::from(self.older_than), "day"),
@@ -71,8 +86,9 @@ impl Gc {
             .filter(|e| e.state.is_open())
             .map(|e| e.import_id.as_str())
             .collect();
-        let plan = Plan {
+        let mut plan = Plan {
             dry_run: true,
+            entries_removed: 0,
             import_ids: entries
                 .iter()
                 .filter(|e| !e.state.is_open() && e.updated_at.as_str() < before)
@@ -81,6 +97,7 @@ impl Gc {
             staging: crate::journal::unheld(&ctx.home.staging_dir(), |id| open.contains(&id)),
             spool: crate::journal::unheld(&ctx.home.spool_dir(), |_| false),
         };
+        plan.entries_removed = plan.import_ids.len();
         if self.json {
             return ctx.out.json(&plan);
         }
@@ -97,6 +114,6 @@ impl Gc {
         for path in plan.staging.iter().chain(&plan.spool) {
             text.push_str(&format!("  file {}\n", path.display()));
         }
-        ctx.out.text(&text)
+        ctx.out.report(&text)
     }
 }

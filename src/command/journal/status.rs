@@ -1,7 +1,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 use crate::import::ImportError;
 
@@ -13,6 +13,9 @@ pub struct Status {
     /// Print the journal rows as JSON
     #[arg(long)]
     json: bool,
+    /// Show whole hashes in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 impl Status {
@@ -34,7 +37,10 @@ impl Status {
                     e.state.as_str().to_owned(),
                     crate::command::or_dash(e.site_id.as_ref()),
                     e.bundle.clone(),
-                    crate::command::or_dash(e.bundle_hash.as_ref()),
+                    e.bundle_hash.as_deref().map_or_else(
+                        || "-".to_owned(),
+                        |h| crate::command::table::digest(h, self.wide),
+                    ),
                     crate::command::or_dash(e.detail.as_ref()),
                 ]
             })

@@ -13,7 +13,7 @@ impl SetDefault {
     pub fn run(self, ctx: &Context) -> Result<()> {
         let _lock = ctx.writer()?;
         let info = ctx.keys().set_default(&self.name)?;
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "default federation key: `{}` ({})\n",
             info.name, info.key_id
         ))

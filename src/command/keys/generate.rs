@@ -41,7 +41,7 @@ impl Generate {
             return ctx.out.json(&info);
         }
         let role = role_line(ctx, &info.name, &info.purpose)?;
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "generated {} key `{}` for {}\nkey id: {}\npublic key: stella authority keys export {} --public\n{role}",
             info.algorithm, info.name, info.purpose, info.key_id, info.name
         ))

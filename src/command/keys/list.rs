@@ -2,7 +2,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 use crate::keys::KeyInfo;
 
@@ -11,6 +11,9 @@ pub struct List {
     /// Print the keys as JSON
     #[arg(long)]
     json: bool,
+    /// Show whole hashes in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 /// A key and its role: `default` (signs when no --key is given),
@@ -51,7 +54,7 @@ impl List {
                     k.status.to_owned(),
                     k.info.algorithm.clone(),
                     k.info.purpose.clone(),
-                    k.info.key_id.clone(),
+                    crate::command::table::digest(&k.info.key_id, self.wide),
                     k.info.created_at.clone(),
                 ]
             })

@@ -14,7 +14,7 @@ impl Retire {
         let _lock = ctx.writer()?;
         let (info, newly) = ctx.keys().retire(&self.name)?;
         let what = if newly { "retired" } else { "already retired" };
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "{what}: key `{}` ({}) signs no more; its public key stays for verifying what it signed\n",
             info.name, info.key_id
         ))

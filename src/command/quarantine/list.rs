@@ -1,7 +1,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 
 #[derive(Debug, Args)]

@@ -34,15 +34,12 @@ impl QuarantineCommand {
     }
 }
 
-/// `1234` → `1234 bytes`, with the kept part when truncated.
+/// `1234` → `1.2 KB`, with the kept part when truncated.
 pub fn size_text(entry: &crate::quarantine::Entry) -> String {
     let r = &entry.record;
     if r.truncated {
-        format!(
-            "{} (first part kept)",
-            crate::command::count::count(r.size, "byte")
-        )
+        format!("{} (first part kept)", crate::units::size(r.size))
     } else {
-        crate::command::count::count(r.size, "byte")
+        crate::units::size(r.size)
     }
 }

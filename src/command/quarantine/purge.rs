@@ -1,7 +1,7 @@
 use clap::{ArgGroup, Args};
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 use crate::quarantine::Entry;
 use crate::site::now_millis;
@@ -53,7 +53,7 @@ impl Purge {
             if !rows.is_empty() {
                 text.push_str(&table(&["ID", "RECEIVED AT", "REASON"], &rows));
             }
-            return ctx.out.text(&text);
+            return ctx.out.report(&text);
         }
         let removed = if self.all {
             quarantine.remove_all()?
@@ -61,7 +61,7 @@ impl Purge {
             let ids: Vec<String> = chosen.into_iter().map(|e| e.id).collect();
             quarantine.remove(&ids)?
         };
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "purged {}\n",
             crate::command::count::count(removed as u64, "quarantined bundle")
         ))

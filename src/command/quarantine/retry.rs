@@ -8,7 +8,7 @@ use clap::Args;
 use crate::command::context::Context;
 use crate::error::Result;
 use crate::import::{ImportError, ImportOutcome};
-use crate::site::import::{Caller, ImportRequest, Response, Source, import_bundle};
+use crate::site::import::{Caller, Failure, ImportRequest, Response, Source, import_bundle};
 
 #[derive(Debug, Args)]
 pub struct Retry {
@@ -32,11 +32,13 @@ impl Retry {
                 outcome,
                 duration_ms: ms,
             }),
-            Ok(outcome) => ctx.out.text(&crate::command::bundle::render::import(
+            Ok(outcome) => ctx.out.report(&crate::command::bundle::render::import(
                 &entry.bundle,
                 outcome,
                 ms,
             )),
+            // The same refusal document as `bundle import --json`.
+            Err(error) if self.json => ctx.out.json(&Failure::new(error, ms)),
             Err(_) => Ok(()),
         };
         let source = Source::Path(entry.bundle.clone());
@@ -55,7 +57,7 @@ impl Retry {
         quarantine.remove(std::slice::from_ref(&entry.id))?;
         if !self.json {
             ctx.out
-                .text(&format!("removed `{}` from the quarantine\n", entry.id))?;
+                .report(&format!("removed `{}` from the quarantine\n", entry.id))?;
         }
         Ok(())
     }

@@ -15,17 +15,10 @@ use crate::metrics::Operation;
 use crate::serve::{ApiError, Principal, Response, query};
 use crate::store::Site;
 
-/// `sites list --json`'s sites, plus the seed's `total_items_imported`.
-#[derive(Serialize)]
-struct SiteEntry<'a> {
-    #[serde(flatten)]
-    site: &'a Site,
-    total_items_imported: u64,
-}
-
 #[derive(Serialize)]
 struct SyncStatus<'a> {
-    sites: Vec<SiteEntry<'a>>,
+    /// `sites list --json`'s sites (with the seed's `total_items_imported`).
+    sites: Vec<&'a Site>,
     local_cursor: Option<Cursor>,
 }
 
@@ -42,10 +35,6 @@ pub fn status<'a>(app: &'a App, principal: &Principal) -> Response<'a> {
                 .filter(|site| match principal {
                     Principal::Admin => true,
                     Principal::Site(id) => &site.site_id == id,
-                })
-                .map(|site| SiteEntry {
-                    site,
-                    total_items_imported: site.items_imported,
                 })
                 .collect();
             Response::json(

@@ -69,7 +69,7 @@ impl Add {
         } else {
             ("registered", keys.len())
         };
-        ctx.out.text(&format!(
+        ctx.out.report(&format!(
             "{verb} site `{}` ({}) with {}{}\n",
             site.site_id,
             super::status_word(&site),

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -17,6 +17,9 @@ pub struct History {
     /// Print the ledger rows as JSON
     #[arg(long)]
     json: bool,
+    /// Show whole hashes in the table
+    #[arg(long)]
+    wide: bool,
 }
 
 impl History {
@@ -57,7 +60,7 @@ impl History {
                     c.deletions_processed.to_string(),
                     format!("{}/{}", c.stale, c.echo),
                     c.conflicts.to_string(),
-                    e.bundle_hash.clone(),
+                    crate::command::table::digest(&e.bundle_hash, self.wide),
                     crate::command::or_dash((!flags.is_empty()).then(|| flags.join(","))),
                     match (&e.reason, e.forced) {
                         (Some(reason), _) => reason.clone(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::stale::{self, Freshness};
 use crate::command::context::Context;
-use crate::command::output::table;
+use crate::command::table::plain as table;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -32,10 +32,10 @@ struct SiteStatus {
     site_id: String,
     enabled: bool,
     local_cursor: Option<Cursor>,
-    last_imported_cursor: Option<Cursor>,
+    last_cursor: Option<Cursor>,
     last_sync_at: Option<String>,
     bundles_imported: u64,
-    items_imported: u64,
+    total_items_imported: u64,
     freshness: Freshness,
     last_sync_age_hours: Option<i64>,
     stale_after_hours: u64,
@@ -60,10 +60,10 @@ impl SiteStatus {
             site_id: site.site_id,
             enabled: site.enabled,
             local_cursor,
-            last_imported_cursor: site.last_cursor,
+            last_cursor: site.last_cursor,
             last_sync_at: site.last_sync_at,
             bundles_imported: site.bundles_imported,
-            items_imported: site.items_imported,
+            total_items_imported: site.items_imported,
             freshness,
             last_sync_age_hours: age,
             stale_after_hours: budget,
@@ -157,10 +157,10 @@ fn render(s: &SiteStatus) -> String {
         s.site_id,
         if s.enabled { "enabled" } else { "disabled" },
         or_dash(s.local_cursor),
-        or_dash(s.last_imported_cursor),
+        or_dash(s.last_cursor),
         s.last_sync_at.as_deref().unwrap_or("never"),
         s.bundles_imported,
-        s.items_imported,
+        s.total_items_imported,
     );
     if let Some(sent) = s.sent_cursor {
         let at = s.sent_at.as_deref().unwrap_or("-");

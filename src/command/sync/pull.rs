@@ -36,7 +36,7 @@ struct Document {
     site_id: String,
     bundles: Vec<ImportOutcome>,
     /// The last cursor imported from the site, after the pull.
-    last_imported_cursor: Option<Cursor>,
+    last_cursor: Option<Cursor>,
     retries: u32,
 }
 
@@ -73,7 +73,7 @@ impl Pull {
                 success: true,
                 site_id: self.site.clone(),
                 bundles: outcomes,
-                last_imported_cursor: report.cursor,
+                last_cursor: report.cursor,
                 retries: report.retries,
             });
         }

@@ -32,6 +32,7 @@ pub enum Check {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ValidationReport {
+    #[serde(rename = "path")]
     pub bundle: String,
     pub bundle_hash: Option<String>,
     pub version: Option<String>,
@@ -46,6 +47,7 @@ pub struct ValidationReport {
     pub problems: Vec<String>,
     /// Set when the bundle was imported before: importing it again is a no-op.
     pub already_imported_at: Option<String>,
+    #[serde(rename = "success")]
     pub ready: bool,
     #[serde(skip)]
     pub exit: Exit,

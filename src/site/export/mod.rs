@@ -170,7 +170,7 @@ pub fn export_bundle(
         log::debug!(
             site_id = site_id,
             bundle_hash = b.bundle_hash.as_str(),
-            cursor:% = b.export_cursor;
+            export_cursor:% = b.export_cursor;
             "wrote bundle `{}`", b.path
         );
     }
