@@ -112,7 +112,7 @@ impl Import {
         if let Ok(outcome) = result
             && let Some(allowed) = &outcome.filtered_by
         {
-            render::eprint(&render::filtered_everything(outcome, allowed))?;
+            crate::command::logger::notice("warn", &render::filtered_everything(outcome, allowed));
         }
         match result {
             Ok(outcome) if self.json => ctx.out.json(&Response {

@@ -27,9 +27,12 @@ impl History {
         let store = ctx.open_store()?;
         // A removed site's ledger stays readable for audit (#27).
         if let Some(at) = store.site_removed_at(&self.site_id)? {
-            eprintln!(
-                "note: site `{}` was removed at {at}; its ledger is kept for audit",
-                self.site_id
+            crate::command::logger::notice(
+                "info",
+                &format!(
+                    "note: site `{}` was removed at {at}; its ledger is kept for audit\n",
+                    self.site_id
+                ),
             );
         } else {
             super::get_site(store.as_ref(), &self.site_id)?;

@@ -176,7 +176,7 @@ impl Policy {
             None => format!("site `{site}` has no API token: nothing to remove"),
         };
         tokens.save(&path)?;
-        eprintln!("{notice}");
+        crate::command::logger::notice("info", &format!("{notice}\n"));
         Ok(())
     }
 }
