@@ -1,12 +1,13 @@
 //! The site's live canonicals grouped by advisory id, in id order, in
 //! bounded memory.
 //!
-//! One pass over the store's export writes each canonical once to a
-//! payload file and, for each advisory id it belongs to (its edges' ids, or
+//! One pass over the store's export writes each canonical's [`part`]
+//! once to a payload file and, for each advisory id it belongs to (its edges' ids, or
 //! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
 //! len` to an external [`Sorter`]. Reading the sorted index back yields the
 //! groups in the order a `BTreeMap<id, _>` would, each group's canonicals
-//! in merge-hash order and once each, read back from the payload file.
+//! in merge-hash order and once each, their parts read back from the
+//! payload file.
 //!
 //! Invariant: an id that is no safe file name never reaches a group; it is
 //! reported in `skipped` (sorted, once).
@@ -19,8 +20,8 @@ use std::path::PathBuf;
 
 use super::OsvExportError;
 use super::spill::{Sorted, Sorter};
+use super::part;
 use crate::cursor::Cursor;
-use crate::model::CanonicalRecord;
 use crate::store::{ExportRow, Store};
 
 /// Memory the index sort may hold before it spills. Tests set a tiny one
@@ -35,8 +36,6 @@ fn sort_budget() -> usize {
     }
     32 << 20
 }
-
-pub type Row = (Cursor, CanonicalRecord);
 
 pub struct Groups {
     scratch: PathBuf,
@@ -58,15 +57,15 @@ pub fn collect(
     let mut sorter = Sorter::new(sort_budget(), scratch);
     let mut skipped = BTreeSet::new();
     let mut offset = 0u64;
+    let mut line = Vec::new();
     if let Some(newest) = newest {
         let mut failed: Option<io::Error> = None;
         store.export_rows(None, newest.seq(), &mut |row| {
             let ExportRow::Canonical(cursor, record) = row else {
                 return Ok(());
             };
-            let mut line = cursor.to_string().into_bytes();
-            line.push(b'\t');
-            serde_json::to_writer(&mut line, &record).expect("a record serializes");
+            line.clear();
+            part::encode(cursor, &record, &mut line);
             let ids = record.edges.iter().map(|e| e.source_advisory_id.as_str());
             let ids: BTreeSet<&str> = if record.edges.is_empty() {
                 [record.canonical.cve.as_str()].into()
@@ -111,8 +110,9 @@ pub fn collect(
 }
 
 impl Groups {
-    /// The next advisory id and its canonicals, or `None` at the end.
-    pub fn next_group(&mut self) -> Result<Option<(String, Vec<Row>)>, OsvExportError> {
+    /// The next advisory id and its canonicals' encoded parts, or `None`
+    /// at the end.
+    pub fn next_group(&mut self) -> Result<Option<(String, Vec<Vec<u8>>)>, OsvExportError> {
         let Some(first) = self
             .pending
             .take()
@@ -155,22 +155,11 @@ impl Groups {
         Ok(Some((id, hash, offset, len)))
     }
 
-    fn read(&self, offset: u64, len: u32) -> Result<Row, OsvExportError> {
+    fn read(&self, offset: u64, len: u32) -> Result<Vec<u8>, OsvExportError> {
         let mut line = vec![0; len as usize];
         self.payload
             .read_exact_at(&mut line, offset)
             .map_err(OsvExportError::io(&self.scratch))?;
-        let tab = line.iter().position(|b| *b == b'\t').unwrap_or_default();
-        let cursor = std::str::from_utf8(&line[..tab])
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| {
-                OsvExportError::io(&self.scratch)(io::Error::other(
-                    "a spilled cursor does not read back",
-                ))
-            })?;
-        let record = serde_json::from_slice(&line[tab + 1..])
-            .map_err(|e| OsvExportError::io(&self.scratch)(e.into()))?;
-        Ok((cursor, record))
+        Ok(line)
     }
 }

@@ -24,6 +24,7 @@ mod ecosystem;
 mod fields;
 mod groups;
 mod listed;
+mod part;
 mod record;
 mod spill;
 mod write;
@@ -35,7 +36,6 @@ use serde::Serialize;
 
 use crate::cursor::Cursor;
 use crate::exit::Exit;
-use crate::model::Status;
 use crate::store::Store;
 
 pub use record::SCHEMA_VERSION;
@@ -105,16 +105,17 @@ pub fn export(
     let mut listed = listed::Listed::new(dir);
     let mut batch = Vec::with_capacity(BATCH);
     while let Some((id, rows)) = groups.next_group()? {
-        if since.is_some_and(|s| rows.iter().all(|m| m.0 <= s)) {
+        let parts = rows
+            .iter()
+            .map(|row| part::Part::decode(row))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(OsvExportError::io(dir))?;
+        if since.is_some_and(|s| parts.iter().all(|p| !changed_after(p, s))) {
             continue;
         }
-        let members: Vec<&groups::Row> = rows.iter().collect();
-        let built = record::build(&id, &members);
+        let built = record::build(&id, &parts);
         report.records += 1;
-        if rows
-            .iter()
-            .any(|m| m.1.canonical.status == Status::Withdrawn)
-        {
+        if parts.iter().any(|p| p.withdrawn) {
             report.withdrawn += 1;
         }
         listed.push(&built.modified, &built.id, &built.ecosystems)?;
@@ -143,6 +144,12 @@ pub fn export(
     listed.write(&report.ecosystems, &mut pending)?;
     pending.commit()?;
     Ok(report)
+}
+
+/// Whether a canonical's last change is after `since` (a cursor that does
+/// not read back counts as changed).
+fn changed_after(part: &part::Part, since: Cursor) -> bool {
+    part.cursor.parse::<Cursor>().map_or(true, |c| c > since)
 }
 
 /// Records deflated together, one share per core.
