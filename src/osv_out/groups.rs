@@ -1,7 +1,8 @@
 //! The site's live canonicals grouped by advisory id, in id order, in
 //! bounded memory.
 //!
-//! One pass over the store's export writes each canonical's [`part`]
+//! One pass over the store's export lines (the bundle's stored bytes, read
+//! in order, parsed here once) writes each canonical's [`part`]
 //! once to a payload file and, for each advisory id it belongs to (its edges' ids, or
 //! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
 //! len` to an external [`Sorter`]. Reading the sorted index back yields the
@@ -12,6 +13,7 @@
 //! Invariant: an id that is no safe file name never reaches a group; it is
 //! reported in `skipped` (sorted, once).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -22,7 +24,8 @@ use super::OsvExportError;
 use super::spill::{Sorted, Sorter};
 use super::part;
 use crate::cursor::Cursor;
-use crate::store::{ExportRow, Store};
+use crate::model::Canonical;
+use crate::store::{ExportLines, Store};
 
 /// Memory the index sort may hold before it spills. Tests set a tiny one
 /// (`STELLA_TEST_SORT_BUDGET`) to run the spilling path on small stores.
@@ -60,33 +63,32 @@ pub fn collect(
     let mut line = Vec::new();
     if let Some(newest) = newest {
         let mut failed: Option<io::Error> = None;
-        store.export_rows(None, newest.seq(), &mut |row| {
-            let ExportRow::Canonical(cursor, record) = row else {
+        store.export_lines(None, newest.seq(), &mut |row| {
+            let ExportLines::Canonical {
+                cursor,
+                line: stored,
+                edges,
+                ..
+            } = row
+            else {
                 return Ok(());
             };
-            line.clear();
-            part::encode(cursor, &record, &mut line);
-            let ids = record.edges.iter().map(|e| e.source_advisory_id.as_str());
-            let ids: BTreeSet<&str> = if record.edges.is_empty() {
-                [record.canonical.cve.as_str()].into()
-            } else {
-                ids.collect()
-            };
-            let result = ids.into_iter().try_for_each(|id| {
-                if !super::safe_file_name(id) {
-                    skipped.insert(id.to_owned());
-                    return Ok(());
+            let result = read_canonical(stored, edges).and_then(|(canonical, edge_ids)| {
+                line.clear();
+                part::encode(cursor, &canonical, &edge_ids, &mut line);
+                let ids: BTreeSet<&str> = match edge_ids.is_empty() {
+                    true => [canonical.cve.as_str()].into(),
+                    false => edge_ids.iter().map(|id| id.as_ref()).collect(),
+                };
+                for id in ids {
+                    if !super::safe_file_name(id) {
+                        skipped.insert(id.to_owned());
+                        continue;
+                    }
+                    sorter.push(index_entry(id, &canonical.merge_hash, offset, line.len()))?;
                 }
-                let mut entry = Vec::with_capacity(id.len() + 90);
-                entry.extend_from_slice(id.as_bytes());
-                entry.push(0);
-                entry.extend_from_slice(record.canonical.merge_hash.as_bytes());
-                entry.push(0);
-                entry.extend_from_slice(&offset.to_be_bytes());
-                entry.extend_from_slice(&(line.len() as u32).to_be_bytes());
-                sorter.push(entry)
+                payload.write_all(&line)
             });
-            let result = result.and_then(|()| payload.write_all(&line));
             offset += line.len() as u64;
             if let Err(e) = result {
                 failed.get_or_insert(e);
@@ -107,6 +109,37 @@ pub fn collect(
         pending: None,
         skipped: skipped.into_iter().collect(),
     })
+}
+
+/// An edge line as far as the export reads it.
+#[derive(serde::Deserialize)]
+struct EdgeLine<'a> {
+    #[serde(borrow)]
+    source_advisory_id: Cow<'a, str>,
+}
+
+/// A stored canonical line and its edges' advisory ids.
+fn read_canonical<'a>(line: &[u8], edges: &'a [u8]) -> io::Result<(Canonical, Vec<Cow<'a, str>>)> {
+    let canonical = serde_json::from_slice(line).map_err(io::Error::other)?;
+    let ids = edges
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice::<EdgeLine>(l).map(|e| e.source_advisory_id))
+        .collect::<Result<_, _>>()
+        .map_err(io::Error::other)?;
+    Ok((canonical, ids))
+}
+
+/// `id 0 merge_hash 0 offset len`: sorts by id, then merge hash.
+fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(id.len() + merge_hash.len() + 14);
+    entry.extend_from_slice(id.as_bytes());
+    entry.push(0);
+    entry.extend_from_slice(merge_hash.as_bytes());
+    entry.push(0);
+    entry.extend_from_slice(&offset.to_be_bytes());
+    entry.extend_from_slice(&(len as u32).to_be_bytes());
+    entry
 }
 
 impl Groups {

@@ -153,7 +153,7 @@ fn changed_after(part: &part::Part, since: Cursor) -> bool {
 }
 
 /// Records deflated together, one share per core.
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
 
 /// Deflates `batch` on every core (each record alone, so the bytes do not
 /// depend on how it is shared out) and adds it to the zips in order.
@@ -162,7 +162,10 @@ fn deflate_into(
     zips: &mut write::Zips,
     dir: &Path,
 ) -> Result<(), OsvExportError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    });
     let share = batch.len().div_ceil(cores).max(1);
     let deflated: Vec<std::io::Result<Vec<zipw::Deflated>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = batch

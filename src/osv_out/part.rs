@@ -18,7 +18,7 @@ use super::ecosystem::{directory_of, package_of};
 use super::fields::{derived_title, severity, words};
 use super::record::{Affected, DatabaseSpecific, Package, RangeOut};
 use crate::cursor::Cursor;
-use crate::model::{CanonicalRecord, RangeEvent, Status};
+use crate::model::{Canonical, RangeEvent, Status};
 
 /// When the record's `summary` is the canonical's title.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -60,14 +60,14 @@ pub struct Part<'a> {
     pub database_specific: &'a [u8],
 }
 
-/// The encoded part of `record`, whose last change is `cursor`.
-pub fn encode(cursor: Cursor, record: &CanonicalRecord, out: &mut Vec<u8>) {
-    let c = &record.canonical;
+/// The encoded part of canonical `c`, whose last change is `cursor` and
+/// whose edges have the advisory ids `edge_ids` (one per edge).
+pub fn encode(cursor: Cursor, c: &Canonical, edge_ids: &[impl AsRef<str>], out: &mut Vec<u8>) {
     let mut e = Encoder(out);
     e.str(&cursor.to_string());
     e.flag(c.status == Status::Withdrawn);
-    match record.edges.as_slice() {
-        [only] => e.some(&only.source_advisory_id),
+    match edge_ids {
+        [only] => e.some(only.as_ref()),
         _ => e.none(),
     }
     e.str(&c.cve);
