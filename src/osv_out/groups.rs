@@ -21,8 +21,8 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use super::OsvExportError;
-use super::spill::{Sorted, Sorter};
 use super::part;
+use super::spill::{Sorted, Sorter};
 use crate::cursor::Cursor;
 use crate::model::Canonical;
 use crate::store::{ExportLines, Store};

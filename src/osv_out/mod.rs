@@ -163,9 +163,8 @@ fn deflate_into(
     dir: &Path,
 ) -> Result<(), OsvExportError> {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    });
+    let cores =
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
     let share = batch.len().div_ceil(cores).max(1);
     let deflated: Vec<std::io::Result<Vec<zipw::Deflated>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = batch

@@ -188,7 +188,10 @@ fn affected(out: &mut Vec<u8>, parts: &[Part]) {
 /// The patch lineage that the ranges do not already give (GIT fixed
 /// events): FIX references `<repo>/commit/<hex>`, which ingest reads back.
 fn references(out: &mut Vec<u8>, parts: &[Part]) {
-    let commits: BTreeSet<&str> = parts.iter().flat_map(|p| p.commits.iter().copied()).collect();
+    let commits: BTreeSet<&str> = parts
+        .iter()
+        .flat_map(|p| p.commits.iter().copied())
+        .collect();
     if commits.is_empty() {
         return;
     }
