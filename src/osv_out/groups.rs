@@ -40,6 +40,9 @@ fn sort_budget() -> usize {
     32 << 20
 }
 
+/// An advisory id and the encoded parts of its canonicals.
+pub type Group = (String, Vec<Vec<u8>>);
+
 pub struct Groups {
     scratch: PathBuf,
     payload: File,
@@ -145,7 +148,7 @@ fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
 impl Groups {
     /// The next advisory id and its canonicals' encoded parts, or `None`
     /// at the end.
-    pub fn next_group(&mut self) -> Result<Option<(String, Vec<Vec<u8>>)>, OsvExportError> {
+    pub fn next_group(&mut self) -> Result<Option<Group>, OsvExportError> {
         let Some(first) = self
             .pending
             .take()

@@ -67,7 +67,8 @@ fn the_schema_refuses_a_broken_record() {
         "affected": [{"package": {"ecosystem": "PyPI", "name": "a"},
             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1"}]}]}]});
     assert_eq!(validate(&ok), Ok(()));
-    let broken: [(&str, fn(&mut Value)); 8] = [
+    type Breaks = fn(&mut Value);
+    let broken: [(&str, Breaks); 8] = [
         ("no id", |r| drop(r.as_object_mut().unwrap().remove("id"))),
         ("an id of no known database", |r| r["id"] = "XYZ-1".into()),
         ("a date no one wrote", |r| {
