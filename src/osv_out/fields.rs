@@ -1,16 +1,9 @@
-//! The record fields that are a rule of their own: the severity, the
-//! title ingest would derive, and the fix commits as references; each the
-//! inverse of what `osv::fields` reads.
+//! The record fields that are a rule of their own: the severity and the
+//! title ingest would derive; each the inverse of what `osv::fields` reads.
+//! (The fix commits as references are `record::references`.)
 
-use std::collections::BTreeSet;
-
-use super::record::{Reference, SeverityOut};
-use crate::model::{Canonical, RangeEvent, Severity};
-
-/// Host of reference URLs whose repository is unknown: `.invalid` never
-/// resolves (RFC 2606), yet keeps the `/commit/<hex>` a reader takes the
-/// fix commit from.
-const UNKNOWN_REPO: &str = "https://unknown.invalid";
+use super::record::SeverityOut;
+use crate::model::Severity;
 
 /// The title ingest derives from a record without `summary` (see
 /// `osv::fields`): the details' first line cut to 120 characters, else the
@@ -51,37 +44,4 @@ pub(super) fn words(severity: Severity) -> Option<&'static str> {
         Severity::Low => Some("LOW"),
         Severity::None | Severity::Unknown => None,
     }
-}
-
-/// The patch lineage that the ranges do not already give (GIT fixed
-/// events): FIX references `<repo>/commit/<hex>`, which ingest reads back.
-pub(super) fn references(canonicals: &[&Canonical]) -> Vec<Reference> {
-    let mut commits = BTreeSet::new();
-    let mut repo = None;
-    for c in canonicals {
-        let git = c.version_range.iter().filter(|r| r.range_type == "GIT");
-        let fixed: BTreeSet<&str> = git
-            .clone()
-            .flat_map(|r| &r.events)
-            .filter_map(|e| match e {
-                RangeEvent::Fixed(commit) => Some(commit.as_str()),
-                _ => None,
-            })
-            .collect();
-        repo = repo.or_else(|| git.filter_map(|r| r.repo.as_deref()).next());
-        commits.extend(
-            c.patch_lineage
-                .iter()
-                .map(String::as_str)
-                .filter(|commit| !fixed.contains(commit)),
-        );
-    }
-    let base = repo.unwrap_or(UNKNOWN_REPO).trim_end_matches('/');
-    commits
-        .into_iter()
-        .map(|commit| Reference {
-            kind: "FIX",
-            url: format!("{base}/commit/{commit}"),
-        })
-        .collect()
 }

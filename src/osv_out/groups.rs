@@ -1,16 +1,19 @@
 //! The site's live canonicals grouped by advisory id, in id order, in
 //! bounded memory.
 //!
-//! One pass over the store's export writes each canonical once to a
-//! payload file and, for each advisory id it belongs to (its edges' ids, or
+//! One pass over the store's export lines (the bundle's stored bytes, read
+//! in order, parsed here once) writes each canonical's [`part`]
+//! once to a payload file and, for each advisory id it belongs to (its edges' ids, or
 //! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
 //! len` to an external [`Sorter`]. Reading the sorted index back yields the
 //! groups in the order a `BTreeMap<id, _>` would, each group's canonicals
-//! in merge-hash order and once each, read back from the payload file.
+//! in merge-hash order and once each, their parts read back from the
+//! payload file.
 //!
 //! Invariant: an id that is no safe file name never reaches a group; it is
 //! reported in `skipped` (sorted, once).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -18,10 +21,11 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use super::OsvExportError;
+use super::part;
 use super::spill::{Sorted, Sorter};
 use crate::cursor::Cursor;
-use crate::model::CanonicalRecord;
-use crate::store::{ExportRow, Store};
+use crate::model::Canonical;
+use crate::store::{ExportLines, Store};
 
 /// Memory the index sort may hold before it spills. Tests set a tiny one
 /// (`STELLA_TEST_SORT_BUDGET`) to run the spilling path on small stores.
@@ -36,7 +40,8 @@ fn sort_budget() -> usize {
     32 << 20
 }
 
-pub type Row = (Cursor, CanonicalRecord);
+/// An advisory id and the encoded parts of its canonicals.
+pub type Group = (String, Vec<Vec<u8>>);
 
 pub struct Groups {
     scratch: PathBuf,
@@ -58,36 +63,35 @@ pub fn collect(
     let mut sorter = Sorter::new(sort_budget(), scratch);
     let mut skipped = BTreeSet::new();
     let mut offset = 0u64;
+    let mut line = Vec::new();
     if let Some(newest) = newest {
         let mut failed: Option<io::Error> = None;
-        store.export_rows(None, newest.seq(), &mut |row| {
-            let ExportRow::Canonical(cursor, record) = row else {
+        store.export_lines(None, newest.seq(), &mut |row| {
+            let ExportLines::Canonical {
+                cursor,
+                line: stored,
+                edges,
+                ..
+            } = row
+            else {
                 return Ok(());
             };
-            let mut line = cursor.to_string().into_bytes();
-            line.push(b'\t');
-            serde_json::to_writer(&mut line, &record).expect("a record serializes");
-            let ids = record.edges.iter().map(|e| e.source_advisory_id.as_str());
-            let ids: BTreeSet<&str> = if record.edges.is_empty() {
-                [record.canonical.cve.as_str()].into()
-            } else {
-                ids.collect()
-            };
-            let result = ids.into_iter().try_for_each(|id| {
-                if !super::safe_file_name(id) {
-                    skipped.insert(id.to_owned());
-                    return Ok(());
+            let result = read_canonical(stored, edges).and_then(|(canonical, edge_ids)| {
+                line.clear();
+                part::encode(cursor, &canonical, &edge_ids, &mut line);
+                let ids: BTreeSet<&str> = match edge_ids.is_empty() {
+                    true => [canonical.cve.as_str()].into(),
+                    false => edge_ids.iter().map(|id| id.as_ref()).collect(),
+                };
+                for id in ids {
+                    if !super::safe_file_name(id) {
+                        skipped.insert(id.to_owned());
+                        continue;
+                    }
+                    sorter.push(index_entry(id, &canonical.merge_hash, offset, line.len()))?;
                 }
-                let mut entry = Vec::with_capacity(id.len() + 90);
-                entry.extend_from_slice(id.as_bytes());
-                entry.push(0);
-                entry.extend_from_slice(record.canonical.merge_hash.as_bytes());
-                entry.push(0);
-                entry.extend_from_slice(&offset.to_be_bytes());
-                entry.extend_from_slice(&(line.len() as u32).to_be_bytes());
-                sorter.push(entry)
+                payload.write_all(&line)
             });
-            let result = result.and_then(|()| payload.write_all(&line));
             offset += line.len() as u64;
             if let Err(e) = result {
                 failed.get_or_insert(e);
@@ -110,9 +114,41 @@ pub fn collect(
     })
 }
 
+/// An edge line as far as the export reads it.
+#[derive(serde::Deserialize)]
+struct EdgeLine<'a> {
+    #[serde(borrow)]
+    source_advisory_id: Cow<'a, str>,
+}
+
+/// A stored canonical line and its edges' advisory ids.
+fn read_canonical<'a>(line: &[u8], edges: &'a [u8]) -> io::Result<(Canonical, Vec<Cow<'a, str>>)> {
+    let canonical = serde_json::from_slice(line).map_err(io::Error::other)?;
+    let ids = edges
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice::<EdgeLine>(l).map(|e| e.source_advisory_id))
+        .collect::<Result<_, _>>()
+        .map_err(io::Error::other)?;
+    Ok((canonical, ids))
+}
+
+/// `id 0 merge_hash 0 offset len`: sorts by id, then merge hash.
+fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(id.len() + merge_hash.len() + 14);
+    entry.extend_from_slice(id.as_bytes());
+    entry.push(0);
+    entry.extend_from_slice(merge_hash.as_bytes());
+    entry.push(0);
+    entry.extend_from_slice(&offset.to_be_bytes());
+    entry.extend_from_slice(&(len as u32).to_be_bytes());
+    entry
+}
+
 impl Groups {
-    /// The next advisory id and its canonicals, or `None` at the end.
-    pub fn next_group(&mut self) -> Result<Option<(String, Vec<Row>)>, OsvExportError> {
+    /// The next advisory id and its canonicals' encoded parts, or `None`
+    /// at the end.
+    pub fn next_group(&mut self) -> Result<Option<Group>, OsvExportError> {
         let Some(first) = self
             .pending
             .take()
@@ -155,22 +191,11 @@ impl Groups {
         Ok(Some((id, hash, offset, len)))
     }
 
-    fn read(&self, offset: u64, len: u32) -> Result<Row, OsvExportError> {
+    fn read(&self, offset: u64, len: u32) -> Result<Vec<u8>, OsvExportError> {
         let mut line = vec![0; len as usize];
         self.payload
             .read_exact_at(&mut line, offset)
             .map_err(OsvExportError::io(&self.scratch))?;
-        let tab = line.iter().position(|b| *b == b'\t').unwrap_or_default();
-        let cursor = std::str::from_utf8(&line[..tab])
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| {
-                OsvExportError::io(&self.scratch)(io::Error::other(
-                    "a spilled cursor does not read back",
-                ))
-            })?;
-        let record = serde_json::from_slice(&line[tab + 1..])
-            .map_err(|e| OsvExportError::io(&self.scratch)(e.into()))?;
-        Ok((cursor, record))
+        Ok(line)
     }
 }

@@ -24,6 +24,7 @@ mod ecosystem;
 mod fields;
 mod groups;
 mod listed;
+mod part;
 mod record;
 mod spill;
 mod write;
@@ -35,7 +36,6 @@ use serde::Serialize;
 
 use crate::cursor::Cursor;
 use crate::exit::Exit;
-use crate::model::Status;
 use crate::store::Store;
 
 pub use record::SCHEMA_VERSION;
@@ -111,16 +111,17 @@ pub fn export(
     let mut listed = listed::Listed::new(dir);
     let mut batch = Vec::with_capacity(BATCH);
     while let Some((id, rows)) = groups.next_group()? {
-        if since.is_some_and(|s| rows.iter().all(|m| m.0 <= s)) {
+        let parts = rows
+            .iter()
+            .map(|row| part::Part::decode(row))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(OsvExportError::io(dir))?;
+        if since.is_some_and(|s| parts.iter().all(|p| !changed_after(p, s))) {
             continue;
         }
-        let members: Vec<&groups::Row> = rows.iter().collect();
-        let built = record::build(&id, &members);
+        let built = record::build(&id, &parts);
         report.counts.records += 1;
-        if rows
-            .iter()
-            .any(|m| m.1.canonical.status == Status::Withdrawn)
-        {
+        if parts.iter().any(|p| p.withdrawn) {
             report.counts.withdrawn += 1;
         }
         listed.push(&built.modified, &built.id, &built.ecosystems)?;
@@ -151,8 +152,14 @@ pub fn export(
     Ok(report)
 }
 
+/// Whether a canonical's last change is after `since` (a cursor that does
+/// not read back counts as changed).
+fn changed_after(part: &part::Part, since: Cursor) -> bool {
+    part.cursor.parse::<Cursor>().map_or(true, |c| c > since)
+}
+
 /// Records deflated together, one share per core.
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
 
 /// Deflates `batch` on every core (each record alone, so the bytes do not
 /// depend on how it is shared out) and adds it to the zips in order.
@@ -161,7 +168,9 @@ fn deflate_into(
     zips: &mut write::Zips,
     dir: &Path,
 ) -> Result<(), OsvExportError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores =
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
     let share = batch.len().div_ceil(cores).max(1);
     let deflated: Vec<std::io::Result<Vec<zipw::Deflated>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = batch

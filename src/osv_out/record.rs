@@ -1,4 +1,5 @@
-//! Canonicals → OSV 1.6 records: one record per upstream advisory id.
+//! OSV 1.6 records: one record per upstream advisory id, put together
+//! from the [`Part`]s of its canonicals.
 //!
 //! A record gathers every live canonical with an edge to that advisory id
 //! (a canonical with no edge is its own record, under its key). The
@@ -7,17 +8,16 @@
 //! edge is this record, else the first. Ingesting the record again gives
 //! back the canonicals' keys, packages, ranges, weaknesses and patch
 //! lineage, hence their merge hashes (`man/stella-export-osv.5` lists what
-//! does not survive). The serialization is a fixed struct in a fixed
-//! order: the same canonicals always give the same bytes.
+//! does not survive). The record is written field by field in a fixed
+//! order from fragments the serde structs below serialized once per
+//! canonical: the same canonicals always give the same bytes.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::ecosystem::{directory_of, package_of};
-use super::fields::{derived_title, references, severity, words};
-use crate::cursor::Cursor;
-use crate::model::{Canonical, CanonicalRecord, RangeEvent, Status, VersionRange};
+use super::part::{Part, Summary};
+use crate::model::{RangeEvent, VersionRange};
 
 /// The OSV schema version the export writes.
 pub const SCHEMA_VERSION: &str = "1.6.0";
@@ -32,30 +32,6 @@ pub struct Built {
 }
 
 #[derive(Serialize)]
-struct Osv<'a> {
-    schema_version: &'static str,
-    id: &'a str,
-    modified: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    published: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    withdrawn: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    aliases: Vec<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<&'a str>,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    details: &'a str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    severity: Vec<SeverityOut<'a>>,
-    affected: Vec<Affected<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    references: Vec<Reference>,
-    #[serde(skip_serializing_if = "DatabaseSpecific::is_empty")]
-    database_specific: DatabaseSpecific<'a>,
-}
-
-#[derive(Serialize)]
 pub(super) struct SeverityOut<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -63,21 +39,21 @@ pub(super) struct SeverityOut<'a> {
 }
 
 #[derive(Serialize)]
-struct Affected<'a> {
-    package: Package<'a>,
+pub(super) struct Affected<'a> {
+    pub package: Package<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    ranges: Vec<RangeOut<'a>>,
+    pub ranges: Vec<RangeOut<'a>>,
 }
 
 #[derive(Serialize)]
-struct Package<'a> {
-    ecosystem: String,
-    name: String,
-    purl: &'a str,
+pub(super) struct Package<'a> {
+    pub ecosystem: String,
+    pub name: String,
+    pub purl: &'a str,
 }
 
 #[derive(Serialize)]
-struct RangeOut<'a> {
+pub(super) struct RangeOut<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,114 +61,151 @@ struct RangeOut<'a> {
     events: &'a [RangeEvent],
 }
 
-#[derive(Serialize)]
-pub(super) struct Reference {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub url: String,
+impl RangeOut<'_> {
+    pub fn of(r: &VersionRange) -> RangeOut<'_> {
+        RangeOut {
+            kind: &r.range_type,
+            repo: r.repo.as_deref(),
+            events: &r.events,
+        }
+    }
 }
 
 #[derive(Serialize)]
-struct DatabaseSpecific<'a> {
+pub(super) struct DatabaseSpecific<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    severity: Option<&'static str>,
+    pub severity: Option<&'static str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    cwe_ids: &'a [String],
+    pub cwe_ids: &'a [String],
 }
 
 impl DatabaseSpecific<'_> {
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.severity.is_none() && self.cwe_ids.is_empty()
     }
 }
 
-/// The record of advisory `id` from its canonicals (in merge-hash order,
-/// each with the cursor of its last change).
-pub fn build(id: &str, members: &[&(Cursor, CanonicalRecord)]) -> Built {
-    let primary = primary(id, members);
-    let c = &primary.1.canonical;
-    let fallback = format!("{:.3}", primary.0.timestamp());
-    let modified = c.modified.as_deref().unwrap_or(&fallback);
-    let canonicals: Vec<&Canonical> = members.iter().map(|m| &m.1.canonical).collect();
-    let affected = affected(&canonicals);
-    let ecosystems: BTreeSet<String> = affected
-        .iter()
-        .map(|a| directory_of(&a.package.ecosystem).to_owned())
-        .collect();
-    let record = Osv {
-        schema_version: SCHEMA_VERSION,
-        id,
-        modified,
-        published: c.published.as_deref(),
-        withdrawn: (c.status == Status::Withdrawn).then_some(modified),
-        aliases: aliases(id, &canonicals),
-        summary: (c.title != derived_title(&c.summary, id)).then_some(c.title.as_str()),
-        details: &c.summary,
-        severity: severity(c.cvss_vector.as_deref()),
-        affected,
-        references: references(&canonicals),
-        database_specific: DatabaseSpecific {
-            severity: c.cvss_vector.is_none().then(|| words(c.severity)).flatten(),
-            cwe_ids: &c.weaknesses,
-        },
+/// The record of advisory `id` from its canonicals' parts (in merge-hash
+/// order).
+pub fn build(id: &str, parts: &[Part]) -> Built {
+    let p = primary(id, parts);
+    let mut id_json = Vec::with_capacity(id.len() + 2);
+    string(&mut id_json, id);
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"{\"schema_version\":\"");
+    out.extend_from_slice(SCHEMA_VERSION.as_bytes());
+    out.extend_from_slice(b"\",\"id\":");
+    out.extend_from_slice(&id_json);
+    out.extend_from_slice(b",\"modified\":");
+    string(&mut out, p.modified);
+    field(&mut out, "published", p.published);
+    if p.withdrawn {
+        out.extend_from_slice(b",\"withdrawn\":");
+        string(&mut out, p.modified);
+    }
+    aliases(&mut out, id, parts);
+    let summary = match p.summary {
+        Summary::Never => false,
+        Summary::Always => true,
+        Summary::UnlessId => p.title != id_json.as_slice(),
     };
+    if summary {
+        field(&mut out, "summary", p.title);
+    }
+    field(&mut out, "details", p.details);
+    field(&mut out, "severity", p.severity);
+    out.extend_from_slice(b",\"affected\":");
+    affected(&mut out, parts);
+    references(&mut out, parts);
+    field(&mut out, "database_specific", p.database_specific);
+    out.push(b'}');
+    let ecosystems: BTreeSet<&str> = parts.iter().map(|p| p.directory).collect();
     Built {
         id: id.to_owned(),
-        ecosystems: ecosystems.into_iter().collect(),
-        modified: modified.to_owned(),
-        json: serde_json::to_vec(&record).expect("OSV records always serialize"),
+        ecosystems: ecosystems.into_iter().map(str::to_owned).collect(),
+        modified: p.modified.to_owned(),
+        json: out,
     }
 }
 
-fn primary<'a>(
-    id: &str,
-    members: &[&'a (Cursor, CanonicalRecord)],
-) -> &'a (Cursor, CanonicalRecord) {
-    let own = |m: &&&(Cursor, CanonicalRecord)| match m.1.edges.as_slice() {
-        [only] => only.source_advisory_id == id,
-        _ => false,
-    };
-    members.iter().find(own).unwrap_or(&members[0])
+fn primary<'p, 'a>(id: &str, parts: &'p [Part<'a>]) -> &'p Part<'a> {
+    parts
+        .iter()
+        .find(|p| p.sole_id == Some(id))
+        .unwrap_or(&parts[0])
+}
+
+/// `s` as a JSON string.
+fn string(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(out, s).expect("a string serializes");
+}
+
+/// `,"name":value` unless `value` (serialized JSON) is empty.
+fn field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
+    if value.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    out.extend_from_slice(value);
+}
+
+/// A JSON array of `items`, each written by `item`.
+fn array<T>(out: &mut Vec<u8>, items: impl IntoIterator<Item = T>, item: impl Fn(&mut Vec<u8>, T)) {
+    out.push(b'[');
+    for (i, x) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, x);
+    }
+    out.push(b']');
 }
 
 /// The CVE keys of the canonicals (the advisory keys ingest derives).
-fn aliases<'a>(id: &str, canonicals: &[&'a Canonical]) -> Vec<&'a str> {
-    let keys: BTreeSet<&str> = canonicals
+fn aliases(out: &mut Vec<u8>, id: &str, parts: &[Part]) {
+    let keys: BTreeSet<&str> = parts
         .iter()
-        .map(|c| c.cve.as_str())
+        .map(|p| p.cve)
         .filter(|key| *key != id && key.starts_with("CVE-"))
         .collect();
-    keys.into_iter().collect()
+    if !keys.is_empty() {
+        out.extend_from_slice(b",\"aliases\":");
+        array(out, keys, string);
+    }
 }
 
 /// One entry per distinct (package, ranges), in purl order.
-fn affected<'a>(canonicals: &[&'a Canonical]) -> Vec<Affected<'a>> {
-    let mut sorted: Vec<&Canonical> = canonicals.to_vec();
-    sorted.sort_by(|a, b| a.affects_key.cmp(&b.affects_key));
-    let mut seen: BTreeSet<(&str, &[VersionRange])> = BTreeSet::new();
-    let mut out: Vec<Affected> = Vec::new();
-    for c in sorted {
-        if !seen.insert((&c.affects_key, &c.version_range)) {
-            continue;
-        }
-        let (ecosystem, name) = package_of(&c.affects_key);
-        let entry = Affected {
-            package: Package {
-                ecosystem,
-                name,
-                purl: &c.affects_key,
-            },
-            ranges: c.version_range.iter().map(range).collect(),
-        };
-        out.push(entry);
-    }
-    out
+fn affected(out: &mut Vec<u8>, parts: &[Part]) {
+    let mut sorted: Vec<&Part> = parts.iter().collect();
+    sorted.sort_by(|a, b| a.affects_key.cmp(b.affects_key));
+    let mut seen: BTreeSet<&[u8]> = BTreeSet::new();
+    let distinct = sorted.into_iter().filter(|p| seen.insert(p.affected));
+    array(out, distinct, |out, p| out.extend_from_slice(p.affected));
 }
 
-fn range(r: &VersionRange) -> RangeOut<'_> {
-    RangeOut {
-        kind: &r.range_type,
-        repo: r.repo.as_deref(),
-        events: &r.events,
+/// The patch lineage that the ranges do not already give (GIT fixed
+/// events): FIX references `<repo>/commit/<hex>`, which ingest reads back.
+fn references(out: &mut Vec<u8>, parts: &[Part]) {
+    let commits: BTreeSet<&str> = parts
+        .iter()
+        .flat_map(|p| p.commits.iter().copied())
+        .collect();
+    if commits.is_empty() {
+        return;
     }
+    let repo = parts.iter().find_map(|p| p.git_repo);
+    let base = repo.unwrap_or(UNKNOWN_REPO).trim_end_matches('/');
+    out.extend_from_slice(b",\"references\":");
+    array(out, commits, |out, commit| {
+        out.extend_from_slice(b"{\"type\":\"FIX\",\"url\":");
+        string(out, &format!("{base}/commit/{commit}"));
+        out.push(b'}');
+    });
 }
+
+/// Host of reference URLs whose repository is unknown: `.invalid` never
+/// resolves (RFC 2606), yet keeps the `/commit/<hex>` a reader takes the
+/// fix commit from.
+const UNKNOWN_REPO: &str = "https://unknown.invalid";

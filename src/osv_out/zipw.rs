@@ -6,6 +6,9 @@
 //! added, so memory does not grow with the number of entries; ZIP64 records
 //! are written when the entry count or an offset passes the classic limits.
 //!
+//! A zip past `SYNC_EVERY` bytes is synced in the background as it
+//! grows, so its final sync has little left to write.
+//!
 //! Invariants: entries carry a fixed time (1980-01-01 00:00), mode 0644,
 //! deflate at a fixed level and no data descriptors, so the same records
 //! in the same order give the same bytes.
@@ -67,7 +70,16 @@ pub struct ZipOut {
     central: BufWriter<File>,
     central_len: u64,
     count: u64,
+    /// Where the last early sync was started, and its thread.
+    sync_every: u64,
+    synced: u64,
+    syncing: Option<std::thread::JoinHandle<io::Result<()>>>,
 }
+
+/// Bytes written between early syncs: the disk writes a large zip while
+/// the export still builds records, instead of all of it in the final
+/// sync (which still runs, and is what makes the file durable).
+const SYNC_EVERY: u64 = 32 << 20;
 
 impl ZipOut {
     /// A zip written to `file`, its directory spilled into `scratch`.
@@ -78,7 +90,31 @@ impl ZipOut {
             central: BufWriter::new(tempfile::tempfile_in(scratch)?),
             central_len: 0,
             count: 0,
+            sync_every: SYNC_EVERY,
+            synced: 0,
+            syncing: None,
         })
+    }
+
+    /// Starts syncing what is written so far in the background, once the
+    /// previous sync is done; its error, if any, is this write's.
+    fn sync_early(&mut self) -> io::Result<()> {
+        if self.offset - self.synced < self.sync_every {
+            return Ok(());
+        }
+        self.wait()?;
+        self.out.flush()?;
+        let file = self.out.get_ref().try_clone()?;
+        self.syncing = Some(std::thread::spawn(move || file.sync_data()));
+        self.synced = self.offset;
+        Ok(())
+    }
+
+    fn wait(&mut self) -> io::Result<()> {
+        match self.syncing.take() {
+            Some(sync) => sync.join().expect("a sync thread does not panic"),
+            None => Ok(()),
+        }
     }
 
     pub fn add(&mut self, e: &Deflated) -> io::Result<()> {
@@ -117,17 +153,19 @@ impl ZipOut {
         self.central_len += central.len() as u64;
         self.offset += (local.len() + e.data.len()) as u64;
         self.count += 1;
-        Ok(())
+        self.sync_early()
     }
 
     /// Appends the central directory and the end records; returns the file.
-    pub fn finish(self) -> io::Result<File> {
+    pub fn finish(mut self) -> io::Result<File> {
+        self.wait()?;
         let ZipOut {
             mut out,
             offset,
             central,
             central_len,
             count,
+            ..
         } = self;
         let mut central = central.into_inner().map_err(|e| e.into_error())?;
         central.rewind()?;
@@ -183,8 +221,13 @@ mod tests {
     use std::io::Read;
 
     fn write(entries: &[(String, Vec<u8>)]) -> File {
+        write_syncing_every(entries, SYNC_EVERY)
+    }
+
+    fn write_syncing_every(entries: &[(String, Vec<u8>)], sync_every: u64) -> File {
         let mut z = compressor();
         let mut zip = ZipOut::new(tempfile::tempfile().unwrap(), &std::env::temp_dir()).unwrap();
+        zip.sync_every = sync_every;
         for (name, bytes) in entries {
             zip.add(&Deflated::new(name.clone(), bytes, &mut z).unwrap())
                 .unwrap();
@@ -218,6 +261,22 @@ mod tests {
             .chain([("empty.json".to_owned(), Vec::new())])
             .collect();
         assert_eq!(read(write(&entries)), entries);
+    }
+
+    #[test]
+    fn early_syncs_change_no_byte() {
+        let entries: Vec<(String, Vec<u8>)> = (0..200)
+            .map(|i| (format!("{i}.json"), format!("{{\"n\":{i}}}").into_bytes()))
+            .collect();
+        let bytes = |mut f: File| {
+            let mut v = Vec::new();
+            f.rewind().unwrap();
+            f.read_to_end(&mut v).unwrap();
+            v
+        };
+        let early = write_syncing_every(&entries, 100);
+        assert_eq!(read(early.try_clone().unwrap()), entries);
+        assert_eq!(bytes(early), bytes(write(&entries)));
     }
 
     #[test]

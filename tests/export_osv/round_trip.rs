@@ -24,6 +24,7 @@ fn canonical_set(site: &Site) -> Vec<String> {
 
 /// Ingests `history` in order at a fresh site, exports it as OSV, ingests
 /// the top-level `all.zip` at another fresh site: the same canonicals.
+/// Every record is valid against the OSV schema.
 fn round_trip(store: Backend, history: &[PathBuf], records: u64) {
     let a = Site::on(store, "site-a");
     for snapshot in history {
@@ -33,6 +34,10 @@ fn round_trip(store: Backend, history: &[PathBuf], records: u64) {
     let report = export(&a, &dir, &[]);
     assert_eq!(report["counts"]["records"], records);
     assert_eq!(report["skipped"], serde_json::json!([]));
+    assert_eq!(
+        super::schema::validate_zip(&dir.join("all.zip")) as u64,
+        records
+    );
     let b = Site::on(store, "site-b");
     let read = b
         .cmd(&[
