@@ -119,7 +119,9 @@ impl Import {
                 outcome,
                 duration_ms,
             }),
-            Ok(outcome) => ctx.out.report(&render::import(bundle, outcome, duration_ms)),
+            Ok(outcome) => ctx
+                .out
+                .report(&render::import(bundle, outcome, duration_ms)),
             Err(error) if self.json => ctx.out.json(&Failure::new(error, duration_ms)),
             Err(ImportError::Conflicts { conflicts }) => {
                 ctx.out.text(&render::conflicts(conflicts))
