@@ -167,3 +167,37 @@ crate::on_both_stores!(
     a_shorter_export_leaves_no_stale_parts,
     a_key_rotation_between_cron_runs_keeps_the_line_working,
 );
+
+/// The size, at the real default (`DefaultMaxItems` 10000, the
+/// 100 MB cap): the cron lines written for a small site carry a site of
+/// 100,000 canonicals, cut into a chain, and B ends equal to A. SQLite
+/// only: the chain's handling does not depend on the store (the smaller
+/// tests above run on both), and this one is the slowest of the suite.
+#[test]
+fn the_cron_lines_carry_a_site_of_100k_canonicals() {
+    let a = Site::on(Backend::Sqlite, "site-a");
+    let key = a.with_key();
+    let b = Site::on(Backend::Sqlite, "site-b");
+    b.trust(&a, &key);
+    let stick = tempfile::tempdir().unwrap();
+    grow(&a, 5, 1);
+    export_line(&a, stick.path()).ok();
+    import_line(&b, stick.path()).ok();
+    assert_eq!(names(stick.path()), ["site-a.tar.zst"]);
+    grow(&a, 100_000, 2);
+    export_line(&a, stick.path()).ok();
+    let parts = names(stick.path());
+    // 100,005 canonicals in parts of 10,000 items (canonicals and edges).
+    assert!(parts.len() > 10, "{parts:?}");
+    assert_eq!(parts[0], "site-a.0001.tar.zst");
+    let out = import_line(&b, stick.path()).ok();
+    let last = out.stdout.lines().last().unwrap().to_owned();
+    assert!(
+        last.starts_with(&format!("Imported {} bundles (", parts.len())),
+        "{}",
+        out.stdout
+    );
+    let (held, sent) = (b.canonicals(), a.canonicals());
+    assert_eq!(held.len(), 100_005);
+    assert_same(&held, &sent, "a site of 100k canonicals");
+}
