@@ -26,9 +26,9 @@ use crate::bundle::io::tally::{LineCounter, MemberSink, Tally};
 use crate::bundle::rows::check::RowCheck;
 
 /// Bytes gathered before a chunk is handed over.
-const CHUNK: usize = 256 << 10;
+const CHUNK: usize = 1 << 20;
 /// Chunks waiting for each thread at most.
-const QUEUE: usize = 16;
+const QUEUE: usize = 4;
 
 /// Decoded bytes shared, read-only, by the reader and both threads.
 pub(crate) type Chunk = Arc<Vec<u8>>;

@@ -96,14 +96,15 @@ impl RowCheck {
     fn canonical(&mut self, line: u64, body: &[u8], short: bool) -> Result<(), BundleError> {
         // A merge hash whose digits decode is a `sha256:<hex>` tag.
         let identity = &mut self.identity;
-        let fast = scan::canonical(body).and_then(|k| {
+        let read = scan::canonical_with(body, |s| identity.read_ranges(s));
+        let fast = read.and_then(|k| {
             let digest = tag_digest(k.merge_hash)?;
             let (cve, merge_hash) = (text(k.cve)?, text(k.merge_hash)?);
             let fine = short
                 && is_advisory_key(cve)
                 && k.affects_key.len() <= MAX_KEY_BYTES
                 && k.id == canonical_id(merge_hash)
-                && identity.digest(&k)? == digest;
+                && identity.digest_read(&k)? == digest;
             fine.then_some((k.id, digest))
         });
         if let Some((id, digest)) = fast {

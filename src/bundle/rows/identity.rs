@@ -1,7 +1,9 @@
 //! The merge-hash check of a canonical row without parsing it, for
 //! `validate`'s fast path: the identity fields the scanner picked out
 //! (`scan.rs`) are written as `man/stella-merge-hash.7` serializes them and
-//! hashed, with no allocation once the scratch buffers have grown.
+//! hashed, with no allocation once the scratch buffers have grown. The
+//! ranges, the longest part, are serialized while the scanner reads them
+//! (`read_ranges`), so a row's ranges are read once.
 //!
 //! Invariant: it may give up too often, never give a wrong digest. It
 //! hashes the values as they are, so it takes only values that the
@@ -24,24 +26,53 @@ use crate::model::merge_hash::{EVENT_TAGS, MERGE_HASH_VERSION, NO_REPO, count, f
 /// line without the newline), if it takes the row: for the fuzz target
 /// `row_rules`, which holds it to `merge_hash::compute`.
 pub fn fast_merge_hash(line: &[u8]) -> Option<String> {
-    let keys = super::scan::canonical(line)?;
-    let digest = Identity::default().digest(&keys)?;
+    let digest = Identity::default().digest_line(line)?;
     Some(format!("sha256:{}", hex::encode(digest)))
 }
 
-/// Scratch space: the serialization, and the ranges and events it holds,
-/// which follow their counts.
+/// Scratch space: the serialization, and the ranges (with their count)
+/// and events it holds, which follow their counts.
 #[derive(Default)]
 pub(crate) struct Identity {
     out: Vec<u8>,
     ranges: Vec<u8>,
+    range_count: usize,
     items: Vec<u8>,
 }
 
 impl Identity {
     /// The SHA-256 the merge hash of `k` spells, when `k` is normalized.
+    #[cfg(test)]
     pub(crate) fn digest(&mut self, k: &CanonicalKeys) -> Option<[u8; 32]> {
-        let Identity { out, ranges, items } = self;
+        let mut s = Scanner::new(k.version_range)?;
+        self.read_ranges(&mut s)?;
+        s.end()?;
+        self.digest_read(k)
+    }
+
+    /// Reads a `version_range` array at `s` (for `scan::canonical_with`),
+    /// serializing its ranges for `digest_read`; `None` unless they are
+    /// normalized.
+    pub(super) fn read_ranges(&mut self, s: &mut Scanner<'_>) -> Option<()> {
+        self.range_count = all_ranges(s, &mut self.ranges, &mut self.items)?;
+        Some(())
+    }
+
+    /// The digest of a canonical row (its line without the newline) read
+    /// as `validate` reads it: the ranges serialized as they are scanned.
+    pub(crate) fn digest_line(&mut self, line: &[u8]) -> Option<[u8; 32]> {
+        let keys = super::scan::canonical_with(line, |s| self.read_ranges(s))?;
+        self.digest_read(&keys)
+    }
+
+    /// The digest of `k`, whose ranges `read_ranges` just read.
+    pub(crate) fn digest_read(&mut self, k: &CanonicalKeys) -> Option<[u8; 32]> {
+        let Identity {
+            out,
+            ranges,
+            range_count,
+            items,
+        } = self;
         out.clear();
         out.extend_from_slice(MERGE_HASH_VERSION.as_bytes());
         out.push(b'\n');
@@ -52,8 +83,7 @@ impl Identity {
         (cve.iter().all(u8::is_ascii_graphic)).then_some(())?;
         field(out, "cve", cve);
         field(out, "affects_key", k.affects_key);
-        let n = all_ranges(k.version_range, ranges, items)?;
-        count(out, "ranges", n);
+        count(out, "ranges", *range_count);
         out.extend_from_slice(ranges);
         let cwe = |v: &[u8]| {
             let digits = v.strip_prefix(b"CWE-").unwrap_or_default();
@@ -86,11 +116,10 @@ impl Identity {
     }
 }
 
-/// The serialized ranges of a `version_range` array into `out`, and their
-/// count.
-fn all_ranges(span: &[u8], out: &mut Vec<u8>, events: &mut Vec<u8>) -> Option<usize> {
+/// The serialized ranges of the `version_range` array at `s` into `out`,
+/// and their count.
+fn all_ranges(s: &mut Scanner<'_>, out: &mut Vec<u8>, events: &mut Vec<u8>) -> Option<usize> {
     out.clear();
-    let mut s = Scanner::new(span)?;
     let mut n = 0;
     let mut last: Option<(&[u8], Option<&[u8]>)> = None;
     s.array(|s| {
@@ -119,7 +148,6 @@ fn all_ranges(span: &[u8], out: &mut Vec<u8>, events: &mut Vec<u8>) -> Option<us
         n += 1;
         Some(())
     })?;
-    s.end()?;
     Some(n)
 }
 
