@@ -93,7 +93,7 @@ fn policy_shows_and_changes_everything(store: Backend) {
         .ok();
     assert_eq!(
         redact(&out.stdout),
-        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: 1048576 bytes\nAllowed sources: nvd,pypa\nOn conflict: config default\nKeys:\n  sha256:<hash> (trusted)\n"
+        "Site: site-a (Site A)\nStatus: disabled\nMax bundle size: 1 MB (1048576 bytes)\nAllowed sources: nvd,pypa\nOn conflict: config default\nKeys:\n  sha256:<hash> (trusted)\n"
     );
     let key_id = out
         .stdout

@@ -196,7 +196,11 @@ fn render(site: &Site, keys: &[TrustedKey]) -> String {
         super::status_word(site),
         site.max_bundle_size.map_or_else(
             || "config default".to_owned(),
-            |b| crate::command::count::count(b, "byte")
+            |b| format!(
+                "{} ({})",
+                crate::units::size(b),
+                crate::units::count(b, "byte")
+            )
         ),
         site.allowed_sources
             .as_ref()

@@ -24,7 +24,7 @@ pub fn setup(walk: &Walk) {
     let out = walk.line(b, SITES_POLICY).ok();
     assert!(
         out.stdout.starts_with(
-            "Site: site-us-east-1 (US East Production)\nStatus: enabled\nMax bundle size: 104857600 bytes\nAllowed sources: debian,ghsa,nvd\n"
+            "Site: site-us-east-1 (US East Production)\nStatus: enabled\nMax bundle size: 100 MB (104857600 bytes)\nAllowed sources: debian,ghsa,nvd\n"
         ),
         "{}",
         out.stdout
