@@ -194,6 +194,26 @@ pub const EXAMPLES: &[(&str, Examples)] = &[
         )],
     ),
     (
+        "feedser sync pull",
+        &[
+            (
+                "stella feedser sync pull site-hq --from http://hq:8080 --token-file /etc/stella/api.token",
+                "import everything the hub has after this site's cursor, every part",
+            ),
+            (
+                "stella feedser sync pull site-hq --from http://hq:8080 --json",
+                "the same, with the report as JSON",
+            ),
+        ],
+    ),
+    (
+        "feedser sync push",
+        &[(
+            "stella feedser sync push site-hq --to http://hq:8080 --token-file /etc/stella/api.token",
+            "send the hub this site's changes after the hub's cursor for it",
+        )],
+    ),
+    (
         "feedser journal status",
         &[(
             "stella feedser journal status",
