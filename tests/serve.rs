@@ -14,6 +14,64 @@ use std::time::Duration;
 
 use crate::harness::*;
 
+/// The keys of an import's JSON answer (`bundle import --json`, HTTP).
+pub const IMPORT_KEYS: [&str; 13] = [
+    "already_imported",
+    "bundle_hash",
+    "conflicts",
+    "counts",
+    "dry_run",
+    "duration_ms",
+    "forced",
+    "imported_cursor",
+    "signature_skipped",
+    "signer_key_id",
+    "since_cursor",
+    "site_id",
+    "success",
+];
+
+/// The keys of a JSON object, sorted.
+pub fn sorted_keys(value: &serde_json::Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Starts `stella feedser serve` for `site` on a free loopback port with
+/// `extra` flags; its address is read off the first stdout line, which
+/// starts with `scheme` (`http://` or `https://`). Stderr goes to a file.
+pub fn spawn(site: &Site, extra: &[&str], scheme: &str) -> (Child, SocketAddr, std::path::PathBuf) {
+    let stderr = site.path(&format!("serve-{}.err", nanos()));
+    let mut child = Command::new(BIN)
+        .arg("--home")
+        .arg(site.home())
+        .args(["feedser", "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("STELLA_HOME")
+        .env_remove("STELLA_API_TOKEN_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .expect("spawn stella feedser serve");
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix(scheme)
+        .unwrap_or_else(|| panic!("first stdout line: {line:?}"))
+        .parse()
+        .unwrap();
+    (child, addr, stderr)
+}
+
 /// A running `stella feedser serve`; killed when dropped.
 pub struct Server {
     child: Child,
@@ -23,28 +81,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(site: &Site, extra: &[&str]) -> Server {
-        let stderr = site.path(&format!("serve-{}.err", nanos()));
-        let mut child = Command::new(BIN)
-            .arg("--home")
-            .arg(site.home())
-            .args(["feedser", "serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env_remove("STELLA_HOME")
-            .env_remove("STELLA_API_TOKEN_FILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("spawn stella feedser serve");
-        let mut line = String::new();
-        let stdout = child.stdout.take().unwrap();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("http://")
-            .unwrap_or_else(|| panic!("first stdout line: {line:?}"))
-            .parse()
-            .unwrap();
+        let (child, addr, stderr) = spawn(site, extra, "http://");
         Server {
             child,
             addr,

@@ -7,10 +7,9 @@ mod doctor;
 mod mutual;
 mod startup;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType, date_time_ymd,
@@ -96,33 +95,10 @@ pub struct TlsServer {
 impl TlsServer {
     /// Serves `site` with `pair` (and `extra` flags); curl trusts `ca`.
     pub fn start(site: &Site, ca: &Ca, pair: &Pair, extra: &[&str]) -> TlsServer {
-        let stderr = site.path("serve-tls.err");
-        let mut child = Command::new(BIN)
-            .arg("--home")
-            .arg(site.home())
-            .args(["feedser", "serve", "--listen", "127.0.0.1:0"])
-            .arg("--tls-cert")
-            .arg(&pair.cert)
-            .arg("--tls-key")
-            .arg(&pair.key)
-            .args(extra)
-            .env_remove("STELLA_HOME")
-            .env_remove("STELLA_API_TOKEN_FILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("spawn stella feedser serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("https://")
-            .unwrap_or_else(|| panic!("first stdout line: {line:?}"))
-            .parse()
-            .unwrap();
+        let (cert, key) = (pair.cert.to_str().unwrap(), pair.key.to_str().unwrap());
+        let mut args = vec!["--tls-cert", cert, "--tls-key", key];
+        args.extend_from_slice(extra);
+        let (child, addr, stderr) = crate::serve::spawn(site, &args, "https://");
         TlsServer {
             child,
             addr,

@@ -35,31 +35,7 @@ fn import_dry_run_then_commit_then_status_and_metrics() {
     assert_eq!(done["already_imported"], false);
     assert_eq!(done["site_id"], "site-a");
     assert_eq!(done["bundle_hash"], dry["bundle_hash"]);
-    let mut keys: Vec<&str> = done
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "already_imported",
-            "bundle_hash",
-            "conflicts",
-            "counts",
-            "dry_run",
-            "duration_ms",
-            "forced",
-            "imported_cursor",
-            "signature_skipped",
-            "signer_key_id",
-            "since_cursor",
-            "site_id",
-            "success"
-        ]
-    );
+    assert_eq!(sorted_keys(&done), IMPORT_KEYS);
 
     let status = server.get("/api/v1/federation/sync/status", Some(TOKEN));
     assert_eq!(status.status, 200);

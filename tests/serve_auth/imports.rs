@@ -58,31 +58,7 @@ fn a_site_imports_its_own_bundle_and_not_another_sites(store: Backend) {
     let own = server.import("", &bundle_a, Some(TOKEN_A));
     assert_eq!(own.status, 200, "{}", own.text());
     let own = own.json();
-    let mut keys: Vec<&str> = own
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "already_imported",
-            "bundle_hash",
-            "conflicts",
-            "counts",
-            "dry_run",
-            "duration_ms",
-            "forced",
-            "imported_cursor",
-            "signature_skipped",
-            "signer_key_id",
-            "since_cursor",
-            "site_id",
-            "success"
-        ]
-    );
+    assert_eq!(crate::serve::sorted_keys(&own), crate::serve::IMPORT_KEYS);
     assert_eq!(
         (own["site_id"].as_str(), own["already_imported"].as_bool()),
         (Some("site-a"), Some(false))

@@ -75,14 +75,7 @@ fn statuses_by_principal(store: Backend) {
     let mine = server.get(STATUS, Some(TOKEN_A));
     assert_eq!(rows(&mine), ["site-a"]);
     let json = mine.json();
-    let mut keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    assert_eq!(keys, ["local_cursor", "sites"]);
+    assert_eq!(crate::serve::sorted_keys(&json), ["local_cursor", "sites"]);
     let listed = hub.json(&["feedser", "sites", "list", "--json"]);
     assert_eq!(json["sites"][0], listed[0]);
     assert_eq!(rows(&server.get(STATUS, Some(TOKEN_C))), ["site-c"]);
