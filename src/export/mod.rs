@@ -174,7 +174,8 @@ pub struct Exporter<'a> {
     pub skip_via: Option<&'a str>,
     pub signer: Option<&'a Signer>,
     pub options: WriteOptions,
-    /// Where rows are spooled while a bundle is built.
+    /// Where rows are spooled while a bundle is built; it must exist (it
+    /// is never created here, so a signal's clean-up is not undone).
     pub spool_dir: &'a Path,
     /// Told the items collected (of the part's total) and the bytes written.
     pub progress: &'a dyn Progress,
@@ -186,7 +187,6 @@ impl Exporter<'_> {
             path: self.spool_dir.to_owned(),
             source,
         };
-        std::fs::create_dir_all(self.spool_dir).map_err(spool)?;
         let dir = tempfile::Builder::new()
             .prefix("export-")
             .tempdir_in(self.spool_dir)

@@ -6,6 +6,14 @@
 //! mutex the watcher holds while it removes and exits, so a file is either
 //! registered before the watcher runs or never created.
 //!
+//! The export keeps running while the watcher works, so: a directory is
+//! first renamed away and then removed (a file the export creates under
+//! its old path fails instead of landing in a half-removed tree; the
+//! export never recreates its spool directory), and once a signal came,
+//! dropping [`Interrupts`] waits for the watcher to end the process, so
+//! the failure its clean-up causes under the export is never reported in
+//! place of the signal.
+//!
 //! A process killed outright (SIGKILL, a crash) cannot clean up: its spool
 //! lock is released, so `journal gc` removes what it left and `doctor`
 //! reports it (`journal::sweep`).
@@ -28,6 +36,7 @@ pub type OnSignal = fn(&'static str, Exit) -> !;
 
 pub struct Interrupts {
     paths: Arc<Mutex<Vec<PathBuf>>>,
+    which: Arc<AtomicUsize>,
     ids: Vec<SigId>,
 }
 
@@ -48,13 +57,14 @@ impl Interrupts {
             ids.push(signal_hook::low_level::pipe::register(signal, notify).map_err(err)?);
         }
         let held = Arc::clone(&paths);
+        let seen = Arc::clone(&which);
         std::thread::spawn(move || {
             // EOF: the handlers were unregistered (the export ended).
             if wake.read(&mut [0u8]).is_ok_and(|n| n == 1) {
-                clean_up_and_exit(&held, which.load(Ordering::SeqCst), on_signal);
+                clean_up_and_exit(&held, seen.load(Ordering::SeqCst), on_signal);
             }
         });
-        Ok(Interrupts { paths, ids })
+        Ok(Interrupts { paths, which, ids })
     }
 
     /// The registered paths; hold the guard while creating a file and
@@ -69,7 +79,13 @@ impl Interrupts {
 }
 
 impl Drop for Interrupts {
+    /// Once a signal came (its flag is set before its wake-up byte is
+    /// written), the watcher is removing files and will end the process:
+    /// wait for it rather than return what its clean-up broke.
     fn drop(&mut self) {
+        while self.which.load(Ordering::SeqCst) != 0 {
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
         for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);
         }
@@ -79,11 +95,27 @@ impl Drop for Interrupts {
 fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize, on_signal: OnSignal) -> ! {
     let paths = paths.lock().unwrap_or_else(|e| e.into_inner());
     for path in paths.iter() {
-        let _ = crate::journal::remove_entry(path);
+        let _ = crate::journal::remove_entry(&out_of_reach(path));
     }
     let (name, exit) = match signal {
         s if s == SIGTERM as usize => ("SIGTERM", Exit::Terminated),
         _ => ("SIGINT", Exit::Interrupted),
     };
     on_signal(name, exit)
+}
+
+/// A directory renamed beside itself (`<name>.removing`), so nothing the
+/// export still creates under its old path lands in it while it is
+/// removed; a file, or a directory that cannot be renamed, as it is.
+fn out_of_reach(path: &Path) -> PathBuf {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return path.to_owned();
+    }
+    let mut away = path.as_os_str().to_owned();
+    away.push(".removing");
+    let away = PathBuf::from(away);
+    match std::fs::rename(path, &away) {
+        Ok(()) => away,
+        Err(_) => path.to_owned(),
+    }
 }
