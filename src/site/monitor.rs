@@ -141,6 +141,8 @@ pub fn reason_code(error: &Error) -> &'static str {
         Error::Io { .. } => "io_error",
         Error::Quarantine(_) => "quarantine_error",
         Error::Audit(_) => "audit_error",
+        // A pulled part the import refused as another site's.
+        Error::Sync(crate::sync::SyncError::OtherSite { .. }) => "other_site",
         _ => "failure",
     }
 }

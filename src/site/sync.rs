@@ -2,11 +2,11 @@
 //! wired to this site's import and export.
 //!
 //! Pull: each part the peer serves is spooled whole under the home's
-//! spool (a locked scratch directory, so `journal gc` leaves it alone),
-//! checked to come from the site asked for (from its manifest, before
-//! any import), and imported by [`import_bundle`] like `bundle import`
-//! (its audit record's `command` is `feedser sync pull`, its `bundle` the
-//! peer's URL). Push: the delta after the peer's cursor for this site,
+//! spool (a locked scratch directory, so `journal gc` leaves it alone)
+//! and imported by [`import_bundle`] like `bundle import` (its audit
+//! record's `command` is `feedser sync pull`, its `bundle` the peer's
+//! URL); the import refuses a part of another site once its signature is
+//! verified, and that refusal is worded to name the URL. Push: the delta after the peer's cursor for this site,
 //! exported signed with the default key into the spool as a chain
 //! (`export_bundle`, `--for` the peer once it holds a cursor), then each
 //! part `POST`ed in order.
@@ -17,7 +17,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::{self, Limits};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportOutcome};
@@ -108,7 +107,6 @@ impl Receiver for Importing<'_, '_> {
     }
 
     fn import(&mut self, file: &Path, _cursor: Cursor) -> Result<()> {
-        self.check_site(file)?;
         let source = Source::Stream {
             command: "feedser sync pull",
             label: self.url.to_owned(),
@@ -117,17 +115,16 @@ impl Receiver for Importing<'_, '_> {
         let caller = Caller::Terminal {
             progress: (self.progress)(),
         };
-        // Checked again once the signature is verified (`check_site` reads
-        // the manifest before that, for a message that names the URL).
         let request = ImportRequest {
             expected_site_id: Some(self.peer_site.to_owned()),
             ..ImportRequest::default()
         };
         let present = &mut *self.present;
+        let (url, expected) = (self.url, self.peer_site);
         let shown = Box::new(
             move |result: Result<&ImportOutcome, &ImportError>, ms| match result {
                 Ok(outcome) => present(outcome, ms),
-                Err(_) => Ok(()),
+                Err(e) => other_site(e, url, expected).map_or(Ok(()), Err),
             },
         );
         let report = import_bundle(self.site, &request, source, caller, shown);
@@ -136,27 +133,24 @@ impl Receiver for Importing<'_, '_> {
     }
 }
 
-impl Importing<'_, '_> {
-    /// The spooled bundle's manifest names the site asked for.
-    fn check_site(&self, file: &Path) -> Result<()> {
-        let limits = Limits {
-            max_bundle_bytes: u64::MAX,
-            ..Limits::default()
-        };
-        let found = bundle::open(open_input(file)?.reader, &limits)
-            .map(|b| b.manifest().site_id.clone())
-            .ok();
-        match found {
-            Some(found) if found != self.peer_site => Err(SyncError::OtherSite {
-                url: self.url.to_owned(),
-                expected: self.peer_site.to_owned(),
-                found,
-            }
-            .into()),
-            // An unreadable manifest is the import's to refuse (and quarantine).
-            _ => Ok(()),
+/// The import's refusal of a part from another site than `expected`,
+/// worded for a pull: the URL serves the wrong site.
+fn other_site(error: &ImportError, url: &str, expected: &str) -> Option<Error> {
+    let found = match error {
+        ImportError::SiteMismatch { site, .. } => site,
+        ImportError::UnknownSite { site } | ImportError::OwnSite { site } if site != expected => {
+            site
         }
-    }
+        _ => return None,
+    };
+    Some(
+        SyncError::OtherSite {
+            url: url.to_owned(),
+            expected: expected.to_owned(),
+            found: found.clone(),
+        }
+        .into(),
+    )
 }
 
 /// What a push sent: where the peer stood, and each part with the

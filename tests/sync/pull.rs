@@ -113,7 +113,37 @@ fn a_peer_that_never_answers_fails_with_how_to_resume(store: Backend) {
     );
 }
 
+/// A URL that serves another site than the one named: the import refuses
+/// the first part once its signature is verified (one attempt, counted
+/// once), with a message naming the URL; nothing is imported.
+fn a_url_serving_another_site_is_refused_once_verified(store: Backend) {
+    let (a, b) = growing_pair(store);
+    grow(&a, 5, 15);
+    let server = Server::start(&a, &[]);
+    let url = url(&server);
+    let metrics = b.path("sync.prom");
+    let m = metrics.to_str().unwrap();
+    b.cmd(&["feedser", "sync", "pull", "site-c", "--from", &url, "--metrics-file", m])
+        .code(6)
+        .stdout_is("")
+        .stderr_is(&format!(
+            "error: `{url}` serves bundles of site `site-a`, not `site-c`: check --from, or name the site it serves\n"
+        ));
+    let counted = std::fs::read_to_string(&metrics).unwrap();
+    let failures: Vec<&str> = counted
+        .lines()
+        .filter(|l| l.starts_with("stella_failures_total"))
+        .collect();
+    assert_eq!(
+        failures,
+        ["stella_failures_total{operation=\"import\",site_id=\"site-a\",reason=\"other_site\"} 1"],
+        "{counted}"
+    );
+    assert!(b.canonicals().is_empty());
+}
+
 crate::on_both_stores!(
+    a_url_serving_another_site_is_refused_once_verified,
     a_multi_part_delta_is_pulled_whole_then_again_from_the_cursor,
     the_token_file_is_sent_and_a_missing_one_is_refused,
     a_connection_cut_inside_a_part_is_resumed_from_the_last_cursor,

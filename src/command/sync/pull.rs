@@ -45,9 +45,12 @@ impl Pull {
         let started = std::time::Instant::now();
         let mut metrics = Metrics::default();
         let result = self.pull(ctx, &mut metrics);
-        // What the imports did is counted by them; a failure to reach the
-        // peer is counted here.
-        if let Err(e @ crate::error::Error::Sync(_)) = &result {
+        // What the imports did is counted by them (a part of another site
+        // too: the import refused it); a failure to reach the peer is
+        // counted here.
+        if let Err(e @ crate::error::Error::Sync(sync)) = &result
+            && !matches!(sync, crate::sync::SyncError::OtherSite { .. })
+        {
             let seconds = started.elapsed().as_secs_f64();
             monitor::import(&mut metrics, Err(e), Some(&self.site), seconds);
         }
