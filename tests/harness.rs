@@ -10,19 +10,23 @@ use std::process::{Command, Stdio};
 pub const BIN: &str = env!("CARGO_BIN_EXE_stella");
 
 /// The shared real OSV snapshots, if this checkout sits beside them.
+/// Without them the test skips, saying so (with its name) straight to
+/// stderr, past libtest's capture, as `Backend::postgres` does.
 pub fn shared_osv(name: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures/osv")
         .join(name);
     if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: `{}` is not present (real OSV data lives in ../shared)",
-            path.display()
-        );
-        None
+        return Some(path);
     }
+    let current = std::thread::current();
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {}: `{}` is not present (real OSV data lives in ../shared)",
+        current.name().unwrap_or("a test"),
+        path.display()
+    );
+    None
 }
 
 /// Site A with a federation key and the 2024-01-01 sample ingested.
