@@ -71,6 +71,10 @@ fn adding_a_removed_site_again_restores_it(store: Backend) {
     import(&b, &a.export("full.tar.zst", &[])).ok();
     b.cmd(&["feedser", "sites", "remove", "site-a"]).ok();
     let key = a.path("site-a.pub.pem");
+    let key_id = a.json(&["authority", "keys", "list", "--json"])[0]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     b.cmd(&[
         "feedser",
         "sites",
@@ -83,7 +87,11 @@ fn adding_a_removed_site_again_restores_it(store: Backend) {
     ])
     .ok()
     .stderr_is("")
-    .stdout_is("restored site `site-a` (enabled) with 1 trusted key and its import history\n");
+    .stdout_is(&format!(
+        "restored site `site-a` (enabled) with 1 trusted key and its import history\n\
+         key `{key_id}` (`{}`) was already trusted: kept as it was\n",
+        key.display()
+    ));
     assert_eq!(listed(&b), ["site-a"]);
     history(&b).ok().stderr_is("");
     // The restored site's cursor carries on: a full bundle again is a replay.

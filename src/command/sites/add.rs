@@ -1,5 +1,7 @@
 //! `feedser sites add ID`: registers a peer site and its keys, or restores
-//! one removed with `sites remove` (its keys and ledger as they were).
+//! one removed with `sites remove` (its keys and ledger as they were); a
+//! key given again that the restored site still holds is kept as it was,
+//! and the report says so.
 
 use std::path::PathBuf;
 
@@ -52,16 +54,24 @@ impl Add {
             return Err(Error::Usage(already_registered(id)));
         }
         added?;
-        for key in &keys {
+        let mut kept = Vec::new();
+        for (key, path) in keys.iter().zip(&self.keys) {
             match store.add_key(&self.site_id, key) {
-                // A restored site may still trust the key given again.
-                Err(StoreError::KeyExists { .. }) if restored => {}
+                // A restored site may still hold the key given again.
+                Err(StoreError::KeyExists { .. }) if restored => kept.push((key, path)),
                 other => other?,
             }
         }
         let site = super::get_site(store.as_ref(), &self.site_id)?;
+        let mut notes = String::new();
         let (verb, trusted) = if restored {
             let held = store.keys(&self.site_id)?;
+            for (key, path) in kept {
+                let revoked = held
+                    .iter()
+                    .any(|k| k.key_id == key.key_id && k.revoked_at.is_some());
+                notes += &kept_key(&key.key_id, path, revoked);
+            }
             (
                 "restored",
                 held.iter().filter(|k| k.revoked_at.is_none()).count(),
@@ -70,7 +80,7 @@ impl Add {
             ("registered", keys.len())
         };
         ctx.out.report(&format!(
-            "{verb} site `{}` ({}) with {}{}\n",
+            "{verb} site `{}` ({}) with {}{}\n{notes}",
             site.site_id,
             super::status_word(&site),
             crate::command::count::count(trusted as u64, "trusted key"),
@@ -81,6 +91,15 @@ impl Add {
             }
         ))
     }
+}
+
+/// What became of a key the restored site already held.
+fn kept_key(key_id: &str, path: &std::path::Path, revoked: bool) -> String {
+    let state = match revoked {
+        true => "was revoked: it stays revoked",
+        false => "was already trusted: kept as it was",
+    };
+    format!("key `{key_id}` (`{}`) {state}\n", path.display())
 }
 
 /// A second `add` changes nothing: the site is changed with `sites policy`.
