@@ -44,6 +44,10 @@ pub enum TlsRefusal {
     Handshake(String),
     #[error("the client certificate names no site: its subject Common Name must be the site id")]
     NoSiteId,
+    /// A connect and close (a port probe, a load balancer's health check):
+    /// not worth a line at the default log level.
+    #[error("the client closed the connection before sending a byte")]
+    Closed,
 }
 
 /// The first byte of a TLS handshake record.
@@ -186,9 +190,12 @@ fn first_byte(socket: &TcpStream, until: &Until) -> Result<u8, TlsRefusal> {
     loop {
         let _ = socket.set_read_timeout(Some(until.next_wait()?));
         match socket.peek(&mut byte) {
-            Ok(0) => return Err(TlsRefusal::Handshake("the client closed".to_owned())),
+            Ok(0) => return Err(TlsRefusal::Closed),
             Ok(_) => return Ok(byte[0]),
             Err(e) if is_timeout(&e) => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                return Err(TlsRefusal::Closed);
+            }
             Err(e) => return Err(TlsRefusal::Handshake(e.to_string())),
         }
     }

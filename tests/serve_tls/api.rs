@@ -100,6 +100,22 @@ fn plain_http_to_the_tls_port_is_closed_and_serving_goes_on() {
     );
 }
 
+/// A connect and close on the TLS port (a port probe) is not logged at
+/// the default level; the next request is.
+#[test]
+fn a_bare_connect_and_close_is_not_logged() {
+    let (_b, _bundle, server) = served_pair();
+    drop(std::net::TcpStream::connect(server.addr).unwrap());
+    let health = server.curl("/healthz", &[]);
+    assert_eq!((health.code, health.status), (0, 200), "{health:?}");
+    let lines = log_lines(&server, 2);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[1].starts_with("stella: info: GET /healthz 200 peer=127.0.0.1:"),
+        "{lines:?}"
+    );
+}
+
 #[test]
 fn tls_1_2_is_served_too() {
     let (_b, _bundle, server) = served_pair();

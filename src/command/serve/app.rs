@@ -191,7 +191,11 @@ impl Handler for App<'_> {
 
     fn handshake_failed(&self, peer: Option<SocketAddr>, refusal: &TlsRefusal) {
         let peer = peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
-        log::info!(peer = peer.as_str(); "refused: {refusal}");
+        let level = match refusal {
+            TlsRefusal::Closed => log::Level::Debug,
+            _ => log::Level::Info,
+        };
+        log::log!(level, peer = peer.as_str(); "refused: {refusal}");
     }
 }
 
