@@ -7,6 +7,12 @@
 //! definition), passes `--home`, `--config` and `--database-url` on so the
 //! names come from the home being typed against, and otherwise hands over
 //! to the generated completion unchanged.
+//!
+//! As clap parses: a flag takes no word; an option that takes a value (or
+//! an optional one, such as `sites add --enabled`) takes the next word
+//! unless it starts with `-`. A word being typed as an option's value
+//! (`sites policy --enabled <TAB>`) is the generated completion's, never
+//! a name.
 
 use clap::Command;
 
@@ -48,11 +54,12 @@ fn kind_function(name: &str, cmd: &Command, first: usize) -> String {
         w="${{words[i]}}"
         case "$w" in
         {passed}) pass+=("$w" "${{words[i+1]}}"); (( i++ )) ;;
-        {values}) (( i++ )) ;;
+        {values}) [[ "${{words[i+1]}}" == -* ]] || (( i++ )) ;;
         -*) ;;
         *) path="${{path:+$path }}$w" ;;
         esac
     done
+    (( i > cword )) && return 0
     case "$path" in
 {cases}    esac
 }}
@@ -116,13 +123,15 @@ pub fn fish(script: &str, cmd: &Command) -> String {
     let mut hook = String::from(
         "\n# Names from the home (stella __complete) for the arguments that take them.\n\
          function __fish_stella_kind\n    set -l words (commandline -opc)\n    set -l path\n    \
-         set -l skip 0\n    for w in $words[2..-1]\n        if test $skip = 1\n            \
+         set -l skip 0\n    for w in $words[2..-1]\n        \
+         if test $skip = 1; and not string match -q -- '-*' $w\n            \
          set skip 0\n        else if contains -- $w ",
     );
     hook.push_str(&value_options(cmd).join(" "));
     hook.push_str(
         "\n            set skip 1\n        else if not string match -q -- '-*' $w\n            \
-         set -a path $w\n        end\n    end\n    switch \"$path\"\n",
+         set -a path $w\n        else\n            set skip 0\n        end\n    end\n    \
+         test $skip = 1; and return 1\n    switch \"$path\"\n",
     );
     for (path, kind) in TARGETS {
         hook.push_str(&format!(

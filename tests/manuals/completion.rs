@@ -109,6 +109,26 @@ fn bash_completes_site_ids_key_names_and_quarantine_ids() {
         ("feedser quarantine retry ''", format!("{id}\n")),
         // Subcommands still complete as clap generated them.
         ("feedser sites rem", "remove\n".to_owned()),
+        // An option's value is the option's, not a name; a flag takes no
+        // word, and a value given ends the option.
+        (
+            "feedser sites policy --enabled ''",
+            "false\ntrue\n".to_owned(),
+        ),
+        ("feedser sites policy --enabled f", "false\n".to_owned()),
+        (
+            "feedser sites policy --enabled false ''",
+            "site-a\nsite-c\n".to_owned(),
+        ),
+        (
+            "feedser sites status --json ''",
+            "site-a\nsite-c\n".to_owned(),
+        ),
+        // `sites add --enabled` takes an optional value.
+        (
+            "feedser sites add site-x --enabled ''",
+            "false\ntrue\n".to_owned(),
+        ),
     ];
     for (line, expected) in cases {
         let out = bash_candidates(&b, line).ok();
