@@ -55,6 +55,7 @@ mod store_refused;
 #[cfg(feature = "serve")]
 mod sync;
 mod tamper;
+mod terminal;
 mod trail;
 mod trust;
 mod vocab;

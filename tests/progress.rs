@@ -4,9 +4,8 @@
 //! whenever tmux is installed; without tmux it says it skipped, and under
 //! `CI=true` (where `.ci/run` installs tmux) it fails instead.
 
-use std::time::Duration;
-
 use crate::harness::*;
+use crate::terminal::Pane;
 
 const ESC: char = '\x1b';
 
@@ -138,48 +137,11 @@ fn an_unknown_progress_mode_is_a_usage_error() {
     );
 }
 
-fn tmux(args: &[&str]) -> std::process::Output {
-    std::process::Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("run tmux")
-}
-
-fn capture(session: &str) -> String {
-    String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", session]).stdout).into_owned()
-}
-
-/// Waits up to 10 s for the pane to show `text`; returns the last capture.
-fn wait_for(session: &str, text: &str) -> String {
-    let mut screen = String::new();
-    for _ in 0..200 {
-        screen = capture(session);
-        if screen.contains(text) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    screen
-}
-
 /// In a real terminal (tmux) with the default `--progress auto`, validating
 /// a bundle that arrives slowly on stdin shows a bar while it reads, and
 /// the bar is gone once the report is printed.
 #[test]
 fn bars_render_on_a_real_terminal() {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "tmux is not installed: CI=true runs every test (.ci/run installs tmux)"
-        );
-        eprintln!("skipped: bars_render_on_a_real_terminal: tmux is not installed");
-        return;
-    }
     let (a, b) = federated_pair(Backend::Sqlite);
     let bundle = a.export("full.tar.zst", &[]);
     let script = a.path("slow.sh");
@@ -190,21 +152,12 @@ fn bars_render_on_a_real_terminal() {
         b.home().display()
     );
     std::fs::write(&script, body).unwrap();
-    let session = format!("stella-progress-{}", std::process::id());
-    let command = format!("sh {}", script.display());
-    let size = ["-x", "120", "-y", "20"];
-    let started = tmux(
-        &[
-            &["new-session", "-d", "-s", &session][..],
-            &size,
-            &[&command],
-        ]
-        .concat(),
-    );
-    assert!(started.status.success(), "{started:?}");
-    let during = wait_for(&session, "B/s");
-    let after = wait_for(&session, "Ready for import.");
-    tmux(&["kill-session", "-t", &session]);
+    let Some(pane) = Pane::start("bars_render_on_a_real_terminal", &script, 120, 20) else {
+        return;
+    };
+    let during = pane.wait_for("B/s");
+    let after = pane.wait_for("Ready for import.");
+    drop(pane);
     assert!(
         during.contains("reading"),
         "no bar while reading:\n{during}"

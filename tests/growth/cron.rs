@@ -16,6 +16,26 @@ fn import_line(b: &Site, stick: &Path) -> Outcome {
     b.cmd(&["feedser", "bundle", "import", &name])
 }
 
+/// One run of both cron lines, each succeeding.
+fn both_lines(a: &Site, b: &Site, stick: &Path) -> Outcome {
+    export_line(a, stick).ok();
+    import_line(b, stick).ok()
+}
+
+/// `bundle export -o NAME --max-items N --force`: a cron line of its own.
+fn export_cut(a: &Site, name: &str, max_items: &str) -> Outcome {
+    a.cmd(&[
+        "feedser",
+        "bundle",
+        "export",
+        "-o",
+        name,
+        "--max-items",
+        max_items,
+        "--force",
+    ])
+}
+
 fn a_fixed_name_keeps_working_as_the_site_grows_past_default_max_items(store: Backend) {
     let (a, b) = growing_pair(store);
     let stick = tempfile::tempdir().unwrap();
@@ -64,8 +84,7 @@ fn a_fixed_name_keeps_working_as_the_site_grows_past_default_max_items(store: Ba
         "5",
     ])
     .ok();
-    export_line(&a, stick.path()).ok();
-    let out = import_line(&b, stick.path()).ok();
+    let out = both_lines(&a, &b, stick.path());
     assert_same(&b.canonicals(), &a.canonicals(), "rewritten records");
     assert!(out.stdout.contains("(covered)"), "{}", out.stdout);
 }
@@ -93,34 +112,14 @@ fn a_shorter_export_leaves_no_stale_parts(store: Backend) {
         arg(stick.path(), "site-a.0001.tar.zst")
     ));
     // A shorter chain removes the higher-numbered parts of the longer one.
-    a.cmd(&[
-        "feedser",
-        "bundle",
-        "export",
-        "-o",
-        &name,
-        "--max-items",
-        "100",
-        "--force",
-    ])
-    .ok();
+    export_cut(&a, &name, "100").ok();
     let short = names(stick.path());
     assert!(short.len() < long, "{short:?}");
     for (i, name) in short.iter().enumerate() {
         assert_eq!(*name, format!("site-a.{:04}.tar.zst", i + 1));
     }
     // One bundle: the parts go, the fixed name holds it.
-    a.cmd(&[
-        "feedser",
-        "bundle",
-        "export",
-        "-o",
-        &name,
-        "--max-items",
-        "100000",
-        "--force",
-    ])
-    .ok();
+    export_cut(&a, &name, "100000").ok();
     assert_eq!(names(stick.path()), ["site-a.tar.zst"]);
 }
 
@@ -130,8 +129,7 @@ fn a_key_rotation_between_cron_runs_keeps_the_line_working(store: Backend) {
     let (a, b) = growing_pair(store);
     let stick = tempfile::tempdir().unwrap();
     grow(&a, 40, 4);
-    export_line(&a, stick.path()).ok();
-    import_line(&b, stick.path()).ok();
+    both_lines(&a, &b, stick.path());
     a.cmd(&["authority", "keys", "generate", "--name", "fed-2027"])
         .ok();
     let pem = a
@@ -149,16 +147,13 @@ fn a_key_rotation_between_cron_runs_keeps_the_line_working(store: Backend) {
     ])
     .ok();
     grow(&a, 20, 5);
-    export_line(&a, stick.path()).ok();
-    import_line(&b, stick.path()).ok();
+    both_lines(&a, &b, stick.path());
     a.cmd(&["authority", "keys", "default", "fed-2027"]).ok();
     grow(&a, 20, 6);
-    export_line(&a, stick.path()).ok();
-    import_line(&b, stick.path()).ok();
+    both_lines(&a, &b, stick.path());
     a.cmd(&["authority", "keys", "retire", "fed"]).ok();
     grow(&a, 20, 7);
-    export_line(&a, stick.path()).ok();
-    import_line(&b, stick.path()).ok();
+    both_lines(&a, &b, stick.path());
     assert_same(&b.canonicals(), &a.canonicals(), "after the rotation");
 }
 
@@ -181,8 +176,7 @@ fn the_cron_lines_carry_a_site_of_100k_canonicals() {
     b.trust(&a, &key);
     let stick = tempfile::tempdir().unwrap();
     grow(&a, 5, 1);
-    export_line(&a, stick.path()).ok();
-    import_line(&b, stick.path()).ok();
+    both_lines(&a, &b, stick.path());
     assert_eq!(names(stick.path()), ["site-a.tar.zst"]);
     grow(&a, 100_000, 2);
     export_line(&a, stick.path()).ok();
