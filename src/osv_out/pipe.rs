@@ -145,3 +145,36 @@ fn write_in_order(
     }
     Ok(zips)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_reach_the_zips_in_the_order_pushed_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..BATCH * 5 + 7).map(|i| format!("ID-{i}")).collect();
+        let mut pipeline = Pipeline::start(dir.path());
+        for id in &ids {
+            pipeline.push(Built {
+                id: id.clone(),
+                ecosystems: vec!["PyPI".to_owned()],
+                modified: String::new(),
+                json: format!("{{\"id\":\"{id}\"}}").into_bytes(),
+            });
+        }
+        let mut pending = super::super::write::Pending::default();
+        let ecosystems = pipeline.finish().unwrap().finish(&mut pending).unwrap();
+        pending.commit().unwrap();
+        assert_eq!(ecosystems, ["PyPI"]);
+        for zip in ["all.zip", "PyPI/all.zip"] {
+            let file = std::fs::File::open(dir.path().join(zip)).unwrap();
+            let archive = zip::ZipArchive::new(file).unwrap();
+            let names: Vec<String> = (0..archive.len())
+                .map(|i| archive.name_for_index(i).unwrap().unwrap().into_owned())
+                .collect();
+            let expected: Vec<String> = ids.iter().map(|id| format!("{id}.json")).collect();
+            assert_eq!(names, expected);
+        }
+    }
+}
