@@ -10,7 +10,7 @@
 //! error stops the pipeline and is the one reported.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -129,7 +129,7 @@ fn deflate_batches(batches: &Mutex<Receiver<Batch>>, to_writer: &SyncSender<Done
 fn write_in_order(
     mut zips: Zips,
     done: &Receiver<Done>,
-    dir: &PathBuf,
+    dir: &Path,
 ) -> Result<Zips, OsvExportError> {
     let mut early = BTreeMap::new();
     let mut next = 0u64;
