@@ -25,6 +25,7 @@ mod fields;
 mod groups;
 mod listed;
 mod part;
+mod pipe;
 mod record;
 mod spill;
 mod write;
@@ -107,9 +108,8 @@ pub fn export(
         skipped: std::mem::take(&mut groups.skipped),
     };
     let mut pending = write::Pending::default();
-    let mut zips = since.is_none().then(|| write::Zips::new(dir));
+    let mut zips = since.is_none().then(|| pipe::Pipeline::start(dir));
     let mut listed = listed::Listed::new(dir);
-    let mut batch = Vec::with_capacity(BATCH);
     while let Some((id, rows)) = groups.next_group()? {
         let parts = rows
             .iter()
@@ -126,12 +126,7 @@ pub fn export(
         }
         listed.push(&built.modified, &built.id, &built.ecosystems)?;
         match zips.as_mut() {
-            Some(zips) => {
-                batch.push(built);
-                if batch.len() == BATCH {
-                    deflate_into(&mut batch, zips, dir)?;
-                }
-            }
+            Some(zips) => zips.push(built),
             None => {
                 for ecosystem in &built.ecosystems {
                     let path = dir.join(ecosystem).join(format!("{id}.json"));
@@ -141,10 +136,7 @@ pub fn export(
         }
     }
     report.ecosystems = match zips {
-        Some(mut zips) => {
-            deflate_into(&mut batch, &mut zips, dir)?;
-            zips.finish(&mut pending)?
-        }
+        Some(zips) => zips.finish()?.finish(&mut pending)?,
         None => listed.ecosystems.iter().cloned().collect(),
     };
     listed.write(&report.ecosystems, &mut pending)?;
@@ -156,47 +148,6 @@ pub fn export(
 /// not read back counts as changed).
 fn changed_after(part: &part::Part, since: Cursor) -> bool {
     part.cursor.parse::<Cursor>().map_or(true, |c| c > since)
-}
-
-/// Records deflated together, one share per core.
-const BATCH: usize = 1024;
-
-/// Deflates `batch` on every core (each record alone, so the bytes do not
-/// depend on how it is shared out) and adds it to the zips in order.
-fn deflate_into(
-    batch: &mut Vec<record::Built>,
-    zips: &mut write::Zips,
-    dir: &Path,
-) -> Result<(), OsvExportError> {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores =
-        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
-    let share = batch.len().div_ceil(cores).max(1);
-    let deflated: Vec<std::io::Result<Vec<zipw::Deflated>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = batch
-            .chunks(share)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut z = zipw::compressor();
-                    part.iter()
-                        .map(|b| zipw::Deflated::new(format!("{}.json", b.id), &b.json, &mut z))
-                        .collect()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a deflate worker does not panic"))
-            .collect()
-    });
-    for (part, deflated) in batch.chunks(share).zip(deflated) {
-        let deflated = deflated.map_err(OsvExportError::io(&dir.join("all.zip")))?;
-        for (built, entry) in part.iter().zip(&deflated) {
-            zips.add(&built.ecosystems, entry)?;
-        }
-    }
-    batch.clear();
-    Ok(())
 }
 
 /// An id that is one plain file name: printable ASCII, no separator, not

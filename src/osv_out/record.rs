@@ -91,7 +91,10 @@ pub fn build(id: &str, parts: &[Part]) -> Built {
     let p = primary(id, parts);
     let mut id_json = Vec::with_capacity(id.len() + 2);
     string(&mut id_json, id);
-    let mut out = Vec::with_capacity(1024);
+    // Sized from the fragments it copies: a fixed 1 KiB is a "large" request
+    // to the allocator, which then sweeps its free lists on every record.
+    let fragments: usize = parts.iter().map(|p| p.affected.len()).sum();
+    let mut out = Vec::with_capacity(fragments + p.details.len() + p.title.len() + 192);
     out.extend_from_slice(b"{\"schema_version\":\"");
     out.extend_from_slice(SCHEMA_VERSION.as_bytes());
     out.extend_from_slice(b"\",\"id\":");
