@@ -47,6 +47,8 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
+    // Into an empty store, the indexes no ingest lookup uses are built once.
+    txn.defer_unkeyed_indexes()?;
     let mut run = Run {
         txn,
         now: &opts.now,
