@@ -4,8 +4,8 @@
 //! Invariants:
 //! - Memory does not grow with the number of entries: the central
 //!   directory is walked one entry at a time (`zip`'s iterable reader)
-//!   instead of being indexed whole, and at most [`AHEAD`] records wait in
-//!   the channel.
+//!   instead of being indexed whole, and at most [`AHEAD`] batches of
+//!   [`BATCH`] records or [`BATCH_BYTES`] wait in the channel.
 //! - Only names ending in `.json` are records; an entry that cannot be read
 //!   is one error naming it (`<zip>!<name>`, or `<zip>!#<index>` when even
 //!   its name is unknown), and the walk goes on with the next one. A
@@ -28,22 +28,31 @@ use super::{InputError, MAX_RECORD_BYTES, RawRecord};
 
 type Item = Result<RawRecord, InputError>;
 
-/// Records read ahead of the consumer, at most.
-const AHEAD: usize = 16;
+/// Records per hand-over to the consumer (one wake-up each).
+const BATCH: usize = 32;
+/// Raw bytes per batch, at most (a single larger record still goes through).
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches read ahead of the consumer, at most.
+const AHEAD: usize = 2;
 
 /// The records of the zip at `path`, as an iterator fed by a reader thread.
 pub(super) fn records(path: PathBuf) -> impl Iterator<Item = Item> {
-    let (tx, rx) = sync_channel(AHEAD);
+    let (tx, rx) = sync_channel::<Vec<Item>>(AHEAD);
     thread::spawn(move || {
-        if let Err(e) = read_all(&path, &tx) {
-            let _ = tx.send(Err(e));
-        }
+        let mut batch = Vec::with_capacity(BATCH);
+        let ended = read_all(&path, &tx, &mut batch);
+        batch.extend(ended.err().map(Err));
+        let _ = tx.send(batch);
     });
-    rx.into_iter()
+    rx.into_iter().flatten()
 }
 
 /// Sends every record; an error that ends the zip is returned.
-fn read_all(path: &Path, tx: &SyncSender<Item>) -> Result<(), InputError> {
+fn read_all(
+    path: &Path,
+    tx: &SyncSender<Vec<Item>>,
+    batch: &mut Vec<Item>,
+) -> Result<(), InputError> {
     let zip_err = |source| InputError::Zip {
         path: path.to_owned(),
         source,
@@ -68,13 +77,18 @@ fn read_all(path: &Path, tx: &SyncSender<Item>) -> Result<(), InputError> {
             })),
         };
         index += 1;
-        if let Some(item) = item
-            && tx.send(item).is_err()
-        {
+        batch.extend(item);
+        if full(batch) && tx.send(std::mem::take(batch)).is_err() {
             break;
         }
     }
     Ok(())
+}
+
+/// A batch holds [`BATCH`] records or [`BATCH_BYTES`].
+fn full(batch: &[Item]) -> bool {
+    let bytes: usize = batch.iter().flatten().map(|raw| raw.bytes.len()).sum();
+    batch.len() >= BATCH || bytes >= BATCH_BYTES
 }
 
 /// The record of one entry, `None` when it is no `.json` file.
