@@ -54,7 +54,7 @@ pub(super) fn each_converted<E>(
         scope.spawn(move || convert_all(&raw_rx, &out_tx, source));
         feed(records, &raw_tx, &out_rx, &mut apply)?;
         drop(raw_tx);
-        out_rx.iter().flatten().try_for_each(|item| apply(item))
+        out_rx.iter().flatten().try_for_each(apply)
     })
 }
 
