@@ -18,13 +18,15 @@
 use std::collections::BTreeSet;
 
 use crate::model::{CanonicalRecord, SourceEdge};
-use crate::osv::{self, InputError, RawRecord};
+use crate::osv::{self, InputError, OsvError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
+mod pipeline;
 mod report;
 mod versions;
 
+use pipeline::Converted;
 pub use report::{IngestReport, RecordFailure, Refusals};
 use versions::{same_record, status_of};
 
@@ -45,11 +47,14 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
+    // Into an empty store, the indexes no ingest lookup uses are built once.
+    txn.defer_unkeyed_indexes()?;
     let mut run = Run {
         txn,
         now: &opts.now,
         site: &opts.site_id,
         source: opts.source.as_deref(),
+        prune: opts.prune,
         report: IngestReport::default(),
         seen: BTreeSet::new(),
         sources: BTreeSet::new(),
@@ -57,18 +62,19 @@ pub fn ingest(
     };
     progress.start("ingesting", Unit::Items, None);
     let ticker = Ticker::new(progress);
-    for item in records {
+    pipeline::each_converted(records, opts.source.as_deref(), |item| {
         ticker.tick(1);
         run.report.records_read += 1;
         match item {
-            Ok(raw) => run.record(&raw)?,
-            Err(e) => {
+            Converted::Record { origin, result } => run.record(origin, result),
+            Converted::Input(e) => {
                 run.anonymous_failure = true;
                 let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
                 run.report.refuse(e.reason(), failure);
+                Ok(())
             }
         }
-    }
+    })?;
     drop(ticker);
     progress.finish();
     if opts.prune {
@@ -82,27 +88,33 @@ struct Run<'a> {
     now: &'a str,
     site: &'a str,
     source: Option<&'a str>,
+    /// `seen` is kept only for a prune: it grows with the records read.
+    prune: bool,
     report: IngestReport,
-    /// Every (source, id) met in this run, failed ones included.
+    /// Every (source, id) met in this run, failed ones included (with `prune`).
     seen: BTreeSet<(String, String)>,
     sources: BTreeSet<String>,
     anonymous_failure: bool,
 }
 
 impl Run<'_> {
-    fn record(&mut self, raw: &RawRecord) -> Result<(), StoreError> {
-        let records = match osv::convert_from(&raw.bytes, self.source) {
+    fn record(
+        &mut self,
+        origin: String,
+        converted: Result<Vec<CanonicalRecord>, OsvError>,
+    ) -> Result<(), StoreError> {
+        let records = match converted {
             Ok(records) => records,
             Err(e) => {
                 match e.id() {
                     Some(id) => {
                         let source = osv::source_named(id, self.source);
-                        self.seen.insert((source, id.to_owned()));
+                        self.see(source, id.to_owned());
                     }
                     None => self.anonymous_failure = true,
                 }
                 let id = e.id().map(str::to_owned);
-                let failure = RecordFailure::new(raw.origin.clone(), id, e.to_string(), e.detail());
+                let failure = RecordFailure::new(origin, id, e.to_string(), e.detail());
                 self.report.refuse(e.reason(), failure);
                 return Ok(());
             }
@@ -112,8 +124,7 @@ impl Run<'_> {
             return Ok(());
         };
         self.sources.insert(edge.source.clone());
-        self.seen
-            .insert((edge.source.clone(), edge.source_advisory_id.clone()));
+        self.see(edge.source.clone(), edge.source_advisory_id.clone());
         let existing = self
             .txn
             .source_record(&edge.source, &edge.source_advisory_id)?;
@@ -135,6 +146,12 @@ impl Run<'_> {
             self.drop_edge(gone, &edge.source, &edge.source_advisory_id, "superseded")?;
         }
         Ok(())
+    }
+
+    fn see(&mut self, source: String, id: String) {
+        if self.prune {
+            self.seen.insert((source, id));
+        }
     }
 
     /// Writes `record` merged with the other sources' edges of its canonical.

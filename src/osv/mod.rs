@@ -2,8 +2,10 @@
 //! converting each into canonical records.
 //!
 //! Invariants:
-//! - Reading is streaming: at most one record's bytes are held at a time, and
-//!   no record or zip entry larger than [`MAX_RECORD_BYTES`] is ever buffered.
+//! - Reading is streaming: a bounded number of records is held at a time
+//!   (a zip's are read ahead on a thread of their own, `zipped.rs`), memory
+//!   does not grow with the number of records or zip entries, and no record
+//!   or zip entry larger than [`MAX_RECORD_BYTES`] is ever buffered.
 //! - A bad record is an item error naming its origin (and id when known) and
 //!   never stops the records after it; only a source that cannot be opened at
 //!   all ends that source.
@@ -22,6 +24,7 @@ mod record;
 mod sources;
 mod split;
 mod walk;
+mod zipped;
 
 pub use convert::{convert, convert_from};
 pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};

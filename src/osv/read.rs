@@ -3,8 +3,8 @@
 //! `.ndjson` file, or a stream (`-`, stdin) of JSON objects.
 //!
 //! Files and zip entries are read one at a time, directory trees in path
-//! order (`walk.rs`), zips in archive order; in a zip only names ending in
-//! `.json` are records. Origins name the file, `<zip>!<entry>`, or
+//! order (`walk.rs`), zips in archive order (`zipped.rs`); in a zip only
+//! names ending in `.json` are records. Origins name the file, `<zip>!<entry>`, or
 //! `<file or stdin>#<n>` (1-based position in the stream).
 
 use std::fs::File;
@@ -51,7 +51,7 @@ pub fn read_stream<'a>(
     JsonValues::new(BufReader::new(reader), name)
 }
 
-fn has_extension(path: &Path, ext: &str) -> bool {
+pub(super) fn has_extension(path: &Path, ext: &str) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
@@ -98,79 +98,12 @@ fn read_file(path: &Path) -> Result<RawRecord, InputError> {
 }
 
 /// Reads everything, or `None` past [`MAX_RECORD_BYTES`] (having read no further).
-fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
+pub(super) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
     reader.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= MAX_RECORD_BYTES).then_some(bytes))
 }
 
 fn read_zip<'a>(path: PathBuf) -> Records<'a> {
-    let archive = File::open(&path)
-        .map_err(|source| InputError::Io {
-            path: path.clone(),
-            source,
-        })
-        .and_then(|file| {
-            zip::ZipArchive::new(file).map_err(|source| InputError::Zip {
-                path: path.clone(),
-                source,
-            })
-        });
-    match archive {
-        Ok(archive) => Box::new(ZipRecords {
-            archive,
-            path,
-            next: 0,
-        }),
-        Err(e) => Box::new(std::iter::once(Err(e))),
-    }
-}
-
-struct ZipRecords {
-    archive: zip::ZipArchive<File>,
-    path: PathBuf,
-    next: usize,
-}
-
-impl ZipRecords {
-    /// The entry at `index`, `None` when it is no `.json` file.
-    fn entry(&mut self, index: usize) -> Option<Result<RawRecord, InputError>> {
-        let zip_origin = format!("{}!#{index}", self.path.display());
-        let entry_err = |origin: String, detail: String| InputError::Entry { origin, detail };
-        let file = match self.archive.by_index(index) {
-            Ok(file) => file,
-            Err(e) => return Some(Err(entry_err(zip_origin, e.to_string()))),
-        };
-        let name = match file.name() {
-            Ok(name) => name.into_owned(),
-            Err(e) => return Some(Err(entry_err(zip_origin, e.to_string()))),
-        };
-        if file.is_dir() || !has_extension(Path::new(&name), "json") {
-            return None;
-        }
-        let origin = format!("{}!{name}", self.path.display());
-        if file.size() > MAX_RECORD_BYTES {
-            return Some(Err(InputError::TooLarge { origin }));
-        }
-        Some(match read_capped(file) {
-            Ok(Some(bytes)) => Ok(RawRecord { origin, bytes }),
-            Ok(None) => Err(InputError::TooLarge { origin }),
-            Err(e) => Err(entry_err(origin, e.to_string())),
-        })
-    }
-}
-
-impl Iterator for ZipRecords {
-    type Item = Result<RawRecord, InputError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.next < self.archive.len() {
-            let index = self.next;
-            self.next += 1;
-            if let Some(item) = self.entry(index) {
-                return Some(item);
-            }
-        }
-        None
-    }
+    Box::new(super::zipped::records(path))
 }

@@ -233,6 +233,19 @@ pub trait Txn {
         Ok(false)
     }
 
+    /// Offers to build, once at commit, the canonicals' indexes that no
+    /// lookup by merge hash or source record uses (by id, feed position,
+    /// CVE, affects key), instead of updating them on every write: for an
+    /// ingest into an empty store, which writes a canonical once per record
+    /// that names it. True when taken, which a store does only when it
+    /// holds no canonical, tombstone or taken digest. Until the commit,
+    /// reads by those columns are slower but still right, and a key they
+    /// would have refused (an id or feed position stored twice) fails the
+    /// commit. The default declines.
+    fn defer_unkeyed_indexes(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+
     // Batch forms: one call per batch of rows, answers in input order. The
     // defaults loop over the per-row methods (cheap in process); a networked
     // store overrides them with bulk statements (COPY, set-based upserts).

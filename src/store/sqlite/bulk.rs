@@ -13,6 +13,9 @@
 //!   one found, and a key loaded twice fails the rebuild (and the import)
 //!   instead of being stored. A rollback (or a crash: the journal) restores
 //!   them untouched.
+//! - An ingest into an empty store sets aside only the canonicals' indexes
+//!   no lookup of its uses ([`set_aside_unkeyed`]), and the transaction
+//!   builds them again at commit the same way.
 
 use rusqlite::Connection;
 
@@ -45,10 +48,16 @@ const BUILD_CACHE_KIB: i64 = 2 * 1024;
 
 /// Drops the loaded tables' indexes.
 pub fn set_aside(conn: &Connection) -> Result<Aside> {
-    let mut stmt = conn.prepare(
+    drop_indexes(
+        conn,
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
          AND tbl_name IN ('canonicals', 'edges', 'taken') ORDER BY name",
-    )?;
+    )
+}
+
+/// Drops the indexes `select` names (name, definition).
+fn drop_indexes(conn: &Connection, select: &str) -> Result<Aside> {
+    let mut stmt = conn.prepare(select)?;
     let found = stmt
         .query_map([], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
@@ -63,6 +72,25 @@ pub fn set_aside(conn: &Connection) -> Result<Aside> {
         indexes: found.into_iter().map(|(_, sql)| sql).collect(),
         cache,
     })
+}
+
+/// The canonicals' indexes that no lookup by merge hash or source record
+/// uses: an ingest into an empty store sets them aside
+/// ([`set_aside_unkeyed`]) and builds them once at the end.
+const UNKEYED: &str = "'canonicals_id', 'canonicals_change_seq', 'canonicals_cve', \
+     'canonicals_affects_key'";
+
+/// Drops [`UNKEYED`]: the indexes that every canonical write updates at a
+/// random place and that an ingest never reads. The keys by merge hash and
+/// by source record stay, so every lookup an ingest makes stays indexed.
+pub fn set_aside_unkeyed(conn: &Connection) -> Result<Aside> {
+    drop_indexes(
+        conn,
+        &format!(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+         AND name IN ({UNKEYED}) ORDER BY name"
+        ),
+    )
 }
 
 /// Recreates what [`set_aside`] dropped and puts the page cache back.

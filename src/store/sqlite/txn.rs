@@ -26,6 +26,9 @@ pub struct SqliteTxn<'a> {
     clock: &'a Clock,
     /// While a bulk load runs: what it set aside (`bulk`).
     bulk: Option<bulk::Aside>,
+    /// While an ingest into an empty store runs: the indexes it set aside
+    /// (`bulk::set_aside_unkeyed`), built again at commit.
+    unkeyed: Option<bulk::Aside>,
     /// Foreign keys are not enforced in this transaction (a bulk load).
     unchecked: bool,
     /// A site this transaction found in `sites` while unchecked.
@@ -42,6 +45,7 @@ impl<'a> SqliteTxn<'a> {
             conn,
             clock,
             bulk: None,
+            unkeyed: None,
             unchecked: false,
             known_site: None,
             changes_at_begin,
@@ -205,8 +209,22 @@ impl Txn for SqliteTxn<'_> {
         classify(self.offer_bulk())
     }
 
+    fn defer_unkeyed_indexes(&mut self) -> Result<bool> {
+        if self.unkeyed.is_some() {
+            return Ok(true);
+        }
+        if !classify(bulk::is_empty(self.conn))? {
+            return Ok(false);
+        }
+        self.unkeyed = Some(classify(bulk::set_aside_unkeyed(self.conn))?);
+        Ok(true)
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         classify(self.settle())?;
+        if let Some(aside) = self.unkeyed.take() {
+            classify(bulk::restore(self.conn, &aside))?;
+        }
         sql(self.conn.execute_batch("COMMIT"))
     }
 }

@@ -9,6 +9,7 @@ mod concurrency;
 mod failure;
 mod lines;
 mod schema;
+mod unkeyed;
 
 use super::SqliteStore;
 use crate::store::Store;
