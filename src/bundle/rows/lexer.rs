@@ -12,6 +12,7 @@
 
 use uuid::Uuid;
 
+use super::quote::quote_or_backslash;
 use crate::bundle::format::tag::{lower_hex, nibble};
 
 /// The range events, each with its opening, in the order a range lists them.
@@ -107,7 +108,7 @@ impl<'a> Scanner<'a> {
         let mut escapes = false;
         loop {
             let rest = self.rest();
-            let stop = memchr::memchr2(b'"', b'\\', rest)?;
+            let stop = quote_or_backslash(rest)?;
             self.pos += stop;
             match rest.get(stop)? {
                 b'"' => break,

@@ -17,6 +17,7 @@ pub(super) mod duplicates;
 pub(super) mod identity;
 mod lexer;
 mod order;
+mod quote;
 pub(super) mod reader;
 mod record;
 mod rules;
