@@ -95,9 +95,13 @@ st() { "$BIN" --home "$@"; }
 items_of() { cat "${@:-$W/.out}" | grep -o '([0-9]* items)' | head -n1 | tr -dc 0-9 || true; }
 cursor_of() { cat "${@:-$W/.out}" | grep -o 'Export cursor: .*' | head -n1 | cut -d' ' -f3 || true; }
 
+# bench_size N W: every step at size N. The order keeps the disk frugal:
+# each step removes what it made once it is done, and site A's store goes
+# (after the exports and the delta rounds that need it) before the imports
+# make theirs, so at most two stores of size N are on disk at a time.
 bench_size() {
   local N=$1 full_items bytes full_cursor
-  site_a "$N"
+  generate "$N"
   # One export first, untimed: the baseline packs its members.
   local full_export=("$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 --force -o "$W/full.tar.zst")
   "${full_export[@]}" >"$W/.out" 2>&1
@@ -111,23 +115,79 @@ bench_size() {
   quick measure_pair "${full_export[@]}" -- bash -c "cd '$W/m' && tar -cf - $members | zstd -3 -T0 -q > '$W/base.tar.zst' && openssl dgst -sha256 '$W/base.tar.zst'"
   local et=$TA er=$RA ec=$CA
   record "full export" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.1 128 "$CA" "$CB"
+  rm -rf "$W/m" "$W/base.tar.zst"
   EXPORT_CPU=$CA osv_export "$N" "$TA" "$RA" "$full_items"
+  # Only the zip is ingested.
+  find "$W/osv" -mindepth 1 -maxdepth 1 ! -name all.zip -exec rm -rf {} +
+  delta_rounds "$N" "$full_cursor"
+  delta_export "$N" "$et" "$er" "$ec"
+  rm -rf "$W/a"
 
   site_b "$W/b"
   quick measure_pair "$BIN" --home "$W/b" feedser bundle validate "$W/full.tar.zst" \
     -- bash -c "zstd -qdc '$W/full.tar.zst' | openssl dgst -sha256"
   record "validate" "$N" "$TA" "$RA" "$TB" "$RB" "$full_items" "$bytes" 1.1 64 "$CA" "$CB" 1.25
 
-  full_import_sqlite "$N" "$full_items" "$bytes"
+  [ "$INGEST" = 0 ] || ingest_osv "$N"
+  rm -rf "$W/osv"
   [ "$PG" = 0 ] || full_import_pg "$N" "$full_items" "$bytes"
-  ingest_osv "$N"
-  delta_import_sqlite "$N" "$full_cursor"
-  delta_export "$N" "$et" "$er" "$ec"
+  full_import_sqlite "$N" "$full_items" "$bytes"
+  delta_import_sqlite "$N"
 }
+
+# generate N: site A with N canonicals; the time it took goes to GENERATED
+# (the work dir's peak size is added when the size is done: disk_watch).
+generate() {
+  site_a
+  echo "bench: generating $1 canonicals" >&2
+  measure "$BIN" --home "$W/a" dev gen-data --count "$1" --seed 1 --shape "$SHAPE"
+  cat "$W/.out" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t' "$SHAPE" "$1" "$T" "$C" "$R" "$(du -sb "$W/a" | cut -f1)" >> "$GENERATED"
+}
+
+# disk_watch DIR FILE: DIR's size, every 2 s, into FILE (the largest seen,
+# in bytes) until killed; the sampling is untimed and light (a few files).
+disk_watch() {
+  local peak=0 now
+  while sleep 2; do
+    now=$(du -sb "$1" 2>/dev/null | cut -f1) || continue
+    [ "${now:-0}" -le "$peak" ] || { peak=$now; echo "$peak" > "$2"; }
+  done
+}
+
+# disk_check DIR SIZES SHAPES: the run's peak disk use, estimated from its
+# largest size and shape by bytes a canonical, printed; exit 2 when DIR's
+# file system has less free space than that. Measured at 20k and 100k
+# (bytes a canonical of site A, default / long shape): a store 4,460 /
+# 6,210, two of them at once (the imports); the ingest step's store at its
+# peak (its write-ahead log as large as itself) 8,600 / 32,700, beside the
+# OSV zip it reads, 2,000 / 3,000. A tenth is added.
+disk_check() {
+  local dir=$1 need=0 n shape stores ingest per free
+  for shape in ${3//,/ }; do
+    case $shape in long) stores=12400 ingest=35700 ;; *) stores=8900 ingest=10600 ;; esac
+    per=$stores
+    [ "$INGEST" = 0 ] || [ "$ingest" -le "$per" ] || per=$ingest
+    per=$(( per * 11 / 10 ))
+    for n in ${2//,/ }; do
+      [ $(( n * per )) -le "$need" ] || need=$(( n * per ))
+    done
+  done
+  free=${STELLA_BENCH_DISK_FREE:-$(( $(df -Pk "$dir" | awk 'NR == 2 { print $4 }') * 1024 ))}
+  echo "bench: this run needs about $(gb "$need") GB of disk at its peak under $dir ($(gb "$free") GB free)" >&2
+  if [ "$need" -gt "$free" ]; then
+    local skip=
+    [ "$INGEST" = 0 ] || skip=", pass --no-ingest (the ingest step's store is the largest: about 2.4 times site A's for the default shape, 5.3 for the long one)"
+    echo "bench: not enough disk: the run needs about $(gb "$need") GB and $dir has $(gb "$free") GB free: free some space, pass --out on a larger disk$skip, or run smaller --sizes" >&2
+    exit 2
+  fi
+}
+
+gb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e9 }'; }
 
 # osv_export N BUNDLE_S BUNDLE_KIB ITEMS: the offline OSV database of the N
 # store, against the full bundle export just measured as the baseline (the
-# issue's target: within 1.5 times of it).
+# issue's target: within 1.5 times of it). Its output stays for ingest_osv.
 osv_export() {
   rm -rf "$W/osv"
   quick measure_median : "$BIN" --home "$W/a" feedser export osv "$W/osv"
@@ -138,8 +198,6 @@ site_a() {
   st "$W/a" init --site-id site-a >/dev/null 2>&1
   st "$W/a" authority keys generate --name fed --algorithm ES256 --purpose federation >/dev/null 2>&1
   st "$W/a" authority keys export fed --public > "$W/a.pub"
-  echo "bench: generating $1 canonicals" >&2
-  st "$W/a" dev gen-data --count "$1" --seed 1 --shape "$SHAPE" >&2
 }
 
 # site_b HOME [--database-url URL]: a site that trusts site A.
@@ -172,8 +230,14 @@ full_import_sqlite() {
     sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
     imports+=(".import --csv $W/$t.csv $t")
   done
+  # Site B goes while the baseline runs (the disk holds one store and the
+  # rows, not two), and comes back, untimed, for the delta import.
+  rm -rf "$W/b"
   measure_median fresh_c sqlite3 "$W/c/stella.db" "${imports[@]}"
   record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
+  rm -rf "$W/c" "$W"/{canonicals,edges,tombstones,export_lines}.csv
+  fresh_b
+  "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst" >/dev/null 2>&1
 }
 
 # SELECT of table $1 in bundle order; the same text for SQLite and PostgreSQL.
@@ -213,28 +277,30 @@ full_import_pg() {
       -c "\\copy ($(bundle_order_sql "$t")) TO '$W/pg_$t.csv' CSV"
     copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
   done
+  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_s" >/dev/null
+  rm -rf "$W/p"
   measure_median fresh_q psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
   record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
-  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_s" -c "DROP DATABASE ${db}_b" >/dev/null
+  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_b" >/dev/null
+  rm -rf "$W/q" "$W"/pg_*.csv
 }
 
-# ingest_osv N: the N store written out as an OSV database (untimed), then
-# ingested at a fresh site (i), against that site's own full import of a
+# ingest_osv N: the N store written out as an OSV database (osv_export's
+# output, from before the delta rounds), then ingested at a fresh site (i), against that site's own full import of a
 # bundle of the canonicals the ingest produced, into another fresh site (j)
 # that trusts it: what ingest adds over importing its result (parsing OSV,
 # merging records into canonicals, computing merge hashes). The issue's
 # target: within 1.3 times of that import, in 64 MiB.
 ingest_osv() {
-  local N=$1 records it ir ic
-  rm -rf "$W/osv-in"
-  st "$W/a" feedser export osv "$W/osv-in" >/dev/null 2>&1
-  measure_median fresh_i "$BIN" --home "$W/i" feedser ingest osv "$W/osv-in/all.zip"
+  local N=$1 records it ir ic zip=$W/osv/all.zip
+  measure_median fresh_i "$BIN" --home "$W/i" feedser ingest osv "$zip"
   it=$T; ir=$R; ic=$C
   records=$(grep -o 'Read [0-9]* records' "$W/.out" | tr -dc 0-9)
   st "$W/i" feedser bundle export --max-items 1000000000 --force -o "$W/ingested.tar.zst" >"$W/.ingested" 2>&1
+  rm -rf "$W/i"
   measure_median fresh_j "$BIN" --home "$W/j" feedser bundle import "$W/ingested.tar.zst"
-  record "ingest osv" "$N" "$it" "$ir" "$T" "$R" "$records" "$(du -b "$W/osv-in/all.zip" | cut -f1)" 1.3 64 "$ic" "$C"
-  rm -rf "$W/osv-in" "$W/i" "$W/j" "$W/ingested.tar.zst"
+  record "ingest osv" "$N" "$it" "$ir" "$T" "$R" "$records" "$(du -b "$zip" | cut -f1)" 1.3 64 "$ic" "$C"
+  rm -rf "$W/osv" "$W/j" "$W/ingested.tar.zst"
 }
 
 # A fresh site that ingests (with a key, to export what it ingested), and a
@@ -254,15 +320,24 @@ fresh_j() {
   st "$W/j" feedser sites add site-i --display-name "Site I" --key "$W/i.pub" >/dev/null
 }
 
-# N/10 changed canonicals (with their edges) into the N-canonical store,
-# against a temp-table upsert of the same rows into a copy of that store.
-delta_import_sqlite() {
-  local N=$1 since=$2 changes=$(( $1 / 10 )) items bytes before
+# delta_rounds N SINCE: N/10 of site A's canonicals changed (round 1) and
+# exported after SINCE (the full export's cursor) into delta.tar.zst,
+# untimed, for delta_import_sqlite.
+delta_rounds() {
+  local N=$1 since=$2 changes=$(( $1 / 10 ))
   st "$W/a" dev gen-data --count "$N" --seed 1 --shape "$SHAPE" --round 1 --changes "$changes" >&2
   st "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/delta.tar.zst" >"$W/.delta" 2>&1
+}
+
+# N/10 changed canonicals (with their edges) into the N-canonical store,
+# against a temp-table upsert of the same rows into a copy of that store.
+# The store before the delta (b0) is the only copy kept: each side's runs
+# start from a copy of it, the baseline's last from b0 itself.
+delta_import_sqlite() {
+  local N=$1 changes=$(( $1 / 10 )) items bytes before
   sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-  rm -rf "$W/b0"; cp -a "$W/b" "$W/b0"
-  before=$(sqlite3 "$W/b/stella.db" "SELECT max(change_seq) FROM canonicals")
+  rm -rf "$W/b0"; mv "$W/b" "$W/b0"
+  before=$(sqlite3 "$W/b0/stella.db" "SELECT max(change_seq) FROM canonicals")
   measure_median restore_b "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
   local it=$T ir=$R ic=$C
   items=$(items_of "$W/.delta")
@@ -270,6 +345,8 @@ delta_import_sqlite() {
   sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
   sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
   sqlite3 -csv "$W/b/stella.db" "SELECT * FROM export_lines WHERE seq > $before ORDER BY seq" > "$W/dl.csv"
+  rm -rf "$W/b"
+  BASE_RUNS=0
   # A changed canonical's export bytes move to its new feed position.
   measure_median restore_base sqlite3 "$W/base-delta.db" \
     "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
@@ -291,13 +368,21 @@ delta_import_sqlite() {
        vendor_status = excluded.vendor_status, source_sha256 = excluded.source_sha256" \
     "COMMIT"
   record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
-  rm -rf "$W/base-delta.db" "$W/b0"
+  rm -rf "$W/base-delta.db" "$W/b0" "$W"/d[cel].csv
 }
 
 # The N store as it was before the delta: site b's home, and its database
-# alone for the baseline.
+# alone for the baseline (the last run takes b0's own: no copy).
 restore_b() { rm -rf "$W/b"; cp -a "$W/b0" "$W/b"; }
-restore_base() { cp "$W/b0/stella.db" "$W/base-delta.db"; }
+restore_base() {
+  rm -f "$W/base-delta.db"
+  BASE_RUNS=$(( BASE_RUNS + 1 ))
+  if [ "$BASE_RUNS" -ge "$REPS" ]; then
+    mv "$W/b0/stella.db" "$W/base-delta.db"
+  else
+    cp "$W/b0/stella.db" "$W/base-delta.db"
+  fi
+}
 
 # N/1000 changes exported from the N store (the issue's 1,000 from 1M; the
 # same share at every size, as the delta import's N/10), against stella's
@@ -315,11 +400,13 @@ delta_export() {
   # milliseconds, where one run is the machine's noise.
   quick measure_median : "$BIN" --home "$W/a" feedser bundle export --max-items 1000000000 --force -c "$since" -o "$W/dx.tar.zst"
   record "delta export $changes" "$N" "$T" "$R" "$et" "$er" "$(items_of)" "$(zstd -qdc "$W/dx.tar.zst" | wc -c)" "$target" 128 "$C" "$ec"
+  rm -f "$W/dx.tar.zst"
 }
 
-# report TSV MD SMOKE: the markdown table; exit 1 when a target is missed.
+# report TSV MD SMOKE GENERATED: the markdown table, then the generator's
+# times; exit 1 when a target is missed.
 report() {
-  local tsv=$1 md=$2 smoke=$3 status=0
+  local tsv=$1 md=$2 smoke=$3 generated=$4 status=0
   {
     echo "# stella benchmark"
     echo
@@ -339,6 +426,10 @@ report() {
       printf "| %s | %s | %d | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %.0f | %.1f | %.1f | %d | %s |\n",
         $1, $11, $2, $3, $5, ratio, $9, $12, $13, cpu, $14, ($3 > 0 ? $7 / $3 : 0), ($3 > 0 ? $8 / $3 / 1e6 : 0), rss, $10, ok
     }' "$tsv"
+    echo
+    echo "| generated (\`stella dev gen-data\`) | shape | N | wall s | CPU s | peak RSS MiB | store GB | work dir's peak GB |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    awk -F'\t' '{ printf "| site A | %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f |\n", $1, $2, $3, $4, $5 / 1024, $6 / 1e9, $7 / 1e9 }' "$generated"
   } > "$md"
   cat "$md"
   if [ "$smoke" != 1 ] && grep -q '\*\*no\*\*' "$md"; then status=1; fi
