@@ -4,25 +4,12 @@
 use rusqlite::Connection;
 
 use super::super::SqliteStore;
-use super::{deletion, record};
+use super::{deletion, indexes, record};
 use crate::store::tests::new_site;
 use crate::store::{Store, StoreError};
 
 fn enforcing(conn: &Connection) -> bool {
     conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))
-        .unwrap()
-}
-
-fn indexes(conn: &Connection) -> Vec<String> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_schema \
-             WHERE type = 'index' ORDER BY name",
-        )
-        .unwrap();
-    stmt.query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
         .unwrap()
 }
 

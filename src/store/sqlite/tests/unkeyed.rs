@@ -2,24 +2,9 @@
 //! when the store is empty, every index back (same definitions) after a
 //! commit or a rollback, and the keyed lookups right meanwhile.
 
-use rusqlite::Connection;
-
 use super::super::SqliteStore;
-use super::record;
+use super::{indexes, record};
 use crate::store::Store;
-
-fn indexes(conn: &Connection) -> Vec<String> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_schema \
-             WHERE type = 'index' ORDER BY name",
-        )
-        .unwrap();
-    stmt.query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
 
 #[test]
 fn an_empty_store_builds_them_at_commit_and_keeps_every_index() {
