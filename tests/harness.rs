@@ -174,12 +174,26 @@ impl Site {
     pub fn with_key(&self) -> PathBuf {
         self.cmd(&["authority", "keys", "generate", "--name", "fed"])
             .ok();
+        self.public_key("fed", &format!("{}.pub.pem", self.id))
+    }
+
+    /// Writes the public half of key `name` to `file` in this site's
+    /// directory (`authority keys export NAME --public`) and returns its path.
+    pub fn public_key(&self, name: &str, file: &str) -> PathBuf {
         let pem = self
-            .cmd(&["authority", "keys", "export", "fed", "--public"])
+            .cmd(&["authority", "keys", "export", name, "--public"])
             .ok();
-        let path = self.path(&format!("{}.pub.pem", self.id));
+        let path = self.path(file);
         std::fs::write(&path, pem.stdout).expect("write public key");
         path
+    }
+
+    /// Trusts one more key of the registered `peer`
+    /// (`feedser sites policy PEER --add-key KEY`).
+    pub fn add_key(&self, peer: &str, key: &Path) -> Outcome {
+        let key = key.to_str().expect("utf-8 path");
+        self.cmd(&["feedser", "sites", "policy", peer, "--add-key", key])
+            .ok()
     }
 
     /// Registers `peer` here, trusting `key`.

@@ -10,7 +10,8 @@
 //!
 //! As clap parses: a flag takes no word; an option that takes a value (or
 //! an optional one, such as `sites add --enabled`) takes the next word
-//! unless it starts with `-`. A word being typed as an option's value
+//! unless it starts with `-`, and `--option=VALUE` is one word (bash, whose
+//! `COMP_WORDBREAKS` holds `=`, hands it over as `--option`, `=`, `VALUE`). A word being typed as an option's value
 //! (`sites policy --enabled <TAB>`) is the generated completion's, never
 //! a name.
 
@@ -53,8 +54,16 @@ fn kind_function(name: &str, cmd: &Command, first: usize) -> String {
     for (( i = {first}; i < cword; i++ )); do
         w="${{words[i]}}"
         case "$w" in
-        {passed}) pass+=("$w" "${{words[i+1]}}"); (( i++ )) ;;
-        {values}) [[ "${{words[i+1]}}" == -* ]] || (( i++ )) ;;
+        {passed})
+            if [[ "${{words[i+1]}}" == "=" ]]; then
+                pass+=("$w=${{words[i+2]}}"); (( i += 2 ))
+            else
+                pass+=("$w" "${{words[i+1]}}"); (( i++ ))
+            fi ;;
+        {passed_eq}) pass+=("$w") ;;
+        {values})
+            if [[ "${{words[i+1]}}" == "=" ]]; then (( i += 2 ))
+            elif [[ "${{words[i+1]}}" != -* ]]; then (( i++ )); fi ;;
         -*) ;;
         *) path="${{path:+$path }}$w" ;;
         esac
@@ -65,6 +74,7 @@ fn kind_function(name: &str, cmd: &Command, first: usize) -> String {
 }}
 "#,
         passed = PASSED_ON.join("|"),
+        passed_eq = PASSED_ON.map(|o| format!("{o}=*")).join("|"),
         values = value_options(cmd).join("|"),
         cases = cases(),
     )
@@ -146,7 +156,12 @@ pub fn fish(script: &str, cmd: &Command) -> String {
     );
     hook.push_str(&PASSED_ON.join(" "));
     hook.push_str(
-        "\n            set -a pass $words[$i] $words[(math $i + 1)]\n        end\n    end\n    \
+        "\n            set -a pass $words[$i] $words[(math $i + 1)]\n        \
+         else if string match -q -r -- '^(",
+    );
+    hook.push_str(&PASSED_ON.join("|"));
+    hook.push_str(
+        ")=' $words[$i]\n            set -a pass $words[$i]\n        end\n    end\n    \
          command stella $pass __complete (__fish_stella_kind) 2>/dev/null\nend\n\n\
          complete -c stella -f -n __fish_stella_kind -a '(__fish_stella_names)'\n",
     );

@@ -132,20 +132,7 @@ fn a_key_rotation_between_cron_runs_keeps_the_line_working(store: Backend) {
     both_lines(&a, &b, stick.path());
     a.cmd(&["authority", "keys", "generate", "--name", "fed-2027"])
         .ok();
-    let pem = a
-        .cmd(&["authority", "keys", "export", "fed-2027", "--public"])
-        .ok();
-    let new_key = a.path("fed-2027.pub.pem");
-    std::fs::write(&new_key, pem.stdout).unwrap();
-    b.cmd(&[
-        "feedser",
-        "sites",
-        "policy",
-        "site-a",
-        "--add-key",
-        new_key.to_str().unwrap(),
-    ])
-    .ok();
+    b.add_key("site-a", &a.public_key("fed-2027", "fed-2027.pub.pem"));
     grow(&a, 20, 5);
     both_lines(&a, &b, stick.path());
     a.cmd(&["authority", "keys", "default", "fed-2027"]).ok();

@@ -38,18 +38,23 @@ fn script(site: &Site, shell: &str) -> std::path::PathBuf {
 /// The candidates bash offers for `line` (the last word is the one being
 /// completed; empty for a fresh word).
 fn bash_candidates(site: &Site, line: &str) -> Outcome {
+    let home = format!("--home '{}'", site.home().display());
+    bash_words(site, &home, line)
+}
+
+/// The candidates bash offers for `stella HOME LINE`, `home` being the
+/// words that give the home as bash splits them.
+fn bash_words(site: &Site, home: &str, line: &str) -> Outcome {
     let script = script(site, "bash");
-    let home = site.home();
     let driver = format!(
         r#"source '{}'
 fn=$(complete -p stella | sed -E 's/.*-F ([^ ]+).*/\1/')
-COMP_WORDS=(stella --home '{}' {line})
+COMP_WORDS=(stella {home} {line})
 COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
 COMP_LINE="${{COMP_WORDS[*]}}"
 "$fn" stella "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
 printf '%s\n' "${{COMPREPLY[@]}}" | sort"#,
         script.display(),
-        home.display()
     );
     let file = site.path("drive.bash");
     std::fs::write(&file, driver).unwrap();
@@ -133,6 +138,41 @@ fn bash_completes_site_ids_key_names_and_quarantine_ids() {
     for (line, expected) in cases {
         let out = bash_candidates(&b, line).ok();
         assert_eq!(out.stdout, expected, "`stella {line}`: {}", out.stderr);
+    }
+}
+
+/// `--home=DIR` is one word for clap; bash splits it at `=` (its
+/// `COMP_WORDBREAKS`), and a shell or a bash without `=` there may not. Both
+/// reach the names of that home, and `--option=value` ends the option.
+#[test]
+fn bash_takes_the_home_and_values_given_with_equals() {
+    if !has_bash() {
+        return;
+    }
+    let (b, _) = home();
+    let dir = b.home().display().to_string();
+    let split = format!("--home = '{dir}'");
+    let joined = format!("'--home={dir}'");
+    for home in [&split, &joined] {
+        for (line, expected) in [
+            ("feedser sites status ''", "site-a\nsite-c\n"),
+            ("authority keys export ''", "fed\nspare\n"),
+            (
+                "feedser sites policy --enabled = false ''",
+                "site-a\nsite-c\n",
+            ),
+            (
+                "feedser sites policy --enabled=false ''",
+                "site-a\nsite-c\n",
+            ),
+        ] {
+            let out = bash_words(&b, home, line).ok();
+            assert_eq!(
+                out.stdout, expected,
+                "`stella {home} {line}`: {}",
+                out.stderr
+            );
+        }
     }
 }
 

@@ -44,20 +44,7 @@ fn retry_imports_a_quarantined_bundle_once_its_key_is_trusted(store: Backend) {
         .code(12)
         .stderr_is("error: quarantined bundle `nope` not found: see `stella feedser quarantine list` for the ids\n");
 
-    let pem = a
-        .cmd(&["authority", "keys", "export", "other", "--public"])
-        .ok();
-    let key = a.path("other.pub.pem");
-    std::fs::write(&key, pem.stdout).unwrap();
-    b.cmd(&[
-        "feedser",
-        "sites",
-        "policy",
-        "site-a",
-        "--add-key",
-        key.to_str().unwrap(),
-    ])
-    .ok();
+    b.add_key("site-a", &a.public_key("other", "other.pub.pem"));
     let out = b.cmd(&["feedser", "quarantine", "retry", id]).ok();
     assert!(
         out.stdout

@@ -67,14 +67,7 @@ fn rotation_never_breaks_cron(store: Backend) {
     cycle();
 
     // 1. Peers learn the new public key; the old one still signs.
-    let pem = a
-        .cmd(&["authority", "keys", "export", "fed-2027", "--public"])
-        .ok();
-    let new_pub = a.path("fed-2027.pub.pem");
-    std::fs::write(&new_pub, pem.stdout).unwrap();
-    let add = ["feedser", "sites", "policy", "site-a", "--add-key"];
-    b.cmd(&[&add[..], &[new_pub.to_str().unwrap()]].concat())
-        .ok();
+    b.add_key("site-a", &a.public_key("fed-2027", "fed-2027.pub.pem"));
     cycle();
 
     // 2. Switch: plain exports now sign with the new key.
