@@ -7,9 +7,11 @@
 //! Invariants:
 //! - Order: every item comes back exactly once, in the order read (one
 //!   worker, first in first out), so results do not depend on timing.
-//! - Bounded memory: records cross in batches of at most [`BATCH`] records
-//!   and [`BATCH_BYTES`] (one record more may carry a batch past it), and at
-//!   most [`WINDOW`] batches are read ahead of the one being applied.
+//! - Bounded memory: records cross in batches of at most [`osv::BATCH`]
+//!   records and [`osv::BATCH_BYTES`] (one record more may carry a batch
+//!   past it: [`osv::Batch`], the bounds a zip's reader thread cuts its
+//!   batches at too), and at most [`WINDOW`] batches are read ahead of the
+//!   one being applied.
 //! - An error of `apply` stops the run: the worker ends when its channels
 //!   close, and no further record is read.
 
@@ -17,12 +19,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
 use crate::model::CanonicalRecord;
-use crate::osv::{self, InputError, OsvError, RawRecord};
-
-/// Records per hand-over between the threads (one wake-up each).
-const BATCH: usize = 32;
-/// Raw bytes per batch, at most (a single larger record still goes through).
-const BATCH_BYTES: usize = 1 << 20;
+use crate::osv::{self, Batch, InputError, OsvError, RawRecord};
 /// Batches read ahead of the one being applied, at most.
 const WINDOW: usize = 4;
 
@@ -68,7 +65,7 @@ fn feed<E>(
 ) -> Result<(), E> {
     let mut in_flight = 0usize;
     loop {
-        let batch = next_batch(&mut records);
+        let batch = Batch::next_from(&mut records);
         if batch.is_empty() {
             return Ok(());
         }
@@ -85,20 +82,6 @@ fn feed<E>(
         }
         in_flight += 1;
     }
-}
-
-/// Up to [`BATCH`] records, and past [`BATCH_BYTES`] no further one.
-fn next_batch(records: &mut impl Iterator<Item = Raw>) -> Vec<Raw> {
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut bytes = 0;
-    for item in records.by_ref() {
-        bytes += item.as_ref().map_or(0, |raw| raw.bytes.len());
-        batch.push(item);
-        if batch.len() == BATCH || bytes >= BATCH_BYTES {
-            break;
-        }
-    }
-    batch
 }
 
 /// The worker: converts until the input channel closes or nobody listens.

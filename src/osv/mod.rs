@@ -15,6 +15,7 @@
 //!   (`fit.rs`): free text is fitted, and a record that would still make a
 //!   row a peer refuses is an error, not a canonical.
 
+mod batch;
 mod convert;
 mod distro;
 mod fields;
@@ -26,6 +27,7 @@ mod split;
 mod walk;
 mod zipped;
 
+pub use batch::{BATCH, BATCH_BYTES, Batch};
 pub use convert::{convert, convert_from};
 pub use distro::{DISTRO_ADVISORY_PREFIXES, is_distro_advisory};
 pub use fit::{CUT_MARK, outgoing_canonical};

@@ -4,8 +4,9 @@
 //! Invariants:
 //! - Memory does not grow with the number of entries: the central
 //!   directory is walked one entry at a time (`zip`'s iterable reader)
-//!   instead of being indexed whole, and at most [`AHEAD`] batches of
-//!   [`BATCH`] records or [`BATCH_BYTES`] wait in the channel.
+//!   instead of being indexed whole, and at most [`AHEAD`] batches wait in
+//!   the channel, each cut by [`Batch`]: the bounds the ingest pipeline
+//!   cuts at too.
 //! - Only names ending in `.json` are records; an entry that cannot be read
 //!   is one error naming it (`<zip>!<name>`, or `<zip>!#<index>` when even
 //!   its name is unknown), and the walk goes on with the next one. A
@@ -24,14 +25,9 @@ use zip::read::Config;
 use zip::unstable::read::ZipIterable;
 
 use super::read::{has_extension, read_capped};
-use super::{InputError, MAX_RECORD_BYTES, RawRecord};
+use super::{Batch, InputError, MAX_RECORD_BYTES, RawRecord};
 
 type Item = Result<RawRecord, InputError>;
-
-/// Records per hand-over to the consumer (one wake-up each).
-const BATCH: usize = 32;
-/// Raw bytes per batch, at most (a single larger record still goes through).
-const BATCH_BYTES: usize = 1 << 20;
 /// Batches read ahead of the consumer, at most.
 const AHEAD: usize = 2;
 
@@ -39,20 +35,17 @@ const AHEAD: usize = 2;
 pub(super) fn records(path: PathBuf) -> impl Iterator<Item = Item> {
     let (tx, rx) = sync_channel::<Vec<Item>>(AHEAD);
     thread::spawn(move || {
-        let mut batch = Vec::with_capacity(BATCH);
-        let ended = read_all(&path, &tx, &mut batch);
-        batch.extend(ended.err().map(Err));
-        let _ = tx.send(batch);
+        let mut batch = Batch::default();
+        if let Err(e) = read_all(&path, &tx, &mut batch) {
+            batch.push(Err(e));
+        }
+        let _ = tx.send(batch.take());
     });
     rx.into_iter().flatten()
 }
 
 /// Sends every record; an error that ends the zip is returned.
-fn read_all(
-    path: &Path,
-    tx: &SyncSender<Vec<Item>>,
-    batch: &mut Vec<Item>,
-) -> Result<(), InputError> {
+fn read_all(path: &Path, tx: &SyncSender<Vec<Item>>, batch: &mut Batch) -> Result<(), InputError> {
     let zip_err = |source| InputError::Zip {
         path: path.to_owned(),
         source,
@@ -77,18 +70,14 @@ fn read_all(
             })),
         };
         index += 1;
-        batch.extend(item);
-        if full(batch) && tx.send(std::mem::take(batch)).is_err() {
+        let Some(item) = item else {
+            continue;
+        };
+        if batch.push(item) && tx.send(batch.take()).is_err() {
             break;
         }
     }
     Ok(())
-}
-
-/// A batch holds [`BATCH`] records or [`BATCH_BYTES`].
-fn full(batch: &[Item]) -> bool {
-    let bytes: usize = batch.iter().flatten().map(|raw| raw.bytes.len()).sum();
-    batch.len() >= BATCH || bytes >= BATCH_BYTES
 }
 
 /// The record of one entry, `None` when it is no `.json` file.
