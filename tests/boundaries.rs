@@ -2,6 +2,7 @@
 //! can no longer do. Each test runs the real binary and checks the exit
 //! code, the message and that nothing outside its place changed.
 
+mod after_export;
 mod home;
 mod journal;
 mod output;

@@ -11,7 +11,9 @@
 //! - `STELLA_TEST_PAUSE_AT=<stage>` creates `<staging>/<id>.paused` on
 //!   reaching the stage and waits (up to a minute) until the test removes
 //!   it; with `exporting`, an export to a file creates `<its spool>/paused`
-//!   once its temporary output exists and waits likewise.
+//!   once its temporary output exists and waits likewise; with `exported`,
+//!   an export creates `<the home's spool>/exported.paused` once its signal
+//!   handlers are gone (before its report prints) and waits likewise.
 //! - `STELLA_TEST_FREE_BYTES` (bytes) replaces the free space an import
 //!   finds in `staging/` before it stages a bundle.
 //!
@@ -99,4 +101,10 @@ pub fn pause_at(stage: &str, pause_file: &Path) {
 /// An export's temporary output exists in `spool`: pause here if asked to.
 pub fn pause_export(spool: &Path) {
     pause_at("exporting", &spool.join("paused"));
+}
+
+/// An export is done and its signal handlers are gone: pause here if asked
+/// to, on `exported.paused` in the home's `spool`.
+pub fn pause_export_done(spool: &Path) {
+    pause_at("exported", &spool.join("exported.paused"));
 }

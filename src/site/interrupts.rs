@@ -17,11 +17,14 @@
 //! A process killed outright (SIGKILL, a crash) cannot clean up: its spool
 //! lock is released, so `journal gc` removes what it left and `doctor`
 //! reports it (`journal::sweep`).
+//!
+//! Once [`Interrupts`] is dropped, SIGINT and SIGTERM have their default
+//! action again (the process ends), not none.
 
 use std::io::Read;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use signal_hook::SigId;
@@ -81,10 +84,18 @@ impl Interrupts {
 impl Drop for Interrupts {
     /// Once a signal came (its flag is set before its wake-up byte is
     /// written), the watcher is removing files and will end the process:
-    /// wait for it rather than return what its clean-up broke.
+    /// wait for it rather than return what its clean-up broke. Otherwise
+    /// both signals get their default action back before the handlers go
+    /// (unregistered alone, they would be ignored from then on: a Ctrl-C
+    /// while the report prints would do nothing).
     fn drop(&mut self) {
         while self.which.load(Ordering::SeqCst) != 0 {
             std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
+        for signal in [SIGINT, SIGTERM] {
+            let always = Arc::new(AtomicBool::new(true));
+            // An error leaves the signal ignored: nothing better to do.
+            let _ = signal_hook::flag::register_conditional_default(signal, always);
         }
         for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);

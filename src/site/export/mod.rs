@@ -174,6 +174,8 @@ pub fn export_bundle(
             "wrote bundle `{}`", b.path
         );
     }
+    drop(interrupts);
+    super::hooks::pause_export_done(&site.home.spool_dir());
     Ok(ExportReport {
         bundles,
         since_cursor: since,
