@@ -36,7 +36,8 @@ impl Deflated {
         let size = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other(format!("record `{name}` is over 4 GiB")))?;
         z.reset();
-        let mut data = Vec::with_capacity(bytes.len() / 2 + 64);
+        // Room for stored blocks too, so incompressible bytes never regrow it.
+        let mut data = Vec::with_capacity(bytes.len() + bytes.len() / 16 + 64);
         loop {
             let done = z.total_in() as usize;
             let status = z
@@ -70,6 +71,8 @@ pub struct ZipOut {
     central: BufWriter<File>,
     central_len: u64,
     count: u64,
+    /// The headers of the entry being added, reused.
+    head: Vec<u8>,
     /// Where the last early sync was started, and its thread.
     sync_every: u64,
     synced: u64,
@@ -90,6 +93,7 @@ impl ZipOut {
             central: BufWriter::new(tempfile::tempfile_in(scratch)?),
             central_len: 0,
             count: 0,
+            head: Vec::with_capacity(128),
             sync_every: SYNC_EVERY,
             synced: 0,
             syncing: None,
@@ -120,20 +124,23 @@ impl ZipOut {
     pub fn add(&mut self, e: &Deflated) -> io::Result<()> {
         let name = e.name.as_bytes();
         let csize = u32::try_from(e.data.len()).map_err(io::Error::other)?;
-        let mut local = Vec::with_capacity(30 + name.len());
+        let local = &mut self.head;
+        local.clear();
         local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        header_common(&mut local, 20, e.crc, csize, e.size, name.len());
+        header_common(local, 20, e.crc, csize, e.size, name.len());
         local.extend_from_slice(&0u16.to_le_bytes()); // extra length
         local.extend_from_slice(name);
-        self.out.write_all(&local)?;
+        self.out.write_all(local)?;
         self.out.write_all(&e.data)?;
 
         let zip64 = self.offset >= U32_MAX;
-        let mut central = Vec::with_capacity(46 + name.len() + 12);
+        let local_len = local.len();
+        let central = &mut self.head;
+        central.clear();
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         central.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: unix
         let needed = if zip64 { 45 } else { 20 };
-        header_common(&mut central, needed, e.crc, csize, e.size, name.len());
+        header_common(central, needed, e.crc, csize, e.size, name.len());
         central.extend_from_slice(&(if zip64 { 12u16 } else { 0 }).to_le_bytes());
         central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
         central.extend_from_slice(&(0o100_644u32 << 16).to_le_bytes());
@@ -149,9 +156,9 @@ impl ZipOut {
             central.extend_from_slice(&8u16.to_le_bytes());
             central.extend_from_slice(&self.offset.to_le_bytes());
         }
-        self.central.write_all(&central)?;
+        self.central.write_all(central)?;
         self.central_len += central.len() as u64;
-        self.offset += (local.len() + e.data.len()) as u64;
+        self.offset += (local_len + e.data.len()) as u64;
         self.count += 1;
         self.sync_early()
     }
