@@ -123,11 +123,17 @@ impl Zips {
         }
     }
 
-    /// Adds a record to the top-level zip and to each of `ecosystems`'.
-    pub fn add(&mut self, ecosystems: &[String], record: &Deflated) -> Result<(), OsvExportError> {
+    /// Adds a record (its compressed bytes in `buffer`) to the top-level
+    /// zip and to each of `ecosystems`'.
+    pub fn add(
+        &mut self,
+        ecosystems: &[String],
+        record: &Deflated,
+        buffer: &[u8],
+    ) -> Result<(), OsvExportError> {
         for ecosystem in std::iter::once("").chain(ecosystems.iter().map(String::as_str)) {
             let (zip, _) = self.open(ecosystem)?;
-            if let Err(e) = zip.add(record) {
+            if let Err(e) = zip.add(record, buffer) {
                 return Err(OsvExportError::io(&self.target(ecosystem))(e));
             }
         }

@@ -15,15 +15,18 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
+use std::ops::Range;
 
 use flate2::{Compress, Compression, FlushCompress};
 
-/// A record's bytes, deflated, with what a zip entry needs of them.
+/// A record's bytes deflated, with what a zip entry needs of them; the
+/// compressed bytes are in the buffer [`Deflated::new`] appended them to,
+/// shared by a batch of records so each does not allocate its own.
 pub struct Deflated {
     pub name: String,
     crc: u32,
     size: u32,
-    data: Vec<u8>,
+    data: Range<usize>,
 }
 
 /// DOS date of 1980-01-01 (time 00:00 is 0).
@@ -31,28 +34,35 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const U32_MAX: u64 = 0xFFFF_FFFF;
 
 impl Deflated {
-    /// Deflates `bytes` (raw deflate, level 1) as entry `name`.
-    pub fn new(name: String, bytes: &[u8], z: &mut Compress) -> io::Result<Deflated> {
+    /// Deflates `bytes` (raw deflate, level 1) as entry `name`, appending
+    /// the compressed bytes to `out`.
+    pub fn new(
+        name: String,
+        bytes: &[u8],
+        z: &mut Compress,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Deflated> {
         let size = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other(format!("record `{name}` is over 4 GiB")))?;
         z.reset();
+        let start = out.len();
         // Room for stored blocks too, so incompressible bytes never regrow it.
-        let mut data = Vec::with_capacity(bytes.len() + bytes.len() / 16 + 64);
+        out.reserve(bytes.len() + bytes.len() / 16 + 64);
         loop {
             let done = z.total_in() as usize;
             let status = z
-                .compress_vec(&bytes[done..], &mut data, FlushCompress::Finish)
+                .compress_vec(&bytes[done..], out, FlushCompress::Finish)
                 .map_err(io::Error::other)?;
             if status == flate2::Status::StreamEnd {
                 break;
             }
-            data.reserve(data.capacity().max(64));
+            out.reserve(out.capacity().max(64));
         }
         Ok(Deflated {
             name,
             crc: crc32fast::hash(bytes),
             size,
-            data,
+            data: start..out.len(),
         })
     }
 }
@@ -121,9 +131,13 @@ impl ZipOut {
         }
     }
 
-    pub fn add(&mut self, e: &Deflated) -> io::Result<()> {
+    /// Adds entry `e`, whose compressed bytes are in `buffer`.
+    pub fn add(&mut self, e: &Deflated, buffer: &[u8]) -> io::Result<()> {
         let name = e.name.as_bytes();
-        let csize = u32::try_from(e.data.len()).map_err(io::Error::other)?;
+        let data = buffer
+            .get(e.data.clone())
+            .ok_or_else(|| io::Error::other("a deflated entry is outside its buffer"))?;
+        let csize = u32::try_from(data.len()).map_err(io::Error::other)?;
         let local = &mut self.head;
         local.clear();
         local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
@@ -131,7 +145,7 @@ impl ZipOut {
         local.extend_from_slice(&0u16.to_le_bytes()); // extra length
         local.extend_from_slice(name);
         self.out.write_all(local)?;
-        self.out.write_all(&e.data)?;
+        self.out.write_all(data)?;
 
         let zip64 = self.offset >= U32_MAX;
         let local_len = local.len();
@@ -158,7 +172,7 @@ impl ZipOut {
         }
         self.central.write_all(central)?;
         self.central_len += central.len() as u64;
-        self.offset += (local_len + e.data.len()) as u64;
+        self.offset += (local_len + data.len()) as u64;
         self.count += 1;
         self.sync_early()
     }
@@ -236,8 +250,9 @@ mod tests {
         let mut zip = ZipOut::new(tempfile::tempfile().unwrap(), &std::env::temp_dir()).unwrap();
         zip.sync_every = sync_every;
         for (name, bytes) in entries {
-            zip.add(&Deflated::new(name.clone(), bytes, &mut z).unwrap())
-                .unwrap();
+            let mut buffer = Vec::new();
+            let entry = Deflated::new(name.clone(), bytes, &mut z, &mut buffer).unwrap();
+            zip.add(&entry, &buffer).unwrap();
         }
         zip.finish().unwrap()
     }
