@@ -53,7 +53,9 @@ impl Group {
     /// The encoded parts, in merge-hash order.
     pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(start, end)| &self.bytes[start..*end])
+        starts
+            .zip(&self.ends)
+            .map(|(start, end)| &self.bytes[start..*end])
     }
 }
 
@@ -166,9 +168,14 @@ type Fields<'a> = (&'a [u8], &'a [u8], u64, u32);
 /// Reads back what [`index_entry`] wrote.
 fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
     let cut = || io::Error::other("a spilled index entry is cut short");
-    let (head, tail) = entry.split_at_checked(entry.len().wrapping_sub(12)).ok_or_else(cut)?;
+    let (head, tail) = entry
+        .split_at_checked(entry.len().wrapping_sub(12))
+        .ok_or_else(cut)?;
     let mut names = head.splitn(3, |b| *b == 0);
-    let (id, hash) = (names.next().unwrap_or_default(), names.next().unwrap_or_default());
+    let (id, hash) = (
+        names.next().unwrap_or_default(),
+        names.next().unwrap_or_default(),
+    );
     let (offset, len) = tail.split_at(8);
     let offset = u64::from_be_bytes(offset.try_into().map_err(|_| cut())?);
     let len = u32::from_be_bytes(len.try_into().map_err(|_| cut())?);
@@ -179,7 +186,11 @@ impl Groups {
     /// Fills `group` with the next advisory id and its canonicals' encoded
     /// parts; `false` at the end.
     pub fn next_group(&mut self, group: &mut Group) -> Result<bool, OsvExportError> {
-        let Some(first) = self.pending.take().map_or_else(|| self.entry(), |e| Ok(Some(e)))? else {
+        let Some(first) = self
+            .pending
+            .take()
+            .map_or_else(|| self.entry(), |e| Ok(Some(e)))?
+        else {
             return Ok(false);
         };
         let (id, _, offset, len) = fields(&first).map_err(OsvExportError::io(&self.scratch))?;
@@ -190,8 +201,10 @@ impl Groups {
         self.read(group, offset, len)?;
         let mut last = first;
         while let Some(entry) = self.entry()? {
-            let (id, hash, offset, len) = fields(&entry).map_err(OsvExportError::io(&self.scratch))?;
-            let (first_id, last_hash, ..) = fields(&last).map_err(OsvExportError::io(&self.scratch))?;
+            let (id, hash, offset, len) =
+                fields(&entry).map_err(OsvExportError::io(&self.scratch))?;
+            let (first_id, last_hash, ..) =
+                fields(&last).map_err(OsvExportError::io(&self.scratch))?;
             if id != first_id {
                 self.pending = Some(entry);
                 break;
