@@ -40,14 +40,31 @@ fn sort_budget() -> usize {
     32 << 20
 }
 
-/// An advisory id and the encoded parts of its canonicals.
-pub type Group = (String, Vec<Vec<u8>>);
+/// An advisory id and the encoded parts of its canonicals, end to end in
+/// one buffer that the next group reuses.
+#[derive(Default)]
+pub struct Group {
+    pub id: String,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Group {
+    /// The encoded parts, in merge-hash order.
+    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, end)| &self.bytes[start..*end])
+    }
+}
 
 pub struct Groups {
     scratch: PathBuf,
     payload: File,
     index: Sorted,
-    pending: Option<(String, String, u64, u32)>,
+    /// The index entry that starts the next group, read ahead.
+    pending: Option<Vec<u8>>,
     pub skipped: Vec<String>,
 }
 
@@ -145,57 +162,76 @@ fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
     entry
 }
 
+/// An index entry's id, merge hash, payload offset and length.
+type Fields<'a> = (&'a [u8], &'a [u8], u64, u32);
+
+/// Reads back what [`index_entry`] wrote.
+fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
+    let cut = || io::Error::other("a spilled index entry is cut short");
+    let (head, tail) = entry
+        .split_at_checked(entry.len().wrapping_sub(12))
+        .ok_or_else(cut)?;
+    let mut names = head.splitn(3, |b| *b == 0);
+    let (id, hash) = (
+        names.next().unwrap_or_default(),
+        names.next().unwrap_or_default(),
+    );
+    let (offset, len) = tail.split_at(8);
+    let offset = u64::from_be_bytes(offset.try_into().map_err(|_| cut())?);
+    let len = u32::from_be_bytes(len.try_into().map_err(|_| cut())?);
+    Ok((id, hash, offset, len))
+}
+
 impl Groups {
-    /// The next advisory id and its canonicals' encoded parts, or `None`
-    /// at the end.
-    pub fn next_group(&mut self) -> Result<Option<Group>, OsvExportError> {
+    /// Fills `group` with the next advisory id and its canonicals' encoded
+    /// parts; `false` at the end.
+    pub fn next_group(&mut self, group: &mut Group) -> Result<bool, OsvExportError> {
         let Some(first) = self
             .pending
             .take()
-            .map(Ok)
-            .or_else(|| self.entry().transpose())
+            .map_or_else(|| self.entry(), |e| Ok(Some(e)))?
         else {
-            return Ok(None);
+            return Ok(false);
         };
-        let (id, hash, offset, len) = first?;
-        let mut rows = vec![self.read(offset, len)?];
-        let mut last = hash;
+        let (id, _, offset, len) = fields(&first).map_err(OsvExportError::io(&self.scratch))?;
+        group.id.clear();
+        group.id.push_str(&String::from_utf8_lossy(id));
+        group.bytes.clear();
+        group.ends.clear();
+        self.read(group, offset, len)?;
+        let mut last = first;
         while let Some(entry) = self.entry()? {
-            if entry.0 != id {
+            let (id, hash, offset, len) =
+                fields(&entry).map_err(OsvExportError::io(&self.scratch))?;
+            let (first_id, last_hash, ..) =
+                fields(&last).map_err(OsvExportError::io(&self.scratch))?;
+            if id != first_id {
                 self.pending = Some(entry);
                 break;
             }
-            if entry.1 != last {
-                rows.push(self.read(entry.2, entry.3)?);
-                last = entry.1;
+            if hash != last_hash {
+                self.read(group, offset, len)?;
+                last = entry;
             }
         }
-        Ok(Some((id, rows)))
+        Ok(true)
     }
 
-    fn entry(&mut self) -> Result<Option<(String, String, u64, u32)>, OsvExportError> {
-        let Some(bytes) = self
-            .index
+    fn entry(&mut self) -> Result<Option<Vec<u8>>, OsvExportError> {
+        self.index
             .next()
             .transpose()
-            .map_err(OsvExportError::io(&self.scratch))?
-        else {
-            return Ok(None);
-        };
-        let mut parts = bytes.splitn(3, |b| *b == 0);
-        let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
-        let (id, hash) = (text(parts.next()), text(parts.next()));
-        let tail = parts.next().unwrap_or_default();
-        let offset = u64::from_be_bytes(tail[..8].try_into().expect("8 bytes"));
-        let len = u32::from_be_bytes(tail[8..12].try_into().expect("4 bytes"));
-        Ok(Some((id, hash, offset, len)))
+            .map_err(OsvExportError::io(&self.scratch))
     }
 
-    fn read(&self, offset: u64, len: u32) -> Result<Vec<u8>, OsvExportError> {
-        let mut line = vec![0; len as usize];
+    /// Appends the part at `offset` to `group`.
+    fn read(&self, group: &mut Group, offset: u64, len: u32) -> Result<(), OsvExportError> {
+        let start = group.bytes.len();
+        group.bytes.resize(start + len as usize, 0);
         self.payload
-            .read_exact_at(&mut line, offset)
+            .read_exact_at(&mut group.bytes[start..], offset)
             .map_err(OsvExportError::io(&self.scratch))?;
-        Ok(line)
+        group.ends.push(group.bytes.len());
+        Ok(())
     }
 }

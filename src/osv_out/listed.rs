@@ -41,7 +41,11 @@ impl Listed {
             entry.extend_from_slice(part.as_bytes());
             entry.push(0);
         }
-        self.ecosystems.extend(ecosystems.iter().cloned());
+        for ecosystem in ecosystems {
+            if !self.ecosystems.contains(ecosystem) {
+                self.ecosystems.insert(ecosystem.clone());
+            }
+        }
         self.sorter
             .push(entry)
             .map_err(OsvExportError::io(&self.dir))
@@ -69,16 +73,16 @@ impl Listed {
         for entry in sorted {
             let entry = entry.map_err(OsvExportError::io(&self.dir))?;
             let at = entry.iter().position(|b| *b == 0xFF).unwrap_or_default();
-            let text = String::from_utf8_lossy(&entry[at + 1..]).into_owned();
+            let text = String::from_utf8_lossy(&entry[at + 1..]);
             let mut parts = text.split('\0');
             let (id, modified) = (
                 parts.next().unwrap_or_default(),
                 parts.next().unwrap_or_default(),
             );
             for ecosystem in parts.filter(|p| !p.is_empty()) {
-                top.line(&[modified, &format!("{ecosystem}/{id}")])?;
+                top.line(&[modified, ",", ecosystem, "/", id])?;
                 if let Some(lines) = per.get_mut(ecosystem) {
-                    lines.line(&[modified, id])?;
+                    lines.line(&[modified, ",", id])?;
                 }
             }
         }

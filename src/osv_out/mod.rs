@@ -110,16 +110,18 @@ pub fn export(
     let mut pending = write::Pending::default();
     let mut zips = since.is_none().then(|| pipe::Pipeline::start(dir));
     let mut listed = listed::Listed::new(dir);
-    while let Some((id, rows)) = groups.next_group()? {
-        let parts = rows
-            .iter()
-            .map(|row| part::Part::decode(row))
+    let mut group = groups::Group::default();
+    while groups.next_group(&mut group)? {
+        let id = &group.id;
+        let parts = group
+            .rows()
+            .map(part::Part::decode)
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(OsvExportError::io(dir))?;
         if since.is_some_and(|s| parts.iter().all(|p| !changed_after(p, s))) {
             continue;
         }
-        let built = record::build(&id, &parts);
+        let built = record::build(id, &parts);
         report.counts.records += 1;
         if parts.iter().any(|p| p.withdrawn) {
             report.counts.withdrawn += 1;

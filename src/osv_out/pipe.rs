@@ -24,7 +24,10 @@ use super::zipw::{Deflated, compressor};
 const BATCH: usize = 512;
 
 type Batch = (u64, Vec<Built>);
-type Done = (u64, std::io::Result<Vec<(Built, Deflated)>>);
+/// A batch deflated: the compressed bytes of all its records, and each
+/// record's ecosystems and entry (its JSON is freed where it was deflated).
+type Deflateds = (Vec<u8>, Vec<(Vec<String>, Deflated)>);
+type Done = (u64, std::io::Result<Deflateds>);
 
 /// A running pipeline into the zips of `dir`.
 pub struct Pipeline {
@@ -112,17 +115,25 @@ fn deflate_batches(batches: &Mutex<Receiver<Batch>>, to_writer: &SyncSender<Done
         let Ok(Ok((seq, batch))) = next else {
             return;
         };
-        let deflated = batch
-            .into_iter()
-            .map(|b| {
-                let entry = Deflated::new(format!("{}.json", b.id), &b.json, &mut z)?;
-                Ok((b, entry))
-            })
-            .collect();
+        let deflated = deflate(batch, &mut z);
         if to_writer.send((seq, deflated)).is_err() {
             return;
         }
     }
+}
+
+/// Deflates each record of `batch` alone, into one buffer for the batch.
+fn deflate(batch: Vec<Built>, z: &mut flate2::Compress) -> std::io::Result<Deflateds> {
+    let json: usize = batch.iter().map(|b| b.json.len()).sum();
+    let mut buffer = Vec::with_capacity(json + json / 16 + 64);
+    let entries = batch
+        .into_iter()
+        .map(|b| {
+            let entry = Deflated::new(format!("{}.json", b.id), &b.json, z, &mut buffer)?;
+            Ok((b.ecosystems, entry))
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok((buffer, entries))
 }
 
 /// The writer: adds the deflated batches to the zips in sequence order.
@@ -137,8 +148,9 @@ fn write_in_order(
         early.insert(seq, batch);
         while let Some(batch) = early.remove(&next) {
             let batch = batch.map_err(OsvExportError::io(&dir.join("all.zip")))?;
-            for (built, entry) in &batch {
-                zips.add(&built.ecosystems, entry)?;
+            let (buffer, entries) = batch;
+            for (ecosystems, entry) in &entries {
+                zips.add(ecosystems, entry, &buffer)?;
             }
             next += 1;
         }

@@ -83,10 +83,12 @@ impl Lines {
         })
     }
 
-    pub fn line(&mut self, parts: &[&str]) -> Result<(), OsvExportError> {
-        let line = format!("{}\n", parts.join(","));
-        self.out
-            .write_all(line.as_bytes())
+    /// Writes `pieces` end to end, then a newline.
+    pub fn line(&mut self, pieces: &[&str]) -> Result<(), OsvExportError> {
+        pieces
+            .iter()
+            .chain([&"\n"])
+            .try_for_each(|piece| self.out.write_all(piece.as_bytes()))
             .map_err(OsvExportError::io(&self.target))
     }
 
@@ -121,12 +123,19 @@ impl Zips {
         }
     }
 
-    /// Adds a record to the top-level zip and to each of `ecosystems`'.
-    pub fn add(&mut self, ecosystems: &[String], record: &Deflated) -> Result<(), OsvExportError> {
+    /// Adds a record (its compressed bytes in `buffer`) to the top-level
+    /// zip and to each of `ecosystems`'.
+    pub fn add(
+        &mut self,
+        ecosystems: &[String],
+        record: &Deflated,
+        buffer: &[u8],
+    ) -> Result<(), OsvExportError> {
         for ecosystem in std::iter::once("").chain(ecosystems.iter().map(String::as_str)) {
             let (zip, _) = self.open(ecosystem)?;
-            let added = zip.add(record);
-            added.map_err(OsvExportError::io(&self.target(ecosystem)))?;
+            if let Err(e) = zip.add(record, buffer) {
+                return Err(OsvExportError::io(&self.target(ecosystem))(e));
+            }
         }
         Ok(())
     }

@@ -15,15 +15,18 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
+use std::ops::Range;
 
 use flate2::{Compress, Compression, FlushCompress};
 
-/// A record's bytes, deflated, with what a zip entry needs of them.
+/// A record's bytes deflated, with what a zip entry needs of them; the
+/// compressed bytes are in the buffer [`Deflated::new`] appended them to,
+/// shared by a batch of records so each does not allocate its own.
 pub struct Deflated {
     pub name: String,
     crc: u32,
     size: u32,
-    data: Vec<u8>,
+    data: Range<usize>,
 }
 
 /// DOS date of 1980-01-01 (time 00:00 is 0).
@@ -31,27 +34,35 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const U32_MAX: u64 = 0xFFFF_FFFF;
 
 impl Deflated {
-    /// Deflates `bytes` (raw deflate, level 1) as entry `name`.
-    pub fn new(name: String, bytes: &[u8], z: &mut Compress) -> io::Result<Deflated> {
+    /// Deflates `bytes` (raw deflate, level 1) as entry `name`, appending
+    /// the compressed bytes to `out`.
+    pub fn new(
+        name: String,
+        bytes: &[u8],
+        z: &mut Compress,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Deflated> {
         let size = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other(format!("record `{name}` is over 4 GiB")))?;
         z.reset();
-        let mut data = Vec::with_capacity(bytes.len() / 2 + 64);
+        let start = out.len();
+        // Room for stored blocks too, so incompressible bytes never regrow it.
+        out.reserve(bytes.len() + bytes.len() / 16 + 64);
         loop {
             let done = z.total_in() as usize;
             let status = z
-                .compress_vec(&bytes[done..], &mut data, FlushCompress::Finish)
+                .compress_vec(&bytes[done..], out, FlushCompress::Finish)
                 .map_err(io::Error::other)?;
             if status == flate2::Status::StreamEnd {
                 break;
             }
-            data.reserve(data.capacity().max(64));
+            out.reserve(out.capacity().max(64));
         }
         Ok(Deflated {
             name,
             crc: crc32fast::hash(bytes),
             size,
-            data,
+            data: start..out.len(),
         })
     }
 }
@@ -70,6 +81,8 @@ pub struct ZipOut {
     central: BufWriter<File>,
     central_len: u64,
     count: u64,
+    /// The headers of the entry being added, reused.
+    head: Vec<u8>,
     /// Where the last early sync was started, and its thread.
     sync_every: u64,
     synced: u64,
@@ -90,6 +103,7 @@ impl ZipOut {
             central: BufWriter::new(tempfile::tempfile_in(scratch)?),
             central_len: 0,
             count: 0,
+            head: Vec::with_capacity(128),
             sync_every: SYNC_EVERY,
             synced: 0,
             syncing: None,
@@ -117,23 +131,30 @@ impl ZipOut {
         }
     }
 
-    pub fn add(&mut self, e: &Deflated) -> io::Result<()> {
+    /// Adds entry `e`, whose compressed bytes are in `buffer`.
+    pub fn add(&mut self, e: &Deflated, buffer: &[u8]) -> io::Result<()> {
         let name = e.name.as_bytes();
-        let csize = u32::try_from(e.data.len()).map_err(io::Error::other)?;
-        let mut local = Vec::with_capacity(30 + name.len());
+        let data = buffer
+            .get(e.data.clone())
+            .ok_or_else(|| io::Error::other("a deflated entry is outside its buffer"))?;
+        let csize = u32::try_from(data.len()).map_err(io::Error::other)?;
+        let local = &mut self.head;
+        local.clear();
         local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        header_common(&mut local, 20, e.crc, csize, e.size, name.len());
+        header_common(local, 20, e.crc, csize, e.size, name.len());
         local.extend_from_slice(&0u16.to_le_bytes()); // extra length
         local.extend_from_slice(name);
-        self.out.write_all(&local)?;
-        self.out.write_all(&e.data)?;
+        self.out.write_all(local)?;
+        self.out.write_all(data)?;
 
         let zip64 = self.offset >= U32_MAX;
-        let mut central = Vec::with_capacity(46 + name.len() + 12);
+        let local_len = local.len();
+        let central = &mut self.head;
+        central.clear();
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         central.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: unix
         let needed = if zip64 { 45 } else { 20 };
-        header_common(&mut central, needed, e.crc, csize, e.size, name.len());
+        header_common(central, needed, e.crc, csize, e.size, name.len());
         central.extend_from_slice(&(if zip64 { 12u16 } else { 0 }).to_le_bytes());
         central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
         central.extend_from_slice(&(0o100_644u32 << 16).to_le_bytes());
@@ -149,9 +170,9 @@ impl ZipOut {
             central.extend_from_slice(&8u16.to_le_bytes());
             central.extend_from_slice(&self.offset.to_le_bytes());
         }
-        self.central.write_all(&central)?;
+        self.central.write_all(central)?;
         self.central_len += central.len() as u64;
-        self.offset += (local.len() + e.data.len()) as u64;
+        self.offset += (local_len + data.len()) as u64;
         self.count += 1;
         self.sync_early()
     }
@@ -229,8 +250,9 @@ mod tests {
         let mut zip = ZipOut::new(tempfile::tempfile().unwrap(), &std::env::temp_dir()).unwrap();
         zip.sync_every = sync_every;
         for (name, bytes) in entries {
-            zip.add(&Deflated::new(name.clone(), bytes, &mut z).unwrap())
-                .unwrap();
+            let mut buffer = Vec::new();
+            let entry = Deflated::new(name.clone(), bytes, &mut z, &mut buffer).unwrap();
+            zip.add(&entry, &buffer).unwrap();
         }
         zip.finish().unwrap()
     }
