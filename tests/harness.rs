@@ -267,6 +267,21 @@ impl Site {
     }
 }
 
+/// `feedser bundle export -o TARGET` at `site`, started in the background
+/// with `STELLA_TEST_PAUSE_AT=STAGE` and its output piped.
+pub fn spawn_export(site: &Site, target: &Path, stage: &str) -> std::process::Child {
+    Command::new(BIN)
+        .arg("--home")
+        .arg(site.home())
+        .args(["feedser", "bundle", "export", "-o"])
+        .arg(target)
+        .env("STELLA_TEST_PAUSE_AT", stage)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// An import of `bundle` into `site` started in the background with
 /// `STELLA_TEST_PAUSE_AT=staged`; returns once it is paused, with the pause
 /// file to remove to let it go on, and the process output to join.

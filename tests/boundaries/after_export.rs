@@ -3,7 +3,7 @@
 //! and the default action is back, not an ignored signal.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use crate::harness::*;
@@ -24,16 +24,7 @@ fn ended(child: &mut std::process::Child, within: Duration) -> Option<ExitStatus
 fn sigint_after_an_export_ends_the_process() {
     let a = site_with_data(Backend::Sqlite);
     let target = a.path("x.tar.zst");
-    let mut child = Command::new(BIN)
-        .arg("--home")
-        .arg(a.home())
-        .args(["feedser", "bundle", "export", "-o"])
-        .arg(&target)
-        .env("STELLA_TEST_PAUSE_AT", "exported")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_export(&a, &target, "exported");
     let pause = a.home().join("spool").join("exported.paused");
     let deadline = Instant::now() + Duration::from_secs(30);
     while !pause.exists() {

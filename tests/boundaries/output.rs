@@ -3,7 +3,7 @@
 //! `journal gc` removes.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use super::names;
 use crate::harness::*;
@@ -33,16 +33,7 @@ fn export_replaces_an_existing_file_only_with_force() {
 /// An export to `x.tar.zst` paused once its temporary output exists.
 fn paused_export(a: &Site) -> (Child, PathBuf) {
     let target = a.path("x.tar.zst");
-    let mut child = Command::new(BIN)
-        .arg("--home")
-        .arg(a.home())
-        .args(["feedser", "bundle", "export", "-o"])
-        .arg(&target)
-        .env("STELLA_TEST_PAUSE_AT", "exporting")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_export(a, &target, "exporting");
     let spool = a.home().join("spool");
     for _ in 0..1500 {
         if names(&spool)
