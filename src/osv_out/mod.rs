@@ -20,6 +20,8 @@
 //! - Bounded memory: canonicals reach their records through an external
 //!   sort (`groups`), and the zips spill their directories to disk.
 
+mod deflate;
+mod deflate_codes;
 mod ecosystem;
 mod fields;
 mod groups;

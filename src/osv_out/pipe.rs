@@ -4,8 +4,8 @@
 //! overlap instead of taking turns.
 //!
 //! Invariants: records reach the zips in the order they were pushed, each
-//! deflated alone by a compressor reset before it (the bytes do not depend
-//! on the number of workers or on which one took a batch); at most a few
+//! deflated alone (its bytes depend on it alone, not on the number of
+//! workers or on which one took a batch: see `deflate`); at most a few
 //! batches per worker are in flight, so memory stays bounded; the first
 //! error stops the pipeline and is the one reported.
 
@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::OsvExportError;
+use super::deflate::Deflater;
 use super::record::Built;
 use super::write::Zips;
-use super::zipw::{Deflated, compressor};
+use super::zipw::Deflated;
 
 /// Records deflated together by one worker.
 const BATCH: usize = 512;
@@ -109,7 +110,7 @@ impl Drop for Pipeline {
 
 /// A worker: deflates batches until there are none left or the writer is gone.
 fn deflate_batches(batches: &Mutex<Receiver<Batch>>, to_writer: &SyncSender<Done>) {
-    let mut z = compressor();
+    let mut z = Deflater::default();
     loop {
         let next = batches.lock().map(|b| b.recv());
         let Ok(Ok((seq, batch))) = next else {
@@ -123,7 +124,7 @@ fn deflate_batches(batches: &Mutex<Receiver<Batch>>, to_writer: &SyncSender<Done
 }
 
 /// Deflates each record of `batch` alone, into one buffer for the batch.
-fn deflate(batch: Vec<Built>, z: &mut flate2::Compress) -> std::io::Result<Deflateds> {
+fn deflate(batch: Vec<Built>, z: &mut Deflater) -> std::io::Result<Deflateds> {
     let json: usize = batch.iter().map(|b| b.json.len()).sum();
     let mut buffer = Vec::with_capacity(json + json / 16 + 64);
     let entries = batch

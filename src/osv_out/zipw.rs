@@ -10,14 +10,15 @@
 //! grows, so its final sync has little left to write.
 //!
 //! Invariants: entries carry a fixed time (1980-01-01 00:00), mode 0644,
-//! deflate at a fixed level and no data descriptors, so the same records
-//! in the same order give the same bytes.
+//! deflate by [`Deflater`] (a record's bytes depend on it alone) and no
+//! data descriptors, so the same records in the same order give the same
+//! bytes.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::ops::Range;
 
-use flate2::{Compress, Compression, FlushCompress};
+use super::deflate::Deflater;
 
 /// A record's bytes deflated, with what a zip entry needs of them; the
 /// compressed bytes are in the buffer [`Deflated::new`] appended them to,
@@ -34,30 +35,18 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const U32_MAX: u64 = 0xFFFF_FFFF;
 
 impl Deflated {
-    /// Deflates `bytes` (raw deflate, level 1) as entry `name`, appending
-    /// the compressed bytes to `out`.
+    /// Deflates `bytes` as entry `name`, appending the compressed bytes
+    /// to `out`.
     pub fn new(
         name: String,
         bytes: &[u8],
-        z: &mut Compress,
+        z: &mut Deflater,
         out: &mut Vec<u8>,
     ) -> io::Result<Deflated> {
         let size = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other(format!("record `{name}` is over 4 GiB")))?;
-        z.reset();
         let start = out.len();
-        // Room for stored blocks too, so incompressible bytes never regrow it.
-        out.reserve(bytes.len() + bytes.len() / 16 + 64);
-        loop {
-            let done = z.total_in() as usize;
-            let status = z
-                .compress_vec(&bytes[done..], out, FlushCompress::Finish)
-                .map_err(io::Error::other)?;
-            if status == flate2::Status::StreamEnd {
-                break;
-            }
-            out.reserve(out.capacity().max(64));
-        }
+        z.deflate(bytes, out);
         Ok(Deflated {
             name,
             crc: crc32fast::hash(bytes),
@@ -65,13 +54,6 @@ impl Deflated {
             data: start..out.len(),
         })
     }
-}
-
-/// A raw-deflate compressor at the export's fixed level: the fastest,
-/// since a database of small records gains little from a higher one (about
-/// 15% larger than level 6 here, at half the time).
-pub fn compressor() -> Compress {
-    Compress::new(Compression::new(1), false)
 }
 
 /// One zip being written.
@@ -246,7 +228,7 @@ mod tests {
     }
 
     fn write_syncing_every(entries: &[(String, Vec<u8>)], sync_every: u64) -> File {
-        let mut z = compressor();
+        let mut z = Deflater::default();
         let mut zip = ZipOut::new(tempfile::tempfile().unwrap(), &std::env::temp_dir()).unwrap();
         zip.sync_every = sync_every;
         for (name, bytes) in entries {
