@@ -7,8 +7,8 @@
 //! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
 //! len` to an external [`Sorter`]. Reading the sorted index back yields the
 //! groups in the order a `BTreeMap<id, _>` would, each group's canonicals
-//! in merge-hash order and once each, their parts read back from the
-//! payload file.
+//! in merge-hash order and once each, as places in the payload file that
+//! [`Parts::read`] reads back on whichever thread builds the record.
 //!
 //! Invariant: an id that is no safe file name never reaches a group; it is
 //! reported in `skipped` (sorted, once).
@@ -19,6 +19,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::OsvExportError;
 use super::part;
@@ -40,16 +41,37 @@ fn sort_budget() -> usize {
     32 << 20
 }
 
-/// An advisory id and the encoded parts of its canonicals, end to end in
-/// one buffer that the next group reuses.
+/// An advisory id and where its canonicals' parts are in the payload
+/// file, in merge-hash order.
 #[derive(Default)]
 pub struct Group {
     pub id: String,
+    /// `(offset, length)` of each part.
+    pub parts: Vec<(u64, u32)>,
+}
+
+/// A group's encoded parts read back, end to end in one buffer that the
+/// next group reuses.
+#[derive(Default)]
+pub struct Parts {
     bytes: Vec<u8>,
     ends: Vec<usize>,
 }
 
-impl Group {
+impl Parts {
+    /// Reads the parts of `group` from `payload` (see [`Groups::payload`]).
+    pub fn read(&mut self, payload: &File, group: &Group) -> io::Result<()> {
+        self.bytes.clear();
+        self.ends.clear();
+        for &(offset, len) in &group.parts {
+            let start = self.bytes.len();
+            self.bytes.resize(start + len as usize, 0);
+            payload.read_exact_at(&mut self.bytes[start..], offset)?;
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
+    }
+
     /// The encoded parts, in merge-hash order.
     pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
@@ -61,10 +83,12 @@ impl Group {
 
 pub struct Groups {
     scratch: PathBuf,
-    payload: File,
+    payload: Arc<File>,
     index: Sorted,
     /// The index entry that starts the next group, read ahead.
     pending: Option<Vec<u8>>,
+    /// The merge hash of the group's last part, reused.
+    last_hash: Vec<u8>,
     pub skipped: Vec<String>,
 }
 
@@ -124,9 +148,10 @@ pub fn collect(
         .map_err(|e| OsvExportError::io(scratch)(e.into_error()))?;
     Ok(Groups {
         scratch: scratch.to_owned(),
-        payload,
+        payload: Arc::new(payload),
         index: sorter.finish().map_err(OsvExportError::io(scratch))?,
         pending: None,
+        last_hash: Vec::new(),
         skipped: skipped.into_iter().collect(),
     })
 }
@@ -183,8 +208,14 @@ fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
 }
 
 impl Groups {
-    /// Fills `group` with the next advisory id and its canonicals' encoded
-    /// parts; `false` at the end.
+    /// The file the parts of every group are read from, shared with the
+    /// threads that read them ([`Parts::read`]).
+    pub fn payload(&self) -> Arc<File> {
+        Arc::clone(&self.payload)
+    }
+
+    /// Fills `group` with the next advisory id and where its canonicals'
+    /// parts are (each once); `false` at the end.
     pub fn next_group(&mut self, group: &mut Group) -> Result<bool, OsvExportError> {
         let Some(first) = self
             .pending
@@ -193,25 +224,25 @@ impl Groups {
         else {
             return Ok(false);
         };
-        let (id, _, offset, len) = fields(&first).map_err(OsvExportError::io(&self.scratch))?;
+        let broken = OsvExportError::io(&self.scratch);
+        let (id, hash, offset, len) = fields(&first).map_err(broken)?;
         group.id.clear();
         group.id.push_str(&String::from_utf8_lossy(id));
-        group.bytes.clear();
-        group.ends.clear();
-        self.read(group, offset, len)?;
-        let mut last = first;
+        group.parts.clear();
+        group.parts.push((offset, len));
+        self.last_hash.clear();
+        self.last_hash.extend_from_slice(hash);
         while let Some(entry) = self.entry()? {
-            let (id, hash, offset, len) =
+            let (next_id, hash, offset, len) =
                 fields(&entry).map_err(OsvExportError::io(&self.scratch))?;
-            let (first_id, last_hash, ..) =
-                fields(&last).map_err(OsvExportError::io(&self.scratch))?;
-            if id != first_id {
+            if next_id != id {
                 self.pending = Some(entry);
                 break;
             }
-            if hash != last_hash {
-                self.read(group, offset, len)?;
-                last = entry;
+            if hash != self.last_hash.as_slice() {
+                group.parts.push((offset, len));
+                self.last_hash.clear();
+                self.last_hash.extend_from_slice(hash);
             }
         }
         Ok(true)
@@ -222,16 +253,5 @@ impl Groups {
             .next()
             .transpose()
             .map_err(OsvExportError::io(&self.scratch))
-    }
-
-    /// Appends the part at `offset` to `group`.
-    fn read(&self, group: &mut Group, offset: u64, len: u32) -> Result<(), OsvExportError> {
-        let start = group.bytes.len();
-        group.bytes.resize(start + len as usize, 0);
-        self.payload
-            .read_exact_at(&mut group.bytes[start..], offset)
-            .map_err(OsvExportError::io(&self.scratch))?;
-        group.ends.push(group.bytes.len());
-        Ok(())
     }
 }

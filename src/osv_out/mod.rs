@@ -33,13 +33,18 @@ mod spill;
 mod write;
 mod zipw;
 
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::cursor::Cursor;
 use crate::exit::Exit;
 use crate::store::Store;
+use groups::{Group, Groups, Parts};
+use part::Part;
+use write::Pending;
 
 pub use record::SCHEMA_VERSION;
 
@@ -77,6 +82,13 @@ pub struct Counts {
     pub withdrawn: u64,
 }
 
+impl Counts {
+    fn add(&mut self, record: &record::Built) {
+        self.records += 1;
+        self.withdrawn += u64::from(record.withdrawn);
+    }
+}
+
 /// What an export wrote.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -101,51 +113,81 @@ pub fn export(
     std::fs::create_dir_all(dir).map_err(OsvExportError::io(dir))?;
     let newest = store.local_cursor()?;
     let mut groups = groups::collect(store, newest, dir)?;
-    let mut report = Report {
+    let skipped = std::mem::take(&mut groups.skipped);
+    let mut pending = write::Pending::default();
+    let (counts, ecosystems) = match since {
+        None => full(groups, dir, &mut pending)?,
+        Some(since) => changed(groups, dir, since, &mut pending)?,
+    };
+    pending.commit()?;
+    Ok(Report {
         dir: dir.to_owned(),
         since_cursor: since,
         export_cursor: newest,
-        counts: Counts::default(),
-        ecosystems: Vec::new(),
-        skipped: std::mem::take(&mut groups.skipped),
-    };
-    let mut pending = write::Pending::default();
-    let mut zips = since.is_none().then(|| pipe::Pipeline::start(dir));
-    let mut listed = listed::Listed::new(dir);
-    let mut group = groups::Group::default();
-    while groups.next_group(&mut group)? {
-        let id = &group.id;
-        let parts = group
+        counts,
+        ecosystems,
+        skipped,
+    })
+}
+
+type Written = (Counts, Vec<String>);
+
+/// Every record into the zips: read, built and deflated on every core.
+fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written, OsvExportError> {
+    let payload = groups.payload();
+    let build = move |group: Group, parts: &mut Parts| {
+        parts.read(&payload, &group)?;
+        let decoded = parts
             .rows()
-            .map(part::Part::decode)
-            .collect::<std::io::Result<Vec<_>>>()
+            .map(Part::decode)
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(record::build(&group.id, &decoded))
+    };
+    let mut pipeline = pipe::Pipeline::start(dir, Arc::new(build));
+    let mut group = Group::default();
+    while groups.next_group(&mut group)? {
+        pipeline.push(std::mem::take(&mut group));
+    }
+    let (zips, listed, counts) = pipeline.finish()?;
+    let ecosystems = zips.finish(pending)?;
+    listed.write(&ecosystems, pending)?;
+    Ok((counts, ecosystems))
+}
+
+/// The records with a canonical changed after `since`, each as
+/// `<Ecosystem>/<ID>.json`.
+fn changed(
+    mut groups: Groups,
+    dir: &Path,
+    since: Cursor,
+    pending: &mut Pending,
+) -> Result<Written, OsvExportError> {
+    let payload = groups.payload();
+    let (mut group, mut parts) = (Group::default(), Parts::default());
+    let (mut listed, mut counts) = (listed::Listed::new(dir), Counts::default());
+    while groups.next_group(&mut group)? {
+        parts
+            .read(&payload, &group)
             .map_err(OsvExportError::io(dir))?;
-        if since.is_some_and(|s| parts.iter().all(|p| !changed_after(p, s))) {
+        let decoded = parts
+            .rows()
+            .map(Part::decode)
+            .collect::<io::Result<Vec<_>>>();
+        let decoded = decoded.map_err(OsvExportError::io(dir))?;
+        if decoded.iter().all(|p| !changed_after(p, since)) {
             continue;
         }
-        let built = record::build(id, &parts);
-        report.counts.records += 1;
-        if parts.iter().any(|p| p.withdrawn) {
-            report.counts.withdrawn += 1;
-        }
+        let built = record::build(&group.id, &decoded);
+        counts.add(&built);
         listed.push(&built.modified, &built.id, &built.ecosystems)?;
-        match zips.as_mut() {
-            Some(zips) => zips.push(built),
-            None => {
-                for ecosystem in &built.ecosystems {
-                    let path = dir.join(ecosystem).join(format!("{id}.json"));
-                    pending.file(path, &built.json)?;
-                }
-            }
+        for ecosystem in &built.ecosystems {
+            let path = dir.join(ecosystem).join(format!("{}.json", built.id));
+            pending.file(path, &built.json)?;
         }
     }
-    report.ecosystems = match zips {
-        Some(zips) => zips.finish()?.finish(&mut pending)?,
-        None => listed.ecosystems.iter().cloned().collect(),
-    };
-    listed.write(&report.ecosystems, &mut pending)?;
-    pending.commit()?;
-    Ok(report)
+    let ecosystems: Vec<String> = listed.ecosystems.iter().cloned().collect();
+    listed.write(&ecosystems, pending)?;
+    Ok((counts, ecosystems))
 }
 
 /// Whether a canonical's last change is after `since` (a cursor that does

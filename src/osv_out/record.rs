@@ -28,6 +28,8 @@ pub struct Built {
     /// The ecosystems of its packages, sorted, unique.
     pub ecosystems: Vec<String>,
     pub modified: String,
+    /// Whether a canonical of it is withdrawn.
+    pub withdrawn: bool,
     pub json: Vec<u8>,
 }
 
@@ -127,6 +129,7 @@ pub fn build(id: &str, parts: &[Part]) -> Built {
         id: id.to_owned(),
         ecosystems: ecosystems.into_iter().map(str::to_owned).collect(),
         modified: p.modified.to_owned(),
+        withdrawn: parts.iter().any(|p| p.withdrawn),
         json: out,
     }
 }
