@@ -1,45 +1,22 @@
 //! The site's live canonicals grouped by advisory id, in id order, in
 //! bounded memory.
 //!
-//! One pass over the store's export lines (the bundle's stored bytes, read
-//! in order, parsed here once) writes each canonical's [`part`]
-//! once to a payload file and, for each advisory id it belongs to (its edges' ids, or
-//! its key when it has no edge), an index entry `id 0 merge_hash 0 offset
-//! len` to an external [`Sorter`]. Reading the sorted index back yields the
-//! groups in the order a `BTreeMap<id, _>` would, each group's canonicals
-//! in merge-hash order and once each, as places in the payload file that
-//! [`Parts::read`] reads back on whichever thread builds the record.
-//!
-//! Invariant: an id that is no safe file name never reaches a group; it is
-//! reported in `skipped` (sorted, once).
+//! [`collect`](super::collect) writes each canonical's [`part`](super::part)
+//! once to a payload file and, for each advisory id it belongs to, an index
+//! entry `id 0 merge_hash 0 offset len` to an external sorter. Reading the
+//! sorted index back yields the groups in the order a `BTreeMap<id, _>`
+//! would, each group's canonicals in merge-hash order and once each, as
+//! places in the payload file that [`Parts::read`] reads back on whichever
+//! thread builds the record.
 
-use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::OsvExportError;
-use super::part;
-use super::spill::{Sorted, Sorter};
-use crate::cursor::Cursor;
-use crate::model::Canonical;
-use crate::store::{ExportLines, Store};
-
-/// Memory the index sort may hold before it spills. Tests set a tiny one
-/// (`STELLA_TEST_SORT_BUDGET`) to run the spilling path on small stores.
-fn sort_budget() -> usize {
-    #[cfg(feature = "test-hooks")]
-    if let Some(budget) = std::env::var("STELLA_TEST_SORT_BUDGET")
-        .ok()
-        .and_then(|b| b.parse().ok())
-    {
-        return budget;
-    }
-    32 << 20
-}
+use super::spill::Sorted;
 
 /// An advisory id and where its canonicals' parts are in the payload
 /// file, in merge-hash order.
@@ -92,91 +69,8 @@ pub struct Groups {
     pub skipped: Vec<String>,
 }
 
-/// Reads every live canonical up to `newest` and sorts them into groups.
-/// Its scratch files go to `scratch` (beside the export, not in a small `/tmp`).
-pub fn collect(
-    store: &dyn Store,
-    newest: Option<Cursor>,
-    scratch: &std::path::Path,
-) -> Result<Groups, OsvExportError> {
-    let mut payload =
-        BufWriter::new(tempfile::tempfile_in(scratch).map_err(OsvExportError::io(scratch))?);
-    let mut sorter = Sorter::new(sort_budget(), scratch);
-    let mut skipped = BTreeSet::new();
-    let mut offset = 0u64;
-    let mut line = Vec::new();
-    if let Some(newest) = newest {
-        let mut failed: Option<io::Error> = None;
-        store.export_lines(None, newest.seq(), &mut |row| {
-            let ExportLines::Canonical {
-                cursor,
-                line: stored,
-                edges,
-                ..
-            } = row
-            else {
-                return Ok(());
-            };
-            let result = read_canonical(stored, edges).and_then(|(canonical, edge_ids)| {
-                line.clear();
-                part::encode(cursor, &canonical, &edge_ids, &mut line);
-                let ids: BTreeSet<&str> = match edge_ids.is_empty() {
-                    true => [canonical.cve.as_str()].into(),
-                    false => edge_ids.iter().map(|id| id.as_ref()).collect(),
-                };
-                for id in ids {
-                    if !super::safe_file_name(id) {
-                        skipped.insert(id.to_owned());
-                        continue;
-                    }
-                    sorter.push(index_entry(id, &canonical.merge_hash, offset, line.len()))?;
-                }
-                payload.write_all(&line)
-            });
-            offset += line.len() as u64;
-            if let Err(e) = result {
-                failed.get_or_insert(e);
-            }
-            Ok(())
-        })?;
-        if let Some(e) = failed {
-            return Err(OsvExportError::io(scratch)(e));
-        }
-    }
-    let payload = payload
-        .into_inner()
-        .map_err(|e| OsvExportError::io(scratch)(e.into_error()))?;
-    Ok(Groups {
-        scratch: scratch.to_owned(),
-        payload: Arc::new(payload),
-        index: sorter.finish().map_err(OsvExportError::io(scratch))?,
-        pending: None,
-        last_hash: Vec::new(),
-        skipped: skipped.into_iter().collect(),
-    })
-}
-
-/// An edge line as far as the export reads it.
-#[derive(serde::Deserialize)]
-struct EdgeLine<'a> {
-    #[serde(borrow)]
-    source_advisory_id: Cow<'a, str>,
-}
-
-/// A stored canonical line and its edges' advisory ids.
-fn read_canonical<'a>(line: &[u8], edges: &'a [u8]) -> io::Result<(Canonical, Vec<Cow<'a, str>>)> {
-    let canonical = serde_json::from_slice(line).map_err(io::Error::other)?;
-    let ids = edges
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice::<EdgeLine>(l).map(|e| e.source_advisory_id))
-        .collect::<Result<_, _>>()
-        .map_err(io::Error::other)?;
-    Ok((canonical, ids))
-}
-
 /// `id 0 merge_hash 0 offset len`: sorts by id, then merge hash.
-fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
+pub(super) fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
     let mut entry = Vec::with_capacity(id.len() + merge_hash.len() + 14);
     entry.extend_from_slice(id.as_bytes());
     entry.push(0);
@@ -208,6 +102,22 @@ fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
 }
 
 impl Groups {
+    pub(super) fn new(
+        scratch: PathBuf,
+        payload: File,
+        index: Sorted,
+        skipped: Vec<String>,
+    ) -> Groups {
+        Groups {
+            scratch,
+            payload: Arc::new(payload),
+            index,
+            pending: None,
+            last_hash: Vec::new(),
+            skipped,
+        }
+    }
+
     /// The file the parts of every group are read from, shared with the
     /// threads that read them ([`Parts::read`]).
     pub fn payload(&self) -> Arc<File> {

@@ -20,6 +20,7 @@
 //! - Bounded memory: canonicals reach their records through an external
 //!   sort (`groups`), and the zips spill their directories to disk.
 
+mod collect;
 mod deflate;
 mod deflate_codes;
 mod ecosystem;
@@ -55,6 +56,13 @@ pub enum OsvExportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the stored canonical of change {cursor} cannot be read ({source}); the store is damaged: restore it from a backup"
+    )]
+    Stored {
+        cursor: Cursor,
+        source: serde_json::Error,
+    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -69,7 +77,7 @@ impl OsvExportError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            OsvExportError::Store(_) => Exit::Store,
+            OsvExportError::Store(_) | OsvExportError::Stored { .. } => Exit::Store,
             OsvExportError::Io { .. } => Exit::Failure,
         }
     }
@@ -112,7 +120,7 @@ pub fn export(
 ) -> Result<Report, OsvExportError> {
     std::fs::create_dir_all(dir).map_err(OsvExportError::io(dir))?;
     let newest = store.local_cursor()?;
-    let mut groups = groups::collect(store, newest, dir)?;
+    let mut groups = collect::collect(store, newest, dir)?;
     let skipped = std::mem::take(&mut groups.skipped);
     let mut pending = write::Pending::default();
     let (counts, ecosystems) = match since {

@@ -114,3 +114,51 @@ pub fn a_failed_export_leaves_nothing(store: Backend) {
     );
     assert_eq!(tree(&dir).into_keys().collect::<Vec<_>>(), ["PyPI"]);
 }
+
+/// A stored canonical that no longer reads (a damaged store) stops the
+/// export with its change named, exit 10 (store), and nothing written; here it is in
+/// the middle of 1,500 canonicals, so batches before and after it are in
+/// flight on the reading threads when it is met.
+#[test]
+fn a_damaged_stored_canonical_stops_the_export() {
+    let a = Site::on(Backend::Sqlite, "site-a");
+    a.cmd(&[
+        "dev",
+        "gen-data",
+        "--count",
+        "1500",
+        "--seed",
+        "3",
+        "--deletions",
+        "0",
+    ])
+    .code(0);
+    let db = rusqlite::Connection::open(a.home().join("stella.db")).unwrap();
+    let seq: i64 = db
+        .query_row(
+            "SELECT seq FROM export_lines ORDER BY seq LIMIT 1 OFFSET 700",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let cut = "UPDATE export_lines SET line = substr(line, 1, 40) || char(10) WHERE seq = ?1";
+    assert_eq!(db.execute(cut, [seq]).unwrap(), 1);
+    drop(db);
+    let dir = a.path("osv");
+    let out = a
+        .cmd(&["feedser", "export", "osv", dir.to_str().unwrap()])
+        .code(10);
+    let named = format!("Z#{seq:04} cannot be read (");
+    assert!(
+        out.stderr
+            .starts_with("error: the stored canonical of change 20")
+            && out.stderr.contains(&named),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .ends_with("; the store is damaged: restore it from a backup\n")
+    );
+    assert_eq!(tree(&dir).len(), 0, "nothing written");
+}
