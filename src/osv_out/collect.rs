@@ -9,23 +9,20 @@
 //! edges' ids, or its key when it has no edge), an index entry to the
 //! external sorter.
 //!
-//! Invariants: the gatherer takes batches in the order they were read (a
-//! reorder buffer), so the payload and the index do not depend on timing;
-//! at most a few batches per worker are in flight (bounded memory); the
-//! first error stops the pass and is the one reported; an id that is no
-//! safe file name is never indexed, only reported in `skipped`.
+//! Invariants: the gatherer ([`Gather`]) takes batches in the order they
+//! were read, so the payload and the index do not depend on timing; at
+//! most a few batches per worker are in flight (bounded memory); the first
+//! error stops the pass and is the one reported.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::collections::BTreeSet;
+use std::io;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use super::groups::{Groups, index_entry};
-use super::spill::Sorter;
+use super::groups::{Done, Encoded, Gather, Groups};
 use super::{OsvExportError, part};
 use crate::cursor::Cursor;
 use crate::model::Canonical;
@@ -56,11 +53,6 @@ struct Lines {
 const BATCH_ROWS: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 
-/// A batch encoded: the parts end to end, and per part its length, merge
-/// hash and advisory ids.
-type Encoded = (Vec<u8>, Vec<(usize, String, Vec<String>)>);
-type Done = (u64, Result<Encoded, OsvExportError>);
-
 /// Reads every live canonical up to `newest` and sorts them into groups.
 /// Its scratch files go to `scratch` (beside the export, not in a small `/tmp`).
 pub fn collect(
@@ -69,7 +61,7 @@ pub fn collect(
     scratch: &Path,
 ) -> Result<Groups, OsvExportError> {
     let payload = tempfile::tempfile_in(scratch).map_err(OsvExportError::io(scratch))?;
-    let mut gather = Gather::new(payload, scratch);
+    let mut gather = Gather::new(payload, scratch, sort_budget());
     if let Some(newest) = newest {
         gather = read_in_parallel(store, newest, gather)?;
     }
@@ -215,63 +207,4 @@ fn read_canonical<'a>(
         .map(|l| serde_json::from_slice::<EdgeLine>(l).map(|e| e.source_advisory_id))
         .collect::<Result<_, _>>()?;
     Ok((canonical, ids))
-}
-
-/// The gatherer's side: the payload file, the index and the skipped ids.
-struct Gather {
-    payload: BufWriter<File>,
-    offset: u64,
-    sorter: Sorter,
-    skipped: BTreeSet<String>,
-    scratch: std::path::PathBuf,
-}
-
-impl Gather {
-    fn new(payload: File, scratch: &Path) -> Gather {
-        Gather {
-            payload: BufWriter::new(payload),
-            offset: 0,
-            sorter: Sorter::new(sort_budget(), scratch),
-            skipped: BTreeSet::new(),
-            scratch: scratch.to_owned(),
-        }
-    }
-
-    /// Takes every encoded batch, in sequence order.
-    fn all_of(mut self, done: &Receiver<Done>) -> Result<Gather, OsvExportError> {
-        let mut early = BTreeMap::new();
-        let mut next = 0u64;
-        for (seq, batch) in done {
-            early.insert(seq, batch);
-            while let Some(batch) = early.remove(&next) {
-                let add = self.add(batch?);
-                add.map_err(OsvExportError::io(&self.scratch))?;
-                next += 1;
-            }
-        }
-        Ok(self)
-    }
-
-    fn add(&mut self, (parts, entries): Encoded) -> io::Result<()> {
-        self.payload.write_all(&parts)?;
-        for (len, merge_hash, ids) in entries {
-            for id in ids {
-                if super::safe_file_name(&id) {
-                    self.sorter
-                        .push(index_entry(&id, &merge_hash, self.offset, len))?;
-                } else {
-                    self.skipped.insert(id);
-                }
-            }
-            self.offset += len as u64;
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> io::Result<Groups> {
-        let payload = self.payload.into_inner().map_err(|e| e.into_error())?;
-        let index = self.sorter.finish()?;
-        let skipped = self.skipped.into_iter().collect();
-        Ok(Groups::new(self.scratch, payload, index, skipped))
-    }
 }

@@ -1,22 +1,31 @@
 //! The site's live canonicals grouped by advisory id, in id order, in
 //! bounded memory.
 //!
-//! [`collect`](super::collect) writes each canonical's [`part`](super::part)
-//! once to a payload file and, for each advisory id it belongs to, an index
-//! entry `id 0 merge_hash 0 offset len` to an external sorter. Reading the
+//! [`collect`](super::collect) encodes each canonical's [`part`](super::part);
+//! [`Gather`] writes it once to a payload file and, for each advisory id it
+//! belongs to, an index entry `id 0 merge_hash 0 offset len` to an
+//! external sorter. Reading the
 //! sorted index back yields the groups in the order a `BTreeMap<id, _>`
 //! would, each group's canonicals in merge-hash order and once each, as
 //! places in the payload file that [`Parts::read`] reads back on whichever
 //! thread builds the record.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io;
+use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 use super::OsvExportError;
-use super::spill::Sorted;
+use super::spill::{Sorted, Sorter};
+
+/// A batch of canonicals encoded: their parts end to end, and per part its
+/// length, merge hash and advisory ids.
+pub(super) type Encoded = (Vec<u8>, Vec<(usize, String, Vec<String>)>);
+/// A batch's place in read order, and its parts (or why it failed).
+pub(super) type Done = (u64, Result<Encoded, OsvExportError>);
 
 /// An advisory id and where its canonicals' parts are in the payload
 /// file, in merge-hash order.
@@ -69,8 +78,69 @@ pub struct Groups {
     pub skipped: Vec<String>,
 }
 
+/// What the encoded batches are gathered into: the payload file, the
+/// index and the skipped ids. An id that is no safe file name is never
+/// indexed, only reported in `skipped`.
+pub(super) struct Gather {
+    payload: BufWriter<File>,
+    offset: u64,
+    sorter: Sorter,
+    skipped: BTreeSet<String>,
+    scratch: std::path::PathBuf,
+}
+
+impl Gather {
+    pub(super) fn new(payload: File, scratch: &Path, budget: usize) -> Gather {
+        Gather {
+            payload: BufWriter::new(payload),
+            offset: 0,
+            sorter: Sorter::new(budget, scratch),
+            skipped: BTreeSet::new(),
+            scratch: scratch.to_owned(),
+        }
+    }
+
+    /// Takes every encoded batch, in sequence order.
+    pub(super) fn all_of(mut self, done: &Receiver<Done>) -> Result<Gather, OsvExportError> {
+        let mut early = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, batch) in done {
+            early.insert(seq, batch);
+            while let Some(batch) = early.remove(&next) {
+                let add = self.add(batch?);
+                add.map_err(OsvExportError::io(&self.scratch))?;
+                next += 1;
+            }
+        }
+        Ok(self)
+    }
+
+    fn add(&mut self, (parts, entries): Encoded) -> io::Result<()> {
+        self.payload.write_all(&parts)?;
+        for (len, merge_hash, ids) in entries {
+            for id in ids {
+                if super::safe_file_name(&id) {
+                    self.sorter
+                        .push(index_entry(&id, &merge_hash, self.offset, len))?;
+                } else {
+                    self.skipped.insert(id);
+                }
+            }
+            self.offset += len as u64;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(self) -> io::Result<Groups> {
+        let payload = self.payload.into_inner().map_err(|e| e.into_error())?;
+        let index = self.sorter.finish()?;
+        let skipped = self.skipped.into_iter().collect();
+        Ok(Groups::new(self.scratch, payload, index, skipped))
+    }
+}
+
 /// `id 0 merge_hash 0 offset len`: sorts by id, then merge hash.
-pub(super) fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
+fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
     let mut entry = Vec::with_capacity(id.len() + merge_hash.len() + 14);
     entry.extend_from_slice(id.as_bytes());
     entry.push(0);
@@ -102,12 +172,7 @@ fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
 }
 
 impl Groups {
-    pub(super) fn new(
-        scratch: PathBuf,
-        payload: File,
-        index: Sorted,
-        skipped: Vec<String>,
-    ) -> Groups {
+    fn new(scratch: PathBuf, payload: File, index: Sorted, skipped: Vec<String>) -> Groups {
         Groups {
             scratch,
             payload: Arc::new(payload),
