@@ -26,24 +26,25 @@ impl Listed {
 
     /// Sorts by `modified` descending (its bytes inverted, then 0xFF, so a
     /// shorter time is not taken for an earlier one), then `id`.
-    pub fn push(
+    pub fn push<'e>(
         &mut self,
         modified: &str,
         id: &str,
-        ecosystems: &[String],
+        ecosystems: impl Iterator<Item = &'e str> + Clone,
     ) -> Result<(), OsvExportError> {
         let mut entry: Vec<u8> = modified.bytes().map(|b| !b).collect();
         entry.push(0xFF);
-        for part in [id, modified]
-            .into_iter()
-            .chain(ecosystems.iter().map(String::as_str))
-        {
+        for part in [id, modified] {
+            entry.extend_from_slice(part.as_bytes());
+            entry.push(0);
+        }
+        for part in ecosystems.clone() {
             entry.extend_from_slice(part.as_bytes());
             entry.push(0);
         }
         for ecosystem in ecosystems {
             if !self.ecosystems.contains(ecosystem) {
-                self.ecosystems.insert(ecosystem.clone());
+                self.ecosystems.insert(ecosystem.to_owned());
             }
         }
         self.sorter

@@ -91,9 +91,9 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, record: &record::Built) {
+    fn add(&mut self, withdrawn: bool) {
         self.records += 1;
-        self.withdrawn += u64::from(record.withdrawn);
+        self.withdrawn += u64::from(withdrawn);
     }
 }
 
@@ -143,8 +143,8 @@ type Written = (Counts, Vec<String>);
 /// Every record into the zips: read, built and deflated on every core.
 fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written, OsvExportError> {
     let payload = groups.payload();
-    let build = move |group: Group, parts: &mut Parts| {
-        parts.read(&payload, &group)?;
+    let build = move |group: &Group, parts: &mut Parts| {
+        parts.read(&payload, group)?;
         let decoded = parts
             .rows()
             .map(Part::decode)
@@ -152,10 +152,7 @@ fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written
         Ok(record::build(&group.id, &decoded))
     };
     let mut pipeline = pipe::Pipeline::start(dir, Arc::new(build));
-    let mut group = Group::default();
-    while groups.next_group(&mut group)? {
-        pipeline.push(std::mem::take(&mut group));
-    }
+    while pipeline.fill(|group| groups.next_group(group))? {}
     let (zips, listed, counts) = pipeline.finish()?;
     let ecosystems = zips.finish(pending)?;
     listed.write(&ecosystems, pending)?;
@@ -186,8 +183,9 @@ fn changed(
             continue;
         }
         let built = record::build(&group.id, &decoded);
-        counts.add(&built);
-        listed.push(&built.modified, &built.id, &built.ecosystems)?;
+        counts.add(built.withdrawn);
+        let ecosystems = built.ecosystems.iter().map(String::as_str);
+        listed.push(&built.modified, &built.id, ecosystems)?;
         for ecosystem in &built.ecosystems {
             let path = dir.join(ecosystem).join(format!("{}.json", built.id));
             pending.file(path, &built.json)?;

@@ -1,17 +1,21 @@
 //! The records of a full export built, deflated and written through a
-//! pipeline: the caller hands over jobs (an advisory id and where its
-//! parts are), worker threads (one per core) build and deflate each
-//! batch's records, and a writer thread adds them to the zips and to
+//! pipeline: the caller fills jobs (an advisory id and where its parts
+//! are), worker threads (one per core) build and deflate each batch's
+//! records, and a writer thread adds them to the zips and to
 //! `modified_id.csv`'s list, so reading parts, building, deflating and
 //! writing run on every core instead of taking turns on one.
 //!
 //! Invariants: records reach the zips and the list in the order their jobs
-//! were pushed, each deflated alone (its bytes depend on it alone, not on
+//! were filled, each deflated alone (its bytes depend on it alone, not on
 //! the number of workers or on which one took a batch: see `deflate`); at
 //! most a few batches per worker are in flight, so memory stays bounded;
-//! the first error stops the pipeline and is the one reported.
+//! the first error stops the pipeline and is the one reported. What
+//! crosses threads is whole batches: spent job batches go back to the
+//! caller to be filled again, and a built batch reaches the writer as
+//! three buffers, so no record's own allocation is freed by another thread.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -30,59 +34,89 @@ const BATCH: usize = 512;
 
 /// What a worker does with a job: the record it gives, built with the
 /// worker's own scratch buffers.
-pub type Build<J> = dyn Fn(J, &mut Parts) -> std::io::Result<Built> + Send + Sync;
+pub type Build<J> = dyn Fn(&J, &mut Parts) -> std::io::Result<Built> + Send + Sync;
 
 type Batch<J> = (u64, Vec<J>);
-/// A batch built and deflated: the compressed bytes of all its records,
-/// and each record (its JSON freed where it was deflated) with its entry.
-type Deflateds = (Vec<u8>, Vec<(Built, Deflated)>);
-type Done = (u64, std::io::Result<Deflateds>);
+type Done = (u64, std::io::Result<Entries>);
 /// What the writer leaves: the zips to finish, the list and the counts.
 pub type Written = (Zips, Listed, Counts);
+
+/// A batch built and deflated: the entries' names and compressed bytes,
+/// their ids, times and ecosystems (`\0`-separated) as text, and each
+/// entry's places in them.
+struct Entries {
+    bytes: Vec<u8>,
+    text: String,
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    deflated: Deflated,
+    id: Range<usize>,
+    modified: Range<usize>,
+    ecosystems: Range<usize>,
+    withdrawn: bool,
+}
 
 /// A running pipeline into the zips of `dir`.
 pub struct Pipeline<J> {
     batch: Vec<J>,
+    filled: usize,
     seq: u64,
+    spent: Receiver<Vec<J>>,
     to_workers: Option<SyncSender<Batch<J>>>,
     workers: Vec<JoinHandle<()>>,
     writer: Option<JoinHandle<Result<Written, OsvExportError>>>,
 }
 
-impl<J: Send + 'static> Pipeline<J> {
+impl<J: Default + Send + 'static> Pipeline<J> {
     pub fn start(dir: &Path, build: Arc<Build<J>>) -> Pipeline<J> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         let (to_workers, batches) = sync_channel::<Batch<J>>(cores);
         let (to_writer, done) = sync_channel::<Done>(cores * 2);
+        let (give_back, spent) = sync_channel::<Vec<J>>(cores * 2);
         let batches = Arc::new(Mutex::new(batches));
         let workers = (0..cores)
             .map(|_| {
                 let (batches, to_writer) = (Arc::clone(&batches), to_writer.clone());
-                let build = Arc::clone(&build);
-                std::thread::spawn(move || work(&batches, &to_writer, &*build))
+                let (build, give_back) = (Arc::clone(&build), give_back.clone());
+                std::thread::spawn(move || work(&batches, &to_writer, &give_back, &*build))
             })
             .collect();
         let dir = dir.to_owned();
         let writer = std::thread::spawn(move || write_in_order(&done, &dir));
         Pipeline {
             batch: Vec::with_capacity(BATCH),
+            filled: 0,
             seq: 0,
+            spent,
             to_workers: Some(to_workers),
             workers,
             writer: Some(writer),
         }
     }
 
-    /// Queues `job`; an error here is the pipeline's, see [`Self::finish`].
-    pub fn push(&mut self, job: J) {
-        self.batch.push(job);
-        if self.batch.len() == BATCH {
+    /// Fills the next job in place, reusing a spent job's buffers; `fill`
+    /// returns `false` when there is no job left, and nothing is queued.
+    /// An error of the pipeline's own is reported by [`Self::finish`].
+    pub fn fill<E>(&mut self, fill: impl FnOnce(&mut J) -> Result<bool, E>) -> Result<bool, E> {
+        if self.filled == self.batch.len() {
+            self.batch.push(J::default());
+        }
+        if !fill(&mut self.batch[self.filled])? {
+            return Ok(false);
+        }
+        self.filled += 1;
+        if self.filled == BATCH {
             self.send();
         }
+        Ok(true)
     }
 
     fn send(&mut self) {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let next = self.spent.try_recv().unwrap_or_default();
+        let mut batch = std::mem::replace(&mut self.batch, next);
+        batch.truncate(std::mem::take(&mut self.filled));
         if let Some(to_workers) = &self.to_workers {
             // A failed send means the writer stopped on an error; `finish` reports it.
             if to_workers.send((self.seq, batch)).is_err() {
@@ -94,7 +128,7 @@ impl<J: Send + 'static> Pipeline<J> {
 
     /// Waits for every record to be written; returns what the writer left.
     pub fn finish(mut self) -> Result<Written, OsvExportError> {
-        if !self.batch.is_empty() {
+        if self.filled > 0 {
             self.send();
         }
         self.stop().expect("finished once")
@@ -122,43 +156,65 @@ impl<J> Drop for Pipeline<J> {
 }
 
 /// A worker: builds and deflates batches until there are none left or the
-/// writer is gone.
-fn work<J>(batches: &Mutex<Receiver<Batch<J>>>, to_writer: &SyncSender<Done>, build: &Build<J>) {
+/// writer is gone, giving each spent batch back to be filled again.
+fn work<J>(
+    batches: &Mutex<Receiver<Batch<J>>>,
+    to_writer: &SyncSender<Done>,
+    give_back: &SyncSender<Vec<J>>,
+    build: &Build<J>,
+) {
     let (mut z, mut parts) = (Deflater::default(), Parts::default());
     loop {
         let next = batches.lock().map(|b| b.recv());
         let Ok(Ok((seq, batch))) = next else {
             return;
         };
-        let deflated = build_batch(batch, build, &mut parts, &mut z);
-        if to_writer.send((seq, deflated)).is_err() {
+        let entries = build_batch(&batch, build, &mut parts, &mut z);
+        if to_writer.send((seq, entries)).is_err() {
             return;
         }
+        // When the caller holds enough spare batches already, this one goes.
+        let _ = give_back.try_send(batch);
     }
 }
 
-/// Builds and deflates each record of `batch` alone, into one buffer.
+/// Builds and deflates each record of `batch` alone, into one batch.
 fn build_batch<J>(
-    batch: Vec<J>,
+    batch: &[J],
     build: &Build<J>,
     parts: &mut Parts,
     z: &mut Deflater,
-) -> std::io::Result<Deflateds> {
-    let mut buffer = Vec::new();
+) -> std::io::Result<Entries> {
+    let (mut bytes, mut text) = (Vec::new(), String::new());
+    let mut add = |s: &str| {
+        text.push_str(s);
+        text.len() - s.len()..text.len()
+    };
     let entries = batch
-        .into_iter()
+        .iter()
         .map(|job| {
-            let mut built = build(job, parts)?;
-            let name = format!("{}.json", built.id);
-            let entry = Deflated::new(name, &built.json, z, &mut buffer)?;
-            built.json = Vec::new();
-            Ok((built, entry))
+            let built = build(job, parts)?;
+            let deflated = Deflated::new(&built.id, &built.json, z, &mut bytes)?;
+            let (id, modified) = (add(&built.id), add(&built.modified));
+            let ecosystems = add(&built.ecosystems.join("\0"));
+            let withdrawn = built.withdrawn;
+            Ok(Entry {
+                deflated,
+                id,
+                modified,
+                ecosystems,
+                withdrawn,
+            })
         })
         .collect::<std::io::Result<_>>()?;
-    Ok((buffer, entries))
+    Ok(Entries {
+        bytes,
+        text,
+        entries,
+    })
 }
 
-/// The writer: adds the deflated batches to the zips and the list, in
+/// The writer: adds the built batches to the zips and the list, in
 /// sequence order.
 fn write_in_order(done: &Receiver<Done>, dir: &Path) -> Result<Written, OsvExportError> {
     let (mut zips, mut listed) = (Zips::new(dir), Listed::new(dir));
@@ -168,11 +224,13 @@ fn write_in_order(done: &Receiver<Done>, dir: &Path) -> Result<Written, OsvExpor
     for (seq, batch) in done {
         early.insert(seq, batch);
         while let Some(batch) = early.remove(&next) {
-            let (buffer, entries) = batch.map_err(OsvExportError::io(&dir.join("all.zip")))?;
-            for (built, entry) in &entries {
-                zips.add(&built.ecosystems, entry, &buffer)?;
-                listed.push(&built.modified, &built.id, &built.ecosystems)?;
-                counts.add(built);
+            let batch = batch.map_err(OsvExportError::io(&dir.join("all.zip")))?;
+            for e in &batch.entries {
+                let text = |r: &Range<usize>| &batch.text[r.clone()];
+                let ecosystems = text(&e.ecosystems).split('\0').filter(|e| !e.is_empty());
+                zips.add(ecosystems.clone(), &e.deflated, &batch.bytes)?;
+                listed.push(text(&e.modified), text(&e.id), ecosystems)?;
+                counts.add(e.withdrawn);
             }
             next += 1;
         }
@@ -181,37 +239,5 @@ fn write_in_order(done: &Receiver<Done>, dir: &Path) -> Result<Written, OsvExpor
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_reach_the_zips_in_the_order_pushed_across_batches() {
-        let dir = tempfile::tempdir().unwrap();
-        let ids: Vec<String> = (0..BATCH * 5 + 7).map(|i| format!("ID-{i}")).collect();
-        let mut pipeline = Pipeline::start(dir.path(), Arc::new(|built, _: &mut _| Ok(built)));
-        for id in &ids {
-            pipeline.push(Built {
-                id: id.clone(),
-                ecosystems: vec!["PyPI".to_owned()],
-                modified: String::new(),
-                withdrawn: false,
-                json: format!("{{\"id\":\"{id}\"}}").into_bytes(),
-            });
-        }
-        let mut pending = super::super::write::Pending::default();
-        let (zips, _, counts) = pipeline.finish().unwrap();
-        assert_eq!(counts.records, ids.len() as u64);
-        let ecosystems = zips.finish(&mut pending).unwrap();
-        pending.commit().unwrap();
-        assert_eq!(ecosystems, ["PyPI"]);
-        for zip in ["all.zip", "PyPI/all.zip"] {
-            let file = std::fs::File::open(dir.path().join(zip)).unwrap();
-            let archive = zip::ZipArchive::new(file).unwrap();
-            let names: Vec<String> = (0..archive.len())
-                .map(|i| archive.name_for_index(i).unwrap().unwrap().into_owned())
-                .collect();
-            let expected: Vec<String> = ids.iter().map(|id| format!("{id}.json")).collect();
-            assert_eq!(names, expected);
-        }
-    }
-}
+#[path = "pipe_tests.rs"]
+mod tests;

@@ -125,13 +125,13 @@ impl Zips {
 
     /// Adds a record (its compressed bytes in `buffer`) to the top-level
     /// zip and to each of `ecosystems`'.
-    pub fn add(
+    pub fn add<'e>(
         &mut self,
-        ecosystems: &[String],
+        ecosystems: impl Iterator<Item = &'e str>,
         record: &Deflated,
         buffer: &[u8],
     ) -> Result<(), OsvExportError> {
-        for ecosystem in std::iter::once("").chain(ecosystems.iter().map(String::as_str)) {
+        for ecosystem in std::iter::once("").chain(ecosystems) {
             let (zip, _) = self.open(ecosystem)?;
             if let Err(e) = zip.add(record, buffer) {
                 return Err(OsvExportError::io(&self.target(ecosystem))(e));

@@ -20,11 +20,11 @@ use std::ops::Range;
 
 use super::deflate::Deflater;
 
-/// A record's bytes deflated, with what a zip entry needs of them; the
-/// compressed bytes are in the buffer [`Deflated::new`] appended them to,
-/// shared by a batch of records so each does not allocate its own.
+/// A record's bytes deflated, with what a zip entry needs of them; its
+/// name and compressed bytes are in the buffer [`Deflated::new`] appended
+/// them to, shared by a batch of records so each does not allocate its own.
 pub struct Deflated {
-    pub name: String,
+    name: Range<usize>,
     crc: u32,
     size: u32,
     data: Range<usize>,
@@ -35,16 +35,19 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const U32_MAX: u64 = 0xFFFF_FFFF;
 
 impl Deflated {
-    /// Deflates `bytes` as entry `name`, appending the compressed bytes
-    /// to `out`.
+    /// Deflates `bytes` as entry `<id>.json`, appending the name and the
+    /// compressed bytes to `out`.
     pub fn new(
-        name: String,
+        id: &str,
         bytes: &[u8],
         z: &mut Deflater,
         out: &mut Vec<u8>,
     ) -> io::Result<Deflated> {
         let size = u32::try_from(bytes.len())
-            .map_err(|_| io::Error::other(format!("record `{name}` is over 4 GiB")))?;
+            .map_err(|_| io::Error::other(format!("record `{id}` is over 4 GiB")))?;
+        let name = out.len()..out.len() + id.len() + 5;
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(b".json");
         let start = out.len();
         z.deflate(bytes, out);
         Ok(Deflated {
@@ -113,12 +116,11 @@ impl ZipOut {
         }
     }
 
-    /// Adds entry `e`, whose compressed bytes are in `buffer`.
+    /// Adds entry `e`, whose name and compressed bytes are in `buffer`.
     pub fn add(&mut self, e: &Deflated, buffer: &[u8]) -> io::Result<()> {
-        let name = e.name.as_bytes();
-        let data = buffer
-            .get(e.data.clone())
-            .ok_or_else(|| io::Error::other("a deflated entry is outside its buffer"))?;
+        let outside = || io::Error::other("a deflated entry is outside its buffer");
+        let name = buffer.get(e.name.clone()).ok_or_else(outside)?;
+        let data = buffer.get(e.data.clone()).ok_or_else(outside)?;
         let csize = u32::try_from(data.len()).map_err(io::Error::other)?;
         let local = &mut self.head;
         local.clear();
@@ -233,7 +235,8 @@ mod tests {
         zip.sync_every = sync_every;
         for (name, bytes) in entries {
             let mut buffer = Vec::new();
-            let entry = Deflated::new(name.clone(), bytes, &mut z, &mut buffer).unwrap();
+            let id = name.strip_suffix(".json").unwrap();
+            let entry = Deflated::new(id, bytes, &mut z, &mut buffer).unwrap();
             zip.add(&entry, &buffer).unwrap();
         }
         zip.finish().unwrap()
