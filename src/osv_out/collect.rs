@@ -169,6 +169,7 @@ fn encode_batches(batches: &Mutex<Receiver<(u64, Lines)>>, to_gatherer: &SyncSen
 
 fn encode(lines: &Lines) -> Result<Encoded, OsvExportError> {
     let mut parts = Vec::with_capacity(lines.bytes.len());
+    let (mut text, mut id_places) = (String::new(), Vec::new());
     let mut entries = Vec::with_capacity(lines.rows.len());
     for (cursor, line, edges) in &lines.rows {
         let read = read_canonical(&lines.bytes[line.clone()], &lines.bytes[edges.clone()]);
@@ -182,10 +183,21 @@ fn encode(lines: &Lines) -> Result<Encoded, OsvExportError> {
             true => [canonical.cve.as_str()].into(),
             false => edge_ids.iter().map(|id| id.as_ref()).collect(),
         };
-        let ids = ids.into_iter().map(str::to_owned).collect();
-        entries.push((parts.len() - start, canonical.merge_hash, ids));
+        let mut add = |s: &str| {
+            text.push_str(s);
+            text.len() - s.len()..text.len()
+        };
+        let hash = add(&canonical.merge_hash);
+        let first = id_places.len();
+        id_places.extend(ids.into_iter().map(add));
+        entries.push((parts.len() - start, hash, first..id_places.len()));
     }
-    Ok((parts, entries))
+    Ok(Encoded {
+        parts,
+        text,
+        id_places,
+        entries,
+    })
 }
 
 /// An edge line as far as the export reads it.

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,9 +22,17 @@ use std::sync::mpsc::Receiver;
 use super::OsvExportError;
 use super::spill::{Sorted, Sorter};
 
-/// A batch of canonicals encoded: their parts end to end, and per part its
-/// length, merge hash and advisory ids.
-pub(super) type Encoded = (Vec<u8>, Vec<(usize, String, Vec<String>)>);
+/// A batch of canonicals encoded, in buffers of the batch (so that the
+/// thread gathering it frees no allocation per canonical): their parts end
+/// to end; their merge hashes and advisory ids in `text`, each id's place
+/// in `id_places`; and per part its length, the place of its merge hash
+/// and the range of `id_places` of its ids.
+pub(super) struct Encoded {
+    pub parts: Vec<u8>,
+    pub text: String,
+    pub id_places: Vec<Range<usize>>,
+    pub entries: Vec<(usize, Range<usize>, Range<usize>)>,
+}
 /// A batch's place in read order, and its parts (or why it failed).
 pub(super) type Done = (u64, Result<Encoded, OsvExportError>);
 
@@ -115,15 +124,17 @@ impl Gather {
         Ok(self)
     }
 
-    fn add(&mut self, (parts, entries): Encoded) -> io::Result<()> {
-        self.payload.write_all(&parts)?;
-        for (len, merge_hash, ids) in entries {
-            for id in ids {
-                if super::safe_file_name(&id) {
-                    self.sorter
-                        .push(index_entry(&id, &merge_hash, self.offset, len))?;
-                } else {
-                    self.skipped.insert(id);
+    fn add(&mut self, batch: Encoded) -> io::Result<()> {
+        self.payload.write_all(&batch.parts)?;
+        for (len, hash, ids) in batch.entries {
+            let merge_hash = &batch.text[hash];
+            for place in &batch.id_places[ids] {
+                let id = &batch.text[place.clone()];
+                if super::safe_file_name(id) {
+                    let entry = index_entry(id, merge_hash, self.offset, len);
+                    self.sorter.push(entry)?;
+                } else if !self.skipped.contains(id) {
+                    self.skipped.insert(id.to_owned());
                 }
             }
             self.offset += len as u64;
