@@ -97,6 +97,16 @@ fn layout_schema_and_determinism(store: Backend) {
             "modified_id.csv"
         ]
     );
+    // Readable as any file the user makes (a scanner may be another user),
+    // not private as a temporary file.
+    let plain = dir.join("plain");
+    std::fs::File::create(&plain).unwrap();
+    let mode =
+        |p: &Path| std::os::unix::fs::PermissionsExt::mode(&p.metadata().unwrap().permissions());
+    for name in &names {
+        assert_eq!(mode(&dir.join(name)), mode(&plain), "{name}");
+    }
+    std::fs::remove_file(&plain).unwrap();
     let records = entries(&dir.join("PyPI/all.zip"));
     assert_eq!(records, entries(&dir.join("all.zip")));
     assert_eq!(records.len(), 24);
