@@ -56,20 +56,18 @@ impl Deflater {
         let base = self.base;
         let mut i = 0;
         while i + MIN_MATCH <= input.len() {
-            let slot = &mut self.table[hash(&input[i..])];
+            let word = word_at(input, i);
+            let slot = &mut self.table[hash(word)];
             let candidate = *slot;
             *slot = base + i as u64;
-            match self.match_at(input, i, candidate) {
-                Some((len, dist)) => {
-                    bits.put_pair(length(len));
-                    bits.put_pair(distance(dist));
-                    i += len;
-                }
-                None => {
-                    bits.put_pair(literal(input[i]));
-                    i += 1;
-                }
+            if let Some((len, dist)) = self.match_at(input, i, word, candidate) {
+                bits.put_pair(length(len));
+                bits.put_pair(distance(dist));
+                i += len;
+                continue;
             }
+            bits.put_pair(literal(input[i]));
+            i += 1;
         }
         for &byte in &input[i..] {
             bits.put_pair(literal(byte));
@@ -81,20 +79,34 @@ impl Deflater {
 
     /// The match (length, distance) at `i` with the earlier position
     /// `candidate`, when it is in this record, near enough and long enough.
-    fn match_at(&self, input: &[u8], i: usize, candidate: u64) -> Option<(usize, usize)> {
+    fn match_at(
+        &self,
+        input: &[u8],
+        i: usize,
+        word: u32,
+        candidate: u64,
+    ) -> Option<(usize, usize)> {
         let start = usize::try_from(candidate.checked_sub(self.base)?).ok()?;
         let dist = i
             .checked_sub(start)
             .filter(|d| (1..=MAX_DISTANCE).contains(d))?;
+        if word_at(input, start) != word {
+            return None;
+        }
         let max = MAX_MATCH.min(input.len() - i);
-        let len = common_prefix(&input[start..], &input[i..i + max]);
-        (len >= MIN_MATCH).then_some((len, dist))
+        let len =
+            MIN_MATCH + common_prefix(&input[start + MIN_MATCH..], &input[i + MIN_MATCH..i + max]);
+        Some((len, dist))
     }
 }
 
-/// The table slot of the 4 bytes at the start of `at`.
-fn hash(at: &[u8]) -> usize {
-    let word = u32::from_le_bytes([at[0], at[1], at[2], at[3]]);
+/// The 4 bytes at `i`.
+fn word_at(input: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(input[i..i + 4].try_into().expect("4 bytes"))
+}
+
+/// The table slot of 4 bytes.
+fn hash(word: u32) -> usize {
     (word.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
 }
 
