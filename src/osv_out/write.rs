@@ -8,7 +8,6 @@
 //! files hold no open descriptor, so an export of any number of records
 //! stays within the process's file limit.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -109,14 +108,17 @@ impl Lines {
 /// their first record arrives. Each record is compressed once.
 pub struct Zips {
     dir: PathBuf,
-    zips: BTreeMap<String, (ZipOut, TempPath)>,
+    /// By ecosystem, in the order opened (a handful: looked up by a scan,
+    /// which compares lengths before bytes, instead of a tree's ordered
+    /// comparisons, twice per record on the writer's thread).
+    zips: Vec<(String, ZipOut, TempPath)>,
 }
 
 impl Zips {
     pub fn new(dir: &Path) -> Zips {
         Zips {
             dir: dir.to_owned(),
-            zips: BTreeMap::new(),
+            zips: Vec::new(),
         }
     }
 
@@ -136,7 +138,7 @@ impl Zips {
         buffer: &[u8],
     ) -> Result<(), OsvExportError> {
         for ecosystem in std::iter::once("").chain(ecosystems) {
-            let (zip, _) = self.open(ecosystem)?;
+            let zip = self.open(ecosystem)?;
             if let Err(e) = zip.add(record, buffer) {
                 return Err(OsvExportError::io(&self.target(ecosystem))(e));
             }
@@ -145,14 +147,18 @@ impl Zips {
     }
 
     /// The zip of `ecosystem` (`""`: the top-level one), opened on first use.
-    fn open(&mut self, ecosystem: &str) -> Result<&mut (ZipOut, TempPath), OsvExportError> {
-        if !self.zips.contains_key(ecosystem) {
-            let target = self.target(ecosystem);
-            let (file, temp) = Pending::create(&target)?;
-            let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
-            self.zips.insert(ecosystem.to_owned(), (zip, temp));
-        }
-        Ok(self.zips.get_mut(ecosystem).expect("just opened"))
+    fn open(&mut self, ecosystem: &str) -> Result<&mut ZipOut, OsvExportError> {
+        let at = match self.zips.iter().position(|(e, ..)| e == ecosystem) {
+            Some(at) => at,
+            None => {
+                let target = self.target(ecosystem);
+                let (file, temp) = Pending::create(&target)?;
+                let zip = ZipOut::new(file, &self.dir).map_err(OsvExportError::io(&target))?;
+                self.zips.push((ecosystem.to_owned(), zip, temp));
+                self.zips.len() - 1
+            }
+        };
+        Ok(&mut self.zips[at].1)
     }
 
     /// Finishes every zip into `pending`; returns the ecosystems.
@@ -160,7 +166,9 @@ impl Zips {
         // An export of no record still writes an (empty) top-level zip.
         self.open("")?;
         let mut ecosystems = Vec::new();
-        for (ecosystem, (zip, temp)) in std::mem::take(&mut self.zips) {
+        let mut zips = std::mem::take(&mut self.zips);
+        zips.sort_by(|a, b| a.0.cmp(&b.0));
+        for (ecosystem, zip, temp) in zips {
             let target = self.target(&ecosystem);
             let file = zip.finish().map_err(OsvExportError::io(&target))?;
             pending.adopt(file, temp, target)?;
