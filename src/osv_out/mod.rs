@@ -154,8 +154,23 @@ fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written
     let mut pipeline = pipe::Pipeline::start(dir, Arc::new(build));
     while pipeline.fill(|group| groups.next_group(group))? {}
     let (zips, listed, counts) = pipeline.finish()?;
-    let ecosystems = zips.finish(pending)?;
-    listed.write(&ecosystems, pending)?;
+    // The zips' directories and final syncs, and the sorting and writing
+    // of `modified_id.csv`, each on a thread of its own.
+    let ecosystems: Vec<String> = listed.ecosystems.iter().cloned().collect();
+    let (zipped, lists) = std::thread::scope(|scope| {
+        let lists = scope.spawn(|| {
+            let mut pending = Pending::default();
+            listed.write(&ecosystems, &mut pending).map(|()| pending)
+        });
+        let mut zip_files = Pending::default();
+        let zipped = zips.finish(&mut zip_files).map(|_| zip_files);
+        (
+            zipped,
+            lists.join().expect("the list writer does not panic"),
+        )
+    });
+    pending.extend(zipped?);
+    pending.extend(lists?);
     Ok((counts, ecosystems))
 }
 

@@ -59,6 +59,11 @@ impl Pending {
         Ok(())
     }
 
+    /// Takes `other`'s files, to be renamed after this one's.
+    pub fn extend(&mut self, other: Pending) {
+        self.files.extend(other.files);
+    }
+
     /// Renames every file over its target.
     pub fn commit(self) -> Result<(), OsvExportError> {
         for (temp, target) in self.files {
