@@ -164,12 +164,13 @@ fn work<J>(
     build: &Build<J>,
 ) {
     let (mut z, mut parts) = (Deflater::default(), Parts::default());
+    let mut sizes = (0, 0);
     loop {
         let next = batches.lock().map(|b| b.recv());
         let Ok(Ok((seq, batch))) = next else {
             return;
         };
-        let entries = build_batch(&batch, build, &mut parts, &mut z);
+        let entries = build_batch(&batch, build, &mut parts, &mut z, &mut sizes);
         if to_writer.send((seq, entries)).is_err() {
             return;
         }
@@ -178,14 +179,18 @@ fn work<J>(
     }
 }
 
-/// Builds and deflates each record of `batch` alone, into one batch.
+/// Builds and deflates each record of `batch` alone, into one batch whose
+/// buffers start a little larger than the last batch's `sizes` (so they
+/// are seldom grown, each growth a copy of all they hold).
 fn build_batch<J>(
     batch: &[J],
     build: &Build<J>,
     parts: &mut Parts,
     z: &mut Deflater,
+    sizes: &mut (usize, usize),
 ) -> std::io::Result<Entries> {
-    let (mut bytes, mut text) = (Vec::new(), String::new());
+    let mut bytes = Vec::with_capacity(sizes.0 + sizes.0 / 4);
+    let mut text = String::with_capacity(sizes.1 + sizes.1 / 4);
     let mut add = |s: &str| {
         text.push_str(s);
         text.len() - s.len()..text.len()
@@ -207,6 +212,7 @@ fn build_batch<J>(
             })
         })
         .collect::<std::io::Result<_>>()?;
+    *sizes = (bytes.len(), text.len());
     Ok(Entries {
         bytes,
         text,
