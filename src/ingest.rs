@@ -22,8 +22,11 @@ use crate::osv::{self, InputError, OsvError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
+mod fold;
+mod fresh;
 mod pipeline;
 mod report;
+mod scratch;
 mod versions;
 
 use pipeline::Converted;
@@ -42,6 +45,22 @@ pub struct IngestOptions {
 }
 
 pub fn ingest(
+    txn: &mut dyn Txn,
+    records: impl Iterator<Item = Result<RawRecord, InputError>>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport, StoreError> {
+    // Asked first: a store may begin the transaction again to take it.
+    if txn.bulk_load()? {
+        return fresh::ingest(txn, records, opts, progress);
+    }
+    per_record(txn, records, opts, progress)
+}
+
+/// Writes each record to the store in input order: the path of a store
+/// that holds canonicals already, and the reference the one-write-per-
+/// canonical path (`fresh`) is tested against.
+pub(crate) fn per_record(
     txn: &mut dyn Txn,
     records: impl Iterator<Item = Result<RawRecord, InputError>>,
     opts: &IngestOptions,
@@ -69,8 +88,7 @@ pub fn ingest(
             Converted::Record { origin, result } => run.record(origin, result),
             Converted::Input(e) => {
                 run.anonymous_failure = true;
-                let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
-                run.report.refuse(e.reason(), failure);
+                refuse_input(&mut run.report, &e);
                 Ok(())
             }
         }
@@ -81,6 +99,29 @@ pub fn ingest(
         run.prune()?;
     }
     Ok(run.report)
+}
+
+/// Counts an input that could not be read as a record.
+fn refuse_input(report: &mut IngestReport, e: &InputError) {
+    let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
+    report.refuse(e.reason(), failure);
+}
+
+/// Counts a record whose conversion failed; returns the (source, id) it
+/// named, if it named an id.
+fn refuse_record(
+    report: &mut IngestReport,
+    origin: String,
+    e: &OsvError,
+    source: Option<&str>,
+) -> Option<(String, String)> {
+    let named = e
+        .id()
+        .map(|id| (osv::source_named(id, source), id.to_owned()));
+    let id = e.id().map(str::to_owned);
+    let failure = RecordFailure::new(origin, id, e.to_string(), e.detail());
+    report.refuse(e.reason(), failure);
+    named
 }
 
 struct Run<'a> {
@@ -106,16 +147,10 @@ impl Run<'_> {
         let records = match converted {
             Ok(records) => records,
             Err(e) => {
-                match e.id() {
-                    Some(id) => {
-                        let source = osv::source_named(id, self.source);
-                        self.see(source, id.to_owned());
-                    }
+                match refuse_record(&mut self.report, origin, &e, self.source) {
+                    Some((source, id)) => self.see(source, id),
                     None => self.anonymous_failure = true,
                 }
-                let id = e.id().map(str::to_owned);
-                let failure = RecordFailure::new(origin, id, e.to_string(), e.detail());
-                self.report.refuse(e.reason(), failure);
                 return Ok(());
             }
         };
