@@ -27,6 +27,7 @@ mod fresh;
 mod pipeline;
 mod report;
 mod scratch;
+mod skeleton;
 mod versions;
 
 use pipeline::Converted;

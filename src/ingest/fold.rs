@@ -1,8 +1,9 @@
 //! Folding one canonical's writes (`fresh`): the per-record path's own
-//! [`Run::apply`] and [`Run::drop_edge`] run against [`Group`], a store
-//! that holds this one merge hash only, so the final version, its history
-//! and the report's counts come out exactly as writing each record to the
-//! store in input order would have left them.
+//! [`Run::apply`] and [`Run::drop_edge`] run on skeleton versions
+//! (`skeleton`) against [`Group`], a store that holds this one merge hash
+//! only, so the final version, its history and the report's counts come
+//! out exactly as writing each record to the store in input order would
+//! have left them.
 //!
 //! Invariants: a [`Group`] starts empty (the store was empty) and sees only
 //! the writes of its merge hash, in input order; it answers the reads
@@ -14,13 +15,16 @@ use crate::model::{CanonicalRecord, Deletion};
 use crate::store::{ConflictRow, LedgerEntry, NewEvent, Result, StoreError, Txn};
 
 use super::scratch::Event;
+use super::skeleton::Location;
 use super::{IngestReport, Run};
 
-/// One merge hash's state while its writes are folded.
+/// One merge hash's state while its writes are folded: skeleton versions
+/// (`skeleton`), and where the body of the live one lies.
 #[derive(Default)]
 pub(super) struct Group {
     pub live: Option<CanonicalRecord>,
     pub tombstone: Option<Deletion>,
+    pub body: Option<Location>,
 }
 
 /// What the fold needs of the run: fixed for every group.
@@ -32,7 +36,7 @@ pub(super) struct Folder<'a> {
 
 impl Folder<'_> {
     /// Applies one event to `group` as the per-record path would, counting it.
-    pub fn fold(&mut self, group: &mut Group, hash: &str, event: &Event) -> Result<()> {
+    pub fn fold(&mut self, group: &mut Group, hash: &str, event: Event) -> Result<()> {
         let mut run = Run {
             txn: group,
             now: self.now,
@@ -44,14 +48,20 @@ impl Folder<'_> {
             sources: Default::default(),
             anonymous_failure: false,
         };
-        let done = match event {
-            Event::Apply(record) => match record.edges.first() {
-                Some(edge) => run.apply(record, &edge.clone()),
-                None => Ok(()),
+        let (done, applied) = match event {
+            Event::Apply(applied) => match applied.record.edges.first() {
+                Some(edge) => (run.apply(&applied.record, &edge.clone()), Some(applied)),
+                None => (Ok(()), None),
             },
-            Event::Drop { source, id } => run.drop_edge(hash, source, id, "superseded"),
+            Event::Drop { source, id } => (run.drop_edge(hash, &source, &id, "superseded"), None),
         };
         self.report = run.report;
+        // Equal titles are equal bodies: the live version's body is this one.
+        if let (Some(applied), Some(live)) = (applied, &group.live)
+            && live.canonical.title == applied.record.canonical.title
+        {
+            group.body = Some(applied.at);
+        }
         done
     }
 }

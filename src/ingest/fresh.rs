@@ -25,6 +25,7 @@ use std::collections::BTreeSet;
 use super::fold::{Folder, Group};
 use super::pipeline::{self, Converted};
 use super::scratch::{KeyRow, Scratch};
+use super::skeleton;
 use super::{IngestOptions, IngestReport, refuse_input, refuse_record};
 use crate::model::CanonicalRecord;
 use crate::osv::{InputError, RawRecord};
@@ -53,9 +54,9 @@ pub(super) fn ingest(
         seq += 1;
         match item {
             Converted::Record {
-                result: Ok(records),
+                result: Ok(mut records),
                 ..
-            } => stage(&scratch, seq, &records, &mut report),
+            } => stage(&scratch, seq, &mut records, &mut report),
             Converted::Record {
                 origin,
                 result: Err(e),
@@ -83,7 +84,7 @@ pub(super) fn ingest(
 fn stage(
     scratch: &Scratch,
     seq: i64,
-    records: &[CanonicalRecord],
+    records: &mut [CanonicalRecord],
     report: &mut IngestReport,
 ) -> Result<(), StoreError> {
     if records.first().and_then(|r| r.edges.first()).is_none() {
@@ -94,8 +95,8 @@ fn stage(
         .iter()
         .map(|r| r.canonical.merge_hash.as_str())
         .collect();
-    let hashes: Vec<&str> = hashes.into_iter().collect();
-    scratch.stage(seq, records, &hashes.join("\n"))
+    let hashes = hashes.into_iter().collect::<Vec<_>>().join("\n");
+    scratch.stage(seq, records, &hashes)
 }
 
 /// Counts each staged record ingested or unchanged, skips the unchanged
@@ -146,7 +147,7 @@ fn write_all(
             }
         }
         let (hash, group) = current.get_or_insert_with(|| (hash, Group::default()));
-        folder.fold(group, hash, &event)
+        folder.fold(group, hash, event)
     })?;
     if let Some((_, group)) = current {
         keep(txn, scratch, &mut batch, group)?;
@@ -169,9 +170,12 @@ fn keep(
 ) -> Result<(), StoreError> {
     match group {
         Group {
-            live: Some(live), ..
+            live: Some(live),
+            body: Some(at),
+            ..
         } => {
-            batch.push(live);
+            let body = scratch.body(&at)?;
+            batch.push(skeleton::restore(live, body).map_err(corrupt)?);
             if batch.len() >= PUT_BATCH {
                 txn.put_many(batch)?;
                 batch.clear();
@@ -179,9 +183,19 @@ fn keep(
             Ok(())
         }
         Group {
+            live: Some(live), ..
+        } => Err(corrupt(format!("no body for {}", live.canonical.merge_hash))),
+        Group {
             tombstone: Some(deletion),
             ..
         } => scratch.tombstone(&deletion),
         _ => Ok(()),
+    }
+}
+
+fn corrupt(detail: String) -> StoreError {
+    StoreError::Corrupt {
+        what: "ingest scratch row",
+        detail,
     }
 }

@@ -1,31 +1,42 @@
 //! The scratch space of an ingest into an empty store (`fresh`): a private
-//! temporary SQLite database (deleted when dropped) that holds what the
-//! input gave, unindexed, and hands it back sorted by SQLite's external
-//! sorter, so memory stays flat whatever the input's size.
+//! temporary SQLite database and a temporary file of record bodies (both
+//! deleted when dropped). The database holds small rows, unindexed, and
+//! hands them back sorted by SQLite's external sorter; the bodies are
+//! written once and read back only for the versions that are stored, so
+//! memory stays flat whatever the input's size.
 //!
 //! Invariants:
 //! - It is never the store: nothing here is committed or seen by anyone;
 //!   an error or a drop leaves the store's transaction to roll back.
 //! - `records` holds one row per converted record that has an edge, by its
 //!   input sequence number `seq`; `events` one row per write a record asks
-//!   of a canonical (its converted version, or the drop of its edge), and
-//!   `(merge_hash, seq)` is unique among the events that are not skipped.
-//! - Rows come back in (source, id, seq) or (merge_hash, seq) order, the
-//!   order the per-record path would have met them in for that key.
+//!   of a canonical (its version, or the drop of its edge), and
+//!   `(hash, seq)` is unique among the events that are not skipped.
+//! - An applied version comes back as a skeleton ([`skeleton`]): what the
+//!   per-record path reads of it (ids, merge hash, `modified`, its edge),
+//!   with a digest of the rest of its content in place of that content, so
+//!   two skeletons hold the same content exactly when their versions do.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
 
 use rusqlite::{Connection, params};
 
-use crate::model::{CanonicalRecord, Deletion};
+use super::skeleton::{self, Applied, Location};
+use crate::model::{Canonical, CanonicalRecord, Deletion};
 use crate::store::{Result, StoreError};
 
 /// The scratch page cache, in KiB (the sorter keeps about as much in memory).
-const CACHE_KIB: i64 = 8 * 1024;
+const CACHE_KIB: i64 = 4 * 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE records (source TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
     sha TEXT NOT NULL, hashes TEXT NOT NULL);
-CREATE TABLE events (hash TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB,
-    source TEXT, id TEXT);
+CREATE TABLE events (hash TEXT NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL,
+    id TEXT NOT NULL, at INTEGER, len INTEGER, digest BLOB, modified TEXT, ids BLOB,
+    vendor_status TEXT, sha TEXT);
 CREATE TABLE skipped (seq INTEGER PRIMARY KEY);
 CREATE TABLE tombstones (body BLOB NOT NULL);
 ";
@@ -42,14 +53,15 @@ pub(super) struct KeyRow {
 
 /// One write asked of a canonical.
 pub(super) enum Event {
-    /// The canonical as a record converted it (with that record's edge).
-    Apply(CanonicalRecord),
+    /// A record's version of the canonical.
+    Apply(Applied),
     /// A later record of (source, id) no longer names the canonical.
     Drop { source: String, id: String },
 }
 
 pub(super) struct Scratch {
     conn: Connection,
+    bodies: RefCell<(BufWriter<File>, u64)>,
 }
 
 impl Scratch {
@@ -62,11 +74,16 @@ impl Scratch {
         conn.pragma_update(None, "temp_store", "FILE")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch("BEGIN")?;
-        Ok(Scratch { conn })
+        let bodies = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+        Ok(Scratch {
+            conn,
+            bodies: RefCell::new((bodies, 0)),
+        })
     }
 
-    /// Keeps a converted record (`records` non-empty, each with its edge).
-    pub fn stage(&self, seq: i64, records: &[CanonicalRecord], hashes: &str) -> Result<()> {
+    /// Keeps a converted record: its (source, id) row, and each version's
+    /// body and event. Each version must carry exactly its record's edge.
+    pub fn stage(&self, seq: i64, records: &mut [CanonicalRecord], hashes: &str) -> Result<()> {
         let Some(edge) = records.first().and_then(|r| r.edges.first()) else {
             return Ok(());
         };
@@ -79,21 +96,59 @@ impl Scratch {
                 edge.source_sha256,
                 hashes
             ])?;
-        let mut insert = self
-            .conn
-            .prepare_cached("INSERT INTO events (hash, seq, body) VALUES (?1, ?2, ?3)")?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
         for record in records {
-            let body = serde_json::to_vec(record).map_err(encoding)?;
-            insert.execute(params![record.canonical.merge_hash, seq, body])?;
+            let [edge] = record.edges.as_slice() else {
+                return Err(corrupt("a converted version without its one edge".into()));
+            };
+            let body = skeleton::body(&mut record.canonical).map_err(|e| corrupt(e.to_string()))?;
+            let at = self.append(&body)?;
+            let c = &record.canonical;
+            insert.execute(params![
+                c.merge_hash,
+                seq,
+                edge.source,
+                edge.source_advisory_id,
+                at.at as i64,
+                at.len as i64,
+                skeleton::digest(&body),
+                c.modified,
+                skeleton::ids(c, edge),
+                edge.vendor_status,
+                edge.source_sha256,
+            ])?;
         }
         Ok(())
     }
 
+    fn append(&self, body: &[u8]) -> Result<Location> {
+        let mut bodies = self.bodies.borrow_mut();
+        let at = bodies.1;
+        bodies.0.write_all(body)?;
+        bodies.1 += body.len() as u64;
+        Ok(Location {
+            at,
+            len: body.len(),
+        })
+    }
+
+    /// The body of a version stored at `at`: its canonical, without status
+    /// or history.
+    pub fn body(&self, at: &Location) -> Result<Canonical> {
+        let mut bodies = self.bodies.borrow_mut();
+        bodies.0.flush()?;
+        let mut buf = vec![0; at.len];
+        bodies.0.get_ref().read_exact_at(&mut buf, at.at)?;
+        serde_json::from_slice(&buf).map_err(|e| corrupt(e.to_string()))
+    }
+
     /// Every staged record in (source, id, seq) order.
     pub fn each_record(&self, mut visit: impl FnMut(KeyRow) -> Result<()>) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT source, id, seq, sha, hashes FROM records ORDER BY source, id, seq")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT source, id, seq, sha, hashes FROM records ORDER BY source, id, seq",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             visit(KeyRow {
@@ -118,34 +173,51 @@ impl Scratch {
     /// Adds the drop of (source, id)'s edge from `hash` by the record `seq`.
     pub fn drop_edge(&self, hash: &str, seq: i64, source: &str, id: &str) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO events VALUES (?1, ?2, NULL, ?3, ?4)")?
+            .prepare_cached("INSERT INTO events (hash, seq, source, id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![hash, seq, source, id])?;
         Ok(())
     }
 
-    /// Every event of a record not skipped, in (merge_hash, seq) order.
+    /// Every event of a record not skipped, in (hash, seq) order.
     pub fn each_event(&self, mut visit: impl FnMut(String, Event) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare(
-            "SELECT hash, body, source, id FROM events \
-             WHERE seq NOT IN (SELECT seq FROM skipped) ORDER BY hash, seq",
+            "SELECT hash, source, id, at, len, digest, modified, ids, vendor_status, sha \
+             FROM events WHERE seq NOT IN (SELECT seq FROM skipped) ORDER BY hash, seq",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let event = match row.get::<_, Option<Vec<u8>>>(1)? {
-                Some(body) => Event::Apply(serde_json::from_slice(&body).map_err(encoding)?),
-                None => Event::Drop {
-                    source: row.get(2)?,
-                    id: row.get(3)?,
-                },
+            let hash: String = row.get(0)?;
+            let (source, id) = (row.get(1)?, row.get(2)?);
+            let event = match row.get::<_, Option<i64>>(3)? {
+                None => Event::Drop { source, id },
+                Some(at) => Event::Apply(Applied {
+                    at: Location {
+                        at: at as u64,
+                        len: row.get::<_, i64>(4)? as usize,
+                    },
+                    record: skeleton::record(skeleton::Row {
+                        hash: hash.clone(),
+                        source,
+                        id,
+                        digest: row.get(5)?,
+                        modified: row.get(6)?,
+                        ids: row.get(7)?,
+                        vendor_status: row.get(8)?,
+                        sha: row.get(9)?,
+                    })
+                    .map_err(corrupt)?,
+                }),
             };
-            visit(row.get(0)?, event)?;
+            visit(hash, event)?;
         }
         Ok(())
     }
+}
 
+impl Scratch {
     /// Keeps a final tombstone, to store after every canonical.
     pub fn tombstone(&self, deletion: &Deletion) -> Result<()> {
-        let body = serde_json::to_vec(deletion).map_err(encoding)?;
+        let body = serde_json::to_vec(deletion).map_err(|e| corrupt(e.to_string()))?;
         self.conn
             .prepare_cached("INSERT INTO tombstones VALUES (?1)")?
             .execute([body])?;
@@ -154,13 +226,11 @@ impl Scratch {
 
     /// The tombstones kept, in the order kept.
     pub fn each_tombstone(&self, mut visit: impl FnMut(Deletion) -> Result<()>) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT body FROM tombstones ORDER BY rowid")?;
+        let mut stmt = self.conn.prepare("SELECT body FROM tombstones ORDER BY rowid")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let body: Vec<u8> = row.get(0)?;
-            visit(serde_json::from_slice(&body).map_err(encoding)?)?;
+            visit(serde_json::from_slice(&body).map_err(|e| corrupt(e.to_string()))?)?;
         }
         Ok(())
     }
@@ -168,9 +238,9 @@ impl Scratch {
 
 /// Scratch rows are written by this module: one that does not decode is a
 /// scratch file changed under us.
-fn encoding(e: serde_json::Error) -> StoreError {
+fn corrupt(detail: String) -> StoreError {
     StoreError::Corrupt {
         what: "ingest scratch row",
-        detail: e.to_string(),
+        detail,
     }
 }
