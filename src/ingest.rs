@@ -14,6 +14,13 @@
 //! [`History::next`](crate::model::History::next) of what it replaces (the live version, or the
 //! tombstone of a re-created advisory), so peers see it supersede what
 //! they hold. Content that did not change makes no version.
+//!
+//! Two paths, one outcome: into a store that holds canonicals, each record
+//! is written in input order (`per_record`); into an empty store (the
+//! store's bulk load offer taken), `fresh` stages the records, folds each
+//! canonical's writes with the same code and writes each canonical once.
+//! Both leave the same canonicals, edges, histories, tombstones and report
+//! (the `equivalence` tests); only feed positions differ.
 
 use std::collections::BTreeSet;
 

@@ -60,7 +60,7 @@ impl Folder<'_> {
         if let (Some(applied), Some(live)) = (applied, &group.live)
             && live.canonical.title == applied.record.canonical.title
         {
-            group.body = Some(applied.at);
+            group.body = Some(applied.at.clone());
         }
         done
     }

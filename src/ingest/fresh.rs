@@ -184,7 +184,10 @@ fn keep(
         }
         Group {
             live: Some(live), ..
-        } => Err(corrupt(format!("no body for {}", live.canonical.merge_hash))),
+        } => Err(corrupt(format!(
+            "no body for {}",
+            live.canonical.merge_hash
+        ))),
         Group {
             tombstone: Some(deletion),
             ..

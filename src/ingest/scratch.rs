@@ -54,7 +54,7 @@ pub(super) struct KeyRow {
 /// One write asked of a canonical.
 pub(super) enum Event {
     /// A record's version of the canonical.
-    Apply(Applied),
+    Apply(Box<Applied>),
     /// A later record of (source, id) no longer names the canonical.
     Drop { source: String, id: String },
 }
@@ -146,9 +146,9 @@ impl Scratch {
 
     /// Every staged record in (source, id, seq) order.
     pub fn each_record(&self, mut visit: impl FnMut(KeyRow) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT source, id, seq, sha, hashes FROM records ORDER BY source, id, seq",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source, id, seq, sha, hashes FROM records ORDER BY source, id, seq")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             visit(KeyRow {
@@ -190,7 +190,7 @@ impl Scratch {
             let (source, id) = (row.get(1)?, row.get(2)?);
             let event = match row.get::<_, Option<i64>>(3)? {
                 None => Event::Drop { source, id },
-                Some(at) => Event::Apply(Applied {
+                Some(at) => Event::Apply(Box::new(Applied {
                     at: Location {
                         at: at as u64,
                         len: row.get::<_, i64>(4)? as usize,
@@ -206,7 +206,7 @@ impl Scratch {
                         sha: row.get(9)?,
                     })
                     .map_err(corrupt)?,
-                }),
+                })),
             };
             visit(hash, event)?;
         }
@@ -226,7 +226,9 @@ impl Scratch {
 
     /// The tombstones kept, in the order kept.
     pub fn each_tombstone(&self, mut visit: impl FnMut(Deletion) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare("SELECT body FROM tombstones ORDER BY rowid")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM tombstones ORDER BY rowid")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let body: Vec<u8> = row.get(0)?;
