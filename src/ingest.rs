@@ -58,9 +58,13 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
-    // Asked first: a store may begin the transaction again to take it.
-    if txn.bulk_load()? {
-        return fresh::ingest(txn, records, opts, progress);
+    // Without a scratch space (no writable temporary directory), the
+    // per-record path. The bulk load is asked first in the transaction: a
+    // store may begin it again to take the offer.
+    if let Ok(scratch) = scratch::Scratch::new()
+        && txn.bulk_load()?
+    {
+        return fresh::ingest(txn, &scratch, records, opts, progress);
     }
     per_record(txn, records, opts, progress)
 }

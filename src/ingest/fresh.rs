@@ -38,11 +38,11 @@ const PUT_BATCH: usize = 256;
 /// [`super::ingest`] for a transaction that took the bulk load offer.
 pub(super) fn ingest(
     txn: &mut dyn Txn,
+    scratch: &Scratch,
     records: impl Iterator<Item = Result<RawRecord, InputError>>,
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
-    let scratch = Scratch::new()?;
     let mut report = IngestReport::default();
     let mut anonymous_failure = false;
     progress.start("ingesting", Unit::Items, None);
@@ -56,7 +56,7 @@ pub(super) fn ingest(
             Converted::Record {
                 result: Ok(mut records),
                 ..
-            } => stage(&scratch, seq, &mut records, &mut report),
+            } => stage(scratch, seq, &mut records, &mut report),
             Converted::Record {
                 origin,
                 result: Err(e),
@@ -72,8 +72,8 @@ pub(super) fn ingest(
             }
         }
     })?;
-    settle_repeats(&scratch, &mut report)?;
-    let mut report = write_all(txn, &scratch, opts, report)?;
+    settle_repeats(scratch, &mut report)?;
+    let mut report = write_all(txn, scratch, opts, report)?;
     drop(ticker);
     progress.finish();
     report.prune_skipped = opts.prune && anonymous_failure;
