@@ -14,6 +14,13 @@
 //! [`History::next`](crate::model::History::next) of what it replaces (the live version, or the
 //! tombstone of a re-created advisory), so peers see it supersede what
 //! they hold. Content that did not change makes no version.
+//!
+//! Two paths, one outcome: into a store that holds canonicals, each record
+//! is written in input order (`per_record`); into an empty store (the
+//! store's bulk load offer taken), `fresh` stages the records, folds each
+//! canonical's writes with the same code and writes each canonical once.
+//! Both leave the same canonicals, edges, histories, tombstones and report
+//! (the `equivalence` tests); only feed positions differ.
 
 use std::collections::BTreeSet;
 
@@ -22,8 +29,12 @@ use crate::osv::{self, InputError, OsvError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
+mod fold;
+mod fresh;
 mod pipeline;
 mod report;
+mod scratch;
+mod skeleton;
 mod versions;
 
 use pipeline::Converted;
@@ -42,6 +53,26 @@ pub struct IngestOptions {
 }
 
 pub fn ingest(
+    txn: &mut dyn Txn,
+    records: impl Iterator<Item = Result<RawRecord, InputError>>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport, StoreError> {
+    // Without a scratch space (no writable temporary directory), the
+    // per-record path. The bulk load is asked first in the transaction: a
+    // store may begin it again to take the offer.
+    if let Ok(scratch) = scratch::Scratch::new()
+        && txn.bulk_load()?
+    {
+        return fresh::ingest(txn, &scratch, records, opts, progress);
+    }
+    per_record(txn, records, opts, progress)
+}
+
+/// Writes each record to the store in input order: the path of a store
+/// that holds canonicals already, and the reference the one-write-per-
+/// canonical path (`fresh`) is tested against.
+pub(crate) fn per_record(
     txn: &mut dyn Txn,
     records: impl Iterator<Item = Result<RawRecord, InputError>>,
     opts: &IngestOptions,
@@ -69,8 +100,7 @@ pub fn ingest(
             Converted::Record { origin, result } => run.record(origin, result),
             Converted::Input(e) => {
                 run.anonymous_failure = true;
-                let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
-                run.report.refuse(e.reason(), failure);
+                refuse_input(&mut run.report, &e);
                 Ok(())
             }
         }
@@ -81,6 +111,29 @@ pub fn ingest(
         run.prune()?;
     }
     Ok(run.report)
+}
+
+/// Counts an input that could not be read as a record.
+fn refuse_input(report: &mut IngestReport, e: &InputError) {
+    let failure = RecordFailure::new(e.origin(), None, e.to_string(), e.detail());
+    report.refuse(e.reason(), failure);
+}
+
+/// Counts a record whose conversion failed; returns the (source, id) it
+/// named, if it named an id.
+fn refuse_record(
+    report: &mut IngestReport,
+    origin: String,
+    e: &OsvError,
+    source: Option<&str>,
+) -> Option<(String, String)> {
+    let named = e
+        .id()
+        .map(|id| (osv::source_named(id, source), id.to_owned()));
+    let id = e.id().map(str::to_owned);
+    let failure = RecordFailure::new(origin, id, e.to_string(), e.detail());
+    report.refuse(e.reason(), failure);
+    named
 }
 
 struct Run<'a> {
@@ -106,16 +159,10 @@ impl Run<'_> {
         let records = match converted {
             Ok(records) => records,
             Err(e) => {
-                match e.id() {
-                    Some(id) => {
-                        let source = osv::source_named(id, self.source);
-                        self.see(source, id.to_owned());
-                    }
+                match refuse_record(&mut self.report, origin, &e, self.source) {
+                    Some((source, id)) => self.see(source, id),
                     None => self.anonymous_failure = true,
                 }
-                let id = e.id().map(str::to_owned);
-                let failure = RecordFailure::new(origin, id, e.to_string(), e.detail());
-                self.report.refuse(e.reason(), failure);
                 return Ok(());
             }
         };

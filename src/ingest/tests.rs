@@ -7,6 +7,7 @@ use super::fake::FakeTxn;
 use super::*;
 use crate::model::Status;
 
+mod equivalence;
 mod snapshots;
 
 const NOW: &str = "2025-01-15T10:30:00.000Z";

@@ -1,0 +1,204 @@
+//! An ingest into an empty store, one write per canonical: the records are
+//! converted and staged in a scratch database (`scratch`), the repeats of a
+//! source record are settled in (source, id) order, then each canonical's
+//! writes are folded in (merge hash, input order) by the per-record path's
+//! own code (`fold`), and only the final version is put, through the
+//! store's bulk load.
+//!
+//! Invariants (what makes it the per-record path's equal, which the
+//! `equivalence` tests check on real histories):
+//! - A record is unchanged exactly when the previous record of its
+//!   (source, id) had the same bytes and merge hashes: in a store that
+//!   started empty, the edges of (source, id) are those of its last
+//!   record that changed the store. A record that changed the store drops
+//!   its (source, id)'s edge from the merge hashes the previous one named
+//!   and it does not (`superseded`).
+//! - Each canonical's writes reach the fold in input order, so its version,
+//!   history and counts are the ones the per-record path leaves.
+//! - Nothing a prune could drop is stored: every stored edge's record was
+//!   seen in this run. Only `prune_skipped` is left to say.
+//! - Memory stays flat: the scratch database spills to disk, and the fold
+//!   holds one canonical and one batch of final versions.
+
+use std::collections::BTreeSet;
+
+use super::fold::{Folder, Group};
+use super::pipeline::{self, Converted};
+use super::scratch::{KeyRow, Scratch};
+use super::skeleton;
+use super::{IngestOptions, IngestReport, refuse_input, refuse_record};
+use crate::model::CanonicalRecord;
+use crate::osv::{InputError, RawRecord};
+use crate::progress::{Progress, Ticker, Unit};
+use crate::store::{StoreError, Txn};
+
+/// Final versions handed to the store at once.
+const PUT_BATCH: usize = 256;
+
+/// [`super::ingest`] for a transaction that took the bulk load offer.
+pub(super) fn ingest(
+    txn: &mut dyn Txn,
+    scratch: &Scratch,
+    records: impl Iterator<Item = Result<RawRecord, InputError>>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport, StoreError> {
+    let mut report = IngestReport::default();
+    let mut anonymous_failure = false;
+    progress.start("ingesting", Unit::Items, None);
+    let ticker = Ticker::new(progress);
+    let mut seq = 0i64;
+    pipeline::each_converted(records, opts.source.as_deref(), |item| {
+        ticker.tick(1);
+        report.records_read += 1;
+        seq += 1;
+        match item {
+            Converted::Record {
+                result: Ok(mut records),
+                ..
+            } => stage(scratch, seq, &mut records, &mut report),
+            Converted::Record {
+                origin,
+                result: Err(e),
+            } => {
+                let named = refuse_record(&mut report, origin, &e, opts.source.as_deref());
+                anonymous_failure |= named.is_none();
+                Ok(())
+            }
+            Converted::Input(e) => {
+                anonymous_failure = true;
+                refuse_input(&mut report, &e);
+                Ok(())
+            }
+        }
+    })?;
+    settle_repeats(scratch, &mut report)?;
+    let mut report = write_all(txn, scratch, opts, report)?;
+    drop(ticker);
+    progress.finish();
+    report.prune_skipped = opts.prune && anonymous_failure;
+    Ok(report)
+}
+
+/// Stages a converted record; one that yields no canonical is unchanged.
+fn stage(
+    scratch: &Scratch,
+    seq: i64,
+    records: &mut [CanonicalRecord],
+    report: &mut IngestReport,
+) -> Result<(), StoreError> {
+    if records.first().and_then(|r| r.edges.first()).is_none() {
+        report.records_unchanged += 1;
+        return Ok(());
+    }
+    let hashes: BTreeSet<&str> = records
+        .iter()
+        .map(|r| r.canonical.merge_hash.as_str())
+        .collect();
+    let hashes = hashes.into_iter().collect::<Vec<_>>().join("\n");
+    scratch.stage(seq, records, &hashes)
+}
+
+/// Counts each staged record ingested or unchanged, skips the unchanged
+/// ones and adds the drops of superseded edges.
+fn settle_repeats(scratch: &Scratch, report: &mut IngestReport) -> Result<(), StoreError> {
+    let mut prev: Option<KeyRow> = None;
+    scratch.each_record(|row| {
+        let last = prev
+            .as_ref()
+            .filter(|p| p.source == row.source && p.id == row.id);
+        if let Some(last) = last {
+            if last.sha == row.sha && last.hashes == row.hashes {
+                report.records_unchanged += 1;
+                return scratch.skip(row.seq);
+            }
+            let new: BTreeSet<&str> = row.hashes.split('\n').collect();
+            for gone in last.hashes.split('\n').filter(|h| !new.contains(h)) {
+                scratch.drop_edge(gone, row.seq, &row.source, &row.id)?;
+            }
+        }
+        report.records_ingested += 1;
+        prev = Some(row);
+        Ok(())
+    })
+}
+
+/// Folds every canonical's writes and stores the final versions, then the
+/// final tombstones; returns the report with the canonicals counted.
+fn write_all(
+    txn: &mut dyn Txn,
+    scratch: &Scratch,
+    opts: &IngestOptions,
+    report: IngestReport,
+) -> Result<IngestReport, StoreError> {
+    let mut folder = Folder {
+        now: &opts.now,
+        site: &opts.site_id,
+        report,
+    };
+    let mut batch = Vec::with_capacity(PUT_BATCH);
+    let mut current: Option<(String, Group)> = None;
+    scratch.each_event(|hash, event| {
+        if let Some((open, group)) = current.take() {
+            if open == hash {
+                current = Some((open, group));
+            } else {
+                keep(txn, scratch, &mut batch, group)?;
+            }
+        }
+        let (hash, group) = current.get_or_insert_with(|| (hash, Group::default()));
+        folder.fold(group, hash, event)
+    })?;
+    if let Some((_, group)) = current {
+        keep(txn, scratch, &mut batch, group)?;
+    }
+    if !batch.is_empty() {
+        txn.put_many(&batch)?;
+    }
+    // After every put: a delete ends the bulk load (its indexes come back).
+    scratch.each_tombstone(|deletion| txn.delete(&deletion).map(drop))?;
+    Ok(folder.report)
+}
+
+/// A folded canonical's final state: a version to put (in batches) or a
+/// tombstone to store at the end.
+fn keep(
+    txn: &mut dyn Txn,
+    scratch: &Scratch,
+    batch: &mut Vec<CanonicalRecord>,
+    group: Group,
+) -> Result<(), StoreError> {
+    match group {
+        Group {
+            live: Some(live),
+            body: Some(at),
+            ..
+        } => {
+            let body = scratch.body(&at)?;
+            batch.push(skeleton::restore(live, body).map_err(corrupt)?);
+            if batch.len() >= PUT_BATCH {
+                txn.put_many(batch)?;
+                batch.clear();
+            }
+            Ok(())
+        }
+        Group {
+            live: Some(live), ..
+        } => Err(corrupt(format!(
+            "no body for {}",
+            live.canonical.merge_hash
+        ))),
+        Group {
+            tombstone: Some(deletion),
+            ..
+        } => scratch.tombstone(&deletion),
+        _ => Ok(()),
+    }
+}
+
+fn corrupt(detail: String) -> StoreError {
+    StoreError::Corrupt {
+        what: "ingest scratch row",
+        detail,
+    }
+}
