@@ -2,10 +2,12 @@
 //! uses to bring a site's canonicals into advisory-id order, and its
 //! records into `modified_id.csv` order, whatever the site's size.
 //!
-//! Invariants: at most about `budget` bytes are held in memory; beyond
-//! that, sorted runs go to anonymous temporary files (deleted when dropped)
-//! and are merged on the way out. The output is the input sorted by plain
-//! byte order, so it does not depend on the budget.
+//! Invariants: at most about `budget` bytes are held in memory: half of it
+//! filling, and the half before being sorted and written as a run, to an
+//! anonymous temporary file (deleted when dropped), on a thread of its own
+//! so that the caller goes on meanwhile. Runs are merged on the way out.
+//! The output is the input sorted by plain byte order, so it does not
+//! depend on the budget or on the threads' timing.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,6 +20,8 @@ pub struct Sorter {
     used: usize,
     held: Vec<Vec<u8>>,
     runs: Vec<File>,
+    /// The run being sorted and written, at most one.
+    spilling: Option<std::thread::JoinHandle<io::Result<File>>>,
 }
 
 impl Sorter {
@@ -29,48 +33,69 @@ impl Sorter {
             used: 0,
             held: Vec::new(),
             runs: Vec::new(),
+            spilling: None,
         }
     }
 
     pub fn push(&mut self, item: Vec<u8>) -> io::Result<()> {
         self.used += item.len() + 32;
         self.held.push(item);
-        if self.used >= self.budget {
+        if self.used >= self.budget / 2 {
             self.spill()?;
         }
         Ok(())
     }
 
+    /// Hands what is held to a thread that sorts and writes it as a run,
+    /// once the run before it is written.
     fn spill(&mut self) -> io::Result<()> {
-        self.held.sort_unstable();
-        let mut out = BufWriter::new(tempfile::tempfile_in(&self.dir)?);
-        for item in self.held.drain(..) {
-            let len = u32::try_from(item.len()).map_err(io::Error::other)?;
-            out.write_all(&len.to_le_bytes())?;
-            out.write_all(&item)?;
-        }
-        let mut file = out.into_inner().map_err(|e| e.into_error())?;
-        file.rewind()?;
-        self.runs.push(file);
-        self.used = 0;
-        if self.runs.len() == MAX_RUNS {
+        self.wait()?;
+        if self.runs.len() >= MAX_RUNS {
             let runs = std::mem::take(&mut self.runs);
             self.runs.push(merge_to_file(runs, &self.dir)?);
+        }
+        let (held, dir) = (std::mem::take(&mut self.held), self.dir.clone());
+        self.spilling = Some(std::thread::spawn(move || write_run(held, &dir)));
+        self.used = 0;
+        Ok(())
+    }
+
+    /// Waits for the run being written, and keeps it.
+    fn wait(&mut self) -> io::Result<()> {
+        if let Some(spilling) = self.spilling.take() {
+            let run = spilling.join().expect("a spill does not panic")?;
+            self.runs.push(run);
         }
         Ok(())
     }
 
     /// Everything pushed, in byte order.
     pub fn finish(mut self) -> io::Result<Sorted> {
+        self.wait()?;
         if self.runs.is_empty() {
             self.held.sort_unstable();
             return Ok(Sorted::Held(self.held.into_iter()));
         }
         if !self.held.is_empty() {
             self.spill()?;
+            self.wait()?;
         }
         merged(self.runs)
     }
+}
+
+/// `items` sorted, as a run in a temporary file in `dir`, read from its start.
+fn write_run(mut items: Vec<Vec<u8>>, dir: &std::path::Path) -> io::Result<File> {
+    items.sort_unstable();
+    let mut out = BufWriter::new(tempfile::tempfile_in(dir)?);
+    for item in items {
+        let len = u32::try_from(item.len()).map_err(io::Error::other)?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(&item)?;
+    }
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    file.rewind()?;
+    Ok(file)
 }
 
 /// Runs merged at once at most: past it, they are merged into one run
