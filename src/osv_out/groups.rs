@@ -10,7 +10,7 @@
 //! places in the payload file that [`Parts::read`] reads back on whichever
 //! thread builds the record.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::ops::Range;
@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use super::OsvExportError;
+use super::part::Part;
 use super::spill::{Sorted, Sorter};
 
 /// A batch of canonicals encoded, in buffers of the batch (so that the
@@ -54,8 +55,9 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// Reads the parts of `group` from `payload` (see [`Groups::payload`]).
-    pub fn read(&mut self, payload: &File, group: &Group) -> io::Result<()> {
+    /// Reads the parts of `group` from `payload` (see [`Groups::payload`])
+    /// and decodes them, in merge-hash order.
+    pub fn read(&mut self, payload: &File, group: &Group) -> io::Result<Vec<Part<'_>>> {
         self.bytes.clear();
         self.ends.clear();
         for &(offset, len) in &group.parts {
@@ -64,15 +66,11 @@ impl Parts {
             payload.read_exact_at(&mut self.bytes[start..], offset)?;
             self.ends.push(self.bytes.len());
         }
-        Ok(())
-    }
-
-    /// The encoded parts, in merge-hash order.
-    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(&self.ends)
-            .map(|(start, end)| &self.bytes[start..*end])
+            .map(|(start, end)| Part::decode(&self.bytes[start..*end]))
+            .collect()
     }
 }
 
@@ -111,16 +109,10 @@ impl Gather {
 
     /// Takes every encoded batch, in sequence order.
     pub(super) fn all_of(mut self, done: &Receiver<Done>) -> Result<Gather, OsvExportError> {
-        let mut early = BTreeMap::new();
-        let mut next = 0u64;
-        for (seq, batch) in done {
-            early.insert(seq, batch);
-            while let Some(batch) = early.remove(&next) {
-                let add = self.add(batch?);
-                add.map_err(OsvExportError::io(&self.scratch))?;
-                next += 1;
-            }
-        }
+        super::pipe::in_order(done, |batch| {
+            let add = self.add(batch?);
+            add.map_err(OsvExportError::io(&self.scratch))
+        })?;
         Ok(self)
     }
 

@@ -34,7 +34,6 @@ mod spill;
 mod write;
 mod zipw;
 
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,7 +43,6 @@ use crate::cursor::Cursor;
 use crate::exit::Exit;
 use crate::store::Store;
 use groups::{Group, Groups, Parts};
-use part::Part;
 use write::Pending;
 
 pub use record::SCHEMA_VERSION;
@@ -144,11 +142,7 @@ type Written = (Counts, Vec<String>);
 fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written, OsvExportError> {
     let payload = groups.payload();
     let build = move |group: &Group, parts: &mut Parts| {
-        parts.read(&payload, group)?;
-        let decoded = parts
-            .rows()
-            .map(Part::decode)
-            .collect::<io::Result<Vec<_>>>()?;
+        let decoded = parts.read(&payload, group)?;
         Ok(record::build(&group.id, &decoded))
     };
     let mut pipeline = pipe::Pipeline::start(dir, Arc::new(build));
@@ -186,14 +180,9 @@ fn changed(
     let (mut group, mut parts) = (Group::default(), Parts::default());
     let (mut listed, mut counts) = (listed::Listed::new(dir), Counts::default());
     while groups.next_group(&mut group)? {
-        parts
+        let decoded = parts
             .read(&payload, &group)
             .map_err(OsvExportError::io(dir))?;
-        let decoded = parts
-            .rows()
-            .map(Part::decode)
-            .collect::<io::Result<Vec<_>>>();
-        let decoded = decoded.map_err(OsvExportError::io(dir))?;
         if decoded.iter().all(|p| !changed_after(p, since)) {
             continue;
         }

@@ -225,23 +225,37 @@ fn build_batch<J>(
 fn write_in_order(done: &Receiver<Done>, dir: &Path) -> Result<Written, OsvExportError> {
     let (mut zips, mut listed) = (Zips::new(dir), Listed::new(dir));
     let mut counts = Counts::default();
+    in_order(done, |batch| {
+        let batch = batch.map_err(OsvExportError::io(&dir.join("all.zip")))?;
+        for e in &batch.entries {
+            let text = |r: &Range<usize>| &batch.text[r.clone()];
+            let ecosystems = text(&e.ecosystems).split('\0').filter(|e| !e.is_empty());
+            zips.add(ecosystems.clone(), &e.deflated, &batch.bytes)?;
+            listed.push(text(&e.modified), text(&e.id), ecosystems)?;
+            counts.add(e.withdrawn);
+        }
+        Ok::<_, OsvExportError>(())
+    })?;
+    Ok((zips, listed, counts))
+}
+
+/// Calls `each` with the items of `done` in the order of their sequence
+/// numbers (0, 1, …), whatever order the threads sending them finished in;
+/// its first error stops the walk.
+pub(super) fn in_order<T, E>(
+    done: &Receiver<(u64, T)>,
+    mut each: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
     let mut early = BTreeMap::new();
     let mut next = 0u64;
-    for (seq, batch) in done {
-        early.insert(seq, batch);
-        while let Some(batch) = early.remove(&next) {
-            let batch = batch.map_err(OsvExportError::io(&dir.join("all.zip")))?;
-            for e in &batch.entries {
-                let text = |r: &Range<usize>| &batch.text[r.clone()];
-                let ecosystems = text(&e.ecosystems).split('\0').filter(|e| !e.is_empty());
-                zips.add(ecosystems.clone(), &e.deflated, &batch.bytes)?;
-                listed.push(text(&e.modified), text(&e.id), ecosystems)?;
-                counts.add(e.withdrawn);
-            }
+    for (seq, item) in done {
+        early.insert(seq, item);
+        while let Some(item) = early.remove(&next) {
+            each(item)?;
             next += 1;
         }
     }
-    Ok((zips, listed, counts))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -84,11 +84,21 @@ impl Sorter {
     }
 }
 
-/// `items` sorted, as a run in a temporary file in `dir`, read from its start.
+/// `items` sorted, as a run in a temporary file in `dir`.
 fn write_run(mut items: Vec<Vec<u8>>, dir: &std::path::Path) -> io::Result<File> {
     items.sort_unstable();
+    run_file(items.into_iter().map(Ok), dir)
+}
+
+/// `items` (already in order) as a run in a temporary file in `dir`:
+/// each a length, then its bytes; read from its start.
+fn run_file(
+    items: impl IntoIterator<Item = io::Result<Vec<u8>>>,
+    dir: &std::path::Path,
+) -> io::Result<File> {
     let mut out = BufWriter::new(tempfile::tempfile_in(dir)?);
     for item in items {
+        let item = item?;
         let len = u32::try_from(item.len()).map_err(io::Error::other)?;
         out.write_all(&len.to_le_bytes())?;
         out.write_all(&item)?;
@@ -114,16 +124,7 @@ fn merged(runs: Vec<File>) -> io::Result<Sorted> {
 }
 
 fn merge_to_file(runs: Vec<File>, dir: &std::path::Path) -> io::Result<File> {
-    let mut out = BufWriter::new(tempfile::tempfile_in(dir)?);
-    for item in merged(runs)? {
-        let item = item?;
-        let len = u32::try_from(item.len()).map_err(io::Error::other)?;
-        out.write_all(&len.to_le_bytes())?;
-        out.write_all(&item)?;
-    }
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
-    file.rewind()?;
-    Ok(file)
+    run_file(merged(runs)?, dir)
 }
 
 fn next(run: &mut BufReader<File>) -> io::Result<Option<Vec<u8>>> {
