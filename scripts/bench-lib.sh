@@ -194,8 +194,9 @@ gb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e9 }'; }
 # reported, no target); the same bytes written and synced by `dd` against
 # the bundle export (the floor under that ratio, no target); and the
 # export against both together, the bundle export plus writing its bytes
-# (target 1.5: what an export of this layout is judged by here). Its
-# output stays for ingest_osv.
+# (target 1.5 at 1M, the size the issue sets it for: what an export of
+# this layout is judged by here; below 1M reported without a target, as
+# the delta export is). Its output stays for ingest_osv.
 osv_export() {
   rm -rf "$W/osv"
   quick measure_median : "$BIN" --home "$W/a" feedser export osv "$W/osv"
@@ -204,10 +205,11 @@ osv_export() {
   record "osv export vs bundle export" "$1" "$ot" "$orss" "$2" "$3" "$4" "$bytes" - 128 "$oc" "${EXPORT_CPU:--}"
   quick measure_median : bash -c "find '$W/osv' -name all.zip -exec cat {} + | dd of='$W/floor.bin' bs=1M conv=fsync status=none && rm '$W/floor.bin'"
   record "osv bytes by dd vs bundle export" "$1" "$T" "$R" "$2" "$3" "$4" "$bytes" - 128 "$C" "${EXPORT_CPU:--}"
-  local base cpu
+  local base cpu target=1.5
+  [ "$1" -ge 1000000 ] || target=-
   base=$(awk -v a="$2" -v b="$T" 'BEGIN { printf "%.4f", a + b }')
   cpu=$(awk -v a="${EXPORT_CPU:-0}" -v b="$C" 'BEGIN { printf "%.2f", a + b }')
-  record "osv export" "$1" "$ot" "$orss" "$base" "$3" "$4" "$bytes" 1.5 128 "$oc" "$cpu"
+  record "osv export" "$1" "$ot" "$orss" "$base" "$3" "$4" "$bytes" "$target" 128 "$oc" "$cpu"
 }
 
 site_a() {
