@@ -19,7 +19,10 @@
 //! reports it (`journal::sweep`).
 //!
 //! Once [`Interrupts`] is dropped, SIGINT and SIGTERM have their default
-//! action again (the process ends), not none.
+//! action again (the process ends), not none. That default action stays
+//! registered until the next [`Interrupts::install`], which removes it once
+//! its own handlers are in place: left, it would run before them and end
+//! the process with the new export's partial files still there.
 
 use std::io::Read;
 use std::os::unix::net::UnixStream;
@@ -36,6 +39,9 @@ use crate::exit::Exit;
 /// What ends the process once the partial files are gone: the signal's
 /// name and its exit code.
 pub type OnSignal = fn(&'static str, Exit) -> !;
+
+/// The default actions a dropped [`Interrupts`] left registered.
+static DEFAULTS: Mutex<Vec<SigId>> = Mutex::new(Vec::new());
 
 pub struct Interrupts {
     paths: Arc<Mutex<Vec<PathBuf>>>,
@@ -59,6 +65,9 @@ impl Interrupts {
             let notify = notify.try_clone().map_err(err)?;
             ids.push(signal_hook::low_level::pipe::register(signal, notify).map_err(err)?);
         }
+        for id in lock(&DEFAULTS).drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
         let held = Arc::clone(&paths);
         let seen = Arc::clone(&which);
         std::thread::spawn(move || {
@@ -73,7 +82,7 @@ impl Interrupts {
     /// The registered paths; hold the guard while creating a file and
     /// pushing its path.
     pub fn paths(&self) -> MutexGuard<'_, Vec<PathBuf>> {
-        self.paths.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.paths)
     }
 
     pub fn forget(&self, path: &Path) {
@@ -92,19 +101,27 @@ impl Drop for Interrupts {
         while self.which.load(Ordering::SeqCst) != 0 {
             std::thread::park_timeout(std::time::Duration::from_millis(100));
         }
+        let mut defaults = lock(&DEFAULTS);
         for signal in [SIGINT, SIGTERM] {
             let always = Arc::new(AtomicBool::new(true));
             // An error leaves the signal ignored: nothing better to do.
-            let _ = signal_hook::flag::register_conditional_default(signal, always);
+            if let Ok(id) = signal_hook::flag::register_conditional_default(signal, always) {
+                defaults.push(id);
+            }
         }
+        drop(defaults);
         for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);
         }
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn clean_up_and_exit(paths: &Mutex<Vec<PathBuf>>, signal: usize, on_signal: OnSignal) -> ! {
-    let paths = paths.lock().unwrap_or_else(|e| e.into_inner());
+    let paths = lock(paths);
     for path in paths.iter() {
         let _ = crate::journal::remove_entry(&out_of_reach(path));
     }
@@ -128,5 +145,45 @@ fn out_of_reach(path: &Path) -> PathBuf {
     match std::fs::rename(path, &away) {
         Ok(()) => away,
         Err(_) => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHILD: &str = "STELLA_INTERRUPTS_CHILD";
+
+    /// In a process of its own (signals reach the whole process): an
+    /// export's handlers installed and dropped, a second export's
+    /// installed, SIGINT. The second export's file must go and its
+    /// `on_signal` end the process, not the first one's default action.
+    #[test]
+    #[ignore = "run by a_second_install_cleans_up_on_a_signal in a child process"]
+    fn second_install_child() {
+        let Some(file) = std::env::var_os(CHILD) else {
+            return;
+        };
+        drop(Interrupts::install(Vec::new(), |_, _| std::process::exit(41)).unwrap());
+        let _second =
+            Interrupts::install(vec![PathBuf::from(file)], |_, _| std::process::exit(42)).unwrap();
+        signal_hook::low_level::raise(SIGINT).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_second_install_cleans_up_on_a_signal() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("partial");
+        std::fs::write(&file, b"x").unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "site::interrupts::tests::second_install_child"])
+            .args(["--ignored", "--test-threads", "1", "--quiet"])
+            .env(CHILD, &file)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(42), "{status:?}");
+        assert!(!file.exists(), "the partial file is left");
     }
 }
