@@ -88,6 +88,17 @@ fn a_record_gives_the_same_bytes_whatever_came_before() {
 }
 
 #[test]
+fn the_counter_starting_again_changes_no_byte() {
+    let record = br#"{"id":"PYSEC-2021-1","details":"details details details"}"#;
+    let alone = deflated(&mut Deflater::default(), record);
+    // Near the counter's end: the first record fits, the second does not.
+    let mut z = Deflater::at(u32::MAX - 2 * record.len() as u32 + 8);
+    assert_eq!(deflated(&mut z, record), alone);
+    assert_eq!(deflated(&mut z, record), alone);
+    assert_eq!(z.base, 1 + record.len() as u32, "started again");
+}
+
+#[test]
 fn repeated_text_is_compressed() {
     let text =
         br#"{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.2.3"}]},"#.repeat(20);
