@@ -23,6 +23,7 @@
 //! (the `equivalence` tests); only feed positions differ.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use crate::model::{CanonicalRecord, SourceEdge};
 use crate::osv::{self, InputError, OsvError, RawRecord};
@@ -50,6 +51,9 @@ pub struct IngestOptions {
     pub site_id: String,
     /// The source of records the table of sources does not know (`--source`).
     pub source: Option<String>,
+    /// Where an ingest into an empty store keeps its scratch space (about
+    /// 2 KB a record, removed when it ends): beside the store.
+    pub scratch_dir: PathBuf,
 }
 
 pub fn ingest(
@@ -58,15 +62,37 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, StoreError> {
-    // Without a scratch space (no writable temporary directory), the
-    // per-record path. The bulk load is asked first in the transaction: a
-    // store may begin it again to take the offer.
-    if let Ok(scratch) = scratch::Scratch::new()
+    // Without a scratch space (`scratch_dir` not writable), the per-record
+    // path. The scratch is made before the bulk load is asked: a store may
+    // begin the transaction again to take the offer.
+    if let Ok(scratch) = scratch::Scratch::new(&opts.scratch_dir)
         && txn.bulk_load()?
     {
         return fresh::ingest(txn, &scratch, records, opts, progress);
     }
     per_record(txn, records, opts, progress)
+}
+
+/// Removes the scratch spaces in `dir` that ingests killed before they
+/// could remove them left behind. Only for a caller that holds the lock
+/// every ingest into `dir` takes (the home's writer lock).
+pub fn clear_stale_scratch(dir: &Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(scratch::PREFIX)
+        {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes each record to the store in input order: the path of a store

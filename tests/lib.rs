@@ -28,6 +28,7 @@ mod hostile;
 mod ingest;
 mod ingest_ecosystems;
 mod ingest_layouts;
+mod ingest_scratch;
 mod ingest_sources;
 mod ingest_totals;
 mod keys;

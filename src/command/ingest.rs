@@ -56,7 +56,13 @@ impl Osv {
             now: now(),
             site_id: ctx.site_id()?.to_owned(),
             source: self.source,
+            scratch_dir: crate::site::hooks::ingest_scratch()
+                .unwrap_or_else(|| ctx.home.root().to_owned()),
         };
+        crate::ingest::clear_stale_scratch(&opts.scratch_dir).map_err(Error::io(
+            "cannot remove an old ingest's scratch space in",
+            &opts.scratch_dir,
+        ))?;
         let report = {
             let mut txn = store.begin()?;
             let mut stdin = std::io::stdin().lock();

@@ -65,6 +65,7 @@ impl Site {
             now: clock.now(),
             site_id: self.id.clone(),
             source: None,
+            scratch_dir: std::env::temp_dir(),
         };
         let mut txn = self.store.begin().unwrap();
         let report = crate::ingest::ingest(txn.as_mut(), records, &opts, &NoProgress).unwrap();

@@ -1,11 +1,14 @@
-//! The scratch space of an ingest into an empty store (`fresh`): a private
-//! temporary SQLite database and a temporary file of record bodies (both
-//! deleted when dropped). The database holds small rows, unindexed, and
-//! hands them back sorted by SQLite's external sorter; the bodies are
-//! written once and read back only for the versions that are stored, so
-//! memory stays flat whatever the input's size.
+//! The scratch space of an ingest into an empty store (`fresh`), about 2 KB
+//! a record: a SQLite database and a file of record bodies, in a temporary
+//! directory beside the store (the system's may be memory). The database
+//! holds small rows, unindexed, and hands them back sorted by SQLite's
+//! external sorter (its spill files go where SQLite keeps temporary files);
+//! the bodies are written once and read back only for the versions that are
+//! stored, so memory stays flat whatever the input's size.
 //!
 //! Invariants:
+//! - The directory and all it holds go when the value drops, on success and
+//!   on error (what a killed ingest left: `super::clear_stale_scratch`).
 //! - It is never the store: nothing here is committed or seen by anyone;
 //!   an error or a drop leaves the store's transaction to roll back.
 //! - `records` holds one row per converted record that has an edge, by its
@@ -18,13 +21,12 @@
 //!   two skeletons hold the same content exactly when their versions do.
 
 use std::cell::RefCell;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
+use std::path::Path;
 
 use rusqlite::{Connection, params};
+use tempfile::TempDir;
 
-use super::skeleton::{self, Applied, Location};
+use super::skeleton::{self, Applied, Bodies, Location};
 use crate::model::{Canonical, CanonicalRecord, Deletion};
 use crate::store::{Result, StoreError};
 
@@ -61,23 +63,30 @@ pub(super) enum Event {
 
 pub(super) struct Scratch {
     conn: Connection,
-    bodies: RefCell<(BufWriter<File>, u64)>,
+    bodies: RefCell<Bodies>,
+    /// Dropped last: removed once the database and the bodies are closed.
+    _dir: TempDir,
 }
 
+/// The start of a scratch directory's name.
+pub(super) const PREFIX: &str = ".ingest-scratch-";
+
 impl Scratch {
-    pub fn new() -> Result<Scratch> {
-        // An empty name: a private on-disk database, deleted when closed.
-        let conn = Connection::open("")?;
+    /// A scratch space in a new temporary directory under `beside`.
+    pub fn new(beside: &Path) -> Result<Scratch> {
+        let dir = tempfile::Builder::new().prefix(PREFIX).tempdir_in(beside)?;
+        let conn = Connection::open(dir.path().join("scratch.db"))?;
         conn.pragma_update(None, "journal_mode", "OFF")?;
         conn.pragma_update(None, "synchronous", "OFF")?;
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.pragma_update(None, "temp_store", "FILE")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch("BEGIN")?;
-        let bodies = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+        let bodies = Bodies::new(tempfile::tempfile_in(dir.path())?);
         Ok(Scratch {
             conn,
-            bodies: RefCell::new((bodies, 0)),
+            bodies: RefCell::new(bodies),
+            _dir: dir,
         })
     }
 
@@ -104,7 +113,7 @@ impl Scratch {
                 return Err(corrupt("a converted version without its one edge".into()));
             };
             let body = skeleton::body(&mut record.canonical).map_err(|e| corrupt(e.to_string()))?;
-            let at = self.append(&body)?;
+            let at = self.bodies.borrow_mut().append(&body)?;
             let c = &record.canonical;
             insert.execute(params![
                 c.merge_hash,
@@ -123,24 +132,10 @@ impl Scratch {
         Ok(())
     }
 
-    fn append(&self, body: &[u8]) -> Result<Location> {
-        let mut bodies = self.bodies.borrow_mut();
-        let at = bodies.1;
-        bodies.0.write_all(body)?;
-        bodies.1 += body.len() as u64;
-        Ok(Location {
-            at,
-            len: body.len(),
-        })
-    }
-
     /// The body of a version stored at `at`: its canonical, without status
     /// or history.
     pub fn body(&self, at: &Location) -> Result<Canonical> {
-        let mut bodies = self.bodies.borrow_mut();
-        bodies.0.flush()?;
-        let mut buf = vec![0; at.len];
-        bodies.0.get_ref().read_exact_at(&mut buf, at.at)?;
+        let buf = self.bodies.borrow_mut().read(at)?;
         serde_json::from_slice(&buf).map_err(|e| corrupt(e.to_string()))
     }
 

@@ -1,6 +1,7 @@
 //! Skeleton versions (`fresh`): a converted version reduced to what the
 //! per-record path reads of it while folding a canonical's writes, and
-//! made whole again for the one version that is stored.
+//! made whole again for the one version that is stored; the file of
+//! version bodies ([`Bodies`]) they are made whole from.
 //!
 //! Invariants:
 //! - A version's body is its canonical with `status` and `history`
@@ -14,6 +15,10 @@
 //!   and edges from the folded skeleton, and refuses a body of another
 //!   merge hash.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -24,6 +29,39 @@ use crate::model::{Canonical, CanonicalRecord, Severity, SourceEdge, Status};
 pub(super) struct Location {
     pub at: u64,
     pub len: usize,
+}
+
+/// The file of version bodies: appended to while records are staged, read
+/// back at the places [`Bodies::append`] gave.
+pub(super) struct Bodies {
+    file: BufWriter<File>,
+    len: u64,
+}
+
+impl Bodies {
+    pub fn new(file: File) -> Bodies {
+        Bodies {
+            file: BufWriter::with_capacity(1 << 16, file),
+            len: 0,
+        }
+    }
+
+    pub fn append(&mut self, body: &[u8]) -> std::io::Result<Location> {
+        let at = self.len;
+        self.file.write_all(body)?;
+        self.len += body.len() as u64;
+        Ok(Location {
+            at,
+            len: body.len(),
+        })
+    }
+
+    pub fn read(&mut self, at: &Location) -> std::io::Result<Vec<u8>> {
+        self.file.flush()?;
+        let mut buf = vec![0; at.len];
+        self.file.get_ref().read_exact_at(&mut buf, at.at)?;
+        Ok(buf)
+    }
 }
 
 /// A version as the fold sees it, and where its body lies.

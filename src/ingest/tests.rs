@@ -18,6 +18,7 @@ fn opts(prune: bool) -> IngestOptions {
         now: NOW.into(),
         site_id: "site-a".into(),
         source: None,
+        scratch_dir: std::env::temp_dir(),
     }
 }
 

@@ -16,21 +16,28 @@
 //!   handlers are gone (before its report prints) and waits likewise.
 //! - `STELLA_TEST_FREE_BYTES` (bytes) replaces the free space an import
 //!   finds in `staging/` before it stages a bundle.
+//! - `STELLA_TEST_INGEST_SCRATCH` (a path) replaces the directory an
+//!   ingest into an empty store makes its scratch space in (the home).
 //!
 //! Invariant: without the feature every function here is a no-op that
 //! returns `None`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[cfg(feature = "test-hooks")]
 mod active {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
     const NOW_MS: &str = "STELLA_TEST_NOW_MS";
     const ABORT_AT: &str = "STELLA_TEST_ABORT_AT";
     const PAUSE_AT: &str = "STELLA_TEST_PAUSE_AT";
     const FREE_BYTES: &str = "STELLA_TEST_FREE_BYTES";
+    const INGEST_SCRATCH: &str = "STELLA_TEST_INGEST_SCRATCH";
+
+    pub fn ingest_scratch() -> Option<PathBuf> {
+        std::env::var_os(INGEST_SCRATCH).map(PathBuf::from)
+    }
 
     pub fn free_bytes() -> Option<u64> {
         std::env::var(FREE_BYTES).ok()?.trim().parse().ok()
@@ -75,6 +82,15 @@ pub fn now_millis() -> Option<i64> {
 pub fn free_bytes() -> Option<u64> {
     #[cfg(feature = "test-hooks")]
     return active::free_bytes();
+    #[cfg(not(feature = "test-hooks"))]
+    None
+}
+
+/// The directory an ingest's scratch space is to go in instead of the
+/// home, if any.
+pub fn ingest_scratch() -> Option<PathBuf> {
+    #[cfg(feature = "test-hooks")]
+    return active::ingest_scratch();
     #[cfg(not(feature = "test-hooks"))]
     None
 }
