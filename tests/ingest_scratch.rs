@@ -1,10 +1,9 @@
 //! An ingest into an empty store keeps its scratch space beside the store
 //! (the home), never in the system's temporary directory, and leaves
-//! nothing behind (what a killed one left goes with the next); without a scratch space it takes the per-record path,
-//! to the same outcome.
+//! nothing behind (what a killed one left goes with the next); without a
+//! scratch space it takes the per-record path, to the same outcome.
 
-use std::path::Path;
-
+use crate::growth::names;
 use crate::harness::*;
 
 /// Both samples in one run: records repeated with changes, so canonicals
@@ -33,15 +32,6 @@ fn ingest(store: Backend, env: &[(&str, &str)]) -> (String, Vec<String>, Site) {
     (report, canonicals, site)
 }
 
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 fn without_a_scratch_space_the_per_record_path_ends_alike(store: Backend) {
     let (report, canonicals, _site) = ingest(store, &[]);
     assert_eq!(report, HISTORY_REPORT);
@@ -55,13 +45,13 @@ fn without_a_scratch_space_the_per_record_path_ends_alike(store: Backend) {
 
 fn the_scratch_space_is_beside_the_store_and_goes_when_done(store: Backend) {
     let (report, canonicals, site) = ingest(store, &[]);
-    let home = entries(&site.home());
+    let home = names(&site.home());
     // The system's temporary directory is not needed.
     let unwritable = "/nonexistent/stella-tmp";
     let (elsewhere, elsewhere_canonicals, other) = ingest(store, &[("TMPDIR", unwritable)]);
     assert_eq!(elsewhere, report);
     assert_same(&elsewhere_canonicals, &canonicals, "canonicals");
-    assert_eq!(entries(&other.home()), home);
+    assert_eq!(names(&other.home()), home);
     assert!(
         home.iter().all(|name| !name.starts_with(".ingest-scratch")),
         "{home:?}"
@@ -71,7 +61,7 @@ fn the_scratch_space_is_beside_the_store_and_goes_when_done(store: Backend) {
     std::fs::create_dir(&scratch).unwrap();
     let dir = scratch.to_str().unwrap();
     ingest(store, &[("STELLA_TEST_INGEST_SCRATCH", dir)]);
-    assert_eq!(entries(&scratch), Vec::<String>::new());
+    assert_eq!(names(&scratch), Vec::<String>::new());
     // ... and what an ingest killed before it could clean up left behind
     // goes with the next ingest of the home.
     let stale = scratch.join(".ingest-scratch-stale");
@@ -84,7 +74,7 @@ fn the_scratch_space_is_beside_the_store_and_goes_when_done(store: Backend) {
         .env("STELLA_TEST_INGEST_SCRATCH", dir)
         .go()
         .ok();
-    assert_eq!(entries(&scratch), Vec::<String>::new());
+    assert_eq!(names(&scratch), Vec::<String>::new());
 }
 
 crate::on_both_stores!(
