@@ -30,6 +30,7 @@ use crate::osv::{self, InputError, OsvError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
+mod finals;
 mod fold;
 mod fresh;
 mod pipeline;
@@ -65,10 +66,10 @@ pub fn ingest(
     // Without a scratch space (`scratch_dir` not writable), the per-record
     // path. The scratch is made before the bulk load is asked: a store may
     // begin the transaction again to take the offer.
-    if let Ok(scratch) = scratch::Scratch::new(&opts.scratch_dir)
+    if let Ok(mut scratch) = scratch::Scratch::new(&opts.scratch_dir)
         && txn.bulk_load()?
     {
-        return fresh::ingest(txn, &scratch, records, opts, progress);
+        return fresh::ingest(txn, &mut scratch, records, opts, progress);
     }
     per_record(txn, records, opts, progress)
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cursor::Cursor;
 use crate::model::{CanonicalRecord, Deletion};
-use crate::store::{LedgerEntry, NewEvent, Result, Txn};
+use crate::store::{LedgerEntry, NewEvent, Result, StoreError, Txn};
 
 #[derive(Default)]
 pub struct FakeTxn {
@@ -13,6 +13,11 @@ pub struct FakeTxn {
     pub tombstones: BTreeMap<String, Deletion>,
     index: BTreeMap<(String, String), BTreeSet<String>>,
     pub feed: u64,
+    /// Takes the bulk load offer (for the `fresh` path), which only an
+    /// empty store may do.
+    pub bulk: bool,
+    /// Puts after which every put fails, as a full disk would.
+    pub puts_before_failing: Option<u64>,
 }
 
 impl FakeTxn {
@@ -38,6 +43,10 @@ impl FakeTxn {
 }
 
 impl Txn for FakeTxn {
+    fn bulk_load(&mut self) -> Result<bool> {
+        Ok(self.bulk && self.canonicals.is_empty() && self.tombstones.is_empty())
+    }
+
     fn canonical(&mut self, merge_hash: &str) -> Result<Option<CanonicalRecord>> {
         Ok(self.canonicals.get(merge_hash).cloned())
     }
@@ -47,6 +56,9 @@ impl Txn for FakeTxn {
     }
 
     fn put_from(&mut self, record: &CanonicalRecord, _via: Option<&str>) -> Result<Cursor> {
+        if self.puts_before_failing == Some(self.feed) {
+            return Err(StoreError::Io(std::io::Error::other("disk full")));
+        }
         let hash = record.canonical.merge_hash.clone();
         self.unindex(&hash);
         for e in &record.edges {

@@ -18,27 +18,24 @@
 //! - Nothing a prune could drop is stored: every stored edge's record was
 //!   seen in this run. Only `prune_skipped` is left to say.
 //! - Memory stays flat: the scratch database spills to disk, and the fold
-//!   holds one canonical and one batch of final versions.
+//!   holds one canonical and a few batches of final versions (`finals`,
+//!   which folds on a thread beside the store's writes).
 
 use std::collections::BTreeSet;
 
-use super::fold::{Folder, Group};
+use super::finals::write_all;
 use super::pipeline::{self, Converted};
 use super::scratch::{KeyRow, Scratch};
-use super::skeleton;
 use super::{IngestOptions, IngestReport, refuse_input, refuse_record};
 use crate::model::CanonicalRecord;
 use crate::osv::{InputError, RawRecord};
 use crate::progress::{Progress, Ticker, Unit};
 use crate::store::{StoreError, Txn};
 
-/// Final versions handed to the store at once.
-const PUT_BATCH: usize = 256;
-
 /// [`super::ingest`] for a transaction that took the bulk load offer.
 pub(super) fn ingest(
     txn: &mut dyn Txn,
-    scratch: &Scratch,
+    scratch: &mut Scratch,
     records: impl Iterator<Item = Result<RawRecord, InputError>>,
     opts: &IngestOptions,
     progress: &dyn Progress,
@@ -121,84 +118,4 @@ fn settle_repeats(scratch: &Scratch, report: &mut IngestReport) -> Result<(), St
         prev = Some(row);
         Ok(())
     })
-}
-
-/// Folds every canonical's writes and stores the final versions, then the
-/// final tombstones; returns the report with the canonicals counted.
-fn write_all(
-    txn: &mut dyn Txn,
-    scratch: &Scratch,
-    opts: &IngestOptions,
-    report: IngestReport,
-) -> Result<IngestReport, StoreError> {
-    let mut folder = Folder {
-        now: &opts.now,
-        site: &opts.site_id,
-        report,
-    };
-    let mut batch = Vec::with_capacity(PUT_BATCH);
-    let mut current: Option<(String, Group)> = None;
-    scratch.each_event(|hash, event| {
-        if let Some((open, group)) = current.take() {
-            if open == hash {
-                current = Some((open, group));
-            } else {
-                keep(txn, scratch, &mut batch, group)?;
-            }
-        }
-        let (hash, group) = current.get_or_insert_with(|| (hash, Group::default()));
-        folder.fold(group, hash, event)
-    })?;
-    if let Some((_, group)) = current {
-        keep(txn, scratch, &mut batch, group)?;
-    }
-    if !batch.is_empty() {
-        txn.put_many(&batch)?;
-    }
-    // After every put: a delete ends the bulk load (its indexes come back).
-    scratch.each_tombstone(|deletion| txn.delete(&deletion).map(drop))?;
-    Ok(folder.report)
-}
-
-/// A folded canonical's final state: a version to put (in batches) or a
-/// tombstone to store at the end.
-fn keep(
-    txn: &mut dyn Txn,
-    scratch: &Scratch,
-    batch: &mut Vec<CanonicalRecord>,
-    group: Group,
-) -> Result<(), StoreError> {
-    match group {
-        Group {
-            live: Some(live),
-            body: Some(at),
-            ..
-        } => {
-            let body = scratch.body(&at)?;
-            batch.push(skeleton::restore(live, body).map_err(corrupt)?);
-            if batch.len() >= PUT_BATCH {
-                txn.put_many(batch)?;
-                batch.clear();
-            }
-            Ok(())
-        }
-        Group {
-            live: Some(live), ..
-        } => Err(corrupt(format!(
-            "no body for {}",
-            live.canonical.merge_hash
-        ))),
-        Group {
-            tombstone: Some(deletion),
-            ..
-        } => scratch.tombstone(&deletion),
-        _ => Ok(()),
-    }
-}
-
-fn corrupt(detail: String) -> StoreError {
-    StoreError::Corrupt {
-        what: "ingest scratch row",
-        detail,
-    }
 }

@@ -234,3 +234,44 @@ fn failures_are_reported_and_the_run_goes_on() {
     assert!(report.prune_skipped);
     assert_eq!((report.canonical_pruned, txn.canonicals.len()), (0, 2));
 }
+
+fn many(n: u32) -> Vec<RawRecord> {
+    (0..n)
+        .map(|i| {
+            osv(
+                &format!("PYSEC-{i}"),
+                &format!("CVE-2024-{}", 10000 + i),
+                "1.0",
+                "",
+            )
+        })
+        .collect()
+}
+
+/// The fresh path (folding on a thread beside the puts) on a store that
+/// takes the bulk load: the same canonicals and report as record by record.
+#[test]
+fn fresh_path_stores_what_the_per_record_path_stores() {
+    let mut fresh = FakeTxn::default();
+    fresh.bulk = true;
+    let mut plain = FakeTxn::default();
+    let a = run(&mut fresh, many(1500), false);
+    let b = run(&mut plain, many(1500), false);
+    assert_eq!(counts(&a), [1500, 0, 1500, 0, 0, 0, 0]);
+    assert_eq!(counts(&a), counts(&b));
+    assert_eq!(fresh.canonicals, plain.canonicals);
+    assert_eq!(fresh.feed, 1500);
+}
+
+/// A put that fails mid-way (several batches still to come from the
+/// folding thread): the ingest ends with the store's own error, no later
+/// put is made, and nothing waits for ever.
+#[test]
+fn a_failing_put_ends_a_fresh_ingest_with_the_store_error() {
+    let mut txn = FakeTxn::default();
+    (txn.bulk, txn.puts_before_failing) = (true, Some(300));
+    let records = many(2000).into_iter().map(Ok);
+    let err = ingest(&mut txn, records, &opts(false), &NoProgress).unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert_eq!((txn.feed, txn.canonicals.len()), (300, 300));
+}
