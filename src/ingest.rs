@@ -127,7 +127,7 @@ pub(crate) fn per_record(
             Converted::Record { origin, result } => run.record(origin, result),
             Converted::Input(e) => {
                 run.anonymous_failure = true;
-                refuse_input(&mut run.report, &e);
+                refuse_input(&mut run.report, e);
                 Ok(())
             }
         }
@@ -180,13 +180,13 @@ struct Run<'a> {
 impl Run<'_> {
     fn record(
         &mut self,
-        origin: String,
-        converted: Result<Vec<CanonicalRecord>, OsvError>,
+        origin: &str,
+        converted: &Result<Vec<CanonicalRecord>, OsvError>,
     ) -> Result<(), StoreError> {
         let records = match converted {
             Ok(records) => records,
             Err(e) => {
-                match refuse_record(&mut self.report, origin, &e, self.source) {
+                match refuse_record(&mut self.report, origin.to_owned(), e, self.source) {
                     Some((source, id)) => self.see(source, id),
                     None => self.anonymous_failure = true,
                 }
@@ -213,7 +213,7 @@ impl Run<'_> {
             return Ok(());
         }
         self.report.records_ingested += 1;
-        for record in &records {
+        for record in records {
             self.apply(record, &edge)?;
         }
         for gone in old.difference(&new) {

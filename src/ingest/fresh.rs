@@ -51,20 +51,21 @@ pub(super) fn ingest(
         seq += 1;
         match item {
             Converted::Record {
-                result: Ok(mut records),
+                result: Ok(records),
                 ..
-            } => stage(scratch, seq, &mut records, &mut report),
+            } => stage(scratch, seq, records, &mut report),
             Converted::Record {
                 origin,
                 result: Err(e),
             } => {
-                let named = refuse_record(&mut report, origin, &e, opts.source.as_deref());
+                let origin = origin.clone();
+                let named = refuse_record(&mut report, origin, e, opts.source.as_deref());
                 anonymous_failure |= named.is_none();
                 Ok(())
             }
             Converted::Input(e) => {
                 anonymous_failure = true;
-                refuse_input(&mut report, &e);
+                refuse_input(&mut report, e);
                 Ok(())
             }
         }

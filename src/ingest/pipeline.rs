@@ -17,8 +17,11 @@
 //!   cross threads, never single items.
 //! - An error of `apply` stops the run: the workers end when their
 //!   channels close, and no further record is read.
+//! - A converted batch goes back to its worker once applied, to be freed
+//!   there: the system allocator frees far more cheaply on the thread that
+//!   allocated (`apply` gets each item by reference for that reason).
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread;
 
 use crate::model::CanonicalRecord;
@@ -41,10 +44,12 @@ pub(super) enum Converted {
     },
 }
 
-/// The ends of one worker's two channels, as the caller holds them.
+/// The ends of one worker's channels, as the caller holds them.
 struct Lane {
     raw: SyncSender<Vec<Raw>>,
     done: Receiver<Vec<Converted>>,
+    /// Applied batches, to be freed by the worker.
+    spent: Sender<Vec<Converted>>,
 }
 
 /// The number of conversion workers: one per core.
@@ -59,7 +64,7 @@ fn workers() -> usize {
 pub(super) fn each_converted<E>(
     records: impl Iterator<Item = Raw>,
     source: Option<&str>,
-    mut apply: impl FnMut(Converted) -> Result<(), E>,
+    mut apply: impl FnMut(&mut Converted) -> Result<(), E>,
 ) -> Result<(), E> {
     thread::scope(|scope| {
         // Made inside the scope: on an early return every end drops before
@@ -68,17 +73,19 @@ pub(super) fn each_converted<E>(
             .map(|_| {
                 let (raw_tx, raw_rx) = sync_channel::<Vec<Raw>>(WINDOW);
                 let (out_tx, out_rx) = sync_channel::<Vec<Converted>>(WINDOW);
-                scope.spawn(move || convert_all(&raw_rx, &out_tx, source));
+                let (spent_tx, spent_rx) = channel::<Vec<Converted>>();
+                scope.spawn(move || convert_all(&raw_rx, &out_tx, &spent_rx, source));
                 Lane {
                     raw: raw_tx,
                     done: out_rx,
+                    spent: spent_tx,
                 }
             })
             .collect();
         let mut turns = Turns::new(&lanes);
         feed(records, &mut turns, &mut apply)?;
         while let Some(done) = turns.take() {
-            done.into_iter().try_for_each(&mut apply)?;
+            turns.apply(done, &mut apply)?;
         }
         Ok(())
     })
@@ -114,13 +121,25 @@ impl<'a> Turns<'a> {
 
     /// The oldest batch not yet taken back, converted; `None` when none is
     /// in flight or its worker is gone.
-    fn take(&mut self) -> Option<Vec<Converted>> {
+    fn take(&mut self) -> Option<(usize, Vec<Converted>)> {
         if self.in_flight() == 0 {
             return None;
         }
-        let lane = &self.lanes[self.taken % self.lanes.len()];
+        let lane = self.taken % self.lanes.len();
         self.taken += 1;
-        lane.done.recv().ok()
+        Some((lane, self.lanes[lane].done.recv().ok()?))
+    }
+
+    /// Applies a taken batch in order, then sends it back to its worker.
+    fn apply<E>(
+        &self,
+        (lane, mut done): (usize, Vec<Converted>),
+        apply: &mut impl FnMut(&mut Converted) -> Result<(), E>,
+    ) -> Result<(), E> {
+        done.iter_mut().try_for_each(apply)?;
+        // A worker already gone frees nothing more; the batch drops here.
+        let _ = self.lanes[lane].spent.send(done);
+        Ok(())
     }
 }
 
@@ -129,7 +148,7 @@ impl<'a> Turns<'a> {
 fn feed<E>(
     mut records: impl Iterator<Item = Raw>,
     turns: &mut Turns<'_>,
-    apply: &mut impl FnMut(Converted) -> Result<(), E>,
+    apply: &mut impl FnMut(&mut Converted) -> Result<(), E>,
 ) -> Result<(), E> {
     loop {
         let batch = Batch::next_from(&mut records);
@@ -141,7 +160,7 @@ fn feed<E>(
             let Some(done) = turns.take() else {
                 return Ok(());
             };
-            done.into_iter().try_for_each(&mut *apply)?;
+            turns.apply(done, apply)?;
         }
         if !turns.send(batch) {
             return Ok(());
@@ -149,13 +168,16 @@ fn feed<E>(
     }
 }
 
-/// A worker: converts until its input channel closes or nobody listens.
+/// A worker: converts until its input channel closes or nobody listens,
+/// freeing the batches it made once they come back applied.
 fn convert_all(
     raw_rx: &Receiver<Vec<Raw>>,
     out_tx: &SyncSender<Vec<Converted>>,
+    spent: &Receiver<Vec<Converted>>,
     source: Option<&str>,
 ) {
     for batch in raw_rx {
+        spent.try_iter().for_each(drop);
         let converted = batch
             .into_iter()
             .map(|item| match item {
@@ -194,7 +216,7 @@ mod tests {
                 Converted::Input(e) => e.origin(),
                 Converted::Record { origin, result } => {
                     assert!(result.is_err(), "{origin}");
-                    origin
+                    origin.clone()
                 }
             });
             Ok(())
