@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread;
 
 use super::fold::{Folder, Group};
-use super::scratch::Scratch;
+use super::scratch::{Scratch, corrupt};
 use super::skeleton;
 use super::{IngestOptions, IngestReport};
 use crate::model::CanonicalRecord;
@@ -168,12 +168,5 @@ fn keep(scratch: &Scratch, out: &mut Batches, group: Group) -> Result<(), StoreE
             ..
         } => scratch.tombstone(&deletion),
         _ => Ok(()),
-    }
-}
-
-fn corrupt(detail: String) -> StoreError {
-    StoreError::Corrupt {
-        what: "ingest scratch row",
-        detail,
     }
 }

@@ -235,7 +235,7 @@ impl Scratch {
 
 /// Scratch rows are written by this module: one that does not decode is a
 /// scratch file changed under us.
-fn corrupt(detail: String) -> StoreError {
+pub(super) fn corrupt(detail: String) -> StoreError {
     StoreError::Corrupt {
         what: "ingest scratch row",
         detail,

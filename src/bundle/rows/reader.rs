@@ -95,6 +95,26 @@ impl LineReader {
     }
 }
 
+/// The field cap: no string of the row `body` is over `max_field` bytes
+/// as encoded.
+pub(crate) fn check_field_cap(
+    path: &'static str,
+    line: u64,
+    body: &[u8],
+    max_field: u64,
+) -> Result<(), BundleError> {
+    match first_long_string(body, max_field) {
+        Some(long) => Err(BundleError::FieldTooLong {
+            path,
+            line,
+            field: long.field,
+            size: long.size,
+            limit: max_field,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The reference reading of one row (its line without the newline): the
 /// field cap, a serde parse with unknown fields refused, and the one-spelling
 /// rule (`again` is scratch space for the row serialized again).
@@ -105,15 +125,7 @@ pub(crate) fn parse_row<T: DeserializeOwned + Serialize>(
     max_field: u64,
     again: &mut Vec<u8>,
 ) -> Result<T, BundleError> {
-    if let Some(long) = first_long_string(body, max_field) {
-        return Err(BundleError::FieldTooLong {
-            path,
-            line,
-            field: long.field,
-            size: long.size,
-            limit: max_field,
-        });
-    }
+    check_field_cap(path, line, body, max_field)?;
     let row: T = serde_json::from_slice(body).map_err(|e| BundleError::MalformedRow {
         path,
         line,

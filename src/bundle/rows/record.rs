@@ -7,9 +7,8 @@
 //! Invariant: the same checks, in the same order, as a bundle's rows get
 //! (`reader.rs`), with the default [`Limits`].
 
-use super::reader::{check_canonical, check_edge, parse_row};
+use super::reader::{check_canonical, check_edge, check_field_cap, parse_row};
 use crate::bundle::error::BundleError;
-use crate::bundle::format::fields::first_long_string;
 use crate::bundle::format::limits::Limits;
 use crate::bundle::format::members::Member;
 use crate::model::{Canonical, CanonicalRecord, SourceEdge};
@@ -91,16 +90,7 @@ fn write_line<T: serde::Serialize>(
             limit: limits.max_line_bytes,
         });
     }
-    match first_long_string(line, limits.max_field_bytes) {
-        Some(long) => Err(BundleError::FieldTooLong {
-            path,
-            line: 1,
-            field: long.field,
-            size: long.size,
-            limit: limits.max_field_bytes,
-        }),
-        None => Ok(()),
-    }
+    check_field_cap(path, 1, line, limits.max_field_bytes)
 }
 
 #[cfg(test)]
