@@ -141,6 +141,9 @@ impl Drop for SqliteTxn<'_> {
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        if let Some(aside) = self.bulk.take() {
+            let _ = bulk::abandon(self.conn, &aside);
+        }
         if self.unchecked {
             let _ = self.conn.pragma_update(None, "foreign_keys", true);
         }

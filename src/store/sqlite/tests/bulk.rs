@@ -3,13 +3,18 @@
 
 use rusqlite::Connection;
 
-use super::super::SqliteStore;
+use super::super::{SqliteStore, bulk};
 use super::{deletion, indexes, record};
 use crate::store::tests::new_site;
 use crate::store::{Store, StoreError};
 
 fn enforcing(conn: &Connection) -> bool {
     conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))
+        .unwrap()
+}
+
+fn cache(conn: &Connection) -> i64 {
+    conn.pragma_query_value(None, "cache_size", |row| row.get(0))
         .unwrap()
 }
 
@@ -46,6 +51,7 @@ fn a_committed_bulk_load_puts_back_enforcement_and_every_index() {
     }
     assert!(enforcing(&store.conn));
     assert_eq!(indexes(&store.conn), before);
+    assert_eq!(cache(&store.conn), -32 * 1024);
     assert_eq!(
         (
             count(&store.conn, "canonicals"),
@@ -67,8 +73,34 @@ fn a_dropped_bulk_load_puts_back_enforcement_and_every_index() {
     }
     assert!(enforcing(&store.conn));
     assert_eq!(indexes(&store.conn), before);
+    assert_eq!(cache(&store.conn), -32 * 1024);
     assert_eq!(count(&store.conn, "canonicals"), 0);
     assert_eq!(count(&store.conn, "feed"), 0);
+}
+
+/// Rows go in with a small page cache (a load only appends); the
+/// connection's own comes back with the indexes, or with the rollback.
+#[test]
+fn a_bulk_load_runs_with_a_small_page_cache_and_puts_it_back() {
+    let store = store();
+    let conn = &store.conn;
+    assert_eq!(cache(conn), -32 * 1024);
+    for commit in [true, false] {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let aside = bulk::set_aside(conn).unwrap();
+        assert_eq!(cache(conn), -8 * 1024);
+        match commit {
+            true => {
+                bulk::restore(conn, &aside).unwrap();
+                conn.execute_batch("COMMIT").unwrap();
+            }
+            false => {
+                conn.execute_batch("ROLLBACK").unwrap();
+                bulk::abandon(conn, &aside).unwrap();
+            }
+        }
+        assert_eq!(cache(conn), -32 * 1024, "commit: {commit}");
+    }
 }
 
 /// The bundle reader refuses a canonical listed twice; should one reach the
