@@ -161,8 +161,11 @@ fn all_events(s: &mut Scanner<'_>, git: bool, out: &mut Vec<u8>) -> Option<usize
         let kind = s.which(EVENTS)?;
         let value = s.ident()?;
         s.lit(b"}")?;
-        let hex = !value.is_empty() && value.iter().all(u8::is_ascii_hexdigit);
-        let folded = !(git && hex && value.iter().any(u8::is_ascii_uppercase));
+        // Only a GIT range's events are folded to lowercase (when hex).
+        let folded = !git
+            || value.is_empty()
+            || !value.iter().any(u8::is_ascii_uppercase)
+            || !value.iter().all(u8::is_ascii_hexdigit);
         let ordered = last.is_none_or(|l| l < (kind, value));
         (trimmed(value) && folded && ordered).then_some(())?;
         last = Some((kind, value));

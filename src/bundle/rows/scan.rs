@@ -86,7 +86,7 @@ pub(super) fn canonical_with<'a>(
     s.lit(b",\"affects_key\":")?;
     let affects_key = s.ident()?;
     s.lit(b",\"merge_hash\":")?;
-    let merge_hash = s.plain()?;
+    let merge_hash = s.sha256_tag().or_else(|| s.plain())?;
     s.lit(b",\"status\":")?;
     s.one_of(STATUS)?;
     s.lit(b",\"severity\":")?;
@@ -137,15 +137,15 @@ pub(crate) fn edge(line: &[u8]) -> Option<EdgeKeys<'_>> {
     s.lit(b",\"canonical_id\":")?;
     let canonical_id = s.uuid()?;
     s.lit(b",\"merge_hash\":")?;
-    let merge_hash = s.plain()?;
+    let merge_hash = s.sha256_tag().or_else(|| s.plain())?;
     s.lit(b",\"source\":")?;
     let source = s.ident()?;
     s.lit(b",\"source_advisory_id\":")?;
     let source_advisory_id = s.ident()?;
-    for field in [&b",\"vendor_status\":"[..], b",\"source_sha256\":"] {
-        s.lit(field)?;
-        s.ident()?;
-    }
+    s.lit(b",\"vendor_status\":")?;
+    s.ident()?;
+    s.lit(b",\"source_sha256\":")?;
+    s.sha256_tag().or_else(|| s.ident())?;
     s.lit(b"}")?;
     s.end()?;
     Some(EdgeKeys {
@@ -161,7 +161,7 @@ pub(crate) fn deletion(line: &[u8]) -> Option<DeletionKeys<'_>> {
     s.lit(b"{\"canonical_id\":")?;
     let canonical_id = s.uuid()?;
     s.lit(b",\"merge_hash\":")?;
-    let merge_hash = s.plain()?;
+    let merge_hash = s.sha256_tag().or_else(|| s.plain())?;
     for field in [&b",\"deleted_at\":"[..], b",\"reason\":"] {
         s.lit(field)?;
         s.ident()?;

@@ -225,3 +225,47 @@ fn reads_the_escapes_serde_json_writes_in_other_fields() {
         );
     }
 }
+
+/// The digest tags (`merge_hash` of every row, an edge's `source_sha256`)
+/// are read by their fixed shape: every byte of them, changed to any byte,
+/// gives the reference path's answer, and a tag changed into another
+/// string is still read as that string.
+#[test]
+fn reads_a_changed_digest_tag_as_the_reference_does() {
+    let c = super::canonical("CVE-2024-1234", "pkg:pypi/a", "t");
+    let deletion = Deletion {
+        history: None,
+        canonical_id: c.id,
+        merge_hash: c.merge_hash.clone(),
+        deleted_at: "2024-01-01T00:00:00.000Z".into(),
+        reason: "withdrawn".into(),
+    };
+    let mut edge = super::edge(&c, "pypa", "PYSEC-1");
+    edge.source_sha256 = format!("sha256:{}", "0a".repeat(32));
+    let rows = [
+        (0, serde_json::to_vec(&c).unwrap(), c.merge_hash.clone()),
+        (1, serde_json::to_vec(&edge).unwrap(), c.merge_hash.clone()),
+        (1, serde_json::to_vec(&edge).unwrap(), edge.source_sha256),
+        (2, serde_json::to_vec(&deletion).unwrap(), c.merge_hash),
+    ];
+    let mut accepted = 0;
+    for (member, line, tag) in rows {
+        assert!(scanned(member, &line).is_some());
+        let text = String::from_utf8(line.clone()).unwrap();
+        let start = text.find(&tag).unwrap();
+        // The quotes around the tag, and every byte inside them.
+        for at in start - 1..=start + tag.len() {
+            for byte in 0..=u8::MAX {
+                let mut changed = line.clone();
+                changed[at] = byte;
+                if let Err(e) = agrees(member, &changed) {
+                    panic!("{e}");
+                }
+                accepted += usize::from(scanned(member, &changed).is_some());
+            }
+        }
+    }
+    // The unchanged rows, and a tag's hex digit or prefix changed into
+    // another string: read as a string, as the reference reads it.
+    assert!(accepted > 4 * 73, "{accepted}");
+}
