@@ -6,11 +6,16 @@
 //! stream shorter than that (a small bundle) is hashed where it is, at the
 //! end, as starting a thread would cost more than the hashing.
 //!
+//! Chunks are whole ([`CHUNK`] bytes, the last one excepted) and come back
+//! from the thread once hashed, to be filled again: no chunk grows, and a
+//! bundle of any size allocates a few of them (fresh memory costs a page
+//! fault per 4 KiB touched, what a copy of that page costs many times over).
+//!
 //! Invariant: the digest is exactly sha256 of the bytes given to `update`,
 //! in order, whichever thread computed it. Where no thread can be started,
 //! the hashing happens here instead.
 
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
@@ -33,26 +38,44 @@ enum Inner {
     There {
         tx: SyncSender<Vec<u8>>,
         handle: JoinHandle<Sha256>,
+        /// Chunks hashed, to be filled again.
+        spent: Receiver<Vec<u8>>,
     },
 }
 
 impl Sha256Thread {
     pub(crate) fn new() -> Self {
         Self {
-            pending: Vec::new(),
+            pending: Vec::with_capacity(CHUNK),
             inner: Inner::Unstarted,
         }
     }
 
-    pub(crate) fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, mut bytes: &[u8]) {
         if let Inner::Here(hasher) = &mut self.inner {
             return hasher.update(bytes);
         }
-        self.pending.extend_from_slice(bytes);
-        if self.pending.len() < CHUNK {
-            return;
+        while !bytes.is_empty() {
+            let room = CHUNK - self.pending.len();
+            let (now, later) = bytes.split_at(room.min(bytes.len()));
+            self.pending.extend_from_slice(now);
+            bytes = later;
+            if self.pending.len() == CHUNK {
+                self.hand_over();
+            }
         }
-        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+    }
+
+    /// Hands the full chunk over, and takes a spent one (or a new one) to
+    /// fill next.
+    fn hand_over(&mut self) {
+        let next = match &self.inner {
+            Inner::There { spent, .. } => spent.try_recv().ok(),
+            _ => None,
+        };
+        let mut next = next.unwrap_or_else(|| Vec::with_capacity(CHUNK));
+        next.clear();
+        let chunk = std::mem::replace(&mut self.pending, next);
         match &self.inner {
             Inner::Unstarted => self.inner = start(chunk),
             // The thread only ends when `tx` is dropped (or panics, which
@@ -67,7 +90,7 @@ impl Sha256Thread {
         let hasher = match self.inner {
             Inner::Unstarted => Sha256::new_with_prefix(&self.pending),
             Inner::Here(hasher) => hasher,
-            Inner::There { tx, handle } => {
+            Inner::There { tx, handle, .. } => {
                 if !self.pending.is_empty() {
                     let _ = tx.send(self.pending);
                 }
@@ -85,19 +108,22 @@ impl Sha256Thread {
 /// started, the hashing goes on here.
 fn start(first: Vec<u8>) -> Inner {
     let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
+    // Room for every chunk there is: the thread never waits to give one back.
+    let (give_back, spent) = sync_channel::<Vec<u8>>(QUEUE + 2);
     let spawned = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
             let mut hasher = Sha256::new();
             for chunk in rx {
                 hasher.update(&chunk);
+                let _ = give_back.try_send(chunk);
             }
             hasher
         });
     match spawned {
         Ok(handle) => {
             let _ = tx.send(first);
-            Inner::There { tx, handle }
+            Inner::There { tx, handle, spent }
         }
         Err(_) => Inner::Here(Sha256::new_with_prefix(&first)),
     }
@@ -111,6 +137,8 @@ mod tests {
         let mut there = Sha256Thread::new();
         for part in bytes.chunks(part) {
             there.update(part);
+            // Whole chunks only: the one being filled never grows.
+            assert_eq!(there.pending.capacity(), CHUNK);
         }
         let started = matches!(there.inner, Inner::There { .. });
         (there.finish(), started)
