@@ -102,19 +102,23 @@ pub fn set_aside_unkeyed(conn: &Connection) -> Result<Aside> {
     )
 }
 
-/// Puts back the page cache of a load that is rolled back (the rollback
-/// puts back the indexes).
+/// Puts back the connection's own page cache: at a rollback (which puts
+/// back the indexes) and at the end of [`restore`].
 pub fn abandon(conn: &Connection, aside: &Aside) -> Result<()> {
     Ok(conn.pragma_update(None, "cache_size", aside.cache)?)
 }
 
-/// Recreates what [`set_aside`] dropped and puts the page cache back.
+/// Recreates what [`set_aside`] dropped and puts the page cache back,
+/// whether or not the build succeeded (its error is the one returned).
 pub fn restore(conn: &Connection, aside: &Aside) -> Result<()> {
-    conn.pragma_update(None, "cache_size", -BUILD_CACHE_KIB)?;
-    let built = aside
-        .indexes
-        .iter()
-        .try_for_each(|sql| conn.execute_batch(sql));
-    conn.pragma_update(None, "cache_size", aside.cache)?;
+    let built = conn
+        .pragma_update(None, "cache_size", -BUILD_CACHE_KIB)
+        .and_then(|()| {
+            aside
+                .indexes
+                .iter()
+                .try_for_each(|sql| conn.execute_batch(sql))
+        });
+    abandon(conn, aside)?;
     Ok(built?)
 }

@@ -103,6 +103,30 @@ fn a_bulk_load_runs_with_a_small_page_cache_and_puts_it_back() {
     }
 }
 
+/// An index that cannot be built back fails the restore with the build's
+/// error, and the connection's page cache is back all the same.
+#[test]
+fn a_failed_rebuild_still_puts_the_page_cache_back() {
+    let store = store();
+    let conn = &store.conn;
+    conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")
+        .unwrap();
+    let aside = bulk::set_aside(conn).unwrap();
+    conn.execute_batch(
+        "INSERT INTO taken VALUES ('site-x', 'h', 'd'); \
+         INSERT INTO taken VALUES ('site-x', 'h', 'd');",
+    )
+    .unwrap();
+    let err = bulk::restore(conn, &aside).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("UNIQUE constraint failed: taken.site_id, taken.merge_hash"),
+        "{err}"
+    );
+    assert_eq!(cache(conn), -32 * 1024);
+    conn.execute_batch("ROLLBACK").unwrap();
+}
+
 /// The bundle reader refuses a canonical listed twice; should one reach the
 /// store anyway, the key's rebuild refuses the commit and nothing is kept.
 #[test]
