@@ -26,7 +26,7 @@ use crate::bundle::io::tally::{LineCounter, MemberSink, Tally};
 use crate::bundle::rows::check::RowCheck;
 
 /// Bytes gathered before a chunk is handed over.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 128 << 10;
 /// Chunks waiting for each thread at most.
 const QUEUE: usize = 4;
 
