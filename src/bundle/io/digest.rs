@@ -52,10 +52,12 @@ impl Sha256Thread {
     }
 
     pub(crate) fn update(&mut self, mut bytes: &[u8]) {
-        if let Inner::Here(hasher) = &mut self.inner {
-            return hasher.update(bytes);
-        }
         while !bytes.is_empty() {
+            // Asked each round: a thread that could not be started leaves
+            // the rest of the bytes to be hashed here.
+            if let Inner::Here(hasher) = &mut self.inner {
+                return hasher.update(bytes);
+            }
             let room = CHUNK - self.pending.len();
             let (now, later) = bytes.split_at(room.min(bytes.len()));
             self.pending.extend_from_slice(now);
