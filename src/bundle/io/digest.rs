@@ -112,16 +112,19 @@ fn start(first: Vec<u8>) -> Inner {
     let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
     // Room for every chunk there is: the thread never waits to give one back.
     let (give_back, spent) = sync_channel::<Vec<u8>>(QUEUE + 2);
-    let spawned = std::thread::Builder::new()
-        .name("sha256".into())
-        .spawn(move || {
-            let mut hasher = Sha256::new();
-            for chunk in rx {
-                hasher.update(&chunk);
-                let _ = give_back.try_send(chunk);
-            }
-            hasher
-        });
+    let spawned = match spawn_refused() {
+        true => Err(std::io::Error::other("no thread")),
+        false => std::thread::Builder::new()
+            .name("sha256".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                for chunk in rx {
+                    hasher.update(&chunk);
+                    let _ = give_back.try_send(chunk);
+                }
+                hasher
+            }),
+    };
     match spawned {
         Ok(handle) => {
             let _ = tx.send(first);
@@ -129,6 +132,19 @@ fn start(first: Vec<u8>) -> Inner {
         }
         Err(_) => Inner::Here(Sha256::new_with_prefix(&first)),
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: no hashing thread starts, as when the system has none left.
+    static REFUSE_SPAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn spawn_refused() -> bool {
+    #[cfg(test)]
+    return REFUSE_SPAWN.get();
+    #[cfg(not(test))]
+    false
 }
 
 #[cfg(test)]
@@ -161,6 +177,20 @@ mod tests {
         };
         here.update(&bytes);
         assert_eq!(here.finish(), expected);
+    }
+
+    /// Without a thread the hashing goes on here from the first chunk on,
+    /// the rest of that same read included.
+    #[test]
+    fn without_a_thread_every_byte_is_hashed_here() {
+        let bytes: Vec<u8> = (0..(3 * CHUNK + 5)).map(|i| (i % 241) as u8).collect();
+        REFUSE_SPAWN.set(true);
+        let mut here = Sha256Thread::new();
+        here.update(&bytes[..10]);
+        here.update(&bytes[10..]);
+        REFUSE_SPAWN.set(false);
+        assert!(matches!(here.inner, Inner::Here(_)));
+        assert_eq!(here.finish(), crate::model::sha256_tagged(&bytes));
     }
 
     /// A stream shorter than a chunk is hashed without a thread.
