@@ -119,6 +119,7 @@ pub fn restore(conn: &Connection, aside: &Aside) -> Result<()> {
                 .iter()
                 .try_for_each(|sql| conn.execute_batch(sql))
         });
-    abandon(conn, aside)?;
-    Ok(built?)
+    let put_back = abandon(conn, aside);
+    built?;
+    put_back
 }
