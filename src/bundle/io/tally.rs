@@ -3,9 +3,10 @@
 //! enforces the line cap; [`Tally`] is what it saw, held to the manifest's
 //! entry for the member. (`write/member_writer.rs` keeps the same accounting
 //! on the writing side.) The reader decodes each member into a
-//! [`MemberSink`] and asks it for the tally at the member's end: [`Counted`]
-//! tallies on the reader's thread and writes the bytes on (to a spool file,
-//! or nowhere); `read/feed.rs` tallies on another thread.
+//! [`MemberSink`] and asks it for the tally at the member's end. Both sinks
+//! tally on the reader's thread, as the bytes are decoded (still in cache):
+//! [`Counted`] then writes them on (to a spool file, or nowhere),
+//! `read/feed.rs` hands them to the thread that checks the rows.
 //!
 //! Invariants: `lines` is the number of `\n` bytes seen; no line, its
 //! newline included, is longer than the cap without an error naming it
@@ -64,10 +65,6 @@ impl LineCounter {
             }),
             false => Ok(()),
         }
-    }
-
-    pub(crate) fn finish(self) -> Tally {
-        self.snapshot()
     }
 
     /// The tally of the bytes so far.
@@ -163,7 +160,7 @@ mod tests {
             lines: 2,
             open_line: false,
         };
-        assert_eq!(c.finish(), tally);
+        assert_eq!(c.snapshot(), tally);
         let mut c = LineCounter::new("edges.ndjson", 4);
         c.update(b"abc\n").unwrap();
         assert!(matches!(
@@ -176,6 +173,6 @@ mod tests {
         ));
         let mut c = LineCounter::new("edges.ndjson", 4);
         c.update(b"ab").unwrap();
-        assert!(c.finish().open_line);
+        assert!(c.snapshot().open_line);
     }
 }

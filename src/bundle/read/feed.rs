@@ -1,22 +1,22 @@
-//! Decoded members handed on in chunks, so that decoding (the reading
-//! thread), the tally (digest, lines: the tally thread) and the row checks
-//! (the checking thread) run side by side: the way `validate` reads a
-//! bundle. Each chunk goes to both threads at once, shared and read-only, so
-//! neither waits for the other, and comes back to the reader to decode into
-//! again once both are done with it. (The row checks are the longest part:
-//! a thread of their own lets the scheduler spread the rest over the other
-//! core.)
+//! Decoded members handed on in chunks, so that decoding and the tally
+//! (digest, lines: the reading thread) and the row checks (the checking
+//! thread) run side by side: the way `validate` reads a bundle. The reader
+//! tallies each piece the decoder wrote while it is still in cache, then
+//! hands the filled chunk to the checker, which gives it back to be decoded
+//! into again. (Decoding plus the tally and the row checks cost about the
+//! same: two threads, one for each core.)
 //!
 //! Invariants:
-//! - Memory is bounded: two queues of [`QUEUE`] chunks of [`CHUNK`] bytes
-//!   (the same chunks), and one line (capped) carried from a chunk into the
+//! - Memory is bounded: a queue of [`QUEUE`] chunks of [`CHUNK`] bytes, the
+//!   one being filled, and one line (capped) carried from a chunk into the
 //!   next.
-//! - The checker never stops the others: after its first error it only
+//! - The tally is taken as in `io/tally.rs`'s `Counted`: a line over the cap
+//!   is refused as soon as it is decoded, with the same error.
+//! - The checker never stops the reader: after its first error it only
 //!   drains its queue, so every byte is still checked against the manifest,
 //!   and a damaged bundle is named by its damage first.
 
 use std::io;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 
 use super::lines::Lines;
@@ -27,17 +27,11 @@ use crate::bundle::rows::check::RowCheck;
 
 /// Bytes gathered before a chunk is handed over.
 const CHUNK: usize = 128 << 10;
-/// Chunks waiting for each thread at most.
+/// Chunks waiting for the checker at most.
 const QUEUE: usize = 4;
 
-/// Decoded bytes shared, read-only, by the reader and both threads.
-pub(crate) type Chunk = Arc<Vec<u8>>;
-
-/// A member's tally, or why it could not be taken.
-pub(crate) type TallyReply = Result<Tally, BundleError>;
-
 pub(crate) enum Piece {
-    Bytes(Member, Chunk),
+    Bytes(Member, Vec<u8>),
     End(Member),
 }
 
@@ -45,69 +39,57 @@ pub(crate) fn channel() -> (SyncSender<Piece>, Receiver<Piece>) {
     sync_channel(QUEUE)
 }
 
-/// What comes back to the reading thread: each member's tally, and the
-/// chunks a thread is done with (the second one back is free to reuse).
-pub(crate) struct Returns {
-    pub(crate) tallies: Receiver<TallyReply>,
-    pub(crate) spare: Receiver<Chunk>,
-}
-
-/// Where each piece goes: both threads.
-#[derive(Clone)]
-pub(crate) struct Outlets {
-    pub(crate) tally: SyncSender<Piece>,
-    pub(crate) check: SyncSender<Piece>,
-}
-
-/// One member's bytes on their way to the two threads; the tally thread's
-/// reply is the member's tally.
+/// One member's bytes on their way to the checker, tallied as they come.
 pub(crate) struct Handoff<'r> {
     member: Member,
+    counter: LineCounter,
     chunk: Vec<u8>,
     filled: usize,
-    to: Outlets,
-    returns: &'r Returns,
+    to: SyncSender<Piece>,
+    /// Chunks the checker is done with.
+    spare: &'r Receiver<Vec<u8>>,
 }
 
 impl<'r> Handoff<'r> {
-    pub(crate) fn new(member: Member, to: Outlets, returns: &'r Returns) -> Self {
+    pub(crate) fn new(
+        member: Member,
+        max_line: u64,
+        to: SyncSender<Piece>,
+        spare: &'r Receiver<Vec<u8>>,
+    ) -> Self {
         Self {
             member,
+            counter: LineCounter::new(member.path(), max_line),
             chunk: Vec::new(),
             filled: 0,
             to,
-            returns,
+            spare,
         }
     }
 
-    fn send(&self, piece: impl Fn() -> Piece) -> Result<(), BundleError> {
-        let sent = (self.to.tally.send(piece())).and_then(|()| self.to.check.send(piece()));
-        sent.map_err(|_| self.stopped())
+    fn send(&self, piece: Piece) -> Result<(), BundleError> {
+        self.to.send(piece).map_err(|_| self.stopped())
     }
 
     fn hand_over(&mut self) -> Result<(), BundleError> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.truncate(self.filled);
         self.filled = 0;
-        let chunk = Arc::new(chunk);
-        self.send(|| Piece::Bytes(self.member, Arc::clone(&chunk)))
+        self.send(Piece::Bytes(self.member, chunk))
     }
 
-    /// A chunk both threads are done with, or a new one.
+    /// A chunk the checker is done with, or a new one.
     fn fresh(&self) -> Vec<u8> {
-        let mut spare = self.returns.spare.try_iter();
-        let mut chunk = spare
-            .find_map(|c| Arc::try_unwrap(c).ok())
-            .unwrap_or_default();
+        let mut chunk = self.spare.try_recv().unwrap_or_default();
         chunk.resize(CHUNK, 0);
         chunk
     }
 
-    /// Only a panic stops the other threads early (and is raised again).
+    /// Only a panic stops the checker early (and is raised again).
     fn stopped(&self) -> BundleError {
         BundleError::Spool {
             path: self.member.path().into(),
-            source: io::Error::new(io::ErrorKind::BrokenPipe, "a reading thread stopped"),
+            source: io::Error::new(io::ErrorKind::BrokenPipe, "the checking thread stopped"),
         }
     }
 }
@@ -121,7 +103,10 @@ impl MemberSink for Handoff<'_> {
     }
 
     fn filled(&mut self, n: usize) -> Result<(), BundleError> {
-        self.filled += n;
+        let end = self.filled + n;
+        let new = self.chunk.get(self.filled..end).unwrap_or_default();
+        self.counter.update(new)?;
+        self.filled = end;
         match self.filled >= self.chunk.len() {
             true => self.hand_over(),
             false => Ok(()),
@@ -132,35 +117,8 @@ impl MemberSink for Handoff<'_> {
         if self.filled > 0 {
             self.hand_over()?;
         }
-        self.send(|| Piece::End(self.member))?;
-        self.returns.tallies.recv().map_err(|_| self.stopped())?
-    }
-}
-
-/// The tally thread: tallies each member's bytes and replies with the tally
-/// at its end.
-pub(crate) fn tally(rx: Receiver<Piece>, back: (Sender<TallyReply>, Sender<Chunk>), max_line: u64) {
-    let (replies, spare) = back;
-    let fresh = |member: Member| Ok(LineCounter::new(member.path(), max_line));
-    let mut counter = None;
-    for piece in rx {
-        match piece {
-            Piece::Bytes(member, chunk) => {
-                let count = counter.get_or_insert_with(|| fresh(member));
-                if let Ok(c) = count
-                    && let Err(e) = c.update(&chunk)
-                {
-                    *count = Err(e);
-                }
-                // The reader may be gone already: then the chunk is freed.
-                let _ = spare.send(chunk);
-            }
-            Piece::End(member) => {
-                let count = counter.take().unwrap_or_else(|| fresh(member));
-                // The reader waits for this reply; it is gone only on a panic.
-                let _ = replies.send(count.map(LineCounter::finish));
-            }
-        }
+        self.send(Piece::End(self.member))?;
+        Ok(self.counter.snapshot())
     }
 }
 
@@ -168,7 +126,7 @@ pub(crate) fn tally(rx: Receiver<Piece>, back: (Sender<TallyReply>, Sender<Chunk
 /// the queue closes.
 pub(crate) fn drain(
     rx: Receiver<Piece>,
-    spare: Sender<Chunk>,
+    spare: Sender<Vec<u8>>,
     mut rows: RowCheck,
     max_line: u64,
 ) -> Result<(), BundleError> {
@@ -183,6 +141,7 @@ pub(crate) fn drain(
             Piece::End(member) => lines.end(member).and_then(|()| rows.end(member)),
         };
         if let Piece::Bytes(_, chunk) = piece {
+            // The reader may be gone already: then the chunk is freed.
             let _ = spare.send(chunk);
         }
         if let Err(e) = done {

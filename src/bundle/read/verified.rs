@@ -87,26 +87,20 @@ impl<'a> VerifiedBundle<'a> {
 }
 
 impl Reader<'_> {
-    /// Decodes every member into a [`feed`] that tallies it on one thread
-    /// and checks its rows on another.
+    /// Decodes and tallies every member here, and checks its rows on
+    /// another thread ([`feed`]).
     pub(super) fn check(self, scratch: &Path) -> Result<CheckedBundle, BundleError> {
         let (max_line, max_field) = self.caps;
         let rows = RowCheck::new(scratch, max_field)?;
         std::thread::scope(|s| {
-            let (tally, tally_rx) = feed::channel();
             let (check, check_rx) = feed::channel();
-            let (reply_tx, tallies) = std::sync::mpsc::channel();
             let (spare_tx, spare) = std::sync::mpsc::channel();
-            let back = (reply_tx, spare_tx.clone());
-            s.spawn(move || feed::tally(tally_rx, back, max_line));
             let checker = s.spawn(move || feed::drain(check_rx, spare_tx, rows, max_line));
-            let returns = feed::Returns { tallies, spare };
-            let to = feed::Outlets { tally, check };
             let walked = self.walk(None, &mut |member| {
-                let handoff = feed::Handoff::new(member, to.clone(), &returns);
+                let handoff = feed::Handoff::new(member, max_line, check.clone(), &spare);
                 Ok(Box::new(handoff))
             });
-            drop(to);
+            drop(check);
             let checked = checker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
