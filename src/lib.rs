@@ -30,6 +30,7 @@ pub mod config;
 mod convergence;
 pub mod cursor;
 pub mod doctor;
+pub mod durable;
 pub mod error;
 pub mod escape;
 pub mod exit;

@@ -8,11 +8,17 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::bundle::Written;
+use crate::durable::SyncingFile;
 use crate::error::{Error, Result};
 use crate::export::ExportError;
 use crate::journal::{EXPORT_TEMP_PREFIX, Scratch};
 
 use crate::site::interrupts::Interrupts;
+
+/// Bytes written between the early syncs of a file output: the disk
+/// writes the bundle while it is still being copied out of the spool,
+/// rather than all of it in the final sync.
+const SYNC_EVERY: u64 = 8 << 20;
 
 /// What a temporary output is registered with while it exists.
 pub struct Tracking<'a> {
@@ -59,7 +65,7 @@ pub fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = {
+    let tmp = {
         let mut registered = tracking.interrupts.paths();
         let tmp = tempfile::Builder::new()
             .prefix(EXPORT_TEMP_PREFIX)
@@ -74,14 +80,13 @@ pub fn write_atomically(
         tracking.scratch.dir(),
     ))?;
     crate::site::hooks::pause_export(tracking.scratch.dir());
-    let written = {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        let written = write(&mut out)?;
-        out.flush().map_err(Error::io("cannot write", path))?;
-        written
-    };
-    tmp.as_file()
-        .sync_all()
+    let file = tmp.as_file().try_clone();
+    let file = file.map_err(Error::io("cannot write", path))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, SyncingFile::new(file, SYNC_EVERY));
+    let written = write(&mut out)?;
+    let synced = out.into_inner().map_err(|e| e.into_error());
+    synced
+        .and_then(SyncingFile::sync)
         .map_err(Error::io("cannot write", path))?;
     let registered = tmp.path().to_owned();
     tmp.persist(path).map_err(|e| Error::Io {

@@ -1,0 +1,128 @@
+//! A file written to be made durable at its end, whose bytes start going
+//! to disk while it is still being written: each time another `every`
+//! bytes have reached the file, a thread of its own syncs what is there so
+//! far. The final sync ([`SyncingFile::sync`]) then has little left to
+//! write, instead of the whole file after the last byte.
+//!
+//! Invariants: the bytes written are exactly those given, in order (an
+//! early sync only asks the kernel to write what the file already holds);
+//! at most one early sync runs at a time, and its error is the next
+//! write's, or the final sync's.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::thread::JoinHandle;
+
+pub struct SyncingFile {
+    file: File,
+    every: u64,
+    written: u64,
+    synced: u64,
+    syncing: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl SyncingFile {
+    /// Writes to `file`, syncing it in the background each `every` bytes.
+    pub fn new(file: File, every: u64) -> Self {
+        Self {
+            file,
+            every: every.max(1),
+            written: 0,
+            synced: 0,
+            syncing: None,
+        }
+    }
+
+    /// Waits for the early sync running, if any.
+    fn wait(&mut self) -> io::Result<()> {
+        match self.syncing.take() {
+            Some(sync) => sync
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a sync thread panicked"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts syncing what the file holds, once the last early sync is done.
+    fn sync_early(&mut self) -> io::Result<()> {
+        if self.written - self.synced < self.every {
+            return Ok(());
+        }
+        self.wait()?;
+        let file = self.file.try_clone()?;
+        // Where no thread can be started, the final sync does it all.
+        let started = std::thread::Builder::new().spawn(move || file.sync_data());
+        self.syncing = started.ok();
+        self.synced = self.written;
+        Ok(())
+    }
+
+    /// Makes every byte written durable.
+    pub fn sync(mut self) -> io::Result<()> {
+        self.wait()?;
+        self.file.sync_all()
+    }
+}
+
+impl Write for SyncingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        self.sync_early()?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for SyncingFile {
+    /// An abandoned file's early sync is still waited for: no thread
+    /// outlives its writer.
+    fn drop(&mut self) {
+        let _ = self.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Seek};
+
+    fn written(every: u64, pieces: &[&[u8]]) -> Vec<u8> {
+        let mut file = tempfile::tempfile().unwrap();
+        let mut out = SyncingFile::new(file.try_clone().unwrap(), every);
+        for piece in pieces {
+            out.write_all(piece).unwrap();
+        }
+        out.sync().unwrap();
+        file.rewind().unwrap();
+        let mut back = Vec::new();
+        file.read_to_end(&mut back).unwrap();
+        back
+    }
+
+    #[test]
+    fn early_syncs_change_no_byte() {
+        let pieces: Vec<Vec<u8>> = (0..300u32).map(|i| i.to_le_bytes().repeat(7)).collect();
+        let pieces: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        let whole = pieces.concat();
+        for every in [1, 5, 28, 1000, u64::MAX] {
+            assert_eq!(written(every, &pieces), whole, "every {every}");
+        }
+    }
+
+    #[test]
+    fn a_sync_starts_each_time_enough_is_written() {
+        let mut out = SyncingFile::new(tempfile::tempfile().unwrap(), 10);
+        out.write_all(b"123456789").unwrap();
+        assert!(out.syncing.is_none());
+        assert_eq!(out.synced, 0);
+        out.write_all(b"0").unwrap();
+        assert_eq!(out.synced, 10);
+        out.write_all(b"abcdefghij").unwrap();
+        assert_eq!(out.synced, 20);
+        out.sync().unwrap();
+    }
+}
