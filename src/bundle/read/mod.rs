@@ -2,8 +2,8 @@
 //! verify or skip the signature (the only ways to a [`VerifiedBundle`]),
 //! then walk the frames (`stream.rs`, `small.rs`, `input.rs`) member by
 //! member (`member.rs`), into spool files (`verified.rs`, giving a
-//! [`SpooledBundle`] whose records `records.rs` joins) or into the threads
-//! that check rows as they stream (`feed.rs`, `lines.rs`, giving a
+//! [`SpooledBundle`] whose records `records.rs` joins) or into the thread
+//! that checks rows as they stream (`feed.rs`, `lines.rs`, giving a
 //! [`CheckedBundle`] with no rows).
 //!
 //! Invariants: every compressed byte is pinned before a result is returned;

@@ -2,7 +2,7 @@
 //! reads and checks the rest of the archive, keeping the NDJSON members in a
 //! directory for [`SpooledBundle`]'s records. Below it, [`Reader`] walks the
 //! members (`member.rs`) into whatever sinks the caller chose: spool files,
-//! or the threads that check rows without keeping them (`feed.rs`).
+//! or the thread that checks rows without keeping them (`feed.rs`).
 //!
 //! Invariants: a [`VerifiedBundle`] is only made by `open.rs` (a verified
 //! signature or a granted skip); the whole compressed input is hashed and

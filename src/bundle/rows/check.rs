@@ -130,7 +130,7 @@ impl RowCheck {
         if let Some(keys) = scan::edge(body).filter(|_| short) {
             self.join(line, keys.canonical_id)?;
             // The current canonical's merge hash is a checked tag.
-            let fine = self.current_hash().as_bytes() == keys.merge_hash
+            let fine = self.current_hash_bytes() == keys.merge_hash
                 && keys.source.len() <= MAX_KEY_BYTES
                 && keys.source_advisory_id.len() <= MAX_KEY_BYTES
                 && !self.group.contains(keys.source, keys.source_advisory_id);
@@ -177,6 +177,14 @@ impl RowCheck {
 
     fn current_hash(&self) -> &str {
         self.current.as_ref().map_or("", |(_, hash)| hash.as_str())
+    }
+
+    /// [`Self::current_hash`]'s bytes, without checking them again for
+    /// UTF-8 (the fast path asks for them on every edge).
+    fn current_hash_bytes(&self) -> &[u8] {
+        self.current
+            .as_ref()
+            .map_or(&[], |(_, hash)| hash.as_bytes())
     }
 
     fn deletion(&mut self, line: u64, body: &[u8], short: bool) -> Result<(), BundleError> {

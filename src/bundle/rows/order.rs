@@ -96,6 +96,10 @@ impl HashText {
     pub(super) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
+
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// The (source, advisory id) keys of one canonical's edges, in one buffer
