@@ -41,7 +41,9 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("formats and storage", &["bundle", "store", "keys", "osv"]),
     (
         "vocabulary",
-        &["model", "cursor", "progress", "escape", "exit", "units"],
+        &[
+            "model", "cursor", "progress", "escape", "exit", "units", "durable",
+        ],
     ),
 ];
 
