@@ -18,7 +18,29 @@ pub struct SyncingFile {
     every: u64,
     written: u64,
     synced: u64,
-    syncing: Option<JoinHandle<io::Result<()>>>,
+    syncing: Syncing,
+}
+
+/// The early sync running, if any. Dropping it waits for it, so no
+/// thread outlives the writer, abandoned or not.
+#[derive(Default)]
+struct Syncing(Option<JoinHandle<io::Result<()>>>);
+
+impl Syncing {
+    fn wait(&mut self) -> io::Result<()> {
+        match self.0.take() {
+            Some(sync) => sync
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a sync thread panicked"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Syncing {
+    fn drop(&mut self) {
+        let _ = self.wait();
+    }
 }
 
 impl SyncingFile {
@@ -29,17 +51,7 @@ impl SyncingFile {
             every: every.max(1),
             written: 0,
             synced: 0,
-            syncing: None,
-        }
-    }
-
-    /// Waits for the early sync running, if any.
-    fn wait(&mut self) -> io::Result<()> {
-        match self.syncing.take() {
-            Some(sync) => sync
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("a sync thread panicked"))),
-            None => Ok(()),
+            syncing: Syncing::default(),
         }
     }
 
@@ -48,19 +60,29 @@ impl SyncingFile {
         if self.written - self.synced < self.every {
             return Ok(());
         }
-        self.wait()?;
+        self.syncing.wait()?;
         let file = self.file.try_clone()?;
         // Where no thread can be started, the final sync does it all.
         let started = std::thread::Builder::new().spawn(move || file.sync_data());
-        self.syncing = started.ok();
+        self.syncing = Syncing(started.ok());
         self.synced = self.written;
         Ok(())
     }
 
     /// Makes every byte written durable.
     pub fn sync(mut self) -> io::Result<()> {
-        self.wait()?;
+        self.syncing.wait()?;
         self.file.sync_all()
+    }
+
+    /// The file, once the early sync running is done, for a caller that
+    /// makes it durable itself (after renaming it, say).
+    pub fn into_file(self) -> io::Result<File> {
+        let SyncingFile {
+            file, mut syncing, ..
+        } = self;
+        syncing.wait()?;
+        Ok(file)
     }
 }
 
@@ -74,14 +96,6 @@ impl Write for SyncingFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.file.flush()
-    }
-}
-
-impl Drop for SyncingFile {
-    /// An abandoned file's early sync is still waited for: no thread
-    /// outlives its writer.
-    fn drop(&mut self) {
-        let _ = self.wait();
     }
 }
 
@@ -117,12 +131,24 @@ mod tests {
     fn a_sync_starts_each_time_enough_is_written() {
         let mut out = SyncingFile::new(tempfile::tempfile().unwrap(), 10);
         out.write_all(b"123456789").unwrap();
-        assert!(out.syncing.is_none());
+        assert!(out.syncing.0.is_none());
         assert_eq!(out.synced, 0);
         out.write_all(b"0").unwrap();
         assert_eq!(out.synced, 10);
         out.write_all(b"abcdefghij").unwrap();
         assert_eq!(out.synced, 20);
         out.sync().unwrap();
+    }
+
+    #[test]
+    fn into_file_hands_back_every_byte_after_the_early_sync() {
+        let mut out = SyncingFile::new(tempfile::tempfile().unwrap(), 3);
+        out.write_all(b"abcdef").unwrap();
+        assert!(out.syncing.0.is_some() || out.synced == 6);
+        let mut file = out.into_file().unwrap();
+        file.rewind().unwrap();
+        let mut back = String::new();
+        file.read_to_string(&mut back).unwrap();
+        assert_eq!(back, "abcdef");
     }
 }

@@ -19,6 +19,7 @@ use std::io::{self, BufWriter, Seek, Write};
 use std::ops::Range;
 
 use super::deflate::Deflater;
+use crate::durable::SyncingFile;
 
 /// A record's bytes deflated, with what a zip entry needs of them; its
 /// name and compressed bytes are in the buffer [`Deflated::new`] appended
@@ -61,17 +62,13 @@ impl Deflated {
 
 /// One zip being written.
 pub struct ZipOut {
-    out: BufWriter<File>,
+    out: BufWriter<SyncingFile>,
     offset: u64,
     central: BufWriter<File>,
     central_len: u64,
     count: u64,
     /// The headers of the entry being added, reused.
     head: Vec<u8>,
-    /// Where the last early sync was started, and its thread.
-    sync_every: u64,
-    synced: u64,
-    syncing: Option<std::thread::JoinHandle<io::Result<()>>>,
 }
 
 /// Bytes written between early syncs: the disk writes a large zip while
@@ -82,38 +79,18 @@ const SYNC_EVERY: u64 = 32 << 20;
 impl ZipOut {
     /// A zip written to `file`, its directory spilled into `scratch`.
     pub fn new(file: File, scratch: &std::path::Path) -> io::Result<ZipOut> {
+        Self::syncing_every(file, scratch, SYNC_EVERY)
+    }
+
+    fn syncing_every(file: File, scratch: &std::path::Path, every: u64) -> io::Result<ZipOut> {
         Ok(ZipOut {
-            out: BufWriter::with_capacity(1 << 16, file),
+            out: BufWriter::with_capacity(1 << 16, SyncingFile::new(file, every)),
             offset: 0,
             central: BufWriter::new(tempfile::tempfile_in(scratch)?),
             central_len: 0,
             count: 0,
             head: Vec::with_capacity(128),
-            sync_every: SYNC_EVERY,
-            synced: 0,
-            syncing: None,
         })
-    }
-
-    /// Starts syncing what is written so far in the background, once the
-    /// previous sync is done; its error, if any, is this write's.
-    fn sync_early(&mut self) -> io::Result<()> {
-        if self.offset - self.synced < self.sync_every {
-            return Ok(());
-        }
-        self.wait()?;
-        self.out.flush()?;
-        let file = self.out.get_ref().try_clone()?;
-        self.syncing = Some(std::thread::spawn(move || file.sync_data()));
-        self.synced = self.offset;
-        Ok(())
-    }
-
-    fn wait(&mut self) -> io::Result<()> {
-        match self.syncing.take() {
-            Some(sync) => sync.join().expect("a sync thread does not panic"),
-            None => Ok(()),
-        }
     }
 
     /// Adds entry `e`, whose name and compressed bytes are in `buffer`.
@@ -158,12 +135,11 @@ impl ZipOut {
         self.central_len += central.len() as u64;
         self.offset += (local_len + data.len()) as u64;
         self.count += 1;
-        self.sync_early()
+        Ok(())
     }
 
     /// Appends the central directory and the end records; returns the file.
-    pub fn finish(mut self) -> io::Result<File> {
-        self.wait()?;
+    pub fn finish(self) -> io::Result<File> {
         let ZipOut {
             mut out,
             offset,
@@ -203,7 +179,7 @@ impl ZipOut {
         tail.extend_from_slice(&(small(offset, U32_MAX) as u32).to_le_bytes());
         tail.extend_from_slice(&0u16.to_le_bytes()); // comment length
         out.write_all(&tail)?;
-        out.into_inner().map_err(|e| e.into_error())
+        out.into_inner().map_err(|e| e.into_error())?.into_file()
     }
 }
 
@@ -231,8 +207,8 @@ mod tests {
 
     fn write_syncing_every(entries: &[(String, Vec<u8>)], sync_every: u64) -> File {
         let mut z = Deflater::default();
-        let mut zip = ZipOut::new(tempfile::tempfile().unwrap(), &std::env::temp_dir()).unwrap();
-        zip.sync_every = sync_every;
+        let file = tempfile::tempfile().unwrap();
+        let mut zip = ZipOut::syncing_every(file, &std::env::temp_dir(), sync_every).unwrap();
         for (name, bytes) in entries {
             let mut buffer = Vec::new();
             let id = name.strip_suffix(".json").unwrap();
@@ -272,8 +248,15 @@ mod tests {
 
     #[test]
     fn early_syncs_change_no_byte() {
-        let entries: Vec<(String, Vec<u8>)> = (0..200)
-            .map(|i| (format!("{i}.json"), format!("{{\"n\":{i}}}").into_bytes()))
+        // Past the writer's 64 KiB buffer several times, so early syncs
+        // start between its flushes, not only at the end.
+        let entries: Vec<(String, Vec<u8>)> = (0..2000)
+            .map(|i| {
+                (
+                    format!("{i}.json"),
+                    format!("{{\"n\":{i}}}").repeat(i % 13 + 1).into_bytes(),
+                )
+            })
             .collect();
         let bytes = |mut f: File| {
             let mut v = Vec::new();
