@@ -128,10 +128,24 @@ pub fn rows(
     Ok(())
 }
 
-/// The page cache, in KiB, while an export walks the store: it reads each
-/// page once and in order, so the connection's large cache would only fill
-/// with pages it never reads again (13 MiB of an export's peak RSS at 1M).
+/// The page cache, in KiB, while an export walks or counts the store: it
+/// reads each page once and in order, so the connection's large cache
+/// would only fill with pages it never reads again (13 MiB of an export's
+/// peak RSS at 1M for the walk; the count of a full export, which scans
+/// the edges' smallest index, filled all 32 MiB of it at 5M).
 const WALK_CACHE_KIB: i64 = 2 * 1024;
+
+/// `read` run with the walk's small page cache, the connection's put back
+/// after it, whether it succeeds or fails.
+fn with_walk_cache<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    conn.pragma_update(None, "cache_size", -WALK_CACHE_KIB)?;
+    let read = read();
+    let restored = conn.pragma_update(None, "cache_size", cache);
+    let read = read?;
+    restored?;
+    Ok(read)
+}
 
 pub fn lines(
     conn: &Connection,
@@ -140,12 +154,7 @@ pub fn lines(
     skip_via: Option<&str>,
     visit: &mut dyn FnMut(ExportLines<'_>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
-    conn.pragma_update(None, "cache_size", -WALK_CACHE_KIB)?;
-    let walked = walk_lines(conn, since, upto, skip_via, visit);
-    let restored = conn.pragma_update(None, "cache_size", cache);
-    walked?;
-    Ok(restored?)
+    with_walk_cache(conn, || walk_lines(conn, since, upto, skip_via, visit))
 }
 
 fn walk_lines(
@@ -240,9 +249,10 @@ const SUMMARY: &str = "\
 
 pub fn summary(conn: &Connection, since: Option<u64>) -> Result<Option<(Cursor, u64)>> {
     let since = since_param(since);
-    let (items, last): (i64, Option<i64>) = conn
-        .prepare_cached(SUMMARY)?
-        .query_row([since], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (items, last): (i64, Option<i64>) = with_walk_cache(conn, || {
+        let mut stmt = conn.prepare_cached(SUMMARY)?;
+        Ok(stmt.query_row([since], |row| Ok((row.get(0)?, row.get(1)?)))?)
+    })?;
     let Some(last) = last.filter(|&seq| seq > since) else {
         return Ok(None);
     };
@@ -260,6 +270,29 @@ pub fn summary(conn: &Connection, since: Option<u64>) -> Result<Option<(Cursor, 
 #[cfg(test)]
 mod filter_tests {
     use super::*;
+
+    /// The count and the walk read with the small cache, whether they
+    /// succeed or fail, and the connection's comes back after them.
+    #[test]
+    fn counting_and_walking_read_with_the_walk_cache() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "cache_size", -32 * 1024).unwrap();
+        let cache = || -> i64 {
+            conn.pragma_query_value(None, "cache_size", |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            with_walk_cache(&conn, || Ok(cache())).unwrap(),
+            -WALK_CACHE_KIB
+        );
+        assert_eq!(cache(), -32 * 1024);
+        let failed: Result<()> = with_walk_cache(&conn, || {
+            assert_eq!(cache(), -WALK_CACHE_KIB);
+            Err(StoreError::UnknownSite("x".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(cache(), -32 * 1024);
+    }
 
     #[test]
     fn a_plain_export_reads_no_via() {

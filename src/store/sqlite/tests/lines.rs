@@ -171,6 +171,8 @@ fn an_export_puts_the_page_cache_back() {
     };
     let before = cache(&store);
     assert_eq!(before, -32 * 1024);
+    let summary = crate::store::Store::export_summary(&store, None).unwrap();
+    assert_eq!((summary.map(|s| s.1), cache(&store)), (Some(2), before));
     let mut rows = 0;
     let walked = crate::store::Store::export_lines(&store, None, u64::MAX, &mut |_| {
         rows += 1;
