@@ -27,13 +27,8 @@ fn full_export_reports_files_counts_and_cursor(store: Backend) {
     );
     // Made as any file the user makes (0666 less the umask): the bundle is
     // carried to other sites, not private as a temporary file.
-    let plain = a.path("plain");
-    std::fs::File::create(&plain).unwrap();
-    let mode = |p: &std::path::Path| {
-        std::os::unix::fs::PermissionsExt::mode(&p.metadata().unwrap().permissions())
-    };
-    assert_eq!(mode(&a.path("full.tar.zst")), mode(&plain));
-    std::fs::remove_file(&plain).unwrap();
+    let (bundle, plain) = mode_and_plain(&a.path("full.tar.zst"));
+    assert_eq!(bundle, plain);
     // No temporary files are left beside the bundle or in the home.
     let names: Vec<String> = std::fs::read_dir(a.path("."))
         .unwrap()

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::harness::{Backend, Site, fixture};
+use crate::harness::{Backend, Site, fixture, mode_and_plain};
 
 /// The files under `dir`, relative, with their bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -99,14 +99,10 @@ fn layout_schema_and_determinism(store: Backend) {
     );
     // Readable as any file the user makes (a scanner may be another user),
     // not private as a temporary file.
-    let plain = dir.join("plain");
-    std::fs::File::create(&plain).unwrap();
-    let mode =
-        |p: &Path| std::os::unix::fs::PermissionsExt::mode(&p.metadata().unwrap().permissions());
     for name in &names {
-        assert_eq!(mode(&dir.join(name)), mode(&plain), "{name}");
+        let (file, plain) = mode_and_plain(&dir.join(name));
+        assert_eq!(file, plain, "{name}");
     }
-    std::fs::remove_file(&plain).unwrap();
     let records = entries(&dir.join("PyPI/all.zip"));
     assert_eq!(records, entries(&dir.join("all.zip")));
     assert_eq!(records.len(), 24);

@@ -318,6 +318,20 @@ pub fn wait_for_pause(site: &Site) -> PathBuf {
 
 /// Asserts two canonical sets are equal without printing megabytes.
 #[track_caller]
+/// The mode (permission bits and file type) of `path`, and the one a file
+/// made by `File::create` in the same directory gets: equal when stella
+/// made `path` as any file is made (0666 less the umask), not private as a
+/// temporary file is.
+pub fn mode_and_plain(path: &Path) -> (u32, u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| p.metadata().unwrap().permissions().mode();
+    let plain = path.with_file_name(".plain-mode-probe");
+    std::fs::File::create(&plain).unwrap();
+    let modes = (mode(path), mode(&plain));
+    std::fs::remove_file(&plain).unwrap();
+    modes
+}
+
 pub fn assert_same(left: &[String], right: &[String], what: &str) {
     if left == right {
         return;
