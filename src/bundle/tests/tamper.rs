@@ -181,6 +181,33 @@ fn flips_that_zstd_itself_ignores_are_caught_by_re_encoding() {
     );
 }
 
+/// A body frame's XXH64 content checksum (its last four bytes) is not
+/// checked by the decoder: the signed digests of its content and of its
+/// bytes pin more. A change to it is refused by the digest of its bytes.
+#[test]
+fn a_body_frames_checksum_is_pinned_by_its_signed_digest() {
+    let bytes = sample_bundle();
+    let mut frames = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let size = zstd::zstd_safe::find_frame_compressed_size(&bytes[at..]).unwrap();
+        frames.push(at + size);
+        at += size;
+    }
+    let mut bodies = Vec::new();
+    for end in frames {
+        let mut bad = bytes.clone();
+        bad[end - 1] ^= 0x01;
+        if let BundleError::CompressedMismatch { path, .. } = spool_err(&bad) {
+            bodies.push(path);
+        }
+    }
+    assert_eq!(
+        bodies,
+        ["canonicals.ndjson", "edges.ndjson", "deletions.ndjson"]
+    );
+}
+
 #[test]
 fn a_different_level_than_the_manifest_states_is_refused() {
     let tar = decompress(&sample_bundle());
