@@ -78,8 +78,12 @@ pub struct Groups {
     scratch: PathBuf,
     payload: Arc<File>,
     index: Sorted,
-    /// The index entry that starts the next group, read ahead.
-    pending: Option<Vec<u8>>,
+    /// The index entry that starts the group being read.
+    first: Vec<u8>,
+    /// The index entry read ahead, which starts the next group when
+    /// `pending`.
+    ahead: Vec<u8>,
+    pending: bool,
     /// The merge hash of the group's last part, reused.
     last_hash: Vec<u8>,
     pub skipped: Vec<String>,
@@ -123,8 +127,9 @@ impl Gather {
             for place in &batch.id_places[ids] {
                 let id = &batch.text[place.clone()];
                 if super::safe_file_name(id) {
-                    let entry = index_entry(id, merge_hash, self.offset, len);
-                    self.sorter.push(entry)?;
+                    let offset = self.offset;
+                    let entry = |e: &mut Vec<u8>| index_entry(e, id, merge_hash, offset, len);
+                    self.sorter.push_with(entry)?;
                 } else if !self.skipped.contains(id) {
                     self.skipped.insert(id.to_owned());
                 }
@@ -142,16 +147,15 @@ impl Gather {
     }
 }
 
-/// `id 0 merge_hash 0 offset len`: sorts by id, then merge hash.
-fn index_entry(id: &str, merge_hash: &str, offset: u64, len: usize) -> Vec<u8> {
-    let mut entry = Vec::with_capacity(id.len() + merge_hash.len() + 14);
+/// `id 0 merge_hash 0 offset len`, at the end of `entry`: sorts by id,
+/// then merge hash.
+fn index_entry(entry: &mut Vec<u8>, id: &str, merge_hash: &str, offset: u64, len: usize) {
     entry.extend_from_slice(id.as_bytes());
     entry.push(0);
     entry.extend_from_slice(merge_hash.as_bytes());
     entry.push(0);
     entry.extend_from_slice(&offset.to_be_bytes());
     entry.extend_from_slice(&(len as u32).to_be_bytes());
-    entry
 }
 
 /// An index entry's id, merge hash, payload offset and length.
@@ -180,7 +184,9 @@ impl Groups {
             scratch,
             payload: Arc::new(payload),
             index,
-            pending: None,
+            first: Vec::new(),
+            ahead: Vec::new(),
+            pending: false,
             last_hash: Vec::new(),
             skipped,
         }
@@ -195,26 +201,36 @@ impl Groups {
     /// Fills `group` with the next advisory id and where its canonicals'
     /// parts are (each once); `false` at the end.
     pub fn next_group(&mut self, group: &mut Group) -> Result<bool, OsvExportError> {
-        let Some(first) = self
-            .pending
-            .take()
-            .map_or_else(|| self.entry(), |e| Ok(Some(e)))?
-        else {
+        let mut first = std::mem::take(&mut self.first);
+        let found = self.group_from(&mut first, group);
+        self.first = first;
+        found
+    }
+
+    /// [`Self::next_group`], reading the group's first entry into `first`.
+    fn group_from(
+        &mut self,
+        first: &mut Vec<u8>,
+        group: &mut Group,
+    ) -> Result<bool, OsvExportError> {
+        let broken = || OsvExportError::io(&self.scratch);
+        if self.pending {
+            std::mem::swap(first, &mut self.ahead);
+            self.pending = false;
+        } else if !self.index.next_into(first).map_err(broken())? {
             return Ok(false);
-        };
-        let broken = OsvExportError::io(&self.scratch);
-        let (id, hash, offset, len) = fields(&first).map_err(broken)?;
+        }
+        let (id, hash, offset, len) = fields(first).map_err(broken())?;
         group.id.clear();
         group.id.push_str(&String::from_utf8_lossy(id));
         group.parts.clear();
         group.parts.push((offset, len));
         self.last_hash.clear();
         self.last_hash.extend_from_slice(hash);
-        while let Some(entry) = self.entry()? {
-            let (next_id, hash, offset, len) =
-                fields(&entry).map_err(OsvExportError::io(&self.scratch))?;
+        while self.index.next_into(&mut self.ahead).map_err(broken())? {
+            let (next_id, hash, offset, len) = fields(&self.ahead).map_err(broken())?;
             if next_id != id {
-                self.pending = Some(entry);
+                self.pending = true;
                 break;
             }
             if hash != self.last_hash.as_slice() {
@@ -224,12 +240,5 @@ impl Groups {
             }
         }
         Ok(true)
-    }
-
-    fn entry(&mut self) -> Result<Option<Vec<u8>>, OsvExportError> {
-        self.index
-            .next()
-            .transpose()
-            .map_err(OsvExportError::io(&self.scratch))
     }
 }

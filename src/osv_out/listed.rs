@@ -32,24 +32,27 @@ impl Listed {
         id: &str,
         ecosystems: impl Iterator<Item = &'e str> + Clone,
     ) -> Result<(), OsvExportError> {
-        let mut entry: Vec<u8> = modified.bytes().map(|b| !b).collect();
-        entry.push(0xFF);
-        for part in [id, modified] {
-            entry.extend_from_slice(part.as_bytes());
-            entry.push(0);
-        }
-        for part in ecosystems.clone() {
-            entry.extend_from_slice(part.as_bytes());
-            entry.push(0);
-        }
+        let entry = |entry: &mut Vec<u8>| {
+            entry.extend(modified.bytes().map(|b| !b));
+            entry.push(0xFF);
+            for part in [id, modified] {
+                entry.extend_from_slice(part.as_bytes());
+                entry.push(0);
+            }
+            for part in ecosystems.clone() {
+                entry.extend_from_slice(part.as_bytes());
+                entry.push(0);
+            }
+        };
+        self.sorter
+            .push_with(entry)
+            .map_err(OsvExportError::io(&self.dir))?;
         for ecosystem in ecosystems {
             if !self.ecosystems.contains(ecosystem) {
                 self.ecosystems.insert(ecosystem.to_owned());
             }
         }
-        self.sorter
-            .push(entry)
-            .map_err(OsvExportError::io(&self.dir))
+        Ok(())
     }
 
     /// `modified_id.csv` at the top (`<modified>,<Ecosystem>/<ID>`) and in
@@ -67,12 +70,10 @@ impl Listed {
                 write::Lines::new(self.dir.join(e).join("modified_id.csv"))?,
             );
         }
-        let sorted = self
-            .sorter
-            .finish()
-            .map_err(OsvExportError::io(&self.dir))?;
-        for entry in sorted {
-            let entry = entry.map_err(OsvExportError::io(&self.dir))?;
+        let broken = || OsvExportError::io(&self.dir);
+        let mut sorted = self.sorter.finish().map_err(broken())?;
+        let mut entry = Vec::new();
+        while sorted.next_into(&mut entry).map_err(broken())? {
             let at = entry.iter().position(|b| *b == 0xFF).unwrap_or_default();
             let text = String::from_utf8_lossy(&entry[at + 1..]);
             let mut parts = text.split('\0');
