@@ -4,9 +4,9 @@
 //!
 //! Invariants: at most about `budget` bytes are held in memory: half of it
 //! filling (allocated once, and filled again), and the half before being
-//! sorted and written as a run, to an
-//! anonymous temporary file (deleted when dropped), on a thread of its own
-//! so that the caller goes on meanwhile. Runs are merged on the way out.
+//! sorted and written as a run, to an anonymous temporary file (deleted
+//! when dropped), on a thread of its own so that the caller goes on
+//! meanwhile. Runs are merged on the way out.
 //! The output is the input sorted by plain byte order, so it does not
 //! depend on the budget or on the threads' timing. Items are held end to
 //! end in one buffer and handed out into the caller's: no item is an
