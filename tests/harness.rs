@@ -316,8 +316,6 @@ pub fn wait_for_pause(site: &Site) -> PathBuf {
         .expect("the import pauses")
 }
 
-/// Asserts two canonical sets are equal without printing megabytes.
-#[track_caller]
 /// The mode (permission bits and file type) of `path`, and the one a file
 /// made by `File::create` in the same directory gets: equal when stella
 /// made `path` as any file is made (0666 less the umask), not private as a
@@ -332,6 +330,8 @@ pub fn mode_and_plain(path: &Path) -> (u32, u32) {
     modes
 }
 
+/// Asserts two canonical sets are equal without printing megabytes.
+#[track_caller]
 pub fn assert_same(left: &[String], right: &[String], what: &str) {
     if left == right {
         return;
