@@ -56,13 +56,25 @@ measure_median() {
 # that a slow spell of a shared machine falls on both sides alike rather than
 # on whichever ran its repetitions then. Median wall and CPU times and
 # largest peak RSS in TA/CA/RA (stella) and TB/CB/RB (baseline).
-measure_pair() {
-  local a=() i ta=() tb=() ca=() cb=()
+measure_pair() { measure_rounds : : : "$@"; }
+
+# measure_rounds SETUP_A SETUP_B AFTER_FIRST CMD_A... -- CMD_B...: as
+# measure_pair, with SETUP_A (untimed) before each CMD_A and SETUP_B before
+# each CMD_B: the commands that put a side's starting state back (an empty
+# store, a copy of the store before a delta). AFTER_FIRST runs once, untimed,
+# right after the first CMD_A: what the baseline's rows are taken from (the
+# store stella just wrote), before SETUP_B may remove it.
+measure_rounds() {
+  local setup_a=$1 setup_b=$2 after_first=$3 a=() i ta=() tb=() ca=() cb=()
+  shift 3
   while [ "$1" != -- ]; do a+=("$1"); shift; done
   shift
   RA=0; RB=0
   for ((i = 0; i < REPS; i++)); do
+    $setup_a
     measure "${a[@]}"; ta+=("$T"); ca+=("$C"); [ "$R" -le "$RA" ] || RA=$R
+    [ "$i" -gt 0 ] || $after_first
+    $setup_b
     measure "$@"; tb+=("$T"); cb+=("$C"); [ "$R" -le "$RB" ] || RB=$R
   done
   TA=$(median "${ta[@]}"); TB=$(median "${tb[@]}")
@@ -232,33 +244,41 @@ site_b() {
 }
 
 # Empty stores to import into, again before each repetition.
-fresh_b() { rm -rf "$W/b"; site_b "$W/b"; }
+fresh_b() { rm -rf "$W/b" "$W/c"; site_b "$W/b"; }
 fresh_c() {
-  rm -rf "$W/c"
+  rm -rf "$W/b" "$W/c"
   st "$W/c" init --site-id site-c >/dev/null 2>&1
   st "$W/c" db migrate >/dev/null
 }
 
+# Stella's full import into an empty store (b), alternating with the
+# baseline's load of the same rows into an empty store (c); each side's
+# setup removes the other's store (the disk holds one store and the rows,
+# not two). Site B comes back, untimed, for the delta import.
 full_import_sqlite() {
-  local N=$1 items=$2 bytes=$3 t
-  measure_median fresh_b "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst"
-  local it=$T ir=$R ic=$C
-  local imports=()
-  # The rows in the bundle's order (canonicals by feed position, each one's
-  # edges after it), as stella meets them: not sorted by key. Every table
-  # the import fills, export_lines included (each canonical's export bytes).
-  for t in canonicals edges tombstones export_lines; do
-    sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
-    imports+=(".import --csv $W/$t.csv $t")
-  done
-  # Site B goes while the baseline runs (the disk holds one store and the
-  # rows, not two), and comes back, untimed, for the delta import.
-  rm -rf "$W/b"
-  measure_median fresh_c sqlite3 "$W/c/stella.db" "${imports[@]}"
-  record "full import (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
+  local N=$1 items=$2 bytes=$3 t imports=()
+  for t in $BULK_TABLES; do imports+=(".import --csv $W/$t.csv $t"); done
+  measure_rounds fresh_b fresh_c sqlite_rows \
+    "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst" \
+    -- sqlite3 "$W/c/stella.db" "${imports[@]}"
+  record "full import (SQLite)" "$N" "$TA" "$RA" "$TB" "$RB" "$items" "$bytes" 1.0 64 "$CA" "$CB"
   rm -rf "$W/c" "$W"/{canonicals,edges,tombstones,export_lines}.csv
   fresh_b
   "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst" >/dev/null 2>&1
+}
+
+# Every table a full import fills, export_lines included (each canonical's
+# export bytes).
+BULK_TABLES="canonicals edges tombstones export_lines"
+
+# The rows of stella's first full import (b), in the bundle's order
+# (canonicals by feed position, each one's edges after it), as stella meets
+# them: not sorted by key.
+sqlite_rows() {
+  local t
+  for t in $BULK_TABLES; do
+    sqlite3 -csv "$W/b/stella.db" "$(bundle_order_sql "$t")" > "$W/$t.csv"
+  done
 }
 
 # SELECT of table $1 in bundle order; the same text for SQLite and PostgreSQL.
@@ -276,35 +296,44 @@ pg_db() {
 }
 
 # Empty PostgreSQL stores for stella (p, database PG_DB_s) and the baseline
-# (q, PG_DB_b), again before each repetition.
-fresh_p() { pg_db "${PG_DB}_s"; rm -rf "$W/p"; site_b "$W/p" --database-url "$PG_BASE/${PG_DB}_s"; }
+# (q, PG_DB_b), again before each repetition; each drops the other's.
+fresh_p() {
+  drop_pg "${PG_DB}_b"; rm -rf "$W/q"
+  pg_db "${PG_DB}_s"; rm -rf "$W/p"; site_b "$W/p" --database-url "$PG_BASE/${PG_DB}_s"
+}
 fresh_q() {
+  drop_pg "${PG_DB}_s"; rm -rf "$W/p"
   pg_db "${PG_DB}_b"; rm -rf "$W/q"
   st "$W/q" init --site-id site-q >/dev/null 2>&1
   st "$W/q" --database-url "$PG_BASE/${PG_DB}_b" db migrate >/dev/null
 }
 
 full_import_pg() {
-  local N=$1 items=$2 bytes=$3 t s_url b_url
+  local N=$1 items=$2 bytes=$3 t s_url b_url copies=()
   # Per run (the shell's pid): two benches on one server must not share databases.
   PG_DB=stella_bench_${N}_$$
-  local db=$PG_DB
-  s_url=$PG_BASE/${db}_s; b_url=$PG_BASE/${db}_b
-  measure_median fresh_p "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst"
-  local it=$T ir=$R ic=$C
-  local copies=()
-  for t in canonicals edges tombstones; do
-    psql "$s_url" -qAt -v ON_ERROR_STOP=1 -c "SET search_path = vuln" \
-      -c "\\copy ($(bundle_order_sql "$t")) TO '$W/pg_$t.csv' CSV"
-    copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV")
-  done
-  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_s" >/dev/null
-  rm -rf "$W/p"
-  measure_median fresh_q psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
-  record "full import (PostgreSQL)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
-  psql "$PG_BASE/postgres" -qAt -c "DROP DATABASE ${db}_b" >/dev/null
-  rm -rf "$W/q" "$W"/pg_*.csv
+  s_url=$PG_BASE/${PG_DB}_s; b_url=$PG_BASE/${PG_DB}_b
+  for t in $PG_TABLES; do copies+=(-c "\\copy vuln.$t FROM '$W/pg_$t.csv' CSV"); done
+  measure_rounds fresh_p fresh_q pg_rows \
+    "$BIN" --home "$W/p" --database-url "$s_url" feedser bundle import "$W/full.tar.zst" \
+    -- psql "$b_url" -qAt -v ON_ERROR_STOP=1 "${copies[@]}"
+  record "full import (PostgreSQL)" "$N" "$TA" "$RA" "$TB" "$RB" "$items" "$bytes" 1.0 64 "$CA" "$CB"
+  drop_pg "${PG_DB}_s"; drop_pg "${PG_DB}_b"
+  rm -rf "$W/p" "$W/q" "$W"/pg_*.csv
 }
+
+PG_TABLES="canonicals edges tombstones"
+
+# The rows of stella's first PostgreSQL import, in the bundle's order.
+pg_rows() {
+  local t
+  for t in $PG_TABLES; do
+    psql "$PG_BASE/${PG_DB}_s" -qAt -v ON_ERROR_STOP=1 -c "SET search_path = vuln" \
+      -c "\\copy ($(bundle_order_sql "$t")) TO '$W/pg_$t.csv' CSV"
+  done
+}
+
+drop_pg() { psql "$PG_BASE/postgres" -qAt -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" >/dev/null; }
 
 # ingest_osv N: the N store written out as an OSV database (osv_export's
 # output, from before the delta rounds), then ingested at a fresh site (i), against that site's own full import of a
@@ -353,23 +382,20 @@ delta_rounds() {
 # N/10 changed canonicals (with their edges) into the N-canonical store,
 # against a temp-table upsert of the same rows into a copy of that store.
 # The store before the delta (b0) is the only copy kept: each side's runs
-# start from a copy of it, the baseline's last from b0 itself.
+# start from a copy of it, the baseline's last from b0 itself. The two
+# sides alternate, QUICK_REPS rounds at every size: a run takes seconds
+# (about 20 at 1M), half of them the kernel's (page cache copies), and one
+# run a side measured 1.35 in a bench and 0.89 by hand on the same data.
 delta_import_sqlite() {
-  local N=$1 changes=$(( $1 / 10 )) items bytes before
+  local N=$1 changes=$(( $1 / 10 )) items bytes
   sqlite3 "$W/b/stella.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   rm -rf "$W/b0"; mv "$W/b" "$W/b0"
-  before=$(sqlite3 "$W/b0/stella.db" "SELECT max(change_seq) FROM canonicals")
-  measure_median restore_b "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst"
-  local it=$T ir=$R ic=$C
-  items=$(items_of "$W/.delta")
-  bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
-  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
-  sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
-  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM export_lines WHERE seq > $before ORDER BY seq" > "$W/dl.csv"
-  rm -rf "$W/b"
+  DELTA_BEFORE=$(sqlite3 "$W/b0/stella.db" "SELECT max(change_seq) FROM canonicals")
   BASE_RUNS=0
   # A changed canonical's export bytes move to its new feed position.
-  measure_median restore_base sqlite3 "$W/base-delta.db" \
+  quick measure_rounds restore_b restore_base delta_rows \
+    "$BIN" --home "$W/b" feedser bundle import "$W/delta.tar.zst" \
+    -- sqlite3 "$W/base-delta.db" \
     "CREATE TEMP TABLE sc AS SELECT * FROM canonicals WHERE 0" \
     "CREATE TEMP TABLE se AS SELECT * FROM edges WHERE 0" \
     "CREATE TEMP TABLE sl AS SELECT * FROM export_lines WHERE 0" \
@@ -388,15 +414,29 @@ delta_import_sqlite() {
        DO UPDATE SET id = excluded.id, canonical_id = excluded.canonical_id,
        vendor_status = excluded.vendor_status, source_sha256 = excluded.source_sha256" \
     "COMMIT"
-  record "delta import $changes (SQLite)" "$N" "$it" "$ir" "$T" "$R" "$items" "$bytes" 1.0 64 "$ic" "$C"
+  items=$(items_of "$W/.delta")
+  bytes=$(zstd -qdc "$W/delta.tar.zst" | wc -c)
+  record "delta import $changes (SQLite)" "$N" "$TA" "$RA" "$TB" "$RB" "$items" "$bytes" 1.0 64 "$CA" "$CB"
   rm -rf "$W/base-delta.db" "$W/b0" "$W"/d[cel].csv
 }
 
-# The N store as it was before the delta: site b's home, and its database
-# alone for the baseline (the last run takes b0's own: no copy).
-restore_b() { rm -rf "$W/b"; cp -a "$W/b0" "$W/b"; }
+# The rows stella's first delta import wrote (canonicals past the store's
+# last change_seq before it, their edges and export bytes), for the
+# baseline: taken once, after that import.
+delta_rows() {
+  local before=$DELTA_BEFORE
+  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM canonicals WHERE change_seq > $before ORDER BY change_seq" > "$W/dc.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT e.* FROM edges e JOIN canonicals c USING (merge_hash) WHERE c.change_seq > $before ORDER BY c.change_seq, e.source, e.source_advisory_id" > "$W/de.csv"
+  sqlite3 -csv "$W/b/stella.db" "SELECT * FROM export_lines WHERE seq > $before ORDER BY seq" > "$W/dl.csv"
+}
+
+# The N store as it was before the delta: site b's home for stella, and its
+# database alone for the baseline (the last run takes b0's own: no copy).
+# Each removes the other side's, so one copy of the store is on disk
+# beside b0.
+restore_b() { rm -rf "$W/b" "$W/base-delta.db"; cp -a "$W/b0" "$W/b"; }
 restore_base() {
-  rm -f "$W/base-delta.db"
+  rm -rf "$W/b" "$W/base-delta.db"
   BASE_RUNS=$(( BASE_RUNS + 1 ))
   if [ "$BASE_RUNS" -ge "$REPS" ]; then
     mv "$W/b0/stella.db" "$W/base-delta.db"
