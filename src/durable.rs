@@ -4,6 +4,9 @@
 //! far. The final sync ([`SyncingFile::sync`]) then has little left to
 //! write, instead of the whole file after the last byte.
 //!
+//! Such a file starts as a temporary file beside its target
+//! ([`shared_temp`]) and is renamed over it once complete.
+//!
 //! Invariants: the bytes written are exactly those given, in order (an
 //! early sync only asks the kernel to write what the file already holds);
 //! at most one early sync runs at a time, and its error is the next
@@ -11,7 +14,21 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::path::Path;
 use std::thread::JoinHandle;
+
+/// A temporary file in `dir` (`prefix`, random part, `suffix`), to be
+/// renamed over a file other users read: made as `File::create` makes a
+/// file (0666 less the umask), not private as a temporary file usually is.
+/// A bundle is carried to other sites, often by another user than the one
+/// who wrote it; an OSV database is read by scanners running as theirs.
+pub fn shared_temp(dir: &Path, prefix: &str, suffix: &str) -> io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(suffix)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+}
 
 pub struct SyncingFile {
     file: File,

@@ -24,18 +24,12 @@ pub struct Pending {
 }
 
 impl Pending {
-    /// A temporary file beside `target` (its directory is created). It is
-    /// made as `File::create` makes a file (0666 less the umask), not
-    /// private as a temporary file would be: the database is for scanners,
-    /// which may run as another user.
+    /// A temporary file beside `target` (its directory is created), made
+    /// readable as any file is (`durable::shared_temp`).
     pub fn create(target: &Path) -> Result<(File, TempPath), OsvExportError> {
         let dir = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(OsvExportError::io(dir))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".stella-")
-            .suffix(".tmp")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-            .tempfile_in(dir)
+        let temp = crate::durable::shared_temp(dir, ".stella-", ".tmp")
             .map_err(OsvExportError::io(dir))?;
         Ok(temp.into_parts())
     }

@@ -67,13 +67,7 @@ pub fn write_atomically(
     };
     let tmp = {
         let mut registered = tracking.interrupts.paths();
-        // Made as `File::create` makes a file (0666 less the umask), not
-        // private as a temporary file is: a bundle is carried to other
-        // sites, often by another user than the one who wrote it.
-        let tmp = tempfile::Builder::new()
-            .prefix(EXPORT_TEMP_PREFIX)
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-            .tempfile_in(dir)
+        let tmp = crate::durable::shared_temp(dir, EXPORT_TEMP_PREFIX, "")
             .map_err(Error::io("cannot create a file in", dir))?;
         registered.push(tmp.path().to_owned());
         tmp
