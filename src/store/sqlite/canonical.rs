@@ -120,14 +120,28 @@ const UPDATE_IN_PLACE: &str = "UPDATE canonicals SET status = ?5, severity = ?6,
      patch_lineage = ?12, published = ?13, modified = ?14, change_seq = ?15, history = ?16, \
      via = ?17 WHERE merge_hash = ?1 AND id = ?2 AND cve = ?3 AND affects_key = ?4";
 
+/// What [`upsert`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upsert {
+    /// A row with the same merge hash, id, CVE and affects key: changed in place.
+    InPlace,
+    /// No such row: inserted, or one with the same merge hash replaced.
+    Inserted,
+}
+
 /// Creates or replaces the canonical and its whole edge set at `change_seq`.
 /// `via` is the peer it came from unchanged, if any.
-pub fn upsert(conn: &Connection, record: &CanonicalRecord, at: At<'_>) -> Result<()> {
+pub fn upsert(conn: &Connection, record: &CanonicalRecord, at: At<'_>) -> Result<Upsert> {
     lines::put(conn, record, at.0)?;
-    if write_row(conn, UPDATE_IN_PLACE, record, at)? == 0 {
-        write_row(conn, UPSERT, record, at)?;
-    }
-    edges::replace(conn, &record.canonical.merge_hash, &record.edges)
+    let found = match write_row(conn, UPDATE_IN_PLACE, record, at)? {
+        0 => {
+            write_row(conn, UPSERT, record, at)?;
+            Upsert::Inserted
+        }
+        _ => Upsert::InPlace,
+    };
+    edges::replace(conn, &record.canonical.merge_hash, &record.edges)?;
+    Ok(found)
 }
 
 /// [`upsert`] in a bulk load, where the merge hash is new: a plain insert,

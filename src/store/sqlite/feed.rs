@@ -65,9 +65,27 @@ pub fn cursor_at(conn: &Connection, seq: u64) -> Result<Option<Cursor>> {
         .transpose()
 }
 
-/// Appends one feed row and returns its cursor.
-pub fn append(conn: &Connection, now: i64, merge_hash: &str, kind: Kind) -> Result<Cursor> {
-    let (seq, millis) = match last(conn)? {
+/// The feed's newest row, (seq, millis), as a write transaction knows it:
+/// read from the table on its first [`append`], then carried forward by
+/// each append. Sound because the transaction holds the write lock and
+/// [`append`] writes every feed row; a transaction that begins again
+/// starts a new one.
+#[derive(Default)]
+pub struct Tail(Option<Option<(i64, i64)>>);
+
+/// Appends one feed row after `tail` and returns its cursor.
+pub fn append(
+    conn: &Connection,
+    tail: &mut Tail,
+    now: i64,
+    merge_hash: &str,
+    kind: Kind,
+) -> Result<Cursor> {
+    let newest = match tail.0 {
+        Some(newest) => newest,
+        None => last(conn)?,
+    };
+    let (seq, millis) = match newest {
         Some((seq, millis)) => (seq.saturating_add(1), now.max(millis)),
         None => (1, now),
     };
@@ -75,6 +93,7 @@ pub fn append(conn: &Connection, now: i64, merge_hash: &str, kind: Kind) -> Resu
         "INSERT INTO feed (seq, millis, merge_hash, kind) VALUES (?1, ?2, ?3, ?4)",
     )?;
     stmt.execute(params![seq, millis, merge_hash, kind.as_str()])?;
+    tail.0 = Some(Some((seq, millis)));
     cursor_of(seq, millis)
 }
 

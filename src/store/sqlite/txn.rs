@@ -35,6 +35,8 @@ pub struct SqliteTxn<'a> {
     known_site: Option<String>,
     /// `total_changes` when the transaction began: unchanged, nothing was written.
     changes_at_begin: u64,
+    /// The feed's newest row as this transaction wrote it.
+    tail: feed::Tail,
 }
 
 impl<'a> SqliteTxn<'a> {
@@ -49,6 +51,7 @@ impl<'a> SqliteTxn<'a> {
             unchecked: false,
             known_site: None,
             changes_at_begin,
+            tail: feed::Tail::default(),
         })
     }
 
@@ -59,6 +62,7 @@ impl<'a> SqliteTxn<'a> {
         sql(self.conn.pragma_update(None, "foreign_keys", on))?;
         sql(self.conn.execute_batch("BEGIN IMMEDIATE"))?;
         self.changes_at_begin = self.conn.total_changes();
+        self.tail = feed::Tail::default();
         Ok(())
     }
 
@@ -83,16 +87,22 @@ impl<'a> SqliteTxn<'a> {
         Ok(())
     }
 
+    /// The merge hash's next feed row, at the clock's time.
+    fn append(&mut self, merge_hash: &str, kind: feed::Kind) -> Result<Cursor> {
+        let now = (self.clock)();
+        feed::append(self.conn, &mut self.tail, now, merge_hash, kind)
+    }
+
     fn put_inner(&mut self, record: &CanonicalRecord, via: Option<&str>) -> Result<Cursor> {
         let merge_hash = &record.canonical.merge_hash;
-        let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Put)?;
+        let cursor = self.append(merge_hash, feed::Kind::Put)?;
         let at = canonical::At(super::codec::int(cursor.seq()), via);
         if self.bulk.is_some() {
             // A bulk load starts with no canonical and no tombstone.
             canonical::insert_new(self.conn, record, at)?;
-        } else {
+        } else if canonical::upsert(self.conn, record, at)? == canonical::Upsert::Inserted {
+            // A live canonical has no tombstone: only a new row may replace one.
             feed::clear_tombstone(self.conn, merge_hash)?;
-            canonical::upsert(self.conn, record, at)?;
         }
         Ok(cursor)
     }
@@ -104,7 +114,7 @@ impl<'a> SqliteTxn<'a> {
         if !removed && feed::tombstone(self.conn, merge_hash)?.as_ref() == Some(deletion) {
             return Ok(None);
         }
-        let cursor = feed::append(self.conn, (self.clock)(), merge_hash, feed::Kind::Delete)?;
+        let cursor = self.append(merge_hash, feed::Kind::Delete)?;
         feed::put_tombstone(self.conn, deletion, cursor.seq(), via)?;
         Ok(Some(cursor))
     }

@@ -111,3 +111,45 @@ fn the_edge_lookup_selects_the_shared_edge_columns() {
         super::super::canonical::EDGES_OF
     );
 }
+
+/// A write transaction reads the feed's newest row once, then numbers its
+/// rows on from there; the next transaction goes on where it ended, and a
+/// deletion takes the next number like a put.
+#[test]
+fn the_feed_is_numbered_on_from_its_newest_row_read_once_per_transaction() {
+    use rusqlite::StatementStatus;
+
+    use super::{deletion, record};
+    use crate::store::Store;
+
+    const NEWEST: &str = "SELECT seq, millis FROM feed ORDER BY seq DESC LIMIT 1";
+    let mut store = crate::store::sqlite::SqliteStore::open_in_memory().unwrap();
+    let seqs = |store: &mut crate::store::sqlite::SqliteStore, first: u8| -> Vec<u64> {
+        let mut txn = store.begin().unwrap();
+        let mut seqs = Vec::new();
+        for i in first..first + 3 {
+            seqs.push(txn.put(&record(i, &[("osv", "A")])).unwrap().seq());
+        }
+        let gone = deletion(first, "withdrawn");
+        seqs.push(txn.delete(&gone).unwrap().unwrap().seq());
+        txn.commit().unwrap();
+        seqs
+    };
+    assert_eq!(seqs(&mut store, 1), [1, 2, 3, 4]);
+    assert_eq!(seqs(&mut store, 10), [5, 6, 7, 8]);
+    let runs = store.conn.prepare_cached(NEWEST).unwrap();
+    assert_eq!(runs.get_status(StatementStatus::Run), 2);
+    drop(runs);
+    let feed: Vec<(i64, String)> = store
+        .conn
+        .prepare("SELECT seq, kind FROM feed ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let kinds: Vec<&str> = feed.iter().map(|(_, k)| k.as_str()).collect();
+    let round = ["put", "put", "put", "delete"];
+    assert_eq!(kinds, [round, round].concat());
+    assert_eq!(feed.last().unwrap().0, 8);
+}
