@@ -201,26 +201,14 @@ impl Groups {
     /// Fills `group` with the next advisory id and where its canonicals'
     /// parts are (each once); `false` at the end.
     pub fn next_group(&mut self, group: &mut Group) -> Result<bool, OsvExportError> {
-        let mut first = std::mem::take(&mut self.first);
-        let found = self.group_from(&mut first, group);
-        self.first = first;
-        found
-    }
-
-    /// [`Self::next_group`], reading the group's first entry into `first`.
-    fn group_from(
-        &mut self,
-        first: &mut Vec<u8>,
-        group: &mut Group,
-    ) -> Result<bool, OsvExportError> {
         let broken = || OsvExportError::io(&self.scratch);
         if self.pending {
-            std::mem::swap(first, &mut self.ahead);
+            std::mem::swap(&mut self.first, &mut self.ahead);
             self.pending = false;
-        } else if !self.index.next_into(first).map_err(broken())? {
+        } else if !self.index.next_into(&mut self.first).map_err(broken())? {
             return Ok(false);
         }
-        let (id, hash, offset, len) = fields(first).map_err(broken())?;
+        let (id, hash, offset, len) = fields(&self.first).map_err(broken())?;
         group.id.clear();
         group.id.push_str(&String::from_utf8_lossy(id));
         group.parts.clear();
