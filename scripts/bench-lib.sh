@@ -262,7 +262,8 @@ full_import_sqlite() {
     "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst" \
     -- sqlite3 "$W/c/stella.db" "${imports[@]}"
   record "full import (SQLite)" "$N" "$TA" "$RA" "$TB" "$RB" "$items" "$bytes" 1.0 64 "$CA" "$CB"
-  rm -rf "$W/c" "$W"/{canonicals,edges,tombstones,export_lines}.csv
+  rm -rf "$W/c"
+  for t in $BULK_TABLES; do rm -f "$W/$t.csv"; done
   fresh_b
   "$BIN" --home "$W/b" feedser bundle import "$W/full.tar.zst" >/dev/null 2>&1
 }
@@ -290,9 +291,10 @@ bundle_order_sql() {
   esac
 }
 
+# pg_db NAME: an empty database NAME (dropped first if it is there).
 pg_db() {
-  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
-    -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  drop_pg "$1"
+  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $1" >/dev/null
 }
 
 # Empty PostgreSQL stores for stella (p, database PG_DB_s) and the baseline
@@ -333,7 +335,10 @@ pg_rows() {
   done
 }
 
-drop_pg() { psql "$PG_BASE/postgres" -qAt -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" >/dev/null; }
+drop_pg() {
+  psql "$PG_BASE/postgres" -qAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+    -c "DROP DATABASE IF EXISTS $1" >/dev/null
+}
 
 # ingest_osv N: the N store written out as an OSV database (osv_export's
 # output, from before the delta rounds), then ingested at a fresh site (i), against that site's own full import of a
