@@ -7,7 +7,7 @@
 //! external sorter. Reading the
 //! sorted index back yields the groups in the order a `BTreeMap<id, _>`
 //! would, each group's canonicals in merge-hash order and once each, as
-//! places in the payload file that [`Parts::read`] reads back on whichever
+//! places in the payload file that [`Parts::load`] reads back on whichever
 //! thread builds the record.
 
 use std::collections::BTreeSet;
@@ -46,31 +46,73 @@ pub struct Group {
     pub parts: Vec<(u64, u32)>,
 }
 
-/// A group's encoded parts read back, end to end in one buffer that the
-/// next group reuses.
+/// The encoded parts of a batch of groups read back, each once, into one
+/// buffer that the next batch reuses.
 #[derive(Default)]
 pub struct Parts {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// Each part's payload offset and where it starts in `bytes`, by offset.
+    places: Vec<(u64, usize)>,
+    /// The parts asked for, sorted (scratch).
+    wanted: Vec<(u64, u32)>,
 }
 
+/// Parts this close together in the payload are read in one call, the
+/// bytes between them with them: one read of a few KiB costs less than two
+/// calls. Canonicals written one after the other (a feed's neighbours,
+/// which often share an advisory's ids) are read together.
+const GAP: u64 = 4 << 10;
+
 impl Parts {
-    /// Reads the parts of `group` from `payload` (see [`Groups::payload`])
-    /// and decodes them, in merge-hash order.
-    pub fn read(&mut self, payload: &File, group: &Group) -> io::Result<Vec<Part<'_>>> {
+    /// Reads the parts of every group of `groups` from `payload` (see
+    /// [`Groups::payload`]), in payload order, for [`Self::decoded`].
+    pub fn load(&mut self, payload: &File, groups: &[Group]) -> io::Result<()> {
+        let wanted = &mut self.wanted;
+        wanted.clear();
+        wanted.extend(groups.iter().flat_map(|g| g.parts.iter().copied()));
+        wanted.sort_unstable();
+        wanted.dedup();
         self.bytes.clear();
-        self.ends.clear();
-        for &(offset, len) in &group.parts {
-            let start = self.bytes.len();
-            self.bytes.resize(start + len as usize, 0);
-            payload.read_exact_at(&mut self.bytes[start..], offset)?;
-            self.ends.push(self.bytes.len());
+        self.places.clear();
+        let mut rest = &wanted[..];
+        while let [(start, len), ..] = rest {
+            let (start, mut end, mut n) = (*start, *start + u64::from(*len), 1);
+            while let Some(&(offset, len)) = rest.get(n).filter(|p| p.0 <= end + GAP) {
+                end = end.max(offset + u64::from(len));
+                n += 1;
+            }
+            let base = self.bytes.len();
+            let size = usize::try_from(end - start).map_err(io::Error::other)?;
+            self.bytes.resize(base + size, 0);
+            payload.read_exact_at(&mut self.bytes[base..], start)?;
+            let places = rest[..n]
+                .iter()
+                .map(|p| (p.0, base + (p.0 - start) as usize));
+            self.places.extend(places);
+            rest = &rest[n..];
         }
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, end)| Part::decode(&self.bytes[start..*end]))
+        Ok(())
+    }
+
+    /// The parts of `group`, loaded by [`Self::load`], decoded, in
+    /// merge-hash order.
+    pub fn decoded(&self, group: &Group) -> io::Result<Vec<Part<'_>>> {
+        let unloaded = || io::Error::other("a part of the export's scratch file was not read");
+        group
+            .parts
+            .iter()
+            .map(|&(offset, len)| {
+                let at = self.places.binary_search_by_key(&offset, |p| p.0);
+                let start = self.places[at.map_err(|_| unloaded())?].1;
+                Part::decode(&self.bytes[start..start + len as usize])
+            })
             .collect()
+    }
+
+    /// Reads and decodes the parts of one group.
+    pub fn read(&mut self, payload: &File, group: &Group) -> io::Result<Vec<Part<'_>>> {
+        self.load(payload, std::slice::from_ref(group))?;
+        self.decoded(group)
     }
 }
 
@@ -193,7 +235,7 @@ impl Groups {
     }
 
     /// The file the parts of every group are read from, shared with the
-    /// threads that read them ([`Parts::read`]).
+    /// threads that read them ([`Parts::load`]).
     pub fn payload(&self) -> Arc<File> {
         Arc::clone(&self.payload)
     }
@@ -230,3 +272,7 @@ impl Groups {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+#[path = "groups_tests.rs"]
+mod tests;

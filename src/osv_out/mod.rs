@@ -141,11 +141,12 @@ type Written = (Counts, Vec<String>);
 /// Every record into the zips: read, built and deflated on every core.
 fn full(mut groups: Groups, dir: &Path, pending: &mut Pending) -> Result<Written, OsvExportError> {
     let payload = groups.payload();
-    let build = move |group: &Group, parts: &mut Parts| {
-        let decoded = parts.read(&payload, group)?;
+    let load = move |batch: &[Group], parts: &mut Parts| parts.load(&payload, batch);
+    let build = |group: &Group, parts: &mut Parts| {
+        let decoded = parts.decoded(group)?;
         Ok(record::build(&group.id, &decoded))
     };
-    let mut pipeline = pipe::Pipeline::start(dir, Arc::new(build));
+    let mut pipeline = pipe::Pipeline::start(dir, Arc::new(load), Arc::new(build));
     while pipeline.fill(|group| groups.next_group(group))? {}
     let (zips, listed, counts) = pipeline.finish()?;
     // The zips' directories and final syncs, and the sorting and writing

@@ -1,9 +1,10 @@
 //! The records of a full export built, deflated and written through a
 //! pipeline: the caller fills jobs (an advisory id and where its parts
-//! are), worker threads (one per core) build and deflate each batch's
-//! records, and a writer thread adds them to the zips and to
-//! `modified_id.csv`'s list, so reading parts, building, deflating and
-//! writing run on every core instead of taking turns on one.
+//! are), worker threads (one per core) read what a batch needs at once,
+//! then build and deflate each of its records, and a writer thread adds
+//! them to the zips and to `modified_id.csv`'s list, so reading parts,
+//! building, deflating and writing run on every core instead of taking
+//! turns on one.
 //!
 //! Invariants: records reach the zips and the list in the order their jobs
 //! were filled, each deflated alone (its bytes depend on it alone, not on
@@ -35,6 +36,9 @@ const BATCH: usize = 512;
 /// What a worker does with a job: the record it gives, built with the
 /// worker's own scratch buffers.
 pub type Build<J> = dyn Fn(&J, &mut Parts) -> std::io::Result<Built> + Send + Sync;
+/// What a worker does with a batch before it builds its jobs: reads what
+/// they need into the worker's scratch buffers, all at once.
+pub type Load<J> = dyn Fn(&[J], &mut Parts) -> std::io::Result<()> + Send + Sync;
 
 type Batch<J> = (u64, Vec<J>);
 type Done = (u64, std::io::Result<Entries>);
@@ -70,7 +74,7 @@ pub struct Pipeline<J> {
 }
 
 impl<J: Default + Send + 'static> Pipeline<J> {
-    pub fn start(dir: &Path, build: Arc<Build<J>>) -> Pipeline<J> {
+    pub fn start(dir: &Path, load: Arc<Load<J>>, build: Arc<Build<J>>) -> Pipeline<J> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         let (to_workers, batches) = sync_channel::<Batch<J>>(cores);
         let (to_writer, done) = sync_channel::<Done>(cores * 2);
@@ -79,8 +83,11 @@ impl<J: Default + Send + 'static> Pipeline<J> {
         let workers = (0..cores)
             .map(|_| {
                 let (batches, to_writer) = (Arc::clone(&batches), to_writer.clone());
-                let (build, give_back) = (Arc::clone(&build), give_back.clone());
-                std::thread::spawn(move || work(&batches, &to_writer, &give_back, &*build))
+                let (load, build) = (Arc::clone(&load), Arc::clone(&build));
+                let give_back = give_back.clone();
+                std::thread::spawn(move || {
+                    work(&batches, &to_writer, &give_back, (&*load, &*build))
+                })
             })
             .collect();
         let dir = dir.to_owned();
@@ -161,7 +168,7 @@ fn work<J>(
     batches: &Mutex<Receiver<Batch<J>>>,
     to_writer: &SyncSender<Done>,
     give_back: &SyncSender<Vec<J>>,
-    build: &Build<J>,
+    (load, build): (&Load<J>, &Build<J>),
 ) {
     let (mut z, mut parts) = (Deflater::default(), Parts::default());
     let mut sizes = (0, 0);
@@ -170,7 +177,8 @@ fn work<J>(
         let Ok(Ok((seq, batch))) = next else {
             return;
         };
-        let entries = build_batch(&batch, build, &mut parts, &mut z, &mut sizes);
+        let entries = load(&batch, &mut parts)
+            .and_then(|()| build_batch(&batch, build, &mut parts, &mut z, &mut sizes));
         if to_writer.send((seq, entries)).is_err() {
             return;
         }

@@ -13,7 +13,8 @@ fn records_reach_the_zips_in_the_order_pushed_across_batches() {
             json: format!("{{\"id\":\"{id}\"}}").into_bytes(),
         })
     };
-    let mut pipeline = Pipeline::start(dir.path(), Arc::new(build));
+    let load = |_: &[String], _: &mut Parts| Ok(());
+    let mut pipeline = Pipeline::start(dir.path(), Arc::new(load), Arc::new(build));
     for id in &ids {
         let filled = pipeline.fill(|slot: &mut String| {
             slot.clear();
