@@ -216,7 +216,60 @@ fn read_canonical<'a>(
     let ids = edges
         .split(|b| *b == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice::<EdgeLine>(l).map(|e| e.source_advisory_id))
+        .map(edge_id)
         .collect::<Result<_, _>>()?;
     Ok((canonical, ids))
+}
+
+/// How an edge line's advisory id starts.
+const ID_KEY: &[u8] = b"\"source_advisory_id\":\"";
+
+/// The advisory id of a stored edge line, the one field of it the export
+/// needs. An edge is a flat object, and a quote inside a JSON string is
+/// escaped, so [`ID_KEY`] occurs in a line only as that key: an id with no
+/// escape is taken straight from the bytes, without parsing the rest of
+/// the line (its other six fields, two of them digests, are most of it).
+/// Any other line goes through serde.
+fn edge_id(line: &[u8]) -> serde_json::Result<Cow<'_, str>> {
+    let plain = memchr::memmem::find(line, ID_KEY).and_then(|at| {
+        let value = &line[at + ID_KEY.len()..];
+        let end = memchr::memchr2(b'"', b'\\', value).filter(|&end| value[end] == b'"')?;
+        std::str::from_utf8(&value[..end]).ok()
+    });
+    match plain {
+        Some(id) => Ok(Cow::Borrowed(id)),
+        None => serde_json::from_slice::<EdgeLine>(line).map(|e| e.source_advisory_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_id_is_what_serde_reads() {
+        // The source, before the id in the line, holds the key's text too.
+        let edge = |id: &str| {
+            let mut e = crate::synth::record(3, 1, 0).edges.remove(0);
+            e.source = "\"source_advisory_id\":\"fake".to_owned();
+            e.source_advisory_id = id.to_owned();
+            serde_json::to_vec(&e).unwrap()
+        };
+        let tricky = [
+            "GHSA-abcd-efgh-ijkl",
+            "with \"quotes\" and \\ slashes",
+            "\"source_advisory_id\":\"inner",
+            "é ü ✓",
+            "",
+        ];
+        for id in tricky {
+            let line = edge(id);
+            let serde: EdgeLine = serde_json::from_slice(&line).unwrap();
+            assert_eq!(edge_id(&line).unwrap(), serde.source_advisory_id, "{id}");
+            assert_eq!(edge_id(&line).unwrap(), id);
+        }
+        // A line without the key, or broken after it, is serde's to judge.
+        assert!(edge_id(b"{\"source\":\"x\"}").is_err());
+        assert!(edge_id(b"{\"source_advisory_id\":\"unterminated").is_err());
+    }
 }
