@@ -85,6 +85,7 @@ pub use format::members::{
     FORMAT_1_0, FORMAT_VERSION, MANIFEST_PATH, Member, READ_VERSIONS, SIGNATURE_PATH,
 };
 pub use format::path::ArchivePath;
+pub(crate) use format::tag::tag_digest;
 pub use read::{
     CheckedBundle, SignaturePolicy, SignatureSkip, SkipRefused, SpooledBundle, UnverifiedBundle,
     VerifiedBundle, open,

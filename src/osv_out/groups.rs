@@ -189,31 +189,41 @@ impl Gather {
     }
 }
 
-/// `id 0 merge_hash 0 offset len`, at the end of `entry`: sorts by id,
-/// then merge hash.
+/// `id 0 hash offset len`, at the end of `entry`: sorts by id, then merge
+/// hash. The hash is a merge hash's 32 digest bytes after a 1 (about half
+/// the bytes of its 71-byte tag, in the same order: the tag's hex is
+/// lowercase and fixed in length), or, for any other spelling, its text
+/// after a 2.
 fn index_entry(entry: &mut Vec<u8>, id: &str, merge_hash: &str, offset: u64, len: usize) {
     entry.extend_from_slice(id.as_bytes());
     entry.push(0);
-    entry.extend_from_slice(merge_hash.as_bytes());
-    entry.push(0);
+    match crate::bundle::tag_digest(merge_hash.as_bytes()) {
+        Some(digest) => {
+            entry.push(1);
+            entry.extend_from_slice(&digest);
+        }
+        None => {
+            entry.push(2);
+            entry.extend_from_slice(merge_hash.as_bytes());
+        }
+    }
     entry.extend_from_slice(&offset.to_be_bytes());
     entry.extend_from_slice(&(len as u32).to_be_bytes());
 }
 
-/// An index entry's id, merge hash, payload offset and length.
+/// An index entry's id, merge hash (as [`index_entry`] wrote it), payload
+/// offset and length.
 type Fields<'a> = (&'a [u8], &'a [u8], u64, u32);
 
-/// Reads back what [`index_entry`] wrote.
+/// Reads back what [`index_entry`] wrote. An id is a safe file name, so
+/// it holds no 0 byte.
 fn fields(entry: &[u8]) -> io::Result<Fields<'_>> {
     let cut = || io::Error::other("a spilled index entry is cut short");
     let (head, tail) = entry
         .split_at_checked(entry.len().wrapping_sub(12))
         .ok_or_else(cut)?;
-    let mut names = head.splitn(3, |b| *b == 0);
-    let (id, hash) = (
-        names.next().unwrap_or_default(),
-        names.next().unwrap_or_default(),
-    );
+    let nul = head.iter().position(|b| *b == 0).ok_or_else(cut)?;
+    let (id, hash) = (&head[..nul], &head[nul + 1..]);
     let (offset, len) = tail.split_at(8);
     let offset = u64::from_be_bytes(offset.try_into().map_err(|_| cut())?);
     let len = u32::from_be_bytes(len.try_into().map_err(|_| cut())?);

@@ -94,3 +94,41 @@ fn a_part_past_the_payload_end_is_an_error() {
     let err = Parts::default().read(&file, &beyond).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
 }
+
+#[test]
+fn index_entries_sort_by_id_then_merge_hash_and_read_back() {
+    let tag = |b: u8| format!("sha256:{}", format!("{b:02x}").repeat(32));
+    let cases = [
+        ("GHSA-1", tag(0x0f)),
+        ("GHSA-1", tag(0xf0)),
+        ("GHSA-1", "not-a-tag".to_owned()),
+        ("GHSA-10", tag(0x00)),
+        ("GHSA-2", tag(0x01)),
+        ("GHSA-2", tag(0x10)),
+    ];
+    let entries: Vec<Vec<u8>> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (id, hash))| {
+            let mut e = Vec::new();
+            index_entry(&mut e, id, hash, i as u64 * 1000, i + 7);
+            e
+        })
+        .collect();
+    // Listed in the order the groups and their parts must come in.
+    let mut sorted = entries.clone();
+    sorted.sort();
+    assert_eq!(sorted, entries);
+    for (i, entry) in entries.iter().enumerate() {
+        let (id, hash, offset, len) = fields(entry).unwrap();
+        assert_eq!(id, cases[i].0.as_bytes());
+        assert_eq!((offset, len), (i as u64 * 1000, i as u32 + 7));
+        let other = |j: usize| fields(&entries[j]).unwrap().1;
+        let same_id_before = i > 0 && cases[i - 1].0 == cases[i].0;
+        assert!(!same_id_before || other(i - 1) != hash);
+    }
+    // A valid tag is its 32 digest bytes: an entry of 1 + 32 hash bytes.
+    assert_eq!(fields(&entries[0]).unwrap().1.len(), 33);
+    assert!(fields(b"short").is_err());
+    assert!(fields(b"no-nul-at-all-but-long-enough").is_err());
+}
