@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use super::groups::{Done, Encoded, Gather, Groups};
+use super::groups::{Done, Encoded, Gather, Groups, hash_key};
 use super::{OsvExportError, part};
 use crate::cursor::Cursor;
 use crate::model::Canonical;
@@ -169,7 +169,7 @@ fn encode_batches(batches: &Mutex<Receiver<(u64, Lines)>>, to_gatherer: &SyncSen
 
 fn encode(lines: &Lines) -> Result<Encoded, OsvExportError> {
     let mut parts = Vec::with_capacity(lines.bytes.len());
-    let (mut text, mut id_places) = (String::new(), Vec::new());
+    let (mut keys, mut text, mut id_places) = (Vec::new(), String::new(), Vec::new());
     let mut entries = Vec::with_capacity(lines.rows.len());
     for (cursor, line, edges) in &lines.rows {
         let read = read_canonical(&lines.bytes[line.clone()], &lines.bytes[edges.clone()]);
@@ -183,17 +183,23 @@ fn encode(lines: &Lines) -> Result<Encoded, OsvExportError> {
             true => [canonical.cve.as_str()].into(),
             false => edge_ids.iter().map(|id| id.as_ref()).collect(),
         };
-        let mut add = |s: &str| {
+        let add = |s: &str| {
             text.push_str(s);
             text.len() - s.len()..text.len()
         };
-        let hash = add(&canonical.merge_hash);
+        let key_start = keys.len();
+        hash_key(&canonical.merge_hash, &mut keys);
         let first = id_places.len();
         id_places.extend(ids.into_iter().map(add));
-        entries.push((parts.len() - start, hash, first..id_places.len()));
+        entries.push((
+            parts.len() - start,
+            key_start..keys.len(),
+            first..id_places.len(),
+        ));
     }
     Ok(Encoded {
         parts,
+        keys,
         text,
         id_places,
         entries,

@@ -3,9 +3,8 @@
 //!
 //! [`collect`](super::collect) encodes each canonical's [`part`](super::part);
 //! [`Gather`] writes it once to a payload file and, for each advisory id it
-//! belongs to, an index entry `id 0 merge_hash 0 offset len` to an
-//! external sorter. Reading the
-//! sorted index back yields the groups in the order a `BTreeMap<id, _>`
+//! belongs to, an index entry `id 0 hash offset len` ([`index_entry`]) to
+//! an external sorter. Reading the sorted index back yields the groups in the order a `BTreeMap<id, _>`
 //! would, each group's canonicals in merge-hash order and once each, as
 //! places in the payload file that [`Parts::load`] reads back on whichever
 //! thread builds the record.
@@ -25,11 +24,13 @@ use super::spill::{Sorted, Sorter};
 
 /// A batch of canonicals encoded, in buffers of the batch (so that the
 /// thread gathering it frees no allocation per canonical): their parts end
-/// to end; their merge hashes and advisory ids in `text`, each id's place
-/// in `id_places`; and per part its length, the place of its merge hash
-/// and the range of `id_places` of its ids.
+/// to end; their merge hashes as the index holds them ([`hash_key`]) in
+/// `keys`; their advisory ids in `text`, each id's place in `id_places`;
+/// and per part its length, the place of its hash in `keys` and the range
+/// of `id_places` of its ids.
 pub(super) struct Encoded {
     pub parts: Vec<u8>,
+    pub keys: Vec<u8>,
     pub text: String,
     pub id_places: Vec<Range<usize>>,
     pub entries: Vec<(usize, Range<usize>, Range<usize>)>,
@@ -164,13 +165,13 @@ impl Gather {
 
     fn add(&mut self, batch: Encoded) -> io::Result<()> {
         self.payload.write_all(&batch.parts)?;
-        for (len, hash, ids) in batch.entries {
-            let merge_hash = &batch.text[hash];
+        for (len, key, ids) in batch.entries {
+            let key = &batch.keys[key];
             for place in &batch.id_places[ids] {
                 let id = &batch.text[place.clone()];
                 if super::safe_file_name(id) {
                     let offset = self.offset;
-                    let entry = |e: &mut Vec<u8>| index_entry(e, id, merge_hash, offset, len);
+                    let entry = |e: &mut Vec<u8>| index_entry(e, id, key, offset, len);
                     self.sorter.push_with(entry)?;
                 } else if !self.skipped.contains(id) {
                     self.skipped.insert(id.to_owned());
@@ -189,24 +190,30 @@ impl Gather {
     }
 }
 
-/// `id 0 hash offset len`, at the end of `entry`: sorts by id, then merge
-/// hash. The hash is a merge hash's 32 digest bytes after a 1 (about half
-/// the bytes of its 71-byte tag, in the same order: the tag's hex is
-/// lowercase and fixed in length), or, for any other spelling, its text
-/// after a 2.
-fn index_entry(entry: &mut Vec<u8>, id: &str, merge_hash: &str, offset: u64, len: usize) {
-    entry.extend_from_slice(id.as_bytes());
-    entry.push(0);
+/// A merge hash as the index holds it, appended to `out`: its 32 digest
+/// bytes after a 1 (about half the bytes of its 71-byte tag, in the same
+/// order: the tag's hex is lowercase and fixed in length), or, for any
+/// other spelling, its text after a 2. Made once per canonical, on the
+/// thread that encodes it, whatever the number of its ids.
+pub(super) fn hash_key(merge_hash: &str, out: &mut Vec<u8>) {
     match crate::bundle::tag_digest(merge_hash.as_bytes()) {
         Some(digest) => {
-            entry.push(1);
-            entry.extend_from_slice(&digest);
+            out.push(1);
+            out.extend_from_slice(&digest);
         }
         None => {
-            entry.push(2);
-            entry.extend_from_slice(merge_hash.as_bytes());
+            out.push(2);
+            out.extend_from_slice(merge_hash.as_bytes());
         }
     }
+}
+
+/// `id 0 hash offset len`, at the end of `entry`, where `hash` is a
+/// [`hash_key`]: sorts by id, then merge hash.
+fn index_entry(entry: &mut Vec<u8>, id: &str, hash: &[u8], offset: u64, len: usize) {
+    entry.extend_from_slice(id.as_bytes());
+    entry.push(0);
+    entry.extend_from_slice(hash);
     entry.extend_from_slice(&offset.to_be_bytes());
     entry.extend_from_slice(&(len as u32).to_be_bytes());
 }

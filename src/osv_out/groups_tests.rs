@@ -13,13 +13,7 @@ fn payload(count: u64, filler: usize) -> (File, Vec<Placed>) {
     let (mut parts, mut offset) = (Vec::new(), 0u64);
     for i in 0..count {
         let record = crate::synth::record(7, i, 0);
-        let ids: Vec<&str> = record
-            .edges
-            .iter()
-            .map(|e| e.source_advisory_id.as_str())
-            .collect();
-        let mut bytes = Vec::new();
-        super::super::part::encode(Cursor::new(1, i), &record.canonical, &ids, &mut bytes);
+        let bytes = super::super::tests::part_of(Cursor::new(1, i), &record);
         file.write_all(&bytes).unwrap();
         let len = bytes.len() as u32;
         parts.push(((offset, len), bytes));
@@ -110,8 +104,9 @@ fn index_entries_sort_by_id_then_merge_hash_and_read_back() {
         .iter()
         .enumerate()
         .map(|(i, (id, hash))| {
-            let mut e = Vec::new();
-            index_entry(&mut e, id, hash, i as u64 * 1000, i + 7);
+            let (mut key, mut e) = (Vec::new(), Vec::new());
+            hash_key(hash, &mut key);
+            index_entry(&mut e, id, &key, i as u64 * 1000, i + 7);
             e
         })
         .collect();

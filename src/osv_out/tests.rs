@@ -5,21 +5,21 @@ use super::record::{self, Built};
 use crate::cursor::Cursor;
 use crate::model::CanonicalRecord;
 
+/// The encoded part of a whole canonical, its edges' ids its record's ids.
+pub(super) fn part_of(cursor: Cursor, r: &CanonicalRecord) -> Vec<u8> {
+    let ids: Vec<&str> = r
+        .edges
+        .iter()
+        .map(|e| e.source_advisory_id.as_str())
+        .collect();
+    let mut bytes = Vec::new();
+    encode(cursor, &r.canonical, &ids, &mut bytes);
+    bytes
+}
+
 /// The record of `id` from whole canonicals, through their parts.
 fn build(id: &str, members: &[&(Cursor, CanonicalRecord)]) -> Built {
-    let encoded: Vec<Vec<u8>> = members
-        .iter()
-        .map(|(cursor, r)| {
-            let ids: Vec<&str> = r
-                .edges
-                .iter()
-                .map(|e| e.source_advisory_id.as_str())
-                .collect();
-            let mut bytes = Vec::new();
-            encode(*cursor, &r.canonical, &ids, &mut bytes);
-            bytes
-        })
-        .collect();
+    let encoded: Vec<Vec<u8>> = members.iter().map(|(c, r)| part_of(*c, r)).collect();
     let parts: Vec<Part> = encoded.iter().map(|b| Part::decode(b).unwrap()).collect();
     record::build(id, &parts)
 }
